@@ -1,0 +1,312 @@
+import {
+  backend_util,
+  getKernel,
+  registerKernel,
+  type Conv2DBackpropFilterAttrs,
+  type DepthwiseConv2dNativeBackpropFilterAttrs,
+  type DepthwiseConv2dNativeBackpropInputAttrs,
+  type KernelBackend,
+  type KernelFunc,
+  type NamedAttrMap,
+  type NamedTensorInfoMap,
+  type TensorInfo,
+} from "./tfjs";
+
+/**
+ * Training kernels the tfjs wasm backend (4.22) does not ship, built from the wasm backend's own
+ * kernels (Conv2D, DepthwiseConv2dNative, Transpose, Reshape, PadV2, Slice, Reverse, Sum), so the
+ * heavy work runs in XNNPACK rather than in JavaScript loops.
+ *
+ * Without Conv2DBackpropFilter no gradient flows through a Conv2D layer on wasm at all: the fused
+ * conv2d gradient in tfjs-core computes the filter gradient eagerly, even for frozen filters.
+ *
+ * Layout conventions (NHWC): x [B, H, W, C], filter [fh, fw, C, O], dy [B, oh, ow, O]; for the
+ * depthwise kernels filter [fh, fw, C, M] and dy [B, oh, ow, C*M] with channel c*M + m.
+ */
+
+const BACKEND = "wasm";
+
+type Pair = [number, number];
+type Padding = Conv2DBackpropFilterAttrs["pad"];
+type ExplicitPadding = [Pair, Pair, Pair, Pair];
+
+/**
+ * Runs wasm kernels inside another kernel and frees every intermediate it produced, except the one
+ * handed back to the engine. Each kernel output owns one reference to its data (Reshape and the
+ * identity Transpose add a reference to their input's data), so each is released exactly once.
+ */
+class KernelScope {
+  private readonly owned: TensorInfo[] = [];
+
+  constructor(private readonly backend: KernelBackend) {}
+
+  run(kernelName: string, inputs: NamedTensorInfoMap, attrs: NamedAttrMap = {}): TensorInfo {
+    const kernel = getKernel(kernelName, BACKEND);
+    if (kernel === undefined) {
+      throw new Error(`wasm training kernels need the wasm kernel "${kernelName}", which is not registered`);
+    }
+    const out = kernel.kernelFunc({ inputs, attrs, backend: this.backend }) as TensorInfo;
+    this.owned.push(out);
+    return out;
+  }
+
+  /** Releases all intermediates; `result` (if given) survives and is returned to the engine. */
+  finish(result?: TensorInfo): void {
+    for (const info of this.owned) {
+      if (info !== result) this.backend.disposeData(info.dataId);
+    }
+    this.owned.length = 0;
+  }
+
+  transpose(x: TensorInfo, perm: number[]): TensorInfo {
+    return this.run("Transpose", { x }, { perm });
+  }
+
+  reshape(x: TensorInfo, shape: number[]): TensorInfo {
+    return this.run("Reshape", { x }, { shape });
+  }
+
+  /**
+   * Pads (positive amounts) or crops (negative amounts) each axis. Crops happen first, so the pad
+   * never adds rows that are then cut away.
+   */
+  padOrCrop(x: TensorInfo, amounts: Pair[]): TensorInfo {
+    let out = x;
+    if (amounts.some(([before, after]) => before < 0 || after < 0)) {
+      const begin = amounts.map(([before]) => Math.max(0, -before));
+      const size = amounts.map(([before, after], axis) => dim(out, axis) - Math.max(0, -before) - Math.max(0, -after));
+      out = this.run("Slice", { x: out }, { begin, size });
+    }
+    if (amounts.some(([before, after]) => before > 0 || after > 0)) {
+      const paddings = amounts.map(([before, after]) => [Math.max(0, before), Math.max(0, after)]);
+      out = this.run("PadV2", { x: out }, { paddings, constantValue: 0 });
+    }
+    return out;
+  }
+
+  /** Keeps the leading `size` entries of each axis (a no-op when the shape already matches). */
+  cropTo(x: TensorInfo, size: number[]): TensorInfo {
+    if (size.every((s, axis) => s === dim(x, axis))) return x;
+    return this.run("Slice", { x }, { begin: size.map(() => 0), size });
+  }
+}
+
+function dim(x: TensorInfo, axis: number): number {
+  const size = x.shape[axis];
+  if (size === undefined) throw new Error(`tensor of shape [${x.shape.join(", ")}] has no axis ${axis}`);
+  return size;
+}
+
+function shape4(x: TensorInfo, what: string): [number, number, number, number] {
+  if (x.shape.length !== 4) throw new Error(`${what} must be rank 4, got shape [${x.shape.join(", ")}]`);
+  return [dim(x, 0), dim(x, 1), dim(x, 2), dim(x, 3)];
+}
+
+function explicitSpatialPadding(top: number, bottom: number, left: number, right: number): Padding {
+  if (top === 0 && bottom === 0 && left === 0 && right === 0) return "valid";
+  const pad: ExplicitPadding = [[0, 0], [top, bottom], [left, right], [0, 0]];
+  return pad;
+}
+
+/**
+ * Zeros needed after the input so that every tap of the forward convolution lands inside the
+ * padded input: (out - 1) * stride + (filter - 1) * dilation + 1 rows must exist. This can be less
+ * than the forward pass's own bottom/right padding (those extra zeros never meet a filter tap) and,
+ * with dimRoundingMode "ceil", more.
+ */
+function trailingPad(inSize: number, leadingPad: number, outSize: number, stride: number, filterSize: number, dilation: number): number {
+  const needed = (outSize - 1) * stride + (filterSize - 1) * dilation + 1;
+  return Math.max(0, needed - leadingPad - inSize);
+}
+
+function assertOutShape(info: backend_util.Conv2DInfo, dy: TensorInfo, kernelName: string): void {
+  const [, oh, ow] = shape4(dy, `${kernelName}: dy`);
+  if (info.outHeight !== oh || info.outWidth !== ow) {
+    throw new Error(
+      `${kernelName}: dy is ${oh}x${ow} but the convolution it belongs to produces ${info.outHeight}x${info.outWidth}`,
+    );
+  }
+}
+
+/**
+ * dW[i, j, c, o] = sum over b, y, x of xPadded[b, y*sh + i*dh, x*sw + j*dw, c] * dy[b, y, x, o].
+ *
+ * Read with c as the batch, b as the input channel and (y, x) as the filter taps, that is a plain
+ * convolution of xᵀ = [C, H, W, B] with the filter dyᵀ = [oh, ow, B, O], whose stride is the
+ * forward dilation and whose dilation is the forward stride. Its output [C, fh', fw', O] has
+ * fh' >= fh (extra rows come from padding the forward pass never used), so it is cropped to the
+ * filter size and transposed back to [fh, fw, C, O].
+ */
+const conv2DBackpropFilter: KernelFunc = ({ inputs, attrs, backend }) => {
+  const { x, dy } = inputs as { x: TensorInfo; dy: TensorInfo };
+  const { strides, pad, dataFormat, dimRoundingMode, filterShape } = attrs as unknown as Conv2DBackpropFilterAttrs;
+  // tfjs-core's conv2d gradient rejects dilations > 1 before it gets here and passes none; the
+  // attribute is honoured anyway so the kernel is correct for any caller that does pass it.
+  const dilations = (attrs as { dilations?: number | Pair }).dilations ?? 1;
+  const scope = new KernelScope(backend as KernelBackend);
+  try {
+    const xNhwc = dataFormat === "NCHW" ? scope.transpose(x, [0, 2, 3, 1]) : x;
+    const dyNhwc = dataFormat === "NCHW" ? scope.transpose(dy, [0, 2, 3, 1]) : dy;
+    const info = backend_util.computeConv2DInfo(
+      shape4(xNhwc, "Conv2DBackpropFilter: x"),
+      filterShape,
+      strides,
+      dilations,
+      pad,
+      dimRoundingMode,
+      false,
+      "channelsLast",
+    );
+    assertOutShape(info, dyNhwc, "Conv2DBackpropFilter");
+    const { top, left } = info.padInfo;
+    const bottom = trailingPad(info.inHeight, top, info.outHeight, info.strideHeight, info.filterHeight, info.dilationHeight);
+    const right = trailingPad(info.inWidth, left, info.outWidth, info.strideWidth, info.filterWidth, info.dilationWidth);
+
+    const xT = scope.transpose(xNhwc, [3, 1, 2, 0]); // [C, H, W, B]
+    const dyT = scope.transpose(dyNhwc, [1, 2, 0, 3]); // [oh, ow, B, O]
+    const grad = scope.run(
+      "Conv2D",
+      { x: xT, filter: dyT },
+      {
+        strides: [info.dilationHeight, info.dilationWidth],
+        dilations: [info.strideHeight, info.strideWidth],
+        pad: explicitSpatialPadding(top, bottom, left, right),
+        dataFormat: "NHWC",
+      },
+    ); // [C, fh', fw', O]
+    const cropped = scope.cropTo(grad, [info.inChannels, info.filterHeight, info.filterWidth, info.outChannels]);
+    const result = scope.transpose(cropped, [1, 2, 0, 3]);
+    scope.finish(result);
+    return result;
+  } catch (error) {
+    scope.finish();
+    throw error;
+  }
+};
+
+/**
+ * dW[i, j, c, m] = sum over b, y, x of xPadded[b, y*sh + i*dh, x*sw + j*dw, c] * dy[b, y, x, c*M + m].
+ *
+ * Each input channel has its own filter, so channels cannot become the batch as in the dense case.
+ * Instead (c, b) pairs become the channels of a single image: a depthwise convolution of
+ * [1, H, W, C*B] with the filter dy rearranged to [oh, ow, C*B, M] (stride = forward dilation,
+ * dilation = forward stride) gives one filter gradient per (c, b, m); summing over b finishes it.
+ */
+const depthwiseBackpropFilter: KernelFunc = ({ inputs, attrs, backend }) => {
+  const { x, dy } = inputs as { x: TensorInfo; dy: TensorInfo };
+  const { strides, dilations, pad, dimRoundingMode, filterShape } = attrs as unknown as DepthwiseConv2dNativeBackpropFilterAttrs;
+  const scope = new KernelScope(backend as KernelBackend);
+  try {
+    const [batch, height, width, channels] = shape4(x, "DepthwiseConv2dNativeBackpropFilter: x");
+    const info = backend_util.computeConv2DInfo([batch, height, width, channels], filterShape, strides, dilations ?? 1, pad, dimRoundingMode, true);
+    assertOutShape(info, dy, "DepthwiseConv2dNativeBackpropFilter");
+    const multiplier = filterShape[3];
+    const { top, left } = info.padInfo;
+    const bottom = trailingPad(height, top, info.outHeight, info.strideHeight, info.filterHeight, info.dilationHeight);
+    const right = trailingPad(width, left, info.outWidth, info.strideWidth, info.filterWidth, info.dilationWidth);
+
+    const xT = scope.reshape(scope.transpose(x, [1, 2, 3, 0]), [1, height, width, channels * batch]); // channel c*B + b
+    const dy5 = scope.reshape(dy, [batch, info.outHeight, info.outWidth, channels, multiplier]);
+    const dyT = scope.reshape(scope.transpose(dy5, [1, 2, 3, 0, 4]), [info.outHeight, info.outWidth, channels * batch, multiplier]);
+    const grad = scope.run(
+      "DepthwiseConv2dNative",
+      { x: xT, filter: dyT },
+      {
+        strides: [info.dilationHeight, info.dilationWidth],
+        dilations: [info.strideHeight, info.strideWidth],
+        pad: explicitSpatialPadding(top, bottom, left, right),
+        dataFormat: "NHWC",
+      },
+    ); // [1, fh', fw', C*B*M], channel (c*B + b)*M + m
+    const cropped = scope.cropTo(grad, [1, info.filterHeight, info.filterWidth, channels * batch * multiplier]);
+    const perBatch = scope.reshape(cropped, [info.filterHeight, info.filterWidth, channels, batch, multiplier]);
+    const summed = batch === 1 ? perBatch : scope.run("Sum", { x: perBatch }, { axis: [3], keepDims: false });
+    const result = scope.reshape(summed, filterShape);
+    scope.finish(result);
+    return result;
+  } catch (error) {
+    scope.finish();
+    throw error;
+  }
+};
+
+/**
+ * dx[b, h, w, c] = sum over i, j, m of dyS[b, h + top - i*dh, w + left - j*dw, c*M + m] * f[i, j, c, m],
+ * where dyS is dy with (stride - 1) zeros inserted between neighbours (the forward stride undone).
+ *
+ * That is a stride-1 depthwise convolution (dilation = forward dilation, multiplier 1) of dyS,
+ * padded so the output is exactly H x W, with the spatially flipped filter laid out as
+ * [fh, fw, C*M, 1]; summing its C*M channels over m gives dx.
+ */
+const depthwiseBackpropInput: KernelFunc = ({ inputs, attrs, backend }) => {
+  const { dy, filter } = inputs as { dy: TensorInfo; filter: TensorInfo };
+  const { strides, dilations, pad, dimRoundingMode, inputShape } = attrs as unknown as DepthwiseConv2dNativeBackpropInputAttrs;
+  const scope = new KernelScope(backend as KernelBackend);
+  try {
+    const filterShape = shape4(filter, "DepthwiseConv2dNativeBackpropInput: filter");
+    const info = backend_util.computeConv2DInfo(inputShape, filterShape, strides, dilations ?? 1, pad, dimRoundingMode, true);
+    assertOutShape(info, dy, "DepthwiseConv2dNativeBackpropInput");
+    const [batch, height, width, channels] = inputShape;
+    const [, , , multiplier] = filterShape;
+    const depth = channels * multiplier;
+    const { outHeight: oh, outWidth: ow, strideHeight: sh, strideWidth: sw } = info;
+
+    // Zero insertion: [B, oh, 1, ow, 1, K] padded to [B, oh, sh, ow, sw, K] is [B, oh*sh, ow*sw, K]
+    // with each dy value followed by sh - 1 (sw - 1) zeros. The trailing zeros after the last row
+    // are folded into the crop/pad below.
+    let spread = dy;
+    if (sh > 1 || sw > 1) {
+      const dy6 = scope.reshape(dy, [batch, oh, 1, ow, 1, depth]);
+      const padded = scope.run("PadV2", { x: dy6 }, {
+        paddings: [[0, 0], [0, 0], [0, sh - 1], [0, 0], [0, sw - 1], [0, 0]],
+        constantValue: 0,
+      });
+      spread = scope.reshape(padded, [batch, oh * sh, ow * sw, depth]);
+    }
+    const effectiveFh = (info.filterHeight - 1) * info.dilationHeight + 1;
+    const effectiveFw = (info.filterWidth - 1) * info.dilationWidth + 1;
+    const padTop = effectiveFh - 1 - info.padInfo.top;
+    const padLeft = effectiveFw - 1 - info.padInfo.left;
+    // The padded dyS must be H + effectiveFh - 1 rows long so the valid convolution yields H rows.
+    const padBottom = height + effectiveFh - 1 - padTop - oh * sh;
+    const padRight = width + effectiveFw - 1 - padLeft - ow * sw;
+    const framed = scope.padOrCrop(spread, [[0, 0], [padTop, padBottom], [padLeft, padRight], [0, 0]]);
+
+    const flipped = scope.run("Reverse", { x: filter }, { dims: [0, 1] });
+    const filterFlat = scope.reshape(flipped, [info.filterHeight, info.filterWidth, depth, 1]);
+    const perChannel = scope.run(
+      "DepthwiseConv2dNative",
+      { x: framed, filter: filterFlat },
+      { strides: [1, 1], dilations: [info.dilationHeight, info.dilationWidth], pad: "valid", dataFormat: "NHWC" },
+    ); // [B, H, W, C*M]
+    const result =
+      multiplier === 1
+        ? perChannel
+        : scope.run("Sum", { x: scope.reshape(perChannel, [batch, height, width, channels, multiplier]) }, { axis: [4], keepDims: false });
+    scope.finish(result);
+    return result;
+  } catch (error) {
+    scope.finish();
+    throw error;
+  }
+};
+
+const TRAINING_KERNELS: ReadonlyArray<{ kernelName: string; kernelFunc: KernelFunc }> = [
+  { kernelName: "Conv2DBackpropFilter", kernelFunc: conv2DBackpropFilter },
+  { kernelName: "DepthwiseConv2dNativeBackpropFilter", kernelFunc: depthwiseBackpropFilter },
+  { kernelName: "DepthwiseConv2dNativeBackpropInput", kernelFunc: depthwiseBackpropInput },
+];
+
+/**
+ * Registers the missing training kernels for the "wasm" backend. Idempotent: a kernel already
+ * registered (by an earlier call, or by a future tfjs release that ships its own) is left alone,
+ * so tfjs never warns about duplicate registrations. Safe to call before the backend initialises:
+ * these kernels need no setup, and the kernels they call are looked up at run time.
+ */
+export function registerWasmTrainingKernels(): void {
+  for (const { kernelName, kernelFunc } of TRAINING_KERNELS) {
+    if (getKernel(kernelName, BACKEND) === undefined) {
+      registerKernel({ kernelName, backendName: BACKEND, kernelFunc });
+    }
+  }
+}

@@ -1,0 +1,15 @@
+import type { TRPCRouterRecord } from "@trpc/server";
+import { CreateExperimentInput, ExperimentId, ListExperimentsInput } from "@tlab/core/experiment";
+import { DomainError } from "@tlab/core/errors";
+import { publicProcedure } from "../trpc";
+
+export const experimentRouter = {
+  create: publicProcedure.input(CreateExperimentInput).mutation(({ ctx, input }) => ctx.services.experiments.create(input)),
+  list: publicProcedure.input(ListExperimentsInput).query(({ ctx, input }) => ctx.services.experimentsRepo.list(input)),
+  byId: publicProcedure.input(ExperimentId).query(async ({ ctx, input }) => {
+    const experiment = await ctx.services.experimentsRepo.byId(input.id);
+    if (!experiment) throw new DomainError("NOT_FOUND", `id: no experiment "${input.id}"`);
+    return experiment;
+  }),
+  compare: publicProcedure.input(ExperimentId).query(({ ctx, input }) => ctx.services.comparison.compare(input.id)),
+} satisfies TRPCRouterRecord;

@@ -1,0 +1,28 @@
+import type { TRPCRouterRecord } from "@trpc/server";
+import {
+  ClaimInput,
+  CompleteRunInput,
+  FailRunInput,
+  HeartbeatInput,
+  ReportMetricsInput,
+  WorkerInfo,
+} from "@tlab/core/run";
+import { publicProcedure, workerProcedure } from "../trpc";
+
+export const workerRouter = {
+  register: workerProcedure.input(WorkerInfo).mutation(({ ctx, input }) => ctx.services.runs.registerWorker(input)),
+  claim: workerProcedure.input(ClaimInput).mutation(({ ctx, input }) => ctx.services.runs.claim(input.workerId)),
+  heartbeat: workerProcedure
+    .input(HeartbeatInput)
+    .mutation(({ ctx, input }) => ctx.services.runs.heartbeat(input.workerId, input.runId, input.progress)),
+  reportMetrics: workerProcedure
+    .input(ReportMetricsInput)
+    .mutation(({ ctx, input }) => ctx.services.runs.reportMetrics(input.workerId, input.runId, input.points)),
+  complete: workerProcedure
+    .input(CompleteRunInput)
+    .mutation(({ ctx, input }) => ctx.services.runs.complete(input.workerId, input.runId, input.metrics)),
+  fail: workerProcedure
+    .input(FailRunInput)
+    .mutation(({ ctx, input }) => ctx.services.runs.fail(input.workerId, input.runId, input.reason, input.canceled)),
+  list: publicProcedure.query(({ ctx }) => ctx.services.workersRepo.list()),
+} satisfies TRPCRouterRecord;

@@ -1,0 +1,34 @@
+import { downsampleMinMax } from "@tlab/core/downsample";
+import type { ComparisonDto, MetricSeriesDto } from "@tlab/core/dto";
+import { DomainError } from "@tlab/core/errors";
+import type { ExperimentRepository } from "@tlab/db/repositories/experiment-repository";
+import type { MetricRepository } from "@tlab/db/repositories/metric-repository";
+
+/** A chart never needs more points per series than it has pixels across. */
+export const MAX_POINTS_PER_SERIES = 2000;
+
+export class ComparisonService {
+  constructor(
+    private readonly experiments: ExperimentRepository,
+    private readonly metrics: MetricRepository,
+  ) {}
+
+  async compare(experimentId: string): Promise<ComparisonDto> {
+    const experiment = await this.experiments.byId(experimentId);
+    if (!experiment) throw new DomainError("NOT_FOUND", `id: no experiment "${experimentId}"`);
+    const series = await Promise.all(
+      experiment.runs.map(async (run) => ({
+        runId: run.id,
+        strategy: run.strategy,
+        seed: run.seed,
+        metrics: await this.runSeries(run.id),
+      })),
+    );
+    return { experiment, series };
+  }
+
+  async runSeries(runId: string): Promise<MetricSeriesDto[]> {
+    const byName = await this.metrics.series(runId);
+    return [...byName].map(([name, points]) => ({ name, points: downsampleMinMax(points, MAX_POINTS_PER_SERIES) }));
+  }
+}

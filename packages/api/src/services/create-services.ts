@@ -1,0 +1,29 @@
+import type { Db } from "@tlab/db/client";
+import { CatalogRepository } from "@tlab/db/repositories/catalog-repository";
+import { ExperimentRepository } from "@tlab/db/repositories/experiment-repository";
+import { MetricRepository } from "@tlab/db/repositories/metric-repository";
+import { RunRepository } from "@tlab/db/repositories/run-repository";
+import { WorkerRepository } from "@tlab/db/repositories/worker-repository";
+import { ComparisonService } from "./comparison-service";
+import { ExperimentService } from "./experiment-service";
+import { RunService, type RunServiceOptions } from "./run-service";
+
+export type Services = ReturnType<typeof createServices>;
+
+/** Wires repositories and services for one database; one instance per server process. */
+export function createServices(db: Db, options: RunServiceOptions = {}) {
+  const catalog = new CatalogRepository(db);
+  const experimentsRepo = new ExperimentRepository(db);
+  const runsRepo = new RunRepository(db);
+  const metricsRepo = new MetricRepository(db);
+  const workersRepo = new WorkerRepository(db);
+  return {
+    catalog,
+    experimentsRepo,
+    runsRepo,
+    workersRepo,
+    experiments: new ExperimentService(experimentsRepo, catalog),
+    runs: new RunService(runsRepo, metricsRepo, workersRepo, catalog, options),
+    comparison: new ComparisonService(experimentsRepo, metricsRepo),
+  };
+}

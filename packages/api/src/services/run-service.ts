@@ -1,0 +1,129 @@
+import { DEFAULT_LEASE_MS, leaseExpiry } from "@tlab/core/lease";
+import { DomainError } from "@tlab/core/errors";
+import type { FinalMetrics, MetricPoint, RunSpec, WorkerInfo } from "@tlab/core/run";
+import type { WorkerDto } from "@tlab/core/dto";
+import type { CatalogRepository } from "@tlab/db/repositories/catalog-repository";
+import type { MetricRepository } from "@tlab/db/repositories/metric-repository";
+import type { RunRepository } from "@tlab/db/repositories/run-repository";
+import type { WorkerRepository } from "@tlab/db/repositories/worker-repository";
+
+export interface RunServiceOptions {
+  leaseMs?: number;
+  now?: () => Date;
+}
+
+/** The run lifecycle: QUEUED → RUNNING → SUCCEEDED | FAILED | CANCELED, driven by workers over HTTP. */
+export class RunService {
+  private readonly leaseMs: number;
+  private readonly now: () => Date;
+
+  constructor(
+    private readonly runs: RunRepository,
+    private readonly metrics: MetricRepository,
+    private readonly workers: WorkerRepository,
+    private readonly catalog: CatalogRepository,
+    options: RunServiceOptions = {},
+  ) {
+    this.leaseMs = options.leaseMs ?? DEFAULT_LEASE_MS;
+    this.now = options.now ?? (() => new Date());
+  }
+
+  registerWorker(info: WorkerInfo): Promise<WorkerDto> {
+    return this.workers.register(info, this.now());
+  }
+
+  async claim(workerId: string): Promise<RunSpec | null> {
+    const worker = await this.workers.byId(workerId);
+    if (!worker) throw new DomainError("NOT_FOUND", `workerId: no worker "${workerId}"; register first`);
+    const now = this.now();
+    await this.workers.touch(workerId, now);
+    const claimed = await this.runs.claimNext(workerId, now, leaseExpiry(now, this.leaseMs), worker.backend);
+    if (!claimed) return null;
+    const { run, experiment } = claimed;
+    const [baseModel, dataset] = await Promise.all([
+      this.catalog.baseModelById(experiment.baseModelId),
+      this.catalog.listDatasets().then((all) => all.find((d) => d.id === experiment.datasetId)),
+    ]);
+    if (!baseModel || !dataset) throw new DomainError("NOT_FOUND", `run ${run.id}: its base model or dataset is gone`);
+    return {
+      runId: run.id,
+      experimentId: experiment.id,
+      attempt: run.attempt,
+      seed: run.seed,
+      strategy: run.config,
+      epochs: experiment.epochs,
+      batchSize: experiment.batchSize,
+      trainPerClass: experiment.trainPerClass,
+      validationFraction: experiment.validationFraction,
+      testPerClass: experiment.testPerClass,
+      leaseMs: this.leaseMs,
+      baseModel: {
+        id: baseModel.id,
+        name: baseModel.name,
+        inputShape: baseModel.inputShape,
+        layers: baseModel.layers,
+        modelPath: `/api/base-models/${encodeURIComponent(baseModel.name)}/model.json`,
+      },
+      dataset: { id: dataset.id, name: dataset.name, spec: dataset.spec, classNames: dataset.classNames },
+    };
+  }
+
+  async heartbeat(workerId: string, runId: string, progress?: number): Promise<{ cancelRequested: boolean }> {
+    const now = this.now();
+    await this.workers.touch(workerId, now);
+    const held = await this.runs.extendLease(runId, workerId, leaseExpiry(now, this.leaseMs), progress);
+    if (!held) throw new DomainError("RUN_NOT_CLAIMED_BY_WORKER", `run ${runId} is not held by worker ${workerId}`);
+    return held;
+  }
+
+  async reportMetrics(workerId: string, runId: string, points: MetricPoint[]): Promise<{ accepted: number }> {
+    await this.assertHolds(workerId, runId);
+    return { accepted: await this.metrics.upsertPoints(runId, points) };
+  }
+
+  async complete(workerId: string, runId: string, metrics: FinalMetrics): Promise<void> {
+    const ok = await this.runs.finish(runId, workerId, this.now(), { status: "SUCCEEDED", metrics });
+    if (!ok) throw new DomainError("RUN_NOT_CLAIMED_BY_WORKER", `run ${runId} is not held by worker ${workerId}`);
+  }
+
+  async fail(workerId: string, runId: string, reason: string, canceled: boolean): Promise<void> {
+    const status = canceled ? "CANCELED" : "FAILED";
+    const ok = await this.runs.finish(runId, workerId, this.now(), { status, reason });
+    if (!ok) throw new DomainError("RUN_NOT_CLAIMED_BY_WORKER", `run ${runId} is not held by worker ${workerId}`);
+  }
+
+  async cancel(runId: string): Promise<{ status: string }> {
+    const status = await this.runs.requestCancel(runId, this.now());
+    if (!status) throw new DomainError("NOT_FOUND", `runId: no run "${runId}"`);
+    return { status };
+  }
+
+  /**
+   * Puts runs whose lease expired back in the queue, or fails them once they used all attempts.
+   * Called periodically by the web process; the worker never decides its own lease is still valid.
+   */
+  async sweepExpiredLeases(): Promise<{ requeued: number; failed: number }> {
+    const now = this.now();
+    let requeued = 0;
+    let failed = 0;
+    for (const run of await this.runs.expiredLeases(now)) {
+      const giveUp = run.attempt >= run.maxAttempts;
+      const reason = giveUp
+        ? `lease expired on attempt ${run.attempt} of ${run.maxAttempts} (worker ${run.workerId ?? "?"} stopped heartbeating)`
+        : `lease expired on attempt ${run.attempt} (worker ${run.workerId ?? "?"} stopped heartbeating); requeued`;
+      if (await this.runs.requeueExpired(run.id, now, reason, giveUp)) {
+        if (giveUp) failed += 1;
+        else requeued += 1;
+      }
+    }
+    return { requeued, failed };
+  }
+
+  async assertHolds(workerId: string, runId: string): Promise<void> {
+    const holder = await this.runs.holder(runId);
+    if (!holder) throw new DomainError("NOT_FOUND", `runId: no run "${runId}"`);
+    if (holder.status !== "RUNNING" || holder.workerId !== workerId) {
+      throw new DomainError("RUN_NOT_CLAIMED_BY_WORKER", `run ${runId} is not held by worker ${workerId}`);
+    }
+  }
+}

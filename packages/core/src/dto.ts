@@ -1,0 +1,101 @@
+import type { LayerInfo } from "./layer-plan";
+import type { DatasetSpec, FinalMetrics, RunStatus, TrainingBackend } from "./run";
+import type { StrategyConfig, StrategyKind } from "./strategy";
+
+/** What the API returns. Dates travel as ISO strings; nothing here is a database type. */
+export interface BaseModelDto {
+  id: string;
+  name: string;
+  description: string;
+  inputShape: number[];
+  layers: LayerInfo[];
+  totalParams: number;
+  createdAt: string;
+}
+
+export interface DatasetDto {
+  id: string;
+  name: string;
+  description: string;
+  spec: DatasetSpec;
+  classNames: string[];
+  createdAt: string;
+}
+
+export interface RunSummaryDto {
+  id: string;
+  experimentId: string;
+  strategy: StrategyKind;
+  config: StrategyConfig;
+  seed: number;
+  status: RunStatus;
+  attempt: number;
+  progress: number;
+  workerId: string | null;
+  workerName: string | null;
+  backend: TrainingBackend | null;
+  queuedAt: string;
+  startedAt: string | null;
+  finishedAt: string | null;
+  failureReason: string | null;
+  cancelRequested: boolean;
+  testAccuracy: number | null;
+  trainableParams: number | null;
+  totalParams: number | null;
+  wallTimeMs: number | null;
+}
+
+export interface RunDetailDto extends RunSummaryDto {
+  experimentName: string;
+  finalMetrics: FinalMetrics | null;
+  artifacts: ArtifactDto[];
+}
+
+export interface ArtifactDto {
+  id: string;
+  kind: string;
+  fileName: string;
+  sizeBytes: number;
+  createdAt: string;
+}
+
+export interface ExperimentSummaryDto {
+  id: string;
+  name: string;
+  baseModelName: string;
+  datasetName: string;
+  epochs: number;
+  seeds: number;
+  createdAt: string;
+  runCounts: Record<RunStatus, number>;
+}
+
+export interface ExperimentDetailDto extends ExperimentSummaryDto {
+  batchSize: number;
+  trainPerClass: number;
+  validationFraction: number;
+  testPerClass: number;
+  notes: string;
+  runs: RunSummaryDto[];
+}
+
+export interface MetricSeriesDto {
+  name: string;
+  points: { step: number; value: number }[];
+}
+
+export interface ComparisonDto {
+  experiment: ExperimentDetailDto;
+  /** Per run, the downsampled series of each metric it reported. */
+  series: { runId: string; strategy: StrategyKind; seed: number; metrics: MetricSeriesDto[] }[];
+}
+
+export interface WorkerDto {
+  id: string;
+  name: string;
+  hostname: string;
+  backend: TrainingBackend;
+  device: string;
+  lastSeenAt: string;
+  currentRunId: string | null;
+}

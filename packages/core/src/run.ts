@@ -1,0 +1,116 @@
+import { z } from "zod";
+import { StrategyConfig } from "./strategy";
+import type { LayerInfo } from "./layer-plan";
+
+export const RunStatus = z.enum(["QUEUED", "RUNNING", "SUCCEEDED", "FAILED", "CANCELED"]);
+export type RunStatus = z.infer<typeof RunStatus>;
+export const TERMINAL_STATUSES: readonly RunStatus[] = ["SUCCEEDED", "FAILED", "CANCELED"];
+
+export const TrainingBackend = z.enum(["tensorflow-gpu", "tensorflow", "wasm", "cpu"]);
+export type TrainingBackend = z.infer<typeof TrainingBackend>;
+
+/** Metric names the trainer streams; `step` is the 1-based epoch for these. */
+export const METRIC = {
+  trainLoss: "train/loss",
+  trainAccuracy: "train/accuracy",
+  valLoss: "val/loss",
+  valAccuracy: "val/accuracy",
+  epochSeconds: "epoch/seconds",
+} as const;
+
+export const MetricPoint = z.object({
+  name: z.string().min(1).max(100),
+  step: z.number().int().min(0),
+  value: z.number().finite(),
+});
+export type MetricPoint = z.infer<typeof MetricPoint>;
+
+/** Where a run's data comes from. Built-in MNIST selects a subset of digit classes. */
+export const DatasetSpec = z.discriminatedUnion("source", [
+  z.object({ source: z.literal("mnist"), classes: z.array(z.number().int().min(0).max(9)).min(2) }),
+]);
+export type DatasetSpec = z.infer<typeof DatasetSpec>;
+
+export const PerClassMetrics = z.object({
+  className: z.string(),
+  precision: z.number(),
+  recall: z.number(),
+  f1: z.number(),
+  support: z.number().int(),
+});
+
+export const FinalMetrics = z.object({
+  testAccuracy: z.number().min(0).max(1),
+  testLoss: z.number(),
+  confusionMatrix: z.array(z.array(z.number().int().min(0))),
+  classNames: z.array(z.string()),
+  perClass: z.array(PerClassMetrics),
+  bestEpoch: z.number().int().min(0),
+  epochsRun: z.number().int().min(0),
+  trainableParams: z.number().int().min(0),
+  totalParams: z.number().int().min(0),
+  wallTimeMs: z.number().min(0),
+  trainImagesPerSec: z.number().min(0),
+  peakMemoryBytes: z.number().min(0),
+});
+export type FinalMetrics = z.infer<typeof FinalMetrics>;
+
+export const RunId = z.object({ runId: z.string().min(1) });
+
+export const WorkerInfo = z.object({
+  name: z.string().min(1).max(200),
+  hostname: z.string().max(200),
+  backend: TrainingBackend,
+  device: z.string().max(200),
+  versions: z.record(z.string(), z.string()).default({}),
+});
+export type WorkerInfo = z.infer<typeof WorkerInfo>;
+
+export const ClaimInput = z.object({ workerId: z.string().min(1) });
+export const HeartbeatInput = z.object({
+  workerId: z.string().min(1),
+  runId: z.string().min(1),
+  /** Progress within the run, 0..1, shown as a bar in the dashboard. */
+  progress: z.number().min(0).max(1).optional(),
+});
+export const ReportMetricsInput = z.object({
+  workerId: z.string().min(1),
+  runId: z.string().min(1),
+  points: z.array(MetricPoint).min(1).max(10_000),
+});
+export const CompleteRunInput = z.object({
+  workerId: z.string().min(1),
+  runId: z.string().min(1),
+  metrics: FinalMetrics,
+});
+export const FailRunInput = z.object({
+  workerId: z.string().min(1),
+  runId: z.string().min(1),
+  reason: z.string().min(1).max(4000),
+  /** True when the worker stopped because cancellation was requested. */
+  canceled: z.boolean().default(false),
+});
+
+/** Everything a worker needs to train a run, handed out with the claim. */
+export interface RunSpec {
+  runId: string;
+  experimentId: string;
+  attempt: number;
+  seed: number;
+  strategy: StrategyConfig;
+  epochs: number;
+  batchSize: number;
+  trainPerClass: number;
+  validationFraction: number;
+  testPerClass: number;
+  leaseMs: number;
+  baseModel: {
+    id: string;
+    name: string;
+    inputShape: number[];
+    layers: LayerInfo[];
+    /** URL path (relative to the API) of the tfjs model.json; weights sit beside it. */
+    modelPath: string;
+  };
+  dataset: { id: string; name: string; spec: DatasetSpec; classNames: string[] };
+}

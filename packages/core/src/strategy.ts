@@ -1,0 +1,65 @@
+import { z } from "zod";
+
+/**
+ * The three ways of reusing a pretrained base that Transfer Lab compares. Defined once here and
+ * shared by the launch form, the API and the trainer, so a strategy means the same thing everywhere.
+ */
+export const StrategyKind = z.enum(["frozen", "partial", "full"]);
+export type StrategyKind = z.infer<typeof StrategyKind>;
+
+export const STRATEGY_KINDS = StrategyKind.options;
+
+export const STRATEGY_LABELS: Record<StrategyKind, string> = {
+  frozen: "Frozen feature extractor",
+  partial: "Partial fine-tune",
+  full: "Full fine-tune",
+};
+
+const learningRate = z.number().positive().max(1);
+
+/** The new classifier put on top of the base: softmax (dense) or a linear SVM (squared hinge). */
+export const HeadConfig = z.object({
+  type: z.enum(["softmax", "svm"]).default("softmax"),
+  hiddenUnits: z.number().int().min(0).max(4096).default(0),
+  dropout: z.number().min(0).max(0.9).default(0),
+});
+export type HeadConfig = z.infer<typeof HeadConfig>;
+
+/** Where the base is split for partial fine-tuning: a named layer, or the top K layers with weights. */
+export const CutPoint = z.discriminatedUnion("by", [
+  z.object({ by: z.literal("layer"), layer: z.string().min(1) }),
+  z.object({ by: z.literal("topK"), k: z.number().int().min(1).max(500) }),
+]);
+export type CutPoint = z.infer<typeof CutPoint>;
+
+export const FrozenStrategy = z.object({
+  kind: z.literal("frozen"),
+  head: HeadConfig.default({ type: "softmax", hiddenUnits: 0, dropout: 0 }),
+  learningRate: learningRate.default(0.01),
+});
+
+export const PartialStrategy = z.object({
+  kind: z.literal("partial"),
+  head: HeadConfig.default({ type: "softmax", hiddenUnits: 0, dropout: 0 }),
+  cut: CutPoint.default({ by: "topK", k: 2 }),
+  learningRate: learningRate.default(0.003),
+  /** Learning rate for the unfrozen base layers; lower than the head's so pretrained filters move less. */
+  baseLearningRate: learningRate.default(0.001),
+  /** Head-only epochs before the top of the base is unfrozen (counted inside the epoch budget). */
+  warmupEpochs: z.number().int().min(0).max(100).default(0),
+});
+
+export const FullStrategy = z.object({
+  kind: z.literal("full"),
+  head: HeadConfig.default({ type: "softmax", hiddenUnits: 0, dropout: 0 }),
+  learningRate: learningRate.default(0.003),
+  baseLearningRate: learningRate.default(0.001),
+});
+
+export const StrategyConfig = z.discriminatedUnion("kind", [FrozenStrategy, PartialStrategy, FullStrategy]);
+export type StrategyConfig = z.infer<typeof StrategyConfig>;
+export type StrategyConfigInput = z.input<typeof StrategyConfig>;
+
+export function defaultStrategy(kind: StrategyKind): StrategyConfig {
+  return StrategyConfig.parse({ kind });
+}

@@ -1,0 +1,114 @@
+import { z } from "zod";
+import type { BaseModelDto, DatasetDto } from "@tlab/core/dto";
+import { DatasetSpec } from "@tlab/core/run";
+import type { LayerInfo } from "@tlab/core/layer-plan";
+import type { Db } from "../client";
+import { parseJsonColumn } from "../json";
+
+const LayerList = z.array(z.object({ name: z.string(), className: z.string(), paramCount: z.number().int() }));
+const NumberList = z.array(z.number());
+const StringList = z.array(z.string());
+
+export interface BaseModelRecord extends BaseModelDto {
+  storagePath: string;
+  sha256: string;
+}
+
+export interface UpsertBaseModel {
+  name: string;
+  description: string;
+  source: "builtin" | "import" | "run";
+  storagePath: string;
+  inputShape: number[];
+  layers: LayerInfo[];
+  totalParams: number;
+  sha256: string;
+}
+
+export interface UpsertDataset {
+  name: string;
+  description: string;
+  spec: DatasetSpec;
+  classNames: string[];
+}
+
+type BaseModelRow = Awaited<ReturnType<Db["baseModel"]["findFirstOrThrow"]>>;
+type DatasetRow = Awaited<ReturnType<Db["dataset"]["findFirstOrThrow"]>>;
+
+/** Base models and datasets: what experiments start from. */
+export class CatalogRepository {
+  constructor(private readonly db: Db) {}
+
+  async upsertBaseModel(input: UpsertBaseModel): Promise<BaseModelRecord> {
+    const data = {
+      description: input.description,
+      source: input.source,
+      storagePath: input.storagePath,
+      inputShape: JSON.stringify(input.inputShape),
+      layers: JSON.stringify(input.layers),
+      totalParams: input.totalParams,
+      sha256: input.sha256,
+    };
+    const row = await this.db.baseModel.upsert({ where: { name: input.name }, create: { name: input.name, ...data }, update: data });
+    return toBaseModel(row);
+  }
+
+  async upsertDataset(input: UpsertDataset): Promise<DatasetDto> {
+    const data = { description: input.description, spec: JSON.stringify(input.spec), classNames: JSON.stringify(input.classNames) };
+    const row = await this.db.dataset.upsert({ where: { name: input.name }, create: { name: input.name, ...data }, update: data });
+    return toDataset(row);
+  }
+
+  async baseModelByName(name: string): Promise<BaseModelRecord | null> {
+    const row = await this.db.baseModel.findUnique({ where: { name } });
+    return row ? toBaseModel(row) : null;
+  }
+
+  async baseModelById(id: string): Promise<BaseModelRecord | null> {
+    const row = await this.db.baseModel.findUnique({ where: { id } });
+    return row ? toBaseModel(row) : null;
+  }
+
+  async datasetByName(name: string): Promise<DatasetDto | null> {
+    const row = await this.db.dataset.findUnique({ where: { name } });
+    return row ? toDataset(row) : null;
+  }
+
+  async listBaseModels(): Promise<BaseModelDto[]> {
+    const rows = await this.db.baseModel.findMany({ orderBy: { name: "asc" } });
+    return rows.map((r) => {
+      const { storagePath: _storagePath, sha256: _sha256, ...dto } = toBaseModel(r);
+      return dto;
+    });
+  }
+
+  async listDatasets(): Promise<DatasetDto[]> {
+    const rows = await this.db.dataset.findMany({ orderBy: { name: "asc" } });
+    return rows.map(toDataset);
+  }
+}
+
+function toBaseModel(row: BaseModelRow): BaseModelRecord {
+  return {
+    id: row.id,
+    name: row.name,
+    description: row.description,
+    inputShape: parseJsonColumn(NumberList, row.inputShape, "BaseModel.inputShape"),
+    layers: parseJsonColumn(LayerList, row.layers, "BaseModel.layers"),
+    totalParams: row.totalParams,
+    createdAt: row.createdAt.toISOString(),
+    storagePath: row.storagePath,
+    sha256: row.sha256,
+  };
+}
+
+function toDataset(row: DatasetRow): DatasetDto {
+  return {
+    id: row.id,
+    name: row.name,
+    description: row.description,
+    spec: parseJsonColumn(DatasetSpec, row.spec, "Dataset.spec"),
+    classNames: parseJsonColumn(StringList, row.classNames, "Dataset.classNames"),
+    createdAt: row.createdAt.toISOString(),
+  };
+}

@@ -1,0 +1,126 @@
+import type { ExperimentDetailDto, ExperimentSummaryDto } from "@tlab/core/dto";
+import type { CreateExperimentInput } from "@tlab/core/experiment";
+import { RUN_STATUSES_ZERO } from "../run-counts";
+import type { RunStatus } from "@tlab/core/run";
+import type { Db } from "../client";
+import { runSummaryInclude, toRunSummary } from "./run-mapper";
+
+export interface NewRun {
+  strategy: CreateExperimentInput["strategies"][number];
+  seed: number;
+}
+
+const summarySelect = {
+  id: true,
+  name: true,
+  epochs: true,
+  seeds: true,
+  createdAt: true,
+  baseModel: { select: { name: true } },
+  dataset: { select: { name: true } },
+} as const;
+
+export class ExperimentRepository {
+  constructor(private readonly db: Db) {}
+
+  /** Creates the experiment and all its runs in one transaction: never an experiment without runs. */
+  async createWithRuns(
+    input: CreateExperimentInput,
+    refs: { baseModelId: string; datasetId: string },
+    runs: NewRun[],
+  ): Promise<string> {
+    const experiment = await this.db.experiment.create({
+      data: {
+        name: input.name,
+        baseModelId: refs.baseModelId,
+        datasetId: refs.datasetId,
+        epochs: input.epochs,
+        batchSize: input.batchSize,
+        seeds: input.seeds,
+        trainPerClass: input.trainPerClass,
+        validationFraction: input.validationFraction,
+        testPerClass: input.testPerClass,
+        notes: input.notes,
+        runs: {
+          create: runs.map((r) => ({ strategy: r.strategy.kind, config: JSON.stringify(r.strategy), seed: r.seed })),
+        },
+      },
+      select: { id: true },
+    });
+    return experiment.id;
+  }
+
+  async list(opts: { limit: number; cursor?: string | null; search?: string }): Promise<{
+    items: ExperimentSummaryDto[];
+    nextCursor: string | null;
+  }> {
+    const rows = await this.db.experiment.findMany({
+      where: opts.search ? { name: { contains: opts.search } } : undefined,
+      orderBy: [{ createdAt: "desc" }, { id: "desc" }],
+      take: opts.limit + 1,
+      ...(opts.cursor ? { cursor: { id: opts.cursor }, skip: 1 } : {}),
+      select: summarySelect,
+    });
+    const page = rows.slice(0, opts.limit);
+    const counts = await this.runCounts(page.map((r) => r.id));
+    return {
+      items: page.map((r) => toSummary(r, counts.get(r.id))),
+      nextCursor: rows.length > opts.limit ? page[page.length - 1]!.id : null,
+    };
+  }
+
+  async byId(id: string): Promise<ExperimentDetailDto | null> {
+    const row = await this.db.experiment.findUnique({
+      where: { id },
+      select: {
+        ...summarySelect,
+        batchSize: true,
+        trainPerClass: true,
+        validationFraction: true,
+        testPerClass: true,
+        notes: true,
+        runs: { orderBy: [{ strategy: "asc" }, { seed: "asc" }], include: runSummaryInclude },
+      },
+    });
+    if (!row) return null;
+    const runs = row.runs.map(toRunSummary);
+    const counts = { ...RUN_STATUSES_ZERO };
+    for (const r of runs) counts[r.status] += 1;
+    return {
+      ...toSummary(row, counts),
+      batchSize: row.batchSize,
+      trainPerClass: row.trainPerClass,
+      validationFraction: row.validationFraction,
+      testPerClass: row.testPerClass,
+      notes: row.notes,
+      runs,
+    };
+  }
+
+  private async runCounts(ids: string[]): Promise<Map<string, Record<RunStatus, number>>> {
+    const grouped = await this.db.run.groupBy({ by: ["experimentId", "status"], where: { experimentId: { in: ids } }, _count: { _all: true } });
+    const out = new Map<string, Record<RunStatus, number>>();
+    for (const g of grouped) {
+      const counts = out.get(g.experimentId) ?? { ...RUN_STATUSES_ZERO };
+      counts[g.status as RunStatus] = g._count._all;
+      out.set(g.experimentId, counts);
+    }
+    return out;
+  }
+}
+
+function toSummary(
+  row: { id: string; name: string; epochs: number; seeds: number; createdAt: Date; baseModel: { name: string }; dataset: { name: string } },
+  counts: Record<RunStatus, number> | undefined,
+): ExperimentSummaryDto {
+  return {
+    id: row.id,
+    name: row.name,
+    baseModelName: row.baseModel.name,
+    datasetName: row.dataset.name,
+    epochs: row.epochs,
+    seeds: row.seeds,
+    createdAt: row.createdAt.toISOString(),
+    runCounts: counts ?? { ...RUN_STATUSES_ZERO },
+  };
+}

@@ -1,0 +1,194 @@
+import type { ArtifactDto, RunDetailDto, RunSummaryDto } from "@tlab/core/dto";
+import { FinalMetrics, type RunStatus, type TrainingBackend } from "@tlab/core/run";
+import type { Db } from "../client";
+import { parseJsonColumn } from "../json";
+import { runSummaryInclude, toRunSummary } from "./run-mapper";
+
+export interface ClaimedRunRow {
+  run: RunSummaryDto;
+  experiment: {
+    id: string;
+    epochs: number;
+    batchSize: number;
+    trainPerClass: number;
+    validationFraction: number;
+    testPerClass: number;
+    baseModelId: string;
+    datasetId: string;
+  };
+}
+
+/** Runs and their lifecycle columns. State rules live in RunService; this class only queries. */
+export class RunRepository {
+  constructor(private readonly db: Db) {}
+
+  async byId(id: string): Promise<RunDetailDto | null> {
+    const row = await this.db.run.findUnique({
+      where: { id },
+      include: { ...runSummaryInclude, experiment: { select: { name: true } }, artifacts: { orderBy: { createdAt: "asc" } } },
+    });
+    if (!row) return null;
+    return {
+      ...toRunSummary(row),
+      experimentName: row.experiment.name,
+      finalMetrics: row.finalMetrics ? parseJsonColumn(FinalMetrics, row.finalMetrics, "Run.finalMetrics") : null,
+      artifacts: row.artifacts.map(
+        (a): ArtifactDto => ({ id: a.id, kind: a.kind, fileName: a.fileName, sizeBytes: a.sizeBytes, createdAt: a.createdAt.toISOString() }),
+      ),
+    };
+  }
+
+  async summaryById(id: string): Promise<RunSummaryDto | null> {
+    const row = await this.db.run.findUnique({ where: { id }, include: runSummaryInclude });
+    return row ? toRunSummary(row) : null;
+  }
+
+  /**
+   * Claims the oldest queued run for `workerId`. The conditional update (status still QUEUED) is
+   * the atomic step: two workers racing for the same row cannot both win; the loser tries the next.
+   */
+  async claimNext(workerId: string, now: Date, leaseExpiresAt: Date, backend: TrainingBackend): Promise<ClaimedRunRow | null> {
+    for (let tries = 0; tries < 20; tries++) {
+      const candidate = await this.db.run.findFirst({
+        where: { status: "QUEUED" },
+        orderBy: [{ queuedAt: "asc" }, { id: "asc" }],
+        select: { id: true },
+      });
+      if (!candidate) return null;
+      const won = await this.db.run.updateMany({
+        where: { id: candidate.id, status: "QUEUED" },
+        data: {
+          status: "RUNNING",
+          workerId,
+          leaseExpiresAt,
+          startedAt: now,
+          backend,
+          attempt: { increment: 1 },
+          progress: 0,
+        },
+      });
+      if (won.count === 1) {
+        await this.db.worker.update({ where: { id: workerId }, data: { currentRunId: candidate.id, lastSeenAt: now } });
+        const row = await this.db.run.findUniqueOrThrow({
+          where: { id: candidate.id },
+          include: {
+            ...runSummaryInclude,
+            experiment: {
+              select: {
+                id: true,
+                epochs: true,
+                batchSize: true,
+                trainPerClass: true,
+                validationFraction: true,
+                testPerClass: true,
+                baseModelId: true,
+                datasetId: true,
+              },
+            },
+          },
+        });
+        return { run: toRunSummary(row), experiment: row.experiment };
+      }
+    }
+    return null;
+  }
+
+  /** Extends the lease of a run this worker holds; null when it no longer holds it. */
+  async extendLease(
+    runId: string,
+    workerId: string,
+    leaseExpiresAt: Date,
+    progress: number | undefined,
+  ): Promise<{ cancelRequested: boolean } | null> {
+    const updated = await this.db.run.updateMany({
+      where: { id: runId, workerId, status: "RUNNING" },
+      data: { leaseExpiresAt, ...(progress === undefined ? {} : { progress }) },
+    });
+    if (updated.count === 0) return null;
+    const row = await this.db.run.findUniqueOrThrow({ where: { id: runId }, select: { cancelRequested: true } });
+    return row;
+  }
+
+  /** Moves a run this worker holds to a terminal status; false when it no longer holds it. */
+  async finish(
+    runId: string,
+    workerId: string,
+    now: Date,
+    outcome:
+      | { status: "SUCCEEDED"; metrics: FinalMetrics }
+      | { status: "FAILED" | "CANCELED"; reason: string },
+  ): Promise<boolean> {
+    const data =
+      outcome.status === "SUCCEEDED"
+        ? {
+            status: outcome.status,
+            testAccuracy: outcome.metrics.testAccuracy,
+            trainableParams: outcome.metrics.trainableParams,
+            totalParams: outcome.metrics.totalParams,
+            wallTimeMs: outcome.metrics.wallTimeMs,
+            finalMetrics: JSON.stringify(outcome.metrics),
+            progress: 1,
+          }
+        : { status: outcome.status, failureReason: outcome.reason };
+    const updated = await this.db.run.updateMany({
+      where: { id: runId, workerId, status: "RUNNING" },
+      data: { ...data, finishedAt: now, leaseExpiresAt: null },
+    });
+    await this.db.worker.updateMany({ where: { id: workerId, currentRunId: runId }, data: { currentRunId: null, lastSeenAt: now } });
+    return updated.count === 1;
+  }
+
+  /** A queued run is canceled at once; a running one is flagged and its worker stops at the next heartbeat. */
+  async requestCancel(runId: string, now: Date): Promise<RunStatus | null> {
+    const queued = await this.db.run.updateMany({
+      where: { id: runId, status: "QUEUED" },
+      data: { status: "CANCELED", finishedAt: now, failureReason: "canceled before it started" },
+    });
+    if (queued.count === 1) return "CANCELED";
+    const running = await this.db.run.updateMany({ where: { id: runId, status: "RUNNING" }, data: { cancelRequested: true } });
+    if (running.count === 1) return "RUNNING";
+    const row = await this.db.run.findUnique({ where: { id: runId }, select: { status: true } });
+    return row ? (row.status as RunStatus) : null;
+  }
+
+  /** Running runs whose lease has expired: their worker is gone or cut off. */
+  async expiredLeases(now: Date): Promise<{ id: string; attempt: number; maxAttempts: number; workerId: string | null }[]> {
+    return this.db.run.findMany({
+      where: { status: "RUNNING", leaseExpiresAt: { lte: now } },
+      select: { id: true, attempt: true, maxAttempts: true, workerId: true },
+    });
+  }
+
+  async requeueExpired(runId: string, now: Date, reason: string, giveUp: boolean): Promise<boolean> {
+    const updated = await this.db.run.updateMany({
+      where: { id: runId, status: "RUNNING", leaseExpiresAt: { lte: now } },
+      data: giveUp
+        ? { status: "FAILED", finishedAt: now, failureReason: reason, leaseExpiresAt: null }
+        : { status: "QUEUED", workerId: null, leaseExpiresAt: null, failureReason: reason },
+    });
+    return updated.count === 1;
+  }
+
+  async recordArtifact(input: {
+    runId: string;
+    kind: string;
+    fileName: string;
+    storagePath: string;
+    sizeBytes: number;
+    sha256: string;
+  }): Promise<void> {
+    await this.db.artifact.upsert({
+      where: { runId_kind_fileName: { runId: input.runId, kind: input.kind, fileName: input.fileName } },
+      create: input,
+      update: { storagePath: input.storagePath, sizeBytes: input.sizeBytes, sha256: input.sha256, createdAt: new Date() },
+    });
+  }
+
+  async artifact(runId: string, fileName: string): Promise<{ storagePath: string; sizeBytes: number } | null> {
+    return this.db.artifact.findFirst({ where: { runId, fileName }, select: { storagePath: true, sizeBytes: true } });
+  }
+
+  async holder(runId: string): Promise<{ workerId: string | null; status: string } | null> {
+    return this.db.run.findUnique({ where: { id: runId }, select: { workerId: true, status: true } });
+  }
+}

@@ -1,0 +1,15 @@
+import { defineConfig } from "vitest/config";
+
+// One root config: unit and integration tests sit next to the code (`*.test.ts`), browser tests
+// under apps/web/e2e. Training and server tests need generous timeouts on a 2-core machine.
+export default defineConfig({
+  test: {
+    include: ["{apps,packages}/*/src/**/*.test.ts", "apps/web/e2e/**/*.test.ts"],
+    exclude: ["**/node_modules/**", "**/.next/**"],
+    testTimeout: 120_000,
+    hookTimeout: 300_000,
+    pool: "forks",
+    fileParallelism: true,
+    maxWorkers: 2,
+  },
+});
