@@ -1,0 +1,120 @@
+import { setTimeout as sleep } from "node:timers/promises";
+import { SingleBar, Presets } from "cli-progress";
+import { Command, InvalidArgumentError, Option } from "commander";
+import { CreateExperimentInput } from "@tlab/core/experiment";
+import { PRESET_NAMES, PRESETS, type PresetName } from "@tlab/core/presets";
+import { TERMINAL_STATUSES } from "@tlab/core/run";
+import { defaultStrategy, StrategyKind } from "@tlab/core/strategy";
+import { readEnv } from "../env";
+import { createApiClient } from "../worker/api-client";
+import { parsePositiveInt } from "./worker-command";
+
+interface LaunchOptions {
+  preset: PresetName;
+  name?: string;
+  strategies?: StrategyKind[];
+  epochs?: number;
+  seeds?: number;
+  trainPerClass?: number;
+  wait?: boolean;
+  json?: boolean;
+  apiUrl?: string;
+}
+
+export function launchCommand(): Command {
+  return new Command("launch")
+    .description("create an experiment (one run per strategy and seed) through the API")
+    .addOption(new Option("--preset <name>", "starting configuration").choices(PRESET_NAMES).default("digits"))
+    .option("--name <name>", "experiment name")
+    .option("--strategies <list>", "comma-separated: frozen,partial,full", parseStrategies)
+    .option("--epochs <n>", "epoch budget per run", (v) => parsePositiveInt(v, "--epochs"))
+    .option("--seeds <n>", "repeats per strategy", (v) => parsePositiveInt(v, "--seeds"))
+    .option("--train-per-class <n>", "labelled training images per class", (v) => parsePositiveInt(v, "--train-per-class"))
+    .option("--wait", "wait until every run has ended")
+    .option("--json", "print one JSON object on stdout")
+    .option("--api-url <url>", "Transfer Lab API URL (env TLAB_API_URL)")
+    .action(launch);
+}
+
+async function launch(opts: LaunchOptions): Promise<void> {
+  const env = readEnv();
+  const api = createApiClient(opts.apiUrl ?? env.TLAB_API_URL, process.env.TLAB_TOKEN);
+  const preset = PRESETS[opts.preset];
+  const parsed = CreateExperimentInput.safeParse({
+    ...preset,
+    name: opts.name ?? `${preset.name} (${new Date().toISOString().slice(0, 16).replace("T", " ")})`,
+    strategies: opts.strategies ? opts.strategies.map(defaultStrategy) : preset.strategies,
+    epochs: opts.epochs ?? preset.epochs,
+    seeds: opts.seeds ?? preset.seeds,
+    trainPerClass: opts.trainPerClass ?? preset.trainPerClass,
+  });
+  if (!parsed.success) {
+    throw new InvalidArgumentError(parsed.error.issues.map((i) => `${i.path.join(".")}: ${i.message}`).join("; "));
+  }
+  const created = await api.experiment.create.mutate(parsed.data);
+  if (!opts.json) process.stderr.write(`experiment ${created.id}: ${created.runCount} runs queued\n`);
+  if (!opts.wait) {
+    if (opts.json) process.stdout.write(`${JSON.stringify({ experimentId: created.id, runs: (await api.experiment.byId.query({ id: created.id })).runs.map((r) => ({ id: r.id, strategy: r.strategy, seed: r.seed, status: r.status })) })}\n`);
+    return;
+  }
+
+  const bar = process.stderr.isTTY
+    ? new SingleBar({ format: "training |{bar}| {percentage}% | {done}/{total} runs ended | {status}", hideCursor: true }, Presets.shades_classic)
+    : null;
+  bar?.start(100, 0, { done: 0, total: created.runCount, status: "queued" });
+  for (;;) {
+    const experiment = await api.experiment.byId.query({ id: created.id });
+    const done = experiment.runs.filter((r) => TERMINAL_STATUSES.includes(r.status)).length;
+    const progress = experiment.runs.reduce((sum, r) => sum + (TERMINAL_STATUSES.includes(r.status) ? 1 : r.progress), 0) / experiment.runs.length;
+    bar?.update(Math.round(progress * 100), { done, total: experiment.runs.length, status: summarize(experiment.runs.map((r) => r.status)) });
+    if (done === experiment.runs.length) break;
+    await sleep(1000);
+  }
+  bar?.stop();
+
+  const experiment = await api.experiment.byId.query({ id: created.id });
+  const runs = await Promise.all(experiment.runs.map((r) => api.run.byId.query({ runId: r.id })));
+  const result = {
+    experimentId: created.id,
+    runs: runs.map((r) => ({
+      id: r.id,
+      strategy: r.strategy,
+      seed: r.seed,
+      status: r.status,
+      failureReason: r.failureReason,
+      metrics: r.finalMetrics
+        ? {
+            testAccuracy: r.finalMetrics.testAccuracy,
+            testLoss: r.finalMetrics.testLoss,
+            bestEpoch: r.finalMetrics.bestEpoch,
+            trainableParams: r.finalMetrics.trainableParams,
+            totalParams: r.finalMetrics.totalParams,
+            wallTimeMs: r.finalMetrics.wallTimeMs,
+            trainImagesPerSec: r.finalMetrics.trainImagesPerSec,
+          }
+        : {},
+    })),
+  };
+  if (opts.json) process.stdout.write(`${JSON.stringify(result)}\n`);
+  else
+    for (const r of result.runs)
+      process.stdout.write(
+        `${r.strategy.padEnd(8)} seed ${r.seed}  ${r.status.padEnd(9)}  ${"testAccuracy" in r.metrics ? `test accuracy ${(r.metrics.testAccuracy * 100).toFixed(1)}%` : (r.failureReason ?? "")}\n`,
+      );
+  if (result.runs.some((r) => r.status !== "SUCCEEDED")) process.exitCode = 1;
+}
+
+function parseStrategies(value: string): StrategyKind[] {
+  const kinds = value.split(",").map((s) => s.trim()).filter(Boolean);
+  const bad = kinds.filter((k) => !StrategyKind.safeParse(k).success);
+  if (bad.length > 0 || kinds.length === 0) {
+    throw new InvalidArgumentError(`unknown strategy "${bad.join(",")}"; allowed: ${StrategyKind.options.join(", ")}`);
+  }
+  return kinds as StrategyKind[];
+}
+
+function summarize(statuses: string[]): string {
+  const counts = new Map<string, number>();
+  for (const s of statuses) counts.set(s, (counts.get(s) ?? 0) + 1);
+  return [...counts].map(([s, n]) => `${n} ${s.toLowerCase()}`).join(", ");
+}

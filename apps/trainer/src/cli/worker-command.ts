@@ -1,0 +1,52 @@
+import { Command, InvalidArgumentError, Option } from "commander";
+import { readEnv } from "../env";
+import { createLogger } from "../logger";
+import { runWorker } from "../worker/run-worker";
+
+export function workerCommand(): Command {
+  return new Command("worker")
+    .description("claim queued runs from the API and train them, one at a time")
+    .option("--api-url <url>", "Transfer Lab API URL (env TLAB_API_URL)")
+    .addOption(new Option("--backend <name>", "TensorFlow.js backend (env TLAB_BACKEND)").choices(["auto", "tensorflow-gpu", "tensorflow", "wasm", "cpu"]))
+    .option("--name <name>", "worker name shown in the dashboard (default: host-pid)")
+    .option("--poll <ms>", "how often to ask for work when the queue is empty", (v) => parsePositiveInt(v, "--poll"), 1000)
+    .option("--max-runs <n>", "exit after this many runs", (v) => parsePositiveInt(v, "--max-runs"))
+    .option("--exit-when-idle", "exit when no run is queued instead of waiting")
+    .action(async (opts: { apiUrl?: string; backend?: "auto"; name?: string; poll: number; maxRuns?: number; exitWhenIdle?: boolean }) => {
+      const env = readEnv();
+      const log = createLogger(env.TLAB_LOG_LEVEL);
+      const stop = new AbortController();
+      const kill = new AbortController();
+      // First SIGTERM/SIGINT: finish the current run, claim nothing new. Second: stop the run now.
+      const onSignal = (signal: string) => {
+        if (!stop.signal.aborted) {
+          log.info({ signal }, "stopping after the current run (send again to stop now)");
+          stop.abort();
+        } else {
+          log.warn({ signal }, "stopping now");
+          kill.abort();
+        }
+      };
+      process.on("SIGTERM", () => onSignal("SIGTERM"));
+      process.on("SIGINT", () => onSignal("SIGINT"));
+      await runWorker({
+        apiUrl: opts.apiUrl ?? env.TLAB_API_URL,
+        token: env.TLAB_WORKER_TOKEN,
+        backend: opts.backend ?? env.TLAB_BACKEND,
+        name: opts.name,
+        cacheDir: env.TLAB_CACHE_DIR,
+        pollIntervalMs: opts.poll,
+        maxRuns: opts.maxRuns,
+        exitWhenIdle: opts.exitWhenIdle,
+        log,
+        stop: stop.signal,
+        kill: kill.signal,
+      });
+    });
+}
+
+export function parsePositiveInt(value: string, flag: string): number {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 1) throw new InvalidArgumentError(`${flag} must be a whole number ≥ 1, got "${value}"`);
+  return n;
+}

@@ -1,0 +1,131 @@
+import type { FinalMetrics, RunSpec } from "@tlab/core/run";
+import type { Logger } from "../logger";
+import { loadModelFromFiles } from "../model/load-model-files";
+import { trainRun } from "../train/train-run";
+import { isTransientApiError, type ApiClient } from "./api-client";
+import { fetchBaseModel } from "./base-model-cache";
+import { startHeartbeat } from "./heartbeat";
+import { MetricBuffer } from "./metric-buffer";
+import { toModelFiles } from "./model-artifact-files";
+import { withRetry } from "./retry";
+
+export interface ExecuteRunDeps {
+  api: ApiClient;
+  apiUrl: string;
+  token: string | undefined;
+  workerId: string;
+  cacheDir: string;
+  log: Logger;
+  /** Aborted when the worker is told to stop at once (second SIGTERM). */
+  shutdown: AbortSignal;
+}
+
+export type RunOutcome = "SUCCEEDED" | "FAILED" | "CANCELED";
+
+/**
+ * Trains one claimed run and reports it to the API: metrics after each epoch, the trained model
+ * as artifacts, then complete, or fail with a readable reason. Never throws for a training
+ * failure: the worker survives to take the next run.
+ */
+export async function executeRun(spec: RunSpec, deps: ExecuteRunDeps): Promise<RunOutcome> {
+  const { api, workerId, log } = deps;
+  const runLog = log.child({ runId: spec.runId, strategy: spec.strategy.kind, seed: spec.seed, attempt: spec.attempt });
+  const controller = new AbortController();
+  let cancelRequested = false;
+  const onShutdown = () => controller.abort(new Error("worker shut down"));
+  deps.shutdown.addEventListener("abort", onShutdown, { once: true });
+
+  // Calls made while holding the run retry within the lease: a restarting API must not cost the run.
+  const retrying = <T>(what: string, fn: () => Promise<T>) =>
+    withRetry(fn, {
+      maxElapsedMs: spec.leaseMs,
+      isRetryable: isTransientApiError,
+      onRetry: (error, attempt, delayMs) => runLog.warn({ err: String(error), attempt, delayMs }, `${what} failed; retrying`),
+    });
+
+  let progress = 0;
+  const heartbeat = startHeartbeat({
+    leaseMs: spec.leaseMs,
+    beat: () => api.worker.heartbeat.mutate({ workerId, runId: spec.runId, progress }),
+    onCancelRequested: () => {
+      cancelRequested = true;
+      runLog.info("cancellation requested; stopping after the current batch");
+      controller.abort(new Error("canceled"));
+    },
+    onError: (error) => runLog.warn({ err: String(error) }, "heartbeat failed"),
+  });
+  const metrics = new MetricBuffer((points) =>
+    retrying("metrics upload", () => api.worker.reportMetrics.mutate({ workerId, runId: spec.runId, points }).then(() => undefined)),
+  );
+
+  try {
+    runLog.info({ baseModel: spec.baseModel.name, dataset: spec.dataset.name, epochs: spec.epochs }, "run started");
+    const files = await fetchBaseModel(deps.apiUrl, deps.cacheDir, spec.baseModel);
+    const baseModel = await loadModelFromFiles(files.modelJsonText, files.weightFiles);
+    const result = await trainRun(spec, {
+      baseModel,
+      signal: controller.signal,
+      onEpoch: async (epoch, points) => {
+        metrics.add(points);
+        runLog.info(Object.fromEntries(points.map((p) => [p.name, Number(p.value.toFixed(4))])), `epoch ${epoch}/${spec.epochs}`);
+        await metrics.flush();
+      },
+      onProgress: (fraction) => {
+        progress = fraction;
+      },
+    });
+    await metrics.flush();
+    await uploadModel(spec.runId, result.artifacts, deps, retrying);
+    await retrying("complete", () => api.worker.complete.mutate({ workerId, runId: spec.runId, metrics: result.metrics }));
+    runLog.info({ testAccuracy: result.metrics.testAccuracy, wallTimeMs: Math.round(result.metrics.wallTimeMs) }, "run succeeded");
+    return "SUCCEEDED";
+  } catch (error) {
+    const canceled = cancelRequested;
+    const reason = canceled ? "canceled by request" : describeFailure(error);
+    runLog[canceled ? "info" : "error"]({ reason }, canceled ? "run canceled" : "run failed");
+    // Points already measured are kept even when the run fails or is canceled.
+    await metrics.flush().catch((e: unknown) => runLog.warn({ err: String(e) }, "could not upload remaining metrics"));
+    await retrying("fail", () => api.worker.fail.mutate({ workerId, runId: spec.runId, reason, canceled })).catch((e: unknown) =>
+      runLog.error({ err: String(e) }, "could not report the failure; the lease will expire and the run will be requeued"),
+    );
+    return canceled ? "CANCELED" : "FAILED";
+  } finally {
+    heartbeat.stop();
+    deps.shutdown.removeEventListener("abort", onShutdown);
+  }
+}
+
+async function uploadModel(
+  runId: string,
+  artifacts: Parameters<typeof toModelFiles>[0],
+  deps: ExecuteRunDeps,
+  retrying: <T>(what: string, fn: () => Promise<T>) => Promise<T>,
+): Promise<void> {
+  // Weights first, model.json last: a model.json on the server always has its weights beside it.
+  const files = toModelFiles(artifacts);
+  for (const name of ["weights.bin", "model.json"] as const) {
+    await retrying(`upload ${name}`, async () => {
+      const response = await fetch(new URL(`/api/artifacts/runs/${encodeURIComponent(runId)}/${name}`, deps.apiUrl), {
+        method: "PUT",
+        headers: {
+          "content-type": "application/octet-stream",
+          "x-tlab-worker-id": deps.workerId,
+          ...(deps.token ? { authorization: `Bearer ${deps.token}` } : {}),
+        },
+        body: files[name],
+      });
+      if (!response.ok) {
+        const error = new Error(`upload ${name}: HTTP ${response.status} ${await response.text()}`);
+        // 5xx is worth retrying; a 4xx will not get better.
+        throw response.status >= 500 ? Object.assign(new TypeError(error.message)) : error;
+      }
+    });
+  }
+}
+
+function describeFailure(error: unknown): string {
+  if (error instanceof Error) return error.message || error.name;
+  return String(error);
+}
+
+export type { FinalMetrics };

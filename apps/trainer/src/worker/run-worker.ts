@@ -1,0 +1,71 @@
+import os from "node:os";
+import { setTimeout as sleep } from "node:timers/promises";
+import type { BackendRequest } from "../tf/backend";
+import { initBackend } from "../tf/backend";
+import type { Logger } from "../logger";
+import { createApiClient, isTransientApiError } from "./api-client";
+import { executeRun, type RunOutcome } from "./execute-run";
+import { withRetry } from "./retry";
+
+export interface WorkerOptions {
+  apiUrl: string;
+  token: string | undefined;
+  backend: BackendRequest;
+  name?: string;
+  cacheDir: string;
+  pollIntervalMs: number;
+  /** Stop after this many runs (tests, batch jobs); unlimited when undefined. */
+  maxRuns?: number;
+  /** Stop when the queue is empty instead of polling. */
+  exitWhenIdle?: boolean;
+  log: Logger;
+  /** Aborting asks the worker to stop: it finishes nothing new and returns after the current run. */
+  stop: AbortSignal;
+  /** Aborting stops the current run at once (it is reported failed). */
+  kill?: AbortSignal;
+}
+
+/** The worker loop: register, then claim and train runs one at a time until told to stop. */
+export async function runWorker(opts: WorkerOptions): Promise<RunOutcome[]> {
+  const { log } = opts;
+  const backend = await initBackend(opts.backend);
+  const api = createApiClient(opts.apiUrl, opts.token);
+  const name = opts.name ?? `${os.hostname()}-${process.pid}`;
+  const waitForApi = <T>(what: string, fn: () => Promise<T>) =>
+    withRetry(fn, {
+      maxElapsedMs: 10 * 60_000,
+      isRetryable: isTransientApiError,
+      signal: opts.stop,
+      onRetry: (error, attempt) => {
+        if (attempt === 1 || attempt % 10 === 0) log.warn({ err: String(error), apiUrl: opts.apiUrl }, `${what}: API unreachable; retrying`);
+      },
+    });
+  const worker = await waitForApi("register", () =>
+    api.worker.register.mutate({ name, hostname: os.hostname(), backend: backend.backend, device: backend.device, versions: backend.versions }),
+  );
+  log.info({ workerId: worker.id, name, backend: backend.backend, device: backend.device, apiUrl: opts.apiUrl }, "worker registered");
+
+  const outcomes: RunOutcome[] = [];
+  const kill = opts.kill ?? new AbortController().signal;
+  while (!opts.stop.aborted && (opts.maxRuns === undefined || outcomes.length < opts.maxRuns)) {
+    const spec = await waitForApi("claim", () => api.worker.claim.mutate({ workerId: worker.id }));
+    if (!spec) {
+      if (opts.exitWhenIdle) break;
+      await sleep(opts.pollIntervalMs, undefined, { signal: opts.stop }).catch(() => undefined);
+      continue;
+    }
+    outcomes.push(
+      await executeRun(spec, {
+        api,
+        apiUrl: opts.apiUrl,
+        token: opts.token,
+        workerId: worker.id,
+        cacheDir: opts.cacheDir,
+        log,
+        shutdown: kill,
+      }),
+    );
+  }
+  log.info({ runs: outcomes.length }, "worker stopped");
+  return outcomes;
+}

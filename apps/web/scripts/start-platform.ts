@@ -1,0 +1,135 @@
+/**
+ * `npm start`: the whole platform on one machine. Applies migrations, makes sure the built-in base
+ * model exists, serves the dashboard and API on PORT and runs one local trainer worker against it.
+ */
+import { spawn, spawnSync, type ChildProcess } from "node:child_process";
+import { randomBytes } from "node:crypto";
+import { cpSync, existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import path from "node:path";
+import { setTimeout as sleep } from "node:timers/promises";
+import { z } from "zod";
+import { BUILTIN_BASE_MODEL } from "@tlab/core/presets";
+
+const ROOT = path.resolve(import.meta.dirname, "../../..");
+const WEB_DIR = path.join(ROOT, "apps/web");
+const TRAINER_CLI = path.join(ROOT, "apps/trainer/src/cli.ts");
+const BIN = path.join(ROOT, "node_modules/.bin");
+
+const env = z
+  .object({
+    PORT: z.coerce.number().int().min(1).max(65535, "PORT must be a port number 1-65535").default(3000),
+    DATA_DIR: z.string().default("data"),
+    DATABASE_URL: z.string().optional(),
+    TLAB_WORKER_TOKEN: z.string().min(16, "TLAB_WORKER_TOKEN must be at least 16 characters").optional(),
+    TLAB_LOCAL_WORKERS: z.coerce.number().int().min(0).max(16).default(1),
+  })
+  .parse(process.env);
+
+const dataDir = path.resolve(ROOT, env.DATA_DIR);
+const databaseUrl = env.DATABASE_URL ?? `file:${path.join(dataDir, "tlab.db")}`;
+mkdirSync(dataDir, { recursive: true });
+const workerToken = env.TLAB_WORKER_TOKEN ?? readOrCreateToken(path.join(dataDir, "worker-token"));
+const childEnv = { ...process.env, DATA_DIR: dataDir, DATABASE_URL: databaseUrl, TLAB_WORKER_TOKEN: workerToken, PORT: String(env.PORT) };
+
+function log(message: string): void {
+  process.stderr.write(`[tlab] ${message}\n`);
+}
+
+function readOrCreateToken(file: string): string {
+  if (existsSync(file)) return readFileSync(file, "utf8").trim();
+  const token = randomBytes(32).toString("hex");
+  writeFileSync(file, token, { mode: 0o600 });
+  return token;
+}
+
+function run(command: string, args: string[], opts: { cwd?: string; what: string }): void {
+  const result = spawnSync(command, args, { cwd: opts.cwd ?? ROOT, env: childEnv, stdio: "inherit" });
+  if (result.status !== 0) {
+    log(`${opts.what} failed (exit ${result.status ?? result.signal})`);
+    process.exit(1);
+  }
+}
+
+function ensureBuiltinBaseModel(): void {
+  const target = path.join(dataDir, "base-models", BUILTIN_BASE_MODEL);
+  if (existsSync(path.join(target, "model.json"))) return;
+  const committed = path.join(ROOT, "apps/trainer/assets/base-models", BUILTIN_BASE_MODEL);
+  if (existsSync(path.join(committed, "model.json"))) {
+    cpSync(committed, target, { recursive: true });
+    log(`installed built-in base model ${BUILTIN_BASE_MODEL}`);
+    return;
+  }
+  log(`building the built-in base model ${BUILTIN_BASE_MODEL} (tlab pretrain)`);
+  run(path.join(BIN, "tsx"), [TRAINER_CLI, "pretrain", "--out", target], { what: "tlab pretrain" });
+}
+
+async function waitForHealth(url: string, child: ChildProcess): Promise<void> {
+  for (let i = 0; i < 600; i++) {
+    if (child.exitCode !== null) throw new Error("the web server exited during start-up");
+    try {
+      const response = await fetch(url);
+      if (response.ok) return;
+    } catch {
+      // not listening yet
+    }
+    await sleep(250);
+  }
+  throw new Error(`no answer from ${url} after 150 s`);
+}
+
+const children = new Set<ChildProcess>();
+let stopping = false;
+
+function startWorker(index: number): void {
+  const worker = spawn(path.join(BIN, "tsx"), [TRAINER_CLI, "worker", "--name", `local-${index + 1}`], {
+    cwd: ROOT,
+    env: { ...childEnv, TLAB_API_URL: `http://127.0.0.1:${env.PORT}`, TLAB_CACHE_DIR: path.join(dataDir, "worker-cache") },
+    stdio: "inherit",
+  });
+  children.add(worker);
+  worker.on("exit", (code, signal) => {
+    children.delete(worker);
+    if (stopping) return;
+    log(`local worker ${index + 1} exited (${code ?? signal}); restarting in 2 s`);
+    setTimeout(() => startWorker(index), 2000);
+  });
+}
+
+function stopAll(signal: NodeJS.Signals): void {
+  if (stopping) return;
+  stopping = true;
+  log(`stopping (${signal})`);
+  for (const child of children) child.kill("SIGTERM");
+  setTimeout(() => process.exit(0), 10_000).unref();
+}
+
+async function main(): Promise<void> {
+  log(`data directory ${dataDir}`);
+  run(path.join(BIN, "prisma"), ["migrate", "deploy", "--config", "prisma/prisma.config.ts"], { what: "database migration" });
+  ensureBuiltinBaseModel();
+  if (!existsSync(path.join(WEB_DIR, ".next/BUILD_ID"))) {
+    log("building the dashboard (first start only; about a minute)");
+    run(path.join(BIN, "next"), ["build"], { cwd: WEB_DIR, what: "next build" });
+  }
+  const web = spawn(path.join(BIN, "next"), ["start", "-p", String(env.PORT)], { cwd: WEB_DIR, env: childEnv, stdio: "inherit" });
+  children.add(web);
+  web.on("exit", (code, signal) => {
+    children.delete(web);
+    if (!stopping) {
+      log(`web server exited (${code ?? signal})`);
+      stopAll("SIGTERM");
+      process.exitCode = 1;
+    }
+  });
+  process.on("SIGINT", () => stopAll("SIGINT"));
+  process.on("SIGTERM", () => stopAll("SIGTERM"));
+  await waitForHealth(`http://127.0.0.1:${env.PORT}/api/health`, web);
+  log(`dashboard on http://localhost:${env.PORT}`);
+  for (let i = 0; i < env.TLAB_LOCAL_WORKERS; i++) startWorker(i);
+}
+
+main().catch((error: unknown) => {
+  log(error instanceof Error ? error.message : String(error));
+  stopAll("SIGTERM");
+  process.exitCode = 1;
+});

@@ -1,0 +1,171 @@
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { TRPCError } from "@trpc/server";
+import { PRESETS } from "@tlab/core/presets";
+import type { FinalMetrics } from "@tlab/core/run";
+import { createApiHarness } from "./test-support";
+
+type Harness = Awaited<ReturnType<typeof createApiHarness>>;
+let h: Harness;
+let clock: Date;
+
+beforeEach(async () => {
+  clock = new Date("2026-01-01T00:00:00Z");
+  h = await createApiHarness({ leaseMs: 10_000, now: () => clock });
+});
+afterEach(async () => h.cleanup());
+
+const workerInfo = { name: "w", hostname: "host", backend: "wasm" as const, device: "cpu", versions: {} };
+const metrics: FinalMetrics = {
+  testAccuracy: 0.95,
+  testLoss: 0.2,
+  confusionMatrix: [
+    [9, 1],
+    [0, 10],
+  ],
+  classNames: ["5", "6"],
+  perClass: [],
+  bestEpoch: 2,
+  epochsRun: 3,
+  trainableParams: 100,
+  totalParams: 1000,
+  wallTimeMs: 1234,
+  trainImagesPerSec: 500,
+  peakMemoryBytes: 1,
+};
+
+async function errorOf(promise: Promise<unknown>): Promise<TRPCError> {
+  const error = await promise.then(
+    () => null,
+    (e: unknown) => e,
+  );
+  expect(error).toBeInstanceOf(TRPCError);
+  return error as TRPCError;
+}
+
+describe("experiment procedures", () => {
+  it("create fans out one run per strategy and seed, all queued, and list/byId return it", async () => {
+    const { id, runCount } = await h.user.experiment.create({ ...PRESETS.digits, name: "three ways", seeds: 2 });
+    expect(runCount).toBe(6);
+    const experiment = await h.user.experiment.byId({ id });
+    expect(experiment.runs.map((r) => `${r.strategy}:${r.seed}:${r.status}`).sort()).toEqual([
+      "frozen:1:QUEUED",
+      "frozen:2:QUEUED",
+      "full:1:QUEUED",
+      "full:2:QUEUED",
+      "partial:1:QUEUED",
+      "partial:2:QUEUED",
+    ]);
+    const list = await h.user.experiment.list({ limit: 10 });
+    expect(list.items.map((e) => e.name)).toEqual(["three ways"]);
+    expect(list.items[0]!.runCounts.QUEUED).toBe(6);
+  });
+
+  it("bad input names the field and creates nothing", async () => {
+    const badName = await errorOf(h.user.experiment.create({ ...PRESETS.digits, name: "" }));
+    expect(badName.code).toBe("BAD_REQUEST");
+    expect(badName.message).toContain("Experiment name is required");
+
+    const badModel = await errorOf(h.user.experiment.create({ ...PRESETS.digits, name: "x", baseModel: "resnet-999" }));
+    expect(badModel.code).toBe("BAD_REQUEST");
+    expect(badModel.message).toBe('baseModel: no base model named "resnet-999"; available: lenet5-digits-0-4');
+
+    const badCut = await errorOf(
+      h.user.experiment.create({ ...PRESETS.digits, name: "x", strategies: [{ kind: "partial", cut: { by: "layer", layer: "conv7" } }] }),
+    );
+    expect(badCut.message).toMatch(/^strategies\.partial\.cut: cut layer "conv7" is not a layer/);
+    expect((await h.user.experiment.list({ limit: 10 })).items).toHaveLength(0);
+  });
+
+  it("byId of an unknown experiment is NOT_FOUND", async () => {
+    expect((await errorOf(h.user.experiment.byId({ id: "nope" }))).code).toBe("NOT_FOUND");
+  });
+});
+
+describe("worker procedures", () => {
+  it("refuse callers without the worker token", async () => {
+    const error = await errorOf(h.user.worker.register(workerInfo));
+    expect(error.code).toBe("UNAUTHORIZED");
+  });
+
+  it("a run goes claim → heartbeat → metrics → complete, and the comparison shows it", async () => {
+    const { id } = await h.user.experiment.create({ ...PRESETS.digits, name: "e", strategies: [{ kind: "frozen" }] });
+    const worker = await h.worker.worker.register(workerInfo);
+    const spec = await h.worker.worker.claim({ workerId: worker.id });
+    expect(spec).not.toBeNull();
+    expect(spec!.strategy.kind).toBe("frozen");
+    expect(spec!.baseModel.layers.map((l) => l.name)).toContain("fc2");
+    expect(spec!.dataset.spec).toEqual({ source: "mnist", classes: [5, 6, 7, 8, 9] });
+    expect(await h.worker.worker.claim({ workerId: worker.id })).toBeNull();
+
+    expect(await h.worker.worker.heartbeat({ workerId: worker.id, runId: spec!.runId, progress: 0.5 })).toEqual({ cancelRequested: false });
+    const points = [1, 2, 3].map((step) => ({ name: "val/accuracy", step, value: step / 4 }));
+    await h.worker.worker.reportMetrics({ workerId: worker.id, runId: spec!.runId, points });
+    // A retried batch (same keys) must not duplicate points; a changed value overwrites.
+    await h.worker.worker.reportMetrics({ workerId: worker.id, runId: spec!.runId, points: [...points.slice(1), { name: "val/accuracy", step: 3, value: 0.8 }] });
+    await h.worker.worker.complete({ workerId: worker.id, runId: spec!.runId, metrics });
+
+    const run = await h.user.run.byId({ runId: spec!.runId });
+    expect(run.status).toBe("SUCCEEDED");
+    expect(run.attempt).toBe(1);
+    expect(run.finalMetrics?.confusionMatrix).toEqual(metrics.confusionMatrix);
+    expect(run.backend).toBe("wasm");
+    const comparison = await h.user.experiment.compare({ id });
+    const series = comparison.series[0]!.metrics.find((m) => m.name === "val/accuracy")!;
+    expect(series.points).toEqual([
+      { step: 1, value: 0.25 },
+      { step: 2, value: 0.5 },
+      { step: 3, value: 0.8 },
+    ]);
+  });
+
+  it("concurrent claims hand each run to exactly one worker", async () => {
+    await h.user.experiment.create({ ...PRESETS.digits, name: "race", seeds: 4 });
+    const workers = await Promise.all(Array.from({ length: 8 }, () => h.worker.worker.register(workerInfo)));
+    const claimed: string[] = [];
+    for (;;) {
+      const round = await Promise.all(workers.map((w) => h.worker.worker.claim({ workerId: w.id })));
+      const ids = round.flatMap((s) => (s ? [s.runId] : []));
+      if (ids.length === 0) break;
+      claimed.push(...ids);
+    }
+    expect(claimed).toHaveLength(12);
+    expect(new Set(claimed).size).toBe(12);
+  });
+
+  it("a worker that does not hold the run cannot report for it", async () => {
+    await h.user.experiment.create({ ...PRESETS.digits, name: "e", strategies: [{ kind: "full" }] });
+    const [a, b] = await Promise.all([h.worker.worker.register(workerInfo), h.worker.worker.register(workerInfo)]);
+    const spec = await h.worker.worker.claim({ workerId: a!.id });
+    const error = await errorOf(h.worker.worker.complete({ workerId: b!.id, runId: spec!.runId, metrics }));
+    expect(error.code).toBe("CONFLICT");
+  });
+
+  it("cancel stops a queued run at once and flags a running one for its worker", async () => {
+    const { id } = await h.user.experiment.create({ ...PRESETS.digits, name: "e", strategies: [{ kind: "frozen" }, { kind: "full" }] });
+    const worker = await h.worker.worker.register(workerInfo);
+    const spec = await h.worker.worker.claim({ workerId: worker.id });
+    const queued = (await h.user.experiment.byId({ id })).runs.find((r) => r.id !== spec!.runId)!;
+    expect(await h.user.run.cancel({ runId: queued.id })).toEqual({ status: "CANCELED" });
+    expect(await h.user.run.cancel({ runId: spec!.runId })).toEqual({ status: "RUNNING" });
+    expect(await h.worker.worker.heartbeat({ workerId: worker.id, runId: spec!.runId })).toEqual({ cancelRequested: true });
+    await h.worker.worker.fail({ workerId: worker.id, runId: spec!.runId, reason: "canceled by request", canceled: true });
+    expect((await h.user.run.byId({ runId: spec!.runId })).status).toBe("CANCELED");
+  });
+
+  it("the sweeper requeues a run whose lease expired and fails it after maxAttempts", async () => {
+    await h.user.experiment.create({ ...PRESETS.digits, name: "e", strategies: [{ kind: "frozen" }] });
+    const worker = await h.worker.worker.register(workerInfo);
+    for (let attempt = 1; attempt <= 3; attempt++) {
+      const spec = await h.worker.worker.claim({ workerId: worker.id });
+      expect(spec?.attempt).toBe(attempt);
+      clock = new Date(clock.getTime() + 5_000);
+      expect(await h.services.runs.sweepExpiredLeases()).toEqual({ requeued: 0, failed: 0 });
+      clock = new Date(clock.getTime() + 6_000);
+      const swept = await h.services.runs.sweepExpiredLeases();
+      expect(swept).toEqual(attempt < 3 ? { requeued: 1, failed: 0 } : { requeued: 0, failed: 1 });
+      const run = await h.user.run.byId({ runId: spec!.runId });
+      expect(run.status).toBe(attempt < 3 ? "QUEUED" : "FAILED");
+      expect(run.failureReason).toMatch(/lease expired on attempt/);
+    }
+  });
+});
