@@ -82,7 +82,7 @@ async function launch(opts: LaunchOptions): Promise<void> {
       seed: r.seed,
       status: r.status,
       failureReason: r.failureReason,
-      metrics: r.finalMetrics
+      metrics: (r.finalMetrics
         ? {
             testAccuracy: r.finalMetrics.testAccuracy,
             testLoss: r.finalMetrics.testLoss,
@@ -92,14 +92,14 @@ async function launch(opts: LaunchOptions): Promise<void> {
             wallTimeMs: r.finalMetrics.wallTimeMs,
             trainImagesPerSec: r.finalMetrics.trainImagesPerSec,
           }
-        : {},
+        : {}) as { testAccuracy?: number; [key: string]: number | undefined },
     })),
   };
   if (opts.json) process.stdout.write(`${JSON.stringify(result)}\n`);
   else
     for (const r of result.runs)
       process.stdout.write(
-        `${r.strategy.padEnd(8)} seed ${r.seed}  ${r.status.padEnd(9)}  ${"testAccuracy" in r.metrics ? `test accuracy ${(r.metrics.testAccuracy * 100).toFixed(1)}%` : (r.failureReason ?? "")}\n`,
+        `${r.strategy.padEnd(8)} seed ${r.seed}  ${r.status.padEnd(9)}  ${r.metrics.testAccuracy !== undefined ? `test accuracy ${(r.metrics.testAccuracy * 100).toFixed(1)}%` : (r.failureReason ?? "")}\n`,
       );
   if (result.runs.some((r) => r.status !== "SUCCEEDED")) process.exitCode = 1;
 }

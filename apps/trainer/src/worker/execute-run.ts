@@ -112,12 +112,12 @@ async function uploadModel(
           "x-tlab-worker-id": deps.workerId,
           ...(deps.token ? { authorization: `Bearer ${deps.token}` } : {}),
         },
-        body: files[name],
+        body: new Uint8Array(files[name]),
       });
       if (!response.ok) {
         const error = new Error(`upload ${name}: HTTP ${response.status} ${await response.text()}`);
         // 5xx is worth retrying; a 4xx will not get better.
-        throw response.status >= 500 ? Object.assign(new TypeError(error.message)) : error;
+        throw response.status >= 500 ? new TypeError(error.message) : error;
       }
     });
   }

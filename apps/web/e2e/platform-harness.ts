@@ -1,0 +1,76 @@
+import { spawn, type ChildProcess } from "node:child_process";
+import { mkdtempSync, rmSync } from "node:fs";
+import { createServer } from "node:net";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { setTimeout as sleep } from "node:timers/promises";
+
+export const ROOT = path.resolve(import.meta.dirname, "../../..");
+export const TSX = path.join(ROOT, "node_modules/.bin/tsx");
+
+export async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.listen(0, "127.0.0.1", () => {
+      const address = server.address();
+      server.close(() => (typeof address === "object" && address ? resolve(address.port) : reject(new Error("no port"))));
+    });
+  });
+}
+
+export interface Platform {
+  url: string;
+  dataDir: string;
+  output: () => string;
+  stop: () => Promise<void>;
+}
+
+/**
+ * Starts the platform exactly as `npm start` does (migrations, dashboard + API, local workers)
+ * on a free port and a fresh data directory.
+ */
+export async function startPlatform(opts: { workers?: number } = {}): Promise<Platform> {
+  const port = await freePort();
+  const dataDir = mkdtempSync(path.join(tmpdir(), "tlab-e2e-"));
+  let log = "";
+  const child: ChildProcess = spawn(TSX, [path.join(ROOT, "apps/web/scripts/start-platform.ts")], {
+    cwd: ROOT,
+    env: { ...process.env, PORT: String(port), DATA_DIR: dataDir, DATABASE_URL: "", TLAB_LOCAL_WORKERS: String(opts.workers ?? 1), TLAB_LOG_LEVEL: "info" },
+    stdio: ["ignore", "pipe", "pipe"],
+    detached: true,
+  });
+  child.stdout?.on("data", (d: Buffer) => (log += d.toString()));
+  child.stderr?.on("data", (d: Buffer) => (log += d.toString()));
+  const url = `http://127.0.0.1:${port}`;
+  const stop = async () => {
+    if (child.exitCode === null && child.pid) {
+      process.kill(-child.pid, "SIGTERM");
+      for (let i = 0; i < 40 && child.exitCode === null; i++) await sleep(250);
+      if (child.exitCode === null) process.kill(-child.pid, "SIGKILL");
+    }
+    rmSync(dataDir, { recursive: true, force: true });
+  };
+  const deadline = Date.now() + 280_000;
+  while (Date.now() < deadline) {
+    if (child.exitCode !== null) throw new Error(`platform exited during start-up:\n${log}`);
+    if (log.includes("worker registered")) return { url, dataDir, output: () => log, stop };
+    await sleep(500);
+  }
+  await stop();
+  throw new Error(`platform did not start a worker within 280 s:\n${log}`);
+}
+
+/** Runs `tlab <args>` against the platform and returns its stdout. */
+export async function tlab(url: string, args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  const child = spawn(TSX, [path.join(ROOT, "apps/trainer/src/cli.ts"), ...args], {
+    cwd: ROOT,
+    env: { ...process.env, TLAB_API_URL: url },
+    stdio: ["ignore", "pipe", "pipe"],
+  });
+  let stdout = "";
+  let stderr = "";
+  child.stdout.on("data", (d: Buffer) => (stdout += d.toString()));
+  child.stderr.on("data", (d: Buffer) => (stderr += d.toString()));
+  const code = await new Promise<number | null>((resolve) => child.on("exit", resolve));
+  return { code, stdout, stderr };
+}
