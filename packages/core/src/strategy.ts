@@ -35,16 +35,16 @@ export type CutPoint = z.infer<typeof CutPoint>;
 export const FrozenStrategy = z.object({
   kind: z.literal("frozen"),
   head: HeadConfig.default({ type: "softmax", hiddenUnits: 0, dropout: 0 }),
-  learningRate: learningRate.default(0.01),
+  learningRate: learningRate.default(0.03),
 });
 
 export const PartialStrategy = z.object({
   kind: z.literal("partial"),
   head: HeadConfig.default({ type: "softmax", hiddenUnits: 0, dropout: 0 }),
   cut: CutPoint.default({ by: "topK", k: 2 }),
-  learningRate: learningRate.default(0.003),
+  learningRate: learningRate.default(0.01),
   /** Learning rate for the unfrozen base layers; lower than the head's so pretrained filters move less. */
-  baseLearningRate: learningRate.default(0.001),
+  baseLearningRate: learningRate.default(0.003),
   /** Head-only epochs before the top of the base is unfrozen (counted inside the epoch budget). */
   warmupEpochs: z.number().int().min(0).max(100).default(0),
 });

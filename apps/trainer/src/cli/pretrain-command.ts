@@ -3,7 +3,7 @@ import { SingleBar, Presets } from "cli-progress";
 import { Command } from "commander";
 import { readEnv } from "../env";
 import { initBackend } from "../tf/backend";
-import { pretrainLenet5 } from "../pretrain";
+import { PRETRAIN_DEFAULTS, pretrainLenet5 } from "../pretrain";
 import { parsePositiveInt } from "./worker-command";
 
 export const DEFAULT_PRETRAIN_OUT = path.resolve(import.meta.dirname, "../../assets/base-models/lenet5-digits-0-4");
@@ -12,8 +12,8 @@ export function pretrainCommand(): Command {
   return new Command("pretrain")
     .description("train the built-in LeNet-5 base model on MNIST digits 0-4 and save it (reproducible from the seed)")
     .option("--out <dir>", "output directory", DEFAULT_PRETRAIN_OUT)
-    .option("--epochs <n>", "training epochs", (v) => parsePositiveInt(v, "--epochs"), 4)
-    .option("--seed <n>", "random seed", (v) => parsePositiveInt(v, "--seed"), 1)
+    .option("--epochs <n>", "training epochs", (v) => parsePositiveInt(v, "--epochs"), PRETRAIN_DEFAULTS.epochs)
+    .option("--seed <n>", "random seed", (v) => parsePositiveInt(v, "--seed"), PRETRAIN_DEFAULTS.seed)
     .action(async (opts: { out: string; epochs: number; seed: number }) => {
       const env = readEnv();
       const backend = await initBackend(env.TLAB_BACKEND);

@@ -23,8 +23,15 @@ export class BackendUnavailableError extends Error {
   }
 }
 
-/** Fastest first. tensorflow-gpu only counts when libtensorflow actually found a CUDA device. */
+/**
+ * Fastest first. tensorflow-gpu only counts when libtensorflow actually found a CUDA device; if
+ * the GPU package loads but finds none, auto keeps it as the CPU "tensorflow" backend rather than
+ * loading a second copy of libtensorflow from tfjs-node into the same process.
+ */
 const AUTO_ORDER: readonly TrainingBackend[] = ["tensorflow-gpu", "tensorflow", "wasm", "cpu"];
+
+const GPU_PACKAGE = "@tensorflow/tfjs-node-gpu";
+const CPU_PACKAGE = "@tensorflow/tfjs-node";
 
 let active: BackendInfo | undefined;
 
@@ -43,7 +50,7 @@ export async function initBackend(requested: BackendRequest): Promise<BackendInf
   const failures: string[] = [];
   for (const candidate of AUTO_ORDER) {
     try {
-      active = await loadBackend(candidate);
+      active = candidate === "tensorflow-gpu" ? await loadNodeBackend(GPU_PACKAGE, "gpu-or-cpu") : await loadBackend(candidate);
       return active;
     } catch (error) {
       failures.push(`${candidate}: ${errorMessage(error)}`);
@@ -55,9 +62,9 @@ export async function initBackend(requested: BackendRequest): Promise<BackendInf
 async function loadBackend(backend: TrainingBackend): Promise<BackendInfo> {
   switch (backend) {
     case "tensorflow-gpu":
-      return loadNodeBackend("@tensorflow/tfjs-node-gpu", true);
+      return loadNodeBackend(GPU_PACKAGE, "gpu");
     case "tensorflow":
-      return loadNodeBackend("@tensorflow/tfjs-node", false);
+      return loadNodeBackend(CPU_PACKAGE, "cpu");
     case "wasm":
       return loadWasmBackend();
     case "cpu":
@@ -70,11 +77,11 @@ async function loadBackend(backend: TrainingBackend): Promise<BackendInfo> {
  * which fails offline, and npm then drops them. The specifier is a variable so neither TypeScript
  * nor a bundler insists that they exist.
  */
-async function loadNodeBackend(specifier: string, wantGpu: boolean): Promise<BackendInfo> {
-  const name: TrainingBackend = wantGpu ? "tensorflow-gpu" : "tensorflow";
-  let nodeModule: { version?: Record<string, string> };
+async function loadNodeBackend(specifier: string, want: "gpu" | "cpu" | "gpu-or-cpu"): Promise<BackendInfo> {
+  const name: TrainingBackend = want === "cpu" ? "tensorflow" : "tensorflow-gpu";
+  let nodeModule: { version?: unknown };
   try {
-    nodeModule = (await import(specifier)) as { version?: Record<string, string> };
+    nodeModule = (await import(specifier)) as { version?: unknown };
   } catch (error) {
     throw new BackendUnavailableError(
       `backend "${name}" needs ${specifier}, which is not installed or failed to load ` +
@@ -85,17 +92,15 @@ async function loadNodeBackend(specifier: string, wantGpu: boolean): Promise<Bac
     throw new BackendUnavailableError(`backend "${name}": ${specifier} loaded but its "tensorflow" backend did not initialise`);
   }
   const usingGpu = (tf.backend() as unknown as { isUsingGpuDevice?: boolean }).isUsingGpuDevice === true;
-  if (wantGpu && !usingGpu) {
-    // The package is loaded and libtensorflow stays in the process either way; it is usable as the
-    // CPU "tensorflow" backend, but it does not satisfy a request for a GPU.
+  if (want === "gpu" && !usingGpu) {
     throw new BackendUnavailableError(
       `backend "tensorflow-gpu": ${specifier} loaded but libtensorflow found no CUDA GPU (needs CUDA 11.2 + cuDNN 8.1)`,
     );
   }
   return {
-    backend: name,
+    backend: usingGpu ? "tensorflow-gpu" : "tensorflow",
     device: usingGpu ? "GPU (libtensorflow, CUDA)" : `CPU (libtensorflow) on ${cpuDescription()}`,
-    versions: { ...baseVersions(), ...(nodeModule.version ?? {}) },
+    versions: { ...baseVersions(), [specifier.replace("@tensorflow/", "")]: packageVersion(nodeModule.version) },
   };
 }
 
@@ -140,6 +145,16 @@ async function loadCpuBackend(): Promise<BackendInfo> {
 
 function baseVersions(): Record<string, string> {
   return { "tfjs-core": tf.version_core, "tfjs-layers": tf.version_layers, node: process.versions.node };
+}
+
+/** tfjs-node exports its version as a string; tolerate an object of versions too. */
+function packageVersion(version: unknown): string {
+  if (typeof version === "string") return version;
+  if (version !== null && typeof version === "object") {
+    const own = Object.entries(version).find(([key]) => key.startsWith("tfjs-node"));
+    if (typeof own?.[1] === "string") return own[1];
+  }
+  return "unknown";
 }
 
 function cpuDescription(): string {

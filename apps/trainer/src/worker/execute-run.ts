@@ -1,12 +1,13 @@
 import type { FinalMetrics, RunSpec } from "@tlab/core/run";
 import type { Logger } from "../logger";
 import { loadModelFromFiles } from "../model/load-model-files";
+import { MODEL_JSON_FILE, modelArtifactsToFiles, WEIGHTS_FILE } from "../model/model-files";
+import type { tf } from "../tf/backend";
 import { trainRun } from "../train/train-run";
 import { isTransientApiError, type ApiClient } from "./api-client";
 import { fetchBaseModel } from "./base-model-cache";
 import { startHeartbeat } from "./heartbeat";
 import { MetricBuffer } from "./metric-buffer";
-import { toModelFiles } from "./model-artifact-files";
 import { withRetry } from "./retry";
 
 export interface ExecuteRunDeps {
@@ -61,6 +62,7 @@ export async function executeRun(spec: RunSpec, deps: ExecuteRunDeps): Promise<R
   try {
     runLog.info({ baseModel: spec.baseModel.name, dataset: spec.dataset.name, epochs: spec.epochs }, "run started");
     const files = await fetchBaseModel(deps.apiUrl, deps.cacheDir, spec.baseModel);
+    // trainRun updates the base's weights in place for partial/full: load it fresh for every run.
     const baseModel = await loadModelFromFiles(files.modelJsonText, files.weightFiles);
     const result = await trainRun(spec, {
       baseModel,
@@ -73,7 +75,7 @@ export async function executeRun(spec: RunSpec, deps: ExecuteRunDeps): Promise<R
       onProgress: (fraction) => {
         progress = fraction;
       },
-    });
+    }).finally(() => baseModel.dispose());
     await metrics.flush();
     await uploadModel(spec.runId, result.artifacts, deps, retrying);
     await retrying("complete", () => api.worker.complete.mutate({ workerId, runId: spec.runId, metrics: result.metrics }));
@@ -97,13 +99,17 @@ export async function executeRun(spec: RunSpec, deps: ExecuteRunDeps): Promise<R
 
 async function uploadModel(
   runId: string,
-  artifacts: Parameters<typeof toModelFiles>[0],
+  artifacts: tf.io.ModelArtifacts,
   deps: ExecuteRunDeps,
   retrying: <T>(what: string, fn: () => Promise<T>) => Promise<T>,
 ): Promise<void> {
   // Weights first, model.json last: a model.json on the server always has its weights beside it.
-  const files = toModelFiles(artifacts);
-  for (const name of ["weights.bin", "model.json"] as const) {
+  const files = modelArtifactsToFiles(artifacts);
+  const bodies: Record<string, Uint8Array> = {
+    [WEIGHTS_FILE]: files.weights,
+    [MODEL_JSON_FILE]: new TextEncoder().encode(JSON.stringify(files.modelJson)),
+  };
+  for (const name of [WEIGHTS_FILE, MODEL_JSON_FILE]) {
     await retrying(`upload ${name}`, async () => {
       const response = await fetch(new URL(`/api/artifacts/runs/${encodeURIComponent(runId)}/${name}`, deps.apiUrl), {
         method: "PUT",
@@ -112,7 +118,7 @@ async function uploadModel(
           "x-tlab-worker-id": deps.workerId,
           ...(deps.token ? { authorization: `Bearer ${deps.token}` } : {}),
         },
-        body: new Uint8Array(files[name]),
+        body: new Uint8Array(bodies[name]!),
       });
       if (!response.ok) {
         const error = new Error(`upload ${name}: HTTP ${response.status} ${await response.text()}`);

@@ -1,0 +1,270 @@
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { mulberry32, normalArray } from "../data/seeded-random";
+import { initBackend, tf } from "./backend";
+import { registerWasmTrainingKernels } from "./wasm-kernels";
+
+/**
+ * The wasm training kernels are checked against tfjs' pure-JS cpu backend. The cpu depthwise
+ * gradient kernels ignore dilations (tfjs-core never asks for dilated gradients), so dilated cases
+ * use an identity instead: a convolution with dilation d equals an undilated one whose filter has
+ * d - 1 zeros between taps. The reference runs that undilated convolution on cpu and keeps every
+ * d-th tap of its filter gradient (or feeds it the zero-spread filter for the input gradient).
+ */
+
+type Pad = "same" | "valid" | number | [[number, number], [number, number], [number, number], [number, number]];
+type Pair = [number, number];
+
+interface Arr {
+  values: Float32Array;
+  shape: number[];
+}
+
+let seedCounter = 1;
+function randomArr(shape: number[]): Arr {
+  const size = shape.reduce((a, b) => a * b, 1);
+  return { values: normalArray(size, mulberry32(seedCounter++)), shape };
+}
+
+async function runKernel(backend: "cpu" | "wasm", kernelName: string, inputs: Record<string, Arr>, attrs: object): Promise<Arr> {
+  await tf.setBackend(backend);
+  const out = tf.tidy(() => {
+    const tensors = Object.fromEntries(Object.entries(inputs).map(([k, a]) => [k, tf.tensor(a.values, a.shape)]));
+    return tf.engine().runKernel(kernelName, tensors, attrs as tf.NamedAttrMap) as tf.Tensor;
+  });
+  const result = { values: out.dataSync() as Float32Array, shape: out.shape };
+  out.dispose();
+  return result;
+}
+
+function expectClose(actual: Arr, expected: Arr, what: string): void {
+  expect(actual.shape, what).toEqual(expected.shape);
+  let worst = 0;
+  for (let i = 0; i < expected.values.length; i++) {
+    const a = actual.values[i]!;
+    const e = expected.values[i]!;
+    worst = Math.max(worst, Math.abs(a - e) / (1e-1 + Math.abs(e)));
+  }
+  expect(worst, `${what}: worst relative error`).toBeLessThan(1e-3);
+}
+
+function pair(v: number | Pair): Pair {
+  return typeof v === "number" ? [v, v] : v;
+}
+
+function outSize(xShape: number[], filterShape: number[], strides: number | Pair, dilations: number | Pair, pad: Pad, depthwise: boolean) {
+  const info = tf.backend_util.computeConv2DInfo(
+    xShape as [number, number, number, number],
+    filterShape as [number, number, number, number],
+    strides,
+    dilations,
+    pad,
+    undefined,
+    depthwise,
+  );
+  return [info.outHeight, info.outWidth] as const;
+}
+
+/** [fh, fw, ...] -> [(fh-1)*dh+1, (fw-1)*dw+1, ...] with zeros between taps. */
+function spreadFilter(filter: Arr, [dh, dw]: Pair): Arr {
+  const [fh, fw, c, m] = filter.shape as [number, number, number, number];
+  const eh = (fh - 1) * dh + 1;
+  const ew = (fw - 1) * dw + 1;
+  const values = new Float32Array(eh * ew * c * m);
+  for (let i = 0; i < fh; i++)
+    for (let j = 0; j < fw; j++)
+      for (let k = 0; k < c * m; k++) values[((i * dh) * ew + j * dw) * c * m + k] = filter.values[(i * fw + j) * c * m + k]!;
+  return { values, shape: [eh, ew, c, m] };
+}
+
+/** Inverse of spreadFilter for a gradient: keeps the taps at multiples of the dilation. */
+function pickTaps(grad: Arr, [dh, dw]: Pair, fh: number, fw: number): Arr {
+  const [, ew, c, m] = grad.shape as [number, number, number, number];
+  const values = new Float32Array(fh * fw * c * m);
+  for (let i = 0; i < fh; i++)
+    for (let j = 0; j < fw; j++)
+      for (let k = 0; k < c * m; k++) values[(i * fw + j) * c * m + k] = grad.values[((i * dh) * ew + j * dw) * c * m + k]!;
+  return { values, shape: [fh, fw, c, m] };
+}
+
+interface Case {
+  x: [number, number, number, number];
+  filter: [number, number];
+  strides: number | Pair;
+  dilations: number | Pair;
+  pad: Pad;
+}
+
+const X_SHAPES: Case["x"][] = [
+  [2, 7, 7, 3],
+  [3, 9, 6, 2],
+  [1, 5, 8, 1],
+];
+const FILTERS: Pair[] = [
+  [3, 3],
+  [2, 3],
+  [1, 1],
+];
+const STRIDES: (number | Pair)[] = [1, 2, [2, 1], 3];
+const DILATIONS: (number | Pair)[] = [1, 2, [1, 2]];
+const PADS: Pad[] = ["same", "valid", 1, [[0, 0], [1, 2], [0, 1], [0, 0]]];
+
+function grid(): Case[] {
+  const cases: Case[] = [];
+  for (const x of X_SHAPES)
+    for (const filter of FILTERS)
+      for (const strides of STRIDES)
+        for (const dilations of DILATIONS)
+          for (const pad of PADS) {
+            const [oh, ow] = outSize(x, [...filter, x[3], 2], strides, dilations, pad, false);
+            if (oh > 0 && ow > 0) cases.push({ x, filter, strides, dilations, pad });
+          }
+  return cases;
+}
+
+const describeCase = (c: Case) =>
+  `x=${c.x} filter=${c.filter} strides=${c.strides} dilations=${c.dilations} pad=${JSON.stringify(c.pad)}`;
+
+beforeAll(async () => {
+  await import("@tensorflow/tfjs-backend-cpu");
+  await initBackend("wasm");
+});
+
+afterAll(async () => {
+  await tf.setBackend("wasm");
+});
+
+describe("wasm training kernels match the cpu backend", () => {
+  const cases = grid();
+
+  it(`Conv2DBackpropFilter over ${cases.length} shape/stride/padding/dilation cases`, async () => {
+    for (const c of cases) {
+      const outChannels = 4;
+      const filterShape = [...c.filter, c.x[3], outChannels];
+      const [oh, ow] = outSize(c.x, filterShape, c.strides, c.dilations, c.pad, false);
+      const x = randomArr(c.x);
+      const dy = randomArr([c.x[0], oh, ow, outChannels]);
+      const d = pair(c.dilations);
+      const spreadShape = [(c.filter[0] - 1) * d[0] + 1, (c.filter[1] - 1) * d[1] + 1, c.x[3], outChannels];
+      const reference = await runKernel("cpu", "Conv2DBackpropFilter", { x, dy }, {
+        strides: c.strides, pad: c.pad, dataFormat: "NHWC", filterShape: spreadShape,
+      });
+      const actual = await runKernel("wasm", "Conv2DBackpropFilter", { x, dy }, {
+        strides: c.strides, pad: c.pad, dataFormat: "NHWC", filterShape, dilations: c.dilations,
+      });
+      expectClose(actual, pickTaps(reference, d, c.filter[0], c.filter[1]), describeCase(c));
+    }
+  });
+
+  it("Conv2DBackpropFilter with NCHW data", async () => {
+    const x = randomArr([2, 3, 8, 7]);
+    const filterShape = [3, 3, 3, 5];
+    const [oh, ow] = outSize([2, 8, 7, 3], filterShape, 2, 1, "same", false);
+    const dy = randomArr([2, 5, oh, ow]);
+    const attrs = { strides: 2, pad: "same", dataFormat: "NCHW", filterShape };
+    expectClose(
+      await runKernel("wasm", "Conv2DBackpropFilter", { x, dy }, attrs),
+      await runKernel("cpu", "Conv2DBackpropFilter", { x, dy }, attrs),
+      "NCHW",
+    );
+  });
+
+  it(`DepthwiseConv2dNativeBackpropFilter and ...BackpropInput over ${cases.length} cases`, async () => {
+    for (const c of cases) {
+      for (const multiplier of [1, 2]) {
+        const filterShape = [...c.filter, c.x[3], multiplier];
+        const [oh, ow] = outSize(c.x, filterShape, c.strides, c.dilations, c.pad, true);
+        const x = randomArr(c.x);
+        const dy = randomArr([c.x[0], oh, ow, c.x[3] * multiplier]);
+        const filter = randomArr(filterShape);
+        const d = pair(c.dilations);
+        const spread = spreadFilter(filter, d);
+        const what = `${describeCase(c)} multiplier=${multiplier}`;
+
+        const refFilterGrad = await runKernel("cpu", "DepthwiseConv2dNativeBackpropFilter", { x, dy }, {
+          strides: c.strides, dilations: 1, pad: c.pad, filterShape: spread.shape,
+        });
+        const filterGrad = await runKernel("wasm", "DepthwiseConv2dNativeBackpropFilter", { x, dy }, {
+          strides: c.strides, dilations: c.dilations, pad: c.pad, filterShape,
+        });
+        expectClose(filterGrad, pickTaps(refFilterGrad, d, c.filter[0], c.filter[1]), `filter grad ${what}`);
+
+        const refInputGrad = await runKernel("cpu", "DepthwiseConv2dNativeBackpropInput", { dy, filter: spread }, {
+          strides: c.strides, dilations: 1, pad: c.pad, inputShape: c.x,
+        });
+        const inputGrad = await runKernel("wasm", "DepthwiseConv2dNativeBackpropInput", { dy, filter }, {
+          strides: c.strides, dilations: c.dilations, pad: c.pad, inputShape: c.x,
+        });
+        expectClose(inputGrad, refInputGrad, `input grad ${what}`);
+      }
+    }
+  });
+
+  it("kernels free every intermediate they create", async () => {
+    await tf.setBackend("wasm");
+    const before = tf.engine().backend.numDataIds();
+    const x = tf.randomNormal([2, 8, 8, 3]);
+    const dy = tf.randomNormal([2, 4, 4, 6]);
+    const filter = tf.randomNormal([3, 3, 3, 2]);
+    const grads = [
+      tf.engine().runKernel("Conv2DBackpropFilter", { x, dy }, { strides: 2, pad: "same", dataFormat: "NHWC", filterShape: [3, 3, 3, 6] }),
+      tf.engine().runKernel("DepthwiseConv2dNativeBackpropFilter", { x, dy }, { strides: 2, dilations: 1, pad: "same", filterShape: [3, 3, 3, 2] }),
+      tf.engine().runKernel("DepthwiseConv2dNativeBackpropInput", { dy, filter }, { strides: 2, dilations: 1, pad: "same", inputShape: [2, 8, 8, 3] }),
+    ] as tf.Tensor[];
+    expect(tf.engine().backend.numDataIds()).toBe(before + 3 + grads.length);
+    tf.dispose([x, dy, filter, ...grads]);
+    expect(tf.engine().backend.numDataIds()).toBe(before);
+  });
+});
+
+describe("registerWasmTrainingKernels", () => {
+  it("is idempotent: a second call keeps the registered kernels and does not warn", () => {
+    const before = ["Conv2DBackpropFilter", "DepthwiseConv2dNativeBackpropFilter", "DepthwiseConv2dNativeBackpropInput"].map(
+      (name) => tf.getKernel(name, "wasm"),
+    );
+    expect(before.every((kernel) => kernel !== undefined)).toBe(true);
+    const warnings: unknown[] = [];
+    const warn = console.warn;
+    console.warn = (...args: unknown[]) => void warnings.push(args);
+    try {
+      registerWasmTrainingKernels();
+    } finally {
+      console.warn = warn;
+    }
+    expect(warnings).toEqual([]);
+    expect(before.map((kernel) => tf.getKernel(kernel!.kernelName, "wasm"))).toEqual(before);
+  });
+});
+
+describe("gradients of a small conv model", () => {
+  it("match the cpu backend for every weight", async () => {
+    await tf.setBackend("wasm");
+    const model = tf.sequential({
+      layers: [
+        tf.layers.conv2d({ inputShape: [12, 12, 2], filters: 4, kernelSize: 3, padding: "same", activation: "relu", kernelInitializer: tf.initializers.glorotNormal({ seed: 1 }) }),
+        tf.layers.depthwiseConv2d({ kernelSize: 3, depthMultiplier: 2, strides: 2, padding: "same", depthwiseInitializer: tf.initializers.glorotNormal({ seed: 2 }) }),
+        tf.layers.conv2d({ filters: 5, kernelSize: 2, strides: 2, padding: "valid", activation: "relu", kernelInitializer: tf.initializers.glorotNormal({ seed: 3 }) }),
+        tf.layers.flatten(),
+        tf.layers.dense({ units: 3, kernelInitializer: tf.initializers.glorotNormal({ seed: 4 }) }),
+      ],
+    });
+    const xs = randomArr([4, 12, 12, 2]);
+    const labels = tf.oneHot(tf.tensor1d([0, 1, 2, 1], "int32"), 3);
+    const gradsOn = async (backend: "cpu" | "wasm") => {
+      await tf.setBackend(backend);
+      const x = tf.tensor(xs.values, xs.shape);
+      const { value, grads } = tf.variableGrads(() =>
+        tf.losses.softmaxCrossEntropy(labels, model.apply(x, { training: true }) as tf.Tensor) as tf.Scalar,
+      );
+      const out = Object.fromEntries(Object.entries(grads).map(([name, g]) => [name, { values: g.dataSync() as Float32Array, shape: g.shape }]));
+      tf.dispose([x, value, ...Object.values(grads)]);
+      return out;
+    };
+    const reference = await gradsOn("cpu");
+    const actual = await gradsOn("wasm");
+    expect(Object.keys(actual).sort()).toEqual(Object.keys(reference).sort());
+    expect(Object.keys(actual)).toHaveLength(model.trainableWeights.length);
+    for (const [name, grad] of Object.entries(reference)) expectClose(actual[name]!, grad, name);
+    labels.dispose();
+    model.dispose();
+  });
+});
