@@ -1,6 +1,27 @@
 import { z } from "zod";
 import { StrategyConfig } from "./strategy";
 
+/** Random image augmentation applied to training batches only (never to validation or test). */
+export const Augmentation = z.object({
+  flipHorizontal: z.boolean().default(false),
+  /** Maximum shift in pixels along each axis. */
+  shiftPixels: z.number().int().min(0).max(32).default(0),
+  rotateDegrees: z.number().min(0).max(45).default(0),
+  /** Maximum brightness change, as a fraction of the value range. */
+  brightness: z.number().min(0).max(0.5).default(0),
+});
+export type Augmentation = z.infer<typeof Augmentation>;
+
+/** Training settings every run of an experiment shares, so the comparison stays fair. */
+export const TrainingOptions = z.object({
+  augmentation: Augmentation.default({ flipHorizontal: false, shiftPixels: 0, rotateDegrees: 0, brightness: 0 }),
+  /** Stop after this many epochs without a better validation accuracy (0 = never); the best epoch is restored either way. */
+  earlyStoppingPatience: z.number().int().min(0).max(100).default(0),
+  lrSchedule: z.enum(["constant", "cosine", "step"]).default("constant"),
+});
+export type TrainingOptions = z.infer<typeof TrainingOptions>;
+export const DEFAULT_TRAINING_OPTIONS: TrainingOptions = TrainingOptions.parse({});
+
 /**
  * The launch input, shared by the web form, the tRPC API and `tlab launch`.
  * An experiment fans out into one run per (strategy, seed); every run shares the split, the epoch
@@ -21,6 +42,7 @@ export const CreateExperimentInput = z.object({
   trainPerClass: z.number().int().min(1).max(10_000).default(300),
   validationFraction: z.number().min(0.05).max(0.5).default(0.15),
   testPerClass: z.number().int().min(1).max(10_000).default(200),
+  training: TrainingOptions.default(DEFAULT_TRAINING_OPTIONS),
   notes: z.string().max(2000).default(""),
 });
 export type CreateExperimentInput = z.infer<typeof CreateExperimentInput>;

@@ -1,4 +1,4 @@
-import type { CreateExperimentInput } from "./experiment";
+import { DEFAULT_TRAINING_OPTIONS, type CreateExperimentInput } from "./experiment";
 import { defaultStrategy, STRATEGY_KINDS } from "./strategy";
 
 export const BUILTIN_BASE_MODEL = "lenet5-digits-0-4";
@@ -20,6 +20,7 @@ export const PRESETS = {
     trainPerClass: 300,
     validationFraction: 0.15,
     testPerClass: 200,
+    training: DEFAULT_TRAINING_OPTIONS,
     notes: "",
   },
 } satisfies Record<string, CreateExperimentInput>;

@@ -1,6 +1,7 @@
 import { z } from "zod";
 import { StrategyConfig } from "./strategy";
 import type { LayerInfo } from "./layer-plan";
+import type { TrainingOptions } from "./experiment";
 
 export const RunStatus = z.enum(["QUEUED", "RUNNING", "SUCCEEDED", "FAILED", "CANCELED"]);
 export type RunStatus = z.infer<typeof RunStatus>;
@@ -103,6 +104,7 @@ export interface RunSpec {
   trainPerClass: number;
   validationFraction: number;
   testPerClass: number;
+  training: TrainingOptions;
   leaseMs: number;
   baseModel: {
     id: string;

@@ -1,3 +1,4 @@
+import { DEFAULT_TRAINING_OPTIONS } from "@tlab/core/experiment";
 import { DEFAULT_LEASE_MS, leaseExpiry } from "@tlab/core/lease";
 import { DomainError } from "@tlab/core/errors";
 import type { FinalMetrics, MetricPoint, RunSpec, WorkerInfo } from "@tlab/core/run";
@@ -56,6 +57,8 @@ export class RunService {
       trainPerClass: experiment.trainPerClass,
       validationFraction: experiment.validationFraction,
       testPerClass: experiment.testPerClass,
+      // Stored with the experiment from the next migration on; defaults until then.
+      training: DEFAULT_TRAINING_OPTIONS,
       leaseMs: this.leaseMs,
       baseModel: {
         id: baseModel.id,
