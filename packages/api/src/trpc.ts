@@ -1,6 +1,6 @@
 import { initTRPC, TRPCError } from "@trpc/server";
 import { z, ZodError } from "zod";
-import { DomainError, type DomainErrorCode } from "@tlab/core/errors";
+import { isDomainError, type DomainErrorCode } from "@tlab/core/errors";
 import type { Context } from "./context";
 
 const t = initTRPC.context<Context>().create({
@@ -23,7 +23,7 @@ const CODE_MAP: Record<DomainErrorCode, TRPCError["code"]> = {
 /** The one place domain errors become tRPC errors. */
 const mapDomainErrors = t.middleware(async ({ next }) => {
   const result = await next();
-  if (!result.ok && result.error.cause instanceof DomainError) {
+  if (!result.ok && isDomainError(result.error.cause)) {
     const cause = result.error.cause;
     throw new TRPCError({ code: CODE_MAP[cause.code], message: cause.message, cause });
   }

@@ -16,3 +16,11 @@ export class DomainError extends Error {
     this.name = "DomainError";
   }
 }
+
+/**
+ * Recognises a DomainError by shape, not `instanceof`: Next.js bundles route modules separately,
+ * each with its own copy of this class, so an error thrown in one graph fails `instanceof` in another.
+ */
+export function isDomainError(error: unknown): error is DomainError {
+  return error instanceof Error && error.name === "DomainError" && typeof (error as { code?: unknown }).code === "string";
+}

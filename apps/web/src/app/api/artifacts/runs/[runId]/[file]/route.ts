@@ -1,0 +1,58 @@
+import path from "node:path";
+import { isWorkerToken } from "@tlab/api/context";
+import { getAppContext } from "@/server/app-context";
+import { storeRunArtifact, WORKER_ID_HEADER } from "@/server/artifact-storage";
+import { fileResponse } from "@/server/file-response";
+import { isSafeFileName } from "@/server/file-names";
+import { errorResponse, jsonError } from "@/server/http-errors";
+
+type Params = { params: Promise<{ runId: string; file: string }> };
+
+function invalidName(field: string, value: string): Response {
+  return jsonError(400, `${field}: "${value}" is not valid (letters, digits, ".", "_", "-"; no "..", no path separators)`);
+}
+
+/**
+ * Upload of a run's output (the trained model files) by the worker holding the run.
+ * Requires the worker token and the worker's id; the run must be RUNNING on that worker.
+ */
+export async function PUT(req: Request, { params }: Params): Promise<Response> {
+  const { runId, file } = await params;
+  if (!isSafeFileName(runId)) return invalidName("runId", runId);
+  if (!isSafeFileName(file)) return invalidName("file", file);
+  try {
+    const { env, services } = await getAppContext();
+    if (!isWorkerToken(req.headers.get("authorization"), env.TLAB_WORKER_TOKEN)) {
+      return jsonError(401, "a valid worker token is required (Authorization: Bearer <TLAB_WORKER_TOKEN>)", {
+        "WWW-Authenticate": "Bearer",
+      });
+    }
+    const workerId = req.headers.get(WORKER_ID_HEADER)?.trim();
+    if (!workerId) return jsonError(400, `${WORKER_ID_HEADER}: header is required (the id of the worker holding the run)`);
+    await services.runs.assertHolds(workerId, runId);
+    if (!req.body) return jsonError(400, "body: the upload is empty");
+    const stored = await storeRunArtifact(env.DATA_DIR, runId, file, req.body);
+    await services.runsRepo.recordArtifact({ runId, kind: "model", fileName: file, ...stored });
+    return Response.json({ runId, fileName: file, sizeBytes: stored.sizeBytes, sha256: stored.sha256 }, { status: 201 });
+  } catch (error) {
+    return errorResponse(error, "storing an artifact");
+  }
+}
+
+/** Download of a stored artifact, as an attachment. */
+export async function GET(_req: Request, { params }: Params): Promise<Response> {
+  const { runId, file } = await params;
+  if (!isSafeFileName(runId)) return invalidName("runId", runId);
+  if (!isSafeFileName(file)) return invalidName("file", file);
+  try {
+    const { env, services } = await getAppContext();
+    const artifact = await services.runsRepo.artifact(runId, file);
+    if (!artifact) return jsonError(404, `file: run "${runId}" has no artifact "${file}"`);
+    return await fileResponse(path.resolve(env.DATA_DIR, artifact.storagePath), file, { attachment: true });
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === "ENOENT") {
+      return jsonError(404, `file: the artifact "${file}" of run "${runId}" is recorded but missing from the data directory`);
+    }
+    return errorResponse(error, "downloading an artifact");
+  }
+}

@@ -1,0 +1,28 @@
+import { readdir } from "node:fs/promises";
+import path from "node:path";
+import { getAppContext } from "@/server/app-context";
+import { fileResponse } from "@/server/file-response";
+import { isSafeFileName } from "@/server/file-names";
+import { errorResponse, jsonError } from "@/server/http-errors";
+
+/** Serves a base model's files (model.json and its weight shards) to trainer workers. */
+export async function GET(_req: Request, { params }: { params: Promise<{ name: string; file: string }> }): Promise<Response> {
+  const { name, file } = await params;
+  if (!isSafeFileName(file)) {
+    return jsonError(400, `file: "${file}" is not a valid file name (letters, digits, ".", "_", "-"; no path separators)`);
+  }
+  try {
+    const { env, services } = await getAppContext();
+    const model = await services.catalog.baseModelByName(name);
+    if (!model) return jsonError(404, `name: no base model named "${name}"`);
+    const dir = path.resolve(env.DATA_DIR, model.storagePath);
+    // Only files actually present in the model's own directory are served.
+    const entries = await readdir(dir, { withFileTypes: true }).catch(() => []);
+    if (!entries.some((entry) => entry.isFile() && entry.name === file)) {
+      return jsonError(404, `file: base model "${name}" has no file "${file}"`);
+    }
+    return await fileResponse(path.join(dir, file), file, { attachment: false });
+  } catch (error) {
+    return errorResponse(error, "serving a base model file");
+  }
+}

@@ -1,0 +1,76 @@
+import Link from "next/link";
+import type { RunSummaryDto } from "@tlab/core/dto";
+import { STRATEGY_LABELS } from "@tlab/core/strategy";
+import { byStrategyThenSeed } from "@/lib/run-order";
+import { formatDuration, formatPercent, isActive } from "@/lib/format";
+import { CancelRunButton } from "../cancel-run-button";
+import { ProgressBar } from "../progress-bar";
+import { StatusBadge } from "../status-badge";
+import { StrategyName } from "../strategy-name";
+
+export function RunsTable({ runs, seeds }: { runs: RunSummaryDto[]; seeds: number }) {
+  return (
+    <div className="table-scroll">
+      <table className="data-table runs-table">
+        <thead>
+          <tr>
+            <th scope="col">Strategy</th>
+            <th scope="col">Seed</th>
+            <th scope="col">Status</th>
+            <th scope="col">Progress</th>
+            <th scope="col">Test accuracy</th>
+            <th scope="col">Wall time</th>
+            <th scope="col">Worker</th>
+            <th scope="col">
+              <span className="visually-hidden">Actions</span>
+            </th>
+          </tr>
+        </thead>
+        <tbody>
+          {[...runs].sort(byStrategyThenSeed).map((run) => {
+            const name = `${STRATEGY_LABELS[run.strategy]}${seeds > 1 ? ` seed ${run.seed}` : ""}`;
+            return (
+              <tr key={run.id} data-run-id={run.id}>
+                <td>
+                  <StrategyName strategy={run.strategy} />
+                </td>
+                <td>{run.seed}</td>
+                <td>
+                  <StatusBadge status={run.status} cancelRequested={run.cancelRequested} />
+                  {run.attempt > 1 ? <span className="muted"> · attempt {run.attempt}</span> : null}
+                  {run.failureReason && (run.status === "FAILED" || run.status === "CANCELED") ? (
+                    <div className="failure-reason">{run.failureReason}</div>
+                  ) : run.failureReason && isActive(run.status) ? (
+                    // An active run with a reason was requeued after its worker vanished; the run page has the details.
+                    <span className="muted" title={run.failureReason}>
+                      {" "}
+                      · requeued
+                    </span>
+                  ) : null}
+                </td>
+                <td>
+                  {run.status === "RUNNING" ? (
+                    <ProgressBar value={run.progress} label={`Progress of ${name}`} />
+                  ) : run.status === "SUCCEEDED" ? (
+                    <span className="muted">done</span>
+                  ) : (
+                    <span className="muted">—</span>
+                  )}
+                </td>
+                <td className="num nowrap">{formatPercent(run.testAccuracy)}</td>
+                <td className="num nowrap">{formatDuration(run.wallTimeMs)}</td>
+                <td className="nowrap">{run.workerName ?? <span className="muted">—</span>}</td>
+                <td className="actions">
+                  <Link href={`/runs/${run.id}`} aria-label={`Details of ${name}`}>
+                    Details
+                  </Link>
+                  {isActive(run.status) && !run.cancelRequested ? <CancelRunButton runId={run.id} label={`Cancel ${name}`} /> : null}
+                </td>
+              </tr>
+            );
+          })}
+        </tbody>
+      </table>
+    </div>
+  );
+}

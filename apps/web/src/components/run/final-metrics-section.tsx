@@ -1,0 +1,72 @@
+import type { FinalMetrics } from "@tlab/core/run";
+import { formatBytes, formatDuration, formatInteger, formatNumber, formatPercent } from "@/lib/format";
+import { ConfusionMatrix } from "../confusion-matrix";
+
+export function FinalMetricsSection({ metrics }: { metrics: FinalMetrics }) {
+  return (
+    <>
+      <dl className="facts">
+        <div>
+          <dt>Test accuracy</dt>
+          <dd className="big">{formatPercent(metrics.testAccuracy)}</dd>
+        </div>
+        <div>
+          <dt>Test loss</dt>
+          <dd>{formatNumber(metrics.testLoss)}</dd>
+        </div>
+        <div>
+          <dt>Best epoch</dt>
+          <dd>
+            {metrics.bestEpoch} of {metrics.epochsRun}
+          </dd>
+        </div>
+        <div>
+          <dt>Trainable parameters</dt>
+          <dd>
+            {formatInteger(metrics.trainableParams)} of {formatInteger(metrics.totalParams)}
+          </dd>
+        </div>
+        <div>
+          <dt>Wall time</dt>
+          <dd>{formatDuration(metrics.wallTimeMs)}</dd>
+        </div>
+        <div>
+          <dt>Training throughput</dt>
+          <dd>{formatInteger(metrics.trainImagesPerSec)} images/s</dd>
+        </div>
+        <div>
+          <dt>Peak memory</dt>
+          <dd>{formatBytes(metrics.peakMemoryBytes)}</dd>
+        </div>
+      </dl>
+      <div className="split">
+        <div className="table-scroll">
+          <table className="data-table per-class">
+            <caption>Per class (test set)</caption>
+            <thead>
+              <tr>
+                <th scope="col">Class</th>
+                <th scope="col">Precision</th>
+                <th scope="col">Recall</th>
+                <th scope="col">F1</th>
+                <th scope="col">Support</th>
+              </tr>
+            </thead>
+            <tbody>
+              {metrics.perClass.map((c) => (
+                <tr key={c.className}>
+                  <th scope="row">{c.className}</th>
+                  <td className="num">{formatNumber(c.precision)}</td>
+                  <td className="num">{formatNumber(c.recall)}</td>
+                  <td className="num">{formatNumber(c.f1)}</td>
+                  <td className="num">{c.support}</td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </div>
+        <ConfusionMatrix matrix={metrics.confusionMatrix} classNames={metrics.classNames} caption="Confusion matrix (test set)" />
+      </div>
+    </>
+  );
+}

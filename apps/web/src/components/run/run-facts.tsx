@@ -1,0 +1,60 @@
+import type { RunDetailDto } from "@tlab/core/dto";
+import { STRATEGY_LABELS } from "@tlab/core/strategy";
+import { describeStrategy } from "@/lib/describe-strategy";
+import { durationBetween, formatDateTime, formatDuration, STATUS_WORDS } from "@/lib/format";
+import { ProgressBar } from "../progress-bar";
+
+export function RunFacts({ run }: { run: RunDetailDto }) {
+  return (
+    <dl className="facts">
+      <div>
+        <dt>Status</dt>
+        <dd>{STATUS_WORDS[run.status]}</dd>
+      </div>
+      <div>
+        <dt>Strategy</dt>
+        <dd>{STRATEGY_LABELS[run.strategy]}</dd>
+      </div>
+      <div>
+        <dt>Seed</dt>
+        <dd>{run.seed}</dd>
+      </div>
+      <div>
+        <dt>Attempt</dt>
+        <dd>{run.attempt}</dd>
+      </div>
+      <div>
+        <dt>Worker</dt>
+        <dd>{run.workerName ?? "—"}</dd>
+      </div>
+      <div>
+        <dt>Backend</dt>
+        <dd>{run.backend ?? "—"}</dd>
+      </div>
+      <div>
+        <dt>Progress</dt>
+        <dd>{run.status === "RUNNING" ? <ProgressBar value={run.progress} label="Run progress" /> : `${Math.round(run.progress * 100)}%`}</dd>
+      </div>
+      <div>
+        <dt>Queued</dt>
+        <dd>{formatDateTime(run.queuedAt)}</dd>
+      </div>
+      <div>
+        <dt>Started</dt>
+        <dd>{formatDateTime(run.startedAt)}</dd>
+      </div>
+      <div>
+        <dt>Finished</dt>
+        <dd>{formatDateTime(run.finishedAt)}</dd>
+      </div>
+      <div>
+        <dt>Duration</dt>
+        <dd>{formatDuration(durationBetween(run.startedAt, run.finishedAt))}</dd>
+      </div>
+      <div className="facts-wide">
+        <dt>Settings</dt>
+        <dd>{describeStrategy(run.config)}</dd>
+      </div>
+    </dl>
+  );
+}

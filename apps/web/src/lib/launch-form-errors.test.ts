@@ -1,0 +1,34 @@
+import { describe, expect, it } from "vitest";
+import { launchErrorsFromServer } from "./launch-form-errors";
+
+describe("launchErrorsFromServer", () => {
+  it("puts zod field errors next to their fields", () => {
+    const errors = launchErrorsFromServer({
+      message: "invalid input",
+      data: { code: "BAD_REQUEST", zodError: { formErrors: [], fieldErrors: { name: ["Experiment name is required"], epochs: ["Epochs must be from 1 to 100"] } } },
+    });
+    expect(errors).toEqual({ fields: { name: "Experiment name is required", epochs: "Epochs must be from 1 to 100" }, form: null });
+  });
+
+  it("maps a service message that starts with a field name to that field", () => {
+    const errors = launchErrorsFromServer({
+      message: 'baseModel: no base model named "x"; available: lenet',
+      data: { code: "BAD_REQUEST", zodError: null },
+    });
+    expect(errors.fields.baseModel).toBe('no base model named "x"; available: lenet');
+    expect(errors.form).toBeNull();
+  });
+
+  it("maps a nested path to its top-level field", () => {
+    const errors = launchErrorsFromServer({ message: "strategies.partial.cut: no layer named conv9", data: { code: "BAD_REQUEST" } });
+    expect(errors.fields.strategies).toBe("no layer named conv9");
+  });
+
+  it("keeps anything else as a form-level error", () => {
+    expect(launchErrorsFromServer({ message: "database is locked", data: { code: "INTERNAL_SERVER_ERROR" } })).toEqual({
+      fields: {},
+      form: "database is locked",
+    });
+    expect(launchErrorsFromServer({ message: "colour: not a field", data: { code: "BAD_REQUEST" } }).form).toBe("colour: not a field");
+  });
+});

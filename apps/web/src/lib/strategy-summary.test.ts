@@ -1,0 +1,76 @@
+import { describe, expect, it } from "vitest";
+import type { RunSummaryDto } from "@tlab/core/dto";
+import { defaultStrategy, type StrategyKind } from "@tlab/core/strategy";
+import type { RunStatus } from "@tlab/core/run";
+import { argmaxStep, sumMatrices, summarizeStrategies } from "./strategy-summary";
+
+function run(id: string, strategy: StrategyKind, seed: number, status: RunStatus, testAccuracy: number | null): RunSummaryDto {
+  return {
+    id,
+    experimentId: "e1",
+    strategy,
+    config: defaultStrategy(strategy),
+    seed,
+    status,
+    attempt: 1,
+    progress: status === "SUCCEEDED" ? 1 : 0,
+    workerId: null,
+    workerName: null,
+    backend: null,
+    queuedAt: "2025-01-01T00:00:00.000Z",
+    startedAt: null,
+    finishedAt: null,
+    failureReason: null,
+    cancelRequested: false,
+    testAccuracy,
+    trainableParams: testAccuracy === null ? null : 1000,
+    totalParams: testAccuracy === null ? null : 5000,
+    wallTimeMs: testAccuracy === null ? null : 2000,
+  };
+}
+
+describe("summarizeStrategies", () => {
+  it("aggregates seeds with mean and sample std, and marks the best strategy", () => {
+    const rows = summarizeStrategies(
+      [
+        run("a", "frozen", 1, "SUCCEEDED", 0.8),
+        run("b", "frozen", 2, "SUCCEEDED", 0.9),
+        run("c", "full", 1, "SUCCEEDED", 0.95),
+        run("d", "full", 2, "FAILED", null),
+      ],
+      new Map([["a", 3], ["b", 4], ["c", 5]]),
+    );
+    expect(rows.map((r) => r.strategy)).toEqual(["frozen", "full"]);
+    const [frozen, full] = rows;
+    expect(frozen!.accuracyMean).toBeCloseTo(0.85);
+    expect(frozen!.accuracyStd).toBeCloseTo(Math.SQRT2 * 0.05);
+    expect(frozen!.bestEpochs).toEqual([3, 4]);
+    expect(full!.succeeded).toBe(1);
+    expect(full!.runs).toBe(2);
+    expect(full!.accuracyStd).toBeNull();
+    expect(rows.filter((r) => r.isBest).map((r) => r.strategy)).toEqual(["full"]);
+  });
+
+  it("marks nothing until two strategies have a result", () => {
+    const none = summarizeStrategies([run("a", "partial", 1, "QUEUED", null)], new Map());
+    expect(none[0]!.isBest).toBe(false);
+    expect(none[0]!.accuracyMean).toBeNull();
+    const one = summarizeStrategies([run("a", "partial", 1, "SUCCEEDED", 0.9), run("b", "full", 1, "RUNNING", null)], new Map());
+    expect(one.some((r) => r.isBest)).toBe(false);
+  });
+});
+
+describe("sumMatrices", () => {
+  it("adds matrices of the same shape and refuses mismatched ones", () => {
+    expect(sumMatrices([[[1, 2], [3, 4]], [[1, 0], [0, 1]]])).toEqual([[2, 2], [3, 5]]);
+    expect(sumMatrices([[[1]], [[1, 2]]])).toBeNull();
+    expect(sumMatrices([])).toBeNull();
+  });
+});
+
+describe("argmaxStep", () => {
+  it("returns the first step with the highest value", () => {
+    expect(argmaxStep([{ step: 1, value: 0.5 }, { step: 2, value: 0.9 }, { step: 3, value: 0.9 }])).toBe(2);
+    expect(argmaxStep([])).toBeNull();
+  });
+});

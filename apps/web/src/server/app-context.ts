@@ -1,0 +1,105 @@
+import { createServices, type Services } from "@tlab/api/services/create-services";
+import { seedCatalog } from "@tlab/api/services/seed-catalog";
+import { createDb, tuneSqlite, type Db, type DbProvider } from "@tlab/db/client";
+import { getEnv, type Env } from "./env";
+
+/** Everything a request needs. */
+export interface AppContext {
+  env: Env;
+  db: Db;
+  provider: DbProvider;
+  services: Services;
+}
+
+// Next bundles instrumentation.ts and every route as separate module graphs, each with its own
+// copy of our workspace packages, so objects must not cross from one graph to another: a
+// DomainError thrown by another graph's services fails the tRPC middleware's `instanceof` test
+// (the client would get a 500 instead of a 400), and `providerOf(db)` only knows clients its own
+// copy of @tlab/db opened. Hence two scopes:
+// - per module graph (a module variable): the database client and the services over it;
+// - per process (globalThis): registering the catalog and the lease sweeper, which must happen
+//   once however many graphs there are. The sweeper runs on the client of the graph that booted
+//   first, normally instrumentation.ts at server start.
+let graphContext: Promise<AppContext> | undefined;
+
+export function getAppContext(): Promise<AppContext> {
+  graphContext ??= createGraphContext().catch((error: unknown) => {
+    // Let a later call retry (e.g. after migrations were applied) instead of caching the failure.
+    graphContext = undefined;
+    throw error;
+  });
+  return graphContext;
+}
+
+async function createGraphContext(): Promise<AppContext> {
+  const env = getEnv();
+  const { db, provider } = createDb(env.DATABASE_URL);
+  try {
+    // Per connection: busy timeout and synchronous mode are connection settings.
+    if (provider === "sqlite") await tuneSqlite(db);
+    const services = createServices(db);
+    await bootProcessOnce(env, services);
+    return { env, db, provider, services };
+  } catch (error) {
+    await db.$disconnect().catch(() => undefined);
+    throw error;
+  }
+}
+
+const BOOT_KEY = Symbol.for("tlab.web.processBoot");
+type BootHolder = typeof globalThis & { [BOOT_KEY]?: Promise<void> };
+
+function bootProcessOnce(env: Env, services: Services): Promise<void> {
+  const holder = globalThis as BootHolder;
+  holder[BOOT_KEY] ??= bootProcess(env, services).catch((error: unknown) => {
+    delete holder[BOOT_KEY];
+    throw error;
+  });
+  return holder[BOOT_KEY];
+}
+
+async function bootProcess(env: Env, services: Services): Promise<void> {
+  try {
+    await seedCatalog(services.catalog, env.DATA_DIR);
+  } catch (error) {
+    throw new Error(
+      `could not register the catalog in ${env.DATABASE_URL} (have the migrations been applied? run \`npm run db:migrate\`): ${errorMessage(error)}`,
+      { cause: error },
+    );
+  }
+  startLeaseSweeper(services, env.SWEEP_INTERVAL_MS);
+}
+
+/**
+ * The server owns lease expiry: runs whose worker stopped heartbeating go back to the queue (or
+ * fail after their last attempt). One sweep at a time; a failed sweep is logged and the next one
+ * tries again, so a transient database error never takes the server down.
+ */
+function startLeaseSweeper(services: Services, intervalMs: number): void {
+  let sweeping = false;
+  const timer = setInterval(() => {
+    if (sweeping) return;
+    sweeping = true;
+    services.runs
+      .sweepExpiredLeases()
+      .then(({ requeued, failed }) => {
+        if (requeued + failed > 0) console.info(`[tlab] lease sweeper: requeued ${requeued} run(s), failed ${failed} run(s)`);
+      })
+      .catch((error: unknown) => console.error(`[tlab] lease sweeper failed: ${errorMessage(error)}`))
+      .finally(() => {
+        sweeping = false;
+      });
+  }, intervalMs);
+  // The sweeper must not keep a stopping process alive.
+  timer.unref();
+}
+
+/** One line: Prisma's messages span several lines with blank ones between. */
+function errorMessage(error: unknown): string {
+  const message = error instanceof Error ? error.message : String(error);
+  return message
+    .split("\n")
+    .map((line) => line.trim())
+    .filter(Boolean)
+    .join(" ");
+}

@@ -1,0 +1,22 @@
+import { isDomainError, type DomainErrorCode } from "@tlab/core/errors";
+
+/** The HTTP status of each domain error, for the plain route handlers (tRPC maps its own). */
+const STATUS: Record<DomainErrorCode, number> = {
+  NOT_FOUND: 404,
+  INVALID_INPUT: 400,
+  RUN_NOT_CLAIMED_BY_WORKER: 409,
+  RUN_NOT_RUNNING: 409,
+  RUN_ALREADY_FINISHED: 409,
+  UNAUTHORIZED: 401,
+};
+
+export function jsonError(status: number, error: string, headers?: HeadersInit): Response {
+  return Response.json({ error }, { status, headers });
+}
+
+/** Turns a thrown error into a JSON response; unexpected errors are logged and stay opaque. */
+export function errorResponse(error: unknown, what: string): Response {
+  if (isDomainError(error)) return jsonError(STATUS[error.code], error.message);
+  console.error(`[tlab] ${what} failed:`, error);
+  return jsonError(500, `${what} failed on the server; see the server log`);
+}
