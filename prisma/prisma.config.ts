@@ -1,18 +1,8 @@
-import path from "node:path";
-import { defineConfig } from "prisma/config";
-import { PrismaBetterSQLite3 } from "@prisma/adapter-better-sqlite3";
+import { isPostgresUrl } from "../packages/db/src/postgres-adapter";
+import { postgresqlConfig, sqliteConfig } from "./provider-configs";
 
-// Prisma's own CLI (migrate, generate) runs on the JS engine through the SQLite driver adapter:
-// no native schema engine is downloaded, which keeps the project installable offline.
-const url = process.env.DATABASE_URL ?? `file:${path.resolve(process.env.DATA_DIR ?? "data", "tlab.db")}`;
-// The schema's datasource reads DATABASE_URL; without it Prisma cannot read the schema and falls
-// back to downloading a native engine.
-process.env.DATABASE_URL = url;
-
-export default defineConfig({
-  experimental: { adapter: true },
-  engine: "js",
-  schema: path.join(import.meta.dirname, "schema.prisma"),
-  migrations: { path: path.join(import.meta.dirname, "migrations") },
-  adapter: async () => new PrismaBetterSQLite3({ url }),
-});
+// The database the server will use: `prisma migrate deploy --config prisma/prisma.config.ts`
+// (npm start, npm run db:migrate) migrates PostgreSQL when DATABASE_URL is a postgres:// URL and
+// the SQLite file otherwise. Generating clients must not depend on DATABASE_URL, so
+// `npm run db:generate` uses prisma/sqlite.config.ts and prisma/postgresql/prisma.config.ts.
+export default isPostgresUrl(process.env.DATABASE_URL?.trim() ?? "") ? postgresqlConfig() : sqliteConfig();

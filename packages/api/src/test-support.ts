@@ -14,7 +14,10 @@ export const LENET_LAYERS = [
   { name: "fc2", className: "Dense", paramCount: 10164 },
 ];
 
-/** A real migrated SQLite database with the digits catalog, and callers for a user and a worker. */
+/**
+ * A real migrated database with the digits catalog, and callers for a user and a worker. SQLite by
+ * default; PostgreSQL (a fresh schema per harness) under TLAB_TEST_DB=postgresql, as `npm run test:pg` sets.
+ */
 export async function createApiHarness(options: RunServiceOptions = {}) {
   const testDb = await createTestDb();
   const services = createServices(testDb.db, options);

@@ -1,22 +1,51 @@
 import { PrismaBetterSQLite3 } from "@prisma/adapter-better-sqlite3";
 import { PrismaClient } from "./generated/sqlite/client";
+import { PrismaClient as PostgresPrismaClient } from "./generated/postgresql/client";
+import { createPostgresAdapter, isPostgresUrl } from "./postgres-adapter";
 
+/**
+ * The client type every repository takes. Both generated clients come from the same models
+ * (prisma/postgresql/schema.prisma is generated from prisma/schema.prisma), so they share this
+ * model API; SQL that differs between the providers branches on `DbProvider`.
+ */
 export type Db = PrismaClient;
 export type DbProvider = "sqlite" | "postgresql";
 
+const providers = new WeakMap<Db, DbProvider>();
+
 /**
- * Opens the database named by `url`. SQLite (`file:`) is the embedded default; the client runs on
- * Prisma's JS engine through a driver adapter, so no native query engine is needed.
+ * Opens the database named by `url`: SQLite (`file:`) is the embedded default, `postgres://` or
+ * `postgresql://` (optionally with `?schema=`) a shared server. Both clients run on Prisma's JS
+ * engine through a driver adapter, so no native query engine is needed.
  */
 export function createDb(url: string): { db: Db; provider: DbProvider } {
   if (url.startsWith("file:")) {
-    const adapter = new PrismaBetterSQLite3({ url });
-    return { db: new PrismaClient({ adapter }), provider: "sqlite" };
+    const db = new PrismaClient({ adapter: new PrismaBetterSQLite3({ url }) });
+    providers.set(db, "sqlite");
+    return { db, provider: "sqlite" };
   }
-  if (url.startsWith("postgres://") || url.startsWith("postgresql://")) {
-    throw new Error("DATABASE_URL: PostgreSQL is not supported by this build yet; use a file: URL");
+  if (isPostgresUrl(url)) {
+    const client = new PostgresPrismaClient({ adapter: createPostgresAdapter(url) });
+    // The one cast between the two generated clients. They are generated from the same models,
+    // so the model delegates and raw-query methods behave alike, but TypeScript cannot relate
+    // two separately generated type trees (their PrismaPromise and aggregate types are distinct
+    // declarations, and only PostgreSQL accepts `mode: "insensitive"` filters).
+    // prisma/postgresql/schema.prisma is checked to match prisma/schema.prisma by postgres-schema.test.ts.
+    const db = client as unknown as Db;
+    providers.set(db, "postgresql");
+    return { db, provider: "postgresql" };
   }
-  throw new Error(`DATABASE_URL must start with "file:" (SQLite)${""}; got "${url.slice(0, 20)}…"`);
+  throw new Error(`DATABASE_URL must start with "file:" (SQLite) or "postgres://" / "postgresql://" (PostgreSQL); got "${url.slice(0, 20)}…"`);
+}
+
+/**
+ * The provider of a client opened by `createDb`, for code that is handed only the client (the
+ * services wiring) and must pick provider-specific SQL.
+ */
+export function providerOf(db: Db): DbProvider {
+  const provider = providers.get(db);
+  if (!provider) throw new Error("providerOf: this client was not opened by createDb(url), so its provider is unknown");
+  return provider;
 }
 
 /** SQLite tuning for a single-file server with concurrent readers: WAL and a busy timeout. */

@@ -1,4 +1,4 @@
-import type { Db } from "@tlab/db/client";
+import { providerOf, type Db } from "@tlab/db/client";
 import { CatalogRepository } from "@tlab/db/repositories/catalog-repository";
 import { ExperimentRepository } from "@tlab/db/repositories/experiment-repository";
 import { MetricRepository } from "@tlab/db/repositories/metric-repository";
@@ -10,12 +10,17 @@ import { RunService, type RunServiceOptions } from "./run-service";
 
 export type Services = ReturnType<typeof createServices>;
 
-/** Wires repositories and services for one database; one instance per server process. */
+/**
+ * Wires repositories and services for one database; one instance per server process. `db` comes
+ * from `createDb(url)`, which records its provider: repositories that write provider-specific SQL
+ * (placeholders, row locks) get it from there.
+ */
 export function createServices(db: Db, options: RunServiceOptions = {}) {
+  const provider = providerOf(db);
   const catalog = new CatalogRepository(db);
-  const experimentsRepo = new ExperimentRepository(db);
-  const runsRepo = new RunRepository(db);
-  const metricsRepo = new MetricRepository(db);
+  const experimentsRepo = new ExperimentRepository(db, provider);
+  const runsRepo = new RunRepository(db, provider);
+  const metricsRepo = new MetricRepository(db, provider);
   const workersRepo = new WorkerRepository(db);
   return {
     catalog,

@@ -2,7 +2,7 @@ import type { ExperimentDetailDto, ExperimentSummaryDto } from "@tlab/core/dto";
 import type { CreateExperimentInput } from "@tlab/core/experiment";
 import { RUN_STATUSES_ZERO } from "../run-counts";
 import type { RunStatus } from "@tlab/core/run";
-import type { Db } from "../client";
+import type { Db, DbProvider } from "../client";
 import { runSummaryInclude, toRunSummary } from "./run-mapper";
 
 export interface NewRun {
@@ -21,7 +21,10 @@ const summarySelect = {
 } as const;
 
 export class ExperimentRepository {
-  constructor(private readonly db: Db) {}
+  constructor(
+    private readonly db: Db,
+    private readonly provider: DbProvider,
+  ) {}
 
   /** Creates the experiment and all its runs in one transaction: never an experiment without runs. */
   async createWithRuns(
@@ -55,7 +58,7 @@ export class ExperimentRepository {
     nextCursor: string | null;
   }> {
     const rows = await this.db.experiment.findMany({
-      where: opts.search ? { name: { contains: opts.search } } : undefined,
+      where: opts.search ? { name: this.nameContains(opts.search) } : undefined,
       orderBy: [{ createdAt: "desc" }, { id: "desc" }],
       take: opts.limit + 1,
       ...(opts.cursor ? { cursor: { id: opts.cursor }, skip: 1 } : {}),
@@ -95,6 +98,17 @@ export class ExperimentRepository {
       notes: row.notes,
       runs,
     };
+  }
+
+  /**
+   * Search is case-insensitive on both providers: SQLite's LIKE already is (for ASCII), PostgreSQL
+   * needs Prisma's `mode: "insensitive"`. Only the PostgreSQL client's types declare `mode`, so the
+   * filter is built as a value (no excess-property check) and reaches that client as is.
+   */
+  private nameContains(search: string): { contains: string } {
+    if (this.provider === "sqlite") return { contains: search };
+    const filter = { contains: search, mode: "insensitive" };
+    return filter;
   }
 
   private async runCounts(ids: string[]): Promise<Map<string, Record<RunStatus, number>>> {

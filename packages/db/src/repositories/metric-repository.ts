@@ -1,21 +1,28 @@
 import type { MetricPoint } from "@tlab/core/run";
 import type { SeriesPoint } from "@tlab/core/downsample";
-import type { Db } from "../client";
+import type { Db, DbProvider } from "../client";
 
-/** Rows per INSERT statement: 4 bound values each stays far below SQLite's variable limit. */
+/** Rows per INSERT statement: 4 bound values each stays far below SQLite's and PostgreSQL's parameter limits. */
 const CHUNK = 500;
+const COLUMNS = 4;
 
 export class MetricRepository {
-  constructor(private readonly db: Db) {}
+  constructor(
+    private readonly db: Db,
+    private readonly provider: DbProvider,
+  ) {}
 
   /**
    * Writes points idempotently: the primary key is (runId, name, step) and a conflicting point
    * overwrites the value, so a batch the worker retries after a timeout never duplicates a step.
    */
   async upsertPoints(runId: string, points: readonly MetricPoint[]): Promise<number> {
-    for (let i = 0; i < points.length; i += CHUNK) {
-      const chunk = points.slice(i, i + CHUNK);
-      const placeholders = chunk.map(() => "(?, ?, ?, ?)").join(", ");
+    // PostgreSQL refuses an upsert that touches one row twice; SQLite lets the later row win.
+    // Keeping only the last point per key gives that result on both.
+    const unique = [...new Map(points.map((p) => [`${p.step}\u0000${p.name}`, p])).values()];
+    for (let i = 0; i < unique.length; i += CHUNK) {
+      const chunk = unique.slice(i, i + CHUNK);
+      const placeholders = valuesPlaceholders(this.provider, chunk.length, COLUMNS);
       const values = chunk.flatMap((p) => [runId, p.name, p.step, p.value]);
       await this.db.$executeRawUnsafe(
         `INSERT INTO "MetricPoint" ("runId", "name", "step", "value") VALUES ${placeholders}
@@ -40,4 +47,11 @@ export class MetricRepository {
     }
     return out;
   }
+}
+
+/** `(?, ?), (?, ?)` for SQLite, `($1, $2), ($3, $4)` for PostgreSQL: raw SQL binds positionally on both. */
+function valuesPlaceholders(provider: DbProvider, rows: number, columns: number): string {
+  let next = 0;
+  const placeholder = provider === "postgresql" ? () => `$${++next}` : () => "?";
+  return Array.from({ length: rows }, () => `(${Array.from({ length: columns }, placeholder).join(", ")})`).join(", ");
 }

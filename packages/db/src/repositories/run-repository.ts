@@ -1,6 +1,6 @@
 import type { ArtifactDto, RunDetailDto, RunSummaryDto } from "@tlab/core/dto";
 import { FinalMetrics, type RunStatus, type TrainingBackend } from "@tlab/core/run";
-import type { Db } from "../client";
+import type { Db, DbProvider } from "../client";
 import { parseJsonColumn } from "../json";
 import { runSummaryInclude, toRunSummary } from "./run-mapper";
 
@@ -18,9 +18,22 @@ export interface ClaimedRunRow {
   };
 }
 
+interface ClaimData {
+  status: "RUNNING";
+  workerId: string;
+  leaseExpiresAt: Date;
+  startedAt: Date;
+  backend: TrainingBackend;
+  attempt: { increment: number };
+  progress: number;
+}
+
 /** Runs and their lifecycle columns. State rules live in RunService; this class only queries. */
 export class RunRepository {
-  constructor(private readonly db: Db) {}
+  constructor(
+    private readonly db: Db,
+    private readonly provider: DbProvider,
+  ) {}
 
   async byId(id: string): Promise<RunDetailDto | null> {
     const row = await this.db.run.findUnique({
@@ -43,11 +56,59 @@ export class RunRepository {
     return row ? toRunSummary(row) : null;
   }
 
-  /**
-   * Claims the oldest queued run for `workerId`. The conditional update (status still QUEUED) is
-   * the atomic step: two workers racing for the same row cannot both win; the loser tries the next.
-   */
+  /** Claims the oldest queued run for `workerId`: one queued run goes to exactly one claimer. */
   async claimNext(workerId: string, now: Date, leaseExpiresAt: Date, backend: TrainingBackend): Promise<ClaimedRunRow | null> {
+    const claim: ClaimData = { status: "RUNNING", workerId, leaseExpiresAt, startedAt: now, backend, attempt: { increment: 1 }, progress: 0 };
+    const runId = this.provider === "postgresql" ? await this.claimLocked(workerId, now, claim) : await this.claimConditionally(workerId, now, claim);
+    if (!runId) return null;
+    const row = await this.db.run.findUniqueOrThrow({
+      where: { id: runId },
+      include: {
+        ...runSummaryInclude,
+        experiment: {
+          select: {
+            id: true,
+            epochs: true,
+            batchSize: true,
+            trainPerClass: true,
+            validationFraction: true,
+            testPerClass: true,
+            baseModelId: true,
+            datasetId: true,
+          },
+        },
+      },
+    });
+    return { run: toRunSummary(row), experiment: row.experiment };
+  }
+
+  /**
+   * PostgreSQL: lock the oldest queued row with FOR UPDATE SKIP LOCKED and move it to RUNNING in
+   * the same transaction. A row another claimer has locked is skipped rather than waited for, so
+   * concurrent claimers (any number of web replicas) each take a different run in one attempt.
+   */
+  private async claimLocked(workerId: string, now: Date, claim: ClaimData): Promise<string | null> {
+    return this.db.$transaction(
+      async (tx) => {
+        const [candidate] = await tx.$queryRaw<{ id: string }[]>`
+          SELECT "id" FROM "Run" WHERE "status" = 'QUEUED'
+          ORDER BY "queuedAt" ASC, "id" ASC
+          LIMIT 1 FOR UPDATE SKIP LOCKED`;
+        if (!candidate) return null;
+        await tx.run.update({ where: { id: candidate.id }, data: claim });
+        await tx.worker.update({ where: { id: workerId }, data: { currentRunId: candidate.id, lastSeenAt: now } });
+        return candidate.id;
+      },
+      // Waiting for a pooled connection under a burst of claims is normal; the work itself is short.
+      { maxWait: 10_000, timeout: 10_000 },
+    );
+  }
+
+  /**
+   * SQLite: the conditional update (status still QUEUED) is the atomic step, as SQLite runs one
+   * write at a time: two workers racing for the same row cannot both win; the loser tries the next.
+   */
+  private async claimConditionally(workerId: string, now: Date, claim: ClaimData): Promise<string | null> {
     for (let tries = 0; tries < 20; tries++) {
       const candidate = await this.db.run.findFirst({
         where: { status: "QUEUED" },
@@ -55,39 +116,10 @@ export class RunRepository {
         select: { id: true },
       });
       if (!candidate) return null;
-      const won = await this.db.run.updateMany({
-        where: { id: candidate.id, status: "QUEUED" },
-        data: {
-          status: "RUNNING",
-          workerId,
-          leaseExpiresAt,
-          startedAt: now,
-          backend,
-          attempt: { increment: 1 },
-          progress: 0,
-        },
-      });
+      const won = await this.db.run.updateMany({ where: { id: candidate.id, status: "QUEUED" }, data: claim });
       if (won.count === 1) {
         await this.db.worker.update({ where: { id: workerId }, data: { currentRunId: candidate.id, lastSeenAt: now } });
-        const row = await this.db.run.findUniqueOrThrow({
-          where: { id: candidate.id },
-          include: {
-            ...runSummaryInclude,
-            experiment: {
-              select: {
-                id: true,
-                epochs: true,
-                batchSize: true,
-                trainPerClass: true,
-                validationFraction: true,
-                testPerClass: true,
-                baseModelId: true,
-                datasetId: true,
-              },
-            },
-          },
-        });
-        return { run: toRunSummary(row), experiment: row.experiment };
+        return candidate.id;
       }
     }
     return null;
