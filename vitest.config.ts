@@ -5,6 +5,7 @@ import { defineConfig } from "vitest/config";
 export default defineConfig({
   test: {
     include: ["{apps,packages}/*/src/**/*.test.ts", "apps/web/e2e/**/*.test.ts"],
+    globalSetup: ["apps/web/e2e/global-setup.ts"],
     exclude: ["**/node_modules/**", "**/.next/**"],
     testTimeout: 120_000,
     hookTimeout: 300_000,
