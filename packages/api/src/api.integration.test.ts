@@ -76,6 +76,15 @@ describe("experiment procedures", () => {
     expect((await h.user.experiment.list({ limit: 10 })).items).toHaveLength(0);
   });
 
+  it("training options are stored with the experiment and handed to every run", async () => {
+    const training = { augmentation: { flipHorizontal: false, shiftPixels: 2, rotateDegrees: 10, brightness: 0.1 }, earlyStoppingPatience: 2, lrSchedule: "cosine" as const };
+    const { id } = await h.user.experiment.create({ ...PRESETS.digits, name: "aug", training });
+    expect((await h.user.experiment.byId({ id })).training).toEqual(training);
+    const worker = await h.worker.worker.register(workerInfo);
+    const spec = await h.worker.worker.claim({ workerId: worker.id });
+    expect(spec?.training).toEqual(training);
+  });
+
   it("byId of an unknown experiment is NOT_FOUND", async () => {
     expect((await errorOf(h.user.experiment.byId({ id: "nope" }))).code).toBe("NOT_FOUND");
   });

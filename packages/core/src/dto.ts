@@ -1,3 +1,4 @@
+import type { TrainingOptions } from "./experiment";
 import type { LayerInfo } from "./layer-plan";
 import type { DatasetSpec, FinalMetrics, RunStatus, TrainingBackend } from "./run";
 import type { StrategyConfig, StrategyKind } from "./strategy";
@@ -75,6 +76,7 @@ export interface ExperimentDetailDto extends ExperimentSummaryDto {
   trainPerClass: number;
   validationFraction: number;
   testPerClass: number;
+  training: TrainingOptions;
   notes: string;
   runs: RunSummaryDto[];
 }

@@ -1,4 +1,4 @@
-import { DEFAULT_TRAINING_OPTIONS } from "@tlab/core/experiment";
+import { TrainingOptions } from "@tlab/core/experiment";
 import { DEFAULT_LEASE_MS, leaseExpiry } from "@tlab/core/lease";
 import { DomainError } from "@tlab/core/errors";
 import type { FinalMetrics, MetricPoint, RunSpec, WorkerInfo } from "@tlab/core/run";
@@ -57,8 +57,7 @@ export class RunService {
       trainPerClass: experiment.trainPerClass,
       validationFraction: experiment.validationFraction,
       testPerClass: experiment.testPerClass,
-      // Stored with the experiment from the next migration on; defaults until then.
-      training: DEFAULT_TRAINING_OPTIONS,
+      training: parseTrainingOptions(experiment.training),
       leaseMs: this.leaseMs,
       baseModel: {
         id: baseModel.id,
@@ -129,4 +128,9 @@ export class RunService {
       throw new DomainError("RUN_NOT_CLAIMED_BY_WORKER", `run ${runId} is not held by worker ${workerId}`);
     }
   }
+}
+
+/** Experiments created before training options existed store "{}": every option takes its default. */
+function parseTrainingOptions(text: string): TrainingOptions {
+  return TrainingOptions.parse(JSON.parse(text));
 }

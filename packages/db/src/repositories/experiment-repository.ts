@@ -1,3 +1,5 @@
+import { TrainingOptions } from "@tlab/core/experiment";
+import { parseJsonColumn } from "../json";
 import type { ExperimentDetailDto, ExperimentSummaryDto } from "@tlab/core/dto";
 import type { CreateExperimentInput } from "@tlab/core/experiment";
 import { RUN_STATUSES_ZERO } from "../run-counts";
@@ -43,6 +45,7 @@ export class ExperimentRepository {
         trainPerClass: input.trainPerClass,
         validationFraction: input.validationFraction,
         testPerClass: input.testPerClass,
+        training: JSON.stringify(input.training),
         notes: input.notes,
         runs: {
           create: runs.map((r) => ({ strategy: r.strategy.kind, config: JSON.stringify(r.strategy), seed: r.seed })),
@@ -81,6 +84,7 @@ export class ExperimentRepository {
         trainPerClass: true,
         validationFraction: true,
         testPerClass: true,
+        training: true,
         notes: true,
         runs: { orderBy: [{ strategy: "asc" }, { seed: "asc" }], include: runSummaryInclude },
       },
@@ -95,6 +99,7 @@ export class ExperimentRepository {
       trainPerClass: row.trainPerClass,
       validationFraction: row.validationFraction,
       testPerClass: row.testPerClass,
+      training: parseJsonColumn(TrainingOptions, row.training, "Experiment.training"),
       notes: row.notes,
       runs,
     };

@@ -13,6 +13,7 @@ export interface ClaimedRunRow {
     trainPerClass: number;
     validationFraction: number;
     testPerClass: number;
+    training: string;
     baseModelId: string;
     datasetId: string;
   };
@@ -73,6 +74,7 @@ export class RunRepository {
             trainPerClass: true,
             validationFraction: true,
             testPerClass: true,
+            training: true,
             baseModelId: true,
             datasetId: true,
           },
@@ -198,6 +200,8 @@ export class RunRepository {
         ? { status: "FAILED", finishedAt: now, failureReason: reason, leaseExpiresAt: null }
         : { status: "QUEUED", workerId: null, leaseExpiresAt: null, failureReason: reason },
     });
+    // The worker that lost the lease no longer holds this run, whatever it last told us.
+    if (updated.count === 1) await this.db.worker.updateMany({ where: { currentRunId: runId }, data: { currentRunId: null } });
     return updated.count === 1;
   }
 

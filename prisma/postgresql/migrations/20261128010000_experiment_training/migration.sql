@@ -1,0 +1,2 @@
+-- AlterTable
+ALTER TABLE "Experiment" ADD COLUMN     "training" TEXT NOT NULL DEFAULT '{}';
