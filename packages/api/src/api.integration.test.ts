@@ -161,6 +161,18 @@ describe("worker procedures", () => {
     expect((await h.user.run.byId({ runId: spec!.runId })).status).toBe("CANCELED");
   });
 
+  it("a released run goes back to the queue at once and the next claim is a new attempt", async () => {
+    await h.user.experiment.create({ ...PRESETS.digits, name: "e", strategies: [{ kind: "frozen" }] });
+    const [a, b] = await Promise.all([h.worker.worker.register(workerInfo), h.worker.worker.register(workerInfo)]);
+    const first = await h.worker.worker.claim({ workerId: a!.id });
+    await h.worker.worker.release({ workerId: a!.id, runId: first!.runId, reason: "worker shut down; requeued" });
+    expect((await h.user.run.byId({ runId: first!.runId })).status).toBe("QUEUED");
+    expect((await h.user.worker.list()).find((w) => w.id === a!.id)?.currentRunId).toBeNull();
+    const second = await h.worker.worker.claim({ workerId: b!.id });
+    expect(second).toMatchObject({ runId: first!.runId, attempt: 2 });
+    expect((await errorOf(h.worker.worker.release({ workerId: a!.id, runId: first!.runId, reason: "late" }))).code).toBe("CONFLICT");
+  });
+
   it("the sweeper requeues a run whose lease expired and fails it after maxAttempts", async () => {
     await h.user.experiment.create({ ...PRESETS.digits, name: "e", strategies: [{ kind: "frozen" }] });
     const worker = await h.worker.worker.register(workerInfo);

@@ -90,6 +90,8 @@ export interface ComparisonDto {
   experiment: ExperimentDetailDto;
   /** Per run, the downsampled series of each metric it reported. */
   series: { runId: string; strategy: StrategyKind; seed: number; metrics: MetricSeriesDto[] }[];
+  /** Final metrics of each succeeded run, keyed by run id, so the page needs no request per run. Optional: older servers omit it. */
+  finalMetrics?: Record<string, FinalMetrics>;
 }
 
 export interface WorkerDto {

@@ -92,6 +92,13 @@ export const FailRunInput = z.object({
   canceled: z.boolean().default(false),
 });
 
+/** A worker giving a run back to the queue (it is shutting down); the attempt is not counted as failed. */
+export const ReleaseRunInput = z.object({
+  workerId: z.string().min(1),
+  runId: z.string().min(1),
+  reason: z.string().min(1).max(4000),
+});
+
 /** Everything a worker needs to train a run, handed out with the claim. */
 export interface RunSpec {
   runId: string;

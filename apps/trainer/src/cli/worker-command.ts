@@ -17,15 +17,12 @@ export function workerCommand(): Command {
       const log = createLogger(env.TLAB_LOG_LEVEL);
       const stop = new AbortController();
       const kill = new AbortController();
-      // First SIGTERM/SIGINT: finish the current run, claim nothing new. Second: stop the run now.
+      // SIGTERM/SIGINT: stop after the current batch, give the run back to the queue, exit. Runs can
+      // last longer than any shutdown grace period, so finishing them is not an option.
       const onSignal = (signal: string) => {
-        if (!stop.signal.aborted) {
-          log.info({ signal }, "stopping after the current run (send again to stop now)");
-          stop.abort();
-        } else {
-          log.warn({ signal }, "stopping now");
-          kill.abort();
-        }
+        log.info({ signal }, "shutting down: releasing the current run");
+        stop.abort();
+        kill.abort();
       };
       process.on("SIGTERM", () => onSignal("SIGTERM"));
       process.on("SIGINT", () => onSignal("SIGINT"));

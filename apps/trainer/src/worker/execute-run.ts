@@ -17,11 +17,11 @@ export interface ExecuteRunDeps {
   workerId: string;
   cacheDir: string;
   log: Logger;
-  /** Aborted when the worker is told to stop at once (second SIGTERM). */
+  /** Aborted when the worker shuts down (SIGTERM/SIGINT): the run is given back to the queue. */
   shutdown: AbortSignal;
 }
 
-export type RunOutcome = "SUCCEEDED" | "FAILED" | "CANCELED";
+export type RunOutcome = "SUCCEEDED" | "FAILED" | "CANCELED" | "RELEASED";
 
 /**
  * Trains one claimed run and reports it to the API: metrics after each epoch, the trained model
@@ -82,6 +82,16 @@ export async function executeRun(spec: RunSpec, deps: ExecuteRunDeps): Promise<R
     runLog.info({ testAccuracy: result.metrics.testAccuracy, wallTimeMs: Math.round(result.metrics.wallTimeMs) }, "run succeeded");
     return "SUCCEEDED";
   } catch (error) {
+    if (deps.shutdown.aborted && !cancelRequested) {
+      // Shutting down is not the run's fault: give it back so another worker takes it at once
+      // instead of waiting for the lease to expire.
+      await metrics.flush().catch((e: unknown) => runLog.warn({ err: String(e) }, "could not upload remaining metrics"));
+      await retrying("release", () => api.worker.release.mutate({ workerId, runId: spec.runId, reason: "worker shut down; requeued" })).catch(
+        (e: unknown) => runLog.error({ err: String(e) }, "could not release the run; its lease will expire and it will be requeued"),
+      );
+      runLog.info("run released to the queue (worker shutting down)");
+      return "RELEASED";
+    }
     const canceled = cancelRequested;
     const reason = canceled ? "canceled by request" : describeFailure(error);
     runLog[canceled ? "info" : "error"]({ reason }, canceled ? "run canceled" : "run failed");

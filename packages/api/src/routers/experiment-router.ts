@@ -1,6 +1,7 @@
 import type { TRPCRouterRecord } from "@trpc/server";
 import { CreateExperimentInput, ExperimentId, ListExperimentsInput } from "@tlab/core/experiment";
 import { DomainError } from "@tlab/core/errors";
+import { ExperimentTableInput } from "@tlab/core/table-queries";
 import { publicProcedure } from "../trpc";
 
 export const experimentRouter = {
@@ -12,4 +13,6 @@ export const experimentRouter = {
     return experiment;
   }),
   compare: publicProcedure.input(ExperimentId).query(({ ctx, input }) => ctx.services.comparison.compare(input.id)),
+  /** The experiments table: search, filters, sort and keyset pages. */
+  table: publicProcedure.input(ExperimentTableInput).query(({ ctx, input }) => ctx.services.experimentQueries.page(input)),
 } satisfies TRPCRouterRecord;

@@ -1,6 +1,7 @@
 import type { TRPCRouterRecord } from "@trpc/server";
 import { RunId } from "@tlab/core/run";
 import { DomainError } from "@tlab/core/errors";
+import { CompareRunsInput, RunTableInput } from "@tlab/core/table-queries";
 import { publicProcedure } from "../trpc";
 
 export const runRouter = {
@@ -11,4 +12,10 @@ export const runRouter = {
   }),
   metrics: publicProcedure.input(RunId).query(({ ctx, input }) => ctx.services.comparison.runSeries(input.runId)),
   cancel: publicProcedure.input(RunId).mutation(({ ctx, input }) => ctx.services.runs.cancel(input.runId)),
+  /** A failed or canceled run back in the queue, trained again from the start. */
+  retry: publicProcedure.input(RunId).mutation(({ ctx, input }) => ctx.services.runRetry.retry(input.runId)),
+  /** The runs table across experiments: filters, search, sort and keyset pages. */
+  table: publicProcedure.input(RunTableInput).query(({ ctx, input }) => ctx.services.runQueries.page(input)),
+  /** Any runs side by side, across experiments. */
+  compare: publicProcedure.input(CompareRunsInput).query(({ ctx, input }) => ctx.services.runComparison.compare(input.runIds)),
 } satisfies TRPCRouterRecord;

@@ -3,6 +3,7 @@ import {
   ClaimInput,
   CompleteRunInput,
   FailRunInput,
+  ReleaseRunInput,
   HeartbeatInput,
   ReportMetricsInput,
   WorkerInfo,
@@ -24,5 +25,8 @@ export const workerRouter = {
   fail: workerProcedure
     .input(FailRunInput)
     .mutation(({ ctx, input }) => ctx.services.runs.fail(input.workerId, input.runId, input.reason, input.canceled)),
+  release: workerProcedure
+    .input(ReleaseRunInput)
+    .mutation(({ ctx, input }) => ctx.services.runs.release(input.workerId, input.runId, input.reason)),
   list: publicProcedure.query(({ ctx }) => ctx.services.workersRepo.list()),
 } satisfies TRPCRouterRecord;

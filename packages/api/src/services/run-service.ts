@@ -94,6 +94,12 @@ export class RunService {
     if (!ok) throw new DomainError("RUN_NOT_CLAIMED_BY_WORKER", `run ${runId} is not held by worker ${workerId}`);
   }
 
+  /** A worker shutting down gives its run back; the next claim resumes it from its last checkpoint. */
+  async release(workerId: string, runId: string, reason: string): Promise<void> {
+    const ok = await this.runs.release(runId, workerId, reason);
+    if (!ok) throw new DomainError("RUN_NOT_CLAIMED_BY_WORKER", `run ${runId} is not held by worker ${workerId}`);
+  }
+
   async cancel(runId: string): Promise<{ status: string }> {
     const status = await this.runs.requestCancel(runId, this.now());
     if (!status) throw new DomainError("NOT_FOUND", `runId: no run "${runId}"`);

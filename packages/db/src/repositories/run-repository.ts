@@ -143,6 +143,16 @@ export class RunRepository {
     return row;
   }
 
+  /** Puts a run this worker holds back in the queue; false when it no longer holds it. */
+  async release(runId: string, workerId: string, reason: string): Promise<boolean> {
+    const updated = await this.db.run.updateMany({
+      where: { id: runId, workerId, status: "RUNNING" },
+      data: { status: "QUEUED", workerId: null, leaseExpiresAt: null, failureReason: reason, cancelRequested: false },
+    });
+    await this.db.worker.updateMany({ where: { id: workerId, currentRunId: runId }, data: { currentRunId: null } });
+    return updated.count === 1;
+  }
+
   /** Moves a run this worker holds to a terminal status; false when it no longer holds it. */
   async finish(
     runId: string,

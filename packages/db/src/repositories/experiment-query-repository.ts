@@ -1,0 +1,89 @@
+import type { ExperimentPageDto, ExperimentTableQuery, ExperimentTableRowDto } from "@tlab/core/table-queries";
+import type { RunStatus } from "@tlab/core/run";
+import type { Db, DbProvider } from "../client";
+import type { Prisma } from "../generated/sqlite/client";
+import { afterCursor, decodeCursor, encodeCursor } from "../keyset-cursor";
+import { RUN_STATUSES_ZERO } from "../run-counts";
+import { containsIgnoringCase } from "./text-search";
+
+/**
+ * The experiments table: filters, sort and keyset pages over any number of experiments. A page
+ * costs three queries whatever the table size: the page rows (through the createdAt index in the
+ * default order), the matching count, and one grouped query for the run counts of the page.
+ */
+export class ExperimentQueryRepository {
+  constructor(
+    private readonly db: Db,
+    private readonly provider: DbProvider,
+  ) {}
+
+  async page(query: ExperimentTableQuery): Promise<ExperimentPageDto> {
+    const where: Prisma.ExperimentWhereInput = {
+      ...(query.search ? { name: containsIgnoringCase(this.provider, query.search) } : {}),
+      ...(query.baseModel ? { baseModel: { name: query.baseModel } } : {}),
+      ...(query.dataset ? { dataset: { name: query.dataset } } : {}),
+      ...(query.status ? { runs: { some: { status: query.status } } } : {}),
+    };
+    const after = query.cursor
+      ? // The sort field is one of ExperimentSortField's columns (zod-checked), both non-null.
+        (afterCursor(query.sort, query.direction, decodeCursor(query.cursor), false) as Prisma.ExperimentWhereInput)
+      : null;
+    const [rows, total] = await Promise.all([
+      this.db.experiment.findMany({
+        where: after ? { AND: [where, after] } : where,
+        orderBy: [{ [query.sort]: query.direction }, { id: query.direction }],
+        take: query.limit + 1,
+        select: {
+          id: true,
+          name: true,
+          epochs: true,
+          seeds: true,
+          createdAt: true,
+          baseModel: { select: { name: true } },
+          dataset: { select: { name: true } },
+        },
+      }),
+      this.db.experiment.count({ where }),
+    ]);
+    const page = rows.slice(0, query.limit);
+    const stats = await this.runStats(page.map((r) => r.id));
+    const last = page[page.length - 1];
+    return {
+      items: page.map((r): ExperimentTableRowDto => {
+        const s = stats.get(r.id);
+        return {
+          id: r.id,
+          name: r.name,
+          baseModelName: r.baseModel.name,
+          datasetName: r.dataset.name,
+          epochs: r.epochs,
+          seeds: r.seeds,
+          createdAt: r.createdAt.toISOString(),
+          runCounts: s?.counts ?? { ...RUN_STATUSES_ZERO },
+          bestTestAccuracy: s?.best ?? null,
+        };
+      }),
+      nextCursor: rows.length > query.limit && last ? encodeCursor(query.sort === "name" ? last.name : last.createdAt, last.id) : null,
+      total,
+    };
+  }
+
+  /** Run counts by status and the best test accuracy, for a page of experiments, in one grouped query. */
+  private async runStats(ids: string[]): Promise<Map<string, { counts: Record<RunStatus, number>; best: number | null }>> {
+    const out = new Map<string, { counts: Record<RunStatus, number>; best: number | null }>();
+    if (ids.length === 0) return out;
+    const grouped = await this.db.run.groupBy({
+      by: ["experimentId", "status"],
+      where: { experimentId: { in: ids } },
+      _count: { _all: true },
+      _max: { testAccuracy: true },
+    });
+    for (const g of grouped) {
+      const entry = out.get(g.experimentId) ?? { counts: { ...RUN_STATUSES_ZERO }, best: null };
+      entry.counts[g.status as RunStatus] = g._count._all;
+      if (g.status === "SUCCEEDED") entry.best = g._max.testAccuracy;
+      out.set(g.experimentId, entry);
+    }
+    return out;
+  }
+}

@@ -1,0 +1,229 @@
+import type { SeriesPoint } from "@tlab/core/downsample";
+import { TrainingOptions } from "@tlab/core/experiment";
+import { FinalMetrics } from "@tlab/core/run";
+import type {
+  ExperimentSettingsDto,
+  RunPageDto,
+  RunSortField,
+  RunTableQuery,
+  RunTableRowDto,
+} from "@tlab/core/table-queries";
+import type { Db, DbProvider } from "../client";
+import type { Prisma } from "../generated/sqlite/client";
+import { parseJsonColumn } from "../json";
+import { afterCursor, decodeCursor, encodeCursor, type SortValue } from "../keyset-cursor";
+import { runSummaryInclude, toRunSummary } from "./run-mapper";
+import { containsIgnoringCase } from "./text-search";
+
+/** Sort columns that are null until a run succeeds; they sort last in either direction. */
+const NULLABLE_SORTS: ReadonlySet<RunSortField> = new Set(["testAccuracy", "wallTimeMs", "trainableParams"]);
+
+const rowInclude = {
+  ...runSummaryInclude,
+  experiment: {
+    select: {
+      name: true,
+      epochs: true,
+      batchSize: true,
+      trainPerClass: true,
+      validationFraction: true,
+      testPerClass: true,
+      training: true,
+      baseModel: { select: { name: true } },
+      dataset: { select: { name: true } },
+    },
+  },
+} as const;
+
+type RowWithExperiment = Awaited<ReturnType<Db["run"]["findFirstOrThrow"]>> & {
+  worker: { name: string } | null;
+  experiment: {
+    name: string;
+    epochs: number;
+    batchSize: number;
+    trainPerClass: number;
+    validationFraction: number;
+    testPerClass: number;
+    training: string;
+    baseModel: { name: string };
+    dataset: { name: string };
+  };
+};
+
+export interface ComparedRunRow {
+  run: RunTableRowDto;
+  settings: ExperimentSettingsDto;
+  finalMetrics: FinalMetrics | null;
+}
+
+/**
+ * Read models over runs for the dashboard: the runs table across experiments, the rows of a
+ * cross-experiment comparison, final metrics and metric series of many runs at once. The one
+ * write here, `requeueFinished`, is the retry transition's query; RunRetryService owns the rule.
+ */
+export class RunQueryRepository {
+  constructor(
+    private readonly db: Db,
+    private readonly provider: DbProvider,
+  ) {}
+
+  async page(query: RunTableQuery): Promise<RunPageDto> {
+    const experiment: Prisma.ExperimentWhereInput = {
+      ...(query.baseModel ? { baseModel: { name: query.baseModel } } : {}),
+      ...(query.dataset ? { dataset: { name: query.dataset } } : {}),
+    };
+    const where: Prisma.RunWhereInput = {
+      ...(query.status?.length ? { status: { in: query.status } } : {}),
+      ...(query.strategy?.length ? { strategy: { in: query.strategy } } : {}),
+      ...(query.experimentId ? { experimentId: query.experimentId } : {}),
+      ...(Object.keys(experiment).length > 0 ? { experiment } : {}),
+      ...(query.search
+        ? { OR: [{ id: query.search }, { experiment: { name: containsIgnoringCase(this.provider, query.search) } }] }
+        : {}),
+    };
+    const nullable = NULLABLE_SORTS.has(query.sort);
+    const after = query.cursor
+      ? // The sort field is one of RunSortField's columns (zod-checked).
+        (afterCursor(query.sort, query.direction, decodeCursor(query.cursor), nullable) as Prisma.RunWhereInput)
+      : null;
+    const [rows, total] = await Promise.all([
+      this.db.run.findMany({
+        where: after ? { AND: [where, after] } : where,
+        orderBy: [nullable ? { [query.sort]: { sort: query.direction, nulls: "last" } } : { [query.sort]: query.direction }, { id: query.direction }],
+        take: query.limit + 1,
+        include: rowInclude,
+      }),
+      this.db.run.count({ where }),
+    ]);
+    const page = rows.slice(0, query.limit);
+    const last = page[page.length - 1];
+    return {
+      items: page.map(toRow),
+      nextCursor: rows.length > query.limit && last ? encodeCursor(sortValue(last, query.sort), last.id) : null,
+      total,
+    };
+  }
+
+  /** The runs asked for with their experiment's settings and final metrics; unknown ids are left out. */
+  async comparedRows(runIds: readonly string[]): Promise<ComparedRunRow[]> {
+    const rows = await this.db.run.findMany({ where: { id: { in: [...runIds] } }, include: rowInclude });
+    return rows.map((row) => ({
+      run: toRow(row),
+      settings: {
+        epochs: row.experiment.epochs,
+        batchSize: row.experiment.batchSize,
+        trainPerClass: row.experiment.trainPerClass,
+        validationFraction: row.experiment.validationFraction,
+        testPerClass: row.experiment.testPerClass,
+        training: parseJsonColumn(TrainingOptions, row.experiment.training, "Experiment.training"),
+      },
+      finalMetrics: row.finalMetrics ? parseJsonColumn(FinalMetrics, row.finalMetrics, "Run.finalMetrics") : null,
+    }));
+  }
+
+  /** Final metrics of an experiment's succeeded runs, by run id. */
+  async finalMetricsOfExperiment(experimentId: string): Promise<Record<string, FinalMetrics>> {
+    const rows = await this.db.run.findMany({
+      where: { experimentId, status: "SUCCEEDED", finalMetrics: { not: null } },
+      select: { id: true, finalMetrics: true },
+    });
+    const out: Record<string, FinalMetrics> = {};
+    for (const row of rows) if (row.finalMetrics) out[row.id] = parseJsonColumn(FinalMetrics, row.finalMetrics, "Run.finalMetrics");
+    return out;
+  }
+
+  /** Every point of several runs in one query, grouped by run and metric name, each series in step order. */
+  async seriesOfRuns(runIds: readonly string[]): Promise<Map<string, Map<string, SeriesPoint[]>>> {
+    const out = new Map<string, Map<string, SeriesPoint[]>>();
+    if (runIds.length === 0) return out;
+    const rows = await this.db.metricPoint.findMany({
+      where: { runId: { in: [...runIds] } },
+      orderBy: [{ runId: "asc" }, { name: "asc" }, { step: "asc" }],
+      select: { runId: true, name: true, step: true, value: true },
+    });
+    for (const r of rows) {
+      let byName = out.get(r.runId);
+      if (!byName) out.set(r.runId, (byName = new Map()));
+      let points = byName.get(r.name);
+      if (!points) byName.set(r.name, (points = []));
+      points.push({ step: r.step, value: r.value });
+    }
+    return out;
+  }
+
+  /** Points with a step above `afterStep`, in (step, name) order: what a live view has not seen yet. */
+  async pointsAfter(runId: string, afterStep: number, limit = 5000): Promise<{ name: string; step: number; value: number }[]> {
+    return this.db.metricPoint.findMany({
+      where: { runId, step: { gt: afterStep } },
+      orderBy: [{ step: "asc" }, { name: "asc" }],
+      select: { name: true, step: true, value: true },
+      take: limit,
+    });
+  }
+
+  async lifecycle(runId: string): Promise<{ status: string; attempt: number; maxAttempts: number; failureReason: string | null } | null> {
+    return this.db.run.findUnique({ where: { id: runId }, select: { status: true, attempt: true, maxAttempts: true, failureReason: true } });
+  }
+
+  /**
+   * Puts a FAILED or CANCELED run back in the queue as a fresh attempt, and removes its metric
+   * points (the new attempt trains from epoch 1 and must not mix with the old series). Conditional
+   * on the status and attempt read by the caller, so two concurrent retries requeue it once.
+   */
+  async requeueFinished(
+    runId: string,
+    expected: { status: string; attempt: number },
+    data: { now: Date; maxAttempts: number; reason: string },
+  ): Promise<boolean> {
+    return this.db.$transaction(async (tx) => {
+      const updated = await tx.run.updateMany({
+        where: { id: runId, status: expected.status, attempt: expected.attempt },
+        data: {
+          status: "QUEUED",
+          queuedAt: data.now,
+          maxAttempts: data.maxAttempts,
+          failureReason: data.reason,
+          workerId: null,
+          leaseExpiresAt: null,
+          cancelRequested: false,
+          progress: 0,
+          backend: null,
+          startedAt: null,
+          finishedAt: null,
+          testAccuracy: null,
+          trainableParams: null,
+          totalParams: null,
+          wallTimeMs: null,
+          finalMetrics: null,
+        },
+      });
+      if (updated.count !== 1) return false;
+      await tx.metricPoint.deleteMany({ where: { runId } });
+      return true;
+    });
+  }
+}
+
+function toRow(row: RowWithExperiment): RunTableRowDto {
+  return {
+    ...toRunSummary(row),
+    experimentName: row.experiment.name,
+    baseModelName: row.experiment.baseModel.name,
+    datasetName: row.experiment.dataset.name,
+  };
+}
+
+function sortValue(row: RowWithExperiment, field: RunSortField): SortValue {
+  switch (field) {
+    case "queuedAt":
+      return row.queuedAt;
+    case "testAccuracy":
+      return row.testAccuracy;
+    case "wallTimeMs":
+      return row.wallTimeMs;
+    case "trainableParams":
+      return row.trainableParams;
+    case "progress":
+      return row.progress;
+  }
+}
