@@ -1,4 +1,3 @@
-import { downsampleMinMax } from "@tlab/core/downsample";
 import type { ComparisonDto, MetricSeriesDto } from "@tlab/core/dto";
 import { DomainError } from "@tlab/core/errors";
 import type { ExperimentRepository } from "@tlab/db/repositories/experiment-repository";
@@ -18,22 +17,18 @@ export class ComparisonService {
   async compare(experimentId: string): Promise<ComparisonDto> {
     const experiment = await this.experiments.byId(experimentId);
     if (!experiment) throw new DomainError("NOT_FOUND", `id: no experiment "${experimentId}"`);
-    // One query for every run's points and one for the final metrics, however many runs there are.
-    const [points, finalMetrics] = await Promise.all([
-      this.runs.seriesOfRuns(experiment.runs.map((r) => r.id)),
+    const [series, finalMetrics] = await Promise.all([
+      Promise.all(
+        experiment.runs.map(async (run) => ({ runId: run.id, strategy: run.strategy, seed: run.seed, metrics: await this.runSeries(run.id) })),
+      ),
+      // Folded in so the experiment page makes one request, not one per finished run.
       this.runs.finalMetricsOfExperiment(experimentId),
     ]);
-    const series = experiment.runs.map((run) => ({
-      runId: run.id,
-      strategy: run.strategy,
-      seed: run.seed,
-      metrics: [...(points.get(run.id) ?? new Map())].map(([name, list]) => ({ name, points: downsampleMinMax(list, MAX_POINTS_PER_SERIES) })),
-    }));
     return { experiment, series, finalMetrics };
   }
 
   async runSeries(runId: string): Promise<MetricSeriesDto[]> {
-    const byName = await this.metrics.series(runId);
-    return [...byName].map(([name, points]) => ({ name, points: downsampleMinMax(points, MAX_POINTS_PER_SERIES) }));
+    const byName = await this.metrics.downsampledSeries(runId, MAX_POINTS_PER_SERIES);
+    return [...byName].map(([name, points]) => ({ name, points }));
   }
 }
