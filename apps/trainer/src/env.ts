@@ -6,12 +6,22 @@ import { z } from "zod";
 const EnvSchema = z.object({
   TLAB_API_URL: z.url({ error: "TLAB_API_URL must be a URL such as http://localhost:3000" }).default("http://localhost:3000"),
   TLAB_WORKER_TOKEN: z.string().optional(),
+  /** A personal API token for user commands (launch, datasets, models); `tlab login` saves one instead. */
+  TLAB_TOKEN: z.string().optional(),
   TLAB_BACKEND: z
     .enum(["auto", "tensorflow-gpu", "tensorflow", "wasm", "cpu"], {
       error: "TLAB_BACKEND must be one of auto, tensorflow-gpu, tensorflow, wasm, cpu",
     })
     .default("auto"),
   TLAB_CACHE_DIR: z.string().default(path.join(os.homedir(), ".cache", "tlab")),
+  /** Size cap of the feature cache under TLAB_CACHE_DIR/features; least recently used entries go first. */
+  /** Set by `tlab worker --concurrency N` on each child: its slot, 0..N-1. */
+  TLAB_WORKER_SLOT: z.string().optional(),
+  TLAB_FEATURE_CACHE_MAX_MB: z.coerce
+    .number({ error: "TLAB_FEATURE_CACHE_MAX_MB must be a whole number of megabytes ≥ 1" })
+    .int("TLAB_FEATURE_CACHE_MAX_MB must be a whole number of megabytes ≥ 1")
+    .min(1, "TLAB_FEATURE_CACHE_MAX_MB must be a whole number of megabytes ≥ 1")
+    .default(2048),
   TLAB_LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace"]).default("info"),
 });
 export type TrainerEnv = z.infer<typeof EnvSchema>;

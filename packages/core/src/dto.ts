@@ -11,6 +11,10 @@ export interface BaseModelDto {
   inputShape: number[];
   layers: LayerInfo[];
   totalParams: number;
+  /** builtin: shipped or pretrained here; import: uploaded; run: promoted from a run's model. */
+  source: string;
+  /** For source "run": the run whose trained model this base model is (lineage). */
+  parentRunId: string | null;
   createdAt: string;
 }
 

@@ -5,7 +5,8 @@ export type DomainErrorCode =
   | "RUN_NOT_CLAIMED_BY_WORKER"
   | "RUN_NOT_RUNNING"
   | "RUN_ALREADY_FINISHED"
-  | "UNAUTHORIZED";
+  | "UNAUTHORIZED"
+  | "FORBIDDEN";
 
 export class DomainError extends Error {
   constructor(

@@ -26,11 +26,30 @@ export const MetricPoint = z.object({
 });
 export type MetricPoint = z.infer<typeof MetricPoint>;
 
-/** Where a run's data comes from. Built-in MNIST selects a subset of digit classes. */
+/** Images per class of one split of an uploaded dataset, in label order. */
+export const ClassCounts = z.array(z.number().int().min(0));
+
+/**
+ * Where a run's data comes from. Built-in MNIST selects a subset of digit classes. An uploaded
+ * dataset is one packed file on the server (see dataset-pack.ts), identified by its sha256;
+ * `imageShape` is the stored [height, width, channels], converted to the base model's input when
+ * a run loads it.
+ */
 export const DatasetSpec = z.discriminatedUnion("source", [
   z.object({ source: z.literal("mnist"), classes: z.array(z.number().int().min(0).max(9)).min(2) }),
+  z.object({
+    source: z.literal("upload"),
+    format: z.enum(["imagefolder", "idx"]),
+    sha256: z.string().regex(/^[0-9a-f]{64}$/),
+    sizeBytes: z.number().int().min(0),
+    imageShape: z.tuple([z.number().int().min(1), z.number().int().min(1), z.union([z.literal(1), z.literal(3)])]),
+    numClasses: z.number().int().min(2),
+    counts: z.object({ train: ClassCounts, test: ClassCounts.optional() }),
+    hasTestSplit: z.boolean(),
+  }),
 ]);
 export type DatasetSpec = z.infer<typeof DatasetSpec>;
+export type UploadedDatasetSpec = Extract<DatasetSpec, { source: "upload" }>;
 
 export const PerClassMetrics = z.object({
   className: z.string(),
@@ -121,5 +140,12 @@ export interface RunSpec {
     /** URL path (relative to the API) of the tfjs model.json; weights sit beside it. */
     modelPath: string;
   };
-  dataset: { id: string; name: string; spec: DatasetSpec; classNames: string[] };
+  dataset: {
+    id: string;
+    name: string;
+    spec: DatasetSpec;
+    classNames: string[];
+    /** URL path (relative to the API) of the packed dataset file; set for uploaded datasets. */
+    dataPath?: string;
+  };
 }

@@ -7,6 +7,7 @@ import { TERMINAL_STATUSES } from "@tlab/core/run";
 import { defaultStrategy, StrategyKind } from "@tlab/core/strategy";
 import { readEnv } from "../env";
 import { createApiClient } from "../worker/api-client";
+import { resolveUserToken } from "./credentials";
 import { parsePositiveInt } from "./worker-command";
 
 interface LaunchOptions {
@@ -16,6 +17,8 @@ interface LaunchOptions {
   epochs?: number;
   seeds?: number;
   trainPerClass?: number;
+  dataset?: string;
+  baseModel?: string;
   wait?: boolean;
   json?: boolean;
   apiUrl?: string;
@@ -30,6 +33,8 @@ export function launchCommand(): Command {
     .option("--epochs <n>", "epoch budget per run", (v) => parsePositiveInt(v, "--epochs"))
     .option("--seeds <n>", "repeats per strategy", (v) => parsePositiveInt(v, "--seeds"))
     .option("--train-per-class <n>", "labelled training images per class", (v) => parsePositiveInt(v, "--train-per-class"))
+    .option("--dataset <name>", "dataset from the catalog (tlab datasets list); default: the preset's")
+    .option("--base-model <name>", "base model from the catalog (tlab models list); default: the preset's")
     .option("--wait", "wait until every run has ended")
     .option("--json", "print one JSON object on stdout")
     .option("--api-url <url>", "Transfer Lab API URL (env TLAB_API_URL)")
@@ -38,11 +43,15 @@ export function launchCommand(): Command {
 
 async function launch(opts: LaunchOptions): Promise<void> {
   const env = readEnv();
-  const api = createApiClient(opts.apiUrl ?? env.TLAB_API_URL, process.env.TLAB_TOKEN);
+  const apiUrl = opts.apiUrl ?? env.TLAB_API_URL;
+  // A personal token (TLAB_TOKEN or `tlab login`): launching is a member's action.
+  const api = createApiClient(apiUrl, resolveUserToken(env.TLAB_TOKEN, apiUrl));
   const preset = PRESETS[opts.preset];
   const parsed = CreateExperimentInput.safeParse({
     ...preset,
-    name: opts.name ?? `${preset.name} (${new Date().toISOString().slice(0, 16).replace("T", " ")})`,
+    name: opts.name ?? `${opts.dataset || opts.baseModel ? `${opts.baseModel ?? preset.baseModel} → ${opts.dataset ?? preset.dataset}` : preset.name} (${new Date().toISOString().slice(0, 16).replace("T", " ")})`,
+    dataset: opts.dataset ?? preset.dataset,
+    baseModel: opts.baseModel ?? preset.baseModel,
     strategies: opts.strategies ? opts.strategies.map(defaultStrategy) : preset.strategies,
     epochs: opts.epochs ?? preset.epochs,
     seeds: opts.seeds ?? preset.seeds,

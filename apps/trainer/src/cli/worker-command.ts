@@ -1,6 +1,7 @@
 import { Command, InvalidArgumentError, Option } from "commander";
 import { readEnv } from "../env";
 import { createLogger } from "../logger";
+import { runWorkerPool, withoutOption } from "../worker/run-pool";
 import { runWorker } from "../worker/run-worker";
 
 export function workerCommand(): Command {
@@ -12,9 +13,14 @@ export function workerCommand(): Command {
     .option("--poll <ms>", "how often to ask for work when the queue is empty", (v) => parsePositiveInt(v, "--poll"), 1000)
     .option("--max-runs <n>", "exit after this many runs", (v) => parsePositiveInt(v, "--max-runs"))
     .option("--exit-when-idle", "exit when no run is queued instead of waiting")
-    .action(async (opts: { apiUrl?: string; backend?: "auto"; name?: string; poll: number; maxRuns?: number; exitWhenIdle?: boolean }) => {
+    .option("--concurrency <n>", "train N runs at once, one child process each (tfjs trains one model per process)", (v) => parsePositiveInt(v, "--concurrency"), 1)
+    .action(async (opts: { apiUrl?: string; backend?: "auto"; name?: string; poll: number; maxRuns?: number; exitWhenIdle?: boolean; concurrency: number }) => {
       const env = readEnv();
       const log = createLogger(env.TLAB_LOG_LEVEL);
+      if (opts.concurrency > 1) {
+        await runWorkerPool({ concurrency: opts.concurrency, argv: withoutOption(process.argv.slice(2), "--concurrency"), log });
+        return;
+      }
       const stop = new AbortController();
       const kill = new AbortController();
       // SIGTERM/SIGINT: stop after the current batch, give the run back to the queue, exit. Runs can
@@ -26,12 +32,15 @@ export function workerCommand(): Command {
       };
       process.on("SIGTERM", () => onSignal("SIGTERM"));
       process.on("SIGINT", () => onSignal("SIGINT"));
+      // A pool child whose parent died (SIGKILL) must not train on alone.
+      process.on("disconnect", () => onSignal("disconnect"));
       await runWorker({
         apiUrl: opts.apiUrl ?? env.TLAB_API_URL,
         token: env.TLAB_WORKER_TOKEN,
         backend: opts.backend ?? env.TLAB_BACKEND,
-        name: opts.name,
+        name: opts.name && env.TLAB_WORKER_SLOT ? `${opts.name}-${env.TLAB_WORKER_SLOT}` : opts.name,
         cacheDir: env.TLAB_CACHE_DIR,
+        featureCacheMaxBytes: env.TLAB_FEATURE_CACHE_MAX_MB * 2 ** 20,
         pollIntervalMs: opts.poll,
         maxRuns: opts.maxRuns,
         exitWhenIdle: opts.exitWhenIdle,

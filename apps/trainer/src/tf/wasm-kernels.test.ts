@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { mulberry32, normalArray } from "../data/seeded-random";
 import { initBackend, tf } from "./backend";
-import { registerWasmTrainingKernels } from "./wasm-kernels";
+import { registerWasmTrainingKernels, WASM_TRAINING_KERNELS } from "./wasm-kernels";
 
 /**
  * The wasm training kernels are checked against tfjs' pure-JS cpu backend. The cpu depthwise
@@ -199,28 +199,140 @@ describe("wasm training kernels match the cpu backend", () => {
     }
   });
 
+  it(`Conv2DBackpropInput (replacing the built-in one) over ${cases.filter((c) => c.dilations === 1).length} cases`, async () => {
+    // tfjs-core never asks Conv2DBackpropInput for dilations, and the cpu reference ignores them.
+    for (const c of cases.filter((c) => c.dilations === 1)) {
+      for (const outChannels of [1, 4]) {
+        const filterShape = [...c.filter, c.x[3], outChannels];
+        const [oh, ow] = outSize(c.x, filterShape, c.strides, 1, c.pad, false);
+        const dy = randomArr([c.x[0], oh, ow, outChannels]);
+        const filter = randomArr(filterShape);
+        const attrs = { strides: c.strides, pad: c.pad, dataFormat: "NHWC", inputShape: c.x };
+        expectClose(
+          await runKernel("wasm", "Conv2DBackpropInput", { dy, filter }, attrs),
+          await runKernel("cpu", "Conv2DBackpropInput", { dy, filter }, attrs),
+          `${describeCase(c)} outChannels=${outChannels}`,
+        );
+      }
+    }
+  });
+
+  it("Conv2DBackpropInput with NCHW data and with dimRoundingMode", async () => {
+    const filter = randomArr([3, 3, 3, 5]);
+    const [oh, ow] = outSize([2, 8, 7, 3], [3, 3, 3, 5], 2, 1, "same", false);
+    const dy = randomArr([2, 5, oh, ow]);
+    const attrs = { strides: 2, pad: "same", dataFormat: "NCHW", inputShape: [2, 3, 8, 7] };
+    expectClose(
+      await runKernel("wasm", "Conv2DBackpropInput", { dy, filter }, attrs),
+      await runKernel("cpu", "Conv2DBackpropInput", { dy, filter }, attrs),
+      "NCHW",
+    );
+    const rounding = { strides: 2, pad: 1, dataFormat: "NHWC", dimRoundingMode: "ceil", inputShape: [1, 8, 8, 3] };
+    const [rh, rw] = [5, 5]; // ceil((8 + 2 - 3) / 2) + 1
+    const dyCeil = randomArr([1, rh, rw, 5]);
+    expectClose(
+      await runKernel("wasm", "Conv2DBackpropInput", { dy: dyCeil, filter }, rounding),
+      await runKernel("cpu", "Conv2DBackpropInput", { dy: dyCeil, filter }, rounding),
+      "dimRoundingMode ceil",
+    );
+  });
+
+  it("MaxPoolGrad (replacing the built-in one) over filter sizes, strides and paddings, ties included", async () => {
+    let checked = 0;
+    for (const xShape of [[2, 9, 8, 3], [1, 6, 7, 1], [3, 28, 28, 6]] as const) {
+      for (const filterSize of [1, 2, 3, [2, 3]] as const) {
+        for (const strides of [1, 2, 3, [2, 1]] as const) {
+          for (const pad of ["valid", "same", 1] as const) {
+            if (typeof pad === "number" && filterSize === 1) continue;
+            const info = tf.backend_util.computePool2DInfo([...xShape], filterSize as number, strides as number, 1, pad);
+            if (info.outHeight < 1 || info.outWidth < 1) continue;
+            // Values on a coarse grid, so windows often hold several equal maxima.
+            const x = randomArr([...xShape]);
+            x.values = x.values.map((v) => Math.round(v * 2) / 2);
+            const dy = randomArr(info.outShape);
+            const output = await runKernel("cpu", "MaxPool", { x }, { filterSize, strides, pad });
+            const attrs = { filterSize, strides, pad };
+            expectClose(
+              await runKernel("wasm", "MaxPoolGrad", { dy, input: x, output }, attrs),
+              await runKernel("cpu", "MaxPoolGrad", { dy, input: x, output }, attrs),
+              `x=${xShape} filter=${filterSize} strides=${strides} pad=${pad}`,
+            );
+            checked++;
+          }
+        }
+      }
+    }
+    expect(checked).toBeGreaterThan(100);
+  });
+
+  it("BatchMatMul with transposed operands (made explicit) matches cpu, batched and broadcast", async () => {
+    for (const [aShape, bShape] of [
+      [[5, 7], [7, 3]],
+      [[2, 5, 7], [2, 7, 3]],
+      [[2, 5, 7], [1, 7, 3]],
+      [[3, 1, 4, 6], [3, 2, 6, 5]],
+    ] as const) {
+      for (const transposeA of [false, true]) {
+        for (const transposeB of [false, true]) {
+          const swap = (shape: readonly number[], t: boolean) => (t ? [...shape.slice(0, -2), shape.at(-1)!, shape.at(-2)!] : [...shape]);
+          const a = randomArr(swap(aShape, transposeA));
+          const b = randomArr(swap(bShape, transposeB));
+          const attrs = { transposeA, transposeB };
+          expectClose(
+            await runKernel("wasm", "BatchMatMul", { a, b }, attrs),
+            await runKernel("cpu", "BatchMatMul", { a, b }, attrs),
+            `a=${a.shape} b=${b.shape} transposeA=${transposeA} transposeB=${transposeB}`,
+          );
+        }
+      }
+    }
+  });
+
+  it("Tile (replacing the built-in one) matches cpu over ranks, repetitions and dtypes", async () => {
+    const cases: Array<[number[], number[]]> = [
+      [[3], [4]],
+      [[2, 3], [1, 1]],
+      [[2, 3], [3, 2]],
+      [[1, 1, 1, 5], [4, 3, 2, 1]],
+      [[2, 1, 3, 2], [1, 4, 1, 3]],
+      [[2, 2, 2], [2, 0, 1]],
+    ];
+    for (const [shape, reps] of cases) {
+      const x = randomArr(shape);
+      expectClose(await runKernel("wasm", "Tile", { x }, { reps }), await runKernel("cpu", "Tile", { x }, { reps }), `shape=${shape} reps=${reps}`);
+    }
+    await tf.setBackend("wasm");
+    const ints = tf.tidy(() => Array.from(tf.tile(tf.tensor2d([[1, 2], [3, 4]], [2, 2], "int32"), [2, 3]).dataSync()));
+    expect(ints).toEqual([1, 2, 1, 2, 1, 2, 3, 4, 3, 4, 3, 4, 1, 2, 1, 2, 1, 2, 3, 4, 3, 4, 3, 4]);
+  });
+
   it("kernels free every intermediate they create", async () => {
     await tf.setBackend("wasm");
     const before = tf.engine().backend.numDataIds();
     const x = tf.randomNormal([2, 8, 8, 3]);
     const dy = tf.randomNormal([2, 4, 4, 6]);
     const filter = tf.randomNormal([3, 3, 3, 2]);
+    const pooled = tf.maxPool(x as tf.Tensor4D, 2, 2, "valid");
+    const a = tf.randomNormal([4, 3]);
+    const denseFilter = tf.randomNormal([3, 3, 3, 6]);
     const grads = [
       tf.engine().runKernel("Conv2DBackpropFilter", { x, dy }, { strides: 2, pad: "same", dataFormat: "NHWC", filterShape: [3, 3, 3, 6] }),
+      tf.engine().runKernel("Conv2DBackpropInput", { dy, filter: denseFilter }, { strides: 2, pad: "same", dataFormat: "NHWC", inputShape: [2, 8, 8, 3] }),
+      tf.engine().runKernel("MaxPoolGrad", { dy: pooled, input: x, output: pooled }, { filterSize: 2, strides: 2, pad: "valid" }),
+      tf.engine().runKernel("BatchMatMul", { a, b: a }, { transposeA: true, transposeB: false }),
       tf.engine().runKernel("DepthwiseConv2dNativeBackpropFilter", { x, dy }, { strides: 2, dilations: 1, pad: "same", filterShape: [3, 3, 3, 2] }),
       tf.engine().runKernel("DepthwiseConv2dNativeBackpropInput", { dy, filter }, { strides: 2, dilations: 1, pad: "same", inputShape: [2, 8, 8, 3] }),
     ] as tf.Tensor[];
-    expect(tf.engine().backend.numDataIds()).toBe(before + 3 + grads.length);
-    tf.dispose([x, dy, filter, ...grads]);
+    // The six inputs above and one output per kernel call: no intermediate survives.
+    expect(tf.engine().backend.numDataIds()).toBe(before + 6 + grads.length);
+    tf.dispose([x, dy, filter, pooled, a, denseFilter, ...grads]);
     expect(tf.engine().backend.numDataIds()).toBe(before);
   });
 });
 
 describe("registerWasmTrainingKernels", () => {
   it("is idempotent: a second call keeps the registered kernels and does not warn", () => {
-    const before = ["Conv2DBackpropFilter", "DepthwiseConv2dNativeBackpropFilter", "DepthwiseConv2dNativeBackpropInput"].map(
-      (name) => tf.getKernel(name, "wasm"),
-    );
+    const before = WASM_TRAINING_KERNELS.map((name) => tf.getKernel(name, "wasm"));
     expect(before.every((kernel) => kernel !== undefined)).toBe(true);
     const warnings: unknown[] = [];
     const warn = console.warn;

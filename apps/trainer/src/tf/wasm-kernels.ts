@@ -2,11 +2,17 @@ import {
   backend_util,
   getKernel,
   registerKernel,
+  unregisterKernel,
   type Conv2DBackpropFilterAttrs,
+  type BatchMatMulAttrs,
+  type Conv2DBackpropInputAttrs,
   type DepthwiseConv2dNativeBackpropFilterAttrs,
   type DepthwiseConv2dNativeBackpropInputAttrs,
   type KernelBackend,
+  type KernelConfig,
   type KernelFunc,
+  type MaxPoolGradAttrs,
+  type TileAttrs,
   type NamedAttrMap,
   type NamedTensorInfoMap,
   type TensorInfo,
@@ -185,6 +191,72 @@ const conv2DBackpropFilter: KernelFunc = ({ inputs, attrs, backend }) => {
 };
 
 /**
+ * dx[b, h, w, c] = sum over i, j, o of dyS[b, h + top - i*dh, w + left - j*dw, o] * f[i, j, c, o],
+ * where dyS is dy with (stride - 1) zeros inserted between neighbours (the forward stride undone).
+ *
+ * That is a stride-1 convolution (dilation = forward dilation) of dyS, padded so the output is
+ * exactly H x W, with the spatially flipped filter transposed to [fh, fw, O, C]. tfjs-backend-wasm
+ * ships its own Conv2DBackpropInput, but as a plain C++ loop; this runs in XNNPACK's convolution
+ * and made LeNet-5 training on wasm several times faster (see the benchmark).
+ */
+const conv2DBackpropInput: KernelFunc = ({ inputs, attrs, backend }) => {
+  const { dy, filter } = inputs as { dy: TensorInfo; filter: TensorInfo };
+  const { strides, pad, dataFormat, dimRoundingMode, inputShape } = attrs as unknown as Conv2DBackpropInputAttrs;
+  const dilations = (attrs as { dilations?: number | Pair }).dilations ?? 1;
+  const scope = new KernelScope(backend as KernelBackend);
+  try {
+    const nchw = dataFormat === "NCHW";
+    const [batch, height, width, channels] = nchw
+      ? [inputShape[0], inputShape[2], inputShape[3], inputShape[1]]
+      : inputShape;
+    const dyNhwc = nchw ? scope.transpose(dy, [0, 2, 3, 1]) : dy;
+    const filterShape = shape4(filter, "Conv2DBackpropInput: filter");
+    const info = backend_util.computeConv2DInfo([batch, height, width, channels], filterShape, strides, dilations, pad, dimRoundingMode, false, "channelsLast");
+    assertOutShape(info, dyNhwc, "Conv2DBackpropInput");
+    const { outHeight: oh, outWidth: ow, strideHeight: sh, strideWidth: sw, outChannels } = info;
+
+    let spread = dyNhwc;
+    if (sh > 1 || sw > 1) {
+      const dy6 = scope.reshape(dyNhwc, [batch, oh, 1, ow, 1, outChannels]);
+      const padded = scope.run("PadV2", { x: dy6 }, {
+        paddings: [[0, 0], [0, 0], [0, sh - 1], [0, 0], [0, sw - 1], [0, 0]],
+        constantValue: 0,
+      });
+      spread = scope.reshape(padded, [batch, oh * sh, ow * sw, outChannels]);
+    }
+    const effectiveFh = (info.filterHeight - 1) * info.dilationHeight + 1;
+    const effectiveFw = (info.filterWidth - 1) * info.dilationWidth + 1;
+    const padTop = effectiveFh - 1 - info.padInfo.top;
+    const padLeft = effectiveFw - 1 - info.padInfo.left;
+    const padBottom = height + effectiveFh - 1 - padTop - oh * sh;
+    const padRight = width + effectiveFw - 1 - padLeft - ow * sw;
+    // Non-negative padding goes straight into the convolution (no padded copy of dy); a negative
+    // amount, possible with large explicit forward padding, crops dyS first.
+    const cropFirst = Math.min(padTop, padBottom, padLeft, padRight) < 0;
+    const framed = cropFirst ? scope.padOrCrop(spread, [[0, 0], [padTop, padBottom], [padLeft, padRight], [0, 0]]) : spread;
+
+    const flipped = scope.run("Reverse", { x: filter }, { dims: [0, 1] });
+    const filterT = scope.transpose(flipped, [0, 1, 3, 2]); // [fh, fw, O, C]
+    const dx = scope.run(
+      "Conv2D",
+      { x: framed, filter: filterT },
+      {
+        strides: [1, 1],
+        dilations: [info.dilationHeight, info.dilationWidth],
+        pad: cropFirst ? "valid" : explicitSpatialPadding(padTop, padBottom, padLeft, padRight),
+        dataFormat: "NHWC",
+      },
+    ); // [B, H, W, C]
+    const result = nchw ? scope.transpose(dx, [0, 3, 1, 2]) : dx;
+    scope.finish(result);
+    return result;
+  } catch (error) {
+    scope.finish();
+    throw error;
+  }
+};
+
+/**
  * dW[i, j, c, m] = sum over b, y, x of xPadded[b, y*sh + i*dh, x*sw + j*dw, c] * dy[b, y, x, c*M + m].
  *
  * Each input channel has its own filter, so channels cannot become the batch as in the dense case.
@@ -291,22 +363,267 @@ const depthwiseBackpropInput: KernelFunc = ({ inputs, attrs, backend }) => {
   }
 };
 
-const TRAINING_KERNELS: ReadonlyArray<{ kernelName: string; kernelFunc: KernelFunc }> = [
+/**
+ * dx of max pooling: each window's gradient goes to the first position (row-major within the
+ * window) holding the window's maximum, exactly as the cpu backend and TensorFlow do.
+ *
+ * The wasm backend's own MaxPoolGrad is a scalar C++ loop that revisits every window for every
+ * input pixel (≈14 ms for LeNet-5's first pooling layer at batch 64, a third of a training step).
+ * No composition of wasm kernels gives "first maximum" semantics cheaply, so this one loops in
+ * JavaScript directly over the wasm heap: one pass over the windows, channels innermost (NHWC
+ * keeps them contiguous), ≈20× faster.
+ */
+interface WasmHeapBackend {
+  makeOutput(shape: number[], dtype: TensorInfo["dtype"]): TensorInfo;
+  typedArrayFromHeap(info: TensorInfo): Float32Array;
+}
+
+const maxPoolGrad: KernelFunc = ({ inputs, attrs, backend }) => {
+  const { dy, input } = inputs as { dy: TensorInfo; input: TensorInfo };
+  const { filterSize, strides, pad, dimRoundingMode } = attrs as unknown as MaxPoolGradAttrs;
+  const info = backend_util.computePool2DInfo(shape4(input, "MaxPoolGrad: input"), filterSize, strides, 1, pad, dimRoundingMode);
+  assertOutShape(info, dy, "MaxPoolGrad");
+  const heap = backend as unknown as WasmHeapBackend;
+  const dx = heap.makeOutput([...input.shape], "float32");
+  // Views only after the allocation: growing the wasm heap detaches views taken before it.
+  const xs = heap.typedArrayFromHeap(input);
+  const dys = heap.typedArrayFromHeap(dy);
+  const dxs = heap.typedArrayFromHeap(dx);
+  dxs.fill(0);
+  const { batchSize, inHeight, inWidth, inChannels: channels, outHeight, outWidth, strideHeight, strideWidth } = info;
+  const { dilationHeight, dilationWidth, effectiveFilterHeight, effectiveFilterWidth } = info;
+  const { top, left } = info.padInfo;
+  const best = new Float32Array(channels);
+  const bestAt = new Int32Array(channels);
+  for (let b = 0; b < batchSize; b++) {
+    const xBatch = b * inHeight * inWidth * channels;
+    for (let yR = 0; yR < outHeight; yR++) {
+      const rCorner = yR * strideHeight - top;
+      let rMin = rCorner;
+      while (rMin < 0) rMin += dilationHeight;
+      const rMax = Math.min(inHeight, rCorner + effectiveFilterHeight);
+      for (let yC = 0; yC < outWidth; yC++) {
+        const cCorner = yC * strideWidth - left;
+        let cMin = cCorner;
+        while (cMin < 0) cMin += dilationWidth;
+        const cMax = Math.min(inWidth, cCorner + effectiveFilterWidth);
+        // The first tap seeds the search (no per-window fill); a -Infinity or NaN there must not
+        // win, exactly as with a search starting from -Infinity and a strict ">".
+        let first = true;
+        for (let r = rMin; r < rMax; r += dilationHeight) {
+          for (let c = cMin; c < cMax; c += dilationWidth) {
+            const pixel = xBatch + (r * inWidth + c) * channels;
+            if (first) {
+              for (let d = 0; d < channels; d++) {
+                const value = xs[pixel + d]!;
+                const valid = value > Number.NEGATIVE_INFINITY;
+                best[d] = valid ? value : Number.NEGATIVE_INFINITY;
+                bestAt[d] = valid ? pixel + d : -1;
+              }
+              first = false;
+              continue;
+            }
+            for (let d = 0; d < channels; d++) {
+              const value = xs[pixel + d]!;
+              if (value > best[d]!) {
+                best[d] = value;
+                bestAt[d] = pixel + d;
+              }
+            }
+          }
+        }
+        if (first) continue; // a window entirely in the padding
+        const dyAt = ((b * outHeight + yR) * outWidth + yC) * channels;
+        for (let d = 0; d < channels; d++) {
+          const at = bestAt[d]!;
+          if (at >= 0) dxs[at] = dxs[at]! + dys[dyAt + d]!;
+        }
+      }
+    }
+  }
+  return dx;
+};
+
+/**
+ * matMul with transposeA / transposeB, as the wasm backend runs it, takes a slow path (4× to 7×
+ * slower for LeNet-5's dense-layer gradients, which are exactly these). Transposing the operand
+ * explicitly with the wasm Transpose kernel and multiplying untransposed is much faster.
+ */
+function explicitTransposes(original: KernelFunc): KernelFunc {
+  return ({ inputs, attrs, backend }) => {
+    const { a, b } = inputs as { a: TensorInfo; b: TensorInfo };
+    const { transposeA, transposeB } = attrs as unknown as BatchMatMulAttrs;
+    if (!transposeA && !transposeB) return original({ inputs, attrs, backend });
+    const scope = new KernelScope(backend as KernelBackend);
+    try {
+      const swapLast = (x: TensorInfo) => {
+        const perm = x.shape.map((_, i) => i);
+        perm.splice(-2, 2, x.shape.length - 1, x.shape.length - 2);
+        return scope.transpose(x, perm);
+      };
+      const result = original({
+        inputs: { a: transposeA ? swapLast(a) : a, b: transposeB ? swapLast(b) : b },
+        attrs: { ...attrs, transposeA: false, transposeB: false },
+        backend,
+      }) as TensorInfo;
+      scope.finish();
+      return result;
+    } catch (error) {
+      scope.finish();
+      throw error;
+    }
+  };
+}
+
+/** Name of the fused Adam update kernel (ours, not a tfjs kernel). */
+export const ADAM_UPDATE_KERNEL = "TlabAdamUpdate";
+
+export interface AdamUpdateAttrs {
+  /** Step size already including any schedule factor. */
+  learningRate: number;
+  beta1: number;
+  beta2: number;
+  epsilon: number;
+  /** 1-based number of this update, for Adam's bias correction. */
+  step: number;
+}
+
+/**
+ * One Adam update of one variable, fused: (x, g, m, v) → (x', m', v') with
+ *   m' = β1·m + (1-β1)·g,  v' = β2·v + (1-β2)·g²,
+ *   x' = x - lr · (m' / (1-β1^t)) / (sqrt(v' / (1-β2^t)) + ε),
+ * the formula of tfjs's AdamOptimizer. tfjs runs it as about fifteen kernels per variable (plus
+ * scalar bookkeeping), each with its own dispatch cost; LeNet-5 has ten variables, so the update
+ * was ~10% of a training step. This is one pass over the wasm heap in JavaScript (element-wise,
+ * nothing to compose) writing three new buffers, so snapshots of the old values stay valid.
+ */
+const adamUpdate: KernelFunc = ({ inputs, attrs, backend }) => {
+  const { x, g, m, v } = inputs as { x: TensorInfo; g: TensorInfo; m: TensorInfo; v: TensorInfo };
+  const { learningRate, beta1, beta2, epsilon, step } = attrs as unknown as AdamUpdateAttrs;
+  for (const [name, info] of Object.entries({ g, m, v })) {
+    if (info.shape.join() !== x.shape.join()) {
+      throw new Error(`${ADAM_UPDATE_KERNEL}: ${name} has shape [${info.shape.join(", ")}], the variable [${x.shape.join(", ")}]`);
+    }
+  }
+  const heap = backend as unknown as WasmHeapBackend;
+  const outX = heap.makeOutput([...x.shape], "float32");
+  const outM = heap.makeOutput([...x.shape], "float32");
+  const outV = heap.makeOutput([...x.shape], "float32");
+  const [xs, gs, ms, vs, xo, mo, vo] = [x, g, m, v, outX, outM, outV].map((info) => heap.typedArrayFromHeap(info));
+  const firstCorrection = 1 / (1 - beta1 ** step);
+  const secondCorrection = 1 / (1 - beta2 ** step);
+  for (let i = 0; i < xs!.length; i++) {
+    const grad = gs![i]!;
+    const first = beta1 * ms![i]! + (1 - beta1) * grad;
+    const second = beta2 * vs![i]! + (1 - beta2) * grad * grad;
+    mo![i] = first;
+    vo![i] = second;
+    xo![i] = xs![i]! - (learningRate * first * firstCorrection) / (Math.sqrt(second * secondCorrection) + epsilon);
+  }
+  return [outX, outM, outV];
+};
+
+/**
+ * Tile by block copies. The wasm backend's Tile computes every output element's source index
+ * (~100 ns per element): tfjs-core's BatchNormalization gradient tiles per-channel statistics to
+ * the full activation shape, and on MobileNetV2 that was 13% of a training step. Here each input
+ * row is copied once and every repetition is a native copyWithin of a whole block, from the
+ * innermost axis outwards.
+ */
+const tile: KernelFunc = ({ inputs, attrs, backend }) => {
+  const { x } = inputs as { x: TensorInfo };
+  const { reps } = attrs as unknown as TileAttrs;
+  if (reps.length !== x.shape.length) throw new Error(`Tile: reps has ${reps.length} entries, x has rank ${x.shape.length}`);
+  const heap = backend as unknown as WasmHeapBackend;
+  const outShape = x.shape.map((d, i) => d * reps[i]!);
+  const out = heap.makeOutput(outShape, x.dtype);
+  if (outShape.some((d) => d === 0)) return out;
+  const source = heap.typedArrayFromHeap(x);
+  const target = heap.typedArrayFromHeap(out);
+  const rank = x.shape.length;
+  if (rank === 0) {
+    target[0] = source[0]!;
+    return out;
+  }
+  // Elements per step along each axis, in the input and in the output.
+  const inStride = new Array<number>(rank);
+  const outStride = new Array<number>(rank);
+  inStride[rank - 1] = 1;
+  outStride[rank - 1] = 1;
+  for (let axis = rank - 2; axis >= 0; axis--) {
+    inStride[axis] = inStride[axis + 1]! * x.shape[axis + 1]!;
+    outStride[axis] = outStride[axis + 1]! * outShape[axis + 1]!;
+  }
+  /** Fills the output block at `at` (one index of axes < axis) from the input block at `from`. */
+  const fill = (axis: number, from: number, at: number): void => {
+    const size = x.shape[axis]!;
+    if (axis === rank - 1) {
+      target.set(source.subarray(from, from + size), at);
+    } else {
+      for (let i = 0; i < size; i++) fill(axis + 1, from + i * inStride[axis]!, at + i * outStride[axis]!);
+    }
+    // The block of this axis's input extent is complete: repeat it reps[axis] - 1 more times.
+    const block = size * outStride[axis]!;
+    for (let r = 1; r < reps[axis]!; r++) target.copyWithin(at + r * block, at, at + block);
+  };
+  fill(0, 0, 0);
+  return out;
+};
+
+/** Kernels tfjs-backend-wasm 4.22 lacks. */
+const MISSING_KERNELS: ReadonlyArray<{ kernelName: string; kernelFunc: KernelFunc }> = [
   { kernelName: "Conv2DBackpropFilter", kernelFunc: conv2DBackpropFilter },
   { kernelName: "DepthwiseConv2dNativeBackpropFilter", kernelFunc: depthwiseBackpropFilter },
   { kernelName: "DepthwiseConv2dNativeBackpropInput", kernelFunc: depthwiseBackpropInput },
+  { kernelName: ADAM_UPDATE_KERNEL, kernelFunc: adamUpdate },
 ];
 
+/** Kernels tfjs-backend-wasm ships as slow scalar loops, replaced by faster ones. */
+const REPLACED_KERNELS: ReadonlyArray<{ kernelName: string; kernelFunc: KernelFunc }> = [
+  { kernelName: "Conv2DBackpropInput", kernelFunc: conv2DBackpropInput },
+  { kernelName: "MaxPoolGrad", kernelFunc: maxPoolGrad },
+  { kernelName: "Tile", kernelFunc: tile },
+];
+
+/** Kernels kept, but called with different arguments on their slow paths. */
+const WRAPPED_KERNELS: ReadonlyArray<{ kernelName: string; wrap: (original: KernelFunc) => KernelFunc }> = [
+  { kernelName: "BatchMatMul", wrap: explicitTransposes },
+];
+
+/** Every kernel this module registers for wasm: missing, replaced and wrapped. */
+export const WASM_TRAINING_KERNELS = [...MISSING_KERNELS, ...REPLACED_KERNELS, ...WRAPPED_KERNELS].map((k) => k.kernelName);
+
+/** Kernel functions registered by this module, so a second registration can recognise them. */
+const ours = new WeakSet<KernelFunc>();
+
 /**
- * Registers the missing training kernels for the "wasm" backend. Idempotent: a kernel already
- * registered (by an earlier call, or by a future tfjs release that ships its own) is left alone,
- * so tfjs never warns about duplicate registrations. Safe to call before the backend initialises:
- * these kernels need no setup, and the kernels they call are looked up at run time.
+ * Registers the training kernels for the "wasm" backend. Idempotent and silent: a missing kernel
+ * already registered (by an earlier call, or by a future tfjs release that ships its own) is left
+ * alone, and a replaced kernel is swapped only while it is not ours yet, so tfjs never warns about
+ * duplicate registrations. Call it before the wasm backend initialises (the replaced kernels'
+ * own setup then never runs, which is fine: nothing calls them). These kernels need no setup, and
+ * the kernels they call are looked up at run time.
  */
 export function registerWasmTrainingKernels(): void {
-  for (const { kernelName, kernelFunc } of TRAINING_KERNELS) {
+  for (const { kernelName, kernelFunc } of MISSING_KERNELS) {
     if (getKernel(kernelName, BACKEND) === undefined) {
       registerKernel({ kernelName, backendName: BACKEND, kernelFunc });
     }
+  }
+  for (const { kernelName, kernelFunc } of REPLACED_KERNELS) {
+    const current = getKernel(kernelName, BACKEND);
+    if (current?.kernelFunc === kernelFunc) continue;
+    if (current !== undefined) unregisterKernel(kernelName, BACKEND);
+    registerKernel({ kernelName, backendName: BACKEND, kernelFunc });
+  }
+  for (const { kernelName, wrap } of WRAPPED_KERNELS) {
+    const current = getKernel(kernelName, BACKEND);
+    if (current === undefined || ours.has(current.kernelFunc)) continue;
+    const kernelFunc = wrap(current.kernelFunc);
+    ours.add(kernelFunc);
+    // The original's setup (binding its wasm function) still has to run when the backend starts.
+    const config: KernelConfig = { ...current, kernelFunc };
+    unregisterKernel(kernelName, BACKEND);
+    registerKernel(config);
   }
 }

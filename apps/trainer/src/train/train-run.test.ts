@@ -1,5 +1,6 @@
 import path from "node:path";
 import { LayerPlanError } from "@tlab/core/layer-plan";
+import { DEFAULT_TRAINING_OPTIONS } from "@tlab/core/experiment";
 import { FinalMetrics, METRIC, type MetricPoint, type RunSpec } from "@tlab/core/run";
 import { StrategyConfig, type StrategyConfigInput } from "@tlab/core/strategy";
 import { beforeAll, describe, expect, it } from "vitest";
@@ -8,7 +9,7 @@ import { loadModelFromDir, loadModelFromFiles } from "../model/load-model-files"
 import { modelArtifactsToFiles } from "../model/model-files";
 import { readLayerInfo } from "../model/read-layer-info";
 import { initBackend, tf } from "../tf/backend";
-import { RunAbortedError, trainRun, TrainingSpecError } from "./train-run";
+import { LEARNING_RATE_METRIC, RunAbortedError, trainRun, TrainingSpecError } from "./train-run";
 
 const BASE_DIR = path.resolve(import.meta.dirname, "../../assets/base-models/lenet5-digits-0-4");
 const CLASSES = [5, 6, 7, 8, 9];
@@ -26,6 +27,7 @@ function makeSpec(base: tf.LayersModel, strategy: StrategyConfigInput, overrides
     trainPerClass: 50,
     validationFraction: 0.2,
     testPerClass: 100,
+    training: DEFAULT_TRAINING_OPTIONS,
     leaseMs: 60_000,
     baseModel: { id: "base", name: "lenet5-digits-0-4", inputShape: [28, 28, 1], layers: readLayerInfo(base), modelPath: "" },
     dataset: { id: "dataset", name: "mnist-digits-5-9", spec: { source: "mnist", classes: CLASSES }, classNames: CLASSES.map(String) },
@@ -75,7 +77,7 @@ describe("trainRun on the committed LeNet-5 base (digits 0-4 → 5-9, wasm)", ()
 
     expect(epochs.map(([epoch]) => epoch)).toEqual([1, 2]);
     for (const [epoch, points] of epochs) {
-      expect(points.map((p) => p.name).sort()).toEqual(Object.values(METRIC).sort());
+      expect(points.map((p) => p.name).sort()).toEqual([...Object.values(METRIC), LEARNING_RATE_METRIC].sort());
       expect(points.every((p) => p.step === epoch && Number.isFinite(p.value))).toBe(true);
     }
     expect(progress.at(-1)).toBe(1);

@@ -1,15 +1,27 @@
+import type { Augmentation } from "@tlab/core/experiment";
+import { preprocessingOf } from "@tlab/core/layers-model-json";
 import { planLayerFreeze } from "@tlab/core/layer-plan";
 import { METRIC, type FinalMetrics, type MetricPoint, type RunSpec } from "@tlab/core/run";
 import type { StrategyConfig } from "@tlab/core/strategy";
-import { loadMnistSplit, MNIST_SIDE, type ImageSet } from "../data/mnist-digits";
+import { loadDatasetSplit } from "../data/load-dataset-split";
+import type { ImageSet } from "../data/mnist-digits";
 import { deriveSeed, mulberry32, permutation } from "../data/seeded-random";
+import { modelHash } from "../model/model-hash";
 import { serializeModel } from "../model/model-files";
 import { tf } from "../tf/backend";
+import { augmentBatch, isAugmenting, pixelLevels, type PixelLevels } from "./augment";
 import { accuracyOf, confusionMatrix, perClassMetrics } from "./classification-metrics";
+import { DEFAULT_FEATURE_CACHE_MAX_BYTES, FeatureCache } from "./feature-cache";
 import { applyHead, attachHead, buildHead, disposeHead, headParamCount, headVariables, type Head } from "./head";
-import { splitBase, TrainingSpecError, type BaseSplit } from "./split-base";
+import { learningRateFactor, ScheduledAdam } from "./lr-schedule";
+import { prepareSplit, type FeatureEvent, type PreparedSet, type SplitName } from "./prepare-features";
+import { splitBase, TrainingSpecError } from "./split-base";
 
 export { TrainingSpecError };
+export type { FeatureEvent };
+
+/** The learning rate of the head in each epoch, streamed next to the METRIC points. */
+export const LEARNING_RATE_METRIC = "train/learning_rate";
 
 export interface TrainRunDeps {
   /**
@@ -25,6 +37,18 @@ export interface TrainRunDeps {
   onProgress?: (fraction: number) => void;
   /** Runs always start from epoch 1; a retried run trains again from scratch. */
   resumeEpoch?: never;
+  /**
+   * Directory of the on-disk feature cache (the worker passes TLAB_CACHE_DIR/features). When set,
+   * features of frozen layers are read from it if present and written to it otherwise; when
+   * unset, they are computed for this run only.
+   */
+  cacheDir?: string;
+  /** Size cap of that cache, least recently used entries evicted beyond it. Default 2 GiB. */
+  cacheMaxBytes?: number;
+  /** Reports, per data split, where its features came from and what they cost. */
+  onFeatures?: (event: FeatureEvent) => void;
+  /** The packed file of an uploaded dataset (the worker downloads and verifies it); unused for built-in MNIST. */
+  datasetFile?: string;
 }
 
 export interface TrainRunResult {
@@ -48,13 +72,6 @@ interface Phase {
   trainBase: boolean;
 }
 
-/** A data split ready for training: inputs to the trainable part (cached features or images). */
-interface PreparedSet {
-  xs: tf.Tensor;
-  labels: tf.Tensor1D;
-  count: number;
-}
-
 interface Evaluation {
   loss: number;
   accuracy: number;
@@ -62,19 +79,30 @@ interface Evaluation {
 }
 
 const EVAL_BATCH = 512;
+/** Longest stretch of training steps between two yields to the event loop. */
+const YIELD_EVERY_MS = 10;
+/** Peak memory is sampled at most this often between batches (and always at epoch ends). */
+const MEMORY_SAMPLE_MS = 50;
 
 /**
  * Trains one run: the base model with a new head on the run's dataset, following its strategy.
  *
  * Which base layers train is decided by name (planLayerFreeze on spec.baseModel.layers). Layers
- * that never train run once per data split in inference mode and their output is cached, so
- * frozen and partial runs pay for the frozen layers once instead of every epoch, and frozen
- * layers can never drift (BatchNormalization statistics included). The trainable part and the
+ * that never train run in inference mode (BatchNormalization statistics never move) and, when
+ * the inputs are not augmented, only once per data split: their output is cached in memory for
+ * this run and, with deps.cacheDir, on disk for the next run with the same base, data and cut. So
+ * frozen and partial runs pay for the frozen layers once instead of every epoch. With augmentation
+ * the training images differ every batch, so the frozen layers run on each training batch (still
+ * in inference mode) while validation and test features stay cached. The trainable part and the
  * head train with a custom loop: two Adam optimizers give the base its own, lower learning rate.
  *
- * Deterministic for a seed on a given backend: data split, head initialisation, batch order and
- * dropout masks all derive from spec.seed. The weights of the epoch with the best validation
- * accuracy are restored at the end; the test set is evaluated once, after that.
+ * spec.training applies to every strategy alike: augmentation of training batches only; one
+ * learning-rate schedule over the epoch budget (both learning rates follow it); early stopping
+ * after `earlyStoppingPatience` epochs without a better validation accuracy.
+ *
+ * Deterministic for a seed on a given backend: data split, head initialisation, batch order,
+ * augmentation and dropout masks all derive from spec.seed. The weights of the epoch with the best
+ * validation accuracy are restored at the end; the test set is evaluated once, after that.
  */
 export async function trainRun(spec: RunSpec, deps: TrainRunDeps): Promise<TrainRunResult> {
   const started = performance.now();
@@ -83,15 +111,18 @@ export async function trainRun(spec: RunSpec, deps: TrainRunDeps): Promise<Train
   throwIfAborted(signal);
   validateSpec(spec, base);
   const plan = planLayerFreeze(spec.baseModel.layers, spec.strategy);
-  const { classes } = spec.dataset.spec;
-  const split = loadMnistSplit({
-    classes,
+  const splitOptions = {
     trainPerClass: spec.trainPerClass,
     validationFraction: spec.validationFraction,
     testPerClass: spec.testPerClass,
     seed: spec.seed,
-  });
+  };
+  // Converted to the base's input (size, channels, value range); class names in label order.
+  const split = await loadDatasetSplit(spec, { baseModel: base, datasetFile: deps.datasetFile });
+  const classes = split.classNames;
   const classNames = spec.dataset.classNames.length === classes.length ? spec.dataset.classNames : split.classNames;
+  const { augmentation, earlyStoppingPatience, lrSchedule } = spec.training;
+  const augmenting = isAugmenting(augmentation);
   memory.sample();
   // Last step before the try: from here on the base carries changes that `finally` must undo.
   const parts = splitBase(base, plan);
@@ -110,14 +141,28 @@ export async function trainRun(spec: RunSpec, deps: TrainRunDeps): Promise<Train
       inputs: base.inputs,
       outputs: attachHead(head, base.outputs[0]!),
     });
-    const prepare = (set: ImageSet) => {
-      const p = prepareSet(set, parts.frozenPart);
+    const cache =
+      deps.cacheDir !== undefined && parts.frozenPart !== null
+        ? new FeatureCache({ dir: deps.cacheDir, maxBytes: deps.cacheMaxBytes ?? DEFAULT_FEATURE_CACHE_MAX_BYTES })
+        : undefined;
+    const featureSource = {
+      frozenPart: parts.frozenPart,
+      cutLayer: plan.frozenThrough,
+      inputShape: split.inputShape,
+      preprocessing: split.preprocessing,
+      datasetSpec: { ...spec.dataset.spec, ...splitOptions },
+      // Hashed before any training step: partial and full change the base's weights in place.
+      ...(cache ? { cache, baseModelSha256: modelHash(base) } : {}),
+      ...(deps.onFeatures ? { onFeatures: deps.onFeatures } : {}),
+    };
+    const prepare = async (name: SplitName, set: ImageSet) => {
+      const p = await prepareSplit(name, set, featureSource, { perBatch: augmenting && name === "train" });
       prepared.push(p);
       return p;
     };
-    const train = prepare(split.train);
-    const val = split.val.count > 0 ? prepare(split.val) : undefined;
-    const test = prepare(split.test);
+    const train = await prepare("train", split.train);
+    const val = split.val.count > 0 ? await prepare("val", split.val) : undefined;
+    const test = await prepare("test", split.test);
     memory.sample();
 
     const headVars = headVariables(head);
@@ -127,29 +172,44 @@ export async function trainRun(spec: RunSpec, deps: TrainRunDeps): Promise<Train
     const totalBatches = batchesPerEpoch * spec.epochs;
     let epoch = 0;
     let bestScore = { epoch: 0, accuracy: -1, loss: Number.POSITIVE_INFINITY };
+    // Early stopping watches validation accuracy alone: epochs whose accuracy only ties the best
+    // (however much lower their loss) do not reset the patience.
+    let lastAccuracyGain = { epoch: 0, accuracy: -1 };
     let stepMs = 0;
     let imagesTrained = 0;
+    let stoppedEarly = false;
 
-    for (const phase of phases) {
+    phases: for (const [phaseIndex, phase] of phases.entries()) {
       const optimizers = createOptimizers(spec.strategy, phase);
+      const phaseStart = epoch + 1;
       try {
         for (let i = 0; i < phase.epochs; i++) {
           epoch += 1;
           const epochStarted = performance.now();
+          const factor = learningRateFactor(lrSchedule, epoch, spec.epochs);
+          optimizers.head.scale(factor);
+          optimizers.base?.scale(factor);
           const trained = await trainEpoch({
             set: train,
             order: permutation(train.count, mulberry32(deriveSeed(spec.seed, 11, epoch))),
             batchSize: spec.batchSize,
             head,
+            frozenPart: parts.frozenPart,
             trainablePart: parts.trainablePart,
+            // Black and white in the model's input space, so fills and brightness clipping follow
+            // the base's preprocessing (range, per-channel normalization).
+            augmentation: augmenting
+              ? { options: augmentation, levels: pixelLevels(preprocessingOf(base.getUserDefinedMetadata()), split.inputShape[2]) }
+              : null,
             phase,
             headVars,
             baseVars,
             optimizers,
             dropoutSeedFor: (batch) => deriveSeed(spec.seed, 12, epoch, batch),
+            augmentSeedFor: (batch) => deriveSeed(spec.seed, 14, epoch, batch),
             signal,
             afterBatch: (batch) => {
-              memory.sample();
+              memory.sampleEvery(MEMORY_SAMPLE_MS);
               deps.onProgress?.(((epoch - 1) * batchesPerEpoch + batch + 1) / totalBatches);
             },
           });
@@ -163,9 +223,10 @@ export async function trainRun(spec: RunSpec, deps: TrainRunDeps): Promise<Train
           const points: MetricPoint[] = [
             { name: METRIC.trainLoss, step: epoch, value: trained.loss },
             { name: METRIC.trainAccuracy, step: epoch, value: trained.accuracy },
+            { name: LEARNING_RATE_METRIC, step: epoch, value: optimizers.head.currentLearningRate },
           ];
           if (val) {
-            const validation = evaluate(val, parts.trainablePart, head);
+            const validation = evaluate(val, parts, head);
             points.push(
               { name: METRIC.valLoss, step: epoch, value: validation.loss },
               { name: METRIC.valAccuracy, step: epoch, value: validation.accuracy },
@@ -180,6 +241,7 @@ export async function trainRun(spec: RunSpec, deps: TrainRunDeps): Promise<Train
               best?.dispose();
               best = new WeightSnapshot([...headVars, ...baseVars]);
             }
+            if (validation.accuracy > lastAccuracyGain.accuracy) lastAccuracyGain = { epoch, accuracy: validation.accuracy };
           } else {
             // Nothing to select on: the last epoch is the result, and no snapshot is needed.
             bestScore = { epoch, accuracy: 0, loss: 0 };
@@ -187,6 +249,14 @@ export async function trainRun(spec: RunSpec, deps: TrainRunDeps): Promise<Train
           points.push({ name: METRIC.epochSeconds, step: epoch, value: (performance.now() - epochStarted) / 1000 });
           memory.sample();
           await deps.onEpoch?.(epoch, points);
+          // Patience counts only in the last phase: a plateau during the head-only warmup must
+          // not end the run before the base is unfrozen.
+          const lastPhase = phaseIndex === phases.length - 1;
+          const stalledSince = Math.max(lastAccuracyGain.epoch, phaseStart - 1);
+          if (val && earlyStoppingPatience > 0 && lastPhase && epoch < spec.epochs && epoch - stalledSince >= earlyStoppingPatience) {
+            stoppedEarly = true;
+            break phases;
+          }
         }
       } finally {
         optimizers.head.dispose();
@@ -196,8 +266,9 @@ export async function trainRun(spec: RunSpec, deps: TrainRunDeps): Promise<Train
 
     // An abort that arrived while onEpoch ran must not turn into a completed run.
     throwIfAborted(signal);
+    if (stoppedEarly) deps.onProgress?.(1);
     if (best !== undefined && bestScore.epoch !== epoch) best.restore();
-    const result = evaluate(test, parts.trainablePart, head);
+    const result = evaluate(test, parts, head);
     const labels = split.test.labels;
     const matrix = confusionMatrix(labels, result.predictions, classes.length);
     const artifacts = await serializeModel(model);
@@ -214,7 +285,8 @@ export async function trainRun(spec: RunSpec, deps: TrainRunDeps): Promise<Train
       totalParams: headParams + base.countParams(),
       wallTimeMs: performance.now() - started,
       // Throughput of the training steps alone. Frozen and partial steps start from cached
-      // features, which is exactly the speed-up those strategies buy.
+      // features (unless augmentation makes them run the frozen layers per batch), which is
+      // exactly the speed-up those strategies buy.
       trainImagesPerSec: stepMs > 0 ? imagesTrained / (stepMs / 1000) : 0,
       peakMemoryBytes: memory.sample(),
     };
@@ -249,8 +321,8 @@ function phasesFor(strategy: StrategyConfig, epochs: number): Phase[] {
 }
 
 interface Optimizers {
-  head: tf.Optimizer;
-  base: tf.Optimizer | null;
+  head: ScheduledAdam;
+  base: ScheduledAdam | null;
 }
 
 /**
@@ -258,15 +330,22 @@ interface Optimizers {
  * changes which variables train must not inherit moments from the previous one.
  */
 function createOptimizers(strategy: StrategyConfig, phase: Phase): Optimizers {
-  const head = tf.train.adam(strategy.learningRate);
-  const base = phase.trainBase && strategy.kind !== "frozen" ? tf.train.adam(strategy.baseLearningRate) : null;
+  const head = new ScheduledAdam(strategy.learningRate);
+  const base = phase.trainBase && strategy.kind !== "frozen" ? new ScheduledAdam(strategy.baseLearningRate) : null;
   return { head, base };
 }
 
-interface TrainingContext {
+/** The two halves of the base around the cut (either may be absent). */
+interface BaseParts {
+  frozenPart: tf.LayersModel | null;
+  trainablePart: tf.LayersModel | null;
+}
+
+interface TrainingContext extends BaseParts {
   set: PreparedSet;
   head: Head;
-  trainablePart: tf.LayersModel | null;
+  /** Applied to training batches of images; null when augmentation is off. */
+  augmentation: { options: Augmentation; levels: PixelLevels } | null;
   phase: Phase;
   headVars: tf.Variable[];
   baseVars: tf.Variable[];
@@ -278,6 +357,7 @@ interface EpochInput extends TrainingContext {
   order: Int32Array;
   batchSize: number;
   dropoutSeedFor: (batch: number) => number;
+  augmentSeedFor: (batch: number) => number;
   signal: AbortSignal | undefined;
   afterBatch: (batch: number) => void;
 }
@@ -288,33 +368,44 @@ async function trainEpoch(input: EpochInput): Promise<{ loss: number; accuracy: 
   let lossSum = 0;
   let correct = 0;
   let stepMs = 0;
+  let lastYield = performance.now();
   for (let batch = 0; batch * batchSize < set.count; batch++) {
     throwIfAborted(input.signal);
     const indices = order.subarray(batch * batchSize, Math.min(set.count, (batch + 1) * batchSize));
     const stepStarted = performance.now();
-    const step = trainStep(input, indices, input.dropoutSeedFor(batch));
+    const step = trainStep(input, indices, { dropout: input.dropoutSeedFor(batch), augment: input.augmentSeedFor(batch) });
     stepMs += performance.now() - stepStarted;
     lossSum += step.loss * indices.length;
     correct += step.correct;
     input.afterBatch(batch);
-    // Lets timers and I/O run (heartbeats, the abort that cancels this run) between batches.
-    await new Promise<void>((resolve) => setImmediate(resolve));
+    // Lets timers and I/O run (heartbeats, the abort that cancels this run) between batches, but
+    // not after every tiny one: a head-only step on cached features takes well under a
+    // millisecond, and yielding after each would cost more than the step.
+    if (performance.now() - lastYield >= YIELD_EVERY_MS) {
+      await new Promise<void>((resolve) => setImmediate(resolve));
+      lastYield = performance.now();
+    }
   }
   return { loss: lossSum / set.count, accuracy: correct / set.count, stepMs };
 }
 
 /** One gradient step on one batch; returns the batch's mean loss and number of correct answers. */
-function trainStep(context: TrainingContext, indices: Int32Array, dropoutSeed: number): { loss: number; correct: number } {
-  const { set, head, trainablePart, phase, headVars, baseVars, optimizers } = context;
+function trainStep(context: TrainingContext, indices: Int32Array, seeds: { dropout: number; augment: number }): { loss: number; correct: number } {
+  const { set, head, frozenPart, trainablePart, augmentation, phase, headVars, baseVars, optimizers } = context;
   return tf.tidy(() => {
     const batchIndices = tf.tensor1d(indices, "int32");
-    const xs = tf.gather(set.xs, batchIndices);
+    let xs = tf.gather(set.xs, batchIndices);
     const labels = tf.gather(set.labels, batchIndices);
+    if (set.stage === "images") {
+      if (augmentation) xs = augmentBatch(xs as tf.Tensor4D, augmentation.options, seeds.augment, augmentation.levels);
+      // Outside variableGrads: the frozen layers are not differentiated, and run in inference mode.
+      if (frozenPart) xs = frozenPart.apply(xs, { training: false }) as tf.Tensor;
+    }
     let correct: tf.Scalar | undefined;
     const varList = phase.trainBase ? [...headVars, ...baseVars] : headVars;
     const { value, grads } = tf.variableGrads(() => {
       const features = trainablePart ? (trainablePart.apply(xs, { training: phase.trainBase }) as tf.Tensor) : xs;
-      const scores = applyHead(head, features, { dropoutSeed });
+      const scores = applyHead(head, features, { dropoutSeed: seeds.dropout });
       correct = tf.keep(countCorrect(scores, labels));
       return head.loss(scores, labels);
     }, varList);
@@ -326,13 +417,11 @@ function trainStep(context: TrainingContext, indices: Int32Array, dropoutSeed: n
   });
 }
 
-function gradientsFor(grads: tf.NamedTensorMap, variables: tf.Variable[]): tf.NamedTensorMap {
-  const picked: tf.NamedTensorMap = {};
-  for (const variable of variables) {
-    const grad = grads[variable.name];
-    if (grad) picked[variable.name] = grad;
-  }
-  return picked;
+function gradientsFor(grads: tf.NamedTensorMap, variables: tf.Variable[]): Array<{ name: string; tensor: tf.Tensor }> {
+  return variables.flatMap((variable) => {
+    const tensor = grads[variable.name];
+    return tensor ? [{ name: variable.name, tensor }] : [];
+  });
 }
 
 function countCorrect(scores: tf.Tensor2D, labels: tf.Tensor1D): tf.Scalar {
@@ -340,16 +429,17 @@ function countCorrect(scores: tf.Tensor2D, labels: tf.Tensor1D): tf.Scalar {
 }
 
 /** Loss, accuracy and predictions over a whole set, in inference mode, in fixed-size chunks. */
-function evaluate(set: PreparedSet, trainablePart: tf.LayersModel | null, head: Head): Evaluation {
+function evaluate(set: PreparedSet, parts: BaseParts, head: Head): Evaluation {
   const predictions = new Int32Array(set.count);
   let lossSum = 0;
   let correct = 0;
   for (let start = 0; start < set.count; start += EVAL_BATCH) {
     const size = Math.min(EVAL_BATCH, set.count - start);
     const chunk = tf.tidy(() => {
-      const xs = tf.slice(set.xs, start, size);
+      let xs = tf.slice(set.xs, start, size);
       const labels = tf.slice(set.labels, start, size);
-      const features = trainablePart ? (trainablePart.apply(xs, { training: false }) as tf.Tensor) : xs;
+      if (set.stage === "images" && parts.frozenPart) xs = parts.frozenPart.apply(xs, { training: false }) as tf.Tensor;
+      const features = parts.trainablePart ? (parts.trainablePart.apply(xs, { training: false }) as tf.Tensor) : xs;
       const scores = applyHead(head, features, false);
       return {
         loss: head.lossSum(scores, labels).dataSync()[0]!,
@@ -362,18 +452,6 @@ function evaluate(set: PreparedSet, trainablePart: tf.LayersModel | null, head: 
     correct += chunk.correct;
   }
   return { loss: lossSum / set.count, accuracy: correct / set.count, predictions };
-}
-
-/**
- * Images as a tensor, pushed through the frozen part of the base (inference mode, once) when
- * there is one: every later epoch reads these cached features instead of recomputing them.
- */
-function prepareSet(set: ImageSet, frozenPart: BaseSplit["frozenPart"]): PreparedSet {
-  return tf.tidy(() => {
-    const images = tf.tensor4d(set.xs, [set.count, MNIST_SIDE, MNIST_SIDE, 1]);
-    const xs = frozenPart ? (frozenPart.predict(images, { batchSize: EVAL_BATCH }) as tf.Tensor) : images;
-    return { xs, labels: tf.tensor1d(set.labels, "int32"), count: set.count };
-  });
 }
 
 /** Copies of variable values, to put back the best epoch's weights at the end. */
@@ -396,8 +474,15 @@ class WeightSnapshot {
 /** Peak resident set size seen so far: sampled often, since tfjs allocations come and go. */
 class PeakRss {
   private peak = 0;
+  private sampledAt = 0;
+
+  /** Samples unless the last sample is more recent than `ms` milliseconds. */
+  sampleEvery(ms: number): number {
+    return performance.now() - this.sampledAt >= ms ? this.sample() : this.peak;
+  }
 
   sample(): number {
+    this.sampledAt = performance.now();
     this.peak = Math.max(this.peak, process.memoryUsage.rss());
     return this.peak;
   }
@@ -407,21 +492,13 @@ function throwIfAborted(signal: AbortSignal | undefined): void {
   if (signal?.aborted) throw new RunAbortedError(signal.reason);
 }
 
+/** Checks what trainRun relies on; the dataset loader checks the model's input against the images. */
 function validateSpec(spec: RunSpec, base: tf.LayersModel): void {
   if (!Number.isInteger(spec.epochs) || spec.epochs < 1) throw new TrainingSpecError(`epochs must be a positive integer, got ${spec.epochs}`);
   if (!Number.isInteger(spec.batchSize) || spec.batchSize < 1) {
     throw new TrainingSpecError(`batchSize must be a positive integer, got ${spec.batchSize}`);
   }
-  if (spec.dataset.spec.source !== "mnist") {
-    throw new TrainingSpecError(`dataset source "${String(spec.dataset.spec.source)}" is not supported; supported: mnist`);
-  }
-  const mnistShape = [MNIST_SIDE, MNIST_SIDE, 1];
   const modelShape = base.inputs[0]?.shape.slice(1) ?? [];
-  if (base.inputs.length !== 1 || modelShape.join() !== mnistShape.join()) {
-    throw new TrainingSpecError(
-      `the base model takes input [${modelShape.join(", ")}] but MNIST images are [${mnistShape.join(", ")}]`,
-    );
-  }
   if (spec.baseModel.inputShape.join() !== modelShape.join()) {
     throw new TrainingSpecError(
       `spec.baseModel.inputShape [${spec.baseModel.inputShape.join(", ")}] does not match the loaded model's input [${modelShape.join(", ")}]`,

@@ -18,17 +18,17 @@ export interface BaseModelFiles {
  * Fetches a base model's model.json and weight files from the API and keeps them in a local
  * cache keyed by the base model id, so a worker on another host needs only the API URL and token.
  */
-export async function fetchBaseModel(apiUrl: string, cacheDir: string, baseModel: RunSpec["baseModel"]): Promise<BaseModelFiles> {
+export async function fetchBaseModel(apiUrl: string, cacheDir: string, baseModel: RunSpec["baseModel"], token?: string): Promise<BaseModelFiles> {
   const dir = path.join(cacheDir, "base-models", baseModel.id);
   const modelUrl = new URL(baseModel.modelPath, apiUrl);
   const modelJsonPath = path.join(dir, "model.json");
   if (!existsSync(modelJsonPath)) {
     await mkdir(dir, { recursive: true });
-    const modelJsonText = await download(modelUrl);
+    const modelJsonText = await download(modelUrl, token);
     const parsed = ModelJson.parse(JSON.parse(modelJsonText.toString("utf8")));
     for (const file of parsed.weightsManifest.flatMap((g) => g.paths)) {
       if (!/^[\w.-]+$/.test(file)) throw new Error(`base model ${baseModel.name}: bad weight file name "${file}"`);
-      await writeAtomic(path.join(dir, file), await download(new URL(file, modelUrl)));
+      await writeAtomic(path.join(dir, file), await download(new URL(file, modelUrl), token));
     }
     await writeAtomic(modelJsonPath, modelJsonText);
   }
@@ -40,8 +40,9 @@ export async function fetchBaseModel(apiUrl: string, cacheDir: string, baseModel
   return { modelJsonText, weightFiles };
 }
 
-async function download(url: URL): Promise<Buffer> {
-  const response = await fetch(url);
+/** Model files are served to worker tokens (and signed-in users) only. */
+async function download(url: URL, token: string | undefined): Promise<Buffer> {
+  const response = await fetch(url, { headers: token ? { authorization: `Bearer ${token}` } : {} });
   if (!response.ok) throw new Error(`GET ${url.pathname}: HTTP ${response.status}`);
   return Buffer.from(await response.arrayBuffer());
 }

@@ -1,3 +1,4 @@
+import path from "node:path";
 import type { FinalMetrics, RunSpec } from "@tlab/core/run";
 import type { Logger } from "../logger";
 import { loadModelFromFiles } from "../model/load-model-files";
@@ -6,6 +7,7 @@ import type { tf } from "../tf/backend";
 import { trainRun } from "../train/train-run";
 import { isTransientApiError, type ApiClient } from "./api-client";
 import { fetchBaseModel } from "./base-model-cache";
+import { fetchDataset } from "./dataset-cache";
 import { startHeartbeat } from "./heartbeat";
 import { MetricBuffer } from "./metric-buffer";
 import { withRetry } from "./retry";
@@ -16,6 +18,8 @@ export interface ExecuteRunDeps {
   token: string | undefined;
   workerId: string;
   cacheDir: string;
+  /** Bound on the on-disk feature cache (frozen features, partial's frozen bottom). */
+  featureCacheMaxBytes?: number;
   log: Logger;
   /** Aborted when the worker shuts down (SIGTERM/SIGINT): the run is given back to the queue. */
   shutdown: AbortSignal;
@@ -61,11 +65,19 @@ export async function executeRun(spec: RunSpec, deps: ExecuteRunDeps): Promise<R
 
   try {
     runLog.info({ baseModel: spec.baseModel.name, dataset: spec.dataset.name, epochs: spec.epochs }, "run started");
-    const files = await fetchBaseModel(deps.apiUrl, deps.cacheDir, spec.baseModel);
+    const files = await fetchBaseModel(deps.apiUrl, deps.cacheDir, spec.baseModel, deps.token);
+    const datasetFile =
+      spec.dataset.spec.source === "upload"
+        ? await retrying("dataset download", () => fetchDataset({ apiUrl: deps.apiUrl, cacheDir: deps.cacheDir, token: deps.token, dataset: spec.dataset }))
+        : undefined;
     // trainRun updates the base's weights in place for partial/full: load it fresh for every run.
     const baseModel = await loadModelFromFiles(files.modelJsonText, files.weightFiles);
     const result = await trainRun(spec, {
       baseModel,
+      datasetFile,
+      cacheDir: path.join(deps.cacheDir, "features"),
+      cacheMaxBytes: deps.featureCacheMaxBytes,
+      onFeatures: (event) => runLog.info(event, "features"),
       signal: controller.signal,
       onEpoch: async (epoch, points) => {
         metrics.add(points);

@@ -4,7 +4,7 @@ import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { runWorkerPool, type PoolLogger } from "./run-pool";
+import { runWorkerPool, withoutOption, type PoolLogger } from "./run-pool";
 
 /**
  * A stand-in for `tlab worker`: its behaviour comes from argv, and it leaves traces in a directory
@@ -147,6 +147,12 @@ describe("runWorkerPool", () => {
   it("runs the real tlab CLI by default (here: \`tlab worker --help\` through tsx)", async () => {
     const results = await runWorkerPool({ concurrency: 1, argv: ["worker", "--help"], execArgv: ["--import", "tsx"], env: { ...process.env, NO_COLOR: "1" }, log: noLog, signals: new EventEmitter() });
     expect(results).toEqual([{ slot: 0, code: 0, signal: null, restarts: 0, gaveUp: false }]);
+  });
+
+  it("turns the pool's command line into its children's by dropping --concurrency", () => {
+    expect(withoutOption(["worker", "--concurrency", "4", "--backend", "wasm"], "--concurrency")).toEqual(["worker", "--backend", "wasm"]);
+    expect(withoutOption(["worker", "--concurrency=2", "--exit-when-idle"], "--concurrency")).toEqual(["worker", "--exit-when-idle"]);
+    expect(withoutOption(["worker"], "--concurrency")).toEqual(["worker"]);
   });
 
   it("rejects a concurrency that is not a whole number ≥ 1", async () => {

@@ -11,13 +11,13 @@ import path from "node:path";
  * - a child that crashes (non-zero exit, or killed by a signal the pool did not send) is restarted
  *   after a backoff that doubles with each crash in a row (reset once a child stays up a while);
  * - a child that exits with code 0 is done (it was told to: --max-runs, --exit-when-idle);
- * - SIGTERM / SIGINT received by the pool are forwarded to every child, with their worker meaning
- *   intact: the first asks each to finish its current run, a second to stop now. Pending restarts
+ * - each SIGTERM / SIGINT the pool receives is forwarded, once, to every running child, which
+ *   reacts as a lone worker would (today: release its run to the queue and exit). Pending restarts
  *   are cancelled and nothing new is started;
  * - the pool returns once every child has exited for good.
  *
- * Children run in their own process group, so a Ctrl-C in the terminal reaches them once, through
- * the pool, instead of twice (directly and forwarded), which they would read as "stop now".
+ * Children run in their own process group, so a Ctrl-C in the terminal reaches each of them
+ * exactly once, through the pool, instead of twice (directly and forwarded).
  */
 
 export interface PoolLogger {
@@ -179,4 +179,22 @@ export function runWorkerPool(options: WorkerPoolOptions): Promise<SlotResult[]>
     for (const slot of slots) start(slot);
     if (options.stop?.aborted) onStop();
   });
+}
+
+/**
+ * `argv` without every occurrence of `flag` and its value ("--flag value" or "--flag=value"):
+ * how the pool's own command line (`tlab worker --concurrency 4 ...`) becomes its children's.
+ */
+export function withoutOption(argv: readonly string[], flag: string): string[] {
+  const out: string[] = [];
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i]!;
+    if (arg === flag) {
+      i += 1; // skip the value too
+      continue;
+    }
+    if (arg.startsWith(`${flag}=`)) continue;
+    out.push(arg);
+  }
+  return out;
 }

@@ -13,6 +13,7 @@ export interface WorkerOptions {
   backend: BackendRequest;
   name?: string;
   cacheDir: string;
+  featureCacheMaxBytes?: number;
   pollIntervalMs: number;
   /** Stop after this many runs (tests, batch jobs); unlimited when undefined. */
   maxRuns?: number;
@@ -61,6 +62,7 @@ export async function runWorker(opts: WorkerOptions): Promise<RunOutcome[]> {
         token: opts.token,
         workerId: worker.id,
         cacheDir: opts.cacheDir,
+        featureCacheMaxBytes: opts.featureCacheMaxBytes,
         log,
         shutdown: kill,
       }),

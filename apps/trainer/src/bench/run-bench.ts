@@ -1,0 +1,138 @@
+import { mkdtemp, rm } from "node:fs/promises";
+import os from "node:os";
+import path from "node:path";
+import type { TrainingBackend } from "@tlab/core/run";
+import { BackendUnavailableError, initBackend, type BackendInfo } from "../tf/backend";
+import { measureEpochCosts } from "./epoch-cost";
+import { measureLenet5Inference, measureLenet5Training, type ThroughputOptions } from "./lenet5-throughput";
+import { measureMobileNetV2 } from "./mobilenet-throughput";
+
+/**
+ * `npm run bench`: LeNet-5 training and inference throughput on every backend that can start here,
+ * and the cost of one digits-preset epoch per strategy on the default backend. Progress goes to
+ * stderr; the last stdout line is one JSON object with the figures.
+ *
+ * The pure-JS cpu backend trains at a few dozen images per second, so it gets a short budget.
+ */
+
+const ALL_BACKENDS: readonly TrainingBackend[] = ["tensorflow-gpu", "tensorflow", "wasm", "cpu"];
+const TRAIN_BATCH = 32; // the digits preset's batch size
+const INFER_BATCH = 256;
+const BATCH_SWEEP = [16, 32, 64, 128, 256];
+/** Epochs timed per strategy (median reported): a full epoch takes ~0.5 s, a frozen one ~0.03 s. */
+const EPOCHS_MEASURED = { frozen: 15, partial: 9, full: 6 };
+
+const budgets: Record<"fast" | "slow", { train: ThroughputOptions; infer: ThroughputOptions }> = {
+  fast: {
+    train: { batchSize: TRAIN_BATCH, minSeconds: 2, minSteps: 20, repeats: 3, warmupSteps: 5 },
+    infer: { batchSize: INFER_BATCH, minSeconds: 1, minSteps: 10, repeats: 3, warmupSteps: 3 },
+  },
+  slow: {
+    train: { batchSize: TRAIN_BATCH, minSeconds: 3, minSteps: 2, repeats: 1, warmupSteps: 1 },
+    infer: { batchSize: INFER_BATCH, minSeconds: 1.5, minSteps: 2, repeats: 1, warmupSteps: 1 },
+  },
+};
+
+const log = (message: string) => process.stderr.write(`${message}\n`);
+const round = (value: number, digits = 1) => Number(value.toFixed(digits));
+
+async function main(): Promise<void> {
+  const started = performance.now();
+  // The default backend first: "auto" must see no backend chosen yet.
+  const defaultBackend = await initBackend("auto");
+  log(`default backend: ${defaultBackend.backend} (${defaultBackend.device})`);
+
+  log(`epoch cost per strategy, digits preset (300/class, batch ${TRAIN_BATCH}) on ${defaultBackend.backend}:`);
+  const cacheDir = await mkdtemp(path.join(os.tmpdir(), "tlab-bench-features-"));
+  let epochCosts: Awaited<ReturnType<typeof measureEpochCosts>>;
+  try {
+    epochCosts = await measureEpochCosts({ cacheDir, epochs: EPOCHS_MEASURED, rounds: 3, log });
+  } finally {
+    await rm(cacheDir, { recursive: true, force: true });
+  }
+
+  const trainImgPerSec: Record<string, number> = {};
+  const inferImgPerSec: Record<string, number> = {};
+  const devices: Record<string, string> = {};
+  let wasmBatchSweep: Record<string, number> | undefined;
+  for (const name of ALL_BACKENDS) {
+    let info: BackendInfo;
+    try {
+      info = await initBackend(name);
+    } catch (error) {
+      if (!(error instanceof BackendUnavailableError)) throw error;
+      log(`${name}: not available here (${error.message.split("\n")[0]})`);
+      continue;
+    }
+    if (info.backend !== name) continue; // e.g. tfjs-node-gpu without a GPU reports "tensorflow"
+    devices[name] = info.device;
+    const budget = name === "cpu" ? budgets.slow : budgets.fast;
+    const train = measureLenet5Training(budget.train);
+    trainImgPerSec[name] = round(train.imagesPerSec);
+    log(`${name}: train ${train.imagesPerSec.toFixed(0)} img/s (batch ${TRAIN_BATCH}, ${train.steps} steps in ${train.seconds.toFixed(1)} s)`);
+    const infer = measureLenet5Inference(budget.infer);
+    inferImgPerSec[name] = round(infer.imagesPerSec);
+    log(`${name}: infer ${infer.imagesPerSec.toFixed(0)} img/s (batch ${INFER_BATCH})`);
+    if (name === "wasm") {
+      wasmBatchSweep = {};
+      for (const batchSize of BATCH_SWEEP) {
+        const sweep = measureLenet5Training({ ...budgets.fast.train, batchSize, minSeconds: 1, repeats: 2 });
+        wasmBatchSweep[batchSize] = round(sweep.imagesPerSec);
+        log(`wasm: train ${sweep.imagesPerSec.toFixed(0)} img/s at batch ${batchSize}`);
+      }
+    }
+  }
+
+  // MobileNetV2 on the default backend, when nsfwjs (a dev dependency) is installed.
+  let mobilenetV2: Record<string, unknown> | undefined;
+  await initBackend(defaultBackend.backend);
+  try {
+    const mobile = await measureMobileNetV2({
+      infer: { batchSize: 8, minSeconds: 2, minSteps: 2, repeats: 1, warmupSteps: 1 },
+      train: { batchSize: 8, minSeconds: 3, minSteps: 2, repeats: 1, warmupSteps: 1 },
+    });
+    mobilenetV2 = {
+      inferImgPerSec: { [defaultBackend.backend]: round(mobile.infer.imagesPerSec) },
+      trainImgPerSec: { [defaultBackend.backend]: round(mobile.train.imagesPerSec) },
+      batchSize: 8,
+    };
+    log(`mobilenet-v2 on ${defaultBackend.backend}: infer ${mobile.infer.imagesPerSec.toFixed(1)} img/s, full fine-tune ${mobile.train.imagesPerSec.toFixed(1)} img/s (batch 8)`);
+  } catch (error) {
+    log(`mobilenet-v2: skipped (${error instanceof Error ? error.message : String(error)})`);
+  }
+
+  const epochSeconds = {
+    frozen: round(epochCosts.frozen.epochSeconds, 4),
+    partial: round(epochCosts.partial.epochSeconds, 4),
+    full: round(epochCosts.full.epochSeconds, 4),
+  };
+  const report = {
+    lenet5: {
+      trainImgPerSec,
+      inferImgPerSec,
+      trainBatchSize: TRAIN_BATCH,
+      inferBatchSize: INFER_BATCH,
+      ...(wasmBatchSweep ? { wasmTrainImgPerSecByBatch: wasmBatchSweep } : {}),
+    },
+    ...(mobilenetV2 ? { mobilenetV2 } : {}),
+    epochSeconds,
+    featureExtractionSeconds: {
+      frozen: round(epochCosts.frozen.featureExtractionSeconds, 4),
+      partial: round(epochCosts.partial.featureExtractionSeconds, 4),
+    },
+    epochBackend: defaultBackend.backend,
+    ratios: {
+      ...(trainImgPerSec.wasm && trainImgPerSec.cpu ? { wasmOverCpuTraining: round(trainImgPerSec.wasm / trainImgPerSec.cpu) } : {}),
+      fullOverFrozenEpoch: round(epochSeconds.full / epochSeconds.frozen),
+    },
+    devices,
+    benchSeconds: round((performance.now() - started) / 1000),
+  };
+  log(`done in ${report.benchSeconds} s`);
+  process.stdout.write(`${JSON.stringify(report)}\n`);
+}
+
+main().catch((error: unknown) => {
+  log(`bench failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`);
+  process.exit(1);
+});
