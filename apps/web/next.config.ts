@@ -10,7 +10,7 @@ const nextConfig: NextConfig = {
   // The workspace packages export raw TypeScript (`"./*": "./src/*.ts"`).
   transpilePackages: ["@tlab/core", "@tlab/api", "@tlab/db"],
   // Native bindings and Prisma's runtime are loaded by Node at run time, not bundled.
-  serverExternalPackages: ["better-sqlite3", "@prisma/adapter-better-sqlite3", "@prisma/adapter-pg", "pg", "@prisma/client"],
+  serverExternalPackages: ["better-sqlite3", "@prisma/adapter-better-sqlite3", "@prisma/adapter-pg", "pg", "@prisma/client", "sharp", "adm-zip"],
   turbopack: { root: repoRoot },
   outputFileTracingRoot: repoRoot,
 };

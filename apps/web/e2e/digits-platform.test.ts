@@ -1,12 +1,20 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startPlatform, tlab, type Platform } from "./platform-harness";
 
+const ADMIN = { email: "platform-admin@example.test", password: "platform admin password" };
+
 // The walking skeleton end to end: `npm start`'s platform (Next.js API + SQLite + one worker over
 // HTTP) trains all three strategies for real on a tiny budget.
 describe("digits preset through the platform", () => {
   let platform: Platform;
+  /** A personal API token of the admin that TLAB_ADMIN_EMAIL created at start, from `tlab login`. */
+  let token: string;
   beforeAll(async () => {
-    platform = await startPlatform();
+    platform = await startPlatform({ admin: ADMIN });
+    const login = await tlab(platform.url, ["login", "--email", ADMIN.email, "--password-stdin", "--print"], { stdin: `${ADMIN.password}\n` });
+    expect(login.code, `${login.stderr}\n${platform.output()}`).toBe(0);
+    token = login.stdout.trim();
+    expect(token).toMatch(/^tlab_pat_/);
   }, 300_000);
   afterAll(async () => platform?.stop());
 
@@ -17,7 +25,11 @@ describe("digits preset through the platform", () => {
   });
 
   it("launch --wait --json trains frozen, partial and full above chance on held-out digits", async () => {
-    const result = await tlab(platform.url, ["launch", "--preset", "digits", "--epochs", "2", "--train-per-class", "60", "--wait", "--json"]);
+    // Without a token the API refuses to launch; with the admin's personal token it launches.
+    const anonymous = await tlab(platform.url, ["launch", "--preset", "digits", "--epochs", "1"]);
+    expect(anonymous.code).toBe(1);
+    expect(anonymous.stderr).toMatch(/sign in, or send a personal API token/);
+    const result = await tlab(platform.url, ["launch", "--preset", "digits", "--epochs", "2", "--train-per-class", "60", "--wait", "--json"], { token });
     expect(result.stderr, platform.output()).not.toMatch(/tlab:/);
     const out = JSON.parse(result.stdout) as {
       experimentId: string;
@@ -35,14 +47,17 @@ describe("digits preset through the platform", () => {
     // Per-epoch metrics arrived over HTTP, once per step.
     const frozen = out.runs.find((r) => r.strategy === "frozen")!;
     const input = encodeURIComponent(JSON.stringify({ runId: frozen.id }));
-    const series = (await (await fetch(`${platform.url}/api/trpc/run.metrics?input=${input}`)).json()) as {
+    const auth = { headers: { authorization: `Bearer ${token}` } };
+    expect((await fetch(`${platform.url}/api/trpc/run.metrics?input=${input}`)).status).toBe(401);
+    const series = (await (await fetch(`${platform.url}/api/trpc/run.metrics?input=${input}`, auth)).json()) as {
       result: { data: { name: string; points: { step: number }[] }[] };
     };
     const valAccuracy = series.result.data.find((s) => s.name === "val/accuracy");
     expect(valAccuracy?.points.map((p) => p.step)).toEqual([1, 2]);
 
     // The trained model was uploaded as a tfjs model.json + weights.
-    const model = await fetch(`${platform.url}/api/artifacts/runs/${frozen.id}/model.json`);
+    expect((await fetch(`${platform.url}/api/artifacts/runs/${frozen.id}/model.json`)).status).toBe(401);
+    const model = await fetch(`${platform.url}/api/artifacts/runs/${frozen.id}/model.json`, auth);
     expect(model.status).toBe(200);
     expect(((await model.json()) as { weightsManifest: unknown[] }).weightsManifest).toHaveLength(1);
   }, 400_000);

@@ -7,6 +7,7 @@ import { chromium, type BrowserContext, type Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { BUILTIN_BASE_MODEL, BUILTIN_DATASET } from "@tlab/core/presets";
 import { writeFakeBaseModel } from "./fixtures/fake-base-model";
+import { signIn, trpcAsBrowser } from "./web-server";
 
 // The launch form end to end: a built app (`next start`) on a fresh, migrated SQLite data
 // directory, driven through Debian's Chromium by labels and roles, as a person would use it.
@@ -117,6 +118,8 @@ describe.skipIf(skipReason !== null)(`launch form in a browser${skipReason ? ` (
     const pageErrors: string[] = [];
     page.on("pageerror", (error) => pageErrors.push(error.message));
 
+    // A fresh server: the first visit goes to sign-up, and that first account becomes the admin.
+    await signIn(page, baseUrl);
     await page.goto(`${baseUrl}/`);
     await shot(page, "01-experiments-empty");
     await page.getByRole("link", { name: "New experiment" }).click();
@@ -164,8 +167,10 @@ describe.skipIf(skipReason !== null)(`launch form in a browser${skipReason ? ` (
     await chart.locator("canvas").first().waitFor();
     await shot(page, "03-experiment-queued");
 
-    const list = await (await fetch(`${baseUrl}/api/trpc/experiment.list?input=${encodeURIComponent("{}")}`)).json();
-    expect(list.result.data.items).toHaveLength(1);
+    // The API answers the browser's session, and nobody without one.
+    expect((await fetch(`${baseUrl}/api/trpc/experiment.list?input=${encodeURIComponent("{}")}`)).status).toBe(401);
+    const list = await trpcAsBrowser<{ items: unknown[] }>(browser!, baseUrl, "experiment.list", {});
+    expect(list.items).toHaveLength(1);
     expect(pageErrors).toEqual([]);
   });
 });

@@ -29,13 +29,26 @@ export interface Platform {
  * Starts the platform exactly as `npm start` does (migrations, dashboard + API, local workers)
  * on a free port and a fresh data directory.
  */
-export async function startPlatform(opts: { workers?: number } = {}): Promise<Platform> {
+export async function startPlatform(
+  opts: { workers?: number; admin?: { email: string; password: string }; env?: Record<string, string> } = {},
+): Promise<Platform> {
   const port = await freePort();
   const dataDir = mkdtempSync(path.join(tmpdir(), "tlab-e2e-"));
   let log = "";
   const child: ChildProcess = spawn(TSX, [path.join(ROOT, "apps/web/scripts/start-platform.ts")], {
     cwd: ROOT,
-    env: { ...process.env, PORT: String(port), DATA_DIR: dataDir, DATABASE_URL: "", TLAB_LOCAL_WORKERS: String(opts.workers ?? 1), TLAB_LOG_LEVEL: "info" },
+    env: {
+      ...process.env,
+      PORT: String(port),
+      DATA_DIR: dataDir,
+      DATABASE_URL: "",
+      TLAB_LOCAL_WORKERS: String(opts.workers ?? 1),
+      TLAB_LOG_LEVEL: "info",
+      // With `admin`, the server creates that account at start (non-interactive first start).
+      TLAB_ADMIN_EMAIL: opts.admin?.email ?? "",
+      TLAB_ADMIN_PASSWORD: opts.admin?.password ?? "",
+      ...opts.env,
+    },
     stdio: ["ignore", "pipe", "pipe"],
     detached: true,
   });
@@ -53,24 +66,34 @@ export async function startPlatform(opts: { workers?: number } = {}): Promise<Pl
   const deadline = Date.now() + 280_000;
   while (Date.now() < deadline) {
     if (child.exitCode !== null) throw new Error(`platform exited during start-up:\n${log}`);
-    if (log.includes("worker registered")) return { url, dataDir, output: () => log, stop };
+    const ready = opts.workers === 0 ? log.includes("dashboard on") : log.includes("worker registered");
+    if (ready) return { url, dataDir, output: () => log, stop };
     await sleep(500);
   }
   await stop();
   throw new Error(`platform did not start a worker within 280 s:\n${log}`);
 }
 
-/** Runs `tlab <args>` against the platform and returns its stdout. */
-export async function tlab(url: string, args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
+/**
+ * Runs `tlab <args>` against the platform and returns its stdout. `token` is the personal API
+ * token user commands send (TLAB_TOKEN); `stdin` is written to its standard input.
+ */
+export async function tlab(
+  url: string,
+  args: string[],
+  opts: { token?: string; stdin?: string } = {},
+): Promise<{ code: number | null; stdout: string; stderr: string }> {
   const child = spawn(TSX, [path.join(ROOT, "apps/trainer/src/cli.ts"), ...args], {
     cwd: ROOT,
-    env: { ...process.env, TLAB_API_URL: url },
-    stdio: ["ignore", "pipe", "pipe"],
+    // A private config home, so no credentials saved by `tlab login` leak between tests or from the machine.
+    env: { ...process.env, TLAB_API_URL: url, TLAB_TOKEN: opts.token ?? "", XDG_CONFIG_HOME: path.join(tmpdir(), "tlab-e2e-config") },
+    stdio: [opts.stdin === undefined ? "ignore" : "pipe", "pipe", "pipe"],
   });
+  if (opts.stdin !== undefined) child.stdin?.end(opts.stdin);
   let stdout = "";
   let stderr = "";
-  child.stdout.on("data", (d: Buffer) => (stdout += d.toString()));
-  child.stderr.on("data", (d: Buffer) => (stderr += d.toString()));
+  child.stdout?.on("data", (d: Buffer) => (stdout += d.toString()));
+  child.stderr?.on("data", (d: Buffer) => (stderr += d.toString()));
   const code = await new Promise<number | null>((resolve) => child.on("exit", resolve));
   return { code, stdout, stderr };
 }

@@ -92,8 +92,9 @@ describe("experiment procedures", () => {
 
 describe("worker procedures", () => {
   it("refuse callers without the worker token", async () => {
-    const error = await errorOf(h.user.worker.register(workerInfo));
-    expect(error.code).toBe("UNAUTHORIZED");
+    expect((await errorOf(h.anonymous.worker.register(workerInfo))).code).toBe("UNAUTHORIZED");
+    // A signed-in user, even an admin, is the wrong kind of credential for worker procedures.
+    expect((await errorOf(h.admin.worker.register(workerInfo))).code).toBe("FORBIDDEN");
   });
 
   it("a run goes claim → heartbeat → metrics → complete, and the comparison shows it", async () => {

@@ -1,20 +1,18 @@
-import { timingSafeEqual } from "node:crypto";
+import { ANONYMOUS, type Principal } from "@tlab/core/access";
 import type { Services } from "./services/create-services";
 
 export interface Context {
   services: Services;
-  auth: { isWorker: boolean };
+  /** Who is calling; every procedure's access level is checked against it (see trpc.ts). */
+  principal: Principal;
 }
 
-export function createContextInner(opts: { services: Services; isWorker?: boolean }): Context {
-  return { services: opts.services, auth: { isWorker: opts.isWorker ?? false } };
-}
-
-/** Checks an `Authorization: Bearer ...` header against the server's worker token in constant time. */
-export function isWorkerToken(authorization: string | null, workerToken: string): boolean {
-  const match = /^Bearer (.+)$/.exec(authorization ?? "");
-  if (!match) return false;
-  const given = Buffer.from(match[1]!);
-  const expected = Buffer.from(workerToken);
-  return given.length === expected.length && timingSafeEqual(given, expected);
+/**
+ * The context of one call. HTTP requests resolve `principal` from the session cookie or bearer
+ * token (auth/request-principal.ts); tests pass one directly. `isWorker` is shorthand for the
+ * server's bootstrap worker token.
+ */
+export function createContextInner(opts: { services: Services; principal?: Principal; isWorker?: boolean }): Context {
+  const principal = opts.principal ?? (opts.isWorker ? { kind: "worker", tokenId: null } : ANONYMOUS);
+  return { services: opts.services, principal };
 }

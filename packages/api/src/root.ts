@@ -1,6 +1,10 @@
+import { accountRouter } from "./routers/account-router";
 import { catalogRouter } from "./routers/catalog-router";
 import { experimentRouter } from "./routers/experiment-router";
+import { reviewRouter } from "./routers/review-router";
 import { runRouter } from "./routers/run-router";
+import { tokenRouter } from "./routers/token-router";
+import { userRouter } from "./routers/user-router";
 import { workerRouter } from "./routers/worker-router";
 import { createCallerFactory, router } from "./trpc";
 
@@ -9,6 +13,10 @@ export const appRouter = router({
   run: runRouter,
   worker: workerRouter,
   catalog: catalogRouter,
+  account: accountRouter,
+  token: tokenRouter,
+  user: userRouter,
+  review: reviewRouter,
 });
 
 export type AppRouter = typeof appRouter;

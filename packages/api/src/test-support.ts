@@ -1,3 +1,5 @@
+import type { Principal, Role, SessionUser } from "@tlab/core/access";
+import type { Db } from "@tlab/db/client";
 import { createTestDb } from "@tlab/db/testing/create-test-db";
 import { createContextInner } from "./context";
 import { createCaller } from "./root";
@@ -15,8 +17,8 @@ export const LENET_LAYERS = [
 ];
 
 /**
- * A real migrated database with the digits catalog, and callers for a user and a worker. SQLite by
- * default; PostgreSQL (a fresh schema per harness) under TLAB_TEST_DB=postgresql, as `npm run test:pg` sets.
+ * A real migrated database with the digits catalog, one user per role, and callers for each role,
+ * for anonymous callers and for a worker. SQLite by default; PostgreSQL (a fresh schema per harness) under TLAB_TEST_DB=postgresql, as `npm run test:pg` sets.
  */
 export async function createApiHarness(options: RunServiceOptions = {}) {
   const testDb = await createTestDb();
@@ -37,10 +39,33 @@ export async function createApiHarness(options: RunServiceOptions = {}) {
     totalParams: 43576,
     sha256: "0".repeat(64),
   });
+  const users = {
+    admin: await addTestUser(testDb.db, "admin@example.test", "admin"),
+    member: await addTestUser(testDb.db, "member@example.test", "member"),
+    viewer: await addTestUser(testDb.db, "viewer@example.test", "viewer"),
+  };
+  const as = (principal: Principal) => createCaller(createContextInner({ services, principal }));
+  const signedIn = (user: SessionUser) => as({ kind: "user", user, via: "session" });
   return {
     ...testDb,
     services,
-    user: createCaller(createContextInner({ services })),
+    users,
+    /** A member (may launch, cancel, retry): the role most tests act as. */
+    user: signedIn(users.member),
+    admin: signedIn(users.admin),
+    member: signedIn(users.member),
+    viewer: signedIn(users.viewer),
+    anonymous: as({ kind: "anonymous" }),
+    /** A worker holding the server's bootstrap worker token. */
     worker: createCaller(createContextInner({ services, isWorker: true })),
+    /** A caller for any principal (e.g. a personal or worker token resolved by `services.tokens.authenticate`). */
+    as,
   };
+}
+
+/** A user row as better-auth would have written it (without a password: tests call procedures directly). */
+export async function addTestUser(db: Db, email: string, role: Role): Promise<SessionUser> {
+  const name = email.split("@")[0]!;
+  const row = await db.user.create({ data: { id: crypto.randomUUID(), email, name, role } });
+  return { id: row.id, email, name, role };
 }

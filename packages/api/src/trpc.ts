@@ -1,15 +1,24 @@
 import { initTRPC, TRPCError } from "@trpc/server";
 import { z, ZodError } from "zod";
+import { decideAccess, type AccessLevel, type Principal, type SessionUser } from "@tlab/core/access";
 import { isDomainError, type DomainErrorCode } from "@tlab/core/errors";
 import type { Context } from "./context";
 
-const t = initTRPC.context<Context>().create({
-  errorFormatter({ shape, error }) {
-    // Field errors travel with the response so the form and the CLI can name the bad field.
-    const zodError = error.cause instanceof ZodError ? z.flattenError(error.cause) : null;
-    return { ...shape, data: { ...shape.data, zodError } };
-  },
-});
+/** Every procedure carries its access level; the router-wide test reads it and probes it. */
+export interface ProcedureMeta {
+  access: AccessLevel;
+}
+
+const t = initTRPC
+  .context<Context>()
+  .meta<ProcedureMeta>()
+  .create({
+    errorFormatter({ shape, error }) {
+      // Field errors travel with the response so the form and the CLI can name the bad field.
+      const zodError = error.cause instanceof ZodError ? z.flattenError(error.cause) : null;
+      return { ...shape, data: { ...shape.data, zodError } };
+    },
+  });
 
 const CODE_MAP: Record<DomainErrorCode, TRPCError["code"]> = {
   NOT_FOUND: "NOT_FOUND",
@@ -18,6 +27,7 @@ const CODE_MAP: Record<DomainErrorCode, TRPCError["code"]> = {
   RUN_NOT_RUNNING: "CONFLICT",
   RUN_ALREADY_FINISHED: "CONFLICT",
   UNAUTHORIZED: "UNAUTHORIZED",
+  FORBIDDEN: "FORBIDDEN",
 };
 
 /** The one place domain errors become tRPC errors. */
@@ -32,10 +42,41 @@ const mapDomainErrors = t.middleware(async ({ next }) => {
 
 export const router = t.router;
 export const createCallerFactory = t.createCallerFactory;
-export const publicProcedure = t.procedure.use(mapDomainErrors);
 
-/** Procedures only trainer workers call: they need the worker token as a Bearer credential. */
-export const workerProcedure = publicProcedure.use(({ ctx, next }) => {
-  if (!ctx.auth.isWorker) throw new TRPCError({ code: "UNAUTHORIZED", message: "a valid worker token is required (Authorization: Bearer <TLAB_WORKER_TOKEN>)" });
-  return next();
+const baseProcedure = t.procedure.use(mapDomainErrors);
+
+function refuse(principal: Principal, level: AccessLevel): void {
+  const decision = decideAccess(principal, level);
+  if (!decision.ok) throw new TRPCError({ code: decision.code, message: decision.message });
+}
+
+/**
+ * Access levels. Each procedure starts from exactly one of these; the check runs before input
+ * parsing, so a refused caller learns nothing about the input either.
+ *
+ * - publicProcedure: anyone. Only health and sign-in related procedures; the router-wide access
+ *   test (access-levels.test.ts) lists each allowed public procedure by name and fails on others.
+ * - viewerProcedure: any signed-in user (reads).
+ * - memberProcedure: members and admins (launch, cancel, retry, comment, review).
+ * - adminProcedure: admins (users, tokens of others, settings).
+ * - workerProcedure: worker tokens only (claim, heartbeat, metrics, complete, ...).
+ */
+export const publicProcedure = baseProcedure.meta({ access: "public" });
+
+function userProcedure(level: "viewer" | "member" | "admin") {
+  return baseProcedure.meta({ access: level }).use(({ ctx, next }) => {
+    refuse(ctx.principal, level);
+    const user: SessionUser = (ctx.principal as Extract<Principal, { kind: "user" }>).user;
+    return next({ ctx: { user } });
+  });
+}
+
+export const viewerProcedure = userProcedure("viewer");
+export const memberProcedure = userProcedure("member");
+export const adminProcedure = userProcedure("admin");
+
+/** Procedures only trainer workers call: they need a worker token as a Bearer credential. */
+export const workerProcedure = baseProcedure.meta({ access: "worker" }).use(({ ctx, next }) => {
+  refuse(ctx.principal, "worker");
+  return next({ ctx: { workerTokenId: (ctx.principal as Extract<Principal, { kind: "worker" }>).tokenId } });
 });

@@ -131,6 +131,11 @@ export interface RunSpec {
   validationFraction: number;
   testPerClass: number;
   training: TrainingOptions;
+  /**
+   * True when an earlier attempt left an epoch checkpoint (artifacts checkpoint.json and
+   * checkpoint.bin): the worker continues from it instead of starting over.
+   */
+  resumeFromCheckpoint?: boolean;
   leaseMs: number;
   baseModel: {
     id: string;

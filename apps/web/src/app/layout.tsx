@@ -1,15 +1,21 @@
 import type { Metadata } from "next";
 import Link from "next/link";
 import type { ReactNode } from "react";
+import { CurrentUserProvider } from "@/components/auth/current-user";
+import { UserMenu } from "@/components/auth/user-menu";
+import { currentPrincipal } from "@/server/current-user";
 import { TrpcReactProvider } from "@/trpc/react";
 import "./globals.css";
+import "./auth.css";
 
 export const metadata: Metadata = {
   title: { default: "Transfer Lab", template: "%s · Transfer Lab" },
   description: "Compare transfer-learning strategies: frozen feature extractor, partial and full fine-tuning",
 };
 
-export default function RootLayout({ children }: { children: ReactNode }) {
+export default async function RootLayout({ children }: { children: ReactNode }) {
+  const principal = await currentPrincipal();
+  const user = principal.kind === "user" ? principal.user : null;
   return (
     <html lang="en">
       <body>
@@ -19,11 +25,18 @@ export default function RootLayout({ children }: { children: ReactNode }) {
           </Link>
           <nav aria-label="Main">
             <Link href="/">Experiments</Link>
+            <Link href="/runs">Runs</Link>
+            <Link href="/datasets">Datasets</Link>
+            <Link href="/models">Models</Link>
             <Link href="/workers">Workers</Link>
+            <Link href="/activity">Activity</Link>
           </nav>
+          <UserMenu user={user} />
         </header>
         <main className="page">
-          <TrpcReactProvider>{children}</TrpcReactProvider>
+          <CurrentUserProvider user={user}>
+            <TrpcReactProvider>{children}</TrpcReactProvider>
+          </CurrentUserProvider>
         </main>
       </body>
     </html>

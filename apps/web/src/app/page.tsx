@@ -1,12 +1,15 @@
 import { connection } from "next/server";
 import { ExperimentsTable } from "@/components/experiments/experiments-table";
+import { experimentQueryFrom } from "@/lib/table-params";
 import { serverApi } from "@/trpc/server";
 
-const EXPERIMENTS_PAGE_SIZE = 50;
+type Props = { searchParams: Promise<Record<string, string | string[] | undefined>> };
 
-export default async function ExperimentsPage() {
+export default async function ExperimentsPage({ searchParams }: Props) {
   await connection();
+  const raw = await searchParams;
+  const query = experimentQueryFrom({ get: (name) => (typeof raw[name] === "string" ? raw[name] : null) });
   const api = await serverApi();
-  const initial = await api.experiment.list({ limit: EXPERIMENTS_PAGE_SIZE });
-  return <ExperimentsTable initial={initial} limit={EXPERIMENTS_PAGE_SIZE} />;
+  const [initial, baseModels, datasets] = await Promise.all([api.experiment.table(query), api.catalog.baseModels(), api.catalog.datasets()]);
+  return <ExperimentsTable initial={initial} initialQuery={query} baseModels={baseModels.map((m) => m.name)} datasets={datasets.map((d) => d.name)} />;
 }

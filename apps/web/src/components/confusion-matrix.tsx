@@ -45,3 +45,50 @@ export function ConfusionMatrix({ matrix, classNames, caption }: { matrix: numbe
     </table>
   );
 }
+
+/**
+ * B − A in percentage points of each true class. Green where B is better (more on the diagonal,
+ * fewer confusions off it), red where it is worse, so the cells to look at stand out.
+ */
+export function ConfusionDifference({ diff, classNames, caption }: { diff: number[][]; classNames: string[]; caption: string }) {
+  const scale = Math.max(0.02, ...diff.flat().map(Math.abs));
+  return (
+    <table className="confusion confusion-diff">
+      <caption>{caption}</caption>
+      <thead>
+        <tr>
+          <th scope="col" className="confusion-corner">
+            true ↓ / predicted →
+          </th>
+          {classNames.map((name) => (
+            <th key={name} scope="col">
+              {name}
+            </th>
+          ))}
+        </tr>
+      </thead>
+      <tbody>
+        {diff.map((row, i) => (
+          <tr key={classNames[i] ?? i}>
+            <th scope="row">{classNames[i] ?? i}</th>
+            {row.map((d, j) => {
+              const better = i === j ? d > 0 : d < 0;
+              const strength = Math.min(1, Math.abs(d) / scale) * 0.75;
+              const points = d * 100;
+              const text = Math.abs(points) < 0.05 ? "0" : `${points > 0 ? "+" : "−"}${Math.abs(points).toFixed(1)}`;
+              return (
+                <td
+                  key={j}
+                  style={{ background: Math.abs(points) < 0.05 ? undefined : `rgba(${better ? "5, 150, 105" : "220, 38, 38"}, ${strength.toFixed(3)})`, color: strength > 0.5 ? "#fff" : undefined }}
+                  title={`true ${classNames[i] ?? i}, predicted ${classNames[j] ?? j}: ${text} percentage points (${better ? "better" : Math.abs(points) < 0.05 ? "same" : "worse"})`}
+                >
+                  {text}
+                </td>
+              );
+            })}
+          </tr>
+        ))}
+      </tbody>
+    </table>
+  );
+}

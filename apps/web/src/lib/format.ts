@@ -68,3 +68,11 @@ export function formatNumber(value: number | null | undefined, digits = 3): stri
   if (value === null || value === undefined || !Number.isFinite(value)) return "—";
   return value.toFixed(digits);
 }
+
+/** Like formatDateTime, to the second: for timelines, where minutes are too coarse. */
+export function formatTimestamp(iso: string | null | undefined): string {
+  if (!iso) return "—";
+  const date = new Date(iso);
+  if (Number.isNaN(date.getTime())) return "—";
+  return `${date.toISOString().slice(0, 19).replace("T", " ")} UTC`;
+}

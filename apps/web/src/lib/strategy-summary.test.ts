@@ -2,7 +2,8 @@ import { describe, expect, it } from "vitest";
 import type { RunSummaryDto } from "@tlab/core/dto";
 import { defaultStrategy, type StrategyKind } from "@tlab/core/strategy";
 import type { RunStatus } from "@tlab/core/run";
-import { argmaxStep, sumMatrices, summarizeStrategies } from "./strategy-summary";
+import type { FinalMetrics } from "@tlab/core/run";
+import { argmaxStep, bestPerColumn, sumMatrices, summarizeStrategies } from "./strategy-summary";
 
 function run(id: string, strategy: StrategyKind, seed: number, status: RunStatus, testAccuracy: number | null): RunSummaryDto {
   return {
@@ -38,23 +39,24 @@ describe("summarizeStrategies", () => {
         run("c", "full", 1, "SUCCEEDED", 0.95),
         run("d", "full", 2, "FAILED", null),
       ],
+      new Map(),
       new Map([["a", 3], ["b", 4], ["c", 5]]),
     );
     expect(rows.map((r) => r.strategy)).toEqual(["frozen", "full"]);
     const [frozen, full] = rows;
-    expect(frozen!.accuracyMean).toBeCloseTo(0.85);
-    expect(frozen!.accuracyStd).toBeCloseTo(Math.SQRT2 * 0.05);
+    expect(frozen!.accuracy.mean).toBeCloseTo(0.85);
+    expect(frozen!.accuracy.std).toBeCloseTo(Math.SQRT2 * 0.05);
     expect(frozen!.bestEpochs).toEqual([3, 4]);
     expect(full!.succeeded).toBe(1);
     expect(full!.runs).toBe(2);
-    expect(full!.accuracyStd).toBeNull();
+    expect(full!.accuracy.std).toBeNull();
     expect(rows.filter((r) => r.isBest).map((r) => r.strategy)).toEqual(["full"]);
   });
 
   it("marks nothing until two strategies have a result", () => {
     const none = summarizeStrategies([run("a", "partial", 1, "QUEUED", null)], new Map());
     expect(none[0]!.isBest).toBe(false);
-    expect(none[0]!.accuracyMean).toBeNull();
+    expect(none[0]!.accuracy.mean).toBeNull();
     const one = summarizeStrategies([run("a", "partial", 1, "SUCCEEDED", 0.9), run("b", "full", 1, "RUNNING", null)], new Map());
     expect(one.some((r) => r.isBest)).toBe(false);
   });
@@ -72,5 +74,41 @@ describe("argmaxStep", () => {
   it("returns the first step with the highest value", () => {
     expect(argmaxStep([{ step: 1, value: 0.5 }, { step: 2, value: 0.9 }, { step: 3, value: 0.9 }])).toBe(2);
     expect(argmaxStep([])).toBeNull();
+  });
+});
+
+describe("bestPerColumn", () => {
+  it("marks the best value of every column from the final metrics, lower or higher as the column wants", () => {
+    const runs = [run("a", "frozen", 1, "SUCCEEDED", 0.8), run("b", "full", 1, "SUCCEEDED", 0.95)];
+    const final = (over: Partial<FinalMetrics>): FinalMetrics => ({
+      testAccuracy: 0,
+      testLoss: 0,
+      confusionMatrix: [],
+      classNames: [],
+      perClass: [],
+      bestEpoch: 1,
+      epochsRun: 1,
+      trainableParams: 0,
+      totalParams: 0,
+      wallTimeMs: 0,
+      trainImagesPerSec: 0,
+      peakMemoryBytes: 0,
+      ...over,
+    });
+    const rows = summarizeStrategies(
+      runs,
+      new Map([
+        ["a", final({ bestEpoch: 4, wallTimeMs: 1000, trainImagesPerSec: 900, peakMemoryBytes: 10 })],
+        ["b", final({ bestEpoch: 2, wallTimeMs: 5000, trainImagesPerSec: 300, peakMemoryBytes: 30 })],
+      ]),
+    );
+    const best = bestPerColumn(rows);
+    expect([...best.accuracy]).toEqual(["full"]);
+    expect([...best.bestEpoch]).toEqual(["full"]);
+    expect([...best.wallTimeMs]).toEqual(["frozen"]);
+    expect([...best.imagesPerSec]).toEqual(["frozen"]);
+    expect([...best.peakMemoryBytes]).toEqual(["frozen"]);
+    // Both report 1000 trainable parameters: a tie marks both.
+    expect([...best.trainableParams].sort()).toEqual(["frozen", "full"]);
   });
 });

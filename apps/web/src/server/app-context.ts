@@ -1,3 +1,5 @@
+import { createAuth, type Auth } from "@tlab/api/auth/create-auth";
+import type { RequestAuth } from "@tlab/api/auth/request-principal";
 import { createServices, type Services } from "@tlab/api/services/create-services";
 import { seedCatalog } from "@tlab/api/services/seed-catalog";
 import { createDb, tuneSqlite, type Db, type DbProvider } from "@tlab/db/client";
@@ -9,6 +11,10 @@ export interface AppContext {
   db: Db;
   provider: DbProvider;
   services: Services;
+  /** better-auth: accounts, sessions, sign-in (served at /api/auth/*). */
+  auth: Auth;
+  /** What resolving a request's caller needs (server/request-auth.ts). */
+  requestAuth: RequestAuth;
 }
 
 // Next bundles instrumentation.ts and every route as separate module graphs, each with its own
@@ -37,9 +43,10 @@ async function createGraphContext(): Promise<AppContext> {
   try {
     // Per connection: busy timeout and synchronous mode are connection settings.
     if (provider === "sqlite") await tuneSqlite(db);
-    const services = createServices(db);
-    await bootProcessOnce(env, services);
-    return { env, db, provider, services };
+    const services = createServices(db, { dataDir: env.DATA_DIR, leaseMs: env.TLAB_LEASE_MS });
+    const auth = createAuth({ db, provider, secret: env.TLAB_AUTH_SECRET, baseURL: env.TLAB_PUBLIC_URL });
+    await bootProcessOnce(env, services, auth);
+    return { env, db, provider, services, auth, requestAuth: { auth, tokens: services.tokens, bootstrapWorkerToken: env.TLAB_WORKER_TOKEN } };
   } catch (error) {
     await db.$disconnect().catch(() => undefined);
     throw error;
@@ -49,16 +56,16 @@ async function createGraphContext(): Promise<AppContext> {
 const BOOT_KEY = Symbol.for("tlab.web.processBoot");
 type BootHolder = typeof globalThis & { [BOOT_KEY]?: Promise<void> };
 
-function bootProcessOnce(env: Env, services: Services): Promise<void> {
+function bootProcessOnce(env: Env, services: Services, auth: Auth): Promise<void> {
   const holder = globalThis as BootHolder;
-  holder[BOOT_KEY] ??= bootProcess(env, services).catch((error: unknown) => {
+  holder[BOOT_KEY] ??= bootProcess(env, services, auth).catch((error: unknown) => {
     delete holder[BOOT_KEY];
     throw error;
   });
   return holder[BOOT_KEY];
 }
 
-async function bootProcess(env: Env, services: Services): Promise<void> {
+async function bootProcess(env: Env, services: Services, auth: Auth): Promise<void> {
   try {
     await seedCatalog(services.catalog, env.DATA_DIR);
   } catch (error) {
@@ -67,7 +74,27 @@ async function bootProcess(env: Env, services: Services): Promise<void> {
       { cause: error },
     );
   }
+  if (env.TLAB_ADMIN) await createAdminFromEnv(env.TLAB_ADMIN, services, auth);
+  else if ((await services.usersRepo.count()) === 0) {
+    console.info("[tlab] no accounts yet: open the dashboard to create the admin account (or set TLAB_ADMIN_EMAIL and TLAB_ADMIN_PASSWORD)");
+  }
   startLeaseSweeper(services, env.SWEEP_INTERVAL_MS);
+}
+
+/**
+ * Non-interactive first start: with TLAB_ADMIN_EMAIL and TLAB_ADMIN_PASSWORD set and no account
+ * yet, that account is created through the same sign-up as the dashboard's, so it becomes the
+ * admin. Once any account exists the variables are ignored (the password is never reset from here).
+ */
+async function createAdminFromEnv(admin: { email: string; password: string }, services: Services, auth: Auth): Promise<void> {
+  if ((await services.usersRepo.count()) > 0) return;
+  try {
+    await auth.api.signUpEmail({ body: { email: admin.email, password: admin.password, name: admin.email.split("@")[0] ?? "admin" } });
+    console.info(`[tlab] created the admin account ${admin.email} (TLAB_ADMIN_EMAIL)`);
+  } catch (error) {
+    // Another replica may have created the first account at the same moment: only a real failure is fatal.
+    if ((await services.usersRepo.count()) === 0) throw new Error(`could not create the admin account from TLAB_ADMIN_EMAIL: ${errorMessage(error)}`, { cause: error });
+  }
 }
 
 /**

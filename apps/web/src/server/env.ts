@@ -23,6 +23,13 @@ const RawEnv = z.object({
   SWEEP_INTERVAL_MS: optional(
     z.coerce.number({ error: "must be a number of milliseconds" }).int("must be a whole number").min(100, "must be from 100 to 3600000").max(3_600_000, "must be from 100 to 3600000"),
   ),
+  TLAB_LEASE_MS: optional(
+    z.coerce.number({ error: "must be a number of milliseconds" }).int("must be a whole number").min(1000, "must be from 1000 to 3600000").max(3_600_000, "must be from 1000 to 3600000"),
+  ),
+  TLAB_AUTH_SECRET: optional(z.string().trim().min(32, "must be at least 32 characters (e.g. `openssl rand -hex 32`)")),
+  TLAB_PUBLIC_URL: optional(z.url({ error: "must be the dashboard's URL, e.g. https://tlab.example.com" }).regex(/^https?:\/\//, "must start with http:// or https://")),
+  TLAB_ADMIN_EMAIL: optional(z.email({ error: "must be an email address" })),
+  TLAB_ADMIN_PASSWORD: optional(z.string().min(8, "must be at least 8 characters").max(128, "must be at most 128 characters")),
 });
 
 export interface Env {
@@ -32,6 +39,14 @@ export interface Env {
   DATABASE_URL: string;
   TLAB_WORKER_TOKEN: string;
   SWEEP_INTERVAL_MS: number;
+  /** How long a claim holds a run without a heartbeat (workers beat at half of it). */
+  TLAB_LEASE_MS: number;
+  /** Signs session cookies. Without TLAB_AUTH_SECRET, a random one kept in DATA_DIR/auth-secret. */
+  TLAB_AUTH_SECRET: string;
+  /** The dashboard's public URL, when set; otherwise each request's own origin is trusted. */
+  TLAB_PUBLIC_URL: string | undefined;
+  /** Both set: this admin is created at start while the server has no account yet. */
+  TLAB_ADMIN: { email: string; password: string } | undefined;
 }
 
 export class EnvError extends Error {
@@ -58,6 +73,9 @@ export function parseEnv(source: Record<string, string | undefined>, repoRoot: s
     throw new EnvError(`Invalid environment for the Transfer Lab web server:\n${lines.join("\n")}`);
   }
   const raw = parsed.data;
+  if ((raw.TLAB_ADMIN_EMAIL === undefined) !== (raw.TLAB_ADMIN_PASSWORD === undefined)) {
+    throw new EnvError("Invalid environment for the Transfer Lab web server:\n  TLAB_ADMIN_EMAIL and TLAB_ADMIN_PASSWORD: set both, or neither");
+  }
   const dataDir = path.resolve(repoRoot, raw.DATA_DIR ?? "data");
   return {
     PORT: raw.PORT ?? 3000,
@@ -65,6 +83,10 @@ export function parseEnv(source: Record<string, string | undefined>, repoRoot: s
     DATABASE_URL: raw.DATABASE_URL ?? `file:${path.join(dataDir, "tlab.db")}`,
     TLAB_WORKER_TOKEN: raw.TLAB_WORKER_TOKEN ?? readOrCreateWorkerToken(dataDir),
     SWEEP_INTERVAL_MS: raw.SWEEP_INTERVAL_MS ?? 5000,
+    TLAB_LEASE_MS: raw.TLAB_LEASE_MS ?? 60_000,
+    TLAB_AUTH_SECRET: raw.TLAB_AUTH_SECRET ?? readOrCreateSecretFile(dataDir, AUTH_SECRET_FILE, "auth secret"),
+    TLAB_PUBLIC_URL: raw.TLAB_PUBLIC_URL,
+    TLAB_ADMIN: raw.TLAB_ADMIN_EMAIL && raw.TLAB_ADMIN_PASSWORD ? { email: raw.TLAB_ADMIN_EMAIL, password: raw.TLAB_ADMIN_PASSWORD } : undefined,
   };
 }
 
@@ -73,7 +95,14 @@ export function parseEnv(source: Record<string, string | undefined>, repoRoot: s
  * so local workers on the same machine can read it and it survives restarts.
  */
 export function readOrCreateWorkerToken(dataDir: string): string {
-  const file = path.join(dataDir, WORKER_TOKEN_FILE);
+  return readOrCreateSecretFile(dataDir, WORKER_TOKEN_FILE, "worker token");
+}
+
+export const AUTH_SECRET_FILE = "auth-secret";
+
+/** A random secret kept in DATA_DIR/<file> (mode 0600), created on first use, stable across restarts. */
+function readOrCreateSecretFile(dataDir: string, fileName: string, what: string): string {
+  const file = path.join(dataDir, fileName);
   if (!existsSync(file)) {
     mkdirSync(dataDir, { recursive: true });
     try {
@@ -84,7 +113,7 @@ export function readOrCreateWorkerToken(dataDir: string): string {
     }
   }
   const token = readFileSync(file, "utf8").trim();
-  if (token.length < 16) throw new EnvError(`${file}: the worker token file is empty or too short; delete it to generate a new one`);
+  if (token.length < 16) throw new EnvError(`${file}: the ${what} file is empty or too short; delete it to generate a new one`);
   return token;
 }
 

@@ -8,6 +8,7 @@ const STATUS: Record<DomainErrorCode, number> = {
   RUN_NOT_RUNNING: 409,
   RUN_ALREADY_FINISHED: 409,
   UNAUTHORIZED: 401,
+  FORBIDDEN: 403,
 };
 
 export function jsonError(status: number, error: string, headers?: HeadersInit): Response {

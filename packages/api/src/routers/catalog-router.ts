@@ -1,7 +1,10 @@
 import type { TRPCRouterRecord } from "@trpc/server";
-import { publicProcedure } from "../trpc";
+import { PromoteRunInput } from "@tlab/core/catalog-input";
+import { memberProcedure, viewerProcedure } from "../trpc";
 
 export const catalogRouter = {
-  baseModels: publicProcedure.query(({ ctx }) => ctx.services.catalog.listBaseModels()),
-  datasets: publicProcedure.query(({ ctx }) => ctx.services.catalog.listDatasets()),
+  baseModels: viewerProcedure.query(({ ctx }) => ctx.services.catalog.listBaseModels()),
+  datasets: viewerProcedure.query(({ ctx }) => ctx.services.catalog.listDatasets()),
+  /** A succeeded run's model, cut before its classifier, becomes a base model with the run as its parent. */
+  promoteRun: memberProcedure.input(PromoteRunInput).mutation(({ ctx, input }) => ctx.services.catalogImport.promoteRun(input)),
 } satisfies TRPCRouterRecord;

@@ -2,20 +2,20 @@ import type { TRPCRouterRecord } from "@trpc/server";
 import { RunId } from "@tlab/core/run";
 import { DomainError } from "@tlab/core/errors";
 import { CompareRunsInput, RunTableInput } from "@tlab/core/table-queries";
-import { publicProcedure } from "../trpc";
+import { memberProcedure, viewerProcedure } from "../trpc";
 
 export const runRouter = {
-  byId: publicProcedure.input(RunId).query(async ({ ctx, input }) => {
+  byId: viewerProcedure.input(RunId).query(async ({ ctx, input }) => {
     const run = await ctx.services.runsRepo.byId(input.runId);
     if (!run) throw new DomainError("NOT_FOUND", `runId: no run "${input.runId}"`);
     return run;
   }),
-  metrics: publicProcedure.input(RunId).query(({ ctx, input }) => ctx.services.comparison.runSeries(input.runId)),
-  cancel: publicProcedure.input(RunId).mutation(({ ctx, input }) => ctx.services.runs.cancel(input.runId)),
+  metrics: viewerProcedure.input(RunId).query(({ ctx, input }) => ctx.services.comparison.runSeries(input.runId)),
+  cancel: memberProcedure.input(RunId).mutation(({ ctx, input }) => ctx.services.runs.cancel(input.runId)),
   /** A failed or canceled run back in the queue, trained again from the start. */
-  retry: publicProcedure.input(RunId).mutation(({ ctx, input }) => ctx.services.runRetry.retry(input.runId)),
+  retry: memberProcedure.input(RunId).mutation(({ ctx, input }) => ctx.services.runRetry.retry(input.runId)),
   /** The runs table across experiments: filters, search, sort and keyset pages. */
-  table: publicProcedure.input(RunTableInput).query(({ ctx, input }) => ctx.services.runQueries.page(input)),
+  table: viewerProcedure.input(RunTableInput).query(({ ctx, input }) => ctx.services.runQueries.page(input)),
   /** Any runs side by side, across experiments. */
-  compare: publicProcedure.input(CompareRunsInput).query(({ ctx, input }) => ctx.services.runComparison.compare(input.runIds)),
+  compare: viewerProcedure.input(CompareRunsInput).query(({ ctx, input }) => ctx.services.runComparison.compare(input.runIds)),
 } satisfies TRPCRouterRecord;

@@ -8,7 +8,7 @@ import {
   ReportMetricsInput,
   WorkerInfo,
 } from "@tlab/core/run";
-import { publicProcedure, workerProcedure } from "../trpc";
+import { viewerProcedure, workerProcedure } from "../trpc";
 
 export const workerRouter = {
   register: workerProcedure.input(WorkerInfo).mutation(({ ctx, input }) => ctx.services.runs.registerWorker(input)),
@@ -28,5 +28,5 @@ export const workerRouter = {
   release: workerProcedure
     .input(ReleaseRunInput)
     .mutation(({ ctx, input }) => ctx.services.runs.release(input.workerId, input.runId, input.reason)),
-  list: publicProcedure.query(({ ctx }) => ctx.services.workersRepo.list()),
+  list: viewerProcedure.query(({ ctx }) => ctx.services.workersRepo.list()),
 } satisfies TRPCRouterRecord;

@@ -6,11 +6,20 @@ import { RunRepository } from "@tlab/db/repositories/run-repository";
 import { RunQueryRepository } from "@tlab/db/repositories/run-query-repository";
 import { ExperimentQueryRepository } from "@tlab/db/repositories/experiment-query-repository";
 import { WorkerRepository } from "@tlab/db/repositories/worker-repository";
+import { ApiTokenRepository } from "@tlab/db/repositories/api-token-repository";
+import { InviteRepository } from "@tlab/db/repositories/invite-repository";
+import { ReviewRepository } from "@tlab/db/repositories/review-repository";
+import { UserRepository } from "@tlab/db/repositories/user-repository";
+import { CatalogImportService } from "./catalog-import-service";
 import { ComparisonService } from "./comparison-service";
 import { ExperimentService } from "./experiment-service";
 import { RunService, type RunServiceOptions } from "./run-service";
 import { RunRetryService } from "./run-retry-service";
 import { RunComparisonService } from "./run-comparison-service";
+import { ReviewService } from "./review-service";
+import { ExportService } from "./export-service";
+import { TokenService } from "./token-service";
+import { UserAdminService } from "./user-admin-service";
 
 export type Services = ReturnType<typeof createServices>;
 
@@ -19,7 +28,7 @@ export type Services = ReturnType<typeof createServices>;
  * from `createDb(url)`, which records its provider: repositories that write provider-specific SQL
  * (placeholders, row locks) get it from there.
  */
-export function createServices(db: Db, options: RunServiceOptions = {}) {
+export function createServices(db: Db, options: RunServiceOptions & { dataDir?: string } = {}) {
   const provider = providerOf(db);
   const catalog = new CatalogRepository(db);
   const experimentsRepo = new ExperimentRepository(db, provider);
@@ -27,6 +36,9 @@ export function createServices(db: Db, options: RunServiceOptions = {}) {
   const metricsRepo = new MetricRepository(db, provider);
   const workersRepo = new WorkerRepository(db);
   const runQueries = new RunQueryRepository(db, provider);
+  const comparison = new ComparisonService(experimentsRepo, metricsRepo, runQueries);
+  const usersRepo = new UserRepository(db);
+  const review = new ReviewService(new ReviewRepository(db), options.now);
   return {
     catalog,
     experimentsRepo,
@@ -34,10 +46,21 @@ export function createServices(db: Db, options: RunServiceOptions = {}) {
     workersRepo,
     experiments: new ExperimentService(experimentsRepo, catalog),
     runs: new RunService(runsRepo, metricsRepo, workersRepo, catalog, options),
-    comparison: new ComparisonService(experimentsRepo, metricsRepo, runQueries),
+    comparison,
     runQueries,
     experimentQueries: new ExperimentQueryRepository(db, provider),
+    /** Stores uploaded datasets and base models under options.dataDir. */
+    catalogImport: new CatalogImportService(catalog, runsRepo, experimentsRepo, options.dataDir),
     runRetry: new RunRetryService(runsRepo, runQueries, options.now),
-    runComparison: new RunComparisonService(runQueries),
+    runComparison: new RunComparisonService(runQueries, (runId) => comparison.runSeries(runId)),
+    usersRepo,
+    /** API tokens (personal and worker): creation, revocation, and bearer authentication. */
+    tokens: new TokenService(new ApiTokenRepository(db), usersRepo, options.now),
+    /** Invitations, roles and deactivation (admin). */
+    userAdmin: new UserAdminService(usersRepo, new InviteRepository(db), options.now),
+    /** Comments, decisions, activity. */
+    review,
+    /** CSV and JSON downloads of comparisons and metric series. */
+    export: new ExportService(comparison, runQueries, review),
   };
 }

@@ -1,6 +1,7 @@
 import { CreateExperimentInput } from "@tlab/core/experiment";
 import { DomainError } from "@tlab/core/errors";
 import { LayerPlanError, planLayerFreeze } from "@tlab/core/layer-plan";
+import { splitBudgetProblem } from "@tlab/core/split-budget";
 import type { CatalogRepository } from "@tlab/db/repositories/catalog-repository";
 import type { ExperimentRepository, NewRun } from "@tlab/db/repositories/experiment-repository";
 
@@ -25,6 +26,8 @@ export class ExperimentService {
       const names = (await this.catalog.listDatasets()).map((d) => d.name);
       throw new DomainError("INVALID_INPUT", `dataset: no dataset named "${input.dataset}"; available: ${names.join(", ") || "none"}`);
     }
+    const budgetProblem = splitBudgetProblem(dataset.spec, dataset.classNames, input);
+    if (budgetProblem) throw new DomainError("INVALID_INPUT", budgetProblem);
     for (const strategy of input.strategies) {
       try {
         planLayerFreeze(baseModel.layers, strategy);

@@ -1,23 +1,23 @@
-import { downsampleMinMax } from "@tlab/core/downsample";
+import type { MetricSeriesDto } from "@tlab/core/dto";
 import type { RunComparisonDto } from "@tlab/core/table-queries";
 import type { RunQueryRepository } from "@tlab/db/repositories/run-query-repository";
-import { MAX_POINTS_PER_SERIES } from "./comparison-service";
 
 /** Any runs side by side, across experiments: the `/compare` page's one request. */
 export class RunComparisonService {
-  constructor(private readonly runs: RunQueryRepository) {}
+  constructor(
+    private readonly runs: RunQueryRepository,
+    /** A run's series, downsampled as on the experiment page (ComparisonService.runSeries). */
+    private readonly seriesOf: (runId: string) => Promise<MetricSeriesDto[]>,
+  ) {}
 
   async compare(runIds: readonly string[]): Promise<RunComparisonDto> {
     const ids = [...new Set(runIds)];
-    const [rows, series] = await Promise.all([this.runs.comparedRows(ids), this.runs.seriesOfRuns(ids)]);
+    const rows = await this.runs.comparedRows(ids);
     const byId = new Map(rows.map((r) => [r.run.id, r]));
+    const found = ids.filter((id) => byId.has(id));
+    const series = await Promise.all(found.map((id) => this.seriesOf(id)));
     return {
-      runs: ids.flatMap((id) => {
-        const row = byId.get(id);
-        if (!row) return [];
-        const metrics = [...(series.get(id) ?? new Map())].map(([name, points]) => ({ name, points: downsampleMinMax(points, MAX_POINTS_PER_SERIES) }));
-        return [{ ...row, metrics }];
-      }),
+      runs: found.map((id, i) => ({ ...byId.get(id)!, metrics: series[i]! })),
       missing: ids.filter((id) => !byId.has(id)),
     };
   }

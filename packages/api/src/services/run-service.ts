@@ -1,3 +1,4 @@
+import { datasetDataPath } from "@tlab/core/catalog-input";
 import { TrainingOptions } from "@tlab/core/experiment";
 import { DEFAULT_LEASE_MS, leaseExpiry } from "@tlab/core/lease";
 import { DomainError } from "@tlab/core/errors";
@@ -12,6 +13,9 @@ export interface RunServiceOptions {
   leaseMs?: number;
   now?: () => Date;
 }
+
+/** Written last by the worker after each epoch, so its presence means a complete checkpoint. */
+export const CHECKPOINT_HEADER_FILE = "checkpoint.json";
 
 /** The run lifecycle: QUEUED → RUNNING → SUCCEEDED | FAILED | CANCELED, driven by workers over HTTP. */
 export class RunService {
@@ -43,7 +47,7 @@ export class RunService {
     const { run, experiment } = claimed;
     const [baseModel, dataset] = await Promise.all([
       this.catalog.baseModelById(experiment.baseModelId),
-      this.catalog.listDatasets().then((all) => all.find((d) => d.id === experiment.datasetId)),
+      this.catalog.datasetById(experiment.datasetId),
     ]);
     if (!baseModel || !dataset) throw new DomainError("NOT_FOUND", `run ${run.id}: its base model or dataset is gone`);
     return {
@@ -58,6 +62,7 @@ export class RunService {
       validationFraction: experiment.validationFraction,
       testPerClass: experiment.testPerClass,
       training: parseTrainingOptions(experiment.training),
+      resumeFromCheckpoint: run.attempt > 1 && (await this.runs.artifact(run.id, CHECKPOINT_HEADER_FILE)) !== null,
       leaseMs: this.leaseMs,
       baseModel: {
         id: baseModel.id,
@@ -66,7 +71,13 @@ export class RunService {
         layers: baseModel.layers,
         modelPath: `/api/base-models/${encodeURIComponent(baseModel.name)}/model.json`,
       },
-      dataset: { id: dataset.id, name: dataset.name, spec: dataset.spec, classNames: dataset.classNames },
+      dataset: {
+        id: dataset.id,
+        name: dataset.name,
+        spec: dataset.spec,
+        classNames: dataset.classNames,
+        ...(dataset.spec.source === "upload" ? { dataPath: datasetDataPath(dataset.name) } : {}),
+      },
     };
   }
 

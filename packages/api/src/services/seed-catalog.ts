@@ -12,7 +12,11 @@ export const BaseModelManifest = z.object({
   inputShape: z.array(z.number().int()),
   layers: z.array(z.object({ name: z.string(), className: z.string(), paramCount: z.number().int() })),
   totalParams: z.number().int(),
+  /** Absent for shipped or pretrained models; written by model import and run promotion. */
+  source: z.enum(["builtin", "import", "run"]).optional(),
+  parentRunId: z.string().nullable().optional(),
 });
+export type BaseModelManifest = z.infer<typeof BaseModelManifest>;
 
 export const BASE_MODELS_DIR = "base-models";
 
@@ -35,13 +39,18 @@ export async function seedCatalog(catalog: CatalogRepository, dataDir: string): 
     const manifestPath = path.join(dir, "base-model.json");
     if (!existsSync(manifestPath) || !existsSync(path.join(dir, "model.json"))) continue;
     const manifest = BaseModelManifest.parse(JSON.parse(readFileSync(manifestPath, "utf8")));
-    const hash = createHash("sha256");
-    for (const file of readdirSync(dir).sort()) hash.update(file).update(readFileSync(path.join(dir, file)));
     await catalog.upsertBaseModel({
       ...manifest,
-      source: "builtin",
+      source: manifest.source ?? "builtin",
       storagePath: path.relative(dataDir, dir),
-      sha256: hash.digest("hex"),
+      sha256: hashModelDirectory(dir),
     });
   }
+}
+
+/** sha256 over a base model directory: every file name and its bytes, in name order. */
+export function hashModelDirectory(dir: string): string {
+  const hash = createHash("sha256");
+  for (const file of readdirSync(dir).sort()) hash.update(file).update(readFileSync(path.join(dir, file)));
+  return hash.digest("hex");
 }

@@ -1,6 +1,6 @@
 import { z } from "zod";
 import type { BaseModelDto, DatasetDto } from "@tlab/core/dto";
-import { DatasetSpec } from "@tlab/core/run";
+import { DatasetSpec, type UploadedDatasetSpec } from "@tlab/core/run";
 import type { LayerInfo } from "@tlab/core/layer-plan";
 import type { Db } from "../client";
 import { parseJsonColumn } from "../json";
@@ -23,6 +23,8 @@ export interface UpsertBaseModel {
   layers: LayerInfo[];
   totalParams: number;
   sha256: string;
+  /** Lineage of a promoted run; omitted: left as it is. */
+  parentRunId?: string | null;
 }
 
 export interface UpsertDataset {
@@ -48,6 +50,7 @@ export class CatalogRepository {
       layers: JSON.stringify(input.layers),
       totalParams: input.totalParams,
       sha256: input.sha256,
+      ...(input.parentRunId !== undefined ? { parentRunId: input.parentRunId } : {}),
     };
     const row = await this.db.baseModel.upsert({ where: { name: input.name }, create: { name: input.name, ...data }, update: data });
     return toBaseModel(row);
@@ -67,6 +70,53 @@ export class CatalogRepository {
   async baseModelById(id: string): Promise<BaseModelRecord | null> {
     const row = await this.db.baseModel.findUnique({ where: { id } });
     return row ? toBaseModel(row) : null;
+  }
+
+  async datasetById(id: string): Promise<DatasetDto | null> {
+    const row = await this.db.dataset.findUnique({ where: { id } });
+    return row ? toDataset(row) : null;
+  }
+
+  /**
+   * Registers an uploaded dataset under a new name, or confirms one already registered with the
+   * same content (same sha256): a retried upload must not fail, but a name never silently changes
+   * content, since experiments refer to it. Returns null when the name is taken by other content.
+   */
+  async registerUploadedDataset(input: UpsertDataset & { spec: UploadedDatasetSpec }): Promise<{ dataset: DatasetDto; created: boolean } | null> {
+    const data = { name: input.name, description: input.description, spec: JSON.stringify(input.spec), classNames: JSON.stringify(input.classNames) };
+    try {
+      return { dataset: toDataset(await this.db.dataset.create({ data })), created: true };
+    } catch (error) {
+      // Most likely the unique name: compare with what holds it (and rethrow anything else).
+      const existing = await this.datasetByName(input.name);
+      if (!existing) throw error;
+      return existing.spec.source === "upload" && existing.spec.sha256 === input.spec.sha256 ? { dataset: existing, created: false } : null;
+    }
+  }
+
+  /**
+   * Registers an imported or promoted base model under a new name; like registerUploadedDataset,
+   * the same content again is a no-op and other content under a taken name returns null.
+   */
+  async registerBaseModel(input: UpsertBaseModel): Promise<{ baseModel: BaseModelRecord; created: boolean } | null> {
+    const data = {
+      name: input.name,
+      description: input.description,
+      source: input.source,
+      storagePath: input.storagePath,
+      inputShape: JSON.stringify(input.inputShape),
+      layers: JSON.stringify(input.layers),
+      totalParams: input.totalParams,
+      sha256: input.sha256,
+      parentRunId: input.parentRunId ?? null,
+    };
+    try {
+      return { baseModel: toBaseModel(await this.db.baseModel.create({ data })), created: true };
+    } catch (error) {
+      const existing = await this.baseModelByName(input.name);
+      if (!existing) throw error;
+      return existing.sha256 === input.sha256 ? { baseModel: existing, created: false } : null;
+    }
   }
 
   async datasetByName(name: string): Promise<DatasetDto | null> {
@@ -96,6 +146,8 @@ function toBaseModel(row: BaseModelRow): BaseModelRecord {
     inputShape: parseJsonColumn(NumberList, row.inputShape, "BaseModel.inputShape"),
     layers: parseJsonColumn(LayerList, row.layers, "BaseModel.layers"),
     totalParams: row.totalParams,
+    source: row.source,
+    parentRunId: row.parentRunId,
     createdAt: row.createdAt.toISOString(),
     storagePath: row.storagePath,
     sha256: row.sha256,

@@ -1,4 +1,3 @@
-import type { SeriesPoint } from "@tlab/core/downsample";
 import { TrainingOptions } from "@tlab/core/experiment";
 import { FinalMetrics } from "@tlab/core/run";
 import type {
@@ -129,25 +128,6 @@ export class RunQueryRepository {
     });
     const out: Record<string, FinalMetrics> = {};
     for (const row of rows) if (row.finalMetrics) out[row.id] = parseJsonColumn(FinalMetrics, row.finalMetrics, "Run.finalMetrics");
-    return out;
-  }
-
-  /** Every point of several runs in one query, grouped by run and metric name, each series in step order. */
-  async seriesOfRuns(runIds: readonly string[]): Promise<Map<string, Map<string, SeriesPoint[]>>> {
-    const out = new Map<string, Map<string, SeriesPoint[]>>();
-    if (runIds.length === 0) return out;
-    const rows = await this.db.metricPoint.findMany({
-      where: { runId: { in: [...runIds] } },
-      orderBy: [{ runId: "asc" }, { name: "asc" }, { step: "asc" }],
-      select: { runId: true, name: true, step: true, value: true },
-    });
-    for (const r of rows) {
-      let byName = out.get(r.runId);
-      if (!byName) out.set(r.runId, (byName = new Map()));
-      let points = byName.get(r.name);
-      if (!points) byName.set(r.name, (points = []));
-      points.push({ step: r.step, value: r.value });
-    }
     return out;
   }
 

@@ -32,7 +32,8 @@ beforeAll(async () => {
   file = path.join(dir, "scale.db");
   applyMigrationsToFreshSqlite(file);
   db = new PrismaClient({ adapter: new PrismaBetterSQLite3({ url: `file:${file}` }), log: [{ emit: "event", level: "query" }] });
-  db.$on("query", (event) => log.push({ sql: event.query }));
+  // The client's generic event type is not inferred from the `log` option here; the event is Prisma's QueryEvent.
+  (db as unknown as { $on(event: "query", listener: (e: { query: string }) => void): void }).$on("query", (event) => log.push({ sql: event.query }));
 
   const catalog = new CatalogRepository(db);
   const model = await catalog.upsertBaseModel({

@@ -6,6 +6,16 @@ import { byStrategyThenSeed } from "@/lib/run-order";
 import { formatDateTime, formatPercent } from "@/lib/format";
 import { StrategyName } from "../strategy-name";
 
+function describeAugmentation(a: ExperimentDetailDto["training"]["augmentation"]): string {
+  const parts = [
+    a.flipHorizontal ? "flip" : null,
+    a.shiftPixels > 0 ? `shift ${a.shiftPixels} px` : null,
+    a.rotateDegrees > 0 ? `rotate ${a.rotateDegrees}°` : null,
+    a.brightness > 0 ? `brightness ±${a.brightness}` : null,
+  ].filter(Boolean);
+  return parts.length > 0 ? parts.join(", ") : "none";
+}
+
 /** What was launched: the shared settings and each strategy's own configuration. */
 export function ExperimentHeader({ experiment }: { experiment: ExperimentDetailDto }) {
   const strategies = new Map<StrategyConfig["kind"], StrategyConfig>();
@@ -22,9 +32,14 @@ export function ExperimentHeader({ experiment }: { experiment: ExperimentDetailD
             <code>{experiment.baseModelName}</code> → <code>{experiment.datasetName}</code>
           </p>
         </div>
-        <Link href={`/experiments/new?clone=${experiment.id}`} className="button">
-          Launch a copy
-        </Link>
+        <div className="header-actions">
+          <Link href={`/runs?experiment=${experiment.id}`} className="button">
+            Runs table
+          </Link>
+          <Link href={`/experiments/new?clone=${experiment.id}`} className="button">
+            Clone
+          </Link>
+        </div>
       </div>
       <dl className="facts">
         <div>
@@ -50,6 +65,18 @@ export function ExperimentHeader({ experiment }: { experiment: ExperimentDetailD
         <div>
           <dt>Test images per class</dt>
           <dd>{experiment.testPerClass}</dd>
+        </div>
+        <div>
+          <dt>LR schedule</dt>
+          <dd>{experiment.training.lrSchedule}</dd>
+        </div>
+        <div>
+          <dt>Early stopping</dt>
+          <dd>{experiment.training.earlyStoppingPatience > 0 ? `after ${experiment.training.earlyStoppingPatience} epochs` : "off"}</dd>
+        </div>
+        <div>
+          <dt>Augmentation</dt>
+          <dd>{describeAugmentation(experiment.training.augmentation)}</dd>
         </div>
         <div>
           <dt>Created</dt>

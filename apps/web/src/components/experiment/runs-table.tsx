@@ -4,6 +4,7 @@ import { STRATEGY_LABELS } from "@tlab/core/strategy";
 import { byStrategyThenSeed } from "@/lib/run-order";
 import { formatDuration, formatPercent, isActive } from "@/lib/format";
 import { CancelRunButton } from "../cancel-run-button";
+import { RetryRunButton } from "../retry-run-button";
 import { ProgressBar } from "../progress-bar";
 import { StatusBadge } from "../status-badge";
 import { StrategyName } from "../strategy-name";
@@ -65,6 +66,7 @@ export function RunsTable({ runs, seeds }: { runs: RunSummaryDto[]; seeds: numbe
                     Details
                   </Link>
                   {isActive(run.status) && !run.cancelRequested ? <CancelRunButton runId={run.id} label={`Cancel ${name}`} /> : null}
+                  {run.status === "FAILED" || run.status === "CANCELED" ? <RetryRunButton runId={run.id} label={`Retry ${name}`} /> : null}
                 </td>
               </tr>
             );

@@ -1,30 +1,83 @@
 "use client";
 
-import { useQuery } from "@tanstack/react-query";
+import { keepPreviousData, useQuery } from "@tanstack/react-query";
+import { createColumnHelper } from "@tanstack/react-table";
 import Link from "next/link";
+import { useCallback, useMemo } from "react";
 import type { ExperimentSummaryDto } from "@tlab/core/dto";
 import { RunStatus } from "@tlab/core/run";
-import { formatDateTime, STATUS_WORDS } from "@/lib/format";
+import type { ExperimentPageDto, ExperimentTableQuery, ExperimentTableRowDto } from "@tlab/core/table-queries";
+import { formatDateTime, formatPercent, STATUS_WORDS } from "@/lib/format";
+import { experimentQueryFrom, queryKeyOf } from "@/lib/table-params";
+import { useCursorPages } from "@/lib/use-cursor-pages";
+import { useUrlParams } from "@/lib/use-url-params";
 import { LIVE_REFRESH_MS, useTRPC } from "@/trpc/react";
+import { DataTable, Pager, type ServerSort } from "../data-table";
+import { FilterSelect, SearchInput } from "../search-input";
 
 interface Props {
-  initial: { items: ExperimentSummaryDto[]; nextCursor: string | null };
-  limit: number;
+  initial: ExperimentPageDto;
+  initialQuery: ExperimentTableQuery;
+  baseModels: string[];
+  datasets: string[];
 }
 
-export function ExperimentsTable({ initial, limit }: Props) {
-  const trpc = useTRPC();
-  const { data } = useQuery(
-    trpc.experiment.list.queryOptions(
-      { limit },
-      {
-        initialData: initial,
-        refetchInterval: (query) =>
-          query.state.data?.items.some((e) => e.runCounts.QUEUED + e.runCounts.RUNNING > 0) ? LIVE_REFRESH_MS * 2 : false,
-      },
+const column = createColumnHelper<ExperimentTableRowDto>();
+
+const columns = [
+  column.accessor("name", {
+    header: "Name",
+    cell: (c) => <Link href={`/experiments/${c.row.original.id}`}>{c.getValue()}</Link>,
+  }),
+  column.display({
+    id: "source",
+    header: "Base model → dataset",
+    cell: (c) => (
+      <span className="nowrap">
+        <code>{c.row.original.baseModelName}</code> → <code>{c.row.original.datasetName}</code>
+      </span>
     ),
+  }),
+  column.display({ id: "runs", header: "Runs", cell: (c) => <RunCounts counts={c.row.original.runCounts} /> }),
+  column.accessor("bestTestAccuracy", { header: "Best test accuracy", cell: (c) => formatPercent(c.getValue()), meta: { className: "num" } }),
+  column.display({ id: "budget", header: "Epochs × seeds", cell: (c) => `${c.row.original.epochs} × ${c.row.original.seeds}`, meta: { className: "num" } }),
+  column.accessor("createdAt", { header: "Created", cell: (c) => formatDateTime(c.getValue()), meta: { className: "nowrap" } }),
+  column.display({
+    id: "actions",
+    header: () => <span className="visually-hidden">Actions</span>,
+    cell: (c) => (
+      <Link href={`/experiments/new?clone=${c.row.original.id}`} aria-label={`Clone ${c.row.original.name}`}>
+        Clone
+      </Link>
+    ),
+    meta: { className: "actions" },
+  }),
+];
+
+const SORTABLE = new Set(["name", "createdAt"]);
+
+export function ExperimentsTable({ initial, initialQuery, baseModels, datasets }: Props) {
+  const trpc = useTRPC();
+  const [params, setParams] = useUrlParams();
+  const base = experimentQueryFrom(params);
+  const key = queryKeyOf(base);
+  const pages = useCursorPages(key);
+  const input = { ...base, cursor: pages.cursor };
+  const isInitial = pages.page === 0 && key === queryKeyOf(initialQuery);
+  const { data, isFetching, isPlaceholderData } = useQuery(
+    trpc.experiment.table.queryOptions(input, {
+      initialData: isInitial ? initial : undefined,
+      placeholderData: keepPreviousData,
+      refetchInterval: (query) => (query.state.data?.items.some((e) => e.runCounts.QUEUED + e.runCounts.RUNNING > 0) ? LIVE_REFRESH_MS * 2 : false),
+    }),
   );
-  const items = data.items;
+  const page = data ?? initial;
+  const filtered = Boolean(base.search || base.baseModel || base.dataset || base.status);
+  const onSearch = useCallback((q: string) => setParams({ q }), [setParams]);
+  const sort: ServerSort = { id: base.sort, desc: base.direction === "desc" };
+  const onSort = (next: ServerSort) => setParams({ sort: next.id === "createdAt" ? null : next.id, dir: next.desc ? "desc" : "asc" });
+  const statusOptions = useMemo(() => RunStatus.options.map((s) => ({ value: s, label: `has ${STATUS_WORDS[s]} runs` })), []);
+
   return (
     <>
       <div className="page-header">
@@ -33,7 +86,7 @@ export function ExperimentsTable({ initial, limit }: Props) {
           New experiment
         </Link>
       </div>
-      {items.length === 0 ? (
+      {page.total === 0 && !filtered ? (
         <section className="empty-state">
           <h2>No experiments yet</h2>
           <p>
@@ -43,35 +96,40 @@ export function ExperimentsTable({ initial, limit }: Props) {
           </p>
         </section>
       ) : (
-        <div className="table-scroll">
-          <table className="data-table">
-            <thead>
-              <tr>
-                <th scope="col">Name</th>
-                <th scope="col">Base model</th>
-                <th scope="col">Dataset</th>
-                <th scope="col">Runs</th>
-                <th scope="col">Created</th>
-              </tr>
-            </thead>
-            <tbody>
-              {items.map((experiment) => (
-                <tr key={experiment.id}>
-                  <td>
-                    <Link href={`/experiments/${experiment.id}`}>{experiment.name}</Link>
-                  </td>
-                  <td>{experiment.baseModelName}</td>
-                  <td>{experiment.datasetName}</td>
-                  <td>
-                    <RunCounts counts={experiment.runCounts} />
-                  </td>
-                  <td className="nowrap">{formatDateTime(experiment.createdAt)}</td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-          {data.nextCursor ? <p className="muted">Showing the {limit} most recent experiments.</p> : null}
-        </div>
+        <>
+          <div className="filters" role="search" aria-label="Filter experiments">
+            <SearchInput id="experiment-search" label="Search" value={base.search ?? ""} onChange={onSearch} placeholder="Experiment name" />
+            <FilterSelect id="experiment-model" label="Base model" value={base.baseModel ?? ""} options={baseModels.map((m) => ({ value: m, label: m }))} onChange={(v) => setParams({ model: v })} />
+            <FilterSelect id="experiment-dataset" label="Dataset" value={base.dataset ?? ""} options={datasets.map((d) => ({ value: d, label: d }))} onChange={(v) => setParams({ dataset: v })} />
+            <FilterSelect id="experiment-status" label="Runs" value={base.status ?? ""} options={statusOptions} onChange={(v) => setParams({ status: v })} />
+            {filtered ? (
+              <button type="button" className="button button-small filter-clear" onClick={() => setParams({ q: null, model: null, dataset: null, status: null })}>
+                Clear filters
+              </button>
+            ) : null}
+          </div>
+          <DataTable
+            caption="Experiments"
+            data={page.items}
+            columns={columns}
+            getRowId={(row) => row.id}
+            sort={sort}
+            sortable={SORTABLE}
+            onSort={onSort}
+            busy={isFetching && isPlaceholderData}
+            empty={<span className="muted">No experiment matches these filters.</span>}
+          />
+          <Pager
+            page={pages.page}
+            pageSize={base.limit}
+            shown={page.items.length}
+            total={page.total}
+            hasNext={Boolean(page.nextCursor)}
+            onPrevious={pages.previous}
+            onNext={() => pages.next(page.nextCursor)}
+            noun="experiments"
+          />
+        </>
       )}
     </>
   );

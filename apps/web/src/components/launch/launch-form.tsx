@@ -7,17 +7,21 @@ import { useRouter } from "next/navigation";
 import { useState } from "react";
 import { useForm, type FieldError } from "react-hook-form";
 import { CreateExperimentInput, type CreateExperimentFormValues } from "@tlab/core/experiment";
+import type { LayerInfo } from "@tlab/core/layer-plan";
 import { defaultStrategy, STRATEGY_KINDS, STRATEGY_LABELS, type StrategyConfigInput, type StrategyKind } from "@tlab/core/strategy";
 import { formatInteger } from "@/lib/format";
+import type { LaunchPreset } from "@/lib/launch-presets";
 import { launchErrorsFromServer, type LaunchField } from "@/lib/launch-form-errors";
 import { useTRPC } from "@/trpc/react";
 import { FormField, fieldA11y } from "./form-field";
+import { LaunchSummary } from "./launch-summary";
+import { StrategySettings } from "./strategy-settings";
 
 export interface BaseModelOption {
   name: string;
   description: string;
   totalParams: number;
-  layerCount: number;
+  layers: LayerInfo[];
 }
 
 export interface DatasetOption {
@@ -30,6 +34,9 @@ interface Props {
   defaults: CreateExperimentFormValues;
   baseModels: BaseModelOption[];
   datasets: DatasetOption[];
+  presets: LaunchPreset[];
+  /** The preset the defaults came from, if any (not for a clone). */
+  presetId: string | null;
 }
 
 const STRATEGY_HINTS: Record<StrategyKind, string> = {
@@ -45,29 +52,31 @@ function messageOf(error: FieldError | undefined): string | undefined {
 }
 
 /** Fields with a control of their own on this form; errors of any other field are listed above the submit button. */
-const RENDERED_FIELDS = new Set<string>(["name", "baseModel", "dataset", "strategies", "epochs", "seeds", "batchSize", "trainPerClass", "validationFraction", "testPerClass", "notes"]);
+const RENDERED_FIELDS = new Set<string>(["name", "baseModel", "dataset", "strategies", "epochs", "seeds", "batchSize", "trainPerClass", "validationFraction", "testPerClass", "notes", "training"]);
 
-/** The first message in a (possibly nested) react-hook-form error object. */
-function firstMessage(error: unknown): string | undefined {
-  if (!error || typeof error !== "object") return undefined;
-  if ("message" in error && typeof error.message === "string" && error.message) return error.message;
-  for (const value of Object.values(error)) {
-    if (value && typeof value === "object" && value !== error) {
-      const found = firstMessage(value);
-      if (found) return found;
-    }
+/** Every message in a (possibly nested) react-hook-form error object, by dotted path. */
+function messagesByPath(error: unknown, prefix = "", out: Record<string, string> = {}): Record<string, string> {
+  if (!error || typeof error !== "object") return out;
+  if ("message" in error && typeof error.message === "string" && error.message) {
+    out[prefix] = error.message.startsWith("Invalid input: expected number") ? "Enter a number" : error.message;
   }
-  return undefined;
+  for (const [key, value] of Object.entries(error)) {
+    if (key === "ref" || key === "message" || key === "type" || key === "types") continue;
+    if (value && typeof value === "object") messagesByPath(value, prefix ? `${prefix}.${key}` : key, out);
+  }
+  return out;
 }
 
 /**
- * The launch form. Validated by the same zod schema as the API (CreateExperimentInput), so the
- * browser catches what it can and the server's errors land next to the same fields.
+ * The launch form: every engine option, validated by the same zod schema as the API
+ * (CreateExperimentInput), so the browser catches what it can and the server's errors land next to
+ * the same fields. Presets and clones fill it; the summary beside it shows what will be created.
  */
-export function LaunchForm({ defaults, baseModels, datasets }: Props) {
+export function LaunchForm({ defaults, baseModels, datasets, presets, presetId }: Props) {
   const trpc = useTRPC();
   const router = useRouter();
   const [launched, setLaunched] = useState(false);
+  const [preset, setPreset] = useState(presetId ?? "");
   const create = useMutation(trpc.experiment.create.mutationOptions());
   const {
     register,
@@ -76,6 +85,7 @@ export function LaunchForm({ defaults, baseModels, datasets }: Props) {
     setValue,
     getValues,
     watch,
+    reset,
     formState: { errors, isSubmitting, isSubmitted },
   } = useForm<CreateExperimentFormValues, unknown, CreateExperimentInput>({
     resolver: zodResolver(CreateExperimentInput),
@@ -84,23 +94,34 @@ export function LaunchForm({ defaults, baseModels, datasets }: Props) {
 
   const strategies = watch("strategies") ?? [];
   const selectedKinds = new Set(strategies.map((s) => s.kind));
-  const seeds = watch("seeds");
-  const runCount = selectedKinds.size * (Number.isFinite(seeds) && seeds ? seeds : 0);
   const baseModel = baseModels.find((m) => m.name === watch("baseModel"));
   const dataset = datasets.find((d) => d.name === watch("dataset"));
   const baseModelHint = baseModel
-    ? `${baseModel.description || "Pretrained base"} · ${baseModel.layerCount} layers · ${formatInteger(baseModel.totalParams)} parameters`
+    ? `${baseModel.description || "Pretrained base"} · ${baseModel.layers.length} layers · ${formatInteger(baseModel.totalParams)} parameters`
     : baseModels.length === 0
       ? "No base model is registered: put one under DATA_DIR/base-models (tlab pretrain) and restart the server."
       : undefined;
 
   // A strategy switched back on gets the config it started with (a copied experiment's own config).
   const configFor = (kind: StrategyKind): StrategyConfigInput => defaults.strategies.find((s) => s.kind === kind) ?? defaultStrategy(kind);
-
+  const setStrategies = (next: StrategyConfigInput[]) => {
+    setValue("strategies", next, { shouldDirty: true, shouldValidate: isSubmitted });
+    setPreset("");
+  };
   const toggleStrategy = (kind: StrategyKind, on: boolean) => {
     const current = getValues("strategies") ?? [];
-    const next = STRATEGY_KINDS.flatMap((k) => (k === kind ? (on ? [configFor(k)] : []) : current.filter((s) => s.kind === k)));
-    setValue("strategies", next, { shouldDirty: true, shouldValidate: isSubmitted });
+    setStrategies(STRATEGY_KINDS.flatMap((k) => (k === kind ? (on ? [current.find((s) => s.kind === k) ?? configFor(k)] : []) : current.filter((s) => s.kind === k))));
+  };
+  const updateStrategy = (next: StrategyConfigInput) => setStrategies((getValues("strategies") ?? []).map((s) => (s.kind === next.kind ? next : s)));
+
+  const applyPreset = (id: string) => {
+    setPreset(id);
+    const chosen = presets.find((p) => p.id === id);
+    if (!chosen) return;
+    const values = structuredClone(chosen.values);
+    if (!baseModels.some((m) => m.name === values.baseModel)) values.baseModel = getValues("baseModel");
+    if (!datasets.some((d) => d.name === values.dataset)) values.dataset = getValues("dataset");
+    reset(values, { keepDefaultValues: true });
   };
 
   const onSubmit = handleSubmit(async (input) => {
@@ -121,153 +142,201 @@ export function LaunchForm({ defaults, baseModels, datasets }: Props) {
   });
 
   const strategiesError = errors.strategies?.message ?? errors.strategies?.root?.message;
-  // Settings without a control here (e.g. training options from the preset or a copied experiment).
+  const strategyErrors = messagesByPath(errors.strategies);
+  const trainingErrors = messagesByPath(errors.training);
   const otherErrors = Object.entries(errors).flatMap(([field, error]) => {
     if (field === "root" || RENDERED_FIELDS.has(field)) return [];
-    const message = firstMessage(error);
+    const message = Object.values(messagesByPath(error))[0];
     return message ? [`${field}: ${message}`] : [];
   });
   const busy = isSubmitting || launched;
+  const training = watch("training");
+  const num = (name: Parameters<typeof register>[0]) => register(name, { valueAsNumber: true, onChange: () => setPreset("") });
 
   return (
-    <form className="launch-form" onSubmit={onSubmit} noValidate>
-      <FormField id="name" label="Experiment name" error={messageOf(errors.name)}>
-        <input id="name" type="text" autoComplete="off" {...fieldA11y("name", errors.name)} {...register("name")} />
-      </FormField>
-
-      <div className="form-row">
-        <FormField
-          id="baseModel"
-          label="Base model"
-          error={messageOf(errors.baseModel)}
-          hint={baseModelHint}
-        >
-          <select id="baseModel" {...fieldA11y("baseModel", errors.baseModel, Boolean(baseModelHint))} {...register("baseModel")}>
-            {baseModels.length === 0 ? <option value="">No base models available</option> : null}
-            {baseModels.map((m) => (
-              <option key={m.name} value={m.name}>
-                {m.name}
-              </option>
-            ))}
-          </select>
-        </FormField>
-
-        <FormField
-          id="dataset"
-          label="Dataset"
-          error={messageOf(errors.dataset)}
-          hint={dataset ? `${dataset.description || dataset.name} · classes ${dataset.classNames.join(", ")}` : undefined}
-        >
-          <select id="dataset" {...fieldA11y("dataset", errors.dataset, Boolean(dataset))} {...register("dataset")}>
-            {datasets.length === 0 ? <option value="">No datasets available</option> : null}
-            {datasets.map((d) => (
-              <option key={d.name} value={d.name}>
-                {d.name}
-              </option>
-            ))}
-          </select>
-        </FormField>
-      </div>
-
-      <fieldset className="field strategies" aria-describedby={strategiesError ? "strategies-error" : undefined} aria-invalid={strategiesError ? true : undefined}>
-        <legend>Strategies</legend>
-        {STRATEGY_KINDS.map((kind) => (
-          <div key={kind} className="checkbox">
-            <input
-              id={`strategy-${kind}`}
-              type="checkbox"
-              checked={selectedKinds.has(kind)}
-              onChange={(event) => toggleStrategy(kind, event.target.checked)}
-              aria-describedby={`strategy-${kind}-hint`}
-            />
-            <label htmlFor={`strategy-${kind}`}>{STRATEGY_LABELS[kind]}</label>
-            <span id={`strategy-${kind}-hint`} className="hint">
-              {STRATEGY_HINTS[kind]}
-            </span>
-          </div>
-        ))}
-        {strategiesError ? (
-          <p id="strategies-error" className="field-error" role="alert">
-            {strategiesError}
-          </p>
-        ) : null}
-      </fieldset>
-
-      <div className="form-row form-row-4">
-        <FormField id="epochs" label="Epochs" error={messageOf(errors.epochs)}>
-          <input id="epochs" type="number" min={1} max={100} step={1} {...fieldA11y("epochs", errors.epochs)} {...register("epochs", { valueAsNumber: true })} />
-        </FormField>
-        <FormField id="seeds" label="Seeds" error={messageOf(errors.seeds)}>
-          <input id="seeds" type="number" min={1} max={10} step={1} {...fieldA11y("seeds", errors.seeds)} {...register("seeds", { valueAsNumber: true })} />
-        </FormField>
-        <FormField id="batchSize" label="Batch size" error={messageOf(errors.batchSize)}>
-          <input id="batchSize" type="number" min={1} max={1024} step={1} {...fieldA11y("batchSize", errors.batchSize)} {...register("batchSize", { valueAsNumber: true })} />
-        </FormField>
-        <FormField id="trainPerClass" label="Training images per class" error={messageOf(errors.trainPerClass)}>
-          <input
-            id="trainPerClass"
-            type="number"
-            min={1}
-            max={10000}
-            step={1}
-            {...fieldA11y("trainPerClass", errors.trainPerClass)}
-            {...register("trainPerClass", { valueAsNumber: true })}
-          />
-        </FormField>
-      </div>
-
-      <details className="more-settings" open={Boolean(errors.validationFraction || errors.testPerClass || errors.notes)}>
-        <summary>Evaluation split and notes</summary>
+    <div className="launch-layout">
+      <form className="launch-form" onSubmit={onSubmit} noValidate aria-label="Launch an experiment">
         <div className="form-row">
-          <FormField id="validationFraction" label="Validation fraction" error={messageOf(errors.validationFraction)} hint="Share of the training pool held out for per-epoch validation (0.05–0.5).">
-            <input
-              id="validationFraction"
-              type="number"
-              min={0.05}
-              max={0.5}
-              step={0.01}
-              {...fieldA11y("validationFraction", errors.validationFraction, true)}
-              {...register("validationFraction", { valueAsNumber: true })}
-            />
-          </FormField>
-          <FormField id="testPerClass" label="Test images per class" error={messageOf(errors.testPerClass)} hint="The same held-out test set scores every strategy.">
-            <input
-              id="testPerClass"
-              type="number"
-              min={1}
-              max={10000}
-              step={1}
-              {...fieldA11y("testPerClass", errors.testPerClass, true)}
-              {...register("testPerClass", { valueAsNumber: true })}
-            />
+          <div className="field">
+            <label htmlFor="preset">Preset</label>
+            <select id="preset" value={preset} onChange={(e) => applyPreset(e.target.value)} aria-describedby="preset-hint">
+              <option value="">Custom settings</option>
+              {presets.map((p) => (
+                <option key={p.id} value={p.id}>
+                  {p.label}
+                </option>
+              ))}
+            </select>
+            <p id="preset-hint" className="hint">
+              {presets.find((p) => p.id === preset)?.description ?? "Choosing a preset fills every field below; edit anything after."}
+            </p>
+          </div>
+          <FormField id="name" label="Experiment name" error={messageOf(errors.name)}>
+            <input id="name" type="text" autoComplete="off" {...fieldA11y("name", errors.name)} {...register("name")} />
           </FormField>
         </div>
+
+        <div className="form-row">
+          <FormField id="baseModel" label="Base model" error={messageOf(errors.baseModel)} hint={baseModelHint}>
+            <select id="baseModel" {...fieldA11y("baseModel", errors.baseModel, Boolean(baseModelHint))} {...register("baseModel")}>
+              {baseModels.length === 0 ? <option value="">No base models available</option> : null}
+              {baseModels.map((m) => (
+                <option key={m.name} value={m.name}>
+                  {m.name}
+                </option>
+              ))}
+            </select>
+          </FormField>
+          <FormField
+            id="dataset"
+            label="Dataset"
+            error={messageOf(errors.dataset)}
+            hint={dataset ? `${dataset.description || dataset.name} · classes ${dataset.classNames.join(", ")}` : undefined}
+          >
+            <select id="dataset" {...fieldA11y("dataset", errors.dataset, Boolean(dataset))} {...register("dataset")}>
+              {datasets.length === 0 ? <option value="">No datasets available</option> : null}
+              {datasets.map((d) => (
+                <option key={d.name} value={d.name}>
+                  {d.name}
+                </option>
+              ))}
+            </select>
+          </FormField>
+        </div>
+
+        <fieldset className="field strategies" aria-describedby={strategiesError ? "strategies-error" : undefined} aria-invalid={strategiesError ? true : undefined}>
+          <legend>Strategies</legend>
+          {STRATEGY_KINDS.map((kind) => {
+            const index = strategies.findIndex((s) => s.kind === kind);
+            const value = strategies[index];
+            const errorsHere = Object.fromEntries(
+              Object.entries(strategyErrors).flatMap(([path, message]) => (path.startsWith(`${index}.`) ? [[path.slice(String(index).length + 1), message]] : [])),
+            );
+            return (
+              <div key={kind} className={value ? "strategy-block strategy-on" : "strategy-block"}>
+                <div className="checkbox">
+                  <input
+                    id={`strategy-${kind}`}
+                    type="checkbox"
+                    checked={selectedKinds.has(kind)}
+                    onChange={(event) => toggleStrategy(kind, event.target.checked)}
+                    aria-describedby={`strategy-${kind}-hint`}
+                  />
+                  <label htmlFor={`strategy-${kind}`}>{STRATEGY_LABELS[kind]}</label>
+                  <span id={`strategy-${kind}-hint`} className="hint">
+                    {STRATEGY_HINTS[kind]}
+                  </span>
+                </div>
+                {value ? <StrategySettings value={value} layers={baseModel?.layers ?? []} onChange={updateStrategy} errors={errorsHere} /> : null}
+              </div>
+            );
+          })}
+          {strategiesError ? (
+            <p id="strategies-error" className="field-error" role="alert">
+              {strategiesError}
+            </p>
+          ) : null}
+        </fieldset>
+
+        <fieldset className="form-section">
+          <legend>Training budget</legend>
+          <div className="form-row form-row-3">
+            <FormField id="epochs" label="Epochs" error={messageOf(errors.epochs)}>
+              <input id="epochs" type="number" min={1} max={100} step={1} {...fieldA11y("epochs", errors.epochs)} {...num("epochs")} />
+            </FormField>
+            <FormField id="seeds" label="Seeds" error={messageOf(errors.seeds)}>
+              <input id="seeds" type="number" min={1} max={10} step={1} {...fieldA11y("seeds", errors.seeds)} {...num("seeds")} />
+            </FormField>
+            <FormField id="batchSize" label="Batch size" error={messageOf(errors.batchSize)}>
+              <input id="batchSize" type="number" min={1} max={1024} step={1} {...fieldA11y("batchSize", errors.batchSize)} {...num("batchSize")} />
+            </FormField>
+          </div>
+          <div className="form-row form-row-3">
+            <FormField id="earlyStopping" label="Early stopping patience" error={trainingErrors.earlyStoppingPatience} hint="Epochs without a better validation accuracy; 0 = off.">
+              <input id="earlyStopping" type="number" min={0} max={100} step={1} aria-describedby="earlyStopping-hint" {...num("training.earlyStoppingPatience")} />
+            </FormField>
+            <FormField id="lrSchedule" label="Learning-rate schedule" error={trainingErrors.lrSchedule} hint="Applied to every strategy's learning rates.">
+              <select id="lrSchedule" aria-describedby="lrSchedule-hint" {...register("training.lrSchedule", { onChange: () => setPreset("") })}>
+                <option value="constant">constant</option>
+                <option value="cosine">cosine decay</option>
+                <option value="step">step decay</option>
+              </select>
+            </FormField>
+          </div>
+        </fieldset>
+
+        <fieldset className="form-section">
+          <legend>Augmentation (training batches only)</legend>
+          <div className="form-row form-row-4">
+            <div className="field field-check">
+              <label className="inline-check">
+                <input type="checkbox" {...register("training.augmentation.flipHorizontal", { onChange: () => setPreset("") })} />
+                Flip horizontally
+              </label>
+              <p className="hint">Off for digits: a mirrored 7 is not a 7.</p>
+            </div>
+            <FormField id="shiftPixels" label="Shift (pixels)" error={trainingErrors["augmentation.shiftPixels"]}>
+              <input id="shiftPixels" type="number" min={0} max={32} step={1} {...num("training.augmentation.shiftPixels")} />
+            </FormField>
+            <FormField id="rotateDegrees" label="Rotation (degrees)" error={trainingErrors["augmentation.rotateDegrees"]}>
+              <input id="rotateDegrees" type="number" min={0} max={45} step={1} {...num("training.augmentation.rotateDegrees")} />
+            </FormField>
+            <FormField id="brightness" label="Brightness (±fraction)" error={trainingErrors["augmentation.brightness"]}>
+              <input id="brightness" type="number" min={0} max={0.5} step={0.05} {...num("training.augmentation.brightness")} />
+            </FormField>
+          </div>
+          {training?.augmentation && (training.augmentation.shiftPixels || training.augmentation.rotateDegrees || training.augmentation.brightness || training.augmentation.flipHorizontal) ? (
+            <p className="hint">With augmentation the frozen base cannot reuse cached features, so frozen and partial runs take longer.</p>
+          ) : null}
+        </fieldset>
+
+        <fieldset className="form-section">
+          <legend>Data</legend>
+          <div className="form-row form-row-3">
+            <FormField id="trainPerClass" label="Training images per class" error={messageOf(errors.trainPerClass)} hint="The few-shot budget: labelled images per class.">
+              <input id="trainPerClass" type="number" min={1} max={10000} step={1} {...fieldA11y("trainPerClass", errors.trainPerClass, true)} {...num("trainPerClass")} />
+            </FormField>
+            <FormField id="validationFraction" label="Validation fraction" error={messageOf(errors.validationFraction)} hint="Held out from the training images for per-epoch validation (0.05–0.5).">
+              <input id="validationFraction" type="number" min={0.05} max={0.5} step={0.01} {...fieldA11y("validationFraction", errors.validationFraction, true)} {...num("validationFraction")} />
+            </FormField>
+            <FormField id="testPerClass" label="Test images per class" error={messageOf(errors.testPerClass)} hint="The same held-out test set scores every strategy.">
+              <input id="testPerClass" type="number" min={1} max={10000} step={1} {...fieldA11y("testPerClass", errors.testPerClass, true)} {...num("testPerClass")} />
+            </FormField>
+          </div>
+        </fieldset>
+
         <FormField id="notes" label="Notes" error={messageOf(errors.notes)}>
-          <textarea id="notes" rows={3} {...fieldA11y("notes", errors.notes)} {...register("notes")} />
+          <textarea id="notes" rows={2} {...fieldA11y("notes", errors.notes)} {...register("notes")} />
         </FormField>
-      </details>
 
-      {otherErrors.map((message) => (
-        <p key={message} className="form-error" role="alert">
-          {message}
-        </p>
-      ))}
-      {errors.root?.server?.message ? (
-        <p className="form-error" role="alert">
-          {errors.root.server.message}
-        </p>
-      ) : null}
+        {otherErrors.map((message) => (
+          <p key={message} className="form-error" role="alert">
+            {message}
+          </p>
+        ))}
+        {errors.root?.server?.message ? (
+          <p className="form-error" role="alert">
+            {errors.root.server.message}
+          </p>
+        ) : null}
 
-      <div className="form-actions">
-        <button type="submit" className="button button-primary" disabled={busy}>
-          {busy ? "Launching…" : "Launch"}
-        </button>
-        <span className="muted" aria-live="polite">
-          {runCount > 0
-            ? `${runCount} run${runCount === 1 ? "" : "s"}: ${selectedKinds.size} strateg${selectedKinds.size === 1 ? "y" : "ies"} × ${seeds} seed${seeds === 1 ? "" : "s"}, same split and epoch budget for each.`
-            : null}
-        </span>
-      </div>
-    </form>
+        <div className="form-actions">
+          <button type="submit" className="button button-primary" disabled={busy}>
+            {busy ? "Launching…" : "Launch"}
+          </button>
+          <span className="muted">Runs queue at once; workers pick them up in order.</span>
+        </div>
+      </form>
+      <LaunchSummary
+        strategies={strategies}
+        seeds={Number(watch("seeds"))}
+        epochs={Number(watch("epochs"))}
+        trainPerClass={Number(watch("trainPerClass"))}
+        validationFraction={Number(watch("validationFraction"))}
+        classCount={dataset?.classNames.length ?? 0}
+        layers={baseModel?.layers ?? []}
+        baseModel={baseModel?.name ?? ""}
+      />
+    </div>
   );
 }

@@ -1,12 +1,12 @@
-import type { RunDetailDto } from "@tlab/core/dto";
+import type { RunDetailDto, WorkerDto } from "@tlab/core/dto";
 import { STRATEGY_LABELS } from "@tlab/core/strategy";
 import { describeStrategy } from "@/lib/describe-strategy";
-import { durationBetween, formatDateTime, formatDuration, STATUS_WORDS } from "@/lib/format";
+import { durationBetween, formatDuration, STATUS_WORDS } from "@/lib/format";
 import { ProgressBar } from "../progress-bar";
 
-export function RunFacts({ run }: { run: RunDetailDto }) {
+export function RunFacts({ run, worker }: { run: RunDetailDto; worker: WorkerDto | null }) {
   return (
-    <dl className="facts">
+    <dl className="facts run-facts">
       <div>
         <dt>Status</dt>
         <dd>{STATUS_WORDS[run.status]}</dd>
@@ -29,23 +29,15 @@ export function RunFacts({ run }: { run: RunDetailDto }) {
       </div>
       <div>
         <dt>Backend</dt>
-        <dd>{run.backend ?? "—"}</dd>
+        <dd>{run.backend ?? worker?.backend ?? "—"}</dd>
+      </div>
+      <div>
+        <dt>Device</dt>
+        <dd>{worker ? `${worker.device} (${worker.hostname})` : "—"}</dd>
       </div>
       <div>
         <dt>Progress</dt>
         <dd>{run.status === "RUNNING" ? <ProgressBar value={run.progress} label="Run progress" /> : `${Math.round(run.progress * 100)}%`}</dd>
-      </div>
-      <div>
-        <dt>Queued</dt>
-        <dd>{formatDateTime(run.queuedAt)}</dd>
-      </div>
-      <div>
-        <dt>Started</dt>
-        <dd>{formatDateTime(run.startedAt)}</dd>
-      </div>
-      <div>
-        <dt>Finished</dt>
-        <dd>{formatDateTime(run.finishedAt)}</dd>
       </div>
       <div>
         <dt>Duration</dt>

@@ -3,29 +3,47 @@
 import { useQuery } from "@tanstack/react-query";
 import Link from "next/link";
 import type { MetricSeriesDto, RunDetailDto } from "@tlab/core/dto";
+import { METRIC } from "@tlab/core/run";
 import { STRATEGY_LABELS } from "@tlab/core/strategy";
 import { isActive } from "@/lib/format";
-import { LIVE_REFRESH_MS, useTRPC } from "@/trpc/react";
+import { useTRPC } from "@/trpc/react";
 import { CancelRunButton } from "../cancel-run-button";
+import { RetryRunButton } from "../retry-run-button";
 import { StatusBadge } from "../status-badge";
 import { ArtifactsTable } from "./artifacts-table";
 import { FinalMetricsSection } from "./final-metrics-section";
+import { PromoteRunButton } from "./promote-run-button";
 import { RunCurves } from "./run-curves";
 import { RunFacts } from "./run-facts";
+import { RunTimeline } from "./run-timeline";
+import { useRunEvents, type LiveMode } from "./use-run-events";
+
+/** Poll interval when the event stream is unavailable. */
+const FALLBACK_POLL_MS = 1000;
+
+const LIVE_TEXT: Record<LiveMode, string> = {
+  live: "Live: new epochs appear as the worker reports them",
+  connecting: "Connecting to the live stream…",
+  polling: "Live stream unavailable: refreshing every second",
+  off: "",
+};
 
 export function RunView({ runId, initialRun, initialMetrics }: { runId: string; initialRun: RunDetailDto; initialMetrics: MetricSeriesDto[] }) {
   const trpc = useTRPC();
-  const { data: run } = useQuery(
-    trpc.run.byId.queryOptions(
-      { runId },
-      { initialData: initialRun, refetchInterval: (query) => (query.state.data && isActive(query.state.data.status) ? LIVE_REFRESH_MS : false) },
-    ),
-  );
-  const live = isActive(run.status);
+  const { data: run } = useQuery(trpc.run.byId.queryOptions({ runId }, { initialData: initialRun }));
+  const active = isActive(run.status);
+  const mode = useRunEvents(runId, active);
+  const polling = active && mode === "polling";
+  // The stream writes into these caches; they poll only when it is not available.
+  useQuery(trpc.run.byId.queryOptions({ runId }, { refetchInterval: polling ? FALLBACK_POLL_MS : false }));
   const { data: metrics } = useQuery(
-    trpc.run.metrics.queryOptions({ runId }, { initialData: initialMetrics, refetchInterval: live ? LIVE_REFRESH_MS : false }),
+    trpc.run.metrics.queryOptions({ runId }, { initialData: initialMetrics, refetchInterval: polling ? FALLBACK_POLL_MS : false, staleTime: active ? Infinity : 1000 }),
   );
+  const { data: workers } = useQuery(trpc.worker.list.queryOptions(undefined, { staleTime: 10_000, refetchInterval: active ? 10_000 : false }));
+  const worker = workers?.find((w) => w.id === run.workerId) ?? null;
   const title = `${STRATEGY_LABELS[run.strategy]} · seed ${run.seed}`;
+  const epochs = metrics.find((m) => m.name === METRIC.valAccuracy)?.points.length ?? 0;
+
   return (
     <>
       <div className="page-header">
@@ -36,11 +54,35 @@ export function RunView({ runId, initialRun, initialMetrics }: { runId: string; 
           <h1>
             {title} <StatusBadge status={run.status} cancelRequested={run.cancelRequested} />
           </h1>
+          <p className="subtitle live-line" aria-live="polite">
+            {active ? (
+              <>
+                <span className={`live-dot live-${mode}`} aria-hidden="true" />
+                {LIVE_TEXT[mode]}
+                {epochs > 0 ? ` · ${epochs} epoch${epochs === 1 ? "" : "s"} so far` : ""}
+              </>
+            ) : (
+              " "
+            )}
+          </p>
         </div>
-        {live && !run.cancelRequested ? <CancelRunButton runId={run.id} label={`Cancel ${title}`} /> : null}
+        <div className="header-actions">
+          {active && !run.cancelRequested ? <CancelRunButton runId={run.id} label={`Cancel ${title}`} /> : null}
+          {run.status === "FAILED" || run.status === "CANCELED" ? <RetryRunButton runId={run.id} label={`Retry ${title}`} /> : null}
+          <PromoteRunButton run={run} />
+          <Link href={`/experiments/new?cloneRun=${run.id}`} className="button">
+            Clone
+          </Link>
+        </div>
       </div>
-      <RunFacts run={run} />
-      {run.failureReason && run.status !== "SUCCEEDED" ? (
+      <div className="run-top">
+        <RunFacts run={run} worker={worker} />
+        <section aria-labelledby="timeline-heading" className="timeline-box">
+          <h2 id="timeline-heading">Status timeline</h2>
+          <RunTimeline run={run} worker={worker} />
+        </section>
+      </div>
+      {run.failureReason && (run.status === "FAILED" || run.status === "CANCELED") ? (
         <p className={run.status === "FAILED" ? "failure-box" : "notice"} role={run.status === "FAILED" ? "alert" : undefined}>
           <strong>{run.status === "FAILED" ? "Failed: " : "Note: "}</strong>
           {run.failureReason}
@@ -55,7 +97,7 @@ export function RunView({ runId, initialRun, initialMetrics }: { runId: string; 
         {run.finalMetrics ? <FinalMetricsSection metrics={run.finalMetrics} /> : <p className="muted">Final metrics appear when the run succeeds.</p>}
       </section>
       <section aria-labelledby="artifacts-heading">
-        <h2 id="artifacts-heading">Artifacts</h2>
+        <h2 id="artifacts-heading">Trained model</h2>
         <ArtifactsTable runId={run.id} artifacts={run.artifacts} />
       </section>
     </>

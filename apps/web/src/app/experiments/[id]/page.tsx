@@ -1,5 +1,6 @@
 import type { Metadata } from "next";
 import { ExperimentView } from "@/components/experiment/experiment-view";
+import { ExperimentReview } from "@/components/review/experiment-review";
 import { orNotFound, serverApi } from "@/trpc/server";
 
 type Props = { params: Promise<{ id: string }> };
@@ -15,5 +16,11 @@ export default async function ExperimentPage({ params }: Props) {
   const { id } = await params;
   const api = await serverApi();
   const comparison = await orNotFound(api.experiment.compare({ id }));
-  return <ExperimentView id={id} initial={comparison} />;
+  const strategies = [...new Set(comparison.experiment.runs.map((run) => run.strategy))];
+  return (
+    <>
+      <ExperimentView id={id} initial={comparison} />
+      <ExperimentReview experimentId={id} strategies={strategies} />
+    </>
+  );
 }

@@ -2,52 +2,70 @@ import type { Metadata } from "next";
 import { connection } from "next/server";
 import { TRPCError } from "@trpc/server";
 import type { CreateExperimentFormValues } from "@tlab/core/experiment";
-import { PRESETS } from "@tlab/core/presets";
-import type { StrategyConfig } from "@tlab/core/strategy";
-import type { ExperimentDetailDto } from "@tlab/core/dto";
+import type { ExperimentDetailDto, RunDetailDto } from "@tlab/core/dto";
+import { STRATEGY_LABELS, type StrategyConfig } from "@tlab/core/strategy";
 import { LaunchForm } from "@/components/launch/launch-form";
+import { LAUNCH_PRESETS } from "@/lib/launch-presets";
 import { serverApi } from "@/trpc/server";
 
 export const metadata: Metadata = { title: "New experiment" };
 
-export default async function NewExperimentPage({ searchParams }: { searchParams: Promise<Record<string, string | string[] | undefined>> }) {
+type Props = { searchParams: Promise<Record<string, string | string[] | undefined>> };
+
+function isNotFound(error: unknown): boolean {
+  return error instanceof TRPCError && error.code === "NOT_FOUND";
+}
+
+/**
+ * The launch form, empty (the first preset), or pre-filled: `?clone=<experimentId>` copies an
+ * experiment; `?cloneRun=<runId>` copies the run's experiment with only that run's strategy.
+ */
+export default async function NewExperimentPage({ searchParams }: Props) {
   await connection();
   const api = await serverApi();
   const [baseModels, datasets] = await Promise.all([api.catalog.baseModels(), api.catalog.datasets()]);
-  const { clone } = await searchParams;
-  let source: ExperimentDetailDto | null = null;
+  const { clone, cloneRun, preset } = await searchParams;
+  let defaults: CreateExperimentFormValues | null = null;
+  let copying: string | null = null;
   let notice: string | null = null;
-  if (typeof clone === "string" && clone) {
-    try {
-      source = await api.experiment.byId({ id: clone });
-    } catch (error) {
-      if (!(error instanceof TRPCError && error.code === "NOT_FOUND")) throw error;
-      notice = `There is no experiment "${clone}" to copy; the form starts from the digits preset.`;
+  try {
+    if (typeof cloneRun === "string" && cloneRun) {
+      const run = await api.run.byId({ runId: cloneRun });
+      const experiment = await api.experiment.byId({ id: run.experimentId });
+      defaults = copyOfRun(experiment, run);
+      copying = `run “${STRATEGY_LABELS[run.strategy]} · seed ${run.seed}” of “${experiment.name}”`;
+    } else if (typeof clone === "string" && clone) {
+      const experiment = await api.experiment.byId({ id: clone });
+      defaults = copyOf(experiment);
+      copying = `“${experiment.name}”`;
     }
+  } catch (error) {
+    if (!isNotFound(error)) throw error;
+    notice = `There is nothing to copy at that link (it may have been deleted); the form starts from a preset.`;
   }
-  const defaults = source ? copyOf(source) : presetDefaults();
+  const chosenPreset = LAUNCH_PRESETS.find((p) => p.id === preset) ?? LAUNCH_PRESETS[0]!;
+  const values = defaults ?? structuredClone(chosenPreset.values);
   // Preselect what exists when the preset's model or dataset is not registered here.
-  if (!baseModels.some((m) => m.name === defaults.baseModel)) defaults.baseModel = baseModels[0]?.name ?? "";
-  if (!datasets.some((d) => d.name === defaults.dataset)) defaults.dataset = datasets[0]?.name ?? "";
+  if (!baseModels.some((m) => m.name === values.baseModel)) values.baseModel = baseModels[0]?.name ?? "";
+  if (!datasets.some((d) => d.name === values.dataset)) values.dataset = datasets[0]?.name ?? "";
   return (
     <>
       <div className="page-header">
-        <h1>New experiment</h1>
+        <div>
+          <h1>New experiment</h1>
+          {copying ? <p className="subtitle">Copying the settings of {copying}. Edit anything, then launch.</p> : null}
+        </div>
       </div>
-      {source ? <p className="muted">Copying the settings of “{source.name}”.</p> : null}
       {notice ? <p className="notice">{notice}</p> : null}
       <LaunchForm
-        defaults={defaults}
-        baseModels={baseModels.map((m) => ({ name: m.name, description: m.description, totalParams: m.totalParams, layerCount: m.layers.length }))}
+        defaults={values}
+        presetId={defaults ? null : chosenPreset.id}
+        presets={LAUNCH_PRESETS}
+        baseModels={baseModels.map((m) => ({ name: m.name, description: m.description, totalParams: m.totalParams, layers: m.layers }))}
         datasets={datasets.map((d) => ({ name: d.name, description: d.description, classNames: d.classNames }))}
       />
     </>
   );
-}
-
-function presetDefaults(): CreateExperimentFormValues {
-  const preset = PRESETS.digits;
-  return { ...preset, strategies: [...preset.strategies] };
 }
 
 /** The launch input that would recreate `source`: its settings and each strategy's exact config. */
@@ -65,6 +83,17 @@ function copyOf(source: ExperimentDetailDto): CreateExperimentFormValues {
     trainPerClass: source.trainPerClass,
     validationFraction: source.validationFraction,
     testPerClass: source.testPerClass,
+    training: source.training,
     notes: source.notes,
+  };
+}
+
+/** One run again: its experiment's settings with only its strategy, one seed. */
+function copyOfRun(experiment: ExperimentDetailDto, run: RunDetailDto): CreateExperimentFormValues {
+  return {
+    ...copyOf(experiment),
+    name: `${experiment.name} · ${STRATEGY_LABELS[run.strategy]} (copy)`.slice(0, 120),
+    strategies: [run.config],
+    seeds: 1,
   };
 }

@@ -1,5 +1,6 @@
 import type { Metadata } from "next";
 import { STRATEGY_LABELS } from "@tlab/core/strategy";
+import { RunReview } from "@/components/review/experiment-review";
 import { RunView } from "@/components/run/run-view";
 import { orNotFound, serverApi } from "@/trpc/server";
 
@@ -16,5 +17,10 @@ export default async function RunPage({ params }: Props) {
   const { id } = await params;
   const api = await serverApi();
   const [run, metrics] = await Promise.all([orNotFound(api.run.byId({ runId: id })), orNotFound(api.run.metrics({ runId: id }))]);
-  return <RunView runId={id} initialRun={run} initialMetrics={metrics} />;
+  return (
+    <>
+      <RunView runId={id} initialRun={run} initialMetrics={metrics} />
+      <RunReview experimentId={run.experimentId} runId={id} />
+    </>
+  );
 }

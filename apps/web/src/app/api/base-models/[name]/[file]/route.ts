@@ -4,14 +4,17 @@ import { getAppContext } from "@/server/app-context";
 import { fileResponse } from "@/server/file-response";
 import { isSafeFileName } from "@/server/file-names";
 import { errorResponse, jsonError } from "@/server/http-errors";
+import { authorize } from "@/server/request-auth";
 
-/** Serves a base model's files (model.json and its weight shards) to trainer workers. */
-export async function GET(_req: Request, { params }: { params: Promise<{ name: string; file: string }> }): Promise<Response> {
+/** Serves a base model's files (model.json and its weight shards) to trainer workers and signed-in users. */
+export async function GET(req: Request, { params }: { params: Promise<{ name: string; file: string }> }): Promise<Response> {
   const { name, file } = await params;
   if (!isSafeFileName(file)) {
     return jsonError(400, `file: "${file}" is not a valid file name (letters, digits, ".", "_", "-"; no path separators)`);
   }
   try {
+    const access = await authorize(req, ["worker", "viewer"]);
+    if (!access.ok) return access.response;
     const { env, services } = await getAppContext();
     const model = await services.catalog.baseModelByName(name);
     if (!model) return jsonError(404, `name: no base model named "${name}"`);

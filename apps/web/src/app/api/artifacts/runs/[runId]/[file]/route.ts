@@ -1,10 +1,10 @@
 import path from "node:path";
-import { isWorkerToken } from "@tlab/api/context";
 import { getAppContext } from "@/server/app-context";
 import { storeRunArtifact, WORKER_ID_HEADER } from "@/server/artifact-storage";
 import { fileResponse } from "@/server/file-response";
 import { isSafeFileName } from "@/server/file-names";
 import { errorResponse, jsonError } from "@/server/http-errors";
+import { authorize } from "@/server/request-auth";
 
 type Params = { params: Promise<{ runId: string; file: string }> };
 
@@ -22,29 +22,31 @@ export async function PUT(req: Request, { params }: Params): Promise<Response> {
   if (!isSafeFileName(file)) return invalidName("file", file);
   try {
     const { env, services } = await getAppContext();
-    if (!isWorkerToken(req.headers.get("authorization"), env.TLAB_WORKER_TOKEN)) {
-      return jsonError(401, "a valid worker token is required (Authorization: Bearer <TLAB_WORKER_TOKEN>)", {
-        "WWW-Authenticate": "Bearer",
-      });
-    }
+    const access = await authorize(req, "worker");
+    if (!access.ok) return access.response;
     const workerId = req.headers.get(WORKER_ID_HEADER)?.trim();
     if (!workerId) return jsonError(400, `${WORKER_ID_HEADER}: header is required (the id of the worker holding the run)`);
     await services.runs.assertHolds(workerId, runId);
     if (!req.body) return jsonError(400, "body: the upload is empty");
     const stored = await storeRunArtifact(env.DATA_DIR, runId, file, req.body);
-    await services.runsRepo.recordArtifact({ runId, kind: "model", fileName: file, ...stored });
+    // checkpoint.* are the latest epoch state (for resuming); everything else is the trained model.
+    const kind = file.startsWith("checkpoint.") ? "checkpoint" : "model";
+    await services.runsRepo.recordArtifact({ runId, kind, fileName: file, ...stored });
     return Response.json({ runId, fileName: file, sizeBytes: stored.sizeBytes, sha256: stored.sha256 }, { status: 201 });
   } catch (error) {
     return errorResponse(error, "storing an artifact");
   }
 }
 
-/** Download of a stored artifact, as an attachment. */
-export async function GET(_req: Request, { params }: Params): Promise<Response> {
+/** Download of a stored artifact, as an attachment, for signed-in users. */
+export async function GET(req: Request, { params }: Params): Promise<Response> {
   const { runId, file } = await params;
   if (!isSafeFileName(runId)) return invalidName("runId", runId);
   if (!isSafeFileName(file)) return invalidName("file", file);
   try {
+    // Workers read a run's checkpoint to resume it after another worker died.
+    const access = await authorize(req, ["viewer", "worker"]);
+    if (!access.ok) return access.response;
     const { env, services } = await getAppContext();
     const artifact = await services.runsRepo.artifact(runId, file);
     if (!artifact) return jsonError(404, `file: run "${runId}" has no artifact "${file}"`);

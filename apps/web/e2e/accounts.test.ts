@@ -1,0 +1,216 @@
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { BUILTIN_BASE_MODEL, PRESETS } from "@tlab/core/presets";
+import { browserSkipReason, E2E_USER, launchBrowser, signIn, startWebServer, trpc, type Browser, type WebServer } from "./web-server";
+
+// Accounts and access as a new team would meet them: the first visitor creates the admin account,
+// the admin invites a member and a viewer, tokens are created and revoked in the dashboard, and
+// every door (tRPC, route handlers, better-auth) refuses the wrong caller.
+
+const skipReason = browserSkipReason();
+if (skipReason) console.warn(`[e2e] skipping the accounts test: ${skipReason}`);
+
+const PASSWORD = "a long enough password";
+
+describe.skipIf(skipReason !== null)(`accounts and access${skipReason ? ` (skipped: ${skipReason})` : ""}`, () => {
+  let server: WebServer;
+  let browser: Browser;
+
+  beforeAll(async () => {
+    server = await startWebServer();
+    browser = await launchBrowser();
+  }, 120_000);
+  afterAll(async () => {
+    await browser?.close();
+    await server?.stop();
+  });
+
+  /** The Cookie header of the browser's current session, for HTTP calls made as that user. */
+  async function sessionCookie(): Promise<string> {
+    return (await browser.context.cookies(server.url)).map((c) => `${c.name}=${c.value}`).join("; ");
+  }
+
+  async function status(path: string, init: RequestInit = {}): Promise<number> {
+    return (await fetch(`${server.url}${path}`, { redirect: "manual", ...init })).status;
+  }
+
+  /** Signs the browser out (cookies gone), then creates the invited account from its link. */
+  async function acceptInvite(link: string, name: string): Promise<void> {
+    await browser.context.clearCookies();
+    const { page } = browser;
+    await page.goto(link);
+    const form = page.getByRole("form", { name: "Create account" });
+    await form.getByLabel("Name", { exact: true }).fill(name);
+    await form.getByLabel("Password", { exact: true }).fill(PASSWORD);
+    await form.getByLabel("Repeat password", { exact: true }).fill(PASSWORD);
+    await form.getByRole("button").click();
+    await page.waitForURL((u) => u.pathname === "/");
+  }
+
+  it("refuses anonymous callers everywhere except health and the sign-in pages", async () => {
+    expect(await status("/api/health")).toBe(200);
+    expect(await status("/")).toBe(307); // to /sign-in
+    expect(await status("/settings/users")).toBe(307);
+    expect(await status("/sign-in")).toBe(307); // no account yet: on to first-run sign-up
+    expect(await status("/sign-up")).toBe(200);
+    expect(await status(`/api/trpc/experiment.list?input=${encodeURIComponent("{}")}`)).toBe(401);
+    expect(await status("/api/trpc/account.setupState")).toBe(200);
+    expect(await status(`/api/base-models/${BUILTIN_BASE_MODEL}/model.json`)).toBe(401);
+    expect(await status("/api/artifacts/runs/some-run/model.json")).toBe(401);
+    expect(await status("/api/runs/some-run/events")).toBe(401);
+    expect(await status("/api/datasets/some-dataset/data")).toBe(401);
+    for (const path of ["/api/datasets/some-dataset", `/api/base-models/${BUILTIN_BASE_MODEL}-copy`, "/api/artifacts/runs/some-run/model.json"]) {
+      expect([401, 403], path).toContain(await status(path, { method: "PUT", body: "x", headers: { origin: server.url } }));
+    }
+  });
+
+  let inviteLinks: Record<"member" | "viewer", string>;
+
+  it("the first account becomes admin and invites a member and a viewer", async () => {
+    await signIn(browser.page, server.url); // first-run sign-up
+    const { page } = browser;
+    await page.goto(`${server.url}/settings/users`);
+    await page.getByRole("heading", { level: 1, name: "Users" }).waitFor();
+    const links: Partial<Record<"member" | "viewer", string>> = {};
+    for (const role of ["member", "viewer"] as const) {
+      const form = page.getByRole("form", { name: "Invite a user" });
+      await form.getByLabel("Email", { exact: true }).fill(`${role}@example.test`);
+      await form.getByLabel("Role", { exact: true }).selectOption(role);
+      await form.getByRole("button", { name: "Create invitation link" }).click();
+      const link = page.getByTestId("invite-link");
+      await link.waitFor();
+      links[role] = (await link.textContent())!.trim();
+      expect(links[role]).toMatch(new RegExp(`^${server.url}/invite/`));
+      await page.getByRole("status", { name: "Invitation link" }).getByRole("button", { name: "Done" }).click();
+    }
+    inviteLinks = links as Record<"member" | "viewer", string>;
+    await page.getByRole("table", { name: "Invitations" }).getByText("viewer@example.test").waitFor();
+    await browser.shot("accounts-01-users");
+    const users = page.getByRole("table", { name: "Users" });
+    expect(await users.getByRole("cell", { name: E2E_USER.email }).count()).toBe(1);
+  });
+
+  it("admins create worker tokens, which may call worker procedures and nothing else", async () => {
+    const { page } = browser;
+    await page.goto(`${server.url}/settings/tokens`);
+    const form = page.getByRole("form", { name: "Create a worker token" });
+    await form.getByLabel("Token name", { exact: true }).fill("gpu-host-1");
+    await form.getByRole("button").click();
+    const secret = (await page.getByTestId("new-worker-token").textContent())!.trim();
+    expect(secret).toMatch(/^tlab_wkr_/);
+    await browser.shot("accounts-02-worker-token");
+    const worker = await trpc<{ id: string }>(server.url, "worker.register", { name: "w", hostname: "h", backend: "wasm", device: "cpu", versions: {} }, { token: secret, mutation: true });
+    expect(worker.id).toBeTruthy();
+    await expect(trpc(server.url, "experiment.list", {}, { token: secret })).rejects.toThrow(/^experiment.list: 403 a worker token may call the worker procedures only/);
+    expect(await status("/api/datasets/some-dataset", { method: "PUT", body: "x", headers: { authorization: `Bearer ${secret}`, "content-type": "application/zip" } })).toBe(403);
+    // The token is listed with its last use, and never shown again.
+    await page.reload();
+    const row = page.getByRole("table", { name: "Worker tokens" }).getByRole("row", { name: /gpu-host-1/ });
+    expect(await row.textContent()).not.toContain(secret);
+    expect(await row.textContent()).not.toMatch(/never/);
+  });
+
+  it("refuses state changes from another site, with the admin's own session cookie", async () => {
+    const cookie = await sessionCookie();
+    const mutation = (origin: string) =>
+      status("/api/trpc/token.createPersonal", { method: "POST", headers: { cookie, origin, "content-type": "application/json" }, body: JSON.stringify({ name: "csrf" }) });
+    expect(await mutation("https://evil.example")).toBe(403);
+    expect(await mutation(server.url)).toBe(200);
+    expect(await status("/api/auth/sign-out", { method: "POST", headers: { cookie, origin: "https://evil.example", "content-type": "application/json" }, body: "{}" })).toBe(403);
+  });
+
+  it("a member joins by invitation, works with a personal token, and revoking it locks the token out", async () => {
+    await acceptInvite(inviteLinks.member, "Mia Member");
+    const { page } = browser;
+    await page.locator("details.user-menu").getByText("member", { exact: true }).waitFor();
+    await page.goto(`${server.url}/settings/tokens`);
+    expect(await page.getByRole("form", { name: "Create a worker token" }).count()).toBe(0);
+    const form = page.getByRole("form", { name: "Create a personal token" });
+    await form.getByLabel("Token name", { exact: true }).fill("laptop CLI");
+    await form.getByRole("button").click();
+    const token = (await page.getByTestId("new-personal-token").textContent())!.trim();
+    expect(token).toMatch(/^tlab_pat_/);
+    const me = await trpc<{ email: string; role: string; via: string }>(server.url, "account.me", {}, { token });
+    expect(me).toMatchObject({ email: "member@example.test", role: "member", via: "personal-token" });
+    await expect(trpc(server.url, "user.list", {}, { token })).rejects.toThrow(/403 this needs the admin role/);
+    await expect(trpc(server.url, "worker.claim", { workerId: "x" }, { token, mutation: true })).rejects.toThrow(/403 only trainer workers/);
+
+    page.once("dialog", (dialog) => void dialog.accept());
+    await page.getByRole("button", { name: "Revoke laptop CLI" }).click();
+    await page.getByRole("table", { name: "Personal tokens" }).getByText(/revoked/).waitFor();
+    await expect(trpc(server.url, "account.me", {}, { token })).rejects.toThrow(/401 the API token has been revoked/);
+    await browser.shot("accounts-03-member-tokens");
+  });
+
+  it("a viewer reads but cannot launch or manage users", async () => {
+    await acceptInvite(inviteLinks.viewer, "Vic Viewer");
+    const cookie = await sessionCookie();
+    const headers = { cookie, origin: server.url, "content-type": "application/json" };
+    const launch = await fetch(`${server.url}/api/trpc/experiment.create`, { method: "POST", headers, body: JSON.stringify({ name: "x" }) });
+    expect(launch.status).toBe(403);
+    expect(((await launch.json()) as { error: { message: string } }).error.message).toMatch(/needs the member role/);
+    expect(await status(`/api/trpc/experiment.list?input=${encodeURIComponent("{}")}`, { headers: { cookie } })).toBe(200);
+    await browser.page.goto(`${server.url}/settings/users`);
+    await browser.page.getByText("Only admins manage users").waitFor();
+    expect(await status(`/api/trpc/user.list`, { headers: { cookie } })).toBe(403);
+  });
+
+  it("an admin deactivates the member: their sign-in is refused", async () => {
+    await browser.context.clearCookies();
+    await signIn(browser.page, server.url);
+    const { page } = browser;
+    await page.goto(`${server.url}/settings/users`);
+    await page.getByRole("button", { name: "Deactivate member@example.test" }).click();
+    await page.getByRole("button", { name: "Reactivate member@example.test" }).waitFor();
+    const signInAsMember = await fetch(`${server.url}/api/auth/sign-in/email`, {
+      method: "POST",
+      headers: { origin: server.url, "content-type": "application/json" },
+      body: JSON.stringify({ email: "member@example.test", password: PASSWORD }),
+    });
+    expect(signInAsMember.status).toBe(403);
+    expect(((await signInAsMember.json()) as { message: string }).message).toMatch(/deactivated/);
+  });
+
+  it("comments render markdown safely, decisions keep their history, and the comparison exports", async () => {
+    const cookie = await sessionCookie();
+    const headers = { cookie, origin: server.url, "content-type": "application/json" };
+    const created = await fetch(`${server.url}/api/trpc/experiment.create`, {
+      method: "POST",
+      headers,
+      body: JSON.stringify({ ...PRESETS.digits, name: "E2E review", epochs: 1, seeds: 1, trainPerClass: 20 }),
+    });
+    expect(created.status, await created.clone().text()).toBe(200);
+    const experimentId = ((await created.json()) as { result: { data: { id: string } } }).result.data.id;
+    const { page } = browser;
+    await page.goto(`${server.url}/experiments/${experimentId}`);
+    const discussion = page.getByRole("region", { name: "Discussion" });
+    await discussion.getByLabel("Comment", { exact: true }).fill('<script>window.__pwned = 1</script><img src=x onerror="window.__pwned = 2"> **Full wins** [click](javascript:window.__pwned=3)');
+    await discussion.getByRole("button", { name: "Post comment" }).click();
+    const comment = discussion.getByRole("listitem", { name: /Comment by/ });
+    await comment.locator("strong", { hasText: "Full wins" }).waitFor();
+    expect(await comment.locator("script, img, [onerror]").count()).toBe(0);
+    expect(await comment.getByRole("link", { name: "click" }).getAttribute("href").catch(() => null)).not.toMatch(/javascript/i);
+    expect(await page.evaluate(() => (window as unknown as { __pwned?: number }).__pwned)).toBeUndefined();
+
+    const decision = page.getByRole("form", { name: "Record a decision" });
+    await decision.getByLabel("Adopted strategy").selectOption("full");
+    await decision.getByLabel("Rationale").fill("Best accuracy on held-out digits.");
+    await decision.getByRole("button", { name: "Record decision" }).click();
+    await page.getByRole("status", { name: "Current decision" }).getByText("Adopted: Full fine-tune").waitFor();
+    await page.getByRole("region", { name: "Activity" }).getByText("decided").first().waitFor();
+    await browser.shot("accounts-04-review");
+
+    const csv = await fetch(`${server.url}/api/experiments/${experimentId}/export?format=csv`, { headers: { cookie } });
+    expect(csv.headers.get("content-type")).toMatch(/text\/csv/);
+    expect((await csv.text()).split("\r\n")[0]).toMatch(/^runId,strategy,seed,status/);
+    expect(await status(`/api/experiments/${experimentId}/export?format=json`)).toBe(401);
+  });
+
+  it("rate-limits sign-in attempts", async () => {
+    const attempt = () =>
+      status("/api/auth/sign-in/email", { method: "POST", headers: { origin: server.url, "content-type": "application/json" }, body: JSON.stringify({ email: "nobody@example.test", password: "wrong password" }) });
+    const statuses: number[] = [];
+    for (let i = 0; i < 12; i++) statuses.push(await attempt());
+    expect(statuses).toContain(429);
+    expect(browser.pageErrors).toEqual([]);
+  });
+});

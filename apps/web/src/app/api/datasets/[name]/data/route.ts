@@ -1,0 +1,20 @@
+import { getAppContext } from "@/server/app-context";
+import { authorizeCatalog } from "@/server/catalog-auth";
+import { fileResponse } from "@/server/file-response";
+import { errorResponse } from "@/server/http-errors";
+
+/** The packed file of an uploaded dataset, for workers; X-Content-SHA256 carries its hash. */
+export async function GET(req: Request, { params }: { params: Promise<{ name: string }> }): Promise<Response> {
+  const { name } = await params;
+  try {
+    const access = await authorizeCatalog(req, "download");
+    if (!access.ok) return access.response;
+    const { services } = await getAppContext();
+    const file = await services.catalogImport.datasetFile(name);
+    const response = await fileResponse(file.path, `${file.sha256}.tlds`, { attachment: true });
+    response.headers.set("X-Content-SHA256", file.sha256);
+    return response;
+  } catch (error) {
+    return errorResponse(error, "downloading a dataset");
+  }
+}

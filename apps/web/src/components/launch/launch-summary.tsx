@@ -1,0 +1,75 @@
+import type { LayerInfo } from "@tlab/core/layer-plan";
+import { STRATEGY_KINDS, STRATEGY_LABELS, type StrategyConfigInput } from "@tlab/core/strategy";
+import { describeStrategy } from "@/lib/describe-strategy";
+import { formatInteger } from "@/lib/format";
+import { StrategyName } from "../strategy-name";
+import { LayerStrip } from "./layer-strip";
+import { completeStrategy } from "./strategy-settings";
+
+interface Props {
+  strategies: readonly StrategyConfigInput[];
+  seeds: number;
+  epochs: number;
+  trainPerClass: number;
+  classCount: number;
+  validationFraction: number;
+  layers: readonly LayerInfo[];
+  baseModel: string;
+}
+
+function count(n: number, word: string): string {
+  return `${formatInteger(n)} ${word}${n === 1 ? "" : "s"}`;
+}
+
+/** What pressing Launch will create, updated as the form changes: the runs and, per strategy, which layers train. */
+export function LaunchSummary({ strategies, seeds, epochs, trainPerClass, classCount, validationFraction, layers, baseModel }: Props) {
+  const validSeeds = Number.isInteger(seeds) && seeds >= 1 ? seeds : 0;
+  const ordered = STRATEGY_KINDS.flatMap((k) => strategies.filter((s) => s.kind === k));
+  const runs = ordered.length * validSeeds;
+  const trainImages = Number.isFinite(trainPerClass) && classCount > 0 ? trainPerClass * classCount : null;
+  return (
+    <aside className="launch-summary" aria-labelledby="launch-summary-heading">
+      <h2 id="launch-summary-heading">This launch</h2>
+      <p className="summary-total" aria-live="polite">
+        {runs > 0 ? (
+          <>
+            <strong>{count(runs, "run")}</strong>: {ordered.length} strateg{ordered.length === 1 ? "y" : "ies"} × {count(validSeeds, "seed")}
+          </>
+        ) : (
+          "No runs yet: pick a strategy and at least one seed."
+        )}
+      </p>
+      {runs > 0 ? (
+        <p className="hint">
+          {Number.isFinite(epochs) ? `${count(epochs, "epoch")} each` : "epochs?"}
+          {trainImages !== null ? ` · ${formatInteger(trainImages)} labelled training images (${Math.round((validationFraction || 0) * 100)}% held out for validation)` : ""}
+          . Seed <em>i</em> of every strategy sees the same split and initialisation, so the comparison is fair.
+        </p>
+      ) : null}
+      <ul className="summary-runs">
+        {ordered.map((value) => {
+          const config = completeStrategy(value);
+          return (
+            <li key={config.kind}>
+              <div className="summary-runs-head">
+                <StrategyName strategy={config.kind} />
+                <span className="muted">
+                  {validSeeds > 1 ? `seeds 1–${validSeeds}` : validSeeds === 1 ? "seed 1" : ""}
+                </span>
+              </div>
+              <p className="hint">{describeStrategy(config)}</p>
+              <LayerStrip layers={layers} config={config} />
+            </li>
+          );
+        })}
+      </ul>
+      {ordered.length > 0 && layers.length > 0 ? (
+        <p className="hint legend-line">
+          <span className="strip-key frozen" aria-hidden="true" /> frozen <span className="strip-key trainable" aria-hidden="true" /> trainable · layers of{" "}
+          <code>{baseModel}</code>, input to output
+        </p>
+      ) : null}
+      {ordered.length === 0 ? <p className="muted">{STRATEGY_LABELS.frozen}, partial and full fine-tuning can be compared in one launch.</p> : null}
+    </aside>
+  );
+}

@@ -1,0 +1,54 @@
+import { LayerPlanError, planLayerFreeze, type LayerInfo } from "@tlab/core/layer-plan";
+import { STRATEGY_LABELS, type StrategyConfig } from "@tlab/core/strategy";
+import { formatInteger } from "@/lib/format";
+import { STRATEGY_COLORS } from "@/lib/strategy-style";
+
+/**
+ * The base model's layers left to right (input to output) for one strategy: frozen layers grey,
+ * trainable ones in the strategy's colour, widths growing with parameter count, then the new head.
+ * Computed by planLayerFreeze, the same planner the trainer uses, so what it shows is what trains.
+ */
+export function LayerStrip({ layers, config }: { layers: readonly LayerInfo[]; config: StrategyConfig }) {
+  const label = STRATEGY_LABELS[config.kind];
+  if (layers.length === 0) return <p className="hint">The base model lists no layers.</p>;
+  let plan;
+  try {
+    plan = planLayerFreeze(layers, config);
+  } catch (error) {
+    if (error instanceof LayerPlanError) return <p className="field-error">{error.message}</p>;
+    throw error;
+  }
+  const total = plan.trainableBaseParams + plan.frozenParams;
+  const maxParams = Math.max(1, ...layers.map((l) => l.paramCount));
+  const color = STRATEGY_COLORS[config.kind];
+  const share = total > 0 ? plan.trainableBaseParams / total : 0;
+  return (
+    <figure className="layer-strip">
+      <ol className="strip" aria-label={`${label}: base layers, frozen or trainable`}>
+        {plan.layers.map((l) => (
+          <li
+            key={l.name}
+            className={l.trainable ? "strip-layer trainable" : "strip-layer frozen"}
+            style={{ flexGrow: 1 + 6 * Math.sqrt(l.paramCount / maxParams), background: l.trainable ? color : undefined }}
+            title={`${l.name} (${l.className}): ${formatInteger(l.paramCount)} parameters, ${l.trainable ? "trainable" : "frozen"}`}
+          >
+            <span className="strip-name">{l.name}</span>
+            <span className="visually-hidden">
+              {" "}
+              ({l.className}, {formatInteger(l.paramCount)} parameters): {l.trainable ? "trainable" : "frozen"}
+            </span>
+          </li>
+        ))}
+        <li className="strip-layer strip-head" style={{ flexGrow: 2, borderColor: color, color }} title="The new head: always trainable">
+          <span className="strip-name">head</span>
+          <span className="visually-hidden"> (new): trainable</span>
+        </li>
+      </ol>
+      <figcaption className="hint">
+        {plan.trainableBaseParams === 0
+          ? `Base frozen (${formatInteger(plan.frozenParams)} parameters); only the head trains.`
+          : `${formatInteger(plan.trainableBaseParams)} of ${formatInteger(total)} base parameters train (${Math.round(share * 100)}%), plus the head.`}
+      </figcaption>
+    </figure>
+  );
+}

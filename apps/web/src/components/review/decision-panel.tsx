@@ -1,0 +1,98 @@
+"use client";
+
+import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
+import { useState, type FormEvent } from "react";
+import { MAX_RATIONALE_LENGTH } from "@tlab/core/review";
+import { STRATEGY_LABELS, type StrategyKind } from "@tlab/core/strategy";
+import { useCan } from "@/components/auth/current-user";
+import { formatDateTime } from "@/lib/format";
+import { useTRPC } from "@/trpc/react";
+import { Markdown } from "./markdown";
+
+/** The review decision: which strategy the team adopts (or none yet), why, who decided, and its history. */
+export function DecisionPanel({ experimentId, strategies }: { experimentId: string; strategies: StrategyKind[] }) {
+  const trpc = useTRPC();
+  const queryClient = useQueryClient();
+  const decisions = useQuery(trpc.review.decisions.queryOptions({ experimentId }));
+  const decide = useMutation(
+    trpc.review.decide.mutationOptions({
+      onSuccess: () => {
+        setRationale("");
+        return Promise.all([queryClient.invalidateQueries(trpc.review.decisions.pathFilter()), queryClient.invalidateQueries(trpc.review.activity.pathFilter())]);
+      },
+    }),
+  );
+  const canDecide = useCan("member");
+  const [choice, setChoice] = useState<string>("none");
+  const [rationale, setRationale] = useState("");
+  const [current, ...history] = decisions.data ?? [];
+
+  function onSubmit(event: FormEvent<HTMLFormElement>) {
+    event.preventDefault();
+    decide.mutate({ experimentId, strategy: choice === "none" ? null : (choice as StrategyKind), rationale });
+  }
+
+  return (
+    <section className="review-section" aria-labelledby="decision-heading">
+      <h2 id="decision-heading">Decision</h2>
+      {current ? (
+        <div className="decision-current" role="status" aria-label="Current decision">
+          <p>
+            <strong>{current.strategy ? `Adopted: ${STRATEGY_LABELS[current.strategy]}` : "No strategy adopted yet"}</strong>{" "}
+            <span className="muted small">
+              by {current.decidedBy.name} on {formatDateTime(current.createdAt)}
+            </span>
+          </p>
+          <Markdown text={current.rationale} />
+        </div>
+      ) : (
+        <p className="muted">No decision yet.</p>
+      )}
+      {canDecide ? (
+        <form className="decision-form" onSubmit={onSubmit} aria-label="Record a decision">
+          <div className="field">
+            <label htmlFor="decision-strategy">Adopted strategy</label>
+            <select id="decision-strategy" value={choice} onChange={(e) => setChoice(e.target.value)}>
+              <option value="none">None yet</option>
+              {strategies.map((kind) => (
+                <option key={kind} value={kind}>
+                  {STRATEGY_LABELS[kind]}
+                </option>
+              ))}
+            </select>
+          </div>
+          <div className="field">
+            <label htmlFor="decision-rationale">Rationale</label>
+            <textarea id="decision-rationale" rows={3} value={rationale} onChange={(e) => setRationale(e.target.value)} maxLength={MAX_RATIONALE_LENGTH} required />
+          </div>
+          {decide.error ? (
+            <p className="form-error" role="alert">
+              {decide.error.message}
+            </p>
+          ) : null}
+          <div className="form-actions">
+            <button type="submit" className="button button-primary" disabled={decide.isPending || rationale.trim() === ""}>
+              {decide.isPending ? "Saving…" : "Record decision"}
+            </button>
+          </div>
+        </form>
+      ) : null}
+      {history.length > 0 ? (
+        <details className="decision-history">
+          <summary>Earlier decisions ({history.length})</summary>
+          <ol>
+            {history.map((d) => (
+              <li key={d.id}>
+                <strong>{d.strategy ? STRATEGY_LABELS[d.strategy] : "None yet"}</strong>{" "}
+                <span className="muted small">
+                  by {d.decidedBy.name} on {formatDateTime(d.createdAt)}
+                </span>
+                <Markdown text={d.rationale} />
+              </li>
+            ))}
+          </ol>
+        </details>
+      ) : null}
+    </section>
+  );
+}

@@ -1,0 +1,127 @@
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { createTestDb, type TestDb } from "@tlab/db/testing/create-test-db";
+import { createServices, type Services } from "../services/create-services";
+import { createAuth, type Auth } from "./create-auth";
+import { resolvePrincipal, type RequestAuth } from "./request-principal";
+
+const ORIGIN = "http://tlab.test";
+let testDb: TestDb;
+let services: Services;
+let auth: Auth;
+let deps: RequestAuth;
+/** better-auth's rate limiter counts per client address in process memory: one address per test. */
+let clientAddress = "";
+let tests = 0;
+
+beforeEach(async () => {
+  testDb = await createTestDb();
+  services = createServices(testDb.db);
+  auth = createAuth({ db: testDb.db, provider: testDb.provider, secret: "a-test-secret-of-at-least-32-characters-0123456789", signInAttemptsPerMinute: 5 });
+  deps = { auth, tokens: services.tokens, bootstrapWorkerToken: null };
+  clientAddress = `203.0.113.${++tests}`;
+});
+afterEach(async () => testDb.cleanup());
+
+/** An HTTP request to better-auth's handler, as the browser's fetch would send it. */
+function post(path: string, body: unknown, headers: Record<string, string> = {}): Promise<Response> {
+  return auth.handler(
+    new Request(`${ORIGIN}/api/auth${path}`, {
+      method: "POST",
+      headers: { "content-type": "application/json", host: new URL(ORIGIN).host, origin: ORIGIN, "x-forwarded-for": clientAddress, ...headers },
+      body: JSON.stringify(body),
+    }),
+  );
+}
+
+/** The Cookie header a browser would send back after this response. */
+function cookieFrom(response: Response): string {
+  return response.headers
+    .getSetCookie()
+    .map((c) => c.split(";")[0]!)
+    .join("; ");
+}
+
+async function signUp(email: string, extra: Record<string, unknown> = {}): Promise<Response> {
+  return post("/sign-up/email", { email, password: "correct horse battery", name: email.split("@")[0], ...extra });
+}
+
+describe("accounts through better-auth", () => {
+  it("the first account becomes admin; later sign-ups need an invitation, whose role they get", async () => {
+    expect((await services.usersRepo.count())).toBe(0);
+    const first = await signUp("Ada@Example.test");
+    expect(first.status).toBe(200);
+    const cookie = cookieFrom(first);
+    expect(first.headers.getSetCookie().join("\n")).toMatch(/tlab\.session_token=.*HttpOnly.*SameSite=Lax/i);
+    const { principal } = await resolvePrincipal(deps, new Headers({ cookie }));
+    expect(principal).toMatchObject({ kind: "user", via: "session", user: { email: "ada@example.test", role: "admin" } });
+
+    const uninvited = await signUp("eve@example.test");
+    expect(uninvited.status).toBe(403);
+    expect(((await uninvited.json()) as { message: string }).message).toMatch(/invitation/);
+
+    const admin = principal.kind === "user" ? principal.user : null;
+    const { token } = await services.userAdmin.invite({ email: "bob@example.test", role: "member" }, admin!);
+    expect(await services.userAdmin.previewInvite(token)).toMatchObject({ email: "bob@example.test", role: "member" });
+    expect((await signUp("mallory@example.test", { inviteToken: token })).status).toBe(403); // someone else's invite
+    // A role sent with the sign-up is ignored: the invitation decides.
+    const bob = await signUp("bob@example.test", { inviteToken: token, role: "admin" });
+    expect(bob.status).toBe(200);
+    expect((await services.usersRepo.byEmail("bob@example.test"))?.role).toBe("member");
+    expect((await signUp("bob2@example.test", { inviteToken: token })).status).toBe(403); // used up
+  });
+
+  it("stores the password as a scrypt hash, never in clear", async () => {
+    await signUp("ada@example.test");
+    const account = await testDb.db.account.findFirstOrThrow({ where: { providerId: "credential" } });
+    expect(account.password).not.toContain("correct horse");
+    expect(account.password).toMatch(/^[0-9a-f]{32}:[0-9a-f]{128}$/); // better-auth's scrypt: salt:key
+  });
+
+  it("a deactivated account cannot sign in, and its sessions and tokens stop working", async () => {
+    const admin = cookieFrom(await signUp("ada@example.test"));
+    const adminUser = (await services.usersRepo.byEmail("ada@example.test"))!;
+    const { token } = await services.userAdmin.invite({ email: "bob@example.test", role: "member" }, { ...adminUser, role: "admin" });
+    const bobCookie = cookieFrom(await signUp("bob@example.test", { inviteToken: token }));
+    const bob = (await services.usersRepo.byEmail("bob@example.test"))!;
+    const pat = await services.tokens.create("personal", bob, { name: "cli" });
+    expect((await services.tokens.authenticate(pat.token, null)).kind).toBe("user");
+
+    await services.userAdmin.setActive(bob.id, false, { ...adminUser, role: "admin" });
+    expect((await resolvePrincipal(deps, new Headers({ cookie: bobCookie }))).principal.kind).toBe("anonymous");
+    expect(await services.tokens.authenticate(pat.token, null)).toMatchObject({ kind: "anonymous", reason: expect.stringMatching(/deactivated/) });
+    const signIn = await post("/sign-in/email", { email: "bob@example.test", password: "correct horse battery" });
+    expect(signIn.status).toBe(403);
+    expect(((await signIn.json()) as { message: string }).message).toMatch(/deactivated/);
+    // The admin is unaffected, and cannot lock the server out by deactivating the last admin.
+    expect((await resolvePrincipal(deps, new Headers({ cookie: admin }))).principal.kind).toBe("user");
+    await expect(services.userAdmin.setActive(adminUser.id, false, { ...adminUser, role: "admin" })).rejects.toThrow(/your own account/);
+    await expect(services.userAdmin.setRole(adminUser.id, "member", { ...adminUser, role: "admin" })).rejects.toThrow(/only active admin/);
+  });
+
+  it("refuses a state-changing auth request from another origin", async () => {
+    const cookie = cookieFrom(await signUp("ada@example.test"));
+    const crossSite = await post("/sign-out", {}, { cookie, origin: "https://evil.example" });
+    expect(crossSite.status).toBe(403);
+    expect((await resolvePrincipal(deps, new Headers({ cookie }))).principal.kind).toBe("user");
+    expect((await post("/sign-out", {}, { cookie })).status).toBe(200);
+    expect((await resolvePrincipal(deps, new Headers({ cookie }))).principal.kind).toBe("anonymous");
+  });
+
+  it("rate-limits sign-in attempts per client address", async () => {
+    await signUp("ada@example.test");
+    const statuses: number[] = [];
+    for (let i = 0; i < 7; i++) statuses.push((await post("/sign-in/email", { email: "ada@example.test", password: "wrong password" })).status);
+    expect(statuses.slice(0, 5).every((s) => s === 401)).toBe(true);
+    expect(statuses.at(-1)).toBe(429);
+  });
+
+  it("rate-limits sign-in attempts per account, whatever address they claim to come from", async () => {
+    await signUp("ada@example.test");
+    const statuses: number[] = [];
+    for (let i = 0; i < 12; i++) {
+      statuses.push((await post("/sign-in/email", { email: "ada@example.test", password: "wrong password" }, { "x-forwarded-for": `198.51.100.${i + 1}` })).status);
+    }
+    expect(statuses.slice(0, 10).every((s) => s === 401)).toBe(true);
+    expect(statuses.slice(10)).toEqual([429, 429]);
+  });
+});

@@ -1,0 +1,145 @@
+import { betterAuth } from "better-auth";
+import { prismaAdapter } from "better-auth/adapters/prisma";
+import { APIError, createAuthMiddleware } from "better-auth/api";
+import { Role } from "@tlab/core/access";
+import type { Db, DbProvider } from "@tlab/db/client";
+import { InviteRepository } from "@tlab/db/repositories/invite-repository";
+import { SettingRepository } from "@tlab/db/repositories/setting-repository";
+import { UserRepository } from "@tlab/db/repositories/user-repository";
+import { hashToken } from "./api-token-secret";
+import { AttemptLimiter } from "./attempt-limiter";
+import { ownOrigins } from "./request-origin";
+
+export const AUTH_BASE_PATH = "/api/auth";
+/** Cookie names start with this: `tlab.session_token`. */
+export const AUTH_COOKIE_PREFIX = "tlab";
+export const MIN_PASSWORD_LENGTH = 8;
+
+const FIRST_ADMIN_CLAIM = "setup.first-admin";
+/** A first-admin claim this old with still no user left behind a failed sign-up: it may be taken again. */
+const STALE_CLAIM_MS = 60_000;
+
+export interface AuthOptions {
+  db: Db;
+  provider: DbProvider;
+  /** Signs session cookies; at least 32 random characters (TLAB_AUTH_SECRET or DATA_DIR/auth-secret). */
+  secret: string;
+  /** The dashboard's public URL, when known (TLAB_PUBLIC_URL); otherwise taken from each request. */
+  baseURL?: string;
+  /** Sign-in and sign-up attempts allowed per client address per minute. */
+  signInAttemptsPerMinute?: number;
+  /** Sign-in attempts allowed per account per 5 minutes, whatever address they come from. */
+  signInAttemptsPerAccount?: number;
+  now?: () => Date;
+}
+
+/**
+ * Accounts through better-auth: email + password (scrypt-hashed by better-auth), sessions in the
+ * database, an httpOnly SameSite=Lax session cookie, an Origin check on its state-changing
+ * endpoints and a rate limit on sign-in. Sign-up is closed except for the first account (which
+ * becomes admin) and for holders of an admin's invitation, whose role it takes.
+ */
+export function createAuth(options: AuthOptions) {
+  const { db, provider } = options;
+  const now = options.now ?? (() => new Date());
+  const users = new UserRepository(db);
+  const invites = new InviteRepository(db);
+  const settings = new SettingRepository(db);
+  const attempts = options.signInAttemptsPerMinute ?? 10;
+  const perAccount = new AttemptLimiter(options.signInAttemptsPerAccount ?? 10, 5 * 60_000);
+
+  /** The role of a new account, or an error saying why it may not be created. */
+  async function roleForNewUser(email: string, inviteToken: unknown): Promise<Role> {
+    if ((await users.count()) === 0) {
+      if (await settings.claim(FIRST_ADMIN_CLAIM, email)) return "admin";
+      const claimedAt = (await db.setting.findUnique({ where: { key: FIRST_ADMIN_CLAIM } }))?.updatedAt;
+      if (claimedAt && now().getTime() - claimedAt.getTime() > STALE_CLAIM_MS) {
+        await settings.delete(FIRST_ADMIN_CLAIM);
+        if (await settings.claim(FIRST_ADMIN_CLAIM, email)) return "admin";
+      }
+      throw new APIError("FORBIDDEN", { message: "Another sign-up is creating this server's first account right now; reload and sign in." });
+    }
+    if (typeof inviteToken !== "string" || inviteToken === "") {
+      throw new APIError("FORBIDDEN", { message: "Sign-up needs an invitation: ask an admin of this server for an invite link." });
+    }
+    const invite = await invites.usableByHash(hashToken(inviteToken), now());
+    if (!invite) throw new APIError("FORBIDDEN", { message: "This invitation is not valid any more (used, revoked or expired); ask an admin for a new one." });
+    if (invite.email !== email.toLowerCase()) throw new APIError("FORBIDDEN", { message: `This invitation is for ${invite.email}; sign up with that address.` });
+    // Claimed before the account exists, so one link can never make two accounts.
+    if (!(await invites.accept(invite.id, now()))) throw new APIError("FORBIDDEN", { message: "This invitation has just been used." });
+    return invite.role;
+  }
+
+  return betterAuth({
+    appName: "Transfer Lab",
+    secret: options.secret,
+    ...(options.baseURL ? { baseURL: options.baseURL } : {}),
+    basePath: AUTH_BASE_PATH,
+    // The Origin check of sign-in, sign-up and sign-out accepts pages of this server only.
+    trustedOrigins: (request) => (request ? ownOrigins(request.headers, options.baseURL) : options.baseURL ? [new URL(options.baseURL).origin] : []),
+    database: prismaAdapter(db, { provider }),
+    emailAndPassword: { enabled: true, minPasswordLength: MIN_PASSWORD_LENGTH, maxPasswordLength: 128, autoSignIn: true },
+    user: {
+      additionalFields: {
+        // input: false: no sign-up or profile update can set these; our hooks and admin procedures do.
+        role: { type: "string", required: false, defaultValue: "viewer", input: false },
+        deactivatedAt: { type: "date", required: false, input: false },
+      },
+    },
+    session: { expiresIn: 7 * 86_400, updateAge: 86_400 },
+    rateLimit: {
+      enabled: true,
+      window: 60,
+      max: 600,
+      customRules: {
+        "/sign-in/email": { window: 60, max: attempts },
+        "/sign-up/email": { window: 60, max: attempts },
+        "/change-password": { window: 60, max: attempts },
+      },
+    },
+    // Endpoints this server does not offer: no mail is sent, so no e-mail verification or reset.
+    disabledPaths: ["/request-password-reset", "/reset-password", "/send-verification-email", "/verify-email", "/change-email", "/delete-user"],
+    advanced: {
+      cookiePrefix: AUTH_COOKIE_PREFIX,
+      // Explicit: better-auth turns both checks off by default when it detects a test runner.
+      disableOriginCheck: false,
+      disableCSRFCheck: false,
+      defaultCookieAttributes: { httpOnly: true, sameSite: "lax" },
+      database: { generateId: () => crypto.randomUUID() },
+    },
+    telemetry: { enabled: false },
+    // Warnings only for real problems: without TLAB_PUBLIC_URL the origin comes from each request
+    // by design, which better-auth would otherwise warn about at every start.
+    logger: { level: "error" },
+    hooks: {
+      before: createAuthMiddleware(async (ctx) => {
+        if (ctx.path !== "/sign-in/email") return;
+        const email = typeof ctx.body?.email === "string" ? ctx.body.email.trim().toLowerCase() : "";
+        if (email && !perAccount.take(email)) {
+          throw new APIError("TOO_MANY_REQUESTS", { message: "Too many sign-in attempts for this account; wait a few minutes and try again." });
+        }
+      }),
+    },
+    databaseHooks: {
+      user: {
+        create: {
+          before: async (user, context) => {
+            const body = (context?.body ?? {}) as { inviteToken?: unknown };
+            return { data: { ...user, role: await roleForNewUser(user.email, body.inviteToken), deactivatedAt: null } };
+          },
+        },
+      },
+      session: {
+        create: {
+          // Runs after the password was checked, so it tells nothing to someone guessing.
+          before: async (session) => {
+            const user = await users.byId(session.userId);
+            if (!user?.active) throw new APIError("FORBIDDEN", { message: "This account has been deactivated; ask an admin of this server." });
+          },
+        },
+      },
+    },
+  });
+}
+
+export type Auth = ReturnType<typeof createAuth>;
