@@ -1,3 +1,4 @@
+import { assignVariables, readVariables, type TrainingCheckpoint } from "./training-checkpoint";
 import type { Augmentation } from "@tlab/core/experiment";
 import { preprocessingOf } from "@tlab/core/layers-model-json";
 import { planLayerFreeze } from "@tlab/core/layer-plan";
@@ -18,6 +19,7 @@ import { prepareSplit, type FeatureEvent, type PreparedSet, type SplitName } fro
 import { splitBase, TrainingSpecError } from "./split-base";
 
 export { TrainingSpecError };
+export type { TrainingCheckpoint };
 export type { FeatureEvent };
 
 /** The learning rate of the head in each epoch, streamed next to the METRIC points. */
@@ -35,8 +37,10 @@ export interface TrainRunDeps {
   onEpoch?: (epoch: number, points: MetricPoint[]) => void | Promise<void>;
   /** Fraction of training batches done, 0..1, after every batch. */
   onProgress?: (fraction: number) => void;
-  /** Runs always start from epoch 1; a retried run trains again from scratch. */
-  resumeEpoch?: never;
+  /** Continue a run from this checkpoint (its epochs are not trained or reported again). */
+  resume?: TrainingCheckpoint;
+  /** Called after every epoch's onEpoch with the state to resume from; awaited. */
+  onCheckpoint?: (checkpoint: TrainingCheckpoint) => void | Promise<void>;
   /**
    * Directory of the on-disk feature cache (the worker passes TLAB_CACHE_DIR/features). When set,
    * features of frozen layers are read from it if present and written to it otherwise; when
@@ -178,13 +182,34 @@ export async function trainRun(spec: RunSpec, deps: TrainRunDeps): Promise<Train
     let stepMs = 0;
     let imagesTrained = 0;
     let stoppedEarly = false;
+    const trainingVars = [...headVars, ...baseVars];
+    const resumeEpoch = deps.resume?.epoch ?? 0;
+    if (deps.resume) {
+      if (resumeEpoch >= spec.epochs) throw new TrainingSpecError(`checkpoint is at epoch ${resumeEpoch}, the run has only ${spec.epochs}`);
+      // Epochs up to the checkpoint are skipped below; their randomness is derived per epoch from
+      // the seed, so the remaining epochs see the same batches as an uninterrupted run.
+      if (deps.resume.best) {
+        assignVariables(trainingVars, deps.resume.best);
+        best = new WeightSnapshot(trainingVars);
+      }
+      assignVariables(trainingVars, deps.resume.current);
+      bestScore = deps.resume.bestScore;
+      lastAccuracyGain = deps.resume.lastAccuracyGain;
+      stepMs = deps.resume.stepMs;
+      imagesTrained = deps.resume.imagesTrained;
+    }
 
     phases: for (const [phaseIndex, phase] of phases.entries()) {
-      const optimizers = createOptimizers(spec.strategy, phase);
       const phaseStart = epoch + 1;
+      if (epoch + phase.epochs <= resumeEpoch) {
+        epoch += phase.epochs; // finished before the checkpoint
+        continue;
+      }
+      const optimizers = createOptimizers(spec.strategy, phase);
       try {
         for (let i = 0; i < phase.epochs; i++) {
           epoch += 1;
+          if (epoch <= resumeEpoch) continue;
           const epochStarted = performance.now();
           const factor = learningRateFactor(lrSchedule, epoch, spec.epochs);
           optimizers.head.scale(factor);
@@ -249,6 +274,17 @@ export async function trainRun(spec: RunSpec, deps: TrainRunDeps): Promise<Train
           points.push({ name: METRIC.epochSeconds, step: epoch, value: (performance.now() - epochStarted) / 1000 });
           memory.sample();
           await deps.onEpoch?.(epoch, points);
+          if (deps.onCheckpoint) {
+            await deps.onCheckpoint({
+              epoch,
+              bestScore,
+              lastAccuracyGain,
+              stepMs,
+              imagesTrained,
+              current: readVariables(trainingVars),
+              best: best ? best.values() : null,
+            });
+          }
           // Patience counts only in the last phase: a plateau during the head-only warmup must
           // not end the run before the base is unfrozen.
           const lastPhase = phaseIndex === phases.length - 1;
@@ -464,6 +500,10 @@ class WeightSnapshot {
 
   restore(): void {
     for (const [variable, value] of this.saved) variable.assign(value);
+  }
+
+  values(): Float32Array[] {
+    return this.saved.map(([, value]) => Float32Array.from(value.dataSync() as Float32Array));
   }
 
   dispose(): void {

@@ -1,3 +1,4 @@
+import { downloadCheckpoint, uploadCheckpoint } from "./run-checkpoint-transfer";
 import path from "node:path";
 import type { FinalMetrics, RunSpec } from "@tlab/core/run";
 import type { Logger } from "../logger";
@@ -71,6 +72,10 @@ export async function executeRun(spec: RunSpec, deps: ExecuteRunDeps): Promise<R
         ? await retrying("dataset download", () => fetchDataset({ apiUrl: deps.apiUrl, cacheDir: deps.cacheDir, token: deps.token, dataset: spec.dataset }))
         : undefined;
     // trainRun updates the base's weights in place for partial/full: load it fresh for every run.
+    const resume = spec.resumeFromCheckpoint
+      ? await retrying("checkpoint download", () => downloadCheckpoint(deps.apiUrl, spec.runId, deps.token))
+      : undefined;
+    if (resume) runLog.info({ epoch: resume.epoch }, "resuming from the checkpoint of an earlier attempt");
     const baseModel = await loadModelFromFiles(files.modelJsonText, files.weightFiles);
     const result = await trainRun(spec, {
       baseModel,
@@ -87,6 +92,9 @@ export async function executeRun(spec: RunSpec, deps: ExecuteRunDeps): Promise<R
       onProgress: (fraction) => {
         progress = fraction;
       },
+      resume,
+      // After the epoch's metrics: a resumed attempt continues the series from the next step.
+      onCheckpoint: (checkpoint) => uploadCheckpoint(checkpoint, (name, body) => uploadArtifact(spec.runId, name, body, deps, retrying)),
     }).finally(() => baseModel.dispose());
     await metrics.flush();
     await uploadModel(spec.runId, result.artifacts, deps, retrying);
@@ -119,36 +127,32 @@ export async function executeRun(spec: RunSpec, deps: ExecuteRunDeps): Promise<R
   }
 }
 
-async function uploadModel(
-  runId: string,
-  artifacts: tf.io.ModelArtifacts,
-  deps: ExecuteRunDeps,
-  retrying: <T>(what: string, fn: () => Promise<T>) => Promise<T>,
-): Promise<void> {
-  // Weights first, model.json last: a model.json on the server always has its weights beside it.
+type Retrying = <T>(what: string, fn: () => Promise<T>) => Promise<T>;
+
+async function uploadModel(runId: string, artifacts: tf.io.ModelArtifacts, deps: ExecuteRunDeps, retrying: Retrying): Promise<void> {
   const files = modelArtifactsToFiles(artifacts);
-  const bodies: Record<string, Uint8Array> = {
-    [WEIGHTS_FILE]: files.weights,
-    [MODEL_JSON_FILE]: new TextEncoder().encode(JSON.stringify(files.modelJson)),
-  };
-  for (const name of [WEIGHTS_FILE, MODEL_JSON_FILE]) {
-    await retrying(`upload ${name}`, async () => {
-      const response = await fetch(new URL(`/api/artifacts/runs/${encodeURIComponent(runId)}/${name}`, deps.apiUrl), {
-        method: "PUT",
-        headers: {
-          "content-type": "application/octet-stream",
-          "x-tlab-worker-id": deps.workerId,
-          ...(deps.token ? { authorization: `Bearer ${deps.token}` } : {}),
-        },
-        body: new Uint8Array(bodies[name]!),
-      });
-      if (!response.ok) {
-        const error = new Error(`upload ${name}: HTTP ${response.status} ${await response.text()}`);
-        // 5xx is worth retrying; a 4xx will not get better.
-        throw response.status >= 500 ? new TypeError(error.message) : error;
-      }
+  // Weights first, model.json last: a model.json on the server always has its weights beside it.
+  await uploadArtifact(runId, WEIGHTS_FILE, files.weights, deps, retrying);
+  await uploadArtifact(runId, MODEL_JSON_FILE, new TextEncoder().encode(JSON.stringify(files.modelJson)), deps, retrying);
+}
+
+async function uploadArtifact(runId: string, name: string, body: Uint8Array, deps: ExecuteRunDeps, retrying: Retrying): Promise<void> {
+  await retrying(`upload ${name}`, async () => {
+    const response = await fetch(new URL(`/api/artifacts/runs/${encodeURIComponent(runId)}/${name}`, deps.apiUrl), {
+      method: "PUT",
+      headers: {
+        "content-type": "application/octet-stream",
+        "x-tlab-worker-id": deps.workerId,
+        ...(deps.token ? { authorization: `Bearer ${deps.token}` } : {}),
+      },
+      body: new Uint8Array(body),
     });
-  }
+    if (!response.ok) {
+      const error = new Error(`upload ${name}: HTTP ${response.status} ${await response.text()}`);
+      // 5xx is worth retrying; a 4xx will not get better.
+      throw response.status >= 500 ? new TypeError(error.message) : error;
+    }
+  });
 }
 
 function describeFailure(error: unknown): string {

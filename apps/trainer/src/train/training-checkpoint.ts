@@ -1,0 +1,98 @@
+import { tf } from "../tf/backend";
+
+/**
+ * The state a run needs to continue after its worker died: the weights that train (head and
+ * unfrozen base) after the last finished epoch, the best epoch's weights, and the bookkeeping of
+ * best-epoch selection and early stopping. Optimizer moments are not kept: a resumed run starts
+ * its optimizers fresh at the checkpoint epoch's learning rate, like the start of a new phase.
+ */
+export interface TrainingCheckpoint {
+  epoch: number;
+  bestScore: { epoch: number; accuracy: number; loss: number };
+  lastAccuracyGain: { epoch: number; accuracy: number };
+  stepMs: number;
+  imagesTrained: number;
+  /** Values of the training variables, in the order trainRun lists them. */
+  current: Float32Array[];
+  /** The best epoch's values, when a validation set selected one. */
+  best: Float32Array[] | null;
+}
+
+interface CheckpointHeader {
+  format: "tlab-checkpoint-v1";
+  epoch: number;
+  bestScore: TrainingCheckpoint["bestScore"];
+  lastAccuracyGain: TrainingCheckpoint["lastAccuracyGain"];
+  stepMs: number;
+  imagesTrained: number;
+  /** Element count of each variable; `current` then `best` follow in one float32 file. */
+  sizes: number[];
+  hasBest: boolean;
+}
+
+/** Two files: a JSON header and the float32 values of every variable, current then best. */
+export function encodeCheckpoint(checkpoint: TrainingCheckpoint): { header: Uint8Array; data: Uint8Array } {
+  const sizes = checkpoint.current.map((v) => v.length);
+  const parts = [...checkpoint.current, ...(checkpoint.best ?? [])];
+  const total = parts.reduce((n, v) => n + v.length, 0);
+  const data = new Float32Array(total);
+  let offset = 0;
+  for (const part of parts) {
+    data.set(part, offset);
+    offset += part.length;
+  }
+  const header: CheckpointHeader = {
+    format: "tlab-checkpoint-v1",
+    epoch: checkpoint.epoch,
+    bestScore: checkpoint.bestScore,
+    lastAccuracyGain: checkpoint.lastAccuracyGain,
+    stepMs: checkpoint.stepMs,
+    imagesTrained: checkpoint.imagesTrained,
+    sizes,
+    hasBest: checkpoint.best !== null,
+  };
+  return { header: new TextEncoder().encode(JSON.stringify(header)), data: new Uint8Array(data.buffer) };
+}
+
+export function decodeCheckpoint(headerBytes: Uint8Array, dataBytes: Uint8Array): TrainingCheckpoint {
+  const header = JSON.parse(new TextDecoder().decode(headerBytes)) as CheckpointHeader;
+  if (header.format !== "tlab-checkpoint-v1") throw new Error(`checkpoint: unknown format "${String(header.format)}"`);
+  const floats = new Float32Array(dataBytes.slice().buffer);
+  const perSet = header.sizes.reduce((n, s) => n + s, 0);
+  if (floats.length !== perSet * (header.hasBest ? 2 : 1)) {
+    throw new Error(`checkpoint: data holds ${floats.length} values, the header describes ${perSet * (header.hasBest ? 2 : 1)}`);
+  }
+  const read = (start: number) => {
+    let offset = start;
+    return header.sizes.map((size) => {
+      const values = floats.slice(offset, offset + size);
+      offset += size;
+      return values;
+    });
+  };
+  return {
+    epoch: header.epoch,
+    bestScore: header.bestScore,
+    lastAccuracyGain: header.lastAccuracyGain,
+    stepMs: header.stepMs,
+    imagesTrained: header.imagesTrained,
+    current: read(0),
+    best: header.hasBest ? read(perSet) : null,
+  };
+}
+
+export function readVariables(variables: readonly tf.Variable[]): Float32Array[] {
+  return variables.map((v) => v.dataSync() as Float32Array).map((values) => Float32Array.from(values));
+}
+
+/** Puts checkpointed values into the run's variables; the shapes must match exactly. */
+export function assignVariables(variables: readonly tf.Variable[], values: readonly Float32Array[]): void {
+  if (variables.length !== values.length) {
+    throw new Error(`checkpoint holds ${values.length} variables, this run trains ${variables.length}: it was made for another model or strategy`);
+  }
+  variables.forEach((variable, i) => {
+    const data = values[i]!;
+    if (data.length !== variable.size) throw new Error(`checkpoint variable ${i} (${variable.name}) has ${data.length} values, expected ${variable.size}`);
+    variable.assign(tf.tensor(data, variable.shape, "float32"));
+  });
+}
