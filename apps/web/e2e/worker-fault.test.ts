@@ -3,14 +3,15 @@ import { readFileSync } from "node:fs";
 import path from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { ROOT, startPlatform, tlab, TSX, type Platform } from "./platform-harness";
+import { ROOT, startPlatform, tlab, type Platform } from "./platform-harness";
 
 const ADMIN = { email: "fault-admin@example.test", password: "fault admin password" };
 
 /** A `tlab worker` process of our own, so the test can SIGKILL it. */
 function startWorker(platform: Platform, name: string): { child: ChildProcess; output: () => string } {
   let log = "";
-  const child = spawn(TSX, [path.join(ROOT, "apps/trainer/src/cli.ts"), "worker", "--name", name, "--poll", "200"], {
+  // Node itself runs the CLI (tsx as a loader, not its wrapper process), so SIGKILL hits the worker.
+  const child = spawn(process.execPath, ["--import", "tsx", path.join(ROOT, "apps/trainer/src/cli.ts"), "worker", "--name", name, "--poll", "200"], {
     cwd: ROOT,
     env: {
       ...process.env,
