@@ -4,6 +4,8 @@ import { z } from "zod";
 
 /** Trainer configuration: the only module that reads process.env. */
 const EnvSchema = z.object({
+  /** The `npm start` data directory on this machine: its cli-token lets local user commands reach a local server. */
+  DATA_DIR: z.string().default(path.resolve(import.meta.dirname, "../../../data")),
   TLAB_API_URL: z.url({ error: "TLAB_API_URL must be a URL such as http://localhost:3000" }).default("http://localhost:3000"),
   TLAB_WORKER_TOKEN: z.string().optional(),
   /** A personal API token for user commands (launch, datasets, models); `tlab login` saves one instead. */

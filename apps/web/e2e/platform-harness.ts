@@ -86,7 +86,8 @@ export async function tlab(
   const child = spawn(TSX, [path.join(ROOT, "apps/trainer/src/cli.ts"), ...args], {
     cwd: ROOT,
     // A private config home, so no credentials saved by `tlab login` leak between tests or from the machine.
-    env: { ...process.env, TLAB_API_URL: url, TLAB_TOKEN: opts.token ?? "", XDG_CONFIG_HOME: path.join(tmpdir(), "tlab-e2e-config") },
+    // No saved login and no local cli-token: the token a test passes is the only credential.
+    env: { ...process.env, TLAB_API_URL: url, TLAB_TOKEN: opts.token ?? "", XDG_CONFIG_HOME: path.join(tmpdir(), "tlab-e2e-config"), DATA_DIR: path.join(tmpdir(), "tlab-e2e-no-data") },
     stdio: [opts.stdin === undefined ? "ignore" : "pipe", "pipe", "pipe"],
   });
   if (opts.stdin !== undefined) child.stdin?.end(opts.stdin);

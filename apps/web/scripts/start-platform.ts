@@ -22,14 +22,57 @@ const env = z
     DATABASE_URL: z.string().optional(),
     TLAB_WORKER_TOKEN: z.string().min(16, "TLAB_WORKER_TOKEN must be at least 16 characters").optional(),
     TLAB_LOCAL_WORKERS: z.coerce.number().int().min(0).max(16).default(1),
+    TLAB_ADMIN_EMAIL: z.string().optional(),
+    TLAB_ADMIN_PASSWORD: z.string().optional(),
   })
   .parse(process.env);
 
 const dataDir = path.resolve(ROOT, env.DATA_DIR);
-const databaseUrl = env.DATABASE_URL ?? `file:${path.join(dataDir, "tlab.db")}`;
+const databaseUrl = env.DATABASE_URL || `file:${path.join(dataDir, "tlab.db")}`;
 mkdirSync(dataDir, { recursive: true });
 const workerToken = env.TLAB_WORKER_TOKEN ?? readOrCreateToken(path.join(dataDir, "worker-token"));
-const childEnv = { ...process.env, DATA_DIR: dataDir, DATABASE_URL: databaseUrl, TLAB_WORKER_TOKEN: workerToken, PORT: String(env.PORT) };
+/**
+ * The embedded default is a one-machine install: unless an admin is configured, the first start
+ * creates `admin@tlab.localhost` with a random password kept in DATA_DIR/local-admin.json (mode 0600),
+ * and the local `tlab` CLI gets that admin's personal token in DATA_DIR/cli-token, so
+ * `npm run tlab -- launch` works right after `npm start` without opening the server to anyone.
+ */
+const LOCAL_ADMIN_FILE = path.join(dataDir, "local-admin.json");
+const CLI_TOKEN_FILE = path.join(dataDir, "cli-token");
+const admin = env.TLAB_ADMIN_EMAIL && env.TLAB_ADMIN_PASSWORD ? { email: env.TLAB_ADMIN_EMAIL, password: env.TLAB_ADMIN_PASSWORD } : readOrCreateLocalAdmin();
+const childEnv = {
+  ...process.env,
+  DATA_DIR: dataDir,
+  DATABASE_URL: databaseUrl,
+  TLAB_WORKER_TOKEN: workerToken,
+  PORT: String(env.PORT),
+  TLAB_ADMIN_EMAIL: admin.email,
+  TLAB_ADMIN_PASSWORD: admin.password,
+};
+
+function readOrCreateLocalAdmin(): { email: string; password: string } {
+  if (existsSync(LOCAL_ADMIN_FILE)) return z.object({ email: z.string(), password: z.string() }).parse(JSON.parse(readFileSync(LOCAL_ADMIN_FILE, "utf8")));
+  const created = { email: "admin@tlab.localhost", password: randomBytes(18).toString("base64url") };
+  writeFileSync(LOCAL_ADMIN_FILE, `${JSON.stringify(created, null, 2)}\n`, { mode: 0o600 });
+  return created;
+}
+
+/** Signs the admin in through the CLI (as a user would) and keeps the token for local CLI use. */
+function issueLocalCliToken(): void {
+  if (existsSync(CLI_TOKEN_FILE)) return;
+  const result = spawnSync(path.join(BIN, "tsx"), [TRAINER_CLI, "login", "--email", admin.email, "--password-stdin", "--print"], {
+    cwd: ROOT,
+    env: { ...childEnv, TLAB_API_URL: `http://127.0.0.1:${env.PORT}`, XDG_CONFIG_HOME: path.join(dataDir, ".config") },
+    input: `${admin.password}\n`,
+    encoding: "utf8",
+  });
+  const token = result.stdout.trim();
+  if (result.status !== 0 || !token) {
+    log(`could not sign in as ${admin.email} for the local CLI (${result.stderr.trim().split("\n").at(-1) ?? "unknown error"}); use \`tlab login\``);
+    return;
+  }
+  writeFileSync(CLI_TOKEN_FILE, token, { mode: 0o600 });
+}
 
 function log(message: string): void {
   process.stderr.write(`[tlab] ${message}\n`);
@@ -124,7 +167,9 @@ async function main(): Promise<void> {
   process.on("SIGINT", () => stopAll("SIGINT"));
   process.on("SIGTERM", () => stopAll("SIGTERM"));
   await waitForHealth(`http://127.0.0.1:${env.PORT}/api/health`, web);
+  issueLocalCliToken();
   log(`dashboard on http://localhost:${env.PORT}`);
+  if (existsSync(LOCAL_ADMIN_FILE)) log(`sign in as ${admin.email}; the password is in ${LOCAL_ADMIN_FILE}`);
   for (let i = 0; i < env.TLAB_LOCAL_WORKERS; i++) startWorker(i);
 }
 

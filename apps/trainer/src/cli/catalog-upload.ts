@@ -1,3 +1,4 @@
+import path from "node:path";
 import type { TrainerEnv } from "../env";
 import { resolveUserToken } from "./credentials";
 
@@ -6,7 +7,7 @@ import { resolveUserToken } from "./credentials";
  * Worker tokens may not list or add to the catalog (they are scoped to the worker procedures).
  */
 export function userToken(env: TrainerEnv, apiUrl: string): string | undefined {
-  return resolveUserToken(env.TLAB_TOKEN, apiUrl);
+  return resolveUserToken(env.TLAB_TOKEN, apiUrl, undefined, path.resolve(env.DATA_DIR));
 }
 
 /** PUTs a body to the API and returns its JSON answer; a refusal becomes an error carrying the server's message. */

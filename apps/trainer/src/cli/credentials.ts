@@ -47,7 +47,21 @@ export function removeCredential(apiUrl: string, file = credentialsFile()): { to
  * The personal token user commands (launch, datasets, models) send: TLAB_TOKEN when set, else
  * the one `tlab login` saved for this server, else none (the server then answers 401 with a hint).
  */
-export function resolveUserToken(envToken: string | undefined, apiUrl: string, file = credentialsFile()): string | undefined {
+export function resolveUserToken(envToken: string | undefined, apiUrl: string, file = credentialsFile(), localDataDir?: string): string | undefined {
   if (envToken?.trim()) return envToken.trim();
-  return readAll(file)[serverKey(apiUrl)]?.token;
+  const saved = readAll(file)[serverKey(apiUrl)]?.token;
+  if (saved) return saved;
+  return localCliToken(apiUrl, localDataDir);
+}
+
+/**
+ * On the machine running `npm start`, its local admin's token (DATA_DIR/cli-token, mode 0600):
+ * used only for a server on this machine's loopback address.
+ */
+function localCliToken(apiUrl: string, dataDir: string | undefined): string | undefined {
+  if (!dataDir) return undefined;
+  const host = new URL(apiUrl).hostname;
+  if (host !== "localhost" && host !== "127.0.0.1" && host !== "[::1]") return undefined;
+  const file = path.join(dataDir, "cli-token");
+  return existsSync(file) ? readFileSync(file, "utf8").trim() || undefined : undefined;
 }

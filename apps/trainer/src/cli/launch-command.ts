@@ -1,3 +1,4 @@
+import path from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
 import { SingleBar, Presets } from "cli-progress";
 import { Command, InvalidArgumentError, Option } from "commander";
@@ -45,7 +46,7 @@ async function launch(opts: LaunchOptions): Promise<void> {
   const env = readEnv();
   const apiUrl = opts.apiUrl ?? env.TLAB_API_URL;
   // A personal token (TLAB_TOKEN or `tlab login`): launching is a member's action.
-  const api = createApiClient(apiUrl, resolveUserToken(env.TLAB_TOKEN, apiUrl));
+  const api = createApiClient(apiUrl, resolveUserToken(env.TLAB_TOKEN, apiUrl, undefined, path.resolve(env.DATA_DIR)));
   const preset = PRESETS[opts.preset];
   const parsed = CreateExperimentInput.safeParse({
     ...preset,
