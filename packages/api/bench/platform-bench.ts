@@ -8,10 +8,11 @@ import { PRESETS } from "@tlab/core/presets";
 import { createTestDb } from "@tlab/db/testing/create-test-db";
 import type { AppRouter } from "../src/root";
 import { createServices } from "../src/services/create-services";
-import { LENET_LAYERS } from "../src/test-support";
+import { addTestUser, LENET_LAYERS } from "../src/test-support";
 import { serveApi } from "./serve-api";
 
 const TOKEN = "bench-worker-token-0123456789abcdef";
+const USER_TOKEN = "bench-user-token-0123456789abcdef";
 const log = (message: string) => process.stderr.write(`[platform-bench] ${message}\n`);
 
 export async function platformBench() {
@@ -19,13 +20,16 @@ export async function platformBench() {
   const services = createServices(testDb.db);
   await services.catalog.upsertDataset({ name: "mnist-digits-5-9", description: "", spec: { source: "mnist", classes: [5, 6, 7, 8, 9] }, classNames: ["5", "6", "7", "8", "9"] });
   await services.catalog.upsertBaseModel({ name: "lenet5-digits-0-4", description: "", source: "builtin", storagePath: "-", inputShape: [28, 28, 1], layers: LENET_LAYERS, totalParams: 43576, sha256: "-" });
-  const { url, server } = await serveApi(services, TOKEN);
-  const api = createTRPCClient<AppRouter>({ links: [httpLink({ url: `${url}/api/trpc`, headers: { authorization: `Bearer ${TOKEN}` } })] });
+  const user = await addTestUser(testDb.db, "bench@example.test", "member");
+  const { url, server } = await serveApi(services, { workerToken: TOKEN, userToken: USER_TOKEN, user });
+  const client = (token: string) => createTRPCClient<AppRouter>({ links: [httpLink({ url: `${url}/api/trpc`, headers: { authorization: `Bearer ${token}` } })] });
+  const workerApi = client(TOKEN);
+  const userApi = client(USER_TOKEN);
   try {
-    const worker = await api.worker.register.mutate({ name: "bench", hostname: "bench", backend: "wasm", device: "bench", versions: {} });
-    const { id: experimentId } = await api.experiment.create.mutate({ ...PRESETS.digits, name: "bench" });
+    const worker = await workerApi.worker.register.mutate({ name: "bench", hostname: "bench", backend: "wasm", device: "bench", versions: {} });
+    const { id: experimentId } = await userApi.experiment.create.mutate({ ...PRESETS.digits, name: "bench" });
     const runs = [];
-    for (let i = 0; i < 3; i++) runs.push((await api.worker.claim.mutate({ workerId: worker.id }))!);
+    for (let i = 0; i < 3; i++) runs.push((await workerApi.worker.claim.mutate({ workerId: worker.id }))!);
 
     // Ingest: 3 runs × 100,000 points in batches of 5,000, as a worker's buffer would send them.
     const perSeries = 100_000;
@@ -35,7 +39,7 @@ export async function platformBench() {
     for (const run of runs) {
       for (let step = 0; step < perSeries; step += batch) {
         const points = Array.from({ length: batch }, (_, j) => ({ name: "train/loss", step: step + j + 1, value: Math.exp(-(step + j) / 30_000) + Math.random() * 0.05 }));
-        await api.worker.reportMetrics.mutate({ workerId: worker.id, runId: run.runId, points });
+        await workerApi.worker.reportMetrics.mutate({ workerId: worker.id, runId: run.runId, points });
       }
     }
     const ingestSeconds = (performance.now() - started) / 1000;
@@ -46,7 +50,7 @@ export async function platformBench() {
     const timings: number[] = [];
     for (let i = 0; i < 30; i++) {
       const t0 = performance.now();
-      const comparison = await api.experiment.compare.query({ id: experimentId });
+      const comparison = await userApi.experiment.compare.query({ id: experimentId });
       timings.push(performance.now() - t0);
       if (i === 0) log(`compare returns ${comparison.series.map((s) => s.metrics[0]?.points.length ?? 0).join(", ")} points per series`);
     }
@@ -55,14 +59,14 @@ export async function platformBench() {
     log(`compare p95: ${p95Ms} ms`);
 
     // Claims: 8 workers racing over 400 queued runs.
-    await api.experiment.create.mutate({ ...PRESETS.digits, name: "claims", seeds: 10 }); // 30 runs
-    for (let i = 0; i < 12; i++) await api.experiment.create.mutate({ ...PRESETS.digits, name: `claims ${i}`, seeds: 10 });
-    const workers = await Promise.all(Array.from({ length: 8 }, (_, i) => api.worker.register.mutate({ name: `w${i}`, hostname: "bench", backend: "wasm", device: "bench", versions: {} })));
+    await userApi.experiment.create.mutate({ ...PRESETS.digits, name: "claims", seeds: 10 }); // 30 runs
+    for (let i = 0; i < 12; i++) await userApi.experiment.create.mutate({ ...PRESETS.digits, name: `claims ${i}`, seeds: 10 });
+    const workers = await Promise.all(Array.from({ length: 8 }, (_, i) => workerApi.worker.register.mutate({ name: `w${i}`, hostname: "bench", backend: "wasm", device: "bench", versions: {} })));
     const claimStarted = performance.now();
     const claimed = await Promise.all(
       workers.map(async (w) => {
         let n = 0;
-        while (await api.worker.claim.mutate({ workerId: w.id })) n++;
+        while (await workerApi.worker.claim.mutate({ workerId: w.id })) n++;
         return n;
       }),
     );
