@@ -183,11 +183,11 @@ describe.skipIf(skipReason !== null)(`accounts and access${skipReason ? ` (skipp
     const { page } = browser;
     await page.goto(`${server.url}/experiments/${experimentId}`);
     const discussion = page.getByRole("region", { name: "Discussion" });
-    await discussion.getByLabel("Comment", { exact: true }).fill('<script>window.__pwned = 1</script><img src=x onerror="window.__pwned = 2"> **Full wins** [click](javascript:window.__pwned=3)');
+    await discussion.getByLabel("Comment", { exact: true }).fill('**Full wins** [click](javascript:window.__pwned=3) <b onmouseover="window.__pwned=4">hover</b>\n\n<script>window.__pwned = 1</script>\n\n<img src=x onerror="window.__pwned = 2">');
     await discussion.getByRole("button", { name: "Post comment" }).click();
     const comment = discussion.getByRole("listitem", { name: /Comment by/ });
     await comment.locator("strong", { hasText: "Full wins" }).waitFor();
-    expect(await comment.locator("script, img, [onerror]").count()).toBe(0);
+    expect(await comment.locator("script, img, b, [onerror], [onmouseover]").count()).toBe(0);
     expect(await comment.getByRole("link", { name: "click" }).getAttribute("href").catch(() => null)).not.toMatch(/javascript/i);
     expect(await page.evaluate(() => (window as unknown as { __pwned?: number }).__pwned)).toBeUndefined();
 

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startPlatform, type Platform } from "./platform-harness";
-import { browserSkipReason, launchBrowser, signIn, trpcAsBrowser, type Browser } from "./web-server";
+import { browserSkipReason, E2E_USER, launchBrowser, signIn, trpcAsBrowser, type Browser } from "./web-server";
 
 // Launch from the browser on the whole platform (`npm start`'s path: web server + a real trainer
 // worker) and watch the run page's curves grow while the worker trains: the page must show each
@@ -16,7 +16,8 @@ describe.skipIf(skipReason !== null)(`a run followed live in the browser${skipRe
   let browser: Browser;
 
   beforeAll(async () => {
-    platform = await startPlatform();
+    // npm start creates an admin at first start: the browser signs in as that one.
+    platform = await startPlatform({ admin: E2E_USER });
     browser = await launchBrowser();
     await signIn(browser.page, platform.url);
   }, 300_000);

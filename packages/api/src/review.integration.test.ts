@@ -58,6 +58,12 @@ describe("decisions and activity", () => {
     ]);
     expect(await codeOf(h.viewer.review.decide({ experimentId, strategy: "frozen", rationale: "x" }))).toBe("FORBIDDEN");
 
+    // The experiments list filters by the current decision.
+    const { id: other } = await h.member.experiment.create({ ...PRESETS.digits, name: "not reviewed", strategies: [{ kind: "frozen" }] });
+    expect((await h.viewer.experiment.table({ decision: "full" })).items.map((e) => e.id)).toEqual([experimentId]);
+    expect((await h.viewer.experiment.table({ decision: "undecided" })).items.map((e) => e.id)).toEqual([other]);
+    expect((await h.viewer.experiment.table({ decision: "frozen" })).total).toBe(0);
+
     const worker = await h.worker.worker.register({ name: "w", hostname: "h", backend: "wasm", device: "cpu", versions: {} });
     const spec = (await h.worker.worker.claim({ workerId: worker.id }))!;
     await h.worker.worker.complete({ workerId: worker.id, runId: spec.runId, metrics: finalMetrics(0.93) });

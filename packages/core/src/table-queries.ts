@@ -21,6 +21,10 @@ const name = z.string().trim().min(1).max(200).optional();
 export const ExperimentSortField = z.enum(["createdAt", "name"]);
 export type ExperimentSortField = z.infer<typeof ExperimentSortField>;
 
+/** The experiments list's decision filter: the adopted strategy, or "undecided" (none recorded, or "none yet"). */
+export const DecisionFilter = z.enum(["undecided", ...StrategyKind.options]);
+export type DecisionFilter = z.infer<typeof DecisionFilter>;
+
 export const ExperimentTableInput = z.object({
   limit: pageLimit,
   cursor,
@@ -30,6 +34,8 @@ export const ExperimentTableInput = z.object({
   dataset: name,
   /** Experiments with at least one run in this status. */
   status: RunStatus.optional(),
+  /** By the current review decision. */
+  decision: DecisionFilter.optional(),
   sort: ExperimentSortField.default("createdAt"),
   direction: SortDirection.default("desc"),
 });

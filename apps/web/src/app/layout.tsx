@@ -23,14 +23,17 @@ export default async function RootLayout({ children }: { children: ReactNode }) 
           <Link href="/" className="brand">
             Transfer Lab
           </Link>
-          <nav aria-label="Main">
-            <Link href="/">Experiments</Link>
-            <Link href="/runs">Runs</Link>
-            <Link href="/datasets">Datasets</Link>
-            <Link href="/models">Models</Link>
-            <Link href="/workers">Workers</Link>
-            <Link href="/activity">Activity</Link>
-          </nav>
+          {/* Signed out, the pages would only redirect to sign-in: no navigation to offer. */}
+          {user ? (
+            <nav aria-label="Main">
+              <Link href="/">Experiments</Link>
+              <Link href="/runs">Runs</Link>
+              <Link href="/datasets">Datasets</Link>
+              <Link href="/models">Models</Link>
+              <Link href="/workers">Workers</Link>
+              <Link href="/activity">Activity</Link>
+            </nav>
+          ) : null}
           <UserMenu user={user} />
         </header>
         <main className="page">

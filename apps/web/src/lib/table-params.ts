@@ -1,6 +1,6 @@
 import { RunStatus } from "@tlab/core/run";
 import { StrategyKind } from "@tlab/core/strategy";
-import { ExperimentSortField, RunSortField, SortDirection, type ExperimentTableQuery, type RunTableQuery } from "@tlab/core/table-queries";
+import { DecisionFilter, ExperimentSortField, RunSortField, SortDirection, type ExperimentTableQuery, type RunTableQuery } from "@tlab/core/table-queries";
 
 /**
  * The tables' filters and sort as URL parameters, read the same way by the server page (first
@@ -35,6 +35,7 @@ export function experimentQueryFrom(params: Params): ExperimentTableQuery {
     baseModel: text(params.get("model")),
     dataset: text(params.get("dataset")),
     status: pick(params.get("status"), RunStatus.options),
+    decision: pick(params.get("decision"), DecisionFilter.options),
     sort,
     direction: pick(params.get("dir"), SortDirection.options) ?? (sort === "name" ? "asc" : "desc"),
   };

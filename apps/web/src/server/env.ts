@@ -28,7 +28,7 @@ const RawEnv = z.object({
   ),
   TLAB_AUTH_SECRET: optional(z.string().trim().min(32, "must be at least 32 characters (e.g. `openssl rand -hex 32`)")),
   TLAB_PUBLIC_URL: optional(z.url({ error: "must be the dashboard's URL, e.g. https://tlab.example.com" }).regex(/^https?:\/\//, "must start with http:// or https://")),
-  TLAB_ADMIN_EMAIL: optional(z.email({ error: "must be an email address" })),
+  TLAB_ADMIN_EMAIL: optional(z.email({ error: "must be a full email address such as admin@example.com (a domain with a dot)" })),
   TLAB_ADMIN_PASSWORD: optional(z.string().min(8, "must be at least 8 characters").max(128, "must be at most 128 characters")),
 });
 

@@ -23,6 +23,7 @@ export class ExperimentQueryRepository {
       ...(query.baseModel ? { baseModel: { name: query.baseModel } } : {}),
       ...(query.dataset ? { dataset: { name: query.dataset } } : {}),
       ...(query.status ? { runs: { some: { status: query.status } } } : {}),
+      ...(query.decision === "undecided" ? { OR: [{ decision: null }, { decision: "none" }] } : query.decision ? { decision: query.decision } : {}),
     };
     const after = query.cursor
       ? // The sort field is one of ExperimentSortField's columns (zod-checked), both non-null.

@@ -48,8 +48,13 @@ export class ReviewRepository {
     return (await this.db.comment.deleteMany({ where: { id } })).count === 1;
   }
 
+  /** Records a decision and makes it the experiment's current one, together. */
   async addDecision(experimentId: string, strategy: StrategyKind | null, rationale: string, decidedById: string): Promise<DecisionDto> {
-    return toDecision(await this.db.decision.create({ data: { experimentId, strategy, rationale, decidedById }, select: DECISION_SELECT }));
+    const [row] = await this.db.$transaction([
+      this.db.decision.create({ data: { experimentId, strategy, rationale, decidedById }, select: DECISION_SELECT }),
+      this.db.experiment.update({ where: { id: experimentId }, data: { decision: strategy ?? "none" }, select: { id: true } }),
+    ]);
+    return toDecision(row);
   }
 
   /** Newest first: the first one is the current decision. */

@@ -6,6 +6,7 @@ import Link from "next/link";
 import { useCallback, useMemo } from "react";
 import type { ExperimentSummaryDto } from "@tlab/core/dto";
 import { RunStatus } from "@tlab/core/run";
+import { STRATEGY_KINDS, STRATEGY_LABELS } from "@tlab/core/strategy";
 import type { ExperimentPageDto, ExperimentTableQuery, ExperimentTableRowDto } from "@tlab/core/table-queries";
 import { formatDateTime, formatPercent, STATUS_WORDS } from "@/lib/format";
 import { experimentQueryFrom, queryKeyOf } from "@/lib/table-params";
@@ -56,6 +57,9 @@ const columns = [
 
 const SORTABLE = new Set(["name", "createdAt"]);
 
+/** The review decision filter: undecided, or the strategy adopted. */
+const DECISION_OPTIONS = [{ value: "undecided", label: "undecided" }, ...STRATEGY_KINDS.map((kind) => ({ value: kind, label: `adopted ${STRATEGY_LABELS[kind].toLowerCase()}` }))];
+
 export function ExperimentsTable({ initial, initialQuery, baseModels, datasets }: Props) {
   const trpc = useTRPC();
   const [params, setParams] = useUrlParams();
@@ -72,7 +76,7 @@ export function ExperimentsTable({ initial, initialQuery, baseModels, datasets }
     }),
   );
   const page = data ?? initial;
-  const filtered = Boolean(base.search || base.baseModel || base.dataset || base.status);
+  const filtered = Boolean(base.search || base.baseModel || base.dataset || base.status || base.decision);
   const onSearch = useCallback((q: string) => setParams({ q }), [setParams]);
   const sort: ServerSort = { id: base.sort, desc: base.direction === "desc" };
   const onSort = (next: ServerSort) => setParams({ sort: next.id === "createdAt" ? null : next.id, dir: next.desc ? "desc" : "asc" });
@@ -102,8 +106,9 @@ export function ExperimentsTable({ initial, initialQuery, baseModels, datasets }
             <FilterSelect id="experiment-model" label="Base model" value={base.baseModel ?? ""} options={baseModels.map((m) => ({ value: m, label: m }))} onChange={(v) => setParams({ model: v })} />
             <FilterSelect id="experiment-dataset" label="Dataset" value={base.dataset ?? ""} options={datasets.map((d) => ({ value: d, label: d }))} onChange={(v) => setParams({ dataset: v })} />
             <FilterSelect id="experiment-status" label="Runs" value={base.status ?? ""} options={statusOptions} onChange={(v) => setParams({ status: v })} />
+            <FilterSelect id="experiment-decision" label="Decision" value={base.decision ?? ""} options={DECISION_OPTIONS} onChange={(v) => setParams({ decision: v })} />
             {filtered ? (
-              <button type="button" className="button button-small filter-clear" onClick={() => setParams({ q: null, model: null, dataset: null, status: null })}>
+              <button type="button" className="button button-small filter-clear" onClick={() => setParams({ q: null, model: null, dataset: null, status: null, decision: null })}>
                 Clear filters
               </button>
             ) : null}
