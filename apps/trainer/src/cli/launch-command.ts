@@ -18,6 +18,7 @@ interface LaunchOptions {
   epochs?: number;
   seeds?: number;
   trainPerClass?: number;
+  testPerClass?: number;
   dataset?: string;
   baseModel?: string;
   wait?: boolean;
@@ -34,6 +35,7 @@ export function launchCommand(): Command {
     .option("--epochs <n>", "epoch budget per run", (v) => parsePositiveInt(v, "--epochs"))
     .option("--seeds <n>", "repeats per strategy", (v) => parsePositiveInt(v, "--seeds"))
     .option("--train-per-class <n>", "labelled training images per class", (v) => parsePositiveInt(v, "--train-per-class"))
+    .option("--test-per-class <n>", "held-out test images per class", (v) => parsePositiveInt(v, "--test-per-class"))
     .option("--dataset <name>", "dataset from the catalog (tlab datasets list); default: the preset's")
     .option("--base-model <name>", "base model from the catalog (tlab models list); default: the preset's")
     .option("--wait", "wait until every run has ended")
@@ -57,6 +59,7 @@ async function launch(opts: LaunchOptions): Promise<void> {
     epochs: opts.epochs ?? preset.epochs,
     seeds: opts.seeds ?? preset.seeds,
     trainPerClass: opts.trainPerClass ?? preset.trainPerClass,
+    testPerClass: opts.testPerClass ?? preset.testPerClass,
   });
   if (!parsed.success) {
     throw new InvalidArgumentError(parsed.error.issues.map((i) => `${i.path.join(".")}: ${i.message}`).join("; "));
