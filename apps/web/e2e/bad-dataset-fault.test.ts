@@ -31,7 +31,7 @@ describe("a run whose dataset is corrupt on the server", () => {
     const stored = path.join(platform.dataDir, "datasets", "shapes");
     const file = path.join(stored, readdirSync(stored).find((f) => f.endsWith(".tlds"))!);
     const bytes = readFileSync(file);
-    bytes[bytes.length - 1] ^= 0xff;
+    bytes.writeUInt8(bytes.readUInt8(bytes.length - 1) ^ 0xff, bytes.length - 1);
     writeFileSync(file, bytes);
 
     const bad = await tlab(platform.url, ["launch", "--dataset", "shapes", "--strategies", "frozen", "--epochs", "1", "--train-per-class", "10", "--test-per-class", "10", "--wait", "--json"], { token });
