@@ -85,9 +85,15 @@ export interface ExperimentDetailDto extends ExperimentSummaryDto {
   runs: RunSummaryDto[];
 }
 
+export interface SeriesPoint {
+  step: number;
+  value: number;
+}
+
+/** A metric series, reduced on the server to at most ~2,000 points (see MetricRepository.downsampledSeries). */
 export interface MetricSeriesDto {
   name: string;
-  points: { step: number; value: number }[];
+  points: SeriesPoint[];
 }
 
 export interface ComparisonDto {

@@ -6,18 +6,7 @@ export function ConfusionMatrix({ matrix, classNames, caption }: { matrix: numbe
   return (
     <table className="confusion">
       <caption>{caption}</caption>
-      <thead>
-        <tr>
-          <th scope="col" className="confusion-corner">
-            true ↓ / predicted →
-          </th>
-          {classNames.map((name) => (
-            <th key={name} scope="col">
-              {name}
-            </th>
-          ))}
-        </tr>
-      </thead>
+      <ConfusionHeader classNames={classNames} />
       <tbody>
         {matrix.map((row, i) => {
           const total = row.reduce((a, b) => a + b, 0);
@@ -55,18 +44,7 @@ export function ConfusionDifference({ diff, classNames, caption }: { diff: numbe
   return (
     <table className="confusion confusion-diff">
       <caption>{caption}</caption>
-      <thead>
-        <tr>
-          <th scope="col" className="confusion-corner">
-            true ↓ / predicted →
-          </th>
-          {classNames.map((name) => (
-            <th key={name} scope="col">
-              {name}
-            </th>
-          ))}
-        </tr>
-      </thead>
+      <ConfusionHeader classNames={classNames} />
       <tbody>
         {diff.map((row, i) => (
           <tr key={classNames[i] ?? i}>
@@ -90,5 +68,23 @@ export function ConfusionDifference({ diff, classNames, caption }: { diff: numbe
         ))}
       </tbody>
     </table>
+  );
+}
+
+/** Column headers shared by the matrix and the difference table: predicted classes across. */
+function ConfusionHeader({ classNames }: { classNames: string[] }) {
+  return (
+    <thead>
+      <tr>
+        <th scope="col" className="confusion-corner">
+          true ↓ / predicted →
+        </th>
+        {classNames.map((name) => (
+          <th key={name} scope="col">
+            {name}
+          </th>
+        ))}
+      </tr>
+    </thead>
   );
 }

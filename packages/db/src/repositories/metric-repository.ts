@@ -1,5 +1,5 @@
 import type { MetricPoint } from "@tlab/core/run";
-import type { SeriesPoint } from "@tlab/core/downsample";
+import type { SeriesPoint } from "@tlab/core/dto";
 import type { Db, DbProvider } from "../client";
 
 /** Rows per INSERT statement: 4 bound values each, 8,000 in all, below SQLite's (32,766) and PostgreSQL's (65,535) limits. */
