@@ -1,8 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { TRPCError } from "@trpc/server";
 import { PRESETS } from "@tlab/core/presets";
-import type { FinalMetrics } from "@tlab/core/run";
-import { createApiHarness } from "./test-support";
+import { createApiHarness, finalMetricsFixture, trpcErrorOf } from "./test-support";
 
 type Harness = Awaited<ReturnType<typeof createApiHarness>>;
 let h: Harness;
@@ -15,32 +13,8 @@ beforeEach(async () => {
 afterEach(async () => h.cleanup());
 
 const workerInfo = { name: "w", hostname: "host", backend: "wasm" as const, device: "cpu", versions: {} };
-const metrics: FinalMetrics = {
-  testAccuracy: 0.95,
-  testLoss: 0.2,
-  confusionMatrix: [
-    [9, 1],
-    [0, 10],
-  ],
-  classNames: ["5", "6"],
-  perClass: [],
-  bestEpoch: 2,
-  epochsRun: 3,
-  trainableParams: 100,
-  totalParams: 1000,
-  wallTimeMs: 1234,
-  trainImagesPerSec: 500,
-  peakMemoryBytes: 1,
-};
+const metrics = finalMetricsFixture();
 
-async function errorOf(promise: Promise<unknown>): Promise<TRPCError> {
-  const error = await promise.then(
-    () => null,
-    (e: unknown) => e,
-  );
-  expect(error).toBeInstanceOf(TRPCError);
-  return error as TRPCError;
-}
 
 describe("experiment procedures", () => {
   it("create fans out one run per strategy and seed, all queued, and list/byId return it", async () => {
@@ -61,15 +35,15 @@ describe("experiment procedures", () => {
   });
 
   it("bad input names the field and creates nothing", async () => {
-    const badName = await errorOf(h.user.experiment.create({ ...PRESETS.digits, name: "" }));
+    const badName = await trpcErrorOf(h.user.experiment.create({ ...PRESETS.digits, name: "" }));
     expect(badName.code).toBe("BAD_REQUEST");
     expect(badName.message).toContain("Experiment name is required");
 
-    const badModel = await errorOf(h.user.experiment.create({ ...PRESETS.digits, name: "x", baseModel: "resnet-999" }));
+    const badModel = await trpcErrorOf(h.user.experiment.create({ ...PRESETS.digits, name: "x", baseModel: "resnet-999" }));
     expect(badModel.code).toBe("BAD_REQUEST");
     expect(badModel.message).toBe('baseModel: no base model named "resnet-999"; available: lenet5-digits-0-4');
 
-    const badCut = await errorOf(
+    const badCut = await trpcErrorOf(
       h.user.experiment.create({ ...PRESETS.digits, name: "x", strategies: [{ kind: "partial", cut: { by: "layer", layer: "conv7" } }] }),
     );
     expect(badCut.message).toMatch(/^strategies\.partial\.cut: cut layer "conv7" is not a layer/);
@@ -86,15 +60,15 @@ describe("experiment procedures", () => {
   });
 
   it("byId of an unknown experiment is NOT_FOUND", async () => {
-    expect((await errorOf(h.user.experiment.byId({ id: "nope" }))).code).toBe("NOT_FOUND");
+    expect((await trpcErrorOf(h.user.experiment.byId({ id: "nope" }))).code).toBe("NOT_FOUND");
   });
 });
 
 describe("worker procedures", () => {
   it("refuse callers without the worker token", async () => {
-    expect((await errorOf(h.anonymous.worker.register(workerInfo))).code).toBe("UNAUTHORIZED");
+    expect((await trpcErrorOf(h.anonymous.worker.register(workerInfo))).code).toBe("UNAUTHORIZED");
     // A signed-in user, even an admin, is the wrong kind of credential for worker procedures.
-    expect((await errorOf(h.admin.worker.register(workerInfo))).code).toBe("FORBIDDEN");
+    expect((await trpcErrorOf(h.admin.worker.register(workerInfo))).code).toBe("FORBIDDEN");
   });
 
   it("a run goes claim → heartbeat → metrics → complete, and the comparison shows it", async () => {
@@ -146,7 +120,7 @@ describe("worker procedures", () => {
     await h.user.experiment.create({ ...PRESETS.digits, name: "e", strategies: [{ kind: "full" }] });
     const [a, b] = await Promise.all([h.worker.worker.register(workerInfo), h.worker.worker.register(workerInfo)]);
     const spec = await h.worker.worker.claim({ workerId: a!.id });
-    const error = await errorOf(h.worker.worker.complete({ workerId: b!.id, runId: spec!.runId, metrics }));
+    const error = await trpcErrorOf(h.worker.worker.complete({ workerId: b!.id, runId: spec!.runId, metrics }));
     expect(error.code).toBe("CONFLICT");
   });
 
@@ -171,7 +145,7 @@ describe("worker procedures", () => {
     expect((await h.user.worker.list()).find((w) => w.id === a!.id)?.currentRunId).toBeNull();
     const second = await h.worker.worker.claim({ workerId: b!.id });
     expect(second).toMatchObject({ runId: first!.runId, attempt: 2 });
-    expect((await errorOf(h.worker.worker.release({ workerId: a!.id, runId: first!.runId, reason: "late" }))).code).toBe("CONFLICT");
+    expect((await trpcErrorOf(h.worker.worker.release({ workerId: a!.id, runId: first!.runId, reason: "late" }))).code).toBe("CONFLICT");
   });
 
   it("the sweeper requeues a run whose lease expired and fails it after maxAttempts", async () => {

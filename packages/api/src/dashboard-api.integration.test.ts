@@ -1,8 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { TRPCError } from "@trpc/server";
 import { PRESETS } from "@tlab/core/presets";
-import type { FinalMetrics } from "@tlab/core/run";
-import { createApiHarness } from "./test-support";
+import { createApiHarness, finalMetricsFixture, trpcErrorOf } from "./test-support";
 
 // The dashboard's read models and the retry transition, through createCaller on a real database
 // (SQLite here, PostgreSQL under `npm run test:pg`).
@@ -19,34 +17,7 @@ afterEach(async () => h.cleanup());
 
 const workerInfo = { name: "gpu-box-1", hostname: "host", backend: "wasm" as const, device: "cpu", versions: {} };
 
-function finalMetrics(testAccuracy: number): FinalMetrics {
-  return {
-    testAccuracy,
-    testLoss: 0.2,
-    confusionMatrix: [
-      [9, 1],
-      [0, 10],
-    ],
-    classNames: ["5", "6"],
-    perClass: [],
-    bestEpoch: 2,
-    epochsRun: 3,
-    trainableParams: 100,
-    totalParams: 1000,
-    wallTimeMs: 1234,
-    trainImagesPerSec: 500,
-    peakMemoryBytes: 1,
-  };
-}
 
-async function errorOf(promise: Promise<unknown>): Promise<TRPCError> {
-  const error = await promise.then(
-    () => null,
-    (e: unknown) => e,
-  );
-  expect(error).toBeInstanceOf(TRPCError);
-  return error as TRPCError;
-}
 
 /** Claims the next queued run and finishes it: succeeded with `accuracy`, or failed when null. */
 async function finishNext(workerId: string, accuracy: number | null): Promise<string> {
@@ -54,7 +25,7 @@ async function finishNext(workerId: string, accuracy: number | null): Promise<st
   if (!spec) throw new Error("nothing to claim");
   await h.worker.worker.reportMetrics({ workerId, runId: spec.runId, points: [{ name: "val/accuracy", step: 1, value: 0.5 }] });
   if (accuracy === null) await h.worker.worker.fail({ workerId, runId: spec.runId, reason: "out of memory", canceled: false });
-  else await h.worker.worker.complete({ workerId, runId: spec.runId, metrics: finalMetrics(accuracy) });
+  else await h.worker.worker.complete({ workerId, runId: spec.runId, metrics: finalMetricsFixture({ testAccuracy: accuracy }) });
   return spec.runId;
 }
 
@@ -93,7 +64,7 @@ describe("experiment.table", () => {
   });
 
   it("refuses a cursor it did not issue, naming the field", async () => {
-    const error = await errorOf(h.user.experiment.table({ cursor: "not-a-cursor" }));
+    const error = await trpcErrorOf(h.user.experiment.table({ cursor: "not-a-cursor" }));
     expect(error.code).toBe("BAD_REQUEST");
     expect(error.message).toMatch(/^cursor: /);
   });
@@ -142,7 +113,7 @@ describe("run.retry", () => {
     expect(await h.user.run.metrics({ runId })).toEqual([]);
 
     // Retrying again while it is queued is refused; the next claim is attempt 2.
-    const again = await errorOf(h.user.run.retry({ runId }));
+    const again = await trpcErrorOf(h.user.run.retry({ runId }));
     expect(again.code).toBe("BAD_REQUEST");
     expect(again.message).toMatch(/is queued; only failed or canceled runs can be retried/);
     const spec = await h.worker.worker.claim({ workerId: worker.id });
@@ -154,6 +125,6 @@ describe("run.retry", () => {
     const [run] = (await h.user.experiment.byId({ id })).runs;
     await h.user.run.cancel({ runId: run!.id });
     expect((await h.user.run.retry({ runId: run!.id })).status).toBe("QUEUED");
-    expect((await errorOf(h.user.run.retry({ runId: "nope" }))).code).toBe("NOT_FOUND");
+    expect((await trpcErrorOf(h.user.run.retry({ runId: "nope" }))).code).toBe("NOT_FOUND");
   });
 });

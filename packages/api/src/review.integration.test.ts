@@ -2,7 +2,7 @@ import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { TRPCError } from "@trpc/server";
 import { PRESETS } from "@tlab/core/presets";
 import type { FinalMetrics } from "@tlab/core/run";
-import { createApiHarness } from "./test-support";
+import { createApiHarness, finalMetricsFixture, trpcErrorOf } from "./test-support";
 
 type Harness = Awaited<ReturnType<typeof createApiHarness>>;
 let h: Harness;
@@ -17,9 +17,7 @@ beforeEach(async () => {
 afterEach(async () => h.cleanup());
 
 async function codeOf(promise: Promise<unknown>): Promise<string> {
-  const error = await promise.then(() => null, (e: unknown) => e);
-  expect(error).toBeInstanceOf(TRPCError);
-  return (error as TRPCError).code;
+  return (await trpcErrorOf(promise)).code;
 }
 
 describe("comment threads", () => {
@@ -66,7 +64,7 @@ describe("decisions and activity", () => {
 
     const worker = await h.worker.worker.register({ name: "w", hostname: "h", backend: "wasm", device: "cpu", versions: {} });
     const spec = (await h.worker.worker.claim({ workerId: worker.id }))!;
-    await h.worker.worker.complete({ workerId: worker.id, runId: spec.runId, metrics: finalMetrics(0.93) });
+    await h.worker.worker.complete({ workerId: worker.id, runId: spec.runId, metrics: reviewFinalMetrics(0.93) });
     await h.member.review.addComment({ experimentId, body: "nice" });
     const feed = await h.viewer.review.activity({ experimentId, limit: 10 });
     expect(feed.map((a) => a.kind).sort()).toEqual(["commented", "decided", "decided", "finished", "launched"]);
@@ -78,7 +76,7 @@ describe("decisions and activity", () => {
     const worker = await h.worker.worker.register({ name: "w", hostname: "h", backend: "wasm", device: "cpu", versions: {} });
     const spec = (await h.worker.worker.claim({ workerId: worker.id }))!;
     await h.worker.worker.reportMetrics({ workerId: worker.id, runId: spec.runId, points: [{ name: "val/accuracy", step: 1, value: 0.5 }, { name: "val/accuracy", step: 2, value: 0.75 }, { name: "train/loss", step: 1, value: 1.25 }] });
-    await h.worker.worker.complete({ workerId: worker.id, runId: spec.runId, metrics: finalMetrics(0.9) });
+    await h.worker.worker.complete({ workerId: worker.id, runId: spec.runId, metrics: reviewFinalMetrics(0.9) });
 
     const csv = await h.services.export.experiment(experimentId, "csv");
     const lines = csv.body.trim().split("\r\n");
@@ -95,22 +93,7 @@ describe("decisions and activity", () => {
   });
 });
 
-function finalMetrics(testAccuracy: number): FinalMetrics {
-  return {
-    testAccuracy,
-    testLoss: 0.2,
-    confusionMatrix: [
-      [9, 1],
-      [0, 10],
-    ],
-    classNames: ["5", "6"],
-    perClass: [],
-    bestEpoch: 1,
-    epochsRun: 1,
-    trainableParams: 100,
-    totalParams: 1000,
-    wallTimeMs: 10,
-    trainImagesPerSec: 100,
-    peakMemoryBytes: 1,
-  };
+
+function reviewFinalMetrics(testAccuracy: number) {
+  return finalMetricsFixture({ testAccuracy, bestEpoch: 1, epochsRun: 1, wallTimeMs: 10, trainImagesPerSec: 100 });
 }

@@ -1,3 +1,6 @@
+import { TRPCError } from "@trpc/server";
+import { expect } from "vitest";
+import type { FinalMetrics } from "@tlab/core/run";
 import type { Principal, Role, SessionUser } from "@tlab/core/access";
 import type { Db } from "@tlab/db/client";
 import { createTestDb } from "@tlab/db/testing/create-test-db";
@@ -68,4 +71,36 @@ export async function addTestUser(db: Db, email: string, role: Role): Promise<Se
   const name = email.split("@")[0]!;
   const row = await db.user.create({ data: { id: crypto.randomUUID(), email, name, role } });
   return { id: row.id, email, name, role };
+}
+
+/** Final metrics a simulated worker reports: a two-class result, any field overridable. */
+export function finalMetricsFixture(overrides: Partial<FinalMetrics> = {}): FinalMetrics {
+  return {
+    testAccuracy: 0.95,
+    testLoss: 0.2,
+    confusionMatrix: [
+      [9, 1],
+      [0, 10],
+    ],
+    classNames: ["5", "6"],
+    perClass: [],
+    bestEpoch: 2,
+    epochsRun: 3,
+    trainableParams: 100,
+    totalParams: 1000,
+    wallTimeMs: 1234,
+    trainImagesPerSec: 500,
+    peakMemoryBytes: 1,
+    ...overrides,
+  };
+}
+
+/** The TRPCError a call rejected with; fails the test when it resolved or threw something else. */
+export async function trpcErrorOf(promise: Promise<unknown>): Promise<TRPCError> {
+  const error = await promise.then(
+    () => null,
+    (e: unknown) => e,
+  );
+  expect(error).toBeInstanceOf(TRPCError);
+  return error as TRPCError;
 }
