@@ -3,7 +3,7 @@ import type { FieldError } from "react-hook-form";
 
 interface Props {
   id: string;
-  label: string;
+  label: ReactNode;
   error?: string;
   hint?: string;
   children: ReactNode;

@@ -1,6 +1,7 @@
 "use client";
 
 import { useEffect, useState } from "react";
+import { FormField } from "./form-field";
 
 interface Props {
   id: string;
@@ -28,12 +29,14 @@ export function NumberField({ id, label, context, value, onChange, min, max, ste
     // eslint-disable-next-line react-hooks/exhaustive-deps
   }, [value]);
   const describedBy = [hint ? `${id}-hint` : null, error ? `${id}-error` : null].filter(Boolean).join(" ") || undefined;
+  const labelWithContext = (
+    <>
+      {context ? <span className="visually-hidden">{context} </span> : null}
+      {label}
+    </>
+  );
   return (
-    <div className={error ? "field field-invalid" : "field"}>
-      <label htmlFor={id}>
-        {context ? <span className="visually-hidden">{context} </span> : null}
-        {label}
-      </label>
+    <FormField id={id} label={labelWithContext} hint={hint} error={error}>
       <input
         id={id}
         type="number"
@@ -49,16 +52,6 @@ export function NumberField({ id, label, context, value, onChange, min, max, ste
           onChange(e.target.value.trim() === "" ? Number.NaN : Number(e.target.value));
         }}
       />
-      {hint ? (
-        <p id={`${id}-hint`} className="hint">
-          {hint}
-        </p>
-      ) : null}
-      {error ? (
-        <p id={`${id}-error`} className="field-error" role="alert">
-          {error}
-        </p>
-      ) : null}
-    </div>
+    </FormField>
   );
 }
