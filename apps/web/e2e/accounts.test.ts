@@ -205,6 +205,42 @@ describe.skipIf(skipReason !== null)(`accounts and access${skipReason ? ` (skipp
     expect(await status(`/api/experiments/${experimentId}/export?format=json`)).toBe(401);
   });
 
+  it("a user renames themself, changes their password and sees their signed-in browsers", async () => {
+    const { page } = browser;
+    await page.goto(`${server.url}/settings/account`);
+    await page.getByRole("heading", { level: 1, name: "Account" }).waitFor();
+    await page.getByRole("table", { name: "Sessions" }).getByText("this browser").waitFor();
+
+    const profile = page.getByRole("form", { name: "Profile" });
+    await profile.getByLabel("Name", { exact: true }).fill("Ada Admin");
+    await profile.getByRole("button", { name: "Save name" }).click();
+    await profile.getByRole("status").getByText("Name saved.").waitFor();
+    await page.locator("details.user-menu summary").getByText("Ada Admin").waitFor();
+
+    const form = page.getByRole("form", { name: "Change password" });
+    const changeTo = async (current: string, next: string, again = next) => {
+      await form.getByLabel("Current password", { exact: true }).fill(current);
+      await form.getByLabel("New password", { exact: true }).fill(next);
+      await form.getByLabel("New password again", { exact: true }).fill(again);
+      await form.getByRole("button", { name: "Change password" }).click();
+    };
+    await changeTo(E2E_USER.password, "a new password", "a different one");
+    await form.getByText("confirmPassword: the two new passwords differ").waitFor();
+    await changeTo("not the password", "a new password");
+    await form.getByText("currentPassword: this is not your current password").waitFor();
+    await changeTo(E2E_USER.password, "a new password");
+    await form.getByRole("status").getByText(/Password changed/).waitFor();
+    await browser.shot("accounts-05-account");
+
+    const signInWith = (password: string) =>
+      status("/api/auth/sign-in/email", { method: "POST", headers: { origin: server.url, "content-type": "application/json" }, body: JSON.stringify({ email: E2E_USER.email, password }) });
+    expect(await signInWith(E2E_USER.password)).toBe(401);
+    expect(await signInWith("a new password")).toBe(200);
+    // This browser kept a valid session through the change.
+    await page.reload();
+    await page.getByRole("heading", { level: 1, name: "Account" }).waitFor();
+  });
+
   it("rate-limits sign-in attempts", async () => {
     const attempt = () =>
       status("/api/auth/sign-in/email", { method: "POST", headers: { origin: server.url, "content-type": "application/json" }, body: JSON.stringify({ email: "nobody@example.test", password: "wrong password" }) });

@@ -72,6 +72,31 @@ function article(word: string): string {
 // ── What the account procedures take and return ──────────────────────────────────────────────
 
 export const MAX_NAME_LENGTH = 100;
+export const MIN_PASSWORD_LENGTH = 8;
+export const MAX_PASSWORD_LENGTH = 128;
+
+const NewPassword = z
+  .string()
+  .min(MIN_PASSWORD_LENGTH, `newPassword: at least ${MIN_PASSWORD_LENGTH} characters`)
+  .max(MAX_PASSWORD_LENGTH, `newPassword: at most ${MAX_PASSWORD_LENGTH} characters`);
+
+/** The account page's password change; better-auth checks the current password and stores the new hash. */
+export const ChangePasswordInput = z
+  .object({
+    currentPassword: z.string().min(1, "currentPassword: enter your current password").max(MAX_PASSWORD_LENGTH, `currentPassword: at most ${MAX_PASSWORD_LENGTH} characters`),
+    newPassword: NewPassword,
+    confirmPassword: z.string(),
+    /** Sign out every other browser of this account (API tokens are separate and stay valid). */
+    revokeOtherSessions: z.boolean(),
+  })
+  .refine((input) => input.newPassword === input.confirmPassword, { path: ["confirmPassword"], message: "confirmPassword: the two new passwords differ" })
+  .refine((input) => input.newPassword !== input.currentPassword, { path: ["newPassword"], message: "newPassword: choose a password different from the current one" });
+export type ChangePasswordInput = z.infer<typeof ChangePasswordInput>;
+
+export const UpdateProfileInput = z.object({
+  name: z.string().trim().min(1, "name: enter your name").max(MAX_NAME_LENGTH, `name: at most ${MAX_NAME_LENGTH} characters`),
+});
+export type UpdateProfileInput = z.infer<typeof UpdateProfileInput>;
 
 export const CreateTokenInput = z.object({
   name: z.string().trim().min(1, "name: give the token a name").max(MAX_NAME_LENGTH, `name: at most ${MAX_NAME_LENGTH} characters`),

@@ -98,6 +98,36 @@ describe("accounts through better-auth", () => {
     await expect(services.userAdmin.setRole(adminUser.id, "member", { ...adminUser, role: "admin" })).rejects.toThrow(/only active admin/);
   });
 
+  it("changing the password checks the current one, replaces the hash and can sign out the other browsers", async () => {
+    const laptop = cookieFrom(await signUp("ada@example.test"));
+    const phone = cookieFrom(await post("/sign-in/email", { email: "ada@example.test", password: "correct horse battery" }));
+    const wrong = await post("/change-password", { currentPassword: "not my password", newPassword: "a new battery staple" }, { cookie: laptop });
+    expect(wrong.status).toBe(400);
+    expect((await post("/change-password", { currentPassword: "correct horse battery", newPassword: "short" }, { cookie: laptop })).status).toBe(400);
+
+    const changed = await post("/change-password", { currentPassword: "correct horse battery", newPassword: "a new battery staple", revokeOtherSessions: true }, { cookie: laptop });
+    expect(changed.status).toBe(200);
+    // better-auth issues the changing browser a fresh session; the other one is signed out.
+    const fresh = cookieFrom(changed);
+    expect((await resolvePrincipal(deps, new Headers({ cookie: fresh }))).principal.kind).toBe("user");
+    expect((await resolvePrincipal(deps, new Headers({ cookie: phone }))).principal.kind).toBe("anonymous");
+    expect((await post("/sign-in/email", { email: "ada@example.test", password: "correct horse battery" })).status).toBe(401);
+    expect((await post("/sign-in/email", { email: "ada@example.test", password: "a new battery staple" })).status).toBe(200);
+  });
+
+  it("a profile update changes the name but never the role", async () => {
+    const admin = await signUp("ada@example.test");
+    const adminUser = (await services.usersRepo.byEmail("ada@example.test"))!;
+    expect(admin.status).toBe(200);
+    const { token } = await services.userAdmin.invite({ email: "vic@example.test", role: "viewer" }, { ...adminUser, role: "admin" });
+    const vic = cookieFrom(await signUp("vic@example.test", { inviteToken: token }));
+    const escalate = await post("/update-user", { name: "Vic Viewer", role: "admin" }, { cookie: vic });
+    expect(escalate.status).toBe(400);
+    expect((await services.usersRepo.byEmail("vic@example.test"))?.role).toBe("viewer");
+    expect((await post("/update-user", { name: "Vic Viewer" }, { cookie: vic })).status).toBe(200);
+    expect(await services.usersRepo.byEmail("vic@example.test")).toMatchObject({ name: "Vic Viewer", role: "viewer" });
+  });
+
   it("refuses a state-changing auth request from another origin", async () => {
     const cookie = cookieFrom(await signUp("ada@example.test"));
     const crossSite = await post("/sign-out", {}, { cookie, origin: "https://evil.example" });

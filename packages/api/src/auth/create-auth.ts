@@ -1,7 +1,7 @@
 import { betterAuth } from "better-auth";
 import { prismaAdapter } from "better-auth/adapters/prisma";
 import { APIError, createAuthMiddleware } from "better-auth/api";
-import { Role } from "@tlab/core/access";
+import { MAX_PASSWORD_LENGTH, MIN_PASSWORD_LENGTH, Role } from "@tlab/core/access";
 import type { Db, DbProvider } from "@tlab/db/client";
 import { InviteRepository } from "@tlab/db/repositories/invite-repository";
 import { SettingRepository } from "@tlab/db/repositories/setting-repository";
@@ -13,7 +13,6 @@ import { ownOrigins } from "./request-origin";
 export const AUTH_BASE_PATH = "/api/auth";
 /** Cookie names start with this: `tlab.session_token`. */
 export const AUTH_COOKIE_PREFIX = "tlab";
-export const MIN_PASSWORD_LENGTH = 8;
 
 const FIRST_ADMIN_CLAIM = "setup.first-admin";
 /** A first-admin claim this old with still no user left behind a failed sign-up: it may be taken again. */
@@ -78,7 +77,7 @@ export function createAuth(options: AuthOptions) {
     // The Origin check of sign-in, sign-up and sign-out accepts pages of this server only.
     trustedOrigins: (request) => (request ? ownOrigins(request.headers, options.baseURL) : options.baseURL ? [new URL(options.baseURL).origin] : []),
     database: prismaAdapter(db, { provider }),
-    emailAndPassword: { enabled: true, minPasswordLength: MIN_PASSWORD_LENGTH, maxPasswordLength: 128, autoSignIn: true },
+    emailAndPassword: { enabled: true, minPasswordLength: MIN_PASSWORD_LENGTH, maxPasswordLength: MAX_PASSWORD_LENGTH, autoSignIn: true },
     user: {
       additionalFields: {
         // input: false: no sign-up or profile update can set these; our hooks and admin procedures do.

@@ -1,6 +1,7 @@
 "use client";
 
 import { useState, type FormEvent } from "react";
+import { MAX_PASSWORD_LENGTH, MIN_PASSWORD_LENGTH } from "@tlab/core/access";
 import { authErrorMessage } from "@/lib/auth-client";
 
 interface Props {
@@ -9,8 +10,6 @@ interface Props {
   inviteToken?: string;
   submitLabel: string;
 }
-
-const MIN_PASSWORD = 8;
 
 /**
  * Creates an account through better-auth's sign-up endpoint; the server decides the role (admin
@@ -60,14 +59,14 @@ export function SignUpForm({ email, inviteToken, submitLabel }: Props) {
       </div>
       <div className="field">
         <label htmlFor="password">Password</label>
-        <input id="password" name="password" type="password" autoComplete="new-password" required minLength={MIN_PASSWORD} maxLength={128} aria-describedby="password-hint" />
+        <input id="password" name="password" type="password" autoComplete="new-password" required minLength={MIN_PASSWORD_LENGTH} maxLength={MAX_PASSWORD_LENGTH} aria-describedby="password-hint" />
         <p id="password-hint" className="hint">
-          At least {MIN_PASSWORD} characters.
+          At least {MIN_PASSWORD_LENGTH} characters.
         </p>
       </div>
       <div className="field">
         <label htmlFor="confirm">Repeat password</label>
-        <input id="confirm" name="confirm" type="password" autoComplete="new-password" required minLength={MIN_PASSWORD} maxLength={128} />
+        <input id="confirm" name="confirm" type="password" autoComplete="new-password" required minLength={MIN_PASSWORD_LENGTH} maxLength={MAX_PASSWORD_LENGTH} />
       </div>
       {error ? (
         <p className="form-error" role="alert">

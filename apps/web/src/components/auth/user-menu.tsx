@@ -20,6 +20,9 @@ export function UserMenu({ user }: { user: SessionUser | null }) {
         <p className="muted small">
           Signed in as <strong>{user.email}</strong>
         </p>
+        <Link role="menuitem" href="/settings/account">
+          Account
+        </Link>
         <Link role="menuitem" href="/settings/tokens">
           API tokens
         </Link>
