@@ -1,4 +1,5 @@
 import { DatasetImportError, type PackedDataset, type PackedSplit } from "./dataset-pack";
+import { relativePathProblem } from "./relative-path";
 
 /**
  * Import of an image-folder dataset: one folder per class holding PNG or JPEG files, optionally
@@ -118,6 +119,12 @@ export async function importImageFolder(entries: readonly FolderEntry[], decoder
 
 /** Finds the images and class folders, looking through a wrapping folder and train/test folders. */
 function locateImages(entries: readonly FolderEntry[]): { images: ImageRef[]; classDirs: string[]; ignored: string[] } {
+  // Paths only label images, but one that points outside the folder means a hostile or broken
+  // archive: refused rather than silently relabelled.
+  for (const entry of entries) {
+    const problem = relativePathProblem(entry.path);
+    if (problem) throw new DatasetImportError(`${JSON.stringify(entry.path)}: the path ${problem}; every file must lie inside the dataset folder`);
+  }
   const normalized = entries
     .map((entry) => ({ entry, segments: entry.path.replace(/\\/g, "/").split("/").filter((s) => s !== "" && s !== ".") }))
     .filter(({ segments }) => segments.length > 0 && !segments.some((s) => s.startsWith(".") || s === "__MACOSX"));

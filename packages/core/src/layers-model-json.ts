@@ -1,5 +1,6 @@
 import { z } from "zod";
 import type { LayerInfo } from "./layer-plan";
+import { isPlainFileName, PLAIN_FILE_NAME_RULE } from "./relative-path";
 
 /**
  * Reading and reshaping a tfjs LayersModel from its files alone (model.json + weight shards),
@@ -99,6 +100,12 @@ export function parseModelJson(text: string | unknown): LayersModelJson {
         ? `model.json has no ${missing.join(" and no ")}: not a tfjs LayersModel`
         : `model.json does not look like a tfjs LayersModel: ${parsed.error.issues.map((i) => `${i.path.join(".")}: ${i.message}`).slice(0, 3).join("; ")}`,
     );
+  }
+  // Weight files sit beside model.json; a path into another folder ("../x", "/x") is never read.
+  for (const file of parsed.data.weightsManifest.flatMap((group) => group.paths)) {
+    if (!isPlainFileName(file)) {
+      throw new ModelImportError(`model.json lists the weight file ${JSON.stringify(file)}, which is not a plain file name beside model.json (${PLAIN_FILE_NAME_RULE})`);
+    }
   }
   return parsed.data;
 }

@@ -1,5 +1,6 @@
 import { readFile } from "node:fs/promises";
 import path from "node:path";
+import { realConfinedPath } from "@tlab/api/storage/confined-path";
 import { tf } from "../tf/backend";
 import { MODEL_JSON_FILE } from "./model-files";
 
@@ -38,12 +39,15 @@ export async function loadModelFromFiles(
   return tf.loadLayersModel(tf.io.fromMemory(artifacts));
 }
 
-/** Reads `dir`/model.json and the weight files it lists, then loads the model. */
+/**
+ * Reads `dir`/model.json and the weight files it lists, then loads the model. A weight path that
+ * leads out of `dir` ("../x", an absolute path, a symbolic link out) is refused, not read.
+ */
 export async function loadModelFromDir(dir: string): Promise<tf.LayersModel> {
   const modelJson = JSON.parse(await readFile(path.join(dir, MODEL_JSON_FILE), "utf8")) as ModelJsonLike;
   const shards: Record<string, Uint8Array> = {};
   for (const group of modelJson.weightsManifest ?? []) {
-    for (const shard of group.paths) shards[shard] = await readFile(path.join(dir, shard));
+    for (const shard of group.paths) shards[shard] = await readFile(await realConfinedPath(dir, shard, `${path.join(dir, MODEL_JSON_FILE)}: weight file`));
   }
   return loadModelFromFiles(modelJson, shards);
 }

@@ -1,36 +1,39 @@
 import AdmZip from "adm-zip";
+import { checkZipEntries, DEFAULT_ZIP_LIMITS, ZipError, type ZipLimits } from "@tlab/core/archive-entries";
 import type { FolderEntry } from "@tlab/core/image-folder";
 
-/** Largest total uncompressed size accepted from one uploaded zip. */
-export const MAX_UNZIPPED_BYTES = 4 * 1024 ** 3;
-
-export class ZipError extends Error {
-  constructor(message: string) {
-    super(message);
-    this.name = "ZipError";
-  }
-}
+export { ZipError };
 
 /**
  * The entries of an uploaded zip, read lazily. Entry names are only used as labels and looked up
- * by name, never as paths to write to, so a hostile name cannot escape anywhere.
+ * by name, never as paths to write to; still, a hostile archive (zip-slip names, symbolic links,
+ * a zip bomb) is refused whole before any entry is read (@tlab/core/archive-entries).
  */
-export function zipEntries(bytes: Uint8Array): FolderEntry[] {
+export function zipEntries(bytes: Uint8Array, limits: ZipLimits = DEFAULT_ZIP_LIMITS): FolderEntry[] {
   let zip: AdmZip;
+  let entries: AdmZip.IZipEntry[];
   try {
     zip = new AdmZip(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength));
+    entries = zip.getEntries();
   } catch (error) {
     throw new ZipError(`the upload is not a readable zip file (${error instanceof Error ? error.message : String(error)})`);
   }
-  const entries = zip.getEntries();
-  const total = entries.reduce((n, entry) => n + entry.header.size, 0);
-  if (total > MAX_UNZIPPED_BYTES) throw new ZipError(`the zip unpacks to ${total} bytes, more than the ${MAX_UNZIPPED_BYTES} accepted`);
+  checkZipEntries(
+    entries.map((entry) => ({
+      name: entry.entryName,
+      isDirectory: entry.isDirectory,
+      attr: entry.header.attr,
+      size: entry.header.size,
+      compressedSize: entry.header.compressedSize,
+    })),
+    limits,
+  );
   return entries.map((entry) => ({
     path: entry.entryName,
     isDirectory: entry.isDirectory,
     read: async () => {
       const data = entry.getData();
-      if (data.length !== entry.header.size) throw new Error(`could not be unpacked from the zip`);
+      if (data.length !== entry.header.size) throw new ZipError(`entry ${JSON.stringify(entry.entryName)} could not be unpacked from the zip`);
       return new Uint8Array(data.buffer, data.byteOffset, data.byteLength);
     },
   }));
