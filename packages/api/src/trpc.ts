@@ -28,6 +28,7 @@ const CODE_MAP: Record<DomainErrorCode, TRPCError["code"]> = {
   RUN_ALREADY_FINISHED: "CONFLICT",
   UNAUTHORIZED: "UNAUTHORIZED",
   FORBIDDEN: "FORBIDDEN",
+  CONFLICT: "CONFLICT",
 };
 
 /** The one place domain errors become tRPC errors. */

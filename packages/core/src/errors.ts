@@ -6,7 +6,9 @@ export type DomainErrorCode =
   | "RUN_NOT_RUNNING"
   | "RUN_ALREADY_FINISHED"
   | "UNAUTHORIZED"
-  | "FORBIDDEN";
+  | "FORBIDDEN"
+  /** The write was based on data someone else changed since (e.g. a run note edited in between). */
+  | "CONFLICT";
 
 export class DomainError extends Error {
   constructor(

@@ -67,7 +67,7 @@ export interface DecisionDto {
   createdAt: string;
 }
 
-export type ActivityKind = "launched" | "finished" | "failed" | "commented" | "decided";
+export type ActivityKind = "launched" | "finished" | "failed" | "commented" | "decided" | "noted";
 
 export interface ActivityDto {
   kind: ActivityKind;
@@ -75,8 +75,72 @@ export interface ActivityDto {
   experimentId: string;
   experimentName: string;
   runId: string | null;
-  /** Who did it, when a person did (comments, decisions). */
+  /** Who did it, when a person did (comments, decisions, run notes). */
   actor: AuthorDto | null;
   /** One line: the run's strategy and seed, the decision, the start of the comment. */
   summary: string;
+}
+
+// ── Tags, stars and run notes ────────────────────────────────────────────────────────────────
+
+export const MAX_TAG_LENGTH = 40;
+export const MAX_TAGS_PER_EXPERIMENT = 20;
+export const MAX_RUN_NOTE_LENGTH = 10_000;
+
+const TAG_PATTERN = /^[a-z0-9][a-z0-9._-]*$/;
+export const TAG_RULE = `1–${MAX_TAG_LENGTH} characters: lowercase letters, digits, "-", "_" or ".", starting with a letter or digit`;
+
+/**
+ * A tag as stored: a slug. Input is trimmed and lower-cased first, so "Baseline" and "baseline"
+ * are one tag; anything else outside the pattern is refused rather than silently rewritten.
+ */
+export const TagName = z
+  .string({ error: `tag: required (${TAG_RULE})` })
+  .trim()
+  .toLowerCase()
+  .min(1, `tag: required (${TAG_RULE})`)
+  .max(MAX_TAG_LENGTH, `tag: at most ${MAX_TAG_LENGTH} characters`)
+  .regex(TAG_PATTERN, `tag: use ${TAG_RULE}`);
+
+export const ExperimentTagInput = z.object({ experimentId: id("experimentId"), tag: TagName });
+export type ExperimentTagInput = z.infer<typeof ExperimentTagInput>;
+
+export const SetStarInput = z.object({ experimentId: id("experimentId"), starred: z.boolean({ error: "starred: true or false" }) });
+export type SetStarInput = z.infer<typeof SetStarInput>;
+
+export const RunRef = z.object({ runId: id("runId") });
+
+export const SetRunNoteInput = z.object({
+  runId: id("runId"),
+  /** Markdown; empty clears the note (who cleared it and when is still recorded). */
+  body: z.string({ error: "body: text required" }).trim().max(MAX_RUN_NOTE_LENGTH, `body: at most ${MAX_RUN_NOTE_LENGTH} characters`),
+  /**
+   * The editedAt of the note the editor started from (null: there was none). When someone saved
+   * in between, the save is refused instead of overwriting their text.
+   */
+  baseEditedAt: z.string().max(64).nullable().optional(),
+});
+export type SetRunNoteInput = z.infer<typeof SetRunNoteInput>;
+
+/** An experiment's tags (sorted) and stars, as the signed-in user sees them. */
+export interface ExperimentLabelsDto {
+  experimentId: string;
+  tags: string[];
+  starCount: number;
+  starredByMe: boolean;
+}
+
+/** A tag in use, and on how many experiments. */
+export interface TagCountDto {
+  tag: string;
+  experiments: number;
+}
+
+export interface RunNoteDto {
+  runId: string;
+  /** Markdown; the dashboard renders it without raw HTML. */
+  body: string;
+  /** Null once the editor's account is gone. */
+  editedBy: AuthorDto | null;
+  editedAt: string;
 }

@@ -1,6 +1,7 @@
 import { z } from "zod";
 import type { ExperimentSummaryDto, MetricSeriesDto, RunSummaryDto } from "./dto";
 import { RunStatus, type FinalMetrics } from "./run";
+import { TagName } from "./review";
 import { StrategyKind } from "./strategy";
 import type { TrainingOptions } from "./experiment";
 
@@ -36,6 +37,10 @@ export const ExperimentTableInput = z.object({
   status: RunStatus.optional(),
   /** By the current review decision. */
   decision: DecisionFilter.optional(),
+  /** Experiments carrying this tag. */
+  tag: TagName.optional(),
+  /** Only the experiments the caller starred. */
+  starred: z.boolean().optional(),
   sort: ExperimentSortField.default("createdAt"),
   direction: SortDirection.default("desc"),
 });
@@ -45,6 +50,13 @@ export type ExperimentTableQuery = z.output<typeof ExperimentTableInput>;
 export interface ExperimentTableRowDto extends ExperimentSummaryDto {
   /** Highest test accuracy of any succeeded run; null before one succeeds. */
   bestTestAccuracy: number | null;
+  /** The current review decision: the adopted strategy, "none" (decided: none yet), or null (never decided). */
+  decision: StrategyKind | "none" | null;
+  /** Sorted. */
+  tags: string[];
+  starCount: number;
+  /** Whether the caller starred it. */
+  starredByMe: boolean;
 }
 
 export interface ExperimentPageDto {

@@ -9,6 +9,7 @@ const STATUS: Record<DomainErrorCode, number> = {
   RUN_ALREADY_FINISHED: 409,
   UNAUTHORIZED: 401,
   FORBIDDEN: 403,
+  CONFLICT: 409,
 };
 
 export function jsonError(status: number, error: string, headers?: HeadersInit): Response {

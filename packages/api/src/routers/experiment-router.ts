@@ -14,5 +14,5 @@ export const experimentRouter = {
   }),
   compare: viewerProcedure.input(ExperimentId).query(({ ctx, input }) => ctx.services.comparison.compare(input.id)),
   /** The experiments table: search, filters, sort and keyset pages. */
-  table: viewerProcedure.input(ExperimentTableInput).query(({ ctx, input }) => ctx.services.experimentQueries.page(input)),
+  table: viewerProcedure.input(ExperimentTableInput).query(({ ctx, input }) => ctx.services.experimentQueries.page(input, ctx.user.id)),
 } satisfies TRPCRouterRecord;

@@ -9,6 +9,8 @@ import { WorkerRepository } from "@tlab/db/repositories/worker-repository";
 import { ApiTokenRepository } from "@tlab/db/repositories/api-token-repository";
 import { InviteRepository } from "@tlab/db/repositories/invite-repository";
 import { ReviewRepository } from "@tlab/db/repositories/review-repository";
+import { ExperimentLabelRepository } from "@tlab/db/repositories/experiment-label-repository";
+import { RunNoteRepository } from "@tlab/db/repositories/run-note-repository";
 import { UserRepository } from "@tlab/db/repositories/user-repository";
 import { CatalogImportService } from "./catalog-import-service";
 import { ComparisonService } from "./comparison-service";
@@ -17,6 +19,8 @@ import { RunService, type RunServiceOptions } from "./run-service";
 import { RunRetryService } from "./run-retry-service";
 import { RunComparisonService } from "./run-comparison-service";
 import { ReviewService } from "./review-service";
+import { ExperimentLabelService } from "./experiment-label-service";
+import { RunNoteService } from "./run-note-service";
 import { ExportService } from "./export-service";
 import { TokenService } from "./token-service";
 import { UserAdminService } from "./user-admin-service";
@@ -60,6 +64,10 @@ export function createServices(db: Db, options: RunServiceOptions & { dataDir?: 
     userAdmin: new UserAdminService(usersRepo, new InviteRepository(db), options.now),
     /** Comments, decisions, activity. */
     review,
+    /** Experiment tags and per-user stars. */
+    labels: new ExperimentLabelService(new ExperimentLabelRepository(db)),
+    /** Each run's shared markdown note. */
+    runNotes: new RunNoteService(new RunNoteRepository(db), options.now),
     /** CSV and JSON downloads of comparisons and metric series. */
     export: new ExportService(comparison, runQueries, review),
   };

@@ -1,5 +1,6 @@
 import type { ExperimentPageDto, ExperimentTableQuery, ExperimentTableRowDto } from "@tlab/core/table-queries";
 import type { RunStatus } from "@tlab/core/run";
+import { StrategyKind } from "@tlab/core/strategy";
 import type { Db, DbProvider } from "../client";
 import type { Prisma } from "../generated/sqlite/client";
 import { afterCursor, decodeCursor, encodeCursor } from "../keyset-cursor";
@@ -8,8 +9,9 @@ import { containsIgnoringCase } from "./text-search";
 
 /**
  * The experiments table: filters, sort and keyset pages over any number of experiments. A page
- * costs three queries whatever the table size: the page rows (through the createdAt index in the
- * default order), the matching count, and one grouped query for the run counts of the page.
+ * costs a fixed number of queries whatever the table size: the page rows with their tags and star
+ * counts (through the createdAt index in the default order), the matching count, one grouped
+ * query for the run counts of the page, and one for which of the page the viewer starred.
  */
 export class ExperimentQueryRepository {
   constructor(
@@ -17,13 +19,17 @@ export class ExperimentQueryRepository {
     private readonly provider: DbProvider,
   ) {}
 
-  async page(query: ExperimentTableQuery): Promise<ExperimentPageDto> {
+  /** `viewerId`: whose stars `starred` and `starredByMe` refer to; without one, nothing is starred. */
+  async page(query: ExperimentTableQuery, viewerId: string | null = null): Promise<ExperimentPageDto> {
     const where: Prisma.ExperimentWhereInput = {
       ...(query.search ? { name: containsIgnoringCase(this.provider, query.search) } : {}),
       ...(query.baseModel ? { baseModel: { name: query.baseModel } } : {}),
       ...(query.dataset ? { dataset: { name: query.dataset } } : {}),
       ...(query.status ? { runs: { some: { status: query.status } } } : {}),
       ...(query.decision === "undecided" ? { OR: [{ decision: null }, { decision: "none" }] } : query.decision ? { decision: query.decision } : {}),
+      ...(query.tag ? { tags: { some: { tag: query.tag } } } : {}),
+      // "Starred by me" without a viewer matches nothing rather than everything.
+      ...(query.starred ? { stars: { some: { userId: viewerId ?? "" } } } : {}),
     };
     const after = query.cursor
       ? // The sort field is one of ExperimentSortField's columns (zod-checked), both non-null.
@@ -40,14 +46,18 @@ export class ExperimentQueryRepository {
           epochs: true,
           seeds: true,
           createdAt: true,
+          decision: true,
           baseModel: { select: { name: true } },
           dataset: { select: { name: true } },
+          tags: { select: { tag: true }, orderBy: { tag: "asc" } },
+          _count: { select: { stars: true } },
         },
       }),
       this.db.experiment.count({ where }),
     ]);
     const page = rows.slice(0, query.limit);
-    const stats = await this.runStats(page.map((r) => r.id));
+    const ids = page.map((r) => r.id);
+    const [stats, starred] = await Promise.all([this.runStats(ids), this.starredBy(viewerId, ids)]);
     const last = page[page.length - 1];
     return {
       items: page.map((r): ExperimentTableRowDto => {
@@ -62,11 +72,21 @@ export class ExperimentQueryRepository {
           createdAt: r.createdAt.toISOString(),
           runCounts: s?.counts ?? { ...RUN_STATUSES_ZERO },
           bestTestAccuracy: s?.best ?? null,
+          decision: r.decision === null ? null : r.decision === "none" ? "none" : StrategyKind.parse(r.decision),
+          tags: r.tags.map((t) => t.tag),
+          starCount: r._count.stars,
+          starredByMe: starred.has(r.id),
         };
       }),
       nextCursor: rows.length > query.limit && last ? encodeCursor(query.sort === "name" ? last.name : last.createdAt, last.id) : null,
       total,
     };
+  }
+
+  private async starredBy(viewerId: string | null, ids: string[]): Promise<Set<string>> {
+    if (viewerId === null || ids.length === 0) return new Set();
+    const rows = await this.db.experimentStar.findMany({ where: { userId: viewerId, experimentId: { in: ids } }, select: { experimentId: true } });
+    return new Set(rows.map((r) => r.experimentId));
   }
 
   /** Run counts by status and the best test accuracy, for a page of experiments, in one grouped query. */

@@ -64,12 +64,13 @@ export class ReviewRepository {
   }
 
   /**
-   * What happened, newest first: experiments launched, runs ended, comments, decisions. Each
+   * What happened, newest first: experiments launched, runs ended, comments, decisions, run notes
+   * (a note counts once, at its last edit). Each
    * source contributes its newest `limit` entries; the merge keeps the newest `limit` overall.
    */
   async activity(experimentId: string | undefined, limit: number): Promise<ActivityDto[]> {
     const byExperiment = experimentId ? { experimentId } : {};
-    const [experiments, runs, comments, decisions] = await Promise.all([
+    const [experiments, runs, comments, decisions, notes] = await Promise.all([
       this.db.experiment.findMany({ where: experimentId ? { id: experimentId } : {}, select: { id: true, name: true, createdAt: true, _count: { select: { runs: true } } }, orderBy: { createdAt: "desc" }, take: limit }),
       this.db.run.findMany({
         where: { ...byExperiment, finishedAt: { not: null }, status: { in: ["SUCCEEDED", "FAILED", "CANCELED"] } },
@@ -79,6 +80,12 @@ export class ReviewRepository {
       }),
       this.db.comment.findMany({ where: byExperiment, select: { ...COMMENT_SELECT, experiment: { select: { name: true } } }, orderBy: { createdAt: "desc" }, take: limit }),
       this.db.decision.findMany({ where: byExperiment, select: { ...DECISION_SELECT, experiment: { select: { name: true } } }, orderBy: { createdAt: "desc" }, take: limit }),
+      this.db.runNote.findMany({
+        where: experimentId ? { run: { experimentId } } : {},
+        select: { runId: true, body: true, editedAt: true, editedBy: AUTHOR, run: { select: { experimentId: true, strategy: true, seed: true, experiment: { select: { name: true } } } } },
+        orderBy: { editedAt: "desc" },
+        take: limit,
+      }),
     ]);
     const items: ActivityDto[] = [
       ...experiments.map((e) => ({ kind: "launched" as const, at: e.createdAt.toISOString(), experimentId: e.id, experimentName: e.name, runId: null, actor: null, summary: `${e._count.runs} runs queued` })),
@@ -103,6 +110,15 @@ export class ReviewRepository {
         runId: null,
         actor: author(d.decidedBy),
         summary: `${d.strategy ? `adopted ${d.strategy}` : "no strategy adopted yet"}: ${oneLine(d.rationale, 120)}`,
+      })),
+      ...notes.map((n) => ({
+        kind: "noted" as const,
+        at: n.editedAt.toISOString(),
+        experimentId: n.run.experimentId,
+        experimentName: n.run.experiment.name,
+        runId: n.runId,
+        actor: n.editedBy ? author(n.editedBy) : null,
+        summary: `${n.run.strategy} seed ${n.run.seed}: ${n.body.trim() === "" ? "note cleared" : oneLine(n.body, 120)}`,
       })),
     ];
     return items.sort((a, b) => (a.at < b.at ? 1 : a.at > b.at ? -1 : 0)).slice(0, limit);
