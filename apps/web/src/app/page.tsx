@@ -10,6 +10,6 @@ export default async function ExperimentsPage({ searchParams }: Props) {
   const raw = await searchParams;
   const query = experimentQueryFrom({ get: (name) => (typeof raw[name] === "string" ? raw[name] : null) });
   const api = await serverApi();
-  const [initial, baseModels, datasets] = await Promise.all([api.experiment.table(query), api.catalog.baseModels(), api.catalog.datasets()]);
-  return <ExperimentsTable initial={initial} initialQuery={query} baseModels={baseModels.map((m) => m.name)} datasets={datasets.map((d) => d.name)} />;
+  const [initial, baseModels, datasets, tags] = await Promise.all([api.experiment.table(query), api.catalog.baseModels(), api.catalog.datasets(), api.review.tagCounts()]);
+  return <ExperimentsTable initial={initial} initialQuery={query} baseModels={baseModels.map((m) => m.name)} datasets={datasets.map((d) => d.name)} tags={tags} />;
 }

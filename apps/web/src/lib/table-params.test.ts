@@ -13,6 +13,11 @@ describe("table URL parameters", () => {
     expect(experimentQueryFrom(new URLSearchParams("sort=name"))).toMatchObject({ sort: "name", direction: "asc" });
   });
 
+  it("reads the tag and starred-by-me filters, dropping a tag the API would refuse", () => {
+    expect(experimentQueryFrom(new URLSearchParams("tag=Baseline&starred=1"))).toMatchObject({ tag: "baseline", starred: true });
+    expect(experimentQueryFrom(new URLSearchParams("tag=two%20words&starred=yes"))).toMatchObject({ tag: undefined, starred: undefined });
+  });
+
   it("keys a query without its cursor", () => {
     const q = experimentQueryFrom(new URLSearchParams("q=a"));
     expect(queryKeyOf({ ...q, cursor: "x" })).toBe(queryKeyOf(q));

@@ -1,3 +1,4 @@
+import { TagName } from "@tlab/core/review";
 import { RunStatus } from "@tlab/core/run";
 import { StrategyKind } from "@tlab/core/strategy";
 import { DecisionFilter, ExperimentSortField, RunSortField, SortDirection, type ExperimentTableQuery, type RunTableQuery } from "@tlab/core/table-queries";
@@ -36,6 +37,8 @@ export function experimentQueryFrom(params: Params): ExperimentTableQuery {
     dataset: text(params.get("dataset")),
     status: pick(params.get("status"), RunStatus.options),
     decision: pick(params.get("decision"), DecisionFilter.options),
+    tag: TagName.safeParse(params.get("tag") ?? "").data,
+    starred: params.get("starred") === "1" ? true : undefined,
     sort,
     direction: pick(params.get("dir"), SortDirection.options) ?? (sort === "name" ? "asc" : "desc"),
   };

@@ -4,6 +4,7 @@ import type { StrategyConfig } from "@tlab/core/strategy";
 import { describeStrategy } from "@/lib/describe-strategy";
 import { byStrategyThenSeed } from "@/lib/run-order";
 import { formatDateTime, formatPercent } from "@/lib/format";
+import { ExperimentLabels } from "../review/experiment-labels";
 import { StrategyName } from "../strategy-name";
 
 function describeAugmentation(a: ExperimentDetailDto["training"]["augmentation"]): string {
@@ -31,6 +32,7 @@ export function ExperimentHeader({ experiment }: { experiment: ExperimentDetailD
           <p className="subtitle">
             <code>{experiment.baseModelName}</code> → <code>{experiment.datasetName}</code>
           </p>
+          <ExperimentLabels experimentId={experiment.id} experimentName={experiment.name} />
         </div>
         <div className="header-actions">
           <Link href={`/runs?experiment=${experiment.id}`} className="button">

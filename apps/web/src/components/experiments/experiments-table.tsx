@@ -7,6 +7,7 @@ import { useCallback, useMemo } from "react";
 import type { ExperimentSummaryDto } from "@tlab/core/dto";
 import { RunStatus } from "@tlab/core/run";
 import { STRATEGY_KINDS, STRATEGY_LABELS } from "@tlab/core/strategy";
+import type { TagCountDto } from "@tlab/core/review";
 import type { ExperimentPageDto, ExperimentTableQuery, ExperimentTableRowDto } from "@tlab/core/table-queries";
 import { formatDateTime, formatPercent, STATUS_WORDS } from "@/lib/format";
 import { experimentQueryFrom, queryKeyOf } from "@/lib/table-params";
@@ -14,21 +15,35 @@ import { useCursorPages } from "@/lib/use-cursor-pages";
 import { useUrlParams } from "@/lib/use-url-params";
 import { LIVE_REFRESH_MS, useTRPC } from "@/trpc/react";
 import { DataTable, Pager, type ServerSort } from "../data-table";
+import { StarButton } from "../review/star-button";
+import { TagChips } from "../review/tag-chips";
 import { FilterSelect, SearchInput } from "../search-input";
+import { StrategyName } from "../strategy-name";
 
 interface Props {
   initial: ExperimentPageDto;
   initialQuery: ExperimentTableQuery;
   baseModels: string[];
   datasets: string[];
+  /** Tags in use, for the tag filter. */
+  tags: TagCountDto[];
 }
 
 const column = createColumnHelper<ExperimentTableRowDto>();
 
 const columns = [
+  column.display({
+    id: "star",
+    header: () => <span className="visually-hidden">Stars</span>,
+    cell: (c) => <StarButton experimentId={c.row.original.id} experimentName={c.row.original.name} starred={c.row.original.starredByMe} count={c.row.original.starCount} />,
+  }),
   column.accessor("name", {
     header: "Name",
-    cell: (c) => <Link href={`/experiments/${c.row.original.id}`}>{c.getValue()}</Link>,
+    cell: (c) => (
+      <>
+        <Link href={`/experiments/${c.row.original.id}`}>{c.getValue()}</Link> <TagChips tags={c.row.original.tags} />
+      </>
+    ),
   }),
   column.display({
     id: "source",
@@ -41,6 +56,7 @@ const columns = [
   }),
   column.display({ id: "runs", header: "Runs", cell: (c) => <RunCounts counts={c.row.original.runCounts} /> }),
   column.accessor("bestTestAccuracy", { header: "Best test accuracy", cell: (c) => formatPercent(c.getValue()), meta: { className: "num" } }),
+  column.accessor("decision", { header: "Decision", cell: (c) => <DecisionCell decision={c.getValue()} />, meta: { className: "nowrap" } }),
   column.display({ id: "budget", header: "Epochs × seeds", cell: (c) => `${c.row.original.epochs} × ${c.row.original.seeds}`, meta: { className: "num" } }),
   column.accessor("createdAt", { header: "Created", cell: (c) => formatDateTime(c.getValue()), meta: { className: "nowrap" } }),
   column.display({
@@ -60,7 +76,7 @@ const SORTABLE = new Set(["name", "createdAt"]);
 /** The review decision filter: undecided, or the strategy adopted. */
 const DECISION_OPTIONS = [{ value: "undecided", label: "undecided" }, ...STRATEGY_KINDS.map((kind) => ({ value: kind, label: `adopted ${STRATEGY_LABELS[kind].toLowerCase()}` }))];
 
-export function ExperimentsTable({ initial, initialQuery, baseModels, datasets }: Props) {
+export function ExperimentsTable({ initial, initialQuery, baseModels, datasets, tags }: Props) {
   const trpc = useTRPC();
   const [params, setParams] = useUrlParams();
   const base = experimentQueryFrom(params);
@@ -76,7 +92,13 @@ export function ExperimentsTable({ initial, initialQuery, baseModels, datasets }
     }),
   );
   const page = data ?? initial;
-  const filtered = Boolean(base.search || base.baseModel || base.dataset || base.status || base.decision);
+  const filtered = Boolean(base.search || base.baseModel || base.dataset || base.status || base.decision || base.tag || base.starred);
+  const { data: tagCounts } = useQuery(trpc.review.tagCounts.queryOptions(undefined, { initialData: tags, staleTime: 30_000 }));
+  // A tag from a link may no longer be in use; keep it selectable so the filter shows what is applied.
+  const tagOptions = useMemo(() => {
+    const options = tagCounts.map((t) => ({ value: t.tag, label: `${t.tag} (${t.experiments})` }));
+    return base.tag && !tagCounts.some((t) => t.tag === base.tag) ? [{ value: base.tag, label: base.tag }, ...options] : options;
+  }, [tagCounts, base.tag]);
   const onSearch = useCallback((q: string) => setParams({ q }), [setParams]);
   const sort: ServerSort = { id: base.sort, desc: base.direction === "desc" };
   const onSort = (next: ServerSort) => setParams({ sort: next.id === "createdAt" ? null : next.id, dir: next.desc ? "desc" : "asc" });
@@ -107,8 +129,12 @@ export function ExperimentsTable({ initial, initialQuery, baseModels, datasets }
             <FilterSelect id="experiment-dataset" label="Dataset" value={base.dataset ?? ""} options={datasets.map((d) => ({ value: d, label: d }))} onChange={(v) => setParams({ dataset: v })} />
             <FilterSelect id="experiment-status" label="Runs" value={base.status ?? ""} options={statusOptions} onChange={(v) => setParams({ status: v })} />
             <FilterSelect id="experiment-decision" label="Decision" value={base.decision ?? ""} options={DECISION_OPTIONS} onChange={(v) => setParams({ decision: v })} />
+            <FilterSelect id="experiment-tag" label="Tag" value={base.tag ?? ""} options={tagOptions} onChange={(v) => setParams({ tag: v })} />
+            <label className="inline-check">
+              <input type="checkbox" checked={base.starred === true} onChange={(e) => setParams({ starred: e.target.checked ? "1" : null })} /> Starred by me
+            </label>
             {filtered ? (
-              <button type="button" className="button button-small filter-clear" onClick={() => setParams({ q: null, model: null, dataset: null, status: null, decision: null })}>
+              <button type="button" className="button button-small filter-clear" onClick={() => setParams({ q: null, model: null, dataset: null, status: null, decision: null, tag: null, starred: null })}>
                 Clear filters
               </button>
             ) : null}
@@ -137,6 +163,16 @@ export function ExperimentsTable({ initial, initialQuery, baseModels, datasets }
         </>
       )}
     </>
+  );
+}
+
+function DecisionCell({ decision }: { decision: ExperimentTableRowDto["decision"] }) {
+  if (decision === null) return <span className="muted">undecided</span>;
+  if (decision === "none") return <span className="muted">none yet</span>;
+  return (
+    <span title={`Adopted: ${STRATEGY_LABELS[decision]}`}>
+      <StrategyName strategy={decision} short />
+    </span>
   );
 }
 

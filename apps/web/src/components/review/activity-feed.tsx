@@ -12,6 +12,7 @@ const VERB: Record<ActivityKind, string> = {
   failed: "run ended without a result",
   commented: "commented",
   decided: "decided",
+  noted: "edited a run note",
 };
 
 /** What happened, newest first: per experiment (experimentId) or across all of them. */

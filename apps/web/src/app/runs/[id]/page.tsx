@@ -1,6 +1,7 @@
 import type { Metadata } from "next";
 import { STRATEGY_LABELS } from "@tlab/core/strategy";
 import { RunReview } from "@/components/review/experiment-review";
+import { RunNote } from "@/components/run/run-note";
 import { RunView } from "@/components/run/run-view";
 import { orNotFound, serverApi } from "@/trpc/server";
 
@@ -20,6 +21,9 @@ export default async function RunPage({ params }: Props) {
   return (
     <>
       <RunView runId={id} initialRun={run} initialMetrics={metrics} />
+      <div className="review">
+        <RunNote runId={id} />
+      </div>
       <RunReview experimentId={run.experimentId} runId={id} />
     </>
   );
