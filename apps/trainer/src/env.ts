@@ -1,6 +1,7 @@
 import os from "node:os";
 import path from "node:path";
 import { z } from "zod";
+import type { FaultInjection } from "./tf/fault-injection";
 
 /** Trainer configuration: the only module that reads process.env. */
 const EnvSchema = z.object({
@@ -25,6 +26,12 @@ const EnvSchema = z.object({
     .min(1, "TLAB_FEATURE_CACHE_MAX_MB must be a whole number of megabytes ≥ 1")
     .default(2048),
   TLAB_LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace"]).default("info"),
+  /** Test hook for fault tests, unset in real use: see tf/fault-injection.ts. */
+  TLAB_FAULT_INJECT: z
+    .string()
+    .regex(/^backend-crash-after-steps:[1-9][0-9]*$/, "TLAB_FAULT_INJECT is a test hook; its one form is backend-crash-after-steps:<N ≥ 1>")
+    .transform((value): FaultInjection => ({ kind: "backend-crash-after-steps", steps: Number(value.split(":")[1]) }))
+    .optional(),
 });
 export type TrainerEnv = z.infer<typeof EnvSchema>;
 

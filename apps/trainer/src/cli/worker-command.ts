@@ -47,6 +47,7 @@ export function workerCommand(): Command {
         log,
         stop: stop.signal,
         kill: kill.signal,
+        faultInjection: env.TLAB_FAULT_INJECT,
       });
     });
 }

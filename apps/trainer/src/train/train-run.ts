@@ -215,6 +215,7 @@ export async function trainRun(spec: RunSpec, deps: TrainRunDeps): Promise<Train
           optimizers.head.scale(factor);
           optimizers.base?.scale(factor);
           const trained = await trainEpoch({
+            epoch,
             set: train,
             order: permutation(train.count, mulberry32(deriveSeed(spec.seed, 11, epoch))),
             batchSize: spec.batchSize,
@@ -389,6 +390,8 @@ interface TrainingContext extends BaseParts {
 }
 
 interface EpochInput extends TrainingContext {
+  /** 1-based, for error messages. */
+  epoch: number;
   /** Order of the training examples this epoch. */
   order: Int32Array;
   batchSize: number;
@@ -409,7 +412,18 @@ async function trainEpoch(input: EpochInput): Promise<{ loss: number; accuracy: 
     throwIfAborted(input.signal);
     const indices = order.subarray(batch * batchSize, Math.min(set.count, (batch + 1) * batchSize));
     const stepStarted = performance.now();
-    const step = trainStep(input, indices, { dropout: input.dropoutSeedFor(batch), augment: input.augmentSeedFor(batch) });
+    let step: { loss: number; correct: number };
+    try {
+      step = trainStep(input, indices, { dropout: input.dropoutSeedFor(batch), augment: input.augmentSeedFor(batch) });
+    } catch (error) {
+      // A kernel failing mid-step (out of memory, a lost device) surfaces from deep inside tfjs;
+      // the run's failure reason must still say where training was and on which backend.
+      const batches = Math.ceil(set.count / batchSize);
+      throw new Error(
+        `training step failed in epoch ${input.epoch}, batch ${batch + 1} of ${batches}, on the ${tf.getBackend()} backend: ${error instanceof Error ? error.message : String(error)}`,
+        { cause: error },
+      );
+    }
     stepMs += performance.now() - stepStarted;
     lossSum += step.loss * indices.length;
     correct += step.correct;
@@ -540,8 +554,11 @@ function validateSpec(spec: RunSpec, base: tf.LayersModel): void {
   }
   const modelShape = base.inputs[0]?.shape.slice(1) ?? [];
   if (spec.baseModel.inputShape.join() !== modelShape.join()) {
+    // The catalog's shape is what the launch was checked against; a stored model.json replaced
+    // since then must not be trained as if it were the registered one.
     throw new TrainingSpecError(
-      `spec.baseModel.inputShape [${spec.baseModel.inputShape.join(", ")}] does not match the loaded model's input [${modelShape.join(", ")}]`,
+      `base model "${spec.baseModel.name}": the catalog registered input [${spec.baseModel.inputShape.join(", ")}] but the model.json the worker received takes [${modelShape.join(", ")}]; ` +
+        `the stored model changed after it was registered (import the new one under another name)`,
     );
   }
 }

@@ -24,6 +24,8 @@ export interface ExecuteRunDeps {
   log: Logger;
   /** Aborted when the worker shuts down (SIGTERM/SIGINT): the run is given back to the queue. */
   shutdown: AbortSignal;
+  /** Called after every training step; the fault-injection test hook counts steps with it. */
+  afterTrainingStep?: () => void;
 }
 
 export type RunOutcome = "SUCCEEDED" | "FAILED" | "CANCELED" | "RELEASED";
@@ -76,7 +78,9 @@ export async function executeRun(spec: RunSpec, deps: ExecuteRunDeps): Promise<R
       ? await retrying("checkpoint download", () => downloadCheckpoint(deps.apiUrl, spec.runId, deps.token))
       : undefined;
     if (resume) runLog.info({ epoch: resume.epoch }, "resuming from the checkpoint of an earlier attempt");
-    const baseModel = await loadModelFromFiles(files.modelJsonText, files.weightFiles);
+    const baseModel = await loadModelFromFiles(files.modelJsonText, files.weightFiles).catch((error: unknown) => {
+      throw new Error(`base model "${spec.baseModel.name}" could not be loaded: ${describeFailure(error)}`, { cause: error });
+    });
     const result = await trainRun(spec, {
       baseModel,
       datasetFile,
@@ -91,6 +95,7 @@ export async function executeRun(spec: RunSpec, deps: ExecuteRunDeps): Promise<R
       },
       onProgress: (fraction) => {
         progress = fraction;
+        deps.afterTrainingStep?.();
       },
       resume,
       // After the epoch's metrics: a resumed attempt continues the series from the next step.

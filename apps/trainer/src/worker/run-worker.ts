@@ -2,6 +2,7 @@ import os from "node:os";
 import { setTimeout as sleep } from "node:timers/promises";
 import type { BackendRequest } from "../tf/backend";
 import { initBackend } from "../tf/backend";
+import { FaultInjector, type FaultInjection } from "../tf/fault-injection";
 import type { Logger } from "../logger";
 import { createApiClient, isTransientApiError } from "./api-client";
 import { executeRun, type RunOutcome } from "./execute-run";
@@ -24,6 +25,8 @@ export interface WorkerOptions {
   stop: AbortSignal;
   /** Aborting stops the current run at once (it is reported failed). */
   kill?: AbortSignal;
+  /** Test hook (TLAB_FAULT_INJECT): a fault to inject into this worker's training. */
+  faultInjection?: FaultInjection;
 }
 
 /** The worker loop: register, then claim and train runs one at a time until told to stop. */
@@ -45,6 +48,8 @@ export async function runWorker(opts: WorkerOptions): Promise<RunOutcome[]> {
     api.worker.register.mutate({ name, hostname: os.hostname(), backend: backend.backend, device: backend.device, versions: backend.versions }),
   );
   log.info({ workerId: worker.id, name, backend: backend.backend, device: backend.device, apiUrl: opts.apiUrl }, "worker registered");
+  const faults = opts.faultInjection ? new FaultInjector(opts.faultInjection) : undefined;
+  if (opts.faultInjection) log.warn({ fault: opts.faultInjection }, "fault injection is on (TLAB_FAULT_INJECT, a test hook)");
 
   const outcomes: RunOutcome[] = [];
   const kill = opts.kill ?? new AbortController().signal;
@@ -65,6 +70,7 @@ export async function runWorker(opts: WorkerOptions): Promise<RunOutcome[]> {
         featureCacheMaxBytes: opts.featureCacheMaxBytes,
         log,
         shutdown: kill,
+        afterTrainingStep: faults ? () => faults.afterTrainingStep() : undefined,
       }),
     );
   }
