@@ -13,10 +13,18 @@ export const CatalogName = z
   )
   .refine((name) => !name.includes(".."), 'must not contain ".."');
 
+export const MAX_CATALOG_DESCRIPTION_LENGTH = 2000;
+
+/** A dataset's or base model's description, shown in the dashboard. */
+export const CatalogDescription = z
+  .string()
+  .trim()
+  .max(MAX_CATALOG_DESCRIPTION_LENGTH, `description: at most ${MAX_CATALOG_DESCRIPTION_LENGTH} characters`);
+
 export const PromoteRunInput = z.object({
-  runId: z.string().min(1),
+  runId: z.string().min(1, "runId: required").max(64, "runId: at most 64 characters"),
   name: CatalogName,
-  description: z.string().max(2000).optional(),
+  description: CatalogDescription.optional(),
 });
 export type PromoteRunInput = z.infer<typeof PromoteRunInput>;
 

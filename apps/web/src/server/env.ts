@@ -13,6 +13,22 @@ import { z } from "zod";
 const optional = <T extends z.ZodType>(schema: T) =>
   z.preprocess((value) => (typeof value === "string" && value.trim() === "" ? undefined : value), schema.optional());
 
+const UNITS: Record<string, number> = { "": 1, b: 1, kb: 1e3, mb: 1e6, gb: 1e9, kib: 1024, mib: 1024 ** 2, gib: 1024 ** 3 };
+
+/** A size in bytes: a whole number, optionally with a unit ("512MiB", "2GiB", "100MB"). */
+const byteSize = (max: number) =>
+  z
+    .string()
+    .regex(/^\s*\d+(\.\d+)?\s*(b|kb|mb|gb|kib|mib|gib)?\s*$/i, 'must be a size in bytes, e.g. 2147483648, "512MiB" or "2GiB"')
+    .transform((text) => {
+      const [, number, unit] = /^\s*(\d+(?:\.\d+)?)\s*([a-z]*)\s*$/i.exec(text)!;
+      return Math.floor(Number(number) * UNITS[unit!.toLowerCase()]!);
+    })
+    .pipe(z.number().min(1, "must be at least 1 byte").max(max, `must be at most ${max} bytes`));
+
+/** Uploads held in memory whole (zips are read from memory) stay within what one buffer can hold. */
+const MAX_BUFFERED_UPLOAD = 4 * 1024 ** 3;
+
 const RawEnv = z.object({
   PORT: optional(z.coerce.number({ error: "must be a port number" }).int("must be a whole number").min(1, "must be from 1 to 65535").max(65535, "must be from 1 to 65535")),
   DATA_DIR: optional(z.string()),
@@ -30,6 +46,9 @@ const RawEnv = z.object({
   TLAB_PUBLIC_URL: optional(z.url({ error: "must be the dashboard's URL, e.g. https://tlab.example.com" }).regex(/^https?:\/\//, "must start with http:// or https://")),
   TLAB_ADMIN_EMAIL: optional(z.email({ error: "must be a full email address such as admin@example.com (a domain with a dot)" })),
   TLAB_ADMIN_PASSWORD: optional(z.string().min(8, "must be at least 8 characters").max(128, "must be at most 128 characters")),
+  TLAB_MAX_DATASET_UPLOAD_BYTES: optional(byteSize(MAX_BUFFERED_UPLOAD)),
+  TLAB_MAX_MODEL_UPLOAD_BYTES: optional(byteSize(MAX_BUFFERED_UPLOAD)),
+  TLAB_MAX_ARTIFACT_UPLOAD_BYTES: optional(byteSize(1024 ** 4)),
 });
 
 export interface Env {
@@ -47,6 +66,14 @@ export interface Env {
   TLAB_PUBLIC_URL: string | undefined;
   /** Both set: this admin is created at start while the server has no account yet. */
   TLAB_ADMIN: { email: string; password: string } | undefined;
+  /**
+   * Largest accepted upload bodies, in bytes. Dataset and base model uploads are unpacked in
+   * memory, so they are bounded by what one buffer holds; run artifacts (trained models and
+   * checkpoints, which carry optimizer state beside the weights) stream to disk.
+   */
+  TLAB_MAX_DATASET_UPLOAD_BYTES: number;
+  TLAB_MAX_MODEL_UPLOAD_BYTES: number;
+  TLAB_MAX_ARTIFACT_UPLOAD_BYTES: number;
 }
 
 export class EnvError extends Error {
@@ -87,6 +114,9 @@ export function parseEnv(source: Record<string, string | undefined>, repoRoot: s
     TLAB_AUTH_SECRET: raw.TLAB_AUTH_SECRET ?? readOrCreateSecretFile(dataDir, AUTH_SECRET_FILE, "auth secret"),
     TLAB_PUBLIC_URL: raw.TLAB_PUBLIC_URL,
     TLAB_ADMIN: raw.TLAB_ADMIN_EMAIL && raw.TLAB_ADMIN_PASSWORD ? { email: raw.TLAB_ADMIN_EMAIL, password: raw.TLAB_ADMIN_PASSWORD } : undefined,
+    TLAB_MAX_DATASET_UPLOAD_BYTES: raw.TLAB_MAX_DATASET_UPLOAD_BYTES ?? 2 * 1024 ** 3,
+    TLAB_MAX_MODEL_UPLOAD_BYTES: raw.TLAB_MAX_MODEL_UPLOAD_BYTES ?? 2 * 1024 ** 3,
+    TLAB_MAX_ARTIFACT_UPLOAD_BYTES: raw.TLAB_MAX_ARTIFACT_UPLOAD_BYTES ?? 8 * 1024 ** 3,
   };
 }
 

@@ -1,5 +1,5 @@
 import { existsSync } from "node:fs";
-import { mkdir, mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
+import { mkdir, mkdtemp, readFile, rm, symlink, writeFile } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
@@ -124,6 +124,30 @@ describe("CatalogImportService: datasets", () => {
     expect(existsSync(path.join(dataDir, "datasets"))).toBe(false);
   });
 
+  it("hands out a dataset file only from the dataset's own folder, not through a symbolic link out of it", async () => {
+    await service.importDataset({ name: "pets", packed: packDataset(tinyDataset()) });
+    const stored = await service.datasetFile("pets");
+    const outside = path.join(dataDir, "..", `${path.basename(dataDir)}-outside.tlds`);
+    await writeFile(outside, "secret");
+    try {
+      await rm(stored.path);
+      await symlink(outside, stored.path);
+      const refused = await errorOf(service.datasetFile("pets"));
+      expect(isDomainError(refused) && refused.code).toBe("INVALID_INPUT");
+      expect(refused.message).toBe(`dataset file: "${stored.sha256}.tlds" is a symbolic link (or lies under one) that leads out of its folder; refused`);
+      await rm(stored.path);
+      expect((await errorOf(service.datasetFile("pets"))).message).toMatch(/name: dataset "pets" is registered but its file is missing/);
+    } finally {
+      await rm(outside, { force: true });
+    }
+  });
+
+  it("refuses a description longer than the limit, naming the field", async () => {
+    const error = await errorOf(service.importDataset({ name: "pets", packed: packDataset(tinyDataset()), description: "x".repeat(2001) }));
+    expect(error.message).toBe("description: at most 2000 characters");
+    expect(existsSync(path.join(dataDir, "datasets"))).toBe(false);
+  });
+
   it("checks the split budget at launch and hands workers the download path with the claim", async () => {
     await service.importDataset({ name: "pets", packed: packDataset(tinyDataset()) });
     const launch = { ...PRESETS.digits, name: "pets", dataset: "pets", strategies: [PRESETS.digits.strategies[0]!], trainPerClass: 4, testPerClass: 2 };
@@ -159,6 +183,18 @@ describe("CatalogImportService: base models", () => {
     const error = await errorOf(service.importBaseModel({ name: "broken", files }));
     expect(error.message).toMatch(/model: weight file\(s\) listed in model.json are missing: weights\.bin/);
     expect(existsSync(path.join(dataDir, "base-models", "broken"))).toBe(false);
+  });
+
+  it("refuses a model.json whose weight paths lead out of the model's folder, before writing anything", async () => {
+    const files = modelFiles(false);
+    const json = JSON.parse(new TextDecoder().decode(files.get("model.json"))) as { weightsManifest: Array<{ paths: string[] }> };
+    for (const escape of ["../weights.bin", "/etc/passwd", "sub\\..\\..\\weights.bin"]) {
+      json.weightsManifest[0]!.paths = [escape];
+      files.set("model.json", new TextEncoder().encode(JSON.stringify(json)));
+      const error = await errorOf(service.importBaseModel({ name: "escape", files }));
+      expect(error.message).toBe(`model: model.json lists the weight file ${JSON.stringify(escape)}, which is not a plain file name beside model.json (letters, digits, ".", "_" and "-", at most 200, not "." or "..")`);
+    }
+    expect(existsSync(path.join(dataDir, "base-models"))).toBe(false);
   });
 
   it("promotes a succeeded run's model, cut before its classifier, with the run as parent", async () => {

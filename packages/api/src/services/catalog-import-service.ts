@@ -2,7 +2,7 @@ import { randomUUID } from "node:crypto";
 import { existsSync } from "node:fs";
 import { mkdir, readFile, rename, rm, stat, writeFile } from "node:fs/promises";
 import path from "node:path";
-import { CatalogName, RUN_MODEL_CLASSIFIER_LAYER } from "@tlab/core/catalog-input";
+import { CatalogDescription, CatalogName, RUN_MODEL_CLASSIFIER_LAYER } from "@tlab/core/catalog-input";
 import { DatasetImportError, uploadedDatasetSpec, unpackDataset } from "@tlab/core/dataset-pack";
 import type { BaseModelDto, DatasetDto } from "@tlab/core/dto";
 import { DomainError } from "@tlab/core/errors";
@@ -19,6 +19,7 @@ import {
 import type { BaseModelRecord, CatalogRepository } from "@tlab/db/repositories/catalog-repository";
 import type { ExperimentRepository } from "@tlab/db/repositories/experiment-repository";
 import type { RunRepository } from "@tlab/db/repositories/run-repository";
+import { confinedPath, realConfinedPath } from "../storage/confined-path";
 import { BASE_MODELS_DIR, hashModelDirectory, type BaseModelManifest } from "./seed-catalog";
 
 export const DATASETS_DIR = "datasets";
@@ -27,7 +28,6 @@ const STAGING_DIR = ".staging";
 const MODEL_JSON = "model.json";
 const MANIFEST_FILE = "base-model.json";
 const PROMOTED_WEIGHTS = "weights.bin";
-const SAFE_FILE = /^[A-Za-z0-9._-]{1,200}$/;
 
 export interface StoredDatasetFile {
   path: string;
@@ -40,6 +40,9 @@ export interface StoredDatasetFile {
  * promoted to base models. Everything is validated before anything is written; files are written
  * under a staging directory and renamed into DATA_DIR, then registered. A name never changes
  * content: storing the same content again is a no-op, other content under a taken name is refused.
+ * Every path is built with confinedPath from names checked again here (they also come from the
+ * database and from model.json), and files are read through realConfinedPath, so neither a name
+ * nor a symbolic link planted in DATA_DIR leads a read or a write out of its folder.
  */
 export class CatalogImportService {
   constructor(
@@ -52,6 +55,7 @@ export class CatalogImportService {
   /** Stores a packed dataset (see @tlab/core/dataset-pack) as DATA_DIR/datasets/<name>/<sha256>.tlds. */
   async importDataset(input: { name: string; packed: Uint8Array; description?: string }): Promise<{ dataset: DatasetDto; created: boolean }> {
     const name = parseName(input.name);
+    const description = parseDescription(input.description);
     let dataset;
     try {
       dataset = unpackDataset(input.packed);
@@ -63,14 +67,14 @@ export class CatalogImportService {
     const existing = await this.catalog.datasetByName(name);
     if (existing) return this.sameDataset(existing, spec.sha256);
 
-    const dir = path.join(this.root(), DATASETS_DIR, name);
-    const file = path.join(dir, `${spec.sha256}.tlds`);
+    const dir = confinedPath(this.root(), `${DATASETS_DIR}/${name}`, "name");
+    const file = confinedPath(dir, `${spec.sha256}.tlds`, "sha256");
     await mkdir(dir, { recursive: true });
     await this.writeAtomically(file, input.packed);
     const counts = spec.counts.train.map((n, i) => `${dataset.classNames[i]} ${n}`).join(", ");
     const registered = await this.catalog.registerUploadedDataset({
       name,
-      description: input.description?.trim() || `${dataset.format} upload: ${spec.counts.train.reduce((a, b) => a + b, 0)} images in ${spec.numClasses} classes (${truncate(counts, 200)})`,
+      description: description || `${dataset.format} upload: ${spec.counts.train.reduce((a, b) => a + b, 0)} images in ${spec.numClasses} classes (${truncate(counts, 200)})`,
       spec,
       classNames: dataset.classNames,
     });
@@ -89,9 +93,9 @@ export class CatalogImportService {
     if (dataset.spec.source !== "upload") {
       throw new DomainError("INVALID_INPUT", `name: dataset "${name}" is built in (${dataset.spec.source}); workers load it locally, there is no file to download`);
     }
-    const file = path.join(this.root(), DATASETS_DIR, name, `${dataset.spec.sha256}.tlds`);
-    const info = await stat(file).catch(() => null);
-    if (!info) throw new DomainError("NOT_FOUND", `name: dataset "${name}" is registered but its file is missing from the data directory`);
+    const dir = confinedPath(this.root(), `${DATASETS_DIR}/${dataset.name}`, "name");
+    const file = await realConfinedPath(dir, `${dataset.spec.sha256}.tlds`, "dataset file").catch(missingAs(`name: dataset "${name}" is registered but its file is missing from the data directory`));
+    const info = await stat(file);
     return { path: file, sha256: dataset.spec.sha256, sizeBytes: info.size };
   }
 
@@ -106,6 +110,7 @@ export class CatalogImportService {
     preprocessing?: InputPreprocessing;
   }): Promise<{ baseModel: BaseModelDto; created: boolean }> {
     const name = parseName(input.name);
+    const description = parseDescription(input.description);
     const modelJsonBytes = input.files.get(MODEL_JSON);
     if (!modelJsonBytes) {
       throw new DomainError("INVALID_INPUT", `files: no model.json among the uploaded files (got: ${[...input.files.keys()].join(", ") || "none"})`);
@@ -113,12 +118,12 @@ export class CatalogImportService {
     let json = modelImport(() => parseModelJson(new TextDecoder().decode(modelJsonBytes)));
     if (input.preprocessing) json = withPreprocessing(json, input.preprocessing);
     const weightFiles = new Map<string, Uint8Array>();
+    // parseModelJson refuses weight paths that are not plain file names beside model.json.
     for (const file of json.weightsManifest.flatMap((group) => group.paths)) {
-      if (!SAFE_FILE.test(file) || file.includes("..")) throw new DomainError("INVALID_INPUT", `files: model.json lists the weight file "${file}", which is not a plain file name`);
       const bytes = input.files.get(file);
       if (bytes) weightFiles.set(file, bytes);
     }
-    return this.storeBaseModel(name, json, weightFiles, { source: "import", parentRunId: null, description: input.description?.trim() ?? "" });
+    return this.storeBaseModel(name, json, weightFiles, { source: "import", parentRunId: null, description });
   }
 
   /**
@@ -128,23 +133,23 @@ export class CatalogImportService {
    */
   async promoteRun(input: { runId: string; name: string; description?: string }): Promise<BaseModelDto> {
     const name = parseName(input.name);
+    const given = parseDescription(input.description);
     const run = await this.runs.byId(input.runId);
     if (!run) throw new DomainError("NOT_FOUND", `runId: no run "${input.runId}"`);
     if (run.status !== "SUCCEEDED") throw new DomainError("INVALID_INPUT", `runId: run ${run.id} is ${run.status}; only a succeeded run can be promoted`);
     const artifact = await this.runs.artifact(run.id, MODEL_JSON);
     if (!artifact) throw new DomainError("INVALID_INPUT", `runId: run ${run.id} has no saved model (no model.json artifact)`);
-    const runDir = path.dirname(path.resolve(this.root(), artifact.storagePath));
-    const runJsonText = await readFile(path.join(runDir, MODEL_JSON), "utf8").catch(() => {
-      throw new DomainError("NOT_FOUND", `runId: the model.json of run ${run.id} is recorded but missing from the data directory`);
-    });
+    const runDir = path.dirname(confinedPath(this.root(), artifact.storagePath, "storagePath"));
+    const runJsonText = await realConfinedPath(runDir, MODEL_JSON, "model.json")
+      .then((file) => readFile(file, "utf8"))
+      .catch(missingAs(`runId: the model.json of run ${run.id} is recorded but missing from the data directory`));
     const runJson = modelImport(() => parseModelJson(runJsonText));
     const shards = await Promise.all(
-      runJson.weightsManifest.flatMap((group) => group.paths).map((file) => {
-        if (!SAFE_FILE.test(file)) throw new DomainError("INVALID_INPUT", `runId: the run's model.json lists an unsafe file name "${file}"`);
-        return readFile(path.join(runDir, file)).catch(() => {
-          throw new DomainError("NOT_FOUND", `runId: weight file "${file}" of run ${run.id} is missing from the data directory`);
-        });
-      }),
+      runJson.weightsManifest.flatMap((group) => group.paths).map((file) =>
+        realConfinedPath(runDir, file, "weight file")
+          .then((real) => readFile(real))
+          .catch(missingAs(`runId: weight file "${file}" of run ${run.id} is missing from the data directory`)),
+      ),
     );
     const cut = modelImport(() => cutBeforeLayer(runJson, concat(shards), RUN_MODEL_CLASSIFIER_LAYER, PROMOTED_WEIGHTS));
 
@@ -153,7 +158,7 @@ export class CatalogImportService {
     const preprocessing = parentBase ? await this.preprocessingOfStored(parentBase) : undefined;
     const json = preprocessing ? withPreprocessing(cut.modelJson, preprocessing) : cut.modelJson;
     const description =
-      input.description?.trim() ||
+      given ||
       `Trained by run ${run.id} (${run.strategy}, seed ${run.seed}) of experiment "${run.experimentName}"` +
         `${parentBase ? ` from base model ${parentBase.name}` : ""}; cut before its classifier (removed: ${cut.removedLayers.join(", ")}), output ${cut.outputLayer}.`;
     const stored = await this.storeBaseModel(name, json, new Map([[PROMOTED_WEIGHTS, cut.weights]]), { source: "run", parentRunId: run.id, description });
@@ -183,14 +188,14 @@ export class CatalogImportService {
     const staging = path.join(this.root(), STAGING_DIR, randomUUID());
     await mkdir(staging, { recursive: true });
     try {
-      for (const [file, bytes] of weightFiles) await writeFile(path.join(staging, file), bytes);
+      for (const [file, bytes] of weightFiles) await writeFile(confinedPath(staging, file, "weight file"), bytes);
       await writeFile(path.join(staging, MODEL_JSON), modelJsonBytes);
       await writeFile(path.join(staging, MANIFEST_FILE), `${JSON.stringify(manifest, null, 2)}\n`);
       const sha256 = hashModelDirectory(staging);
       const existing = await this.catalog.baseModelByName(name);
       if (existing) return { baseModel: publicBaseModel(await this.sameBaseModel(existing, sha256)), created: false };
 
-      const target = path.join(this.root(), BASE_MODELS_DIR, name);
+      const target = confinedPath(this.root(), `${BASE_MODELS_DIR}/${name}`, "name");
       if (existsSync(target)) {
         throw new DomainError("INVALID_INPUT", `name: ${path.join(BASE_MODELS_DIR, name)} already exists in the data directory but is not registered; remove it or choose another name`);
       }
@@ -219,7 +224,8 @@ export class CatalogImportService {
 
   private async preprocessingOfStored(model: BaseModelRecord): Promise<InputPreprocessing | undefined> {
     try {
-      const json = JSON.parse(await readFile(path.join(this.root(), model.storagePath, MODEL_JSON), "utf8")) as { userDefinedMetadata?: unknown };
+      const dir = confinedPath(this.root(), model.storagePath, "storagePath");
+      const json = JSON.parse(await readFile(await realConfinedPath(dir, MODEL_JSON, "model.json"), "utf8")) as { userDefinedMetadata?: unknown };
       return preprocessingOf(json.userDefinedMetadata);
     } catch {
       return undefined;
@@ -257,6 +263,20 @@ export class CatalogImportService {
 function parseName(raw: string): string {
   const parsed = CatalogName.safeParse(raw);
   if (!parsed.success) throw new DomainError("INVALID_INPUT", `name: "${raw}" is not a valid name: ${parsed.error.issues[0]?.message ?? "invalid"}`);
+  return parsed.data;
+}
+
+/** A missing file becomes NOT_FOUND with `message`; other failures (a link out) pass unchanged. */
+function missingAs(message: string): (error: unknown) => never {
+  return (error) => {
+    if ((error as NodeJS.ErrnoException).code === "ENOENT") throw new DomainError("NOT_FOUND", message);
+    throw error;
+  };
+}
+
+function parseDescription(raw: string | undefined): string {
+  const parsed = CatalogDescription.safeParse(raw ?? "");
+  if (!parsed.success) throw new DomainError("INVALID_INPUT", parsed.error.issues[0]?.message ?? "description: invalid");
   return parsed.data;
 }
 

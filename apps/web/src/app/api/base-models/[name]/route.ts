@@ -3,6 +3,7 @@ import { collectModelFiles } from "@tlab/core/layers-model-json";
 import { getAppContext } from "@/server/app-context";
 import { authorizeCatalog } from "@/server/catalog-auth";
 import { errorResponse, jsonError } from "@/server/http-errors";
+import { isUploadTooLarge, readBodyWithLimit, tooLargeResponse, unsupportedMediaType, type UploadLimit } from "@/server/upload-body";
 import { zipEntries } from "@/server/zip-entries";
 
 const ZIP_TYPES = new Set(["application/zip", "application/x-zip-compressed", "application/x-zip"]);
@@ -18,10 +19,12 @@ export async function PUT(req: Request, { params }: { params: Promise<{ name: st
   try {
     const access = await authorizeCatalog(req, "add");
     if (!access.ok) return access.response;
-    const { services } = await getAppContext();
-    const contentType = (req.headers.get("content-type") ?? "").split(";")[0]!.trim().toLowerCase();
-    if (!ZIP_TYPES.has(contentType)) return jsonError(415, `content-type: send a zip (application/zip) of model.json and its weight files; got "${contentType || "none"}"`);
-    const body = new Uint8Array(await req.arrayBuffer());
+    const { env, services } = await getAppContext();
+    const unsupported = unsupportedMediaType(req, ZIP_TYPES, "send a zip (application/zip) of model.json and its weight files");
+    if (unsupported) return unsupported;
+    const limit: UploadLimit = { maxBytes: env.TLAB_MAX_MODEL_UPLOAD_BYTES, what: "a base model upload", setting: "TLAB_MAX_MODEL_UPLOAD_BYTES" };
+    // Refused by its Content-Length before anything is read, or as soon as it streams past the limit.
+    const body = await readBodyWithLimit(req, limit);
     if (body.length === 0) return jsonError(400, "body: the upload is empty");
     const query = new URL(req.url).searchParams;
     const rangeText = query.get("inputRange");
@@ -34,6 +37,7 @@ export async function PUT(req: Request, { params }: { params: Promise<{ name: st
     });
     return Response.json(result, { status: result.created ? 201 : 200 });
   } catch (error) {
+    if (isUploadTooLarge(error)) return tooLargeResponse(error.limit);
     if (isNamed(error, "InvalidOptionError")) return jsonError(400, error.message);
     if (isNamed(error, "ModelImportError", "ZipError")) return jsonError(400, `model: ${error.message}`);
     return errorResponse(error, "importing a base model");

@@ -5,11 +5,13 @@ import { getAppContext } from "@/server/app-context";
 import { authorizeCatalog } from "@/server/catalog-auth";
 import { errorResponse, jsonError } from "@/server/http-errors";
 import { sharpImageDecoder } from "@/server/sharp-image-decoder";
+import { isUploadTooLarge, mediaTypeOf, readBodyWithLimit, tooLargeResponse, unsupportedMediaType, type UploadLimit } from "@/server/upload-body";
 import { zipEntries } from "@/server/zip-entries";
 
 type Params = { params: Promise<{ name: string }> };
 
 const ZIP_TYPES = new Set(["application/zip", "application/x-zip-compressed", "application/x-zip"]);
+const ACCEPTED_TYPES = new Set([PACKED_DATASET_CONTENT_TYPE, ...ZIP_TYPES]);
 
 /**
  * Adds a dataset to the catalog. The body is either a packed dataset (what `tlab datasets add`
@@ -23,13 +25,18 @@ export async function PUT(req: Request, { params }: Params): Promise<Response> {
   try {
     const access = await authorizeCatalog(req, "add");
     if (!access.ok) return access.response;
-    const { services } = await getAppContext();
+    const { env, services } = await getAppContext();
     const query = new URL(req.url).searchParams;
-    const contentType = (req.headers.get("content-type") ?? "").split(";")[0]!.trim().toLowerCase();
-    if (contentType !== PACKED_DATASET_CONTENT_TYPE && !ZIP_TYPES.has(contentType)) {
-      return jsonError(415, `content-type: send application/zip (an image folder, one folder per class) or ${PACKED_DATASET_CONTENT_TYPE} (from tlab datasets add); got "${contentType || "none"}"`);
-    }
-    const body = new Uint8Array(await req.arrayBuffer());
+    const unsupported = unsupportedMediaType(
+      req,
+      ACCEPTED_TYPES,
+      `send application/zip (an image folder, one folder per class) or ${PACKED_DATASET_CONTENT_TYPE} (from tlab datasets add)`,
+    );
+    if (unsupported) return unsupported;
+    const contentType = mediaTypeOf(req);
+    const limit: UploadLimit = { maxBytes: env.TLAB_MAX_DATASET_UPLOAD_BYTES, what: "a dataset upload", setting: "TLAB_MAX_DATASET_UPLOAD_BYTES" };
+    // Refused by its Content-Length before anything is read, or as soon as it streams past the limit.
+    const body = await readBodyWithLimit(req, limit);
     if (body.length === 0) return jsonError(400, "body: the upload is empty");
 
     let packed: Uint8Array = body;
@@ -48,6 +55,7 @@ export async function PUT(req: Request, { params }: Params): Promise<Response> {
     const result = await services.catalogImport.importDataset({ name, packed, description: query.get("description") ?? undefined });
     return Response.json({ ...result, notes }, { status: result.created ? 201 : 200 });
   } catch (error) {
+    if (isUploadTooLarge(error)) return tooLargeResponse(error.limit);
     if (isNamed(error, "InvalidOptionError")) return jsonError(400, error.message);
     if (isNamed(error, "DatasetImportError", "ZipError")) return jsonError(400, `dataset: ${error.message}`);
     return errorResponse(error, "importing a dataset");

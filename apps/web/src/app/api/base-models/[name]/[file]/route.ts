@@ -1,5 +1,5 @@
 import { readdir } from "node:fs/promises";
-import path from "node:path";
+import { confinedPath, realConfinedPath } from "@tlab/api/storage/confined-path";
 import { getAppContext } from "@/server/app-context";
 import { fileResponse } from "@/server/file-response";
 import { isSafeFileName } from "@/server/file-names";
@@ -18,13 +18,14 @@ export async function GET(req: Request, { params }: { params: Promise<{ name: st
     const { env, services } = await getAppContext();
     const model = await services.catalog.baseModelByName(name);
     if (!model) return jsonError(404, `name: no base model named "${name}"`);
-    const dir = path.resolve(env.DATA_DIR, model.storagePath);
-    // Only files actually present in the model's own directory are served.
+    const dir = confinedPath(env.DATA_DIR, model.storagePath, "storagePath");
+    // Only regular files actually present in the model's own directory are served, by their
+    // real path, which must lie inside that directory.
     const entries = await readdir(dir, { withFileTypes: true }).catch(() => []);
     if (!entries.some((entry) => entry.isFile() && entry.name === file)) {
       return jsonError(404, `file: base model "${name}" has no file "${file}"`);
     }
-    return await fileResponse(path.join(dir, file), file, { attachment: false });
+    return await fileResponse(await realConfinedPath(dir, file, "file"), file, { attachment: false });
   } catch (error) {
     return errorResponse(error, "serving a base model file");
   }

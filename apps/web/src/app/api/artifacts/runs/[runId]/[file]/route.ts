@@ -1,10 +1,13 @@
-import path from "node:path";
 import { getAppContext } from "@/server/app-context";
-import { storeRunArtifact, WORKER_ID_HEADER } from "@/server/artifact-storage";
+import { readRunArtifactPath, storeRunArtifact, WORKER_ID_HEADER } from "@/server/artifact-storage";
 import { fileResponse } from "@/server/file-response";
 import { isSafeFileName } from "@/server/file-names";
 import { errorResponse, jsonError } from "@/server/http-errors";
 import { authorize } from "@/server/request-auth";
+import { declaredTooLarge, isUploadTooLarge, limitBodyStream, tooLargeResponse, unsupportedMediaType, type UploadLimit } from "@/server/upload-body";
+
+/** What workers send: the bytes of model.json, weights.bin and checkpoint.* as they are. */
+const ARTIFACT_TYPES = new Set(["application/octet-stream"]);
 
 type Params = { params: Promise<{ runId: string; file: string }> };
 
@@ -27,13 +30,21 @@ export async function PUT(req: Request, { params }: Params): Promise<Response> {
     const workerId = req.headers.get(WORKER_ID_HEADER)?.trim();
     if (!workerId) return jsonError(400, `${WORKER_ID_HEADER}: header is required (the id of the worker holding the run)`);
     await services.runs.assertHolds(workerId, runId);
+    const unsupported = unsupportedMediaType(req, ARTIFACT_TYPES, "send the file's bytes as application/octet-stream");
+    if (unsupported) return unsupported;
+    const limit: UploadLimit = { maxBytes: env.TLAB_MAX_ARTIFACT_UPLOAD_BYTES, what: "a run artifact", setting: "TLAB_MAX_ARTIFACT_UPLOAD_BYTES" };
+    const tooLarge = declaredTooLarge(req, limit);
+    if (tooLarge) return tooLarge;
     if (!req.body) return jsonError(400, "body: the upload is empty");
-    const stored = await storeRunArtifact(env.DATA_DIR, runId, file, req.body);
+    // Counted while it streams to disk: a body without a length, or a longer one, stops at the limit.
+    const stored = await storeRunArtifact(env.DATA_DIR, runId, file, limitBodyStream(req.body, limit));
     // checkpoint.* are the latest epoch state (for resuming); everything else is the trained model.
     const kind = file.startsWith("checkpoint.") ? "checkpoint" : "model";
     await services.runsRepo.recordArtifact({ runId, kind, fileName: file, ...stored });
     return Response.json({ runId, fileName: file, sizeBytes: stored.sizeBytes, sha256: stored.sha256 }, { status: 201 });
   } catch (error) {
+    // The partial file is removed by storeRunArtifact; nothing is recorded.
+    if (isUploadTooLarge(error)) return tooLargeResponse(error.limit);
     return errorResponse(error, "storing an artifact");
   }
 }
@@ -50,7 +61,7 @@ export async function GET(req: Request, { params }: Params): Promise<Response> {
     const { env, services } = await getAppContext();
     const artifact = await services.runsRepo.artifact(runId, file);
     if (!artifact) return jsonError(404, `file: run "${runId}" has no artifact "${file}"`);
-    return await fileResponse(path.resolve(env.DATA_DIR, artifact.storagePath), file, { attachment: true });
+    return await fileResponse(await readRunArtifactPath(env.DATA_DIR, runId, artifact.storagePath), file, { attachment: true });
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code === "ENOENT") {
       return jsonError(404, `file: the artifact "${file}" of run "${runId}" is recorded but missing from the data directory`);
