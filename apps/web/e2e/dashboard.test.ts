@@ -215,4 +215,43 @@ describe.skipIf(skipReason !== null)(`dashboard in a browser${skipReason ? ` (sk
     await browser.shot("18-experiments-list");
     expect(browser.pageErrors).toEqual([]);
   });
+
+  it("tags and stars an experiment, writes a run note, and all three persist after a reload", async () => {
+    const { page } = browser;
+    await page.goto(experimentUrl);
+    const labels = page.getByRole("group", { name: "Star and tags" });
+    await labels.getByLabel("New tag").fill("Baseline");
+    await labels.getByRole("button", { name: "Add tag" }).click();
+    await labels.getByRole("list", { name: "Tags" }).getByRole("link", { name: "baseline" }).waitFor();
+    await labels.getByRole("button", { name: /^Star E2E three strategies, two seeds/ }).click();
+    await labels.getByRole("button", { name: /^Unstar E2E three strategies, two seeds \(1 star\)/ }).waitFor();
+    await page.reload();
+    await labels.getByRole("list", { name: "Tags" }).getByRole("link", { name: "baseline" }).waitFor();
+    expect(await labels.getByRole("button", { name: /^Unstar E2E three strategies, two seeds/ }).getAttribute("aria-pressed")).toBe("true");
+
+    // The list: only the tagged, starred experiment under either filter, with its chip and decision.
+    await page.goto(`${server.url}/?tag=baseline`);
+    await expect.poll(() => page.locator("tbody tr").count()).toBe(1);
+    const row = page.locator("tbody tr").first();
+    expect(await row.textContent()).toMatch(/E2E three strategies, two seeds.*baseline.*undecided/);
+    await page.goto(`${server.url}/`);
+    await page.getByLabel("Starred by me").check();
+    await page.waitForURL(/starred=1/);
+    await expect.poll(() => page.locator("tbody tr").count()).toBe(1);
+    await browser.shot("19-experiments-tagged-starred");
+
+    await page.goto(experimentUrl);
+    await page.getByRole("link", { name: /^Details of Full fine-tune seed 2/ }).click();
+    await page.waitForURL(/\/runs\/[^/]+$/);
+    const note = page.getByRole("region", { name: "Run note" });
+    await note.getByRole("button", { name: "Write a note" }).click();
+    await note.getByLabel("Note", { exact: true }).fill("Best seed: keep the **SVM head** for the next sweep.");
+    await note.getByRole("button", { name: "Save note" }).click();
+    await note.locator("strong", { hasText: "SVM head" }).waitFor();
+    await page.reload();
+    await note.locator("strong", { hasText: "SVM head" }).waitFor();
+    expect(await note.textContent()).toMatch(/Last edited by .+ on /);
+    await browser.shot("20-run-note");
+    expect(browser.pageErrors).toEqual([]);
+  });
 });

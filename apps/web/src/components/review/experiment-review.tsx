@@ -26,7 +26,7 @@ export function RunReview({ experimentId, runId }: { experimentId: string; runId
       <p className="download-line">
         Export this run&apos;s metrics: <a href={`${base}?format=csv`}>CSV</a> · <a href={`${base}?format=json`}>JSON</a>
       </p>
-      <CommentThread experimentId={experimentId} runId={runId} title="Notes and comments on this run" />
+      <CommentThread experimentId={experimentId} runId={runId} title="Comments on this run" />
     </div>
   );
 }
