@@ -29,8 +29,8 @@ export const DEFAULT_TRAINING_OPTIONS: TrainingOptions = TrainingOptions.parse({
  */
 export const CreateExperimentInput = z.object({
   name: z.string().trim().min(1, "Experiment name is required").max(120, "Experiment name is at most 120 characters"),
-  baseModel: z.string().trim().min(1, "Choose a base model"),
-  dataset: z.string().trim().min(1, "Choose a dataset"),
+  baseModel: z.string().trim().min(1, "Choose a base model").max(100, "Base model names are at most 100 characters"),
+  dataset: z.string().trim().min(1, "Choose a dataset").max(100, "Dataset names are at most 100 characters"),
   strategies: z
     .array(StrategyConfig)
     .min(1, "Pick at least one strategy")
@@ -43,17 +43,17 @@ export const CreateExperimentInput = z.object({
   validationFraction: z.number().min(0.05).max(0.5).default(0.15),
   testPerClass: z.number().int().min(1).max(10_000).default(200),
   training: TrainingOptions.default(DEFAULT_TRAINING_OPTIONS),
-  notes: z.string().max(2000).default(""),
+  notes: z.string().max(2000, "Notes are at most 2000 characters").default(""),
 });
 export type CreateExperimentInput = z.infer<typeof CreateExperimentInput>;
 export type CreateExperimentFormValues = z.input<typeof CreateExperimentInput>;
 
-export const ExperimentId = z.object({ id: z.string().min(1) });
+export const ExperimentId = z.object({ id: z.string().min(1, "id: required").max(64, "id: at most 64 characters") });
 
 export const ListExperimentsInput = z
   .object({
     limit: z.number().int().min(1).max(200).default(50),
-    cursor: z.string().nullish(),
-    search: z.string().max(200).optional(),
+    cursor: z.string().max(64, "cursor: at most 64 characters").nullish(),
+    search: z.string().max(200, "search: at most 200 characters").optional(),
   })
   .default({ limit: 50 });

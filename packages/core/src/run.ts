@@ -20,7 +20,7 @@ export const METRIC = {
 } as const;
 
 export const MetricPoint = z.object({
-  name: z.string().min(1).max(100),
+  name: z.string().min(1, "name: required").max(100, "name: metric names are at most 100 characters"),
   step: z.number().int().min(0),
   value: z.number().finite(),
 });
@@ -75,47 +75,50 @@ export const FinalMetrics = z.object({
 });
 export type FinalMetrics = z.infer<typeof FinalMetrics>;
 
-export const RunId = z.object({ runId: z.string().min(1) });
+/** Ids the server hands out (cuid-like); anything longer is not one of ours. */
+const id = (field: string) => z.string().min(1, `${field}: required`).max(64, `${field}: at most 64 characters`);
+
+export const RunId = z.object({ runId: id("runId") });
 
 export const WorkerInfo = z.object({
-  name: z.string().min(1).max(200),
-  hostname: z.string().max(200),
+  name: z.string().min(1, "name: required").max(200, "name: at most 200 characters"),
+  hostname: z.string().max(200, "hostname: at most 200 characters"),
   backend: TrainingBackend,
   device: z.string().max(200),
-  versions: z.record(z.string(), z.string()).default({}),
+  versions: z.record(z.string().max(100, "versions: keys are at most 100 characters"), z.string().max(200, "versions: values are at most 200 characters")).default({}),
 });
 export type WorkerInfo = z.infer<typeof WorkerInfo>;
 
-export const ClaimInput = z.object({ workerId: z.string().min(1) });
+export const ClaimInput = z.object({ workerId: id("workerId") });
 export const HeartbeatInput = z.object({
-  workerId: z.string().min(1),
-  runId: z.string().min(1),
+  workerId: id("workerId"),
+  runId: id("runId"),
   /** Progress within the run, 0..1, shown as a bar in the dashboard. */
   progress: z.number().min(0).max(1).optional(),
 });
 export const ReportMetricsInput = z.object({
-  workerId: z.string().min(1),
-  runId: z.string().min(1),
+  workerId: id("workerId"),
+  runId: id("runId"),
   points: z.array(MetricPoint).min(1).max(10_000),
 });
 export const CompleteRunInput = z.object({
-  workerId: z.string().min(1),
-  runId: z.string().min(1),
+  workerId: id("workerId"),
+  runId: id("runId"),
   metrics: FinalMetrics,
 });
 export const FailRunInput = z.object({
-  workerId: z.string().min(1),
-  runId: z.string().min(1),
-  reason: z.string().min(1).max(4000),
+  workerId: id("workerId"),
+  runId: id("runId"),
+  reason: z.string().min(1, "reason: required").max(4000, "reason: at most 4000 characters"),
   /** True when the worker stopped because cancellation was requested. */
   canceled: z.boolean().default(false),
 });
 
 /** A worker giving a run back to the queue (it is shutting down); the attempt is not counted as failed. */
 export const ReleaseRunInput = z.object({
-  workerId: z.string().min(1),
-  runId: z.string().min(1),
-  reason: z.string().min(1).max(4000),
+  workerId: id("workerId"),
+  runId: id("runId"),
+  reason: z.string().min(1, "reason: required").max(4000, "reason: at most 4000 characters"),
 });
 
 /** Everything a worker needs to train a run, handed out with the claim. */

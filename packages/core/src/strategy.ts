@@ -27,7 +27,7 @@ export type HeadConfig = z.infer<typeof HeadConfig>;
 
 /** Where the base is split for partial fine-tuning: a named layer, or the top K layers with weights. */
 export const CutPoint = z.discriminatedUnion("by", [
-  z.object({ by: z.literal("layer"), layer: z.string().min(1) }),
+  z.object({ by: z.literal("layer"), layer: z.string().min(1, "layer: name a layer of the base model").max(200, "layer: at most 200 characters") }),
   z.object({ by: z.literal("topK"), k: z.number().int().min(1).max(500) }),
 ]);
 export type CutPoint = z.infer<typeof CutPoint>;
