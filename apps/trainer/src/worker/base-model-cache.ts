@@ -3,6 +3,8 @@ import { mkdir, readFile, rename, writeFile } from "node:fs/promises";
 import { existsSync } from "node:fs";
 import path from "node:path";
 import { z } from "zod";
+import { confinedPath } from "@tlab/api/storage/confined-path";
+import { isPlainFileName } from "@tlab/core/relative-path";
 import type { RunSpec } from "@tlab/core/run";
 
 const WeightsManifest = z.array(z.object({ paths: z.array(z.string()), weights: z.array(z.unknown()) }));
@@ -19,7 +21,9 @@ export interface BaseModelFiles {
  * cache keyed by the base model id, so a worker on another host needs only the API URL and token.
  */
 export async function fetchBaseModel(apiUrl: string, cacheDir: string, baseModel: RunSpec["baseModel"], token?: string): Promise<BaseModelFiles> {
-  const dir = path.join(cacheDir, "base-models", baseModel.id);
+  // Named by what the API sent: each must stay one folder or file under the cache.
+  if (!isPlainFileName(baseModel.id)) throw new Error(`base model ${baseModel.name}: the API sent "${baseModel.id}" as its id, which is not a plain name`);
+  const dir = confinedPath(path.join(cacheDir, "base-models"), baseModel.id, "base model id");
   const modelUrl = new URL(baseModel.modelPath, apiUrl);
   const modelJsonPath = path.join(dir, "model.json");
   if (!existsSync(modelJsonPath)) {
@@ -27,15 +31,15 @@ export async function fetchBaseModel(apiUrl: string, cacheDir: string, baseModel
     const modelJsonText = await download(modelUrl, token);
     const parsed = ModelJson.parse(JSON.parse(modelJsonText.toString("utf8")));
     for (const file of parsed.weightsManifest.flatMap((g) => g.paths)) {
-      if (!/^[\w.-]+$/.test(file)) throw new Error(`base model ${baseModel.name}: bad weight file name "${file}"`);
-      await writeAtomic(path.join(dir, file), await download(new URL(file, modelUrl), token));
+      if (!isPlainFileName(file)) throw new Error(`base model ${baseModel.name}: bad weight file name "${file}"`);
+      await writeAtomic(confinedPath(dir, file, "weight file"), await download(new URL(file, modelUrl), token));
     }
     await writeAtomic(modelJsonPath, modelJsonText);
   }
   const modelJsonText = await readFile(modelJsonPath, "utf8");
   const weightFiles: Record<string, Uint8Array> = {};
   for (const file of ModelJson.parse(JSON.parse(modelJsonText)).weightsManifest.flatMap((g) => g.paths)) {
-    weightFiles[file] = await readFile(path.join(dir, file));
+    weightFiles[file] = await readFile(confinedPath(dir, file, `base model ${baseModel.name}: weight file`));
   }
   return { modelJsonText, weightFiles };
 }

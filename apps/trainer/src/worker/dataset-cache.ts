@@ -2,6 +2,7 @@ import { createHash, randomUUID } from "node:crypto";
 import { createReadStream } from "node:fs";
 import { mkdir, open, rename, rm, stat } from "node:fs/promises";
 import path from "node:path";
+import { confinedPath } from "@tlab/api/storage/confined-path";
 import type { RunSpec } from "@tlab/core/run";
 
 export interface FetchDatasetOptions {
@@ -31,8 +32,10 @@ export async function fetchDataset(options: FetchDatasetOptions): Promise<string
   if (dataset.spec.source !== "upload") throw new DatasetDownloadError(`dataset "${dataset.name}" is built in; there is nothing to download`);
   if (!dataset.dataPath) throw new DatasetDownloadError(`dataset "${dataset.name}": the API gave no dataPath to download it from`);
   const expected = dataset.spec.sha256;
+  // The cache file is named by the hash the API sent: a hex digest, nothing that could be a path.
+  if (!/^[0-9a-f]{64}$/.test(expected)) throw new DatasetDownloadError(`dataset "${dataset.name}": the API sent "${expected}" as its sha256, which is not a hex digest`);
   const dir = path.join(options.cacheDir, "datasets");
-  const file = path.join(dir, expected);
+  const file = confinedPath(dir, expected, "sha256");
   if (await exists(file)) {
     if ((await sha256OfFile(file)) === expected) return file;
     await rm(file, { force: true });
