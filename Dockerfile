@@ -7,5 +7,6 @@ COPY . .
 RUN npm ci --no-audit --no-fund && (cd apps/web && npx next build)
 ENV NODE_ENV=production DATA_DIR=/data
 EXPOSE 3000
-# Default role: migrations, then the dashboard + API (no local worker: workers are their own services).
-CMD ["sh", "-c", "npx prisma migrate deploy --config prisma/prisma.config.ts && cd apps/web && npx next start -p ${PORT:-3000}"]
+# Default role: migrations, the shipped base models, then the dashboard + API (no local worker:
+# workers are their own services, `node apps/trainer/bin/tlab.js worker`).
+CMD ["sh", "apps/web/scripts/serve-web.sh"]

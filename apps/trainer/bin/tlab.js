@@ -1,12 +1,22 @@
 #!/usr/bin/env node
-// Runs the TypeScript CLI through tsx so the workspace needs no build step.
-import { spawnSync } from "node:child_process";
-import { createRequire } from "node:module";
+// Runs the TypeScript CLI through tsx so the workspace needs no build step: one child process,
+// `node --import <tsx> src/cli.ts` (so `tlab worker --concurrency N` forks its children with the
+// same loader). SIGTERM and SIGHUP are passed on: a container's stop signal reaches only PID 1,
+// this process, and a worker must hear it to give its run back to the queue. A terminal's Ctrl-C
+// already reaches the whole process group, so SIGINT is not forwarded (a second SIGINT tells a
+// worker pool to stop at once).
+import { spawn } from "node:child_process";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 
-const require = createRequire(import.meta.url);
-const tsx = require.resolve("tsx/cli");
 const cli = path.join(path.dirname(fileURLToPath(import.meta.url)), "../src/cli.ts");
-const result = spawnSync(process.execPath, [tsx, cli, ...process.argv.slice(2)], { stdio: "inherit" });
-process.exit(result.status ?? 1);
+const child = spawn(process.execPath, ["--import", import.meta.resolve("tsx"), cli, ...process.argv.slice(2)], { stdio: "inherit" });
+for (const signal of ["SIGTERM", "SIGHUP"]) process.on(signal, () => child.kill(signal));
+process.on("SIGINT", () => {});
+child.on("exit", (code, signal) => {
+  process.exitCode = code ?? (signal ? 128 : 1);
+});
+child.on("error", (error) => {
+  process.stderr.write(`tlab: could not start the CLI: ${error.message}\n`);
+  process.exitCode = 1;
+});

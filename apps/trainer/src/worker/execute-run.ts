@@ -30,6 +30,9 @@ export interface ExecuteRunDeps {
 
 export type RunOutcome = "SUCCEEDED" | "FAILED" | "CANCELED" | "RELEASED";
 
+/** How long a worker holding a run keeps retrying an unreachable API before it gives the run up. */
+const API_OUTAGE_TOLERANCE_MS = 10 * 60_000;
+
 /**
  * Trains one claimed run and reports it to the API: metrics after each epoch, the trained model
  * as artifacts, then complete, or fail with a readable reason. Never throws for a training
@@ -43,10 +46,13 @@ export async function executeRun(spec: RunSpec, deps: ExecuteRunDeps): Promise<R
   const onShutdown = () => controller.abort(new Error("worker shut down"));
   deps.shutdown.addEventListener("abort", onShutdown, { once: true });
 
-  // Calls made while holding the run retry within the lease: a restarting API must not cost the run.
+  // Calls made while holding the run retry through an API outage: a restarting API must not cost
+  // the run. The bound is not the lease: while no server answers, none can requeue the run (the
+  // sweeper gives workers a lease after it starts), and once one answers, a run taken away
+  // is refused with RUN_NOT_CLAIMED_BY_WORKER, which is not retried.
   const retrying = <T>(what: string, fn: () => Promise<T>) =>
     withRetry(fn, {
-      maxElapsedMs: spec.leaseMs,
+      maxElapsedMs: Math.max(spec.leaseMs, API_OUTAGE_TOLERANCE_MS),
       isRetryable: isTransientApiError,
       onRetry: (error, attempt, delayMs) => runLog.warn({ err: String(error), attempt, delayMs }, `${what} failed; retrying`),
     });

@@ -1,7 +1,7 @@
 import { setTimeout as sleep } from "node:timers/promises";
 
 export interface RetryOptions {
-  /** Give up after this long; the lease is the natural bound for calls made while holding a run. */
+  /** Give up after this long (only retryable errors are retried; any other ends the retries at once). */
   maxElapsedMs: number;
   initialDelayMs?: number;
   maxDelayMs?: number;

@@ -78,7 +78,7 @@ async function bootProcess(env: Env, services: Services, auth: Auth): Promise<vo
   else if ((await services.usersRepo.count()) === 0) {
     console.info("[tlab] no accounts yet: open the dashboard to create the admin account (or set TLAB_ADMIN_EMAIL and TLAB_ADMIN_PASSWORD)");
   }
-  startLeaseSweeper(services, env.SWEEP_INTERVAL_MS);
+  startLeaseSweeper(services, env.SWEEP_INTERVAL_MS, env.TLAB_LEASE_MS);
 }
 
 /**
@@ -101,11 +101,16 @@ async function createAdminFromEnv(admin: { email: string; password: string }, se
  * The server owns lease expiry: runs whose worker stopped heartbeating go back to the queue (or
  * fail after their last attempt). One sweep at a time; a failed sweep is logged and the next one
  * tries again, so a transient database error never takes the server down.
+ *
+ * The first sweep waits one lease after start: leases that ran out while no server answered (a
+ * restart, an outage) say nothing about their workers, which were retrying all along. Live workers
+ * heartbeat within half a lease of the server's return; only the leases of gone ones expire.
  */
-function startLeaseSweeper(services: Services, intervalMs: number): void {
+function startLeaseSweeper(services: Services, intervalMs: number, leaseMs: number): void {
   let sweeping = false;
+  const firstSweepAt = Date.now() + leaseMs;
   const timer = setInterval(() => {
-    if (sweeping) return;
+    if (sweeping || Date.now() < firstSweepAt) return;
     sweeping = true;
     services.runs
       .sweepExpiredLeases()

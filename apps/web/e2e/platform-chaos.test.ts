@@ -1,0 +1,243 @@
+import { spawn, type ChildProcess } from "node:child_process";
+import { randomBytes } from "node:crypto";
+import { mkdtempSync, rmSync } from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { setTimeout as sleep } from "node:timers/promises";
+import pg from "pg";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { DEFAULT_TEST_POSTGRES_URL, testDbProvider } from "@tlab/db/testing/create-test-db";
+import { freePort, ROOT, tlab } from "./platform-harness";
+import { trpc } from "./web-server";
+import { startWorkerProcess, type WorkerProcess } from "./worker-process";
+
+const ADMIN = { email: "chaos-admin@example.test", password: "chaos admin password" };
+const STRATEGIES = ["frozen", "partial", "full"] as const;
+const SEEDS = 2;
+const EPOCHS = 5;
+const SERIES = ["train/loss", "train/accuracy", "train/learning_rate", "val/loss", "val/accuracy", "epoch/seconds"];
+const LEASE_MS = 5000;
+
+interface RunView {
+  id: string;
+  strategy: string;
+  seed: number;
+  status: string;
+  attempt: number;
+  progress: number;
+  workerName: string | null;
+  failureReason: string | null;
+  testAccuracy: number | null;
+}
+
+/**
+ * The team topology of compose.yaml as local processes: a database (PostgreSQL under
+ * `npm run test:pg`, a fresh database of its own; otherwise the embedded SQLite file), the web
+ * service started by the container image's own command (apps/web/scripts/serve-web.sh:
+ * migrations, shipped base models, next start), and three standalone `tlab worker` processes
+ * that know only the API URL and a worker token.
+ */
+class Deployment {
+  readonly provider = testDbProvider();
+  readonly dataDir = mkdtempSync(path.join(os.tmpdir(), "tlab-chaos-"));
+  readonly workerToken = randomBytes(32).toString("hex");
+  readonly authSecret = randomBytes(32).toString("hex");
+  databaseUrl = `file:${path.join(this.dataDir, "tlab.db")}`;
+  url = "";
+  private port = 0;
+  private web: ChildProcess | undefined;
+  private webLog = "";
+  private postgresDatabase: { server: string; name: string } | undefined;
+
+  async createDatabase(): Promise<void> {
+    if (this.provider !== "postgresql") return;
+    const server = process.env.TEST_POSTGRES_URL?.trim() || DEFAULT_TEST_POSTGRES_URL;
+    const name = `tlab_chaos_${randomBytes(6).toString("hex")}`;
+    await withPostgres(server, (client) => client.query(`CREATE DATABASE "${name}"`));
+    this.postgresDatabase = { server, name };
+    const url = new URL(server);
+    url.pathname = `/${name}`;
+    this.databaseUrl = url.toString();
+  }
+
+  async dropDatabase(): Promise<void> {
+    if (!this.postgresDatabase) return;
+    const { server, name } = this.postgresDatabase;
+    await withPostgres(server, (client) => client.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`));
+  }
+
+  async startWeb(): Promise<void> {
+    this.port ||= await freePort();
+    this.url = `http://127.0.0.1:${this.port}`;
+    const env = { ...process.env };
+    for (const key of Object.keys(env)) if (key.startsWith("TLAB_") && key !== "TLAB_TEST_DB") delete env[key];
+    Object.assign(env, {
+      NODE_ENV: "production",
+      PORT: String(this.port),
+      DATA_DIR: this.dataDir,
+      DATABASE_URL: this.databaseUrl,
+      TLAB_WORKER_TOKEN: this.workerToken,
+      TLAB_AUTH_SECRET: this.authSecret,
+      TLAB_ADMIN_EMAIL: ADMIN.email,
+      TLAB_ADMIN_PASSWORD: ADMIN.password,
+      TLAB_LEASE_MS: String(LEASE_MS),
+      SWEEP_INTERVAL_MS: "500",
+    });
+    // Its own process group, so SIGKILL takes the shell's whole tree (the next server it execs).
+    const web = spawn("sh", [path.join(ROOT, "apps/web/scripts/serve-web.sh")], { cwd: ROOT, env, detached: true, stdio: ["ignore", "pipe", "pipe"] });
+    this.web = web;
+    web.stdout?.on("data", (d: Buffer) => (this.webLog += d.toString()));
+    web.stderr?.on("data", (d: Buffer) => (this.webLog += d.toString()));
+    for (let i = 0; i < 480; i++) {
+      if (web.exitCode !== null) throw new Error(`the web service exited (${web.exitCode}):\n${this.webLog}`);
+      const health = await fetch(`${this.url}/api/health`).then(
+        async (response) => (response.ok ? ((await response.json()) as { status: string; db: string }) : null),
+        () => null, // not listening yet
+      );
+      if (health) {
+        expect(health).toMatchObject({ status: "ok", db: this.provider });
+        return;
+      }
+      await sleep(250);
+    }
+    throw new Error(`the web service did not become healthy within 120 s:\n${this.webLog}`);
+  }
+
+  async killWeb(): Promise<void> {
+    const web = this.web;
+    if (!web?.pid || web.exitCode !== null || web.signalCode !== null) return;
+    const exited = new Promise<void>((resolve) => web.once("exit", () => resolve()));
+    process.kill(-web.pid, "SIGKILL");
+    await exited;
+    // The port is free once the listening socket is gone.
+    for (let i = 0; i < 100; i++) {
+      try {
+        await fetch(`${this.url}/api/health`);
+      } catch {
+        return;
+      }
+      await sleep(100);
+    }
+  }
+
+  log(): string {
+    return this.webLog;
+  }
+}
+
+async function withPostgres<T>(url: string, fn: (client: pg.Client) => Promise<T>): Promise<T> {
+  const client = new pg.Client({ connectionString: url });
+  await client.connect();
+  try {
+    return await fn(client);
+  } finally {
+    await client.end();
+  }
+}
+
+// The held-out check: several workers, one SIGKILLed while it holds a run mid-epoch, the web
+// server SIGKILLed and restarted mid-experiment. Afterwards every run has succeeded exactly once
+// (the killed worker's run on a second attempt, every other run on its first) and every metric
+// series has each epoch's step exactly once, 1..EPOCHS, read back through the API.
+describe(`an experiment through a killed worker and a web restart (${testDbProvider()})`, () => {
+  const deployment = new Deployment();
+  const workers: WorkerProcess[] = [];
+  let token = "";
+
+  beforeAll(async () => {
+    await deployment.createDatabase();
+    await deployment.startWeb();
+    const login = await tlab(deployment.url, ["login", "--email", ADMIN.email, "--password-stdin", "--print"], { stdin: `${ADMIN.password}\n` });
+    expect(login.code, login.stderr).toBe(0);
+    token = login.stdout.trim();
+  }, 300_000);
+
+  afterAll(async () => {
+    for (const worker of workers) await worker.kill("SIGKILL");
+    await deployment.killWeb();
+    await deployment.dropDatabase();
+    rmSync(deployment.dataDir, { recursive: true, force: true });
+  });
+
+  it("trains every run to success once, with every metric step exactly once", async () => {
+    for (let i = 1; i <= 3; i++) {
+      workers.push(
+        startWorkerProcess({ apiUrl: deployment.url, token: deployment.workerToken, name: `chaos-${i}`, cacheDir: path.join(deployment.dataDir, `cache-${i}`) }),
+      );
+    }
+    await Promise.all(workers.map((w) => w.registered()));
+    const launched = await tlab(
+      deployment.url,
+      ["launch", "--preset", "digits", "--strategies", STRATEGIES.join(","), "--seeds", String(SEEDS), "--epochs", String(EPOCHS), "--train-per-class", "200", "--test-per-class", "20", "--json"],
+      { token },
+    );
+    expect(launched.code, launched.stderr).toBe(0);
+    const experimentId = (JSON.parse(launched.stdout) as { experimentId: string }).experimentId;
+    const runsNow = async () => (await trpc<{ runs: RunView[] }>(deployment.url, "experiment.byId", { id: experimentId }, { token })).runs;
+    const diagnostics = () => `${workers.map((w) => `--- ${w.name}\n${w.output().slice(-2500)}`).join("\n")}\n--- web\n${deployment.log().slice(-2500)}`;
+
+    // A victim: a worker holding a fine-tuning run that has reported an epoch (so a checkpoint
+    // exists or is on its way) and whose heartbeat shows it inside a later epoch.
+    let victim: { worker: WorkerProcess; runId: string } | undefined;
+    for (let i = 0; i < 1200 && !victim; i++) {
+      for (const run of await runsNow()) {
+        if (run.status !== "RUNNING" || run.strategy === "frozen" || !run.workerName) continue;
+        const series = await trpc<{ name: string; points: { step: number }[] }[]>(deployment.url, "run.metrics", { runId: run.id }, { token });
+        const epochsReported = series.find((s) => s.name === "val/accuracy")?.points.length ?? 0;
+        if (epochsReported >= 1 && epochsReported < EPOCHS - 1 && run.progress * EPOCHS > epochsReported) {
+          victim = { worker: workers.find((w) => w.name === run.workerName)!, runId: run.id };
+          break;
+        }
+      }
+      if (!victim) await sleep(100);
+    }
+    expect(victim, diagnostics()).toBeDefined();
+    await victim!.worker.kill("SIGKILL");
+
+    // The web server goes down hard while the other workers are training, and comes back on the
+    // same port and database, as a restarted container would.
+    const inFlight = (await runsNow()).filter((r) => r.status === "RUNNING" && r.id !== victim!.runId);
+    expect(inFlight.length, "runs training while the web server is down").toBeGreaterThan(0);
+    const outageStarted = Date.now();
+    await deployment.killWeb();
+    await sleep(2000);
+    await deployment.startWeb();
+    // Longer than a lease: without the sweeper's grace after start, every lease would have expired.
+    expect(Date.now() - outageStarted).toBeGreaterThan(LEASE_MS);
+
+    let runs: RunView[] = [];
+    for (let i = 0; i < 1200; i++) {
+      runs = await runsNow();
+      if (runs.every((r) => r.status === "SUCCEEDED" || r.status === "FAILED" || r.status === "CANCELED")) break;
+      await sleep(250);
+    }
+    expect(runs.map((r) => r.status), diagnostics()).toEqual(runs.map(() => "SUCCEEDED"));
+    // One run per strategy and seed, none duplicated, none lost.
+    expect(runs.map((r) => `${r.strategy}/${r.seed}`).sort()).toEqual(STRATEGIES.flatMap((s) => [1, 2].map((seed) => `${s}/${seed}`)).sort());
+    for (const run of runs) {
+      expect(run.attempt, `${run.strategy}/${run.seed}`).toBe(run.id === victim!.runId ? 2 : 1);
+      expect(run.testAccuracy).not.toBeNull();
+    }
+    const rescued = runs.find((r) => r.id === victim!.runId)!;
+    const rescuer = workers.find((w) => w.name === rescued.workerName);
+    expect(rescuer).toBeDefined();
+    expect(rescuer).not.toBe(victim!.worker);
+    // It had reported an epoch and moved into the next, so its checkpoint was on the server.
+    expect(rescuer!.output()).toMatch(/resuming from the checkpoint of an earlier attempt/);
+
+    // Every point the server holds, not a downsampled view: each series has steps 1..EPOCHS once.
+    for (const run of runs) {
+      const response = await fetch(`${deployment.url}/api/runs/${run.id}/metrics?format=json`, { headers: { authorization: `Bearer ${token}` } });
+      expect(response.status).toBe(200);
+      const { series } = (await response.json()) as { series: { name: string; points: { step: number }[] }[] };
+      expect(series.map((s) => s.name).sort(), `${run.strategy}/${run.seed}`).toEqual([...SERIES].sort());
+      for (const s of series) {
+        expect(s.points.map((p) => p.step), `${run.strategy}/${run.seed} ${s.name}`).toEqual(Array.from({ length: EPOCHS }, (_, i) => i + 1));
+      }
+    }
+    // The survivors rode out the outage (retrying, not failing their runs) and are still up.
+    const survivors = workers.filter((w) => w !== victim!.worker);
+    for (const worker of survivors) expect(worker.alive(), worker.name).toBe(true);
+    expect(survivors.some((w) => /heartbeat failed|failed; retrying/.test(w.output()))).toBe(true);
+  }, 300_000);
+});
