@@ -38,6 +38,44 @@ describe(`MetricRepository on ${provider}`, () => {
     ]);
   });
 
+  it("reduces every series of a run to stored points within maxPoints, keeping first, last and each region's extremes", async () => {
+    const { runIds } = await seedQueuedRuns(t.db, t.provider, { runs: 3 });
+    const [runId, otherRunId, emptyRunId] = runIds as [string, string, string];
+    const metrics = new MetricRepository(t.db, t.provider);
+    const maxPoints = 100;
+    // A range exactly maxPoints wide, one a step wider, and a long sparse series starting late
+    // with a spike every 1,000 steps, alternately up and down.
+    const fits = Array.from({ length: maxPoints }, (_, i) => ({ name: "a/fits", step: i + 1, value: Math.sin(i) }));
+    const wider = Array.from({ length: maxPoints + 1 }, (_, i) => ({ name: "b/wider", step: i + 1, value: Math.sin(i) }));
+    const spikes = new Map(Array.from({ length: 9 }, (_, i) => [7 + (i + 1) * 1000, i % 2 === 0 ? 100 + i : -100 - i]));
+    const sparse = Array.from({ length: 5000 }, (_, i) => 7 + 2 * i).map((step) => ({ name: "c/sparse", step, value: spikes.get(step) ?? Math.cos(step / 50) }));
+    await metrics.upsertPoints(runId, [...fits, ...wider, ...sparse]);
+    await metrics.upsertPoints(otherRunId, [{ name: "a/fits", step: 1, value: 42 }]);
+
+    const series = await metrics.downsampledSeries(runId, maxPoints);
+    const all = await metrics.series(runId);
+    expect([...series.keys()]).toEqual(["a/fits", "b/wider", "c/sparse"]);
+    expect(series.get("a/fits")).toEqual(all.get("a/fits"));
+    for (const name of ["b/wider", "c/sparse"]) {
+      const points = series.get(name)!;
+      const input = all.get(name)!;
+      const valueAt = new Map(input.map((p) => [p.step, p.value]));
+      expect(points.length).toBeLessThanOrEqual(maxPoints);
+      expect(points.length).toBeLessThan(input.length);
+      for (const p of points) expect(p.value).toBe(valueAt.get(p.step));
+      const steps = points.map((p) => p.step);
+      expect(steps.every((step, i) => i === 0 || step > steps[i - 1]!)).toBe(true);
+      expect(steps[0]).toBe(input[0]!.step);
+      expect(steps.at(-1)).toBe(input.at(-1)!.step);
+      expect(points).toContainEqual(expect.objectContaining({ value: Math.min(...input.map((p) => p.value)) }));
+      expect(points).toContainEqual(expect.objectContaining({ value: Math.max(...input.map((p) => p.value)) }));
+    }
+    for (const [step, value] of spikes) expect(series.get("c/sparse")).toContainEqual({ step, value });
+    expect((await metrics.downsampledSeries(otherRunId, maxPoints)).get("a/fits")).toEqual([{ step: 1, value: 42 }]);
+    expect((await metrics.downsampledSeries(emptyRunId, maxPoints)).size).toBe(0);
+    await expect(metrics.downsampledSeries(runId, 3)).rejects.toThrow(/maxPoints/);
+  });
+
   it("upserts points idempotently on (run, name, step), across chunks and within one batch", async () => {
     const { runIds } = await seedQueuedRuns(t.db, t.provider, { runs: 1 });
     const runId = runIds[0]!;

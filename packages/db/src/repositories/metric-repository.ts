@@ -42,80 +42,81 @@ export class MetricRepository {
   /**
    * Every series of a run, each reduced in the database to at most `maxPoints`: per step bucket the
    * lowest and highest point, plus the first and last point, so spikes survive however long the run.
-   * Only the reduced rows leave the database, which keeps a 100,000-point series cheap to chart.
+   * A series whose step range fits in `maxPoints` comes back whole (one step per bucket).
+   *
+   * One statement per run. Every lookup in it is a probe or a short range of the covering
+   * (runId, name, step, value) index: the names by a loose index scan, each series' first and last
+   * step by MIN/MAX probes, and each bucket's lowest and highest point by a pass over that bucket's
+   * range. Nothing sorts or groups a whole series, and only the reduced rows leave the database.
    */
   async downsampledSeries(runId: string, maxPoints: number): Promise<Map<string, SeriesPoint[]>> {
-    const p = placeholderFactory(this.provider);
-    const names = await this.db.$queryRawUnsafe<{ name: string }[]>(
-      `SELECT DISTINCT "name" FROM "MetricPoint" WHERE "runId" = ${p(1)} ORDER BY "name"`,
-      runId,
-    );
+    // Two points per bucket plus the first and last keep a series within maxPoints.
+    if (!Number.isSafeInteger(maxPoints) || maxPoints < 4) throw new Error(`maxPoints must be an integer of at least 4 (first, last, one bucket's lowest and highest); got ${maxPoints}`);
+    const buckets = Math.floor((maxPoints - 2) / 2);
+    const args: unknown[] = [];
+    const arg = (value: unknown) => {
+      args.push(value);
+      return this.provider === "postgresql" ? `$${args.length}` : "?";
+    };
+    // Bound numbers may reach SQLite as REAL, so every integer is cast once, here, and the bucket
+    // bounds computed from them stay integers.
+    const int = (value: number) => `CAST(${arg(value)} AS INTEGER)`;
+    // The step of a bucket's lowest (MIN) or highest (MAX) point. SQLite returns the bare "step" of
+    // the row holding the MIN/MAX, in one pass over the bucket without sorting it; PostgreSQL has
+    // no bare columns, so it takes the first row of the bucket ordered by value.
+    const extreme = (which: "MIN" | "MAX") => {
+      const inBucket = `m."runId" = ${arg(runId)} AND m."name" = b."name" AND m."step" >= b.lo AND m."step" < b.lo + b.width`;
+      return this.provider === "postgresql"
+        ? `(SELECT m."step" FROM "MetricPoint" m WHERE ${inBucket} ORDER BY m."value" ${which === "MIN" ? "ASC" : "DESC"}, m."step" LIMIT 1)`
+        : `(SELECT "step" FROM (SELECT m."step", ${which}(m."value") FROM "MetricPoint" m WHERE ${inBucket}))`;
+    };
+    const sql = `WITH RECURSIVE
+      names("name") AS (
+        SELECT MIN(m."name") FROM "MetricPoint" m WHERE m."runId" = ${arg(runId)}
+        UNION ALL
+        SELECT (SELECT MIN(m."name") FROM "MetricPoint" m WHERE m."runId" = ${arg(runId)} AND m."name" > names."name")
+        FROM names WHERE names."name" IS NOT NULL
+      ),
+      ranges("name", s0, s1) AS MATERIALIZED (
+        SELECT names."name",
+          (SELECT MIN(m."step") FROM "MetricPoint" m WHERE m."runId" = ${arg(runId)} AND m."name" = names."name"),
+          (SELECT MAX(m."step") FROM "MetricPoint" m WHERE m."runId" = ${arg(runId)} AND m."name" = names."name")
+        FROM names WHERE names."name" IS NOT NULL
+      ),
+      series("name", s0, s1, width) AS MATERIALIZED (
+        -- Steps are unique integers, so a series never has more points than its step range is wide.
+        SELECT "name", s0, s1,
+          CASE WHEN s1 - s0 + 1 <= ${int(maxPoints)} THEN 1 ELSE (s1 - s0 + ${int(buckets)}) / ${int(buckets)} END
+        FROM ranges
+      ),
+      bucket("name", lo, width, s1) AS (
+        SELECT "name", s0, width, s1 FROM series
+        UNION ALL
+        SELECT "name", lo + width, width, s1 FROM bucket WHERE lo + width <= s1
+      ),
+      picked("name", step) AS (
+        SELECT "name", s0 FROM series
+        UNION ALL SELECT "name", s1 FROM series
+        UNION ALL SELECT b."name", ${extreme("MIN")} FROM bucket b
+        UNION ALL SELECT b."name", ${extreme("MAX")} FROM bucket b
+      )
+      SELECT m."name", m."step", m."value" FROM "MetricPoint" m
+      WHERE m."runId" = ${arg(runId)} AND (m."name", m."step") IN (SELECT "name", step FROM picked)
+      ORDER BY m."name", m."step"`;
+    const rows = await this.db.$queryRawUnsafe<{ name: string; step: number | bigint; value: number }[]>(sql, ...args);
+    // Rows arrive ordered by (name, step): each series is one run of rows, already in step order.
     const out = new Map<string, SeriesPoint[]>();
-    for (const { name } of names) {
-      // MIN/MAX of an indexed column are two index probes, where COUNT(*) would scan the series.
-      const [range] = await this.db.$queryRawUnsafe<{ s0: number; s1: number }[]>(
-        `SELECT MIN("step") AS s0, MAX("step") AS s1 FROM "MetricPoint" WHERE "runId" = ${p(1)} AND "name" = ${p(2)}`,
-        runId,
-        name,
-      );
-      const stat = { name, s0: Number(range!.s0), s1: Number(range!.s1) };
-      // Steps are unique integers, so a series never has more points than its step range is wide.
-      if (stat.s1 - stat.s0 + 1 <= maxPoints) {
-        out.set(stat.name, await this.rawSeries(runId, stat.name));
-        continue;
+    let name: string | undefined;
+    let points: SeriesPoint[] = [];
+    for (const row of rows) {
+      if (row.name !== name) {
+        name = row.name;
+        points = [];
+        out.set(name, points);
       }
-      const buckets = Math.max(1, Math.floor((maxPoints - 2) / 2));
-      const width = Math.ceil((Number(stat.s1) - Number(stat.s0) + 1) / buckets);
-      const [lows, highs, ends] = await Promise.all([
-        this.bucketExtremes(runId, stat.name, Number(stat.s0), width, "MIN"),
-        this.bucketExtremes(runId, stat.name, Number(stat.s0), width, "MAX"),
-        this.db.$queryRawUnsafe<SeriesPoint[]>(
-          `SELECT "step", "value" FROM "MetricPoint" WHERE "runId" = ${p(1)} AND "name" = ${p(2)} AND "step" IN (${p(3)}, ${p(4)})`,
-          runId,
-          stat.name,
-          Number(stat.s0),
-          Number(stat.s1),
-        ),
-      ]);
-      const byStep = new Map<number, SeriesPoint>();
-      for (const point of [...ends, ...lows, ...highs]) byStep.set(Number(point.step), { step: Number(point.step), value: Number(point.value) });
-      out.set(stat.name, [...byStep.values()].sort((a, b) => a.step - b.step));
+      points.push({ step: Number(row.step), value: Number(row.value) });
     }
     return out;
-  }
-
-  private async rawSeries(runId: string, name: string): Promise<SeriesPoint[]> {
-    const p = placeholderFactory(this.provider);
-    const rows = await this.db.$queryRawUnsafe<SeriesPoint[]>(
-      `SELECT "step", "value" FROM "MetricPoint" WHERE "runId" = ${p(1)} AND "name" = ${p(2)} ORDER BY "step"`,
-      runId,
-      name,
-    );
-    return rows.map((r) => ({ step: Number(r.step), value: Number(r.value) }));
-  }
-
-  /** The lowest (MIN) or highest (MAX) point of each step bucket, with the step it occurred at. */
-  private bucketExtremes(runId: string, name: string, firstStep: number, width: number, which: "MIN" | "MAX"): Promise<SeriesPoint[]> {
-    if (this.provider === "postgresql") {
-      return this.db.$queryRawUnsafe<SeriesPoint[]>(
-        `SELECT DISTINCT ON (("step" - $3) / $4) "step", "value" FROM "MetricPoint"
-         WHERE "runId" = $1 AND "name" = $2 ORDER BY ("step" - $3) / $4, "value" ${which === "MIN" ? "ASC" : "DESC"}`,
-        runId,
-        name,
-        firstStep,
-        width,
-      );
-    }
-    // SQLite returns the row holding the MIN/MAX for the bare "step" column of an aggregate query.
-    // Bound numbers may arrive as REAL, so the bucket index is truncated explicitly.
-    return this.db.$queryRawUnsafe<SeriesPoint[]>(
-      `SELECT "step", ${which}("value") AS "value" FROM "MetricPoint"
-       WHERE "runId" = ? AND "name" = ? GROUP BY CAST(("step" - ?) / ? AS INTEGER)`,
-      runId,
-      name,
-      firstStep,
-      width,
-    );
   }
 
   async series(runId: string, afterStep?: number): Promise<Map<string, SeriesPoint[]>> {
@@ -132,10 +133,6 @@ export class MetricRepository {
     }
     return out;
   }
-}
-
-function placeholderFactory(provider: DbProvider): (n: number) => string {
-  return provider === "postgresql" ? (n) => `$${n}` : () => "?";
 }
 
 /** `(?, ?), (?, ?)` for SQLite, `($1, $2), ($3, $4)` for PostgreSQL: raw SQL binds positionally on both. */
