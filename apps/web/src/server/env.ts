@@ -49,6 +49,7 @@ const RawEnv = z.object({
   TLAB_MAX_DATASET_UPLOAD_BYTES: optional(byteSize(MAX_BUFFERED_UPLOAD)),
   TLAB_MAX_MODEL_UPLOAD_BYTES: optional(byteSize(MAX_BUFFERED_UPLOAD)),
   TLAB_MAX_ARTIFACT_UPLOAD_BYTES: optional(byteSize(1024 ** 4)),
+  TLAB_MAX_API_BODY_BYTES: optional(byteSize(MAX_BUFFERED_UPLOAD)),
 });
 
 export interface Env {
@@ -74,6 +75,8 @@ export interface Env {
   TLAB_MAX_DATASET_UPLOAD_BYTES: number;
   TLAB_MAX_MODEL_UPLOAD_BYTES: number;
   TLAB_MAX_ARTIFACT_UPLOAD_BYTES: number;
+  /** Largest tRPC request body (a metric batch of 10,000 points is well under 1 MiB). */
+  TLAB_MAX_API_BODY_BYTES: number;
 }
 
 export class EnvError extends Error {
@@ -117,6 +120,7 @@ export function parseEnv(source: Record<string, string | undefined>, repoRoot: s
     TLAB_MAX_DATASET_UPLOAD_BYTES: raw.TLAB_MAX_DATASET_UPLOAD_BYTES ?? 2 * 1024 ** 3,
     TLAB_MAX_MODEL_UPLOAD_BYTES: raw.TLAB_MAX_MODEL_UPLOAD_BYTES ?? 2 * 1024 ** 3,
     TLAB_MAX_ARTIFACT_UPLOAD_BYTES: raw.TLAB_MAX_ARTIFACT_UPLOAD_BYTES ?? 8 * 1024 ** 3,
+    TLAB_MAX_API_BODY_BYTES: raw.TLAB_MAX_API_BODY_BYTES ?? 16 * 1024 ** 2,
   };
 }
 

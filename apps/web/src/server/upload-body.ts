@@ -2,10 +2,17 @@ import { jsonError } from "./http-errors";
 
 /**
  * Size and type limits of upload bodies. A body over the limit is refused twice over: at once
- * when its Content-Length says so (nothing is read), and while it streams, for bodies sent
+ * when its Content-Length says so (nothing is kept), and while it streams, for bodies sent
  * without a length (chunked) or with one that turns out wrong, so no client gets more than the
  * limit into memory or onto disk.
+ *
+ * After a refusal the rest of the body is read and thrown away for a while (a "lingering close",
+ * as nginx does): a client is still sending when the 413 goes out, and closing a connection with
+ * unread data resets it, so the client would see a connection error instead of the reason.
  */
+
+/** How long the rest of a refused body is read and discarded before the connection is dropped. */
+const DISCARD_MS = 30_000;
 
 export interface UploadLimit {
   maxBytes: number;
@@ -37,10 +44,12 @@ export function isUploadTooLarge(error: unknown): error is UploadTooLargeError {
   return error instanceof Error && error.name === "UploadTooLargeError";
 }
 
-/** The 413 to answer before reading anything, when the declared Content-Length is already too big. */
+/** The 413 to answer before keeping anything, when the declared Content-Length is already too big. */
 export function declaredTooLarge(req: Request, limit: UploadLimit): Response | null {
   const declared = declaredLength(req);
-  return declared !== null && declared > limit.maxBytes ? tooLargeResponse(limit) : null;
+  if (declared === null || declared <= limit.maxBytes) return null;
+  if (req.body) discardRest(req.body.getReader());
+  return tooLargeResponse(limit);
 }
 
 /** The media type of the request without parameters, lower case ("" when absent). */
@@ -58,22 +67,23 @@ export function unsupportedMediaType(req: Request, accepted: ReadonlySet<string>
 /** The whole body in memory, refused with UploadTooLargeError as soon as it passes the limit. */
 export async function readBodyWithLimit(req: Request, limit: UploadLimit): Promise<Uint8Array> {
   if (!req.body) return new Uint8Array(0);
+  const reader = req.body.getReader();
   const declared = declaredLength(req);
-  if (declared !== null && declared > limit.maxBytes) throw new UploadTooLargeError(limit);
+  if (declared !== null && declared > limit.maxBytes) {
+    discardRest(reader);
+    throw new UploadTooLargeError(limit);
+  }
   const chunks: Uint8Array[] = [];
   let total = 0;
-  const reader = req.body.getReader();
-  try {
-    for (;;) {
-      const { done, value } = await reader.read();
-      if (done) break;
-      total += value.byteLength;
-      if (total > limit.maxBytes) throw new UploadTooLargeError(limit);
-      chunks.push(value);
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    total += value.byteLength;
+    if (total > limit.maxBytes) {
+      discardRest(reader);
+      throw new UploadTooLargeError(limit);
     }
-  } catch (error) {
-    await reader.cancel().catch(() => undefined);
-    throw error;
+    chunks.push(value);
   }
   if (chunks.length === 1) return chunks[0]!;
   const body = new Uint8Array(total);
@@ -87,16 +97,36 @@ export async function readBodyWithLimit(req: Request, limit: UploadLimit): Promi
 
 /** The body as a stream that errors with UploadTooLargeError once more than the limit has passed. */
 export function limitBodyStream(body: ReadableStream<Uint8Array>, limit: UploadLimit): ReadableStream<Uint8Array> {
+  const reader = body.getReader();
   let total = 0;
-  return body.pipeThrough(
-    new TransformStream<Uint8Array, Uint8Array>({
-      transform(chunk, controller) {
-        total += chunk.byteLength;
-        if (total > limit.maxBytes) controller.error(new UploadTooLargeError(limit));
-        else controller.enqueue(chunk);
-      },
-    }),
-  );
+  return new ReadableStream<Uint8Array>({
+    async pull(controller) {
+      const { done, value } = await reader.read();
+      if (done) return controller.close();
+      total += value.byteLength;
+      if (total <= limit.maxBytes) return controller.enqueue(value);
+      controller.error(new UploadTooLargeError(limit));
+      discardRest(reader);
+    },
+    cancel(reason) {
+      return reader.cancel(reason);
+    },
+  });
+}
+
+/** Reads what is left of a refused body and drops it, for at most DISCARD_MS; runs in the background. */
+function discardRest(reader: ReadableStreamDefaultReader<Uint8Array>): void {
+  // Also ends a client that stalls without sending anything more.
+  const timer = setTimeout(() => void reader.cancel().catch(() => undefined), DISCARD_MS);
+  timer.unref();
+  void (async () => {
+    for (;;) {
+      const { done } = await reader.read();
+      if (done) break;
+    }
+  })()
+    .catch(() => undefined)
+    .finally(() => clearTimeout(timer));
 }
 
 function declaredLength(req: Request): number | null {
