@@ -63,6 +63,8 @@ describe("packed dataset files", () => {
     badLabel.train.labels[1] = 7;
     expect(() => validateDataset(badLabel)).toThrow(/image 1 has label 7, but there are only 2 classes/);
     expect(() => validateDataset(dataset({ classNames: ["cat", "cat"] }))).toThrow(/"cat" appears twice/);
+    expect(() => validateDataset(dataset({ classNames: ["cat", "d".repeat(101)] }))).toThrow(/is 101 characters; class names are at most 100/);
+    expect(() => validateDataset(dataset({ classNames: ["cat", "dog\u0000"] }))).toThrow(/class name "dog\\u0000" contains a control character/);
   });
 
   it("reports per-class counts as a table", () => {

@@ -24,6 +24,8 @@ export const PACKED_DATASET_CONTENT_TYPE = "application/vnd.tlab.dataset";
 export const PACK_VERSION = 1;
 /** Labels are uint16: more classes than this cannot be stored. */
 export const MAX_CLASSES = 65_535;
+/** Class names are folder names or labels shown in tables; longer ones are a mistake or an attack. */
+export const MAX_CLASS_NAME_LENGTH = 100;
 const PREAMBLE_BYTES = 12;
 const MAX_HEADER_BYTES = 16 * 1024 * 1024;
 
@@ -92,6 +94,10 @@ export function validateDataset(dataset: PackedDataset): void {
   if (classNames.length > MAX_CLASSES) throw new DatasetImportError(`a dataset can have at most ${MAX_CLASSES} classes, found ${classNames.length}`);
   const blank = classNames.findIndex((name) => name.trim() === "");
   if (blank >= 0) throw new DatasetImportError(`class ${blank} has an empty name`);
+  const long = classNames.find((name) => name.length > MAX_CLASS_NAME_LENGTH);
+  if (long !== undefined) throw new DatasetImportError(`class name "${long.slice(0, 40)}…" is ${long.length} characters; class names are at most ${MAX_CLASS_NAME_LENGTH}`);
+  const control = classNames.find((name) => /[\u0000-\u001f\u007f]/.test(name));
+  if (control !== undefined) throw new DatasetImportError(`class name ${JSON.stringify(control)} contains a control character`);
   const seen = new Set<string>();
   for (const name of classNames) {
     if (seen.has(name)) throw new DatasetImportError(`class name "${name}" appears twice`);
