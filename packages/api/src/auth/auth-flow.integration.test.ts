@@ -46,6 +46,21 @@ async function signUp(email: string, extra: Record<string, unknown> = {}): Promi
 }
 
 describe("accounts through better-auth", () => {
+  it("refuses a sign-up or profile name and an address over the length limits, naming the field", async () => {
+    const longName = await signUp("ada@example.test", { name: "n".repeat(101) });
+    expect(longName.status).toBe(400);
+    expect(((await longName.json()) as { message: string }).message).toBe("name: at most 100 characters");
+    const longEmail = await signUp(`${"e".repeat(250)}@example.test`, { name: "Eve" });
+    expect(longEmail.status).toBe(400);
+    expect(((await longEmail.json()) as { message: string }).message).toBe("email: at most 254 characters");
+
+    const created = await signUp("ada@example.test");
+    expect(created.status).toBe(200);
+    const renamed = await post("/update-user", { name: "m".repeat(101) }, { cookie: cookieFrom(created) });
+    expect(renamed.status).toBe(400);
+    expect(((await renamed.json()) as { message: string }).message).toBe("name: at most 100 characters");
+  });
+
   it("the first account becomes admin; later sign-ups need an invitation, whose role they get", async () => {
     expect((await services.usersRepo.count())).toBe(0);
     const first = await signUp("Ada@Example.test");

@@ -1,7 +1,7 @@
 import { betterAuth } from "better-auth";
 import { prismaAdapter } from "better-auth/adapters/prisma";
 import { APIError, createAuthMiddleware } from "better-auth/api";
-import { MAX_PASSWORD_LENGTH, MIN_PASSWORD_LENGTH, Role } from "@tlab/core/access";
+import { MAX_NAME_LENGTH, MAX_PASSWORD_LENGTH, MIN_PASSWORD_LENGTH, Role } from "@tlab/core/access";
 import type { Db, DbProvider } from "@tlab/db/client";
 import { InviteRepository } from "@tlab/db/repositories/invite-repository";
 import { SettingRepository } from "@tlab/db/repositories/setting-repository";
@@ -15,6 +15,8 @@ export const AUTH_BASE_PATH = "/api/auth";
 export const AUTH_COOKIE_PREFIX = "tlab";
 
 const FIRST_ADMIN_CLAIM = "setup.first-admin";
+/** The longest address SMTP allows (RFC 5321), as for invitations. */
+const MAX_EMAIL_LENGTH = 254;
 /** A first-admin claim this old with still no user left behind a failed sign-up: it may be taken again. */
 const STALE_CLAIM_MS = 60_000;
 
@@ -112,6 +114,12 @@ export function createAuth(options: AuthOptions) {
     logger: { level: "error" },
     hooks: {
       before: createAuthMiddleware(async (ctx) => {
+        // better-auth bounds passwords only; names and addresses get the limits of our own forms.
+        if (ctx.path === "/sign-up/email" || ctx.path === "/update-user") {
+          const { name, email } = (ctx.body ?? {}) as { name?: unknown; email?: unknown };
+          if (typeof name === "string" && name.trim().length > MAX_NAME_LENGTH) throw new APIError("BAD_REQUEST", { message: `name: at most ${MAX_NAME_LENGTH} characters` });
+          if (typeof email === "string" && email.trim().length > MAX_EMAIL_LENGTH) throw new APIError("BAD_REQUEST", { message: `email: at most ${MAX_EMAIL_LENGTH} characters` });
+        }
         if (ctx.path !== "/sign-in/email") return;
         const email = typeof ctx.body?.email === "string" ? ctx.body.email.trim().toLowerCase() : "";
         if (email && !perAccount.take(email)) {
