@@ -44,66 +44,24 @@ export class MetricRepository {
    * lowest and highest point, plus the first and last point, so spikes survive however long the run.
    * A series whose step range fits in `maxPoints` comes back whole (one step per bucket).
    *
-   * One statement per run. Every lookup in it is a probe or a short range of the covering
-   * (runId, name, step, value) index: the names by a loose index scan, each series' first and last
-   * step by MIN/MAX probes, and each bucket's lowest and highest point by a pass over that bucket's
-   * range. Nothing sorts or groups a whole series, and only the reduced rows leave the database.
+   * Two statements per run, whatever its length: the series and their step ranges from index
+   * probes, then the reduction of all of them at once, which reads each point from the covering
+   * (runId, name, step, value) index and never sorts a whole series. Only the reduced rows leave
+   * the database.
    */
   async downsampledSeries(runId: string, maxPoints: number): Promise<Map<string, SeriesPoint[]>> {
     // Two points per bucket plus the first and last keep a series within maxPoints.
     if (!Number.isSafeInteger(maxPoints) || maxPoints < 4) throw new Error(`maxPoints must be an integer of at least 4 (first, last, one bucket's lowest and highest); got ${maxPoints}`);
     const buckets = Math.floor((maxPoints - 2) / 2);
-    const args: unknown[] = [];
-    const arg = (value: unknown) => {
-      args.push(value);
-      return this.provider === "postgresql" ? `$${args.length}` : "?";
-    };
-    // Bound numbers may reach SQLite as REAL, so every integer is cast once, here, and the bucket
-    // bounds computed from them stay integers.
-    const int = (value: number) => `CAST(${arg(value)} AS INTEGER)`;
-    // The step of a bucket's lowest (MIN) or highest (MAX) point. SQLite returns the bare "step" of
-    // the row holding the MIN/MAX, in one pass over the bucket without sorting it; PostgreSQL has
-    // no bare columns, so it takes the first row of the bucket ordered by value.
-    const extreme = (which: "MIN" | "MAX") => {
-      const inBucket = `m."runId" = ${arg(runId)} AND m."name" = b."name" AND m."step" >= b.lo AND m."step" < b.lo + b.width`;
-      return this.provider === "postgresql"
-        ? `(SELECT m."step" FROM "MetricPoint" m WHERE ${inBucket} ORDER BY m."value" ${which === "MIN" ? "ASC" : "DESC"}, m."step" LIMIT 1)`
-        : `(SELECT "step" FROM (SELECT m."step", ${which}(m."value") FROM "MetricPoint" m WHERE ${inBucket}))`;
-    };
-    const sql = `WITH RECURSIVE
-      names("name") AS (
-        SELECT MIN(m."name") FROM "MetricPoint" m WHERE m."runId" = ${arg(runId)}
-        UNION ALL
-        SELECT (SELECT MIN(m."name") FROM "MetricPoint" m WHERE m."runId" = ${arg(runId)} AND m."name" > names."name")
-        FROM names WHERE names."name" IS NOT NULL
-      ),
-      ranges("name", s0, s1) AS MATERIALIZED (
-        SELECT names."name",
-          (SELECT MIN(m."step") FROM "MetricPoint" m WHERE m."runId" = ${arg(runId)} AND m."name" = names."name"),
-          (SELECT MAX(m."step") FROM "MetricPoint" m WHERE m."runId" = ${arg(runId)} AND m."name" = names."name")
-        FROM names WHERE names."name" IS NOT NULL
-      ),
-      series("name", s0, s1, width) AS MATERIALIZED (
-        -- Steps are unique integers, so a series never has more points than its step range is wide.
-        SELECT "name", s0, s1,
-          CASE WHEN s1 - s0 + 1 <= ${int(maxPoints)} THEN 1 ELSE (s1 - s0 + ${int(buckets)}) / ${int(buckets)} END
-        FROM ranges
-      ),
-      bucket("name", lo, width, s1) AS (
-        SELECT "name", s0, width, s1 FROM series
-        UNION ALL
-        SELECT "name", lo + width, width, s1 FROM bucket WHERE lo + width <= s1
-      ),
-      picked("name", step) AS (
-        SELECT "name", s0 FROM series
-        UNION ALL SELECT "name", s1 FROM series
-        UNION ALL SELECT b."name", ${extreme("MIN")} FROM bucket b
-        UNION ALL SELECT b."name", ${extreme("MAX")} FROM bucket b
-      )
-      SELECT m."name", m."step", m."value" FROM "MetricPoint" m
-      WHERE m."runId" = ${arg(runId)} AND (m."name", m."step") IN (SELECT "name", step FROM picked)
-      ORDER BY m."name", m."step"`;
-    const rows = await this.db.$queryRawUnsafe<{ name: string; step: number | bigint; value: number }[]>(sql, ...args);
+    const series = (await this.seriesRanges(runId)).map(({ name, s0, s1 }) => ({
+      name,
+      s0,
+      s1,
+      // Steps are unique integers, so a series never has more points than its step range is wide.
+      width: s1 - s0 + 1 <= maxPoints ? 1 : Math.ceil((s1 - s0 + 1) / buckets),
+    }));
+    if (series.length === 0) return new Map();
+    const rows = this.provider === "postgresql" ? await this.reducePostgres(runId, series) : await this.reduceSqlite(runId, series);
     // Rows arrive ordered by (name, step): each series is one run of rows, already in step order.
     const out = new Map<string, SeriesPoint[]>();
     let name: string | undefined;
@@ -117,6 +75,84 @@ export class MetricRepository {
       points.push({ step: Number(row.step), value: Number(row.value) });
     }
     return out;
+  }
+
+  /**
+   * The names of a run's series with their first and last step, by index probes only: a loose
+   * index scan walks from one name to the next, where DISTINCT would read every point.
+   */
+  private async seriesRanges(runId: string): Promise<{ name: string; s0: number; s1: number }[]> {
+    const { bind, values } = parameters(this.provider);
+    const rows = await this.db.$queryRawUnsafe<{ name: string; s0: number | bigint; s1: number | bigint }[]>(
+      `WITH RECURSIVE names("name") AS (
+         SELECT MIN(m."name") FROM "MetricPoint" m WHERE m."runId" = ${bind(runId)}
+         UNION ALL
+         SELECT (SELECT MIN(m."name") FROM "MetricPoint" m WHERE m."runId" = ${bind(runId)} AND m."name" > names."name")
+         FROM names WHERE names."name" IS NOT NULL
+       )
+       SELECT names."name",
+         (SELECT MIN(m."step") FROM "MetricPoint" m WHERE m."runId" = ${bind(runId)} AND m."name" = names."name") AS s0,
+         (SELECT MAX(m."step") FROM "MetricPoint" m WHERE m."runId" = ${bind(runId)} AND m."name" = names."name") AS s1
+       FROM names WHERE names."name" IS NOT NULL ORDER BY names."name"`,
+      ...values,
+    );
+    return rows.map((r) => ({ name: r.name, s0: Number(r.s0), s1: Number(r.s1) }));
+  }
+
+  /**
+   * SQLite: each bucket's lowest and highest point by a pass over the bucket's range of the index.
+   * SQLite returns the bare "step" of the row holding a MIN/MAX, so the pass neither sorts nor
+   * groups; a GROUP BY over the whole series would sort every point first.
+   */
+  private reduceSqlite(runId: string, series: readonly ReducedSeries[]): Promise<ReducedRow[]> {
+    const { bind, values } = parameters(this.provider);
+    const extreme = (which: "MIN" | "MAX") =>
+      `(SELECT "step" FROM (SELECT m."step", ${which}(m."value") FROM "MetricPoint" m
+         WHERE m."runId" = ${bind(runId)} AND m."name" = b."name" AND m."step" >= b.lo AND m."step" < b.lo + b.width))`;
+    return this.db.$queryRawUnsafe<ReducedRow[]>(
+      `WITH RECURSIVE
+         series("name", s0, s1, width) AS (VALUES ${seriesValues(series, bind)}),
+         bucket("name", lo, width, s1) AS (
+           SELECT "name", s0, width, s1 FROM series
+           UNION ALL
+           SELECT "name", lo + width, width, s1 FROM bucket WHERE lo + width <= s1
+         ),
+         picked("name", step) AS (
+           SELECT "name", s0 FROM series
+           UNION ALL SELECT "name", s1 FROM series
+           UNION ALL SELECT b."name", ${extreme("MIN")} FROM bucket b
+           UNION ALL SELECT b."name", ${extreme("MAX")} FROM bucket b
+         )
+       SELECT m."name", m."step", m."value" FROM "MetricPoint" m
+       WHERE m."runId" = ${bind(runId)} AND (m."name", m."step") IN (SELECT "name", step FROM picked)
+       ORDER BY m."name", m."step"`,
+      ...values,
+    );
+  }
+
+  /**
+   * PostgreSQL: one hash aggregation over each series' points. MIN/MAX of ARRAY[value, step]
+   * compare by value, then step, so each bucket yields its lowest and highest point with the step
+   * it occurred at, without sorting the series. (A float8 holds every int4 step exactly.)
+   */
+  private reducePostgres(runId: string, series: readonly ReducedSeries[]): Promise<ReducedRow[]> {
+    const { bind, values } = parameters(this.provider);
+    return this.db.$queryRawUnsafe<ReducedRow[]>(
+      `WITH series("name", s0, s1, width) AS (VALUES ${seriesValues(series, bind)}),
+         extremes AS (
+           SELECT MIN(ARRAY[m."value", m."step"]) AS lo, MAX(ARRAY[m."value", m."step"]) AS hi, s."name"
+           FROM series s JOIN "MetricPoint" m ON m."runId" = ${bind(runId)} AND m."name" = s."name"
+           GROUP BY s."name", (m."step" - s.s0) / s.width
+         )
+       SELECT "name", "step", "value" FROM (
+         SELECT "name", CAST(lo[2] AS INTEGER) AS "step", lo[1] AS "value" FROM extremes
+         UNION SELECT "name", CAST(hi[2] AS INTEGER), hi[1] FROM extremes
+         UNION SELECT s."name", s.s0, (SELECT m."value" FROM "MetricPoint" m WHERE m."runId" = ${bind(runId)} AND m."name" = s."name" AND m."step" = s.s0) FROM series s
+         UNION SELECT s."name", s.s1, (SELECT m."value" FROM "MetricPoint" m WHERE m."runId" = ${bind(runId)} AND m."name" = s."name" AND m."step" = s.s1) FROM series s
+       ) picked
+       ORDER BY "name", "step"`,
+      ...values,
+    );
   }
 
   async series(runId: string, afterStep?: number): Promise<Map<string, SeriesPoint[]>> {
@@ -133,6 +169,39 @@ export class MetricRepository {
     }
     return out;
   }
+}
+
+interface ReducedSeries {
+  name: string;
+  s0: number;
+  s1: number;
+  /** Steps per bucket; 1 keeps every point. */
+  width: number;
+}
+
+interface ReducedRow {
+  name: string;
+  step: number | bigint;
+  value: number;
+}
+
+/** Bound values in the order their placeholders appear: `?` on SQLite, `$1, $2, …` on PostgreSQL. */
+function parameters(provider: DbProvider): { bind: (value: unknown) => string; values: unknown[] } {
+  const values: unknown[] = [];
+  const bind = (value: unknown) => {
+    values.push(value);
+    return provider === "postgresql" ? `$${values.length}` : "?";
+  };
+  return { bind, values };
+}
+
+/**
+ * `(name, s0, s1, width), …` rows for a VALUES list. Bound numbers may reach SQLite as REAL, so
+ * each is cast to INTEGER here, once, and the bucket arithmetic built on them stays integral.
+ */
+function seriesValues(series: readonly ReducedSeries[], bind: (value: unknown) => string): string {
+  const int = (n: number) => `CAST(${bind(n)} AS INTEGER)`;
+  return series.map((s) => `(CAST(${bind(s.name)} AS TEXT), ${int(s.s0)}, ${int(s.s1)}, ${int(s.width)})`).join(", ");
 }
 
 /** `(?, ?), (?, ?)` for SQLite, `($1, $2), ($3, $4)` for PostgreSQL: raw SQL binds positionally on both. */
