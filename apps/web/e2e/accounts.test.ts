@@ -183,12 +183,22 @@ describe.skipIf(skipReason !== null)(`accounts and access${skipReason ? ` (skipp
     const { page } = browser;
     await page.goto(`${server.url}/experiments/${experimentId}`);
     const discussion = page.getByRole("region", { name: "Discussion" });
-    await discussion.getByLabel("Comment", { exact: true }).fill('**Full wins** [click](javascript:window.__pwned=3) <b onmouseover="window.__pwned=4">hover</b>\n\n<script>window.__pwned = 1</script>\n\n<img src=x onerror="window.__pwned = 2">');
+    await discussion
+      .getByLabel("Comment", { exact: true })
+      .fill(
+        '**Full wins** [click](javascript:window.__pwned=3) <b onmouseover="window.__pwned=4">hover</b> [page](data:text/html;base64,PHNjcmlwdD5hbGVydCgxKTwvc2NyaXB0Pg==)\n\n' +
+          '<script>window.__pwned = 1</script>\n\n<img src=x onerror="window.__pwned = 2">\n\n<iframe src="javascript:window.__pwned = 5"></iframe> <a href="javascript:window.__pwned = 6">raw link</a> ![pic](javascript:window.__pwned=7)',
+      );
     await discussion.getByRole("button", { name: "Post comment" }).click();
     const comment = discussion.getByRole("listitem", { name: /Comment by/ });
     await comment.locator("strong", { hasText: "Full wins" }).waitFor();
-    expect(await comment.locator("script, img, b, [onerror], [onmouseover]").count()).toBe(0);
+    expect(await comment.locator("script, img, b, iframe, [onerror], [onmouseover]").count()).toBe(0);
     expect(await comment.getByRole("link", { name: "click" }).getAttribute("href").catch(() => null)).not.toMatch(/javascript/i);
+    expect(await comment.getByRole("link", { name: "page" }).getAttribute("href").catch(() => null)).not.toMatch(/^data:/i);
+    expect(await comment.locator('a[href^="javascript:" i], a[href^="data:" i]').count()).toBe(0);
+    // The activity feed quotes the start of the comment: as text, never as markup.
+    await page.getByRole("region", { name: "Activity" }).getByText("commented").first().waitFor();
+    expect(await page.getByRole("region", { name: "Activity" }).locator("script, img, iframe, [onerror], [onmouseover]").count()).toBe(0);
     expect(await page.evaluate(() => (window as unknown as { __pwned?: number }).__pwned)).toBeUndefined();
 
     const decision = page.getByRole("form", { name: "Record a decision" });
