@@ -174,7 +174,13 @@ describe(`an experiment through a killed worker and a web restart (${testDbProvi
     expect(launched.code, launched.stderr).toBe(0);
     const experimentId = (JSON.parse(launched.stdout) as { experimentId: string }).experimentId;
     const runsNow = async () => (await trpc<{ runs: RunView[] }>(deployment.url, "experiment.byId", { id: experimentId }, { token })).runs;
-    const diagnostics = () => `${workers.map((w) => `--- ${w.name}\n${w.output().slice(-2500)}`).join("\n")}\n--- web\n${deployment.log().slice(-2500)}`;
+    let runs: RunView[] = [];
+    const diagnostics = () =>
+      [
+        ...runs.map((r) => `${r.strategy}/${r.seed} ${r.status} attempt ${r.attempt} on ${r.workerName ?? "-"}${r.failureReason ? `: ${r.failureReason}` : ""}`),
+        ...workers.map((w) => `--- ${w.name}\n${w.output().slice(-2500)}`),
+        `--- web\n${deployment.log().slice(-2500)}`,
+      ].join("\n");
 
     // A victim: a worker holding a fine-tuning run that has reported an epoch (so a checkpoint
     // exists or is on its way) and whose heartbeat shows it inside a later epoch.
@@ -205,7 +211,6 @@ describe(`an experiment through a killed worker and a web restart (${testDbProvi
     // Longer than a lease: without the sweeper's grace after start, every lease would have expired.
     expect(Date.now() - outageStarted).toBeGreaterThan(LEASE_MS);
 
-    let runs: RunView[] = [];
     for (let i = 0; i < 1200; i++) {
       runs = await runsNow();
       if (runs.every((r) => r.status === "SUCCEEDED" || r.status === "FAILED" || r.status === "CANCELED")) break;
