@@ -6,6 +6,7 @@
 // already reaches the whole process group, so SIGINT is not forwarded (a second SIGINT tells a
 // worker pool to stop at once).
 import { spawn } from "node:child_process";
+import { constants } from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 
@@ -14,7 +15,7 @@ const child = spawn(process.execPath, ["--import", import.meta.resolve("tsx"), c
 for (const signal of ["SIGTERM", "SIGHUP"]) process.on(signal, () => child.kill(signal));
 process.on("SIGINT", () => {});
 child.on("exit", (code, signal) => {
-  process.exitCode = code ?? (signal ? 128 : 1);
+  process.exitCode = code ?? 128 + (constants.signals[signal] ?? 0);
 });
 child.on("error", (error) => {
   process.stderr.write(`tlab: could not start the CLI: ${error.message}\n`);
