@@ -28,7 +28,7 @@ async function runArtifactDir(dataDir: string, runId: string, create: boolean): 
   const dir = confinedPath(root, runId, "runId");
   if (create) await mkdir(dir, { recursive: true });
   const [realRoot, realDir] = await Promise.all([realpath(root), realpath(dir)]);
-  if (!isInside(realRoot, realDir)) throw new DomainError("INVALID_INPUT", `runId: the artifact folder of run "${runId}" is a symbolic link out of the artifacts directory; refused`);
+  if (realDir === realRoot || !isInside(realRoot, realDir)) throw new DomainError("INVALID_INPUT", `runId: the artifact folder of run "${runId}" is a symbolic link out of the artifacts directory; refused`);
   return realDir;
 }
 
