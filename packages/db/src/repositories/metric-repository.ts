@@ -44,8 +44,8 @@ export class MetricRepository {
    * lowest and highest point, plus the first and last point, so spikes survive however long the run.
    * A series whose step range fits in `maxPoints` comes back whole (one step per bucket).
    *
-   * Two statements per run, whatever its length: the series and their step ranges from index
-   * probes, then the reduction of all of them at once, which reads each point from the covering
+   * A fixed number of statements, whatever the series' length: the series and their step ranges
+   * from index probes, then the reduction, which reads each point once or twice from the covering
    * (runId, name, step, value) index and never sorts a whole series. Only the reduced rows leave
    * the database.
    */
@@ -61,7 +61,13 @@ export class MetricRepository {
       width: s1 - s0 + 1 <= maxPoints ? 1 : Math.ceil((s1 - s0 + 1) / buckets),
     }));
     if (series.length === 0) return new Map();
-    const rows = this.provider === "postgresql" ? await this.reducePostgres(runId, series) : await this.reduceSqlite(runId, series);
+    // PostgreSQL reduces each series in a statement of its own, on the pool's connections in
+    // parallel: a statement over a whole run can be estimated costly enough to be JIT-compiled,
+    // which takes longer than the query itself.
+    const rows =
+      this.provider === "postgresql"
+        ? (await Promise.all(series.map((s) => this.reducePostgres(runId, s)))).flat()
+        : await this.reduceSqlite(runId, series);
     // Rows arrive ordered by (name, step): each series is one run of rows, already in step order.
     const out = new Map<string, SeriesPoint[]>();
     let name: string | undefined;
@@ -100,7 +106,8 @@ export class MetricRepository {
   }
 
   /**
-   * SQLite: each bucket's lowest and highest point by a pass over the bucket's range of the index.
+   * SQLite, all series of the run in one statement: each bucket's lowest and highest point by a
+   * pass over the bucket's range of the index.
    * SQLite returns the bare "step" of the row holding a MIN/MAX, so the pass neither sorts nor
    * groups; a GROUP BY over the whole series would sort every point first.
    */
@@ -131,14 +138,14 @@ export class MetricRepository {
   }
 
   /**
-   * PostgreSQL: one hash aggregation over each series' points. MIN/MAX of ARRAY[value, step]
+   * PostgreSQL, one series: one aggregation pass over its points. MIN/MAX of ARRAY[value, step]
    * compare by value, then step, so each bucket yields its lowest and highest point with the step
    * it occurred at, without sorting the series. (A float8 holds every int4 step exactly.)
    */
-  private reducePostgres(runId: string, series: readonly ReducedSeries[]): Promise<ReducedRow[]> {
+  private reducePostgres(runId: string, series: ReducedSeries): Promise<ReducedRow[]> {
     const { bind, values } = parameters(this.provider);
     return this.db.$queryRawUnsafe<ReducedRow[]>(
-      `WITH series("name", s0, s1, width) AS (VALUES ${seriesValues(series, bind)}),
+      `WITH series("name", s0, s1, width) AS (VALUES ${seriesValues([series], bind)}),
          extremes AS (
            SELECT MIN(ARRAY[m."value", m."step"]) AS lo, MAX(ARRAY[m."value", m."step"]) AS hi, s."name"
            FROM series s JOIN "MetricPoint" m ON m."runId" = ${bind(runId)} AND m."name" = s."name"
