@@ -75,6 +75,14 @@ describe("untrusted input", () => {
     }
     const dataset = await call(`/api/datasets/..%2F..%2Fworker-token/data`, { headers: worker() });
     expect(dataset.status).toBe(404);
+    // Names that would become folders under DATA_DIR are refused before anything is stored.
+    const datasetName = await call(`/api/datasets/..%2F..%2Fescaped`, { method: "PUT", headers: { ...user(), "content-type": PACKED_DATASET_CONTENT_TYPE }, body: "x" });
+    expect(datasetName.status).toBe(400);
+    expect(datasetName.error).toMatch(/^name: "\.\.\/\.\.\/escaped" is not a valid name/);
+    const modelName = await call(`/api/base-models/..%2Fescaped`, { method: "PUT", headers: { ...user(), "content-type": "application/zip" }, body: new Uint8Array(buildZip([{ name: "model.json", data: "{}" }])) });
+    expect(modelName.status).toBe(400);
+    expect(modelName.error).toMatch(/^name: "\.\.\/escaped" is not a valid name/);
+    expect(existsSync(path.join(platform.dataDir, "..", "escaped"))).toBe(false);
 
     // A symbolic link planted in a model's folder is not served.
     const planted = path.join(platform.dataDir, "base-models", BUILTIN_BASE_MODEL, "leak.bin");

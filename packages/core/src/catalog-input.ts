@@ -13,6 +13,12 @@ export const CatalogName = z
   )
   .refine((name) => !name.includes(".."), 'must not contain ".."');
 
+/** Why `raw` cannot be a catalog name (a message naming the field), or null when it can. */
+export function catalogNameProblem(raw: string): string | null {
+  const parsed = CatalogName.safeParse(raw);
+  return parsed.success ? null : `name: "${raw}" is not a valid name: ${parsed.error.issues[0]?.message ?? "invalid"}`;
+}
+
 export const MAX_CATALOG_DESCRIPTION_LENGTH = 2000;
 
 /** A dataset's or base model's description, shown in the dashboard. */

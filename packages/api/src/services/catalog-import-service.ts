@@ -2,7 +2,7 @@ import { randomUUID } from "node:crypto";
 import { existsSync } from "node:fs";
 import { mkdir, readFile, rename, rm, stat, writeFile } from "node:fs/promises";
 import path from "node:path";
-import { CatalogDescription, CatalogName, RUN_MODEL_CLASSIFIER_LAYER } from "@tlab/core/catalog-input";
+import { CatalogDescription, CatalogName, catalogNameProblem, RUN_MODEL_CLASSIFIER_LAYER } from "@tlab/core/catalog-input";
 import { DatasetImportError, uploadedDatasetSpec, unpackDataset } from "@tlab/core/dataset-pack";
 import type { BaseModelDto, DatasetDto } from "@tlab/core/dto";
 import { DomainError } from "@tlab/core/errors";
@@ -261,9 +261,9 @@ export class CatalogImportService {
 }
 
 function parseName(raw: string): string {
-  const parsed = CatalogName.safeParse(raw);
-  if (!parsed.success) throw new DomainError("INVALID_INPUT", `name: "${raw}" is not a valid name: ${parsed.error.issues[0]?.message ?? "invalid"}`);
-  return parsed.data;
+  const problem = catalogNameProblem(raw);
+  if (problem) throw new DomainError("INVALID_INPUT", problem);
+  return CatalogName.parse(raw);
 }
 
 /** A missing file becomes NOT_FOUND with `message`; other failures (a link out) pass unchanged. */

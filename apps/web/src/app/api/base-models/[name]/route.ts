@@ -1,4 +1,4 @@
-import { parseInputRange } from "@tlab/core/catalog-input";
+import { catalogNameProblem, parseInputRange } from "@tlab/core/catalog-input";
 import { collectModelFiles } from "@tlab/core/layers-model-json";
 import { getAppContext } from "@/server/app-context";
 import { authorizeCatalog } from "@/server/catalog-auth";
@@ -22,6 +22,9 @@ export async function PUT(req: Request, { params }: { params: Promise<{ name: st
     const { env, services } = await getAppContext();
     const unsupported = unsupportedMediaType(req, ZIP_TYPES, "send a zip (application/zip) of model.json and its weight files");
     if (unsupported) return unsupported;
+    // A name that cannot be stored is refused before the body is read.
+    const nameProblem = catalogNameProblem(name);
+    if (nameProblem) return jsonError(400, nameProblem);
     const limit: UploadLimit = { maxBytes: env.TLAB_MAX_MODEL_UPLOAD_BYTES, what: "a base model upload", setting: "TLAB_MAX_MODEL_UPLOAD_BYTES" };
     // Refused by its Content-Length before anything is read, or as soon as it streams past the limit.
     const body = await readBodyWithLimit(req, limit);

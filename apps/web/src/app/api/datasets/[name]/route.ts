@@ -1,4 +1,4 @@
-import { parseImageSize } from "@tlab/core/catalog-input";
+import { catalogNameProblem, parseImageSize } from "@tlab/core/catalog-input";
 import { PACKED_DATASET_CONTENT_TYPE, packDataset } from "@tlab/core/dataset-pack";
 import { importImageFolder } from "@tlab/core/image-folder";
 import { getAppContext } from "@/server/app-context";
@@ -33,6 +33,9 @@ export async function PUT(req: Request, { params }: Params): Promise<Response> {
       `send application/zip (an image folder, one folder per class) or ${PACKED_DATASET_CONTENT_TYPE} (from tlab datasets add)`,
     );
     if (unsupported) return unsupported;
+    // A name that cannot be stored is refused before the body is read.
+    const nameProblem = catalogNameProblem(name);
+    if (nameProblem) return jsonError(400, nameProblem);
     const contentType = mediaTypeOf(req);
     const limit: UploadLimit = { maxBytes: env.TLAB_MAX_DATASET_UPLOAD_BYTES, what: "a dataset upload", setting: "TLAB_MAX_DATASET_UPLOAD_BYTES" };
     // Refused by its Content-Length before anything is read, or as soon as it streams past the limit.
