@@ -218,7 +218,7 @@ describe(`an experiment through a killed worker and a web restart (${testDbProvi
     }
     expect(runs.map((r) => r.status), diagnostics()).toEqual(runs.map(() => "SUCCEEDED"));
     // One run per strategy and seed, none duplicated, none lost.
-    expect(runs.map((r) => `${r.strategy}/${r.seed}`).sort()).toEqual(STRATEGIES.flatMap((s) => [1, 2].map((seed) => `${s}/${seed}`)).sort());
+    expect(runs.map((r) => `${r.strategy}/${r.seed}`).sort()).toEqual(STRATEGIES.flatMap((s) => Array.from({ length: SEEDS }, (_, i) => `${s}/${i + 1}`)).sort());
     for (const run of runs) {
       expect(run.attempt, `${run.strategy}/${run.seed}`).toBe(run.id === victim!.runId ? 2 : 1);
       expect(run.testAccuracy).not.toBeNull();
