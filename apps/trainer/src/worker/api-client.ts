@@ -24,3 +24,20 @@ export function isTransientApiError(error: unknown): boolean {
   }
   return error instanceof TypeError; // fetch network failures
 }
+
+/**
+ * True when the API refused a call about a run because this worker no longer holds it: its lease
+ * expired and the sweeper requeued it (another worker may be training it already).
+ */
+export function isRunNoLongerHeld(error: unknown): boolean {
+  if (error instanceof RunNoLongerHeldError) return true;
+  return error instanceof TRPCClientError && (error.data as { code?: string } | undefined)?.code === "CONFLICT";
+}
+
+/** The artifact routes' answer (HTTP 409) for a run this worker no longer holds. */
+export class RunNoLongerHeldError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = "RunNoLongerHeldError";
+  }
+}

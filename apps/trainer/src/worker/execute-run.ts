@@ -6,7 +6,7 @@ import { loadModelFromFiles } from "../model/load-model-files";
 import { MODEL_JSON_FILE, modelArtifactsToFiles, WEIGHTS_FILE } from "../model/model-files";
 import type { tf } from "../tf/backend";
 import { trainRun } from "../train/train-run";
-import { isTransientApiError, type ApiClient } from "./api-client";
+import { isRunNoLongerHeld, isTransientApiError, RunNoLongerHeldError, type ApiClient } from "./api-client";
 import { fetchBaseModel } from "./base-model-cache";
 import { fetchDataset } from "./dataset-cache";
 import { startHeartbeat } from "./heartbeat";
@@ -28,7 +28,8 @@ export interface ExecuteRunDeps {
   afterTrainingStep?: () => void;
 }
 
-export type RunOutcome = "SUCCEEDED" | "FAILED" | "CANCELED" | "RELEASED";
+/** RELEASED: given back on shutdown. LOST: taken back by the server (lease expired), nothing to report. */
+export type RunOutcome = "SUCCEEDED" | "FAILED" | "CANCELED" | "RELEASED" | "LOST";
 
 /** How long a worker holding a run keeps retrying an unreachable API before it gives the run up. */
 const API_OUTAGE_TOLERANCE_MS = 10 * 60_000;
@@ -43,6 +44,7 @@ export async function executeRun(spec: RunSpec, deps: ExecuteRunDeps): Promise<R
   const runLog = log.child({ runId: spec.runId, strategy: spec.strategy.kind, seed: spec.seed, attempt: spec.attempt });
   const controller = new AbortController();
   let cancelRequested = false;
+  let lost = false;
   const onShutdown = () => controller.abort(new Error("worker shut down"));
   deps.shutdown.addEventListener("abort", onShutdown, { once: true });
 
@@ -66,7 +68,14 @@ export async function executeRun(spec: RunSpec, deps: ExecuteRunDeps): Promise<R
       runLog.info("cancellation requested; stopping after the current batch");
       controller.abort(new Error("canceled"));
     },
-    onError: (error) => runLog.warn({ err: String(error) }, "heartbeat failed"),
+    onError: (error) => {
+      if (!isRunNoLongerHeld(error)) return runLog.warn({ err: String(error) }, "heartbeat failed");
+      // The server requeued the run (this worker missed its lease: a pause, a partition); its next
+      // holder continues from the last checkpoint, so training on here would only waste the device.
+      if (!lost) runLog.warn({ err: String(error) }, "the server took the run back (lease expired); stopping after the current batch");
+      lost = true;
+      controller.abort(new Error("the server took the run back"));
+    },
   });
   const metrics = new MetricBuffer((points) =>
     retrying("metrics upload", () => api.worker.reportMetrics.mutate({ workerId, runId: spec.runId, points }).then(() => undefined)),
@@ -123,6 +132,10 @@ export async function executeRun(spec: RunSpec, deps: ExecuteRunDeps): Promise<R
       runLog.info("run released to the queue (worker shutting down)");
       return "RELEASED";
     }
+    if (lost || isRunNoLongerHeld(error)) {
+      runLog.warn({ err: describeFailure(error) }, "run stopped: it is no longer this worker's (lease expired and it was requeued)");
+      return "LOST";
+    }
     const canceled = cancelRequested;
     const reason = canceled ? "canceled by request" : describeFailure(error);
     runLog[canceled ? "info" : "error"]({ reason }, canceled ? "run canceled" : "run failed");
@@ -159,9 +172,10 @@ async function uploadArtifact(runId: string, name: string, body: Uint8Array, dep
       body: new Uint8Array(body),
     });
     if (!response.ok) {
-      const error = new Error(`upload ${name}: HTTP ${response.status} ${await response.text()}`);
-      // 5xx is worth retrying; a 4xx will not get better.
-      throw response.status >= 500 ? new TypeError(error.message) : error;
+      const message = `upload ${name}: HTTP ${response.status} ${await response.text()}`;
+      // 5xx is worth retrying; a 4xx will not get better, and a 409 means the run was taken back.
+      if (response.status === 409) throw new RunNoLongerHeldError(message);
+      throw response.status >= 500 ? new TypeError(message) : new Error(message);
     }
   });
 }
