@@ -2,6 +2,7 @@
 
 import { useState, type FormEvent } from "react";
 import { authClient, authErrorMessage, safeNextPath } from "@/lib/auth-client";
+import { FormError } from "@/components/form-messages";
 
 export function SignInForm({ next }: { next: string | null }) {
   const [error, setError] = useState<string | null>(null);
@@ -31,11 +32,7 @@ export function SignInForm({ next }: { next: string | null }) {
         <label htmlFor="password">Password</label>
         <input id="password" name="password" type="password" autoComplete="current-password" required maxLength={128} />
       </div>
-      {error ? (
-        <p className="form-error" role="alert">
-          {error}
-        </p>
-      ) : null}
+      <FormError message={error} />
       <div className="form-actions">
         <button type="submit" className="button button-primary" disabled={pending}>
           {pending ? "Signing in…" : "Sign in"}

@@ -3,6 +3,7 @@
 import { useState, type FormEvent } from "react";
 import { MAX_PASSWORD_LENGTH, MIN_PASSWORD_LENGTH } from "@tlab/core/access";
 import { authErrorMessage } from "@/lib/auth-client";
+import { FormError } from "@/components/form-messages";
 
 interface Props {
   /** Fixed by an invitation; free for the first account. */
@@ -68,11 +69,7 @@ export function SignUpForm({ email, inviteToken, submitLabel }: Props) {
         <label htmlFor="confirm">Repeat password</label>
         <input id="confirm" name="confirm" type="password" autoComplete="new-password" required minLength={MIN_PASSWORD_LENGTH} maxLength={MAX_PASSWORD_LENGTH} />
       </div>
-      {error ? (
-        <p className="form-error" role="alert">
-          {error}
-        </p>
-      ) : null}
+      <FormError message={error} />
       <div className="form-actions">
         <button type="submit" className="button button-primary" disabled={pending}>
           {pending ? "Creating…" : submitLabel}

@@ -16,6 +16,7 @@ import { useTRPC } from "@/trpc/react";
 import { FormField, fieldA11y } from "./form-field";
 import { LaunchSummary } from "./launch-summary";
 import { StrategySettings } from "./strategy-settings";
+import { FormError } from "@/components/form-messages";
 
 export interface BaseModelOption {
   name: string;
@@ -310,15 +311,9 @@ export function LaunchForm({ defaults, baseModels, datasets, presets, presetId }
         </FormField>
 
         {otherErrors.map((message) => (
-          <p key={message} className="form-error" role="alert">
-            {message}
-          </p>
+          <FormError key={message} message={message} />
         ))}
-        {errors.root?.server?.message ? (
-          <p className="form-error" role="alert">
-            {errors.root.server.message}
-          </p>
-        ) : null}
+        <FormError message={errors.root?.server?.message} />
 
         <div className="form-actions">
           <button type="submit" className="button button-primary" disabled={busy}>

@@ -7,6 +7,7 @@ import { useCan, useCurrentUser } from "@/components/auth/current-user";
 import { formatDateTime } from "@/lib/format";
 import { useTRPC } from "@/trpc/react";
 import { Markdown } from "./markdown";
+import { FormError } from "@/components/form-messages";
 
 interface Props {
   experimentId: string;
@@ -46,11 +47,7 @@ export function CommentThread({ experimentId, runId, title }: Props) {
         <form className="comment-form" onSubmit={onSubmit} aria-label={`Add a comment to ${title.toLowerCase()}`}>
           <label htmlFor={`${headingId}-body`}>Comment</label>
           <textarea id={`${headingId}-body`} value={draft} onChange={(e) => setDraft(e.target.value)} rows={3} maxLength={MAX_COMMENT_LENGTH} required placeholder="Markdown: **bold**, `code`, [links](https://…), lists" />
-          {add.error ? (
-            <p className="form-error" role="alert">
-              {add.error.message}
-            </p>
-          ) : null}
+          <FormError message={add.error?.message} />
           <div className="form-actions">
             <button type="submit" className="button button-primary" disabled={add.isPending || draft.trim() === ""}>
               {add.isPending ? "Posting…" : "Post comment"}
@@ -117,11 +114,7 @@ function CommentItem({ comment, onChanged }: { comment: CommentDto; onChanged: (
           </button>
         </p>
       ) : null}
-      {edit.error ?? remove.error ? (
-        <p className="form-error" role="alert">
-          {(edit.error ?? remove.error)!.message}
-        </p>
-      ) : null}
+      <FormError message={(edit.error ?? remove.error)?.message} />
     </li>
   );
 }

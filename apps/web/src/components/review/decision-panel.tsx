@@ -8,6 +8,7 @@ import { useCan } from "@/components/auth/current-user";
 import { formatDateTime } from "@/lib/format";
 import { useTRPC } from "@/trpc/react";
 import { Markdown } from "./markdown";
+import { FormError } from "@/components/form-messages";
 
 /** The review decision: which strategy the team adopts (or none yet), why, who decided, and its history. */
 export function DecisionPanel({ experimentId, strategies }: { experimentId: string; strategies: StrategyKind[] }) {
@@ -65,11 +66,7 @@ export function DecisionPanel({ experimentId, strategies }: { experimentId: stri
             <label htmlFor="decision-rationale">Rationale</label>
             <textarea id="decision-rationale" rows={3} value={rationale} onChange={(e) => setRationale(e.target.value)} maxLength={MAX_RATIONALE_LENGTH} required />
           </div>
-          {decide.error ? (
-            <p className="form-error" role="alert">
-              {decide.error.message}
-            </p>
-          ) : null}
+          <FormError message={decide.error?.message} />
           <div className="form-actions">
             <button type="submit" className="button button-primary" disabled={decide.isPending || rationale.trim() === ""}>
               {decide.isPending ? "Saving…" : "Record decision"}

@@ -8,6 +8,7 @@ import { Markdown } from "@/components/review/markdown";
 import styles from "@/components/review/labels.module.css";
 import { formatDateTime } from "@/lib/format";
 import { useTRPC } from "@/trpc/react";
+import { FormError } from "@/components/form-messages";
 
 /** The run's shared note (markdown): who saved it last and when; members edit it. */
 export function RunNote({ runId }: { runId: string }) {
@@ -93,11 +94,7 @@ export function RunNote({ runId }: { runId: string }) {
             onChange={(e) => setEditing({ ...editing, body: e.target.value })}
             placeholder="Markdown: what to remember about this run (why it diverged, what to try next)"
           />
-          {error ? (
-            <p className="form-error" role="alert">
-              {error}
-            </p>
-          ) : null}
+          <FormError message={error} />
           <div className="form-actions">
             <span className={`${styles.noteCount} muted small`}>
               {editing.body.length.toLocaleString("en-US")} / {MAX_RUN_NOTE_LENGTH.toLocaleString("en-US")} characters

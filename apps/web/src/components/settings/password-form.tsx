@@ -4,6 +4,7 @@ import { zodResolver } from "@hookform/resolvers/zod";
 import { useState } from "react";
 import { useForm } from "react-hook-form";
 import { ChangePasswordInput, MAX_PASSWORD_LENGTH, MIN_PASSWORD_LENGTH } from "@tlab/core/access";
+import { FormOutcome, type FormOutcomeValue } from "@/components/form-messages";
 import { FormField, fieldA11y } from "@/components/launch/form-field";
 import { authClient, authErrorMessage } from "@/lib/auth-client";
 
@@ -13,7 +14,7 @@ import { authClient, authErrorMessage } from "@/lib/auth-client";
  * credentials and stay valid (revoke them under API tokens).
  */
 export function PasswordForm() {
-  const [outcome, setOutcome] = useState<{ ok: boolean; message: string } | null>(null);
+  const [outcome, setOutcome] = useState<FormOutcomeValue | null>(null);
   const {
     register,
     handleSubmit,
@@ -59,11 +60,7 @@ export function PasswordForm() {
       <label className="inline-check">
         <input type="checkbox" {...register("revokeOtherSessions")} /> Sign out my other browsers
       </label>
-      {outcome ? (
-        <p className={outcome.ok ? "form-success" : "form-error"} role={outcome.ok ? "status" : "alert"}>
-          {outcome.message}
-        </p>
-      ) : null}
+      <FormOutcome outcome={outcome} />
       <div className="form-actions">
         <button type="submit" className="button button-primary" disabled={isSubmitting}>
           {isSubmitting ? "Changing…" : "Change password"}

@@ -5,13 +5,14 @@ import { useRouter } from "next/navigation";
 import { useState } from "react";
 import { useForm } from "react-hook-form";
 import { MAX_NAME_LENGTH, UpdateProfileInput } from "@tlab/core/access";
+import { FormOutcome, type FormOutcomeValue } from "@/components/form-messages";
 import { FormField, fieldA11y } from "@/components/launch/form-field";
 import { authClient, authErrorMessage } from "@/lib/auth-client";
 
 /** The display name shown on comments, decisions and the activity feed. The email is fixed. */
 export function ProfileForm({ name, email }: { name: string; email: string }) {
   const router = useRouter();
-  const [outcome, setOutcome] = useState<{ ok: boolean; message: string } | null>(null);
+  const [outcome, setOutcome] = useState<FormOutcomeValue | null>(null);
   const {
     register,
     handleSubmit,
@@ -40,11 +41,7 @@ export function ProfileForm({ name, email }: { name: string; email: string }) {
       <FormField id="profile-name" label="Name" error={errors.name?.message}>
         <input id="profile-name" autoComplete="name" maxLength={MAX_NAME_LENGTH} {...register("name")} {...fieldA11y("profile-name", errors.name)} />
       </FormField>
-      {outcome ? (
-        <p className={outcome.ok ? "form-success" : "form-error"} role={outcome.ok ? "status" : "alert"}>
-          {outcome.message}
-        </p>
-      ) : null}
+      <FormOutcome outcome={outcome} />
       <div className="form-actions">
         <button type="submit" className="button button-primary" disabled={isSubmitting || !isDirty}>
           {isSubmitting ? "Saving…" : "Save name"}

@@ -3,6 +3,7 @@
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { formatDateTime } from "@/lib/format";
 import { authClient, authErrorMessage } from "@/lib/auth-client";
+import { FormError } from "@/components/form-messages";
 
 const SESSIONS_KEY = ["auth", "sessions"] as const;
 
@@ -72,11 +73,7 @@ export function SessionsPanel({ currentSessionId }: { currentSessionId: string |
           Sign out all other browsers
         </button>
       </div>
-      {error ? (
-        <p className="form-error" role="alert">
-          {error.message}
-        </p>
-      ) : null}
+      <FormError message={error?.message} />
     </section>
   );
 }

@@ -5,6 +5,7 @@ import { useState, type FormEvent } from "react";
 import type { ApiTokenDto, CreatedTokenDto } from "@tlab/core/access";
 import { formatDateTime } from "@/lib/format";
 import { useTRPC } from "@/trpc/react";
+import { FormError } from "@/components/form-messages";
 
 interface Props {
   kind: "personal" | "worker";
@@ -70,11 +71,7 @@ export function TokensPanel({ kind, initial }: Props) {
             {create.isPending ? "Creating…" : `Create ${kind} token`}
           </button>
         </div>
-        {create.error ? (
-          <p className="form-error" role="alert">
-            {create.error.message}
-          </p>
-        ) : null}
+        <FormError message={create.error?.message} />
       </form>
       {created ? (
         <div className="token-once" role="status" aria-label="New token">
@@ -144,11 +141,7 @@ export function TokensPanel({ kind, initial }: Props) {
           )}
         </tbody>
       </table>
-      {revoke.error ? (
-        <p className="form-error" role="alert">
-          {revoke.error.message}
-        </p>
-      ) : null}
+      <FormError message={revoke.error?.message} />
     </section>
   );
 }

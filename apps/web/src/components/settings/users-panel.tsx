@@ -5,6 +5,7 @@ import { useState, type FormEvent } from "react";
 import { ROLES, type InviteDto, type Role, type UserDto } from "@tlab/core/access";
 import { formatDateTime } from "@/lib/format";
 import { useTRPC } from "@/trpc/react";
+import { FormError } from "@/components/form-messages";
 
 interface Props {
   me: string;
@@ -85,11 +86,7 @@ export function UsersPanel({ me, initialUsers, initialInvites }: Props) {
           </div>
         ) : null}
       </section>
-      {error ? (
-        <p className="form-error" role="alert">
-          {error.message}
-        </p>
-      ) : null}
+      <FormError message={error?.message} />
       <section className="form-section" aria-labelledby="users-heading">
         <h2 id="users-heading">Users</h2>
         <table className="data-table" aria-label="Users">
