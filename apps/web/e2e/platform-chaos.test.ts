@@ -182,20 +182,24 @@ describe(`an experiment through a killed worker and a web restart (${testDbProvi
         `--- web\n${deployment.log().slice(-2500)}`,
       ].join("\n");
 
-    // A victim: a worker holding a fine-tuning run that has reported an epoch (so a checkpoint
-    // exists or is on its way) and whose heartbeat shows it inside a later epoch.
+    // A victim: a worker holding a fine-tuning run that has a checkpoint on the server and epochs
+    // still to train. A worker uploads the checkpoint right after an epoch's metrics and goes on
+    // with the next epoch, so killing it now catches it inside an epoch (or uploading the next
+    // checkpoint), whatever the machine's speed.
     let victim: { worker: WorkerProcess; runId: string } | undefined;
-    for (let i = 0; i < 1200 && !victim; i++) {
+    for (let i = 0; i < 3000 && !victim; i++) {
       for (const run of await runsNow()) {
         if (run.status !== "RUNNING" || run.strategy === "frozen" || !run.workerName) continue;
+        const detail = await trpc<{ artifacts: { fileName: string }[] }>(deployment.url, "run.byId", { runId: run.id }, { token });
+        if (!detail.artifacts.some((a) => a.fileName === "checkpoint.json")) continue;
         const series = await trpc<{ name: string; points: { step: number }[] }[]>(deployment.url, "run.metrics", { runId: run.id }, { token });
         const epochsReported = series.find((s) => s.name === "val/accuracy")?.points.length ?? 0;
-        if (epochsReported >= 1 && epochsReported < EPOCHS - 1 && run.progress * EPOCHS > epochsReported) {
+        if (epochsReported < EPOCHS - 1) {
           victim = { worker: workers.find((w) => w.name === run.workerName)!, runId: run.id };
           break;
         }
       }
-      if (!victim) await sleep(100);
+      if (!victim) await sleep(20);
     }
     expect(victim, diagnostics()).toBeDefined();
     await victim!.worker.kill("SIGKILL");
@@ -227,7 +231,7 @@ describe(`an experiment through a killed worker and a web restart (${testDbProvi
     const rescuer = workers.find((w) => w.name === rescued.workerName);
     expect(rescuer).toBeDefined();
     expect(rescuer).not.toBe(victim!.worker);
-    // It had reported an epoch and moved into the next, so its checkpoint was on the server.
+    // Its checkpoint was on the server when its first worker died.
     expect(rescuer!.output()).toMatch(/resuming from the checkpoint of an earlier attempt/);
 
     // Every point the server holds, not a downsampled view: each series has steps 1..EPOCHS once.

@@ -100,15 +100,16 @@ describe("a worker process in trouble", () => {
     expect(launched.code, launched.stderr).toBe(0);
     const runId = (JSON.parse(launched.stdout) as { runs: { id: string }[] }).runs[0]!.id;
 
-    // Paused once an epoch (and with it a checkpoint) is on the server and the next is under way.
+    // Paused once a checkpoint is on the server and epochs are left to train.
     let midRun = false;
-    for (let i = 0; i < 1200 && !midRun; i++) {
-      const run = await trpc<RunView & { progress: number }>(platform.url, "run.byId", { runId }, { token });
+    for (let i = 0; i < 3000 && !midRun; i++) {
+      const run = await trpc<RunView & { artifacts: { fileName: string }[] }>(platform.url, "run.byId", { runId }, { token });
       expect(["QUEUED", "RUNNING"], `the run ended before the pause:\n${worker.output().slice(-3000)}`).toContain(run.status);
-      const series = await trpc<Series>(platform.url, "run.metrics", { runId }, { token });
-      const reported = series.find((s) => s.name === "val/accuracy")?.points.length ?? 0;
-      midRun = reported >= 1 && reported < epochs - 1 && run.progress * epochs > reported;
-      if (!midRun) await sleep(100);
+      if (run.artifacts.some((a) => a.fileName === "checkpoint.json")) {
+        const series = await trpc<Series>(platform.url, "run.metrics", { runId }, { token });
+        midRun = (series.find((s) => s.name === "val/accuracy")?.points.length ?? 0) < epochs - 1;
+      }
+      if (!midRun) await sleep(20);
     }
     expect(midRun).toBe(true);
     worker.child.kill("SIGSTOP");

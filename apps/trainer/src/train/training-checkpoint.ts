@@ -1,3 +1,4 @@
+import { createHash } from "node:crypto";
 import { tf } from "../tf/backend";
 
 /**
@@ -28,10 +29,20 @@ interface CheckpointHeader {
   /** Element count of each variable; `current` then `best` follow in one float32 file. */
   sizes: number[];
   hasBest: boolean;
+  /** Where the values are stored beside the header, and their sha256 (absent in older checkpoints). */
+  dataFile?: string;
+  dataSha256?: string;
 }
 
-/** Two files: a JSON header and the float32 values of every variable, current then best. */
-export function encodeCheckpoint(checkpoint: TrainingCheckpoint): { header: Uint8Array; data: Uint8Array } {
+/** The data file of checkpoints written before headers named theirs. */
+export const LEGACY_CHECKPOINT_DATA_FILE = "checkpoint.bin";
+
+/**
+ * Two files: a JSON header and the float32 values of every variable, current then best. The header
+ * names the data file and records its sha256, so a header never reads values it was not written
+ * with (another epoch's, or a file cut short).
+ */
+export function encodeCheckpoint(checkpoint: TrainingCheckpoint, dataFile = LEGACY_CHECKPOINT_DATA_FILE): { header: Uint8Array; data: Uint8Array } {
   const sizes = checkpoint.current.map((v) => v.length);
   const parts = [...checkpoint.current, ...(checkpoint.best ?? [])];
   const total = parts.reduce((n, v) => n + v.length, 0);
@@ -50,13 +61,32 @@ export function encodeCheckpoint(checkpoint: TrainingCheckpoint): { header: Uint
     imagesTrained: checkpoint.imagesTrained,
     sizes,
     hasBest: checkpoint.best !== null,
+    dataFile,
+    dataSha256: sha256(new Uint8Array(data.buffer)),
   };
   return { header: new TextEncoder().encode(JSON.stringify(header)), data: new Uint8Array(data.buffer) };
 }
 
-export function decodeCheckpoint(headerBytes: Uint8Array, dataBytes: Uint8Array): TrainingCheckpoint {
+/** The file a checkpoint header's values are stored in. */
+export function checkpointDataFile(headerBytes: Uint8Array): string {
+  return parseHeader(headerBytes).dataFile ?? LEGACY_CHECKPOINT_DATA_FILE;
+}
+
+function parseHeader(headerBytes: Uint8Array): CheckpointHeader {
   const header = JSON.parse(new TextDecoder().decode(headerBytes)) as CheckpointHeader;
   if (header.format !== "tlab-checkpoint-v1") throw new Error(`checkpoint: unknown format "${String(header.format)}"`);
+  return header;
+}
+
+function sha256(bytes: Uint8Array): string {
+  return createHash("sha256").update(bytes).digest("hex");
+}
+
+export function decodeCheckpoint(headerBytes: Uint8Array, dataBytes: Uint8Array): TrainingCheckpoint {
+  const header = parseHeader(headerBytes);
+  if (header.dataSha256 !== undefined && sha256(dataBytes) !== header.dataSha256) {
+    throw new Error(`checkpoint of epoch ${header.epoch}: ${header.dataFile ?? LEGACY_CHECKPOINT_DATA_FILE} does not hold the values its header was written with (sha256 differs)`);
+  }
   const floats = new Float32Array(dataBytes.slice().buffer);
   const perSet = header.sizes.reduce((n, s) => n + s, 0);
   if (floats.length !== perSet * (header.hasBest ? 2 : 1)) {

@@ -89,8 +89,14 @@ export async function executeRun(spec: RunSpec, deps: ExecuteRunDeps): Promise<R
         ? await retrying("dataset download", () => fetchDataset({ apiUrl: deps.apiUrl, cacheDir: deps.cacheDir, token: deps.token, dataset: spec.dataset }))
         : undefined;
     // trainRun updates the base's weights in place for partial/full: load it fresh for every run.
+    // A checkpoint that cannot be used costs the epochs it held, not the run: train from the start
+    // (each step's points are then written again, still once per step).
     const resume = spec.resumeFromCheckpoint
-      ? await retrying("checkpoint download", () => downloadCheckpoint(deps.apiUrl, spec.runId, deps.token))
+      ? await retrying("checkpoint download", () => downloadCheckpoint(deps.apiUrl, spec.runId, deps.token)).catch((error: unknown) => {
+          if (isTransientApiError(error)) throw error;
+          runLog.warn({ err: describeFailure(error) }, "the earlier attempt's checkpoint cannot be used; training from the first epoch");
+          return undefined;
+        })
       : undefined;
     if (resume) runLog.info({ epoch: resume.epoch }, "resuming from the checkpoint of an earlier attempt");
     const baseModel = await loadModelFromFiles(files.modelJsonText, files.weightFiles).catch((error: unknown) => {
