@@ -7,7 +7,7 @@ import { trpc } from "./web-server";
 import { startWorkerProcess, type WorkerProcess } from "./worker-process";
 
 const ADMIN = { email: "worker-faults-admin@example.test", password: "worker faults admin password" };
-const LEASE_MS = 4000;
+const LEASE_MS = 6000;
 // 30 images per class, 15% held out for validation: 4 batches of 32 per epoch. After the fifth
 // step (epoch 2's first batch) the next kernel throws: mid-epoch, after epoch 1 was reported.
 const CRASH_AFTER_STEPS = 5;
