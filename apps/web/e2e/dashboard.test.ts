@@ -3,6 +3,7 @@ import type { FinalMetrics } from "@tlab/core/run";
 import type { RunSpec } from "@tlab/core/run";
 import { BUILTIN_BASE_MODEL, BUILTIN_DATASET } from "@tlab/core/presets";
 import { browserSkipReason, launchBrowser, signIn, startWebServer, trpc, type Browser, type WebServer } from "./web-server";
+import { perClassMetrics } from "@tlab/core/classification-metrics";
 
 // The dashboard as a new user meets it, in Chromium against a built app: launch three strategies
 // with two seeds from the form, read the comparison once the runs are done (a simulated worker
@@ -34,12 +35,14 @@ async function finishAllRuns(server: WebServer): Promise<number> {
     await trpc(server.url, "worker.reportMetrics", { workerId: worker.id, runId: spec.runId, points }, { token, mutation: true });
     const accuracy = ACCURACY[kind]! + jitter;
     const correct = Math.round(100 * accuracy);
+    const confusionMatrix = [0, 1, 2, 3, 4].map((i) => [0, 1, 2, 3, 4].map((j) => (i === j ? correct : j === (i + 1) % 5 ? 100 - correct : 0)));
+    const classNames = ["5", "6", "7", "8", "9"];
     const metrics: FinalMetrics = {
       testAccuracy: accuracy,
       testLoss: 0.3,
-      confusionMatrix: [0, 1, 2, 3, 4].map((i) => [0, 1, 2, 3, 4].map((j) => (i === j ? correct : j === (i + 1) % 5 ? 100 - correct : 0))),
-      classNames: ["5", "6", "7", "8", "9"],
-      perClass: [],
+      confusionMatrix,
+      classNames,
+      perClass: perClassMetrics(confusionMatrix, classNames),
       bestEpoch: 4,
       epochsRun: 4,
       trainableParams: TRAINABLE[kind]!,

@@ -8,6 +8,7 @@ import { createContextInner } from "./context";
 import { createCaller } from "./root";
 import { createServices } from "./services/create-services";
 import type { RunServiceOptions } from "./services/run-service";
+import { accuracyOf, perClassMetrics } from "@tlab/core/classification-metrics";
 
 export const LENET_LAYERS = [
   { name: "conv1", className: "Conv2D", paramCount: 156 },
@@ -75,15 +76,17 @@ export async function addTestUser(db: Db, email: string, role: Role): Promise<Se
 
 /** Final metrics a simulated worker reports: a two-class result, any field overridable. */
 export function finalMetricsFixture(overrides: Partial<FinalMetrics> = {}): FinalMetrics {
+  const confusionMatrix = [
+    [9, 1],
+    [0, 10],
+  ];
+  const classNames = ["5", "6"];
   return {
-    testAccuracy: 0.95,
+    testAccuracy: accuracyOf(confusionMatrix),
     testLoss: 0.2,
-    confusionMatrix: [
-      [9, 1],
-      [0, 10],
-    ],
-    classNames: ["5", "6"],
-    perClass: [],
+    confusionMatrix,
+    classNames,
+    perClass: perClassMetrics(confusionMatrix, classNames),
     bestEpoch: 2,
     epochsRun: 3,
     trainableParams: 100,

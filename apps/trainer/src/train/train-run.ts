@@ -11,7 +11,7 @@ import { modelHash } from "../model/model-hash";
 import { serializeModel } from "../model/model-files";
 import { tf } from "../tf/backend";
 import { augmentBatch, isAugmenting, pixelLevels, type PixelLevels } from "./augment";
-import { accuracyOf, confusionMatrix, perClassMetrics } from "./classification-metrics";
+import { accuracyOf, confusionMatrix, perClassMetrics } from "@tlab/core/classification-metrics";
 import { DEFAULT_FEATURE_CACHE_MAX_BYTES, FeatureCache } from "./feature-cache";
 import { applyHead, attachHead, buildHead, disposeHead, headParamCount, headVariables, type Head } from "./head";
 import { learningRateFactor, ScheduledAdam } from "./lr-schedule";

@@ -1,4 +1,4 @@
-import type { FinalMetrics } from "@tlab/core/run";
+import type { FinalMetrics } from "./run";
 
 export type PerClassMetrics = FinalMetrics["perClass"][number];
 
