@@ -8,7 +8,7 @@ const nextConfig: NextConfig = {
   reactStrictMode: true,
   poweredByHeader: false,
   // The workspace packages export raw TypeScript (`"./*": "./src/*.ts"`).
-  transpilePackages: ["@tlab/core", "@tlab/api", "@tlab/db"],
+  transpilePackages: ["@tlab/core", "@tlab/api", "@tlab/db", "@tlab/images"],
   // Native bindings and Prisma's runtime are loaded by Node at run time, not bundled.
   serverExternalPackages: ["better-sqlite3", "@prisma/adapter-better-sqlite3", "@prisma/adapter-pg", "pg", "@prisma/client", "sharp", "adm-zip"],
   turbopack: { root: repoRoot },

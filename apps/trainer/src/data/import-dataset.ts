@@ -5,7 +5,7 @@ import { importImageFolder } from "@tlab/core/image-folder";
 import { datasetFromIdx, maybeGunzip, parseIdx } from "@tlab/core/idx";
 import type { UploadedDatasetSpec } from "@tlab/core/run";
 import { folderEntries } from "./folder-entries";
-import { sharpImageDecoder } from "./sharp-image-decoder";
+import { sharpImageDecoder } from "@tlab/images/sharp-image-decoder";
 
 export type ImportDatasetInput =
   | {

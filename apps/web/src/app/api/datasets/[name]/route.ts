@@ -4,7 +4,7 @@ import { importImageFolder } from "@tlab/core/image-folder";
 import { getAppContext } from "@/server/app-context";
 import { authorizeCatalog } from "@/server/catalog-auth";
 import { errorResponse, jsonError } from "@/server/http-errors";
-import { sharpImageDecoder } from "@/server/sharp-image-decoder";
+import { sharpImageDecoder } from "@tlab/images/sharp-image-decoder";
 import { isUploadTooLarge, mediaTypeOf, readBodyWithLimit, tooLargeResponse, unsupportedMediaType, type UploadLimit } from "@/server/upload-body";
 import { zipEntries } from "@/server/zip-entries";
 

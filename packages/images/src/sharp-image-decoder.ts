@@ -2,9 +2,10 @@ import sharp from "sharp";
 import type { ImageDecoder } from "@tlab/core/image-folder";
 
 /**
- * PNG/JPEG decoding for `tlab datasets add` (the web server has the same adapter in
- * apps/web/src/server/sharp-image-decoder.ts for dashboard uploads; the import rules themselves
- * are shared in @tlab/core/image-folder). EXIF orientation is applied; alpha is flattened onto black.
+ * PNG/JPEG decoding with sharp (libvips) for dataset imports: the dashboard's zip uploads on the
+ * server and `tlab datasets add` in the CLI. The import rules themselves are in
+ * @tlab/core/image-folder, which stays free of native code. EXIF orientation is applied; alpha is
+ * flattened onto black.
  */
 export const sharpImageDecoder: ImageDecoder = {
   async probe(bytes) {
