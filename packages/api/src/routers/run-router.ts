@@ -2,7 +2,8 @@ import type { TRPCRouterRecord } from "@trpc/server";
 import { RunId } from "@tlab/core/run";
 import { DomainError } from "@tlab/core/errors";
 import { CompareRunsInput, RunTableInput } from "@tlab/core/table-queries";
-import { memberProcedure, viewerProcedure } from "../trpc";
+import { AppendRunLogInput, RunLogPageInput } from "@tlab/core/run-log";
+import { memberProcedure, viewerProcedure, workerProcedure } from "../trpc";
 
 export const runRouter = {
   byId: viewerProcedure.input(RunId).query(async ({ ctx, input }) => {
@@ -11,6 +12,10 @@ export const runRouter = {
     return run;
   }),
   metrics: viewerProcedure.input(RunId).query(({ ctx, input }) => ctx.services.comparison.runSeries(input.runId)),
+  /** A page of what the workers logged about the run, in (attempt, seq) order after `after`. */
+  log: viewerProcedure.input(RunLogPageInput).query(({ ctx, input }) => ctx.services.runLogs.page(input)),
+  /** The worker holding the run appends its log lines; a batch sent again is stored once. */
+  appendLog: workerProcedure.input(AppendRunLogInput).mutation(({ ctx, input }) => ctx.services.runLogs.append(input)),
   cancel: memberProcedure.input(RunId).mutation(({ ctx, input }) => ctx.services.runs.cancel(input.runId)),
   /** A failed or canceled run back in the queue, trained again from the start. */
   retry: memberProcedure.input(RunId).mutation(({ ctx, input }) => ctx.services.runRetry.retry(input.runId)),

@@ -11,6 +11,7 @@ import { InviteRepository } from "@tlab/db/repositories/invite-repository";
 import { ReviewRepository } from "@tlab/db/repositories/review-repository";
 import { ExperimentLabelRepository } from "@tlab/db/repositories/experiment-label-repository";
 import { RunNoteRepository } from "@tlab/db/repositories/run-note-repository";
+import { RunLogRepository } from "@tlab/db/repositories/run-log-repository";
 import { UserRepository } from "@tlab/db/repositories/user-repository";
 import { CatalogImportService } from "./catalog-import-service";
 import { ComparisonService } from "./comparison-service";
@@ -21,6 +22,7 @@ import { RunComparisonService } from "./run-comparison-service";
 import { ReviewService } from "./review-service";
 import { ExperimentLabelService } from "./experiment-label-service";
 import { RunNoteService } from "./run-note-service";
+import { RunLogService } from "./run-log-service";
 import { ExportService } from "./export-service";
 import { TokenService } from "./token-service";
 import { UserAdminService } from "./user-admin-service";
@@ -68,6 +70,8 @@ export function createServices(db: Db, options: RunServiceOptions & { dataDir?: 
     labels: new ExperimentLabelService(new ExperimentLabelRepository(db)),
     /** Each run's shared markdown note. */
     runNotes: new RunNoteService(new RunNoteRepository(db), options.now),
+    /** What the workers logged about each run. */
+    runLogs: new RunLogService(runsRepo, new RunLogRepository(db, provider)),
     /** CSV and JSON downloads of comparisons and metric series. */
     export: new ExportService(comparison, runQueries, review),
   };

@@ -234,7 +234,7 @@ export class RunRepository {
     return this.db.artifact.findFirst({ where: { runId, fileName }, select: { storagePath: true, sizeBytes: true } });
   }
 
-  async holder(runId: string): Promise<{ workerId: string | null; status: string } | null> {
-    return this.db.run.findUnique({ where: { id: runId }, select: { workerId: true, status: true } });
+  async holder(runId: string): Promise<{ workerId: string | null; status: string; attempt: number } | null> {
+    return this.db.run.findUnique({ where: { id: runId }, select: { workerId: true, status: true, attempt: true } });
   }
 }

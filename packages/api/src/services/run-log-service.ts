@@ -1,0 +1,36 @@
+import { DomainError } from "@tlab/core/errors";
+import { type AppendRunLogInput, type RunLogPage, RunLogPageInput } from "@tlab/core/run-log";
+import type { RunLogRepository } from "@tlab/db/repositories/run-log-repository";
+import type { RunRepository } from "@tlab/db/repositories/run-repository";
+
+/** A run's log: lines appended by the worker holding the run, read by anyone who may see the run. */
+export class RunLogService {
+  constructor(
+    private readonly runs: RunRepository,
+    private readonly logs: RunLogRepository,
+  ) {}
+
+  /**
+   * Only the worker holding the run, for the attempt it holds, may append: a worker whose lease
+   * expired must not interleave its lines with the next holder's. Idempotent on (run, attempt, seq).
+   */
+  async append(input: AppendRunLogInput): Promise<{ accepted: number }> {
+    const holder = await this.runs.holder(input.runId);
+    if (!holder) throw new DomainError("NOT_FOUND", `runId: no run "${input.runId}"`);
+    if (holder.status !== "RUNNING" || holder.workerId !== input.workerId) {
+      throw new DomainError("RUN_NOT_CLAIMED_BY_WORKER", `run ${input.runId} is not held by worker ${input.workerId}`);
+    }
+    if (holder.attempt !== input.attempt) {
+      throw new DomainError("RUN_NOT_CLAIMED_BY_WORKER", `attempt: run ${input.runId} is on attempt ${holder.attempt}, not ${input.attempt}`);
+    }
+    return { accepted: await this.logs.appendLines(input.runId, input.attempt, input.lines) };
+  }
+
+  async page(input: RunLogPageInput): Promise<RunLogPage> {
+    const { runId, after, limit } = RunLogPageInput.parse(input);
+    if (!(await this.runs.holder(runId))) throw new DomainError("NOT_FOUND", `runId: no run "${runId}"`);
+    const lines = await this.logs.page(runId, after, limit);
+    const last = lines.at(-1);
+    return { lines, next: lines.length === limit && last ? { attempt: last.attempt, seq: last.seq } : null };
+  }
+}
