@@ -12,6 +12,8 @@ import { fetchDataset } from "./dataset-cache";
 import { startHeartbeat } from "./heartbeat";
 import { MetricBuffer } from "./metric-buffer";
 import { withRetry } from "./retry";
+import { RunLogBuffer } from "./run-log-buffer";
+import { createRunLogger } from "./run-logger";
 
 export interface ExecuteRunDeps {
   api: ApiClient;
@@ -22,6 +24,10 @@ export interface ExecuteRunDeps {
   /** Bound on the on-disk feature cache (frozen features, partial's frozen bottom). */
   featureCacheMaxBytes?: number;
   log: Logger;
+  /** The tfjs backend this worker trains on, named at the top of each run's log. */
+  backend?: { backend: string; device: string };
+  /** How often lines logged about the run are sent while it trains (they are also sent at each epoch and at the end). */
+  logFlushIntervalMs?: number;
   /** Aborted when the worker shuts down (SIGTERM/SIGINT): the run is given back to the queue. */
   shutdown: AbortSignal;
   /** Called after every training step; the fault-injection test hook counts steps with it. */
@@ -33,6 +39,7 @@ export type RunOutcome = "SUCCEEDED" | "FAILED" | "CANCELED" | "RELEASED" | "LOS
 
 /** How long a worker holding a run keeps retrying an unreachable API before it gives the run up. */
 const API_OUTAGE_TOLERANCE_MS = 10 * 60_000;
+const LOG_FLUSH_INTERVAL_MS = 2_000;
 
 /**
  * Trains one claimed run and reports it to the API: metrics after each epoch, the trained model
@@ -41,7 +48,23 @@ const API_OUTAGE_TOLERANCE_MS = 10 * 60_000;
  */
 export async function executeRun(spec: RunSpec, deps: ExecuteRunDeps): Promise<RunOutcome> {
   const { api, workerId, log } = deps;
-  const runLog = log.child({ runId: spec.runId, strategy: spec.strategy.kind, seed: spec.seed, attempt: spec.attempt });
+  // What is logged about the run also goes to the run's log on the server, keyed by this attempt.
+  const logs = new RunLogBuffer((lines) =>
+    retrying("run log upload", () => api.run.appendLog.mutate({ workerId, runId: spec.runId, attempt: spec.attempt, lines }).then(() => undefined)),
+  );
+  const runLog = createRunLogger(log, { runId: spec.runId, strategy: spec.strategy.kind, seed: spec.seed, attempt: spec.attempt }, (level, message) =>
+    logs.add(level, message),
+  );
+  let periodicFlush: Promise<void> | undefined;
+  const logFlushTimer = setInterval(() => {
+    periodicFlush ??= logs
+      .flush()
+      .catch(() => undefined) // the lines stay buffered for the next flush
+      .finally(() => (periodicFlush = undefined));
+  }, deps.logFlushIntervalMs ?? LOG_FLUSH_INTERVAL_MS);
+  // Sent before the final report: once the run is finished or released, the API refuses its lines.
+  // A log that cannot be delivered costs the log, never the run's result.
+  const closeLog = () => logs.close().catch((e: unknown) => log.warn({ runId: spec.runId, err: String(e) }, "could not upload the rest of the run's log"));
   const controller = new AbortController();
   let cancelRequested = false;
   let lost = false;
@@ -82,12 +105,22 @@ export async function executeRun(spec: RunSpec, deps: ExecuteRunDeps): Promise<R
   );
 
   try {
-    runLog.info({ baseModel: spec.baseModel.name, dataset: spec.dataset.name, epochs: spec.epochs }, "run started");
+    runLog.info({ baseModel: spec.baseModel.name, dataset: spec.dataset.name, epochs: spec.epochs }, `run started (attempt ${spec.attempt})`);
+    if (deps.backend) runLog.info({ device: deps.backend.device }, `backend ${deps.backend.backend}`);
     const files = await fetchBaseModel(deps.apiUrl, deps.cacheDir, spec.baseModel, deps.token);
+    runLog.info(
+      { weightFiles: Object.keys(files.weightFiles).length, bytes: Object.values(files.weightFiles).reduce((sum, f) => sum + f.byteLength, 0) },
+      `base model "${spec.baseModel.name}" ready`,
+    );
     const datasetFile =
       spec.dataset.spec.source === "upload"
         ? await retrying("dataset download", () => fetchDataset({ apiUrl: deps.apiUrl, cacheDir: deps.cacheDir, token: deps.token, dataset: spec.dataset }))
         : undefined;
+    if (spec.dataset.spec.source === "upload") {
+      runLog.info({ sha256: spec.dataset.spec.sha256.slice(0, 12), bytes: spec.dataset.spec.sizeBytes }, `dataset "${spec.dataset.name}" ready (checksum verified)`);
+    } else {
+      runLog.info({ classes: spec.dataset.spec.classes.join(",") }, `dataset "${spec.dataset.name}" (built-in MNIST)`);
+    }
     // trainRun updates the base's weights in place for partial/full: load it fresh for every run.
     // A checkpoint that cannot be used costs the epochs it held, not the run: train from the start
     // (each step's points are then written again, still once per step).
@@ -113,6 +146,7 @@ export async function executeRun(spec: RunSpec, deps: ExecuteRunDeps): Promise<R
         metrics.add(points);
         runLog.info(Object.fromEntries(points.map((p) => [p.name, Number(p.value.toFixed(4))])), `epoch ${epoch}/${spec.epochs}`);
         await metrics.flush();
+        await logs.flush().catch(() => undefined); // kept for the next flush; the epoch's metrics are what must arrive
       },
       onProgress: (fraction) => {
         progress = fraction;
@@ -122,16 +156,22 @@ export async function executeRun(spec: RunSpec, deps: ExecuteRunDeps): Promise<R
       // After the epoch's metrics: a resumed attempt continues the series from the next step.
       onCheckpoint: (checkpoint) => uploadCheckpoint(checkpoint, (name, body) => uploadArtifact(spec.runId, name, body, deps, retrying)),
     }).finally(() => baseModel.dispose());
+    const { epochsRun, bestEpoch } = result.metrics;
+    runLog.info({ bestEpoch }, epochsRun < spec.epochs ? `stopped early after epoch ${epochsRun} of ${spec.epochs}` : `training finished after ${epochsRun} epochs`);
     await metrics.flush();
     await uploadModel(spec.runId, result.artifacts, deps, retrying);
+    runLog.info({ testAccuracy: Number(result.metrics.testAccuracy.toFixed(4)), wallTimeMs: Math.round(result.metrics.wallTimeMs) }, "model uploaded; reporting the run as succeeded");
+    await closeLog();
     await retrying("complete", () => api.worker.complete.mutate({ workerId, runId: spec.runId, metrics: result.metrics }));
-    runLog.info({ testAccuracy: result.metrics.testAccuracy, wallTimeMs: Math.round(result.metrics.wallTimeMs) }, "run succeeded");
+    log.info({ runId: spec.runId }, "run succeeded");
     return "SUCCEEDED";
   } catch (error) {
     if (deps.shutdown.aborted && !cancelRequested) {
       // Shutting down is not the run's fault: give it back so another worker takes it at once
       // instead of waiting for the lease to expire.
       await metrics.flush().catch((e: unknown) => runLog.warn({ err: String(e) }, "could not upload remaining metrics"));
+      runLog.info("worker shutting down; releasing the run to the queue");
+      await closeLog();
       await retrying("release", () => api.worker.release.mutate({ workerId, runId: spec.runId, reason: "worker shut down; requeued" })).catch(
         (e: unknown) => runLog.error({ err: String(e) }, "could not release the run; its lease will expire and it will be requeued"),
       );
@@ -144,14 +184,17 @@ export async function executeRun(spec: RunSpec, deps: ExecuteRunDeps): Promise<R
     }
     const canceled = cancelRequested;
     const reason = canceled ? "canceled by request" : describeFailure(error);
-    runLog[canceled ? "info" : "error"]({ reason }, canceled ? "run canceled" : "run failed");
+    if (canceled) runLog.info({ reason }, "run canceled");
+    else runLog.error({ reason, ...(error instanceof Error ? { err: error } : {}) }, "run failed");
     // Points already measured are kept even when the run fails or is canceled.
     await metrics.flush().catch((e: unknown) => runLog.warn({ err: String(e) }, "could not upload remaining metrics"));
+    await closeLog();
     await retrying("fail", () => api.worker.fail.mutate({ workerId, runId: spec.runId, reason, canceled })).catch((e: unknown) =>
       runLog.error({ err: String(e) }, "could not report the failure; the lease will expire and the run will be requeued"),
     );
     return canceled ? "CANCELED" : "FAILED";
   } finally {
+    clearInterval(logFlushTimer);
     heartbeat.stop();
     deps.shutdown.removeEventListener("abort", onShutdown);
   }

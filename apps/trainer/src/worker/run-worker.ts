@@ -69,6 +69,7 @@ export async function runWorker(opts: WorkerOptions): Promise<RunOutcome[]> {
         cacheDir: opts.cacheDir,
         featureCacheMaxBytes: opts.featureCacheMaxBytes,
         log,
+        backend: { backend: backend.backend, device: backend.device },
         shutdown: kill,
         afterTrainingStep: faults ? () => faults.afterTrainingStep() : undefined,
       }),
