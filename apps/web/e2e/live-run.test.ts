@@ -4,7 +4,8 @@ import { browserSkipReason, E2E_USER, launchBrowser, signIn, trpcAsBrowser, type
 
 // Launch from the browser on the whole platform (`npm start`'s path: web server + a real trainer
 // worker) and watch the run page's curves grow while the worker trains: the page must show each
-// new epoch within 2 s of the worker reporting it, over the server-sent event stream.
+// new epoch within 2 s of the worker reporting it, over the server-sent event stream. The run's
+// log follows along in its own section, and downloads as text once the run is done.
 
 const skipReason = browserSkipReason();
 if (skipReason) console.warn(`[e2e] skipping the live run test: ${skipReason}`);
@@ -46,18 +47,22 @@ describe.skipIf(skipReason !== null)(`a run followed live in the browser${skipRe
     const apiSeen = new Map<number, number>();
     const pageSeen = new Map<number, number>();
     const liveLine = page.locator(".live-line");
+    const logBox = page.getByRole("log", { name: "Run log" });
+    let logLinesWhileRunning = 0;
     const deadline = Date.now() + 240_000;
     for (;;) {
-      const [series, run, text] = await Promise.all([
+      const [series, run, text, logEpochLines] = await Promise.all([
         trpcAsBrowser<{ name: string; points: unknown[] }[]>(browser.context, platform.url, "run.metrics", { runId }),
         trpcAsBrowser<{ status: string }>(browser.context, platform.url, "run.byId", { runId }),
         liveLine.textContent(),
+        logBox.getByText(new RegExp(`^epoch \\d+/${EPOCHS}`)).count(),
       ]);
       const now = Date.now();
       const reported = series.find((s) => s.name === "val/accuracy")?.points.length ?? 0;
       if (reported > 0 && !apiSeen.has(reported)) apiSeen.set(reported, now);
       const shown = Number(/(\d+) epochs? so far/.exec(text ?? "")?.[1] ?? 0);
       if (shown > 0 && !pageSeen.has(shown)) pageSeen.set(shown, now);
+      if (run.status === "RUNNING") logLinesWhileRunning = Math.max(logLinesWhileRunning, logEpochLines);
       if (run.status !== "QUEUED" && run.status !== "RUNNING") {
         expect(run.status, platform.output().slice(-3000)).toBe("SUCCEEDED");
         break;
@@ -78,6 +83,21 @@ describe.skipIf(skipReason !== null)(`a run followed live in the browser${skipRe
     await page.getByRole("region", { name: "Final metrics" }).getByText("Test accuracy").waitFor({ timeout: 15_000 });
     await page.getByRole("region", { name: "Status timeline" }).getByText("Succeeded").waitFor();
     await page.getByRole("link", { name: "Download model.json" }).waitFor({ timeout: 15_000 });
+
+    // The log: shown while the run trained, not only at the end, and whole once it finished: the
+    // backend the worker chose, then one line per epoch, in order.
+    expect(logLinesWhileRunning, "epoch lines in the page's log while the run was running").toBeGreaterThanOrEqual(2);
+    await logBox.getByText(`epoch ${EPOCHS}/${EPOCHS}`).waitFor({ timeout: 15_000 });
+    const download = await browser.context.request.get(`${platform.url}/api/runs/${runId}/log`);
+    expect(download.status()).toBe(200);
+    expect(download.headers()["content-type"]).toContain("text/plain");
+    const logText = await download.text();
+    const messages = logText.split("\n").map((line) => /\] (.*)$/.exec(line)?.[1] ?? "");
+    expect(messages.find((m) => /^backend (wasm|cpu|tensorflow|tensorflow-gpu) /.test(m)), logText.slice(0, 2000)).toBeDefined();
+    const epochs = messages.flatMap((m) => Number(new RegExp(`^epoch (\\d+)/${EPOCHS} `).exec(m)?.[1] ?? NaN)).filter((n) => !Number.isNaN(n));
+    expect(epochs).toEqual(Array.from({ length: EPOCHS }, (_, i) => i + 1));
+    expect(logText).toMatch(/^# attempt 1$/m);
+    expect(logText).not.toMatch(/Bearer [^\[]/);
     await browser.shot("20-run-live-finished");
     expect(browser.pageErrors).toEqual([]);
   }, 400_000);

@@ -4,6 +4,7 @@ import { RunStatus, type FinalMetrics } from "./run";
 import { TagName } from "./review";
 import { StrategyKind } from "./strategy";
 import type { TrainingOptions } from "./experiment";
+import type { RunLogLine } from "./run-log";
 
 /**
  * Inputs and results of the dashboard's tables (experiments, runs across experiments) and of the
@@ -135,4 +136,6 @@ export interface RunComparisonDto {
 export type RunEvent =
   | { type: "run"; run: RunSummaryDto }
   | { type: "metrics"; points: { name: string; step: number; value: number }[] }
+  /** Log lines after the ones already sent, in (attempt, seq) order. */
+  | { type: "logs"; lines: RunLogLine[] }
   | { type: "end"; status: RunStatus };

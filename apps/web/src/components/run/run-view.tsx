@@ -15,6 +15,7 @@ import { FinalMetricsSection } from "./final-metrics-section";
 import { PromoteRunButton } from "./promote-run-button";
 import { RunCurves } from "./run-curves";
 import { RunFacts } from "./run-facts";
+import { RunLog } from "./run-log";
 import { RunTimeline } from "./run-timeline";
 import { useRunEvents, type LiveMode } from "./use-run-events";
 
@@ -95,6 +96,10 @@ export function RunView({ runId, initialRun, initialMetrics }: { runId: string; 
       <section aria-labelledby="final-heading">
         <h2 id="final-heading">Final metrics</h2>
         {run.finalMetrics ? <FinalMetricsSection metrics={run.finalMetrics} /> : <p className="muted">Final metrics appear when the run succeeds.</p>}
+      </section>
+      <section aria-labelledby="log-heading">
+        <h2 id="log-heading">Log</h2>
+        <RunLog runId={run.id} active={active} pollMs={polling ? FALLBACK_POLL_MS : false} />
       </section>
       <section aria-labelledby="artifacts-heading">
         <h2 id="artifacts-heading">Trained model</h2>

@@ -3,8 +3,10 @@
 import { useQueryClient } from "@tanstack/react-query";
 import { useEffect, useState } from "react";
 import type { MetricSeriesDto, RunDetailDto } from "@tlab/core/dto";
+import type { RunLogLine } from "@tlab/core/run-log";
 import type { RunEvent } from "@tlab/core/table-queries";
 import { lastStep, mergePoints } from "@/lib/merge-points";
+import { logCursor, mergeLogLines, runLogQueryKey } from "@/lib/run-log-lines";
 import { useTRPC } from "@/trpc/react";
 
 /** "live": the event stream is open; "polling": it failed and the page polls instead; "off": the run is finished. */
@@ -12,7 +14,7 @@ export type LiveMode = "live" | "connecting" | "polling" | "off";
 
 /**
  * Follows a queued or running run over server-sent events (GET /api/runs/:id/events) and writes
- * what arrives into the react-query cache of run.byId and run.metrics, so every component showing
+ * what arrives into the react-query cache of run.byId, run.metrics and the run's log, so every component showing
  * them updates. New epochs appear within about half a second of the worker reporting them. When
  * the stream cannot be opened (a proxy that buffers, say) the caller falls back to polling.
  */
@@ -33,7 +35,9 @@ export function useRunEvents(runId: string, enabled: boolean): LiveMode {
     const runKey = trpc.run.byId.queryKey({ runId });
     const metricsKey = trpc.run.metrics.queryKey({ runId });
     const after = lastStep(queryClient.getQueryData<MetricSeriesDto[]>(metricsKey) ?? []);
-    const source = new EventSource(`/api/runs/${encodeURIComponent(runId)}/events?after=${after}`);
+    const logKey = runLogQueryKey(runId);
+    const logAfter = logCursor(queryClient.getQueryData<RunLogLine[]>(logKey));
+    const source = new EventSource(`/api/runs/${encodeURIComponent(runId)}/events?after=${after}${logAfter ? `&logAfter=${logAfter}` : ""}`);
     setMode("connecting");
     let failures = 0;
 
@@ -44,6 +48,10 @@ export function useRunEvents(runId: string, enabled: boolean): LiveMode {
     source.addEventListener("metrics", (event) => {
       const data = JSON.parse((event as MessageEvent<string>).data) as Extract<RunEvent, { type: "metrics" }>;
       queryClient.setQueryData<MetricSeriesDto[]>(metricsKey, (old) => mergePoints(old ?? [], data.points));
+    });
+    source.addEventListener("logs", (event) => {
+      const data = JSON.parse((event as MessageEvent<string>).data) as Extract<RunEvent, { type: "logs" }>;
+      queryClient.setQueryData<RunLogLine[]>(logKey, (old) => mergeLogLines(old ?? [], data.lines));
     });
     source.addEventListener("run", (event) => {
       const data = JSON.parse((event as MessageEvent<string>).data) as Extract<RunEvent, { type: "run" }>;
@@ -60,6 +68,7 @@ export function useRunEvents(runId: string, enabled: boolean): LiveMode {
       // Final metrics, artifacts and the complete (server-downsampled) series come with a refetch.
       void queryClient.invalidateQueries({ queryKey: runKey });
       void queryClient.invalidateQueries({ queryKey: metricsKey });
+      void queryClient.invalidateQueries({ queryKey: logKey });
     });
     source.onerror = () => {
       failures += 1;

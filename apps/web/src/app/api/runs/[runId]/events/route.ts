@@ -1,4 +1,5 @@
 import type { RunSummaryDto } from "@tlab/core/dto";
+import { RUN_LOG_MAX_PAGE } from "@tlab/core/run-log";
 import { TERMINAL_STATUSES } from "@tlab/core/run";
 import type { RunEvent } from "@tlab/core/table-queries";
 import { getAppContext } from "@/server/app-context";
@@ -20,8 +21,8 @@ type Params = { params: Promise<{ runId: string }> };
 /**
  * Server-sent events for one run: `run` when its status, progress or attempt changes, `metrics`
  * with points the client has not seen (after the `after` step it passes, or the Last-Event-ID the
- * browser sends when it reconnects), and `end` once the run is finished, after which the stream
- * closes. The database is the only source: any web replica can serve any stream.
+ * browser sends when it reconnects), `logs` with log lines after the `logAfter` cursor it passes
+ * ("<attempt>.<seq>"), and `end` once the run is finished, after which the stream closes. The database is the only source: any web replica can serve any stream.
  */
 export async function GET(req: Request, { params }: Params): Promise<Response> {
   const { runId } = await params;
@@ -40,6 +41,7 @@ export async function GET(req: Request, { params }: Params): Promise<Response> {
 
   const url = new URL(req.url);
   const resumeFrom = Number(req.headers.get("last-event-id") ?? url.searchParams.get("after") ?? "0");
+  let logCursor = parseLogCursor(url.searchParams.get("logAfter"));
   const encoder = new TextEncoder();
   let closed = false;
 
@@ -75,6 +77,18 @@ export async function GET(req: Request, { params }: Params): Promise<Response> {
             sent = new Map(points.filter((p) => p.step >= newest - OVERLAP_STEPS).map((p) => [`${p.name}@${p.step}`, p.value]));
             send({ type: "metrics", points: fresh }, newest);
             lastWrite = Date.now();
+          }
+          // Read after the run's status: a worker sends its last lines before its final report, so
+          // a run seen finished here has its whole log in this read.
+          for (let more = true; more && !closed; ) {
+            const page = await services.runLogs.page({ runId, after: logCursor, limit: RUN_LOG_MAX_PAGE });
+            if (page.lines.length > 0) {
+              const last = page.lines.at(-1)!;
+              logCursor = { attempt: last.attempt, seq: last.seq };
+              send({ type: "logs", lines: page.lines });
+              lastWrite = Date.now();
+            }
+            more = page.next !== null;
           }
           const key = runKey(run);
           if (key !== lastRun) {
@@ -116,4 +130,10 @@ export async function GET(req: Request, { params }: Params): Promise<Response> {
 
 function runKey(run: RunSummaryDto): string {
   return [run.status, run.attempt, run.progress.toFixed(3), run.cancelRequested, run.workerId, run.failureReason, run.finishedAt].join("|");
+}
+
+/** "<attempt>.<seq>" of the last log line the client has; undefined (from the start) when absent or malformed. */
+function parseLogCursor(value: string | null): { attempt: number; seq: number } | undefined {
+  const match = /^(\d{1,9})\.(\d{1,9})$/.exec(value ?? "");
+  return match ? { attempt: Number(match[1]), seq: Number(match[2]) } : undefined;
 }
