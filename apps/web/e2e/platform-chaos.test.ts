@@ -16,7 +16,7 @@ const STRATEGIES = ["frozen", "partial", "full"] as const;
 const SEEDS = 2;
 const EPOCHS = 5;
 const SERIES = ["train/loss", "train/accuracy", "train/learning_rate", "val/loss", "val/accuracy", "epoch/seconds"];
-const LEASE_MS = 8000;
+const LEASE_MS = 12_000;
 
 interface RunView {
   id: string;

@@ -43,7 +43,7 @@ describe("a worker killed mid-run", () => {
   let token: string;
   const workers: ChildProcess[] = [];
   beforeAll(async () => {
-    platform = await startPlatform({ workers: 0, admin: ADMIN, env: { TLAB_LEASE_MS: "3000", SWEEP_INTERVAL_MS: "500" } });
+    platform = await startPlatform({ workers: 0, admin: ADMIN, env: { TLAB_LEASE_MS: "5000", SWEEP_INTERVAL_MS: "500" } });
     const login = await tlab(platform.url, ["login", "--email", ADMIN.email, "--password-stdin", "--print"], { stdin: `${ADMIN.password}\n` });
     expect(login.code, login.stderr).toBe(0);
     token = login.stdout.trim();
