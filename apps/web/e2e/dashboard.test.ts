@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { FinalMetrics } from "@tlab/core/run";
 import type { RunSpec } from "@tlab/core/run";
 import { BUILTIN_BASE_MODEL, BUILTIN_DATASET } from "@tlab/core/presets";
-import { browserSkipReason, launchBrowser, signIn, startWebServer, trpc, type Browser, type WebServer } from "./web-server";
+import { browserSkipReason, launchBrowser, signIn, startWebServer, trpc, waitForLaunchForm, type Browser, type WebServer } from "./web-server";
 import { perClassMetrics } from "@tlab/core/classification-metrics";
 
 // The dashboard as a new user meets it, in Chromium against a built app: launch three strategies
@@ -75,6 +75,7 @@ describe.skipIf(skipReason !== null)(`dashboard in a browser${skipReason ? ` (sk
   it("launches three strategies with two seeds from the form, with a partial cut chosen by layer name", async () => {
     const { page } = browser;
     await page.goto(`${server.url}/experiments/new`);
+    await waitForLaunchForm(page);
     const summary = page.getByRole("complementary", { name: "This launch" });
     await summary.getByText("3 runs").waitFor();
 
@@ -182,6 +183,7 @@ describe.skipIf(skipReason !== null)(`dashboard in a browser${skipReason ? ` (sk
     await page.goto(experimentUrl);
     await page.getByRole("link", { name: "Clone", exact: true }).click();
     await page.waitForURL(/\/experiments\/new\?clone=/);
+    await waitForLaunchForm(page);
     expect(await page.getByLabel("Experiment name", { exact: true }).inputValue()).toBe("E2E three strategies, two seeds (copy)");
     expect(await page.getByLabel("Seeds", { exact: true }).inputValue()).toBe("2");
     expect(await page.getByLabel("Partial fine-tune Last frozen layer").inputValue()).toBe("conv2");
@@ -203,6 +205,7 @@ describe.skipIf(skipReason !== null)(`dashboard in a browser${skipReason ? ` (sk
     await browser.shot("17-run-finished");
     await page.getByRole("link", { name: "Clone", exact: true }).click();
     await page.waitForURL(/\/experiments\/new\?cloneRun=/);
+    await waitForLaunchForm(page);
     expect(await page.getByLabel("Partial fine-tune", { exact: true }).isChecked()).toBe(true);
     expect(await page.getByLabel("Frozen feature extractor", { exact: true }).isChecked()).toBe(false);
     expect(await page.getByLabel("Seeds", { exact: true }).inputValue()).toBe("1");

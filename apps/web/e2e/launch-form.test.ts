@@ -7,7 +7,7 @@ import { chromium, type BrowserContext, type Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { BUILTIN_BASE_MODEL, BUILTIN_DATASET } from "@tlab/core/presets";
 import { writeFakeBaseModel } from "./fixtures/fake-base-model";
-import { signIn, trpcAsBrowser } from "./web-server";
+import { signIn, trpcAsBrowser, waitForLaunchForm } from "./web-server";
 
 // The launch form end to end: a built app (`next start`) on a fresh, migrated SQLite data
 // directory, driven through Debian's Chromium by labels and roles, as a person would use it.
@@ -124,6 +124,7 @@ describe.skipIf(skipReason !== null)(`launch form in a browser${skipReason ? ` (
     await shot(page, "01-experiments-empty");
     await page.getByRole("link", { name: "New experiment" }).click();
     await page.waitForURL("**/experiments/new");
+    await waitForLaunchForm(page);
 
     const name = page.getByLabel("Experiment name", { exact: true });
     await name.fill("");

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startPlatform, type Platform } from "./platform-harness";
-import { browserSkipReason, E2E_USER, launchBrowser, signIn, trpcAsBrowser, type Browser } from "./web-server";
+import { browserSkipReason, E2E_USER, launchBrowser, signIn, trpcAsBrowser, waitForLaunchForm, type Browser } from "./web-server";
 
 // Launch from the browser on the whole platform (`npm start`'s path: web server + a real trainer
 // worker) and watch the run page's curves grow while the worker trains: the page must show each
@@ -31,6 +31,7 @@ describe.skipIf(skipReason !== null)(`a run followed live in the browser${skipRe
   it("launches from the form and shows each epoch on the run page within 2 s of the worker reporting it", async () => {
     const { page } = browser;
     await page.goto(`${platform.url}/experiments/new`);
+    await waitForLaunchForm(page);
     await page.getByLabel("Experiment name", { exact: true }).fill("E2E live run");
     await page.getByLabel("Frozen feature extractor", { exact: true }).uncheck();
     await page.getByLabel("Partial fine-tune", { exact: true }).uncheck();

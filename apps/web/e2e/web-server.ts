@@ -166,3 +166,11 @@ export async function trpcAsBrowser<T>(context: BrowserContext, url: string, pro
   if (!response.ok() || !body.result) throw new Error(`${procedure}: ${response.status()} ${body.error?.message ?? JSON.stringify(body)}`);
   return body.result.data;
 }
+
+/**
+ * Waits until the launch form on the page is hydrated (its Launch button is enabled only then):
+ * filling a server-rendered form before React takes it over can lose or garble what was typed.
+ */
+export async function waitForLaunchForm(page: Page): Promise<void> {
+  await page.locator('button[type="submit"]:not([disabled])', { hasText: "Launch" }).waitFor();
+}

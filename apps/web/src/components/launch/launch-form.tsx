@@ -4,7 +4,7 @@ import { zodResolver } from "@hookform/resolvers/zod";
 import { useMutation } from "@tanstack/react-query";
 import { TRPCClientError } from "@trpc/client";
 import { useRouter } from "next/navigation";
-import { useState } from "react";
+import { useEffect, useState } from "react";
 import { useForm, type FieldError } from "react-hook-form";
 import { CreateExperimentInput, type CreateExperimentFormValues } from "@tlab/core/experiment";
 import type { LayerInfo } from "@tlab/core/layer-plan";
@@ -151,6 +151,10 @@ export function LaunchForm({ defaults, baseModels, datasets, presets, presetId }
     return message ? [`${field}: ${message}`] : [];
   });
   const busy = isSubmitting || launched;
+  // Until React has hydrated the form, a click would submit it natively (a GET with every field in
+  // the URL) and typing could be overwritten: the Launch button waits for the form to be live.
+  const [hydrated, setHydrated] = useState(false);
+  useEffect(() => setHydrated(true), []);
   const training = watch("training");
   const num = (name: Parameters<typeof register>[0]) => register(name, { valueAsNumber: true, onChange: () => setPreset("") });
 
@@ -316,7 +320,7 @@ export function LaunchForm({ defaults, baseModels, datasets, presets, presetId }
         <FormError message={errors.root?.server?.message} />
 
         <div className="form-actions">
-          <button type="submit" className="button button-primary" disabled={busy}>
+          <button type="submit" className="button button-primary" disabled={busy || !hydrated}>
             {busy ? "Launching…" : "Launch"}
           </button>
           <span className="muted">Runs queue at once; workers pick them up in order.</span>
