@@ -102,6 +102,26 @@ describe("worker procedures", () => {
     ]);
   });
 
+  it("a claim retried after its reply was lost gets the run it was granted back, not a second one", async () => {
+    const { id } = await h.user.experiment.create({ ...PRESETS.digits, name: "lost reply" });
+    const worker = await h.worker.worker.register(workerInfo);
+    const granted = await h.worker.worker.claim({ workerId: worker.id }); // the reply never reaches the worker
+    clock = new Date(clock.getTime() + 6_000);
+    const retried = await h.worker.worker.claim({ workerId: worker.id, reclaim: true });
+    expect(retried).toMatchObject({ runId: granted!.runId, attempt: 1 });
+    const statuses = (await h.user.experiment.byId({ id })).runs.map((r) => r.status).sort();
+    expect(statuses).toEqual(["QUEUED", "QUEUED", "RUNNING"]);
+    // The retry renewed the lease: 12 s after the first claim (lease 10 s) it is not swept.
+    clock = new Date(clock.getTime() + 6_000);
+    expect(await h.services.runs.sweepExpiredLeases()).toEqual({ requeued: 0, failed: 0 });
+    // A worker that holds nothing gets the next queued run as usual, and a plain claim never reclaims.
+    const other = await h.worker.worker.register({ ...workerInfo, name: "w2" });
+    const fresh = await h.worker.worker.claim({ workerId: other.id, reclaim: true });
+    expect(fresh?.runId).not.toBe(granted!.runId);
+    const second = await h.worker.worker.claim({ workerId: worker.id });
+    expect([granted!.runId, fresh!.runId]).not.toContain(second!.runId);
+  });
+
   it("concurrent claims hand each run to exactly one worker", async () => {
     await h.user.experiment.create({ ...PRESETS.digits, name: "race", seeds: 4 });
     const workers = await Promise.all(Array.from({ length: 8 }, () => h.worker.worker.register(workerInfo)));

@@ -89,7 +89,15 @@ export const WorkerInfo = z.object({
 });
 export type WorkerInfo = z.infer<typeof WorkerInfo>;
 
-export const ClaimInput = z.object({ workerId: id("workerId") });
+export const ClaimInput = z.object({
+  workerId: id("workerId"),
+  /**
+   * Set on a retried claim: the previous call may have been granted with its reply lost (the web
+   * server went down in between). The server then hands back the run this worker holds, if any,
+   * instead of a second one, so that run is not left to wait out its lease.
+   */
+  reclaim: z.boolean().optional(),
+});
 export const HeartbeatInput = z.object({
   workerId: id("workerId"),
   runId: id("runId"),

@@ -54,7 +54,10 @@ export async function runWorker(opts: WorkerOptions): Promise<RunOutcome[]> {
   const outcomes: RunOutcome[] = [];
   const kill = opts.kill ?? new AbortController().signal;
   while (!opts.stop.aborted && (opts.maxRuns === undefined || outcomes.length < opts.maxRuns)) {
-    const spec = await waitForApi("claim", () => api.worker.claim.mutate({ workerId: worker.id }));
+    // A claim retried after a failed call may have been granted with its reply lost: the retries
+    // ask for the run this worker holds back rather than leave it to wait out its lease.
+    let claimCalls = 0;
+    const spec = await waitForApi("claim", () => api.worker.claim.mutate({ workerId: worker.id, ...(claimCalls++ > 0 ? { reclaim: true } : {}) }));
     if (!spec) {
       if (opts.exitWhenIdle) break;
       await sleep(opts.pollIntervalMs, undefined, { signal: opts.stop }).catch(() => undefined);

@@ -12,7 +12,7 @@ import { viewerProcedure, workerProcedure } from "../trpc";
 
 export const workerRouter = {
   register: workerProcedure.input(WorkerInfo).mutation(({ ctx, input }) => ctx.services.runs.registerWorker(input)),
-  claim: workerProcedure.input(ClaimInput).mutation(({ ctx, input }) => ctx.services.runs.claim(input.workerId)),
+  claim: workerProcedure.input(ClaimInput).mutation(({ ctx, input }) => ctx.services.runs.claim(input.workerId, { reclaim: input.reclaim === true })),
   heartbeat: workerProcedure
     .input(HeartbeatInput)
     .mutation(({ ctx, input }) => ctx.services.runs.heartbeat(input.workerId, input.runId, input.progress)),

@@ -37,12 +37,17 @@ export class RunService {
     return this.workers.register(info, this.now());
   }
 
-  async claim(workerId: string): Promise<RunSpec | null> {
+  /**
+   * The next queued run for this worker, or with `reclaim` (a retried claim whose earlier reply
+   * may have been lost) the run it already holds, its lease renewed and its attempt unchanged.
+   */
+  async claim(workerId: string, opts: { reclaim?: boolean } = {}): Promise<RunSpec | null> {
     const worker = await this.workers.byId(workerId);
     if (!worker) throw new DomainError("NOT_FOUND", `workerId: no worker "${workerId}"; register first`);
     const now = this.now();
     await this.workers.touch(workerId, now);
-    const claimed = await this.runs.claimNext(workerId, now, leaseExpiry(now, this.leaseMs), worker.backend);
+    const leaseExpiresAt = leaseExpiry(now, this.leaseMs);
+    const claimed = (opts.reclaim ? await this.runs.reclaimHeld(workerId, leaseExpiresAt) : null) ?? (await this.runs.claimNext(workerId, now, leaseExpiresAt, worker.backend));
     if (!claimed) return null;
     const { run, experiment } = claimed;
     const [baseModel, dataset] = await Promise.all([

@@ -62,6 +62,21 @@ export class RunRepository {
     const claim: ClaimData = { status: "RUNNING", workerId, leaseExpiresAt, startedAt: now, backend, attempt: { increment: 1 }, progress: 0 };
     const runId = this.provider === "postgresql" ? await this.claimLocked(workerId, now, claim) : await this.claimConditionally(workerId, now, claim);
     if (!runId) return null;
+    return this.claimedRun(runId);
+  }
+
+  /**
+   * The run this worker holds (RUNNING under its id) with its lease renewed, for a claim retried
+   * after its reply was lost; null when it holds none (the sweeper may have requeued it already).
+   */
+  async reclaimHeld(workerId: string, leaseExpiresAt: Date): Promise<ClaimedRunRow | null> {
+    const held = await this.db.run.findFirst({ where: { workerId, status: "RUNNING" }, orderBy: { startedAt: "desc" }, select: { id: true } });
+    if (!held) return null;
+    const renewed = await this.db.run.updateMany({ where: { id: held.id, workerId, status: "RUNNING" }, data: { leaseExpiresAt } });
+    return renewed.count === 1 ? this.claimedRun(held.id) : null;
+  }
+
+  private async claimedRun(runId: string): Promise<ClaimedRunRow> {
     const row = await this.db.run.findUniqueOrThrow({
       where: { id: runId },
       include: {
