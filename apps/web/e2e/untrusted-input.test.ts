@@ -4,7 +4,7 @@ import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { PACKED_DATASET_CONTENT_TYPE } from "@tlab/core/dataset-pack";
 import { BUILTIN_BASE_MODEL, PRESETS } from "@tlab/core/presets";
-import { buildZip } from "../../trainer/src/testing/hostile-zip";
+import { buildZip } from "@tlab/api/storage/hostile-zip";
 import { drawShape, encodeImage } from "../../trainer/src/testing/synthetic-images";
 import { startPlatform, tlab, type Platform } from "./platform-harness";
 

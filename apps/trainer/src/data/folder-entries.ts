@@ -1,8 +1,7 @@
 import { readdir, readFile, realpath, stat } from "node:fs/promises";
 import path from "node:path";
-import AdmZip from "adm-zip";
 import { isInside } from "@tlab/api/storage/confined-path";
-import { checkZipEntries } from "@tlab/core/archive-entries";
+import { zipEntries as readZipEntries } from "@tlab/api/storage/zip-entries";
 import type { FolderEntry } from "@tlab/core/image-folder";
 
 /**
@@ -64,25 +63,9 @@ async function directoryEntries(root: string): Promise<FolderEntry[]> {
 
 /** A local .zip, held to the same rules as the server's uploads (no zip-slip, links or bombs). */
 export function zipEntries(bytes: Uint8Array, name = "zip"): FolderEntry[] {
-  let zip: AdmZip;
-  let entries: AdmZip.IZipEntry[];
   try {
-    zip = new AdmZip(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength));
-    entries = zip.getEntries();
-  } catch (error) {
-    throw new Error(`${name}: not a readable zip file (${error instanceof Error ? error.message : String(error)})`);
-  }
-  try {
-    checkZipEntries(entries.map((entry) => ({ name: entry.entryName, isDirectory: entry.isDirectory, attr: entry.header.attr, size: entry.header.size, compressedSize: entry.header.compressedSize })));
+    return readZipEntries(bytes);
   } catch (error) {
     throw new Error(`${name}: ${error instanceof Error ? error.message : String(error)}`);
   }
-  return entries.map((entry) => ({
-    path: entry.entryName,
-    isDirectory: entry.isDirectory,
-    read: async () => {
-      const data = entry.getData();
-      return new Uint8Array(data.buffer, data.byteOffset, data.byteLength);
-    },
-  }));
 }

@@ -4,7 +4,7 @@ import { getAppContext } from "@/server/app-context";
 import { authorizeCatalog } from "@/server/catalog-auth";
 import { errorResponse, jsonError } from "@/server/http-errors";
 import { isUploadTooLarge, readBodyWithLimit, tooLargeResponse, unsupportedMediaType, type UploadLimit } from "@/server/upload-body";
-import { zipEntries } from "@/server/zip-entries";
+import { zipEntries } from "@tlab/api/storage/zip-entries";
 
 const ZIP_TYPES = new Set(["application/zip", "application/x-zip-compressed", "application/x-zip"]);
 

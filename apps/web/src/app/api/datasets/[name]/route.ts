@@ -6,7 +6,7 @@ import { authorizeCatalog } from "@/server/catalog-auth";
 import { errorResponse, jsonError } from "@/server/http-errors";
 import { sharpImageDecoder } from "@tlab/images/sharp-image-decoder";
 import { isUploadTooLarge, mediaTypeOf, readBodyWithLimit, tooLargeResponse, unsupportedMediaType, type UploadLimit } from "@/server/upload-body";
-import { zipEntries } from "@/server/zip-entries";
+import { zipEntries } from "@tlab/api/storage/zip-entries";
 
 type Params = { params: Promise<{ name: string }> };
 

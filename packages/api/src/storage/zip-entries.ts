@@ -5,9 +5,10 @@ import type { FolderEntry } from "@tlab/core/image-folder";
 export { ZipError };
 
 /**
- * The entries of an uploaded zip, read lazily. Entry names are only used as labels and looked up
- * by name, never as paths to write to; still, a hostile archive (zip-slip names, symbolic links,
- * a zip bomb) is refused whole before any entry is read (@tlab/core/archive-entries).
+ * The entries of a zip (a dashboard upload, or a local file given to `tlab datasets add` or
+ * `tlab models add`), read lazily. Entry names are only used as labels and looked up by name,
+ * never as paths to write to; still, a hostile archive (zip-slip names, symbolic links, a zip
+ * bomb) is refused whole before any entry is read (@tlab/core/archive-entries).
  */
 export function zipEntries(bytes: Uint8Array, limits: ZipLimits = DEFAULT_ZIP_LIMITS): FolderEntry[] {
   let zip: AdmZip;
@@ -16,7 +17,7 @@ export function zipEntries(bytes: Uint8Array, limits: ZipLimits = DEFAULT_ZIP_LI
     zip = new AdmZip(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength));
     entries = zip.getEntries();
   } catch (error) {
-    throw new ZipError(`the upload is not a readable zip file (${error instanceof Error ? error.message : String(error)})`);
+    throw new ZipError(`not a readable zip file (${error instanceof Error ? error.message : String(error)})`);
   }
   checkZipEntries(
     entries.map((entry) => ({
