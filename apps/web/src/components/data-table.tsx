@@ -2,6 +2,7 @@
 
 import { flexRender, getCoreRowModel, useReactTable, type ColumnDef, type RowSelectionState } from "@tanstack/react-table";
 import type { ReactNode } from "react";
+import type { CursorPages } from "@/lib/use-cursor-pages";
 
 export interface ServerSort {
   id: string;
@@ -112,25 +113,24 @@ declare module "@tanstack/react-table" {
   }
 }
 
+/**
+ * "1–50 of 1,234 runs" with Previous and Next, over the keyset pages of `useCursorPages` and the
+ * page of results currently shown.
+ */
 export function Pager({
-  page,
+  pages,
+  result,
   pageSize,
-  shown,
-  total,
-  hasNext,
-  onPrevious,
-  onNext,
   noun,
 }: {
-  page: number;
+  pages: CursorPages;
+  result: { items: readonly unknown[]; total: number; nextCursor: string | null };
   pageSize: number;
-  shown: number;
-  total: number;
-  hasNext: boolean;
-  onPrevious: () => void;
-  onNext: () => void;
   noun: string;
 }) {
+  const { page } = pages;
+  const { total } = result;
+  const shown = result.items.length;
   const from = shown === 0 ? 0 : page * pageSize + 1;
   const to = page * pageSize + shown;
   return (
@@ -138,10 +138,10 @@ export function Pager({
       <span className="muted" aria-live="polite">
         {total === 0 ? `No ${noun}` : `${from.toLocaleString("en-US")}–${to.toLocaleString("en-US")} of ${total.toLocaleString("en-US")} ${noun}`}
       </span>
-      <button type="button" className="button button-small" onClick={onPrevious} disabled={page === 0}>
+      <button type="button" className="button button-small" onClick={pages.previous} disabled={page === 0}>
         ← Previous
       </button>
-      <button type="button" className="button button-small" onClick={onNext} disabled={!hasNext}>
+      <button type="button" className="button button-small" onClick={() => pages.next(result.nextCursor)} disabled={!result.nextCursor}>
         Next →
       </button>
     </nav>

@@ -150,16 +150,7 @@ export function ExperimentsTable({ initial, initialQuery, baseModels, datasets, 
             busy={isFetching && isPlaceholderData}
             empty={<span className="muted">No experiment matches these filters.</span>}
           />
-          <Pager
-            page={pages.page}
-            pageSize={base.limit}
-            shown={page.items.length}
-            total={page.total}
-            hasNext={Boolean(page.nextCursor)}
-            onPrevious={pages.previous}
-            onNext={() => pages.next(page.nextCursor)}
-            noun="experiments"
-          />
+          <Pager pages={pages} result={page} pageSize={base.limit} noun="experiments" />
         </>
       )}
     </>

@@ -214,16 +214,7 @@ export function RunsBrowser({ initial, initialQuery, baseModels, datasets }: Pro
           )
         }
       />
-      <Pager
-        page={pages.page}
-        pageSize={base.limit}
-        shown={page.items.length}
-        total={page.total}
-        hasNext={Boolean(page.nextCursor)}
-        onPrevious={pages.previous}
-        onNext={() => pages.next(page.nextCursor)}
-        noun="runs"
-      />
+      <Pager pages={pages} result={page} pageSize={base.limit} noun="runs" />
     </>
   );
 }
