@@ -1,6 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { PRESETS } from "@tlab/core/presets";
-import { createApiHarness, finalMetricsFixture, trpcErrorOf } from "./test-support";
+import { createApiHarness, finalMetricsFixture, trpcErrorOf, workerInfoFixture } from "./test-support";
 
 type Harness = Awaited<ReturnType<typeof createApiHarness>>;
 let h: Harness;
@@ -12,7 +12,7 @@ beforeEach(async () => {
 });
 afterEach(async () => h.cleanup());
 
-const workerInfo = { name: "w", hostname: "host", backend: "wasm" as const, device: "cpu", versions: {} };
+const workerInfo = workerInfoFixture;
 const metrics = finalMetricsFixture();
 
 

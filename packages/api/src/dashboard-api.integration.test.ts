@@ -1,6 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { PRESETS } from "@tlab/core/presets";
-import { createApiHarness, finalMetricsFixture, trpcErrorOf } from "./test-support";
+import { createApiHarness, finalMetricsFixture, trpcErrorOf, workerInfoFixture } from "./test-support";
 
 // The dashboard's read models and the retry transition, through createCaller on a real database
 // (SQLite here, PostgreSQL under `npm run test:pg`).
@@ -15,7 +15,7 @@ beforeEach(async () => {
 });
 afterEach(async () => h.cleanup());
 
-const workerInfo = { name: "gpu-box-1", hostname: "host", backend: "wasm" as const, device: "cpu", versions: {} };
+const workerInfo = { ...workerInfoFixture, name: "gpu-box-1" };
 
 
 

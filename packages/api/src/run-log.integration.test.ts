@@ -1,7 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { PRESETS } from "@tlab/core/presets";
 import { RUN_LOG_MAX_LINES, RUN_LOG_MAX_MESSAGE_CHARS, type RunLogLineInput } from "@tlab/core/run-log";
-import { createApiHarness, trpcErrorOf } from "./test-support";
+import { createApiHarness, trpcErrorOf, workerInfoFixture } from "./test-support";
 
 type Harness = Awaited<ReturnType<typeof createApiHarness>>;
 let h: Harness;
@@ -13,7 +13,7 @@ beforeEach(async () => {
 });
 afterEach(async () => h.cleanup());
 
-const workerInfo = { name: "w", hostname: "host", backend: "wasm" as const, device: "cpu", versions: {} };
+const workerInfo = workerInfoFixture;
 const line = (seq: number, message = `line ${seq}`, level: RunLogLineInput["level"] = "info"): RunLogLineInput => ({
   seq,
   level,

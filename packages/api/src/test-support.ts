@@ -74,6 +74,9 @@ export async function addTestUser(db: Db, email: string, role: Role): Promise<Se
   return { id: row.id, email, name, role };
 }
 
+/** What a simulated worker registers with. */
+export const workerInfoFixture = { name: "w", hostname: "host", backend: "wasm" as const, device: "cpu", versions: {} };
+
 /** Final metrics a simulated worker reports: a two-class result, any field overridable. */
 export function finalMetricsFixture(overrides: Partial<FinalMetrics> = {}): FinalMetrics {
   const confusionMatrix = [
