@@ -1,6 +1,20 @@
 "use client";
 
-import { useEffect, useRef, useState } from "react";
+import { type ReactNode, useEffect, useRef, useState } from "react";
+import { useHydrated } from "@/lib/use-hydrated";
+
+/**
+ * A table's filter bar. Its controls write the URL through React, so they stay disabled until the
+ * page is hydrated: a box checked on the server's HTML would show a filter that was never applied.
+ */
+export function FilterBar({ label, children }: { label: string; children: ReactNode }) {
+  const hydrated = useHydrated();
+  return (
+    <fieldset className="filters" role="search" aria-label={label} disabled={!hydrated}>
+      {children}
+    </fieldset>
+  );
+}
 
 /** A search box that reports its text after the typing pauses, so each keystroke is not a request. */
 export function SearchInput({ id, label, value, onChange, placeholder }: { id: string; label: string; value: string; onChange: (text: string) => void; placeholder?: string }) {

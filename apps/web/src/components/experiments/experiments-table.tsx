@@ -17,7 +17,7 @@ import { LIVE_REFRESH_MS, useTRPC } from "@/trpc/react";
 import { DataTable, Pager, type ServerSort } from "../data-table";
 import { StarButton } from "../review/star-button";
 import { TagChips } from "../review/tag-chips";
-import { FilterSelect, SearchInput } from "../search-input";
+import { FilterBar, FilterSelect, SearchInput } from "../search-input";
 import { StrategyName } from "../strategy-name";
 
 interface Props {
@@ -123,7 +123,7 @@ export function ExperimentsTable({ initial, initialQuery, baseModels, datasets, 
         </section>
       ) : (
         <>
-          <div className="filters" role="search" aria-label="Filter experiments">
+          <FilterBar label="Filter experiments">
             <SearchInput id="experiment-search" label="Search" value={base.search ?? ""} onChange={onSearch} placeholder="Experiment name" />
             <FilterSelect id="experiment-model" label="Base model" value={base.baseModel ?? ""} options={baseModels.map((m) => ({ value: m, label: m }))} onChange={(v) => setParams({ model: v })} />
             <FilterSelect id="experiment-dataset" label="Dataset" value={base.dataset ?? ""} options={datasets.map((d) => ({ value: d, label: d }))} onChange={(v) => setParams({ dataset: v })} />
@@ -138,7 +138,7 @@ export function ExperimentsTable({ initial, initialQuery, baseModels, datasets, 
                 Clear filters
               </button>
             ) : null}
-          </div>
+          </FilterBar>
           <DataTable
             caption="Experiments"
             data={page.items}

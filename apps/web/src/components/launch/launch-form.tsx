@@ -4,7 +4,7 @@ import { zodResolver } from "@hookform/resolvers/zod";
 import { useMutation } from "@tanstack/react-query";
 import { TRPCClientError } from "@trpc/client";
 import { useRouter } from "next/navigation";
-import { useEffect, useState } from "react";
+import { useState } from "react";
 import { useForm, type FieldError } from "react-hook-form";
 import { CreateExperimentInput, type CreateExperimentFormValues } from "@tlab/core/experiment";
 import type { LayerInfo } from "@tlab/core/layer-plan";
@@ -12,6 +12,7 @@ import { defaultStrategy, STRATEGY_KINDS, STRATEGY_LABELS, type StrategyConfigIn
 import { formatInteger } from "@/lib/format";
 import type { LaunchPreset } from "@/lib/launch-presets";
 import { launchErrorsFromServer, type LaunchField } from "@/lib/launch-form-errors";
+import { useHydrated } from "@/lib/use-hydrated";
 import { useTRPC } from "@/trpc/react";
 import { FormField, fieldA11y } from "./form-field";
 import { LaunchSummary } from "./launch-summary";
@@ -153,8 +154,7 @@ export function LaunchForm({ defaults, baseModels, datasets, presets, presetId }
   const busy = isSubmitting || launched;
   // Until React has hydrated the form, a click would submit it natively (a GET with every field in
   // the URL) and typing could be overwritten: the Launch button waits for the form to be live.
-  const [hydrated, setHydrated] = useState(false);
-  useEffect(() => setHydrated(true), []);
+  const hydrated = useHydrated();
   const training = watch("training");
   const num = (name: Parameters<typeof register>[0]) => register(name, { valueAsNumber: true, onChange: () => setPreset("") });
 

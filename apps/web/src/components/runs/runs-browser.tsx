@@ -15,7 +15,7 @@ import { useUrlParams } from "@/lib/use-url-params";
 import { LIVE_REFRESH_MS, useTRPC } from "@/trpc/react";
 import { DataTable, Pager, type ServerSort } from "../data-table";
 import { ProgressBar } from "../progress-bar";
-import { FilterSelect, SearchInput } from "../search-input";
+import { FilterBar, FilterSelect, SearchInput } from "../search-input";
 import { StatusBadge } from "../status-badge";
 import { StrategyName } from "../strategy-name";
 
@@ -161,7 +161,7 @@ export function RunsBrowser({ initial, initialQuery, baseModels, datasets }: Pro
           </button>
         </div>
       </div>
-      <div className="filters" role="search" aria-label="Filter runs">
+      <FilterBar label="Filter runs">
         <SearchInput id="run-search" label="Search" value={base.search ?? ""} onChange={onSearch} placeholder="Experiment name or run id" />
         <fieldset className="filter filter-checks">
           <legend>Status</legend>
@@ -192,7 +192,7 @@ export function RunsBrowser({ initial, initialQuery, baseModels, datasets }: Pro
             Clear filters
           </button>
         ) : null}
-      </div>
+      </FilterBar>
       <DataTable
         caption="Runs across experiments"
         data={page.items}
