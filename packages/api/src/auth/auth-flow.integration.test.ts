@@ -9,7 +9,7 @@ let testDb: TestDb;
 let services: Services;
 let auth: Auth;
 let deps: RequestAuth;
-/** better-auth's rate limiter counts per client address in process memory: one address per test. */
+/** The address better-auth's rate limiter counts by (in the test's database); one per test. */
 let clientAddress = "";
 let tests = 0;
 

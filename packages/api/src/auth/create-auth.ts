@@ -3,6 +3,7 @@ import { prismaAdapter } from "better-auth/adapters/prisma";
 import { APIError, createAuthMiddleware } from "better-auth/api";
 import { MAX_NAME_LENGTH, MAX_PASSWORD_LENGTH, MIN_PASSWORD_LENGTH, Role } from "@tlab/core/access";
 import type { Db, DbProvider } from "@tlab/db/client";
+import { AttemptLogRepository } from "@tlab/db/repositories/attempt-log-repository";
 import { InviteRepository } from "@tlab/db/repositories/invite-repository";
 import { SettingRepository } from "@tlab/db/repositories/setting-repository";
 import { UserRepository } from "@tlab/db/repositories/user-repository";
@@ -27,18 +28,20 @@ export interface AuthOptions {
   secret: string;
   /** The dashboard's public URL, when known (TLAB_PUBLIC_URL); otherwise taken from each request. */
   baseURL?: string;
-  /** Sign-in and sign-up attempts allowed per client address per minute. */
+  /** Sign-in and sign-up attempts allowed per client address per minute, counted in the database. */
   signInAttemptsPerMinute?: number;
-  /** Sign-in attempts allowed per account per 5 minutes, whatever address they come from. */
+  /** Sign-in attempts allowed per account per 5 minutes, whatever address they come from, counted in the database. */
   signInAttemptsPerAccount?: number;
+  /** Our own clock (invitations, first-admin claims, per-account attempts); better-auth's limiter reads the system time. */
   now?: () => Date;
 }
 
 /**
  * Accounts through better-auth: email + password (scrypt-hashed by better-auth), sessions in the
  * database, an httpOnly SameSite=Lax session cookie, an Origin check on its state-changing
- * endpoints and a rate limit on sign-in. Sign-up is closed except for the first account (which
- * becomes admin) and for holders of an admin's invitation, whose role it takes.
+ * endpoints and a rate limit on sign-in, counted in the database so that it holds across web
+ * replicas. Sign-up is closed except for the first account (which becomes admin) and for holders
+ * of an admin's invitation, whose role it takes.
  */
 export function createAuth(options: AuthOptions) {
   const { db, provider } = options;
@@ -47,7 +50,12 @@ export function createAuth(options: AuthOptions) {
   const invites = new InviteRepository(db);
   const settings = new SettingRepository(db);
   const attempts = options.signInAttemptsPerMinute ?? 10;
-  const perAccount = new AttemptLimiter(options.signInAttemptsPerAccount ?? 10, 5 * 60_000);
+  const perAccount = new AttemptLimiter(new AttemptLogRepository(db), {
+    scope: "sign-in",
+    max: options.signInAttemptsPerAccount ?? 10,
+    windowMs: 5 * 60_000,
+    now: () => now().getTime(),
+  });
 
   /** The role of a new account, or an error saying why it may not be created. */
   async function roleForNewUser(email: string, inviteToken: unknown): Promise<Role> {
@@ -90,6 +98,8 @@ export function createAuth(options: AuthOptions) {
     session: { expiresIn: 7 * 86_400, updateAge: 86_400 },
     rateLimit: {
       enabled: true,
+      // The RateLimit table, shared by every replica (the default store is per process).
+      storage: "database",
       window: 60,
       max: 600,
       customRules: {
@@ -122,7 +132,7 @@ export function createAuth(options: AuthOptions) {
         }
         if (ctx.path !== "/sign-in/email") return;
         const email = typeof ctx.body?.email === "string" ? ctx.body.email.trim().toLowerCase() : "";
-        if (email && !perAccount.take(email)) {
+        if (email && !(await perAccount.take(email))) {
           throw new APIError("TOO_MANY_REQUESTS", { message: "Too many sign-in attempts for this account; wait a few minutes and try again." });
         }
       }),
