@@ -1,30 +1,20 @@
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { createDb, type Db } from "../client";
 import { createTestDb, testDbProvider, type TestDb } from "../testing/create-test-db";
 import { AttemptLogRepository } from "./attempt-log-repository";
 
 const provider = testDbProvider();
 let t: TestDb;
-const extraClients: Db[] = [];
 
 beforeEach(async () => {
   t = await createTestDb();
 });
 afterEach(async () => {
-  await Promise.all(extraClients.splice(0).map((db) => db.$disconnect()));
   await t.cleanup();
 });
 
-/**
- * The repository one web replica uses. On PostgreSQL each gets its own client (its own connection
- * pool); SQLite is served by one process, so there they share the client, as concurrent requests
- * do (several clients of one file in one process block each other in better-sqlite3's busy-wait).
- */
+/** The repository one web replica uses. */
 function replicaRepository(): AttemptLogRepository {
-  if (t.provider === "sqlite") return new AttemptLogRepository(t.db);
-  const replica = createDb(t.url);
-  extraClients.push(replica.db);
-  return new AttemptLogRepository(replica.db);
+  return new AttemptLogRepository(t.replicaDb());
 }
 
 const WINDOW = 5 * 60_000;

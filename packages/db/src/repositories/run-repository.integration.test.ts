@@ -1,6 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import pg from "pg";
-import { createDb, type Db } from "../client";
 import { postgresPoolConfig } from "../postgres-adapter";
 import { createTestDb, testDbProvider, type TestDb } from "../testing/create-test-db";
 import { registerWorkers, seedQueuedRuns } from "../testing/fixtures";
@@ -8,28 +7,17 @@ import { RunRepository } from "./run-repository";
 
 const provider = testDbProvider();
 let t: TestDb;
-const extraClients: Db[] = [];
 
 beforeEach(async () => {
   t = await createTestDb();
 });
 afterEach(async () => {
-  await Promise.all(extraClients.splice(0).map((db) => db.$disconnect()));
   await t.cleanup();
 });
 
-/**
- * The repository a claiming worker reaches. On PostgreSQL each worker goes through its own client
- * (its own connection pool), as if each were served by a different web replica. SQLite is served
- * by one process with one client, so there the workers share it, as concurrent requests do; several
- * clients of one file in one process would block each other in better-sqlite3's synchronous
- * busy-wait.
- */
+/** The repository a claiming worker reaches, as if each were served by a different web replica. */
 function claimerRepository(): RunRepository {
-  if (t.provider === "sqlite") return new RunRepository(t.db, t.provider);
-  const replica = createDb(t.url);
-  extraClients.push(replica.db);
-  return new RunRepository(replica.db, replica.provider);
+  return new RunRepository(t.replicaDb(), t.provider);
 }
 
 const now = new Date("2026-01-01T00:00:00Z");

@@ -15,6 +15,13 @@ export interface TestDb {
   url: string;
   /** A temporary directory for the test's files, removed by `cleanup`. */
   dir: string;
+  /**
+   * The client another web replica would query through, for tests of concurrent callers. On
+   * PostgreSQL a client of its own (its own connection pool), disconnected by `cleanup`. SQLite is
+   * served by one process, so there it is `db` itself, shared as concurrent requests share it:
+   * several clients of one file in one process block each other in better-sqlite3's busy-wait.
+   */
+  replicaDb: () => Db;
   cleanup: () => Promise<void>;
 }
 
@@ -47,13 +54,19 @@ export async function createTestDb(): Promise<TestDb> {
       throw new Error(`PostgreSQL for tests at ${process.env.TEST_POSTGRES_URL?.trim() || DEFAULT_TEST_POSTGRES_URL}: ${error instanceof Error ? error.message : String(error)}`, { cause: error });
     }
     const { db, provider } = createDb(url);
+    const replicas: Db[] = [];
     return {
       db,
       provider,
       url,
       dir,
+      replicaDb: () => {
+        const replica = createDb(url).db;
+        replicas.push(replica);
+        return replica;
+      },
       cleanup: async () => {
-        await db.$disconnect();
+        await Promise.all([db, ...replicas].map((client) => client.$disconnect()));
         await dropPostgresSchema(url);
         removeDir();
       },
@@ -69,6 +82,7 @@ export async function createTestDb(): Promise<TestDb> {
     provider,
     url,
     dir,
+    replicaDb: () => db,
     cleanup: async () => {
       await db.$disconnect();
       removeDir();
