@@ -102,6 +102,41 @@ describe("worker procedures", () => {
     ]);
   });
 
+  it("metric reports carry the run's progress, which only moves forward within an attempt and restarts with the next", async () => {
+    await h.user.experiment.create({ ...PRESETS.digits, name: "progress", strategies: [{ kind: "frozen" }] });
+    const worker = await h.worker.worker.register(workerInfo);
+    const spec = await h.worker.worker.claim({ workerId: worker.id });
+    const runId = spec!.runId;
+    const progressOf = async () => (await h.user.run.byId({ runId })).progress;
+    const epoch = (step: number) => [{ name: "val/accuracy", step, value: 0.5 }];
+
+    await h.worker.worker.reportMetrics({ workerId: worker.id, runId, points: epoch(1), progress: 0.1 });
+    expect(await progressOf()).toBeCloseTo(0.1);
+    await h.worker.worker.reportMetrics({ workerId: worker.id, runId, points: epoch(2), progress: 0.2 });
+    expect(await progressOf()).toBeCloseTo(0.2);
+    // A heartbeat that captured an older value, or a retried report, arrives late: the bar stays.
+    await h.worker.worker.heartbeat({ workerId: worker.id, runId, progress: 0.15 });
+    await h.worker.worker.reportMetrics({ workerId: worker.id, runId, points: epoch(1), progress: 0.1 });
+    expect(await progressOf()).toBeCloseTo(0.2);
+    // Points without progress (an older worker) leave it alone; heartbeats still move it forward.
+    await h.worker.worker.reportMetrics({ workerId: worker.id, runId, points: epoch(3) });
+    expect(await progressOf()).toBeCloseTo(0.2);
+    await h.worker.worker.heartbeat({ workerId: worker.id, runId, progress: 0.25 });
+    expect(await progressOf()).toBeCloseTo(0.25);
+    // Only the worker holding the run moves it.
+    const other = await h.worker.worker.register({ ...workerInfo, name: "w2" });
+    expect((await trpcErrorOf(h.worker.worker.reportMetrics({ workerId: other.id, runId, points: epoch(4), progress: 0.9 }))).code).toBe("CONFLICT");
+    expect(await progressOf()).toBeCloseTo(0.25);
+    expect((await trpcErrorOf(h.worker.worker.reportMetrics({ workerId: worker.id, runId, points: epoch(4), progress: 1.5 }))).code).toBe("BAD_REQUEST");
+
+    await h.worker.worker.release({ workerId: worker.id, runId, reason: "worker shut down; requeued" });
+    const next = await h.worker.worker.claim({ workerId: other.id });
+    expect(next).toMatchObject({ runId, attempt: 2 });
+    expect(await progressOf()).toBe(0);
+    await h.worker.worker.reportMetrics({ workerId: other.id, runId, points: epoch(4), progress: 0.4 });
+    expect(await progressOf()).toBeCloseTo(0.4);
+  });
+
   it("a claim retried after its reply was lost gets the run it was granted back, not a second one", async () => {
     const { id } = await h.user.experiment.create({ ...PRESETS.digits, name: "lost reply" });
     const worker = await h.worker.worker.register(workerInfo);

@@ -108,6 +108,8 @@ export const ReportMetricsInput = z.object({
   workerId: id("workerId"),
   runId: id("runId"),
   points: z.array(MetricPoint).min(1).max(10_000),
+  /** Progress within the run, 0..1, when the points were sent: the dashboard's bar follows each epoch, not just heartbeats. */
+  progress: z.number().min(0).max(1).optional(),
 });
 export const CompleteRunInput = z.object({
   workerId: id("workerId"),

@@ -100,8 +100,10 @@ export async function executeRun(spec: RunSpec, deps: ExecuteRunDeps): Promise<R
       controller.abort(new Error("the server took the run back"));
     },
   });
+  // Each epoch's points carry the progress at sending, so the dashboard's bar follows every epoch
+  // rather than waiting for the next heartbeat (half a lease, 30 s by default).
   const metrics = new MetricBuffer((points) =>
-    retrying("metrics upload", () => api.worker.reportMetrics.mutate({ workerId, runId: spec.runId, points }).then(() => undefined)),
+    retrying("metrics upload", () => api.worker.reportMetrics.mutate({ workerId, runId: spec.runId, points, progress }).then(() => undefined)),
   );
 
   try {

@@ -18,7 +18,7 @@ export const workerRouter = {
     .mutation(({ ctx, input }) => ctx.services.runs.heartbeat(input.workerId, input.runId, input.progress)),
   reportMetrics: workerProcedure
     .input(ReportMetricsInput)
-    .mutation(({ ctx, input }) => ctx.services.runs.reportMetrics(input.workerId, input.runId, input.points)),
+    .mutation(({ ctx, input }) => ctx.services.runs.reportMetrics(input.workerId, input.runId, input.points, input.progress)),
   complete: workerProcedure
     .input(CompleteRunInput)
     .mutation(({ ctx, input }) => ctx.services.runs.complete(input.workerId, input.runId, input.metrics)),

@@ -89,14 +89,18 @@ export class RunService {
   async heartbeat(workerId: string, runId: string, progress?: number): Promise<{ cancelRequested: boolean }> {
     const now = this.now();
     await this.workers.touch(workerId, now);
-    const held = await this.runs.extendLease(runId, workerId, leaseExpiry(now, this.leaseMs), progress);
+    const held = await this.runs.extendLease(runId, workerId, leaseExpiry(now, this.leaseMs));
     if (!held) throw new DomainError("RUN_NOT_CLAIMED_BY_WORKER", `run ${runId} is not held by worker ${workerId}`);
+    if (progress !== undefined) await this.runs.raiseProgress(runId, workerId, progress);
     return held;
   }
 
-  async reportMetrics(workerId: string, runId: string, points: MetricPoint[]): Promise<{ accepted: number }> {
+  /** Stores the points and, when given, the progress they were measured at (so the bar moves at each epoch). */
+  async reportMetrics(workerId: string, runId: string, points: MetricPoint[], progress?: number): Promise<{ accepted: number }> {
     await this.assertHolds(workerId, runId);
-    return { accepted: await this.metrics.upsertPoints(runId, points) };
+    const accepted = await this.metrics.upsertPoints(runId, points);
+    if (progress !== undefined) await this.runs.raiseProgress(runId, workerId, progress);
+    return { accepted };
   }
 
   async complete(workerId: string, runId: string, metrics: FinalMetrics): Promise<void> {

@@ -143,19 +143,26 @@ export class RunRepository {
   }
 
   /** Extends the lease of a run this worker holds; null when it no longer holds it. */
-  async extendLease(
-    runId: string,
-    workerId: string,
-    leaseExpiresAt: Date,
-    progress: number | undefined,
-  ): Promise<{ cancelRequested: boolean } | null> {
+  async extendLease(runId: string, workerId: string, leaseExpiresAt: Date): Promise<{ cancelRequested: boolean } | null> {
     const updated = await this.db.run.updateMany({
       where: { id: runId, workerId, status: "RUNNING" },
-      data: { leaseExpiresAt, ...(progress === undefined ? {} : { progress }) },
+      data: { leaseExpiresAt },
     });
     if (updated.count === 0) return null;
     const row = await this.db.run.findUniqueOrThrow({ where: { id: runId }, select: { cancelRequested: true } });
     return row;
+  }
+
+  /**
+   * Sets the progress of a run this worker holds, only ever upwards: heartbeats and metric reports
+   * carry it and may arrive out of order, so a late, smaller value is ignored. A claim resets it
+   * to 0 for the next attempt.
+   */
+  async raiseProgress(runId: string, workerId: string, progress: number): Promise<void> {
+    await this.db.run.updateMany({
+      where: { id: runId, workerId, status: "RUNNING", progress: { lt: progress } },
+      data: { progress },
+    });
   }
 
   /** Puts a run this worker holds back in the queue; false when it no longer holds it. */
