@@ -43,6 +43,11 @@ describe.skipIf(skipReason !== null)(`a run followed live in the browser${skipRe
     await page.waitForURL(/\/runs\/[^/]+$/);
     const runId = new URL(page.url()).pathname.split("/").pop()!;
     await page.getByText("Live: new epochs appear as the worker reports them").waitFor({ timeout: 15_000 });
+    // Rendered by the server while it trains (elapsed time, log times): hydrates without a mismatch.
+    await page.reload();
+    await page.getByText("Live: new epochs appear as the worker reports them").waitFor({ timeout: 15_000 });
+    await page.getByRole("region", { name: "Status timeline" }).getByText(/ so far$/).waitFor();
+    expect(browser.pageErrors).toEqual([]);
 
     // Sample the API (what the worker has reported) and the page (what it shows) side by side.
     const apiSeen = new Map<number, number>();

@@ -36,7 +36,7 @@ const worker: WorkerDto = { id: "w1", name: "gpu-1", hostname: "box", backend: "
 
 describe("runTimeline", () => {
   it("shows a queued run waiting for a worker", () => {
-    expect(runTimeline(run({}), null).map((s) => [s.title, s.state])).toEqual([
+    expect(runTimeline(run({}), null, null).map((s) => [s.title, s.state])).toEqual([
       ["Queued", "done"],
       ["Waiting for a worker", "current"],
     ]);
@@ -53,10 +53,16 @@ describe("runTimeline", () => {
     expect(steps[3]!.detail).toBe("30.0 s so far");
   });
 
+  it("leaves out a running attempt's elapsed time while the time is unknown (the server's HTML)", () => {
+    const steps = runTimeline(run({ status: "RUNNING", attempt: 1, progress: 0.5, workerName: "gpu-1", startedAt: "2026-01-01T00:01:00.000Z" }), null, null);
+    expect(steps.at(-1)).toMatchObject({ title: "Training: 50%", state: "current" });
+    expect(steps.at(-1)!.detail).toBeUndefined();
+  });
+
   it("ends with the outcome and its reason; a retried run says why it was queued again", () => {
-    const failed = runTimeline(run({ status: "FAILED", attempt: 1, startedAt: "2026-01-01T00:01:00.000Z", finishedAt: "2026-01-01T00:02:00.000Z", failureReason: "out of memory" }), null);
+    const failed = runTimeline(run({ status: "FAILED", attempt: 1, startedAt: "2026-01-01T00:01:00.000Z", finishedAt: "2026-01-01T00:02:00.000Z", failureReason: "out of memory" }), null, null);
     expect(failed.at(-1)).toMatchObject({ title: "Failed", detail: "out of memory", state: "failed" });
-    const retried = runTimeline(run({ failureReason: "retried after attempt 1 ended failed: out of memory" }), null);
+    const retried = runTimeline(run({ failureReason: "retried after attempt 1 ended failed: out of memory" }), null, null);
     expect(retried[0]).toMatchObject({ title: "Queued again (retry)", detail: "retried after attempt 1 ended failed: out of memory" });
   });
 });

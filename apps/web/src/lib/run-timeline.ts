@@ -13,8 +13,9 @@ export interface TimelineStep {
  * The run's history as far as the database records it: when it was queued (and why again, after
  * a retry or a lost worker), which worker claimed it on which attempt, and how it ended. Earlier
  * attempts are summarised by the reason they ended; the current attempt is shown in full.
+ * `now` (epoch ms, or null while unknown) dates a running attempt's elapsed time.
  */
-export function runTimeline(run: RunDetailDto, worker: WorkerDto | null, now = Date.now()): TimelineStep[] {
+export function runTimeline(run: RunDetailDto, worker: WorkerDto | null, now: number | null): TimelineStep[] {
   const steps: TimelineStep[] = [];
   const reason = run.failureReason;
   const retried = reason?.startsWith("retried") ?? false;
@@ -38,7 +39,8 @@ export function runTimeline(run: RunDetailDto, worker: WorkerDto | null, now = D
     });
   }
   if (run.status === "RUNNING") {
-    const elapsed = run.startedAt ? formatDuration(now - new Date(run.startedAt).getTime()) : null;
+    // `now` is null until the page runs in the browser (see useNow): no elapsed time before then.
+    const elapsed = run.startedAt && now !== null ? formatDuration(Math.max(0, now - new Date(run.startedAt).getTime())) : null;
     steps.push({
       key: "training",
       title: run.cancelRequested ? "Stopping (cancel requested)" : `Training: ${Math.round(run.progress * 100)}%`,
@@ -53,7 +55,7 @@ export function runTimeline(run: RunDetailDto, worker: WorkerDto | null, now = D
     key: "finished",
     title: STATUS_WORDS[run.status].replace(/^./, (c) => c.toUpperCase()),
     time: run.finishedAt,
-    detail: run.status === "SUCCEEDED" ? (run.startedAt ? `trained in ${took}` : undefined) : (reason ?? undefined),
+    detail: run.status === "SUCCEEDED" ? (run.startedAt ? `${took} after it was claimed` : undefined) : (reason ?? undefined),
     state: run.status === "SUCCEEDED" ? "done" : "failed",
   });
   return steps;

@@ -27,7 +27,7 @@ export function FinalMetricsSection({ metrics }: { metrics: FinalMetrics }) {
           </dd>
         </div>
         <div>
-          <dt>Wall time</dt>
+          <dt title="Training and test evaluation on the worker, without downloads and uploads">Wall time (training)</dt>
           <dd>{formatDuration(metrics.wallTimeMs)}</dd>
         </div>
         <div>

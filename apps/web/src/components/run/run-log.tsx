@@ -3,6 +3,7 @@
 import { useQuery, useQueryClient } from "@tanstack/react-query";
 import { Fragment, useEffect, useLayoutEffect, useRef } from "react";
 import { RUN_LOG_MAX_PAGE, type RunLogLine, type RunLogPage } from "@tlab/core/run-log";
+import { formatClock } from "@/lib/format";
 import { mergeLogLines, runLogQueryKey } from "@/lib/run-log-lines";
 import { useTRPCClient } from "@/trpc/react";
 
@@ -90,9 +91,4 @@ export function RunLog({ runId, active, pollMs }: { runId: string; active: boole
       )}
     </>
   );
-}
-
-function formatClock(iso: string): string {
-  const d = new Date(iso);
-  return d.toLocaleTimeString(undefined, { hour12: false, hour: "2-digit", minute: "2-digit", second: "2-digit" });
 }

@@ -1,11 +1,15 @@
+"use client";
+
 import type { RunDetailDto, WorkerDto } from "@tlab/core/dto";
 import { formatTimestamp } from "@/lib/format";
 import { runTimeline } from "@/lib/run-timeline";
+import { useNow } from "@/lib/use-now";
 
 export function RunTimeline({ run, worker }: { run: RunDetailDto; worker: WorkerDto | null }) {
+  const now = useNow(run.status === "RUNNING");
   return (
     <ol className="timeline" aria-label="Status timeline">
-      {runTimeline(run, worker).map((step) => (
+      {runTimeline(run, worker, now).map((step) => (
         <li key={step.key} className={`timeline-step timeline-${step.state}`}>
           <span className="timeline-dot" aria-hidden="true" />
           <div>
