@@ -1,14 +1,15 @@
 import { z } from "zod";
+import { boundedNumber, flag, oneOf } from "./field-limits";
 import { StrategyConfig } from "./strategy";
 
 /** Random image augmentation applied to training batches only (never to validation or test). */
 export const Augmentation = z.object({
-  flipHorizontal: z.boolean().default(false),
+  flipHorizontal: flag().default(false),
   /** Maximum shift in pixels along each axis. */
-  shiftPixels: z.number().int().min(0).max(32).default(0),
-  rotateDegrees: z.number().min(0).max(45).default(0),
+  shiftPixels: boundedNumber({ min: 0, max: 32, int: true }).default(0),
+  rotateDegrees: boundedNumber({ min: 0, max: 45 }).default(0),
   /** Maximum brightness change, as a fraction of the value range. */
-  brightness: z.number().min(0).max(0.5).default(0),
+  brightness: boundedNumber({ min: 0, max: 0.5 }).default(0),
 });
 export type Augmentation = z.infer<typeof Augmentation>;
 
@@ -16,8 +17,8 @@ export type Augmentation = z.infer<typeof Augmentation>;
 export const TrainingOptions = z.object({
   augmentation: Augmentation.default({ flipHorizontal: false, shiftPixels: 0, rotateDegrees: 0, brightness: 0 }),
   /** Stop after this many epochs without a better validation accuracy (0 = never); the best epoch is restored either way. */
-  earlyStoppingPatience: z.number().int().min(0).max(100).default(0),
-  lrSchedule: z.enum(["constant", "cosine", "step"]).default("constant"),
+  earlyStoppingPatience: boundedNumber({ min: 0, max: 100, int: true }).default(0),
+  lrSchedule: oneOf(["constant", "cosine", "step"]).default("constant"),
 });
 export type TrainingOptions = z.infer<typeof TrainingOptions>;
 export const DEFAULT_TRAINING_OPTIONS: TrainingOptions = TrainingOptions.parse({});
@@ -35,13 +36,13 @@ export const CreateExperimentInput = z.object({
     .array(StrategyConfig)
     .min(1, "Pick at least one strategy")
     .refine((list) => new Set(list.map((s) => s.kind)).size === list.length, "Each strategy can appear only once"),
-  epochs: z.number({ error: "Epochs must be a whole number from 1 to 100" }).int("Epochs must be a whole number from 1 to 100").min(1, "Epochs must be from 1 to 100").max(100, "Epochs must be from 1 to 100"),
-  batchSize: z.number().int().min(1, "Batch size must be from 1 to 1024").max(1024, "Batch size must be from 1 to 1024").default(32),
-  seeds: z.number().int().min(1, "Seeds must be from 1 to 10").max(10, "Seeds must be from 1 to 10").default(1),
+  epochs: boundedNumber({ min: 1, max: 100, int: true }),
+  batchSize: boundedNumber({ min: 1, max: 1024, int: true }).default(32),
+  seeds: boundedNumber({ min: 1, max: 10, int: true }).default(1),
   /** Labelled training images per class (few-shot budget); the rest of the pool is not used. */
-  trainPerClass: z.number().int().min(1).max(10_000).default(300),
-  validationFraction: z.number().min(0.05).max(0.5).default(0.15),
-  testPerClass: z.number().int().min(1).max(10_000).default(200),
+  trainPerClass: boundedNumber({ min: 1, max: 10_000, int: true }).default(300),
+  validationFraction: boundedNumber({ min: 0.05, max: 0.5 }).default(0.15),
+  testPerClass: boundedNumber({ min: 1, max: 10_000, int: true }).default(200),
   training: TrainingOptions.default(DEFAULT_TRAINING_OPTIONS),
   notes: z.string().max(2000, "Notes are at most 2000 characters").default(""),
 });

@@ -1,10 +1,11 @@
 import { z } from "zod";
+import { boundedNumber, discriminatorError, oneOf } from "./field-limits";
 
 /**
  * The three ways of reusing a pretrained base that Transfer Lab compares. Defined once here and
  * shared by the launch form, the API and the trainer, so a strategy means the same thing everywhere.
  */
-export const StrategyKind = z.enum(["frozen", "partial", "full"]);
+export const StrategyKind = oneOf(["frozen", "partial", "full"]);
 export type StrategyKind = z.infer<typeof StrategyKind>;
 
 export const STRATEGY_KINDS = StrategyKind.options;
@@ -15,21 +16,25 @@ export const STRATEGY_LABELS: Record<StrategyKind, string> = {
   full: "Full fine-tune",
 };
 
-const learningRate = z.number().positive().max(1);
+const learningRate = boundedNumber({ min: 0, max: 1, exclusiveMin: true });
 
 /** The new classifier put on top of the base: softmax (dense) or a linear SVM (squared hinge). */
 export const HeadConfig = z.object({
-  type: z.enum(["softmax", "svm"]).default("softmax"),
-  hiddenUnits: z.number().int().min(0).max(4096).default(0),
-  dropout: z.number().min(0).max(0.9).default(0),
+  type: oneOf(["softmax", "svm"]).default("softmax"),
+  hiddenUnits: boundedNumber({ min: 0, max: 4096, int: true }).default(0),
+  dropout: boundedNumber({ min: 0, max: 0.9 }).default(0),
 });
 export type HeadConfig = z.infer<typeof HeadConfig>;
 
 /** Where the base is split for partial fine-tuning: a named layer, or the top K layers with weights. */
-export const CutPoint = z.discriminatedUnion("by", [
-  z.object({ by: z.literal("layer"), layer: z.string().min(1, "layer: name a layer of the base model").max(200, "layer: at most 200 characters") }),
-  z.object({ by: z.literal("topK"), k: z.number().int().min(1).max(500) }),
-]);
+export const CutPoint = z.discriminatedUnion(
+  "by",
+  [
+    z.object({ by: z.literal("layer"), layer: z.string().min(1, "name a layer of the base model").max(200, "must be at most 200 characters") }),
+    z.object({ by: z.literal("topK"), k: boundedNumber({ min: 1, max: 500, int: true }) }),
+  ],
+  { error: discriminatorError(["layer", "topK"]) },
+);
 export type CutPoint = z.infer<typeof CutPoint>;
 
 export const FrozenStrategy = z.object({
@@ -46,7 +51,7 @@ export const PartialStrategy = z.object({
   /** Learning rate for the unfrozen base layers; lower than the head's so pretrained filters move less. */
   baseLearningRate: learningRate.default(0.003),
   /** Head-only epochs before the top of the base is unfrozen (counted inside the epoch budget). */
-  warmupEpochs: z.number().int().min(0).max(100).default(0),
+  warmupEpochs: boundedNumber({ min: 0, max: 100, int: true }).default(0),
 });
 
 export const FullStrategy = z.object({
@@ -56,7 +61,9 @@ export const FullStrategy = z.object({
   baseLearningRate: learningRate.default(0.001),
 });
 
-export const StrategyConfig = z.discriminatedUnion("kind", [FrozenStrategy, PartialStrategy, FullStrategy]);
+export const StrategyConfig = z.discriminatedUnion("kind", [FrozenStrategy, PartialStrategy, FullStrategy], {
+  error: discriminatorError(StrategyKind.options),
+});
 export type StrategyConfig = z.infer<typeof StrategyConfig>;
 export type StrategyConfigInput = z.input<typeof StrategyConfig>;
 

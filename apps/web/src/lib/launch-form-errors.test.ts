@@ -5,9 +5,9 @@ describe("launchErrorsFromServer", () => {
   it("puts zod field errors next to their fields", () => {
     const errors = launchErrorsFromServer({
       message: "invalid input",
-      data: { code: "BAD_REQUEST", zodError: { formErrors: [], fieldErrors: { name: ["Experiment name is required"], epochs: ["Epochs must be from 1 to 100"] } } },
+      data: { code: "BAD_REQUEST", zodError: { formErrors: [], fieldErrors: { name: ["Experiment name is required"], epochs: ["must be a whole number from 1 to 100"] } } },
     });
-    expect(errors).toEqual({ fields: { name: "Experiment name is required", epochs: "Epochs must be from 1 to 100" }, form: null });
+    expect(errors).toEqual({ fields: { name: "Experiment name is required", epochs: "must be a whole number from 1 to 100" }, form: null });
   });
 
   it("maps a service message that starts with a field name to that field", () => {
