@@ -47,7 +47,19 @@ describe("experiment procedures", () => {
       h.user.experiment.create({ ...PRESETS.digits, name: "x", strategies: [{ kind: "partial", cut: { by: "layer", layer: "conv7" } }] }),
     );
     expect(badCut.message).toMatch(/^strategies\.partial\.cut: cut layer "conv7" is not a layer/);
+
+    const badFraction = await trpcErrorOf(h.user.experiment.create({ ...PRESETS.digits, name: "x", validationFraction: 0.9 }));
+    expect(badFraction.code).toBe("BAD_REQUEST");
+    expect(badFraction.message).toContain("must be a number from 0.05 to 0.5");
+
+    // Digit 5 of the built-in dataset has 863 images: 5000 + 200 can never be drawn, so no run is queued to fail.
+    const badSplit = await trpcErrorOf(h.user.experiment.create({ ...PRESETS.digits, name: "x", trainPerClass: 5000 }));
+    expect(badSplit.code).toBe("BAD_REQUEST");
+    expect(badSplit.message).toBe(
+      'trainPerClass: class "5" has only 863 images but trainPerClass (5000) + testPerClass (200) = 5200; lower them so they add up to at most 863',
+    );
     expect((await h.user.experiment.list({ limit: 10 })).items).toHaveLength(0);
+    expect(await h.worker.worker.claim({ workerId: (await h.worker.worker.register(workerInfo)).id })).toBeNull();
   });
 
   it("training options are stored with the experiment and handed to every run", async () => {

@@ -1,4 +1,6 @@
 import { describe, expect, it } from "vitest";
+import { MNIST_IMAGES_PER_DIGIT } from "@tlab/core/mnist-digit-counts";
+import { splitBudgetProblem } from "@tlab/core/split-budget";
 import { DatasetError, loadMnistSplit, MNIST_PIXELS, mnistDigitCounts, type ImageSet } from "./mnist-digits";
 import { deriveSeed, mulberry32, permutation } from "./seeded-random";
 
@@ -95,5 +97,18 @@ describe("loadMnistSplit", () => {
     expect(() => loadMnistSplit({ ...options, classes: [3, 3] })).toThrow(DatasetError);
     expect(() => loadMnistSplit({ ...options, classes: [1, 10] })).toThrow(/classes must be digits/);
     expect(() => loadMnistSplit({ ...options, validationFraction: 1 })).toThrow(/validationFraction/);
+  });
+
+  it("has the per-digit counts the launch check refuses impossible budgets by", () => {
+    expect(mnistDigitCounts()).toEqual(MNIST_IMAGES_PER_DIGIT);
+    // The launch check and the loader draw the line at the same budget.
+    const spec = { source: "mnist" as const, classes: options.classes };
+    const classNames = options.classes.map(String);
+    const fits = { ...options, trainPerClass: Math.min(...options.classes.map((d) => mnistDigitCounts()[d]!)) - options.testPerClass };
+    const tooMany = { ...fits, trainPerClass: fits.trainPerClass + 1 };
+    expect(splitBudgetProblem(spec, classNames, fits)).toBeNull();
+    expect(loadMnistSplit(fits).test.count).toBe(options.classes.length * options.testPerClass);
+    expect(splitBudgetProblem(spec, classNames, tooMany)).toMatch(/^trainPerClass: /);
+    expect(() => loadMnistSplit(tooMany)).toThrow(DatasetError);
   });
 });

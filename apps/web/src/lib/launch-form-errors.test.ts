@@ -19,6 +19,13 @@ describe("launchErrorsFromServer", () => {
     expect(errors.form).toBeNull();
   });
 
+  it("puts a refused split budget under the training-images field", () => {
+    const message = 'trainPerClass: class "5" has only 863 images but trainPerClass (5000) + testPerClass (200) = 5200; lower them so they add up to at most 863';
+    const errors = launchErrorsFromServer({ message, data: { code: "BAD_REQUEST", zodError: null } });
+    expect(errors.fields.trainPerClass).toBe('class "5" has only 863 images but trainPerClass (5000) + testPerClass (200) = 5200; lower them so they add up to at most 863');
+    expect(errors.form).toBeNull();
+  });
+
   it("maps a nested path to its top-level field", () => {
     const errors = launchErrorsFromServer({ message: "strategies.partial.cut: no layer named conv9", data: { code: "BAD_REQUEST" } });
     expect(errors.fields.strategies).toBe("no layer named conv9");
