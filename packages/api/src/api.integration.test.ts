@@ -94,6 +94,8 @@ describe("worker procedures", () => {
     expect(await h.worker.worker.claim({ workerId: worker.id })).toBeNull();
 
     expect(await h.worker.worker.heartbeat({ workerId: worker.id, runId: spec!.runId, progress: 0.5 })).toEqual({ cancelRequested: false });
+    // The workers page names the run each worker trains and how far it got.
+    expect((await h.user.worker.list()).find((w) => w.id === worker.id)?.currentRun).toEqual({ id: spec!.runId, experimentName: "e", strategy: "frozen", seed: 1, progress: 0.5 });
     const points = [1, 2, 3].map((step) => ({ name: "val/accuracy", step, value: step / 4 }));
     await h.worker.worker.reportMetrics({ workerId: worker.id, runId: spec!.runId, points });
     // A retried batch (same keys) must not duplicate points; a changed value overwrites.

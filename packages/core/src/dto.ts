@@ -113,3 +113,8 @@ export interface WorkerDto {
   lastSeenAt: string;
   currentRunId: string | null;
 }
+
+/** A row of the workers page: the worker and, while it trains, which run that is and how far. */
+export interface WorkerListItemDto extends WorkerDto {
+  currentRun: { id: string; experimentName: string; strategy: StrategyKind; seed: number; progress: number } | null;
+}

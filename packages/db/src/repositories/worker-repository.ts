@@ -1,5 +1,6 @@
-import type { WorkerDto } from "@tlab/core/dto";
+import type { WorkerDto, WorkerListItemDto } from "@tlab/core/dto";
 import { TrainingBackend, type WorkerInfo } from "@tlab/core/run";
+import { StrategyKind } from "@tlab/core/strategy";
 import type { Db } from "../client";
 
 export class WorkerRepository {
@@ -22,9 +23,24 @@ export class WorkerRepository {
     return row ? toWorker(row) : null;
   }
 
-  async list(): Promise<WorkerDto[]> {
+  /** The 200 most recently seen workers, each with the run it is training (two statements). */
+  async list(): Promise<WorkerListItemDto[]> {
     const rows = await this.db.worker.findMany({ orderBy: { lastSeenAt: "desc" }, take: 200 });
-    return rows.map(toWorker);
+    const runIds = rows.flatMap((row) => (row.currentRunId ? [row.currentRunId] : []));
+    const runs = runIds.length
+      ? await this.db.run.findMany({
+          where: { id: { in: runIds } },
+          select: { id: true, strategy: true, seed: true, progress: true, experiment: { select: { name: true } } },
+        })
+      : [];
+    const byId = new Map(runs.map((run) => [run.id, run]));
+    return rows.map((row) => {
+      const run = row.currentRunId ? byId.get(row.currentRunId) : undefined;
+      return {
+        ...toWorker(row),
+        currentRun: run ? { id: run.id, experimentName: run.experiment.name, strategy: StrategyKind.parse(run.strategy), seed: run.seed, progress: run.progress } : null,
+      };
+    });
   }
 }
 

@@ -2,11 +2,12 @@
 
 import { useQuery } from "@tanstack/react-query";
 import Link from "next/link";
-import type { WorkerDto } from "@tlab/core/dto";
-import { formatDateTime } from "@/lib/format";
+import type { WorkerListItemDto } from "@tlab/core/dto";
+import { STRATEGY_LABELS } from "@tlab/core/strategy";
+import { formatDateTime, formatPercent } from "@/lib/format";
 import { LIVE_REFRESH_MS, useTRPC } from "@/trpc/react";
 
-export function WorkersTable({ initial }: { initial: WorkerDto[] }) {
+export function WorkersTable({ initial }: { initial: WorkerListItemDto[] }) {
   const trpc = useTRPC();
   const { data: workers } = useQuery(trpc.worker.list.queryOptions(undefined, { initialData: initial, refetchInterval: LIVE_REFRESH_MS * 2 }));
   return (
@@ -44,7 +45,18 @@ export function WorkersTable({ initial }: { initial: WorkerDto[] }) {
                     <code>{worker.backend}</code>
                   </td>
                   <td>{worker.device}</td>
-                  <td>{worker.currentRunId ? <Link href={`/runs/${worker.currentRunId}`}>{worker.currentRunId}</Link> : <span className="muted">idle</span>}</td>
+                  <td>
+                    {worker.currentRun ? (
+                      <>
+                        <Link href={`/runs/${worker.currentRun.id}`}>
+                          {worker.currentRun.experimentName} · {STRATEGY_LABELS[worker.currentRun.strategy]} · seed {worker.currentRun.seed}
+                        </Link>{" "}
+                        <span className="muted">{formatPercent(worker.currentRun.progress, 0)}</span>
+                      </>
+                    ) : (
+                      <span className="muted">idle</span>
+                    )}
+                  </td>
                   <td className="nowrap">{formatDateTime(worker.lastSeenAt)}</td>
                 </tr>
               ))}
