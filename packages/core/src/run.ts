@@ -19,6 +19,9 @@ export const METRIC = {
   epochSeconds: "epoch/seconds",
 } as const;
 
+/** The learning rate of the head in each epoch, streamed next to the METRIC points. */
+export const LEARNING_RATE_METRIC = "train/learning_rate";
+
 export const MetricPoint = z.object({
   name: z.string().min(1, "name: required").max(100, "name: metric names are at most 100 characters"),
   step: z.number().int().min(0),

@@ -2,14 +2,14 @@ import { mkdtemp, readdir, rm, truncate } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
 import { DEFAULT_TRAINING_OPTIONS, TrainingOptions, type TrainingOptions as TrainingOptionsValue } from "@tlab/core/experiment";
-import { METRIC, type MetricPoint, type RunSpec } from "@tlab/core/run";
+import { LEARNING_RATE_METRIC, METRIC, type MetricPoint, type RunSpec } from "@tlab/core/run";
 import { StrategyConfig, type StrategyConfigInput } from "@tlab/core/strategy";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { loadModelFromDir } from "../model/load-model-files";
 import { readLayerInfo } from "../model/read-layer-info";
 import { initBackend, tf } from "../tf/backend";
 import { learningRateFactor } from "./lr-schedule";
-import { LEARNING_RATE_METRIC, trainRun, type FeatureEvent, type TrainRunDeps } from "./train-run";
+import { trainRun, type FeatureEvent, type TrainRunDeps } from "./train-run";
 
 const BASE_DIR = path.resolve(import.meta.dirname, "../../assets/base-models/lenet5-digits-0-4");
 const CLASSES = [5, 6, 7, 8, 9];

@@ -1,7 +1,7 @@
 import path from "node:path";
 import { LayerPlanError } from "@tlab/core/layer-plan";
 import { DEFAULT_TRAINING_OPTIONS } from "@tlab/core/experiment";
-import { FinalMetrics, METRIC, type MetricPoint, type RunSpec } from "@tlab/core/run";
+import { FinalMetrics, LEARNING_RATE_METRIC, METRIC, type MetricPoint, type RunSpec } from "@tlab/core/run";
 import { StrategyConfig, type StrategyConfigInput } from "@tlab/core/strategy";
 import { beforeAll, describe, expect, it } from "vitest";
 import { loadMnistSplit, MNIST_SIDE } from "../data/mnist-digits";
@@ -9,7 +9,7 @@ import { loadModelFromDir, loadModelFromFiles } from "../model/load-model-files"
 import { modelArtifactsToFiles } from "../model/model-files";
 import { readLayerInfo } from "../model/read-layer-info";
 import { initBackend, tf } from "../tf/backend";
-import { LEARNING_RATE_METRIC, RunAbortedError, trainRun, TrainingSpecError } from "./train-run";
+import { RunAbortedError, trainRun, TrainingSpecError } from "./train-run";
 
 const BASE_DIR = path.resolve(import.meta.dirname, "../../assets/base-models/lenet5-digits-0-4");
 const CLASSES = [5, 6, 7, 8, 9];

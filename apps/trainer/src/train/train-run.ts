@@ -2,7 +2,7 @@ import { assignVariables, readVariables, type TrainingCheckpoint } from "./train
 import type { Augmentation } from "@tlab/core/experiment";
 import { preprocessingOf } from "@tlab/core/layers-model-json";
 import { planLayerFreeze } from "@tlab/core/layer-plan";
-import { METRIC, type FinalMetrics, type MetricPoint, type RunSpec } from "@tlab/core/run";
+import { LEARNING_RATE_METRIC, METRIC, type FinalMetrics, type MetricPoint, type RunSpec } from "@tlab/core/run";
 import type { StrategyConfig } from "@tlab/core/strategy";
 import { loadDatasetSplit } from "../data/load-dataset-split";
 import type { ImageSet } from "../data/mnist-digits";
@@ -22,8 +22,6 @@ export { TrainingSpecError };
 export type { TrainingCheckpoint };
 export type { FeatureEvent };
 
-/** The learning rate of the head in each epoch, streamed next to the METRIC points. */
-export const LEARNING_RATE_METRIC = "train/learning_rate";
 
 export interface TrainRunDeps {
   /**

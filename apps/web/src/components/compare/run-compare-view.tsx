@@ -4,7 +4,7 @@ import { useQuery } from "@tanstack/react-query";
 import Link from "next/link";
 import { useRouter } from "next/navigation";
 import { useId } from "react";
-import { METRIC } from "@tlab/core/run";
+import { LEARNING_RATE_METRIC, METRIC } from "@tlab/core/run";
 import { STRATEGY_LABELS } from "@tlab/core/strategy";
 import type { ComparedRunDto, RunComparisonDto } from "@tlab/core/table-queries";
 import { formatBytes, formatDuration, formatInteger, formatPercent, isActive } from "@/lib/format";
@@ -22,6 +22,7 @@ const METRIC_LABELS: Record<string, string> = {
   [METRIC.trainLoss]: "Training loss",
   [METRIC.trainAccuracy]: "Training accuracy",
   [METRIC.epochSeconds]: "Seconds per epoch",
+  [LEARNING_RATE_METRIC]: "Learning rate (head)",
 };
 
 /** "Experiment · Strategy · seed n"; without the experiment when every run comes from the same one. */
@@ -146,7 +147,7 @@ export function RunCompareView({ runIds, initial }: { runIds: string[]; initial:
           legend={false}
           readout
           height={320}
-          emptyMessage="No points yet for this metric."
+          emptyMessage={runs.some((r) => isActive(r.run.status)) ? "No points yet for this metric." : "None of these runs recorded this metric."}
         />
       </section>
 
@@ -217,7 +218,13 @@ export function RunCompareView({ runIds, initial }: { runIds: string[]; initial:
 
       <section aria-labelledby="compare-confusion">
         <h2 id="compare-confusion">Confusion matrices (test set)</h2>
-        <ConfusionCompare entries={matrices} a={cmA ?? ""} b={cmB ?? ""} onPick={(a, b) => setParams({ cm: `${a},${b}` })} />
+        <ConfusionCompare
+          entries={matrices}
+          a={cmA ?? ""}
+          b={cmB ?? ""}
+          onPick={(a, b) => setParams({ cm: `${a},${b}` })}
+          emptyMessage={runs.some((r) => isActive(r.run.status)) ? undefined : "None of these runs succeeded, so none has a test-set confusion matrix."}
+        />
       </section>
     </>
   );

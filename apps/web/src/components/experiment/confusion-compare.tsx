@@ -22,15 +22,18 @@ export function ConfusionCompare({
   b,
   onPick,
   note,
+  emptyMessage = "Confusion matrices appear here when runs succeed.",
 }: {
   entries: readonly MatrixEntry[];
   a: string;
   b: string;
   onPick: (a: string, b: string) => void;
   note?: string;
+  /** Shown when no entry has a matrix. */
+  emptyMessage?: string;
 }) {
   const id = useId();
-  if (entries.length === 0) return <p className="muted">Confusion matrices appear here when runs finish.</p>;
+  if (entries.length === 0) return <p className="muted">{emptyMessage}</p>;
   const left = entries.find((e) => e.key === a) ?? entries[0]!;
   const right = entries.find((e) => e.key === b && e.key !== left.key) ?? entries.find((e) => e.key !== left.key) ?? null;
   const diff = right && sameClasses(left, right) ? rateDifference(left.matrix, right.matrix) : null;
