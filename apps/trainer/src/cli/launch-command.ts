@@ -3,7 +3,7 @@ import { setTimeout as sleep } from "node:timers/promises";
 import { SingleBar, Presets } from "cli-progress";
 import { Command, InvalidArgumentError, Option } from "commander";
 import { CreateExperimentInput } from "@tlab/core/experiment";
-import { PRESET_NAMES, PRESETS, type PresetName } from "@tlab/core/presets";
+import { PRESET_DESCRIPTIONS, PRESET_NAMES, PRESETS, type PresetName } from "@tlab/core/presets";
 import { TERMINAL_STATUSES } from "@tlab/core/run";
 import { defaultStrategy, StrategyKind } from "@tlab/core/strategy";
 import { readEnv } from "../env";
@@ -29,7 +29,8 @@ interface LaunchOptions {
 export function launchCommand(): Command {
   return new Command("launch")
     .description("create an experiment (one run per strategy and seed) through the API")
-    .addOption(new Option("--preset <name>", "starting configuration").choices(PRESET_NAMES).default("digits"))
+    .addOption(new Option("--preset <name>", "starting configuration (the dashboard's presets; listed below)").choices(PRESET_NAMES).default("digits"))
+    .addHelpText("after", `\nPresets:\n${PRESET_NAMES.map((name) => `  ${name.padEnd(18)} ${PRESET_DESCRIPTIONS[name].description}`).join("\n")}`)
     .option("--name <name>", "experiment name")
     .option("--strategies <list>", "comma-separated: frozen,partial,full", parseStrategies)
     .option("--epochs <n>", "epoch budget per run", (v) => parsePositiveInt(v, "--epochs"))
