@@ -17,7 +17,7 @@ export function zipEntries(bytes: Uint8Array, limits: ZipLimits = DEFAULT_ZIP_LI
     zip = new AdmZip(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength));
     entries = zip.getEntries();
   } catch (error) {
-    throw new ZipError(`not a readable zip file (${error instanceof Error ? error.message : String(error)})`);
+    throw new ZipError(`not a readable zip file: ${zipReadFailure(error)}`);
   }
   checkZipEntries(
     entries.map((entry) => ({
@@ -38,4 +38,11 @@ export function zipEntries(bytes: Uint8Array, limits: ZipLimits = DEFAULT_ZIP_LI
       return new Uint8Array(data.buffer, data.byteOffset, data.byteLength);
     },
   }));
+}
+
+/** The zip library's reason in the user's words, without its name ("ADM-ZIP: …"). */
+function zipReadFailure(error: unknown): string {
+  const message = (error instanceof Error ? error.message : String(error)).replace(/^ADM-ZIP:\s*/i, "").trim();
+  if (/END header/i.test(message)) return "it has no end-of-archive record (the file is cut short or is not a zip)";
+  return message || "unknown error";
 }
