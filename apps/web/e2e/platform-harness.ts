@@ -1,4 +1,4 @@
-import { spawn, type ChildProcess } from "node:child_process";
+import { execFileSync, spawn, type ChildProcess } from "node:child_process";
 import { mkdtempSync, rmSync } from "node:fs";
 import { createServer } from "node:net";
 import { tmpdir } from "node:os";
@@ -21,8 +21,40 @@ export async function freePort(): Promise<number> {
 export interface Platform {
   url: string;
   dataDir: string;
+  /** The start-platform process (`npm start`); its web server and workers are its children. */
+  child: ChildProcess;
   output: () => string;
   stop: () => Promise<void>;
+}
+
+/** The live processes below `pid` (children, grandchildren, ...), zombies excluded. */
+export function descendants(pid: number): number[] {
+  const rows = execFileSync("ps", ["-e", "-o", "pid=,ppid=,stat="], { encoding: "utf8" })
+    .trim()
+    .split("\n")
+    .map((line) => line.trim().split(/\s+/))
+    .map(([p, pp, stat]) => ({ pid: Number(p), ppid: Number(pp), zombie: stat?.startsWith("Z") ?? false }));
+  const found: number[] = [];
+  const walk = (parent: number) => {
+    for (const row of rows) {
+      if (row.ppid !== parent || row.zombie) continue;
+      found.push(row.pid);
+      walk(row.pid);
+    }
+  };
+  walk(pid);
+  return found;
+}
+
+/** Whether a process is still running (a zombie waiting to be reaped is not). */
+export function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+  } catch {
+    return false;
+  }
+  const stat = execFileSync("ps", ["-o", "stat=", "-p", String(pid)], { encoding: "utf8" }).trim();
+  return stat !== "" && !stat.startsWith("Z");
 }
 
 /**
@@ -56,10 +88,22 @@ export async function startPlatform(
   child.stderr?.on("data", (d: Buffer) => (log += d.toString()));
   const url = `http://127.0.0.1:${port}`;
   const stop = async () => {
-    if (child.exitCode === null && child.pid) {
+    if (child.exitCode === null && child.signalCode === null && child.pid) {
+      // start-platform stops its children in order (workers within 15 s, then the web server within
+      // 10 s); they run in process groups of their own, so the group signal (which also reaches a
+      // start-up step such as the migration) leaves the order to it. Past that, kill what is left.
+      const children = descendants(child.pid);
       process.kill(-child.pid, "SIGTERM");
-      for (let i = 0; i < 40 && child.exitCode === null; i++) await sleep(250);
-      if (child.exitCode === null) process.kill(-child.pid, "SIGKILL");
+      for (let i = 0; i < 120 && child.exitCode === null && child.signalCode === null; i++) await sleep(250);
+      if (child.exitCode === null && child.signalCode === null) {
+        for (const pid of [child.pid, ...children, ...descendants(child.pid)]) {
+          try {
+            process.kill(pid, "SIGKILL");
+          } catch {
+            // gone already
+          }
+        }
+      }
     }
     rmSync(dataDir, { recursive: true, force: true });
   };
@@ -67,7 +111,7 @@ export async function startPlatform(
   while (Date.now() < deadline) {
     if (child.exitCode !== null) throw new Error(`platform exited during start-up:\n${log}`);
     const ready = opts.workers === 0 ? log.includes("dashboard on") : log.includes("worker registered");
-    if (ready) return { url, dataDir, output: () => log, stop };
+    if (ready) return { url, dataDir, child, output: () => log, stop };
     await sleep(500);
   }
   await stop();

@@ -120,30 +120,79 @@ async function waitForHealth(url: string, child: ChildProcess): Promise<void> {
   throw new Error(`no answer from ${url} after 150 s`);
 }
 
-const children = new Set<ChildProcess>();
+/**
+ * Shutdown order: the workers first, since releasing their runs to the queue goes through the web
+ * server, then the web server. Each step waits a bounded time and then kills what is left, so the
+ * platform never exits leaving a child behind. A worker stops after its current batch; 15 s also
+ * covers a slow release.
+ */
+const WORKER_STOP_GRACE_MS = 15_000;
+const WEB_STOP_GRACE_MS = 10_000;
+
+const workers = new Set<ChildProcess>();
+let web: ChildProcess | undefined;
 let stopping = false;
 
+/**
+ * Children run in their own process groups (detached), so a Ctrl-C in the terminal reaches only
+ * this process, which stops them in order; signalled together, the web server would be gone
+ * before a worker could give its run back.
+ */
+function spawnChild(command: string, args: string[], opts: { cwd: string; env: NodeJS.ProcessEnv }): ChildProcess {
+  return spawn(command, args, { ...opts, stdio: "inherit", detached: true });
+}
+
 function startWorker(index: number): void {
-  const worker = spawn(path.join(BIN, "tsx"), [TRAINER_CLI, "worker", "--name", `local-${index + 1}`], {
+  if (stopping) return;
+  const worker = spawnChild(path.join(BIN, "tsx"), [TRAINER_CLI, "worker", "--name", `local-${index + 1}`], {
     cwd: ROOT,
     env: { ...childEnv, TLAB_API_URL: `http://127.0.0.1:${env.PORT}`, TLAB_CACHE_DIR: path.join(dataDir, "worker-cache") },
-    stdio: "inherit",
   });
-  children.add(worker);
+  workers.add(worker);
   worker.on("exit", (code, signal) => {
-    children.delete(worker);
+    workers.delete(worker);
     if (stopping) return;
     log(`local worker ${index + 1} exited (${code ?? signal}); restarting in 2 s`);
     setTimeout(() => startWorker(index), 2000);
   });
 }
 
-function stopAll(signal: NodeJS.Signals): void {
+function isRunning(child: ChildProcess): boolean {
+  return child.exitCode === null && child.signalCode === null;
+}
+
+/** Kills a child's whole process group: tsx runs the worker in a node process of its own. */
+function killGroup(child: ChildProcess): void {
+  if (!child.pid) return;
+  try {
+    process.kill(-child.pid, "SIGKILL");
+  } catch {
+    // the group is gone already
+  }
+}
+
+/** SIGTERM, then SIGKILL for whatever has not exited within `graceMs`. */
+async function stopChildren(children: ChildProcess[], graceMs: number, what: string): Promise<void> {
+  const running = children.filter(isRunning);
+  if (running.length === 0) return;
+  const exited = Promise.all(running.map((child) => new Promise((resolve) => child.once("exit", resolve))));
+  // To the child alone: tsx relays it to the worker, which would otherwise get it twice.
+  for (const child of running) child.kill("SIGTERM");
+  const timedOut = await Promise.race([exited.then(() => false), sleep(graceMs).then(() => true)]);
+  if (!timedOut) return;
+  const left = running.filter(isRunning);
+  log(`${left.length} ${what}(s) still running after ${graceMs / 1000} s; killing them`);
+  for (const child of left) killGroup(child);
+  await exited;
+}
+
+async function stopAll(reason: string): Promise<void> {
   if (stopping) return;
   stopping = true;
-  log(`stopping (${signal})`);
-  for (const child of children) child.kill("SIGTERM");
-  setTimeout(() => process.exit(0), 10_000).unref();
+  log(`stopping (${reason}): local workers first, then the web server`);
+  await stopChildren([...workers], WORKER_STOP_GRACE_MS, "local worker");
+  if (web) await stopChildren([web], WEB_STOP_GRACE_MS, "web server");
+  process.exit();
 }
 
 async function main(): Promise<void> {
@@ -154,19 +203,17 @@ async function main(): Promise<void> {
     log("building the dashboard (first start only; about a minute)");
     run(path.join(BIN, "next"), ["build"], { cwd: WEB_DIR, what: "next build" });
   }
-  const web = spawn(path.join(BIN, "next"), ["start", "-p", String(env.PORT)], { cwd: WEB_DIR, env: childEnv, stdio: "inherit" });
-  children.add(web);
-  web.on("exit", (code, signal) => {
-    children.delete(web);
+  const server = spawnChild(path.join(BIN, "next"), ["start", "-p", String(env.PORT)], { cwd: WEB_DIR, env: childEnv });
+  web = server;
+  server.on("exit", (code, signal) => {
     if (!stopping) {
       log(`web server exited (${code ?? signal})`);
-      stopAll("SIGTERM");
       process.exitCode = 1;
+      void stopAll("the web server exited");
     }
   });
-  process.on("SIGINT", () => stopAll("SIGINT"));
-  process.on("SIGTERM", () => stopAll("SIGTERM"));
-  await waitForHealth(`http://127.0.0.1:${env.PORT}/api/health`, web);
+  for (const signal of ["SIGINT", "SIGTERM", "SIGHUP"] as const) process.on(signal, () => void stopAll(signal));
+  await waitForHealth(`http://127.0.0.1:${env.PORT}/api/health`, server);
   issueLocalCliToken();
   log(`dashboard on http://localhost:${env.PORT}`);
   if (existsSync(LOCAL_ADMIN_FILE)) log(`sign in as ${admin.email}; the password is in ${LOCAL_ADMIN_FILE}`);
@@ -175,6 +222,6 @@ async function main(): Promise<void> {
 
 main().catch((error: unknown) => {
   log(error instanceof Error ? error.message : String(error));
-  stopAll("SIGTERM");
   process.exitCode = 1;
+  void stopAll("start-up failed");
 });
