@@ -2,7 +2,8 @@ import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { TRPCError } from "@trpc/server";
 import { PRESETS } from "@tlab/core/presets";
 import type { FinalMetrics } from "@tlab/core/run";
-import { createApiHarness, finalMetricsFixture, trpcErrorOf } from "./test-support";
+import type { ActivityDto } from "@tlab/core/review";
+import { createApiHarness, finalMetricsFixture, trpcErrorOf, workerInfoFixture } from "./test-support";
 
 type Harness = Awaited<ReturnType<typeof createApiHarness>>;
 let h: Harness;
@@ -93,6 +94,69 @@ describe("decisions and activity", () => {
   });
 });
 
+describe("who did what in the activity feed", () => {
+  it("names who launched each experiment (signed in or with a personal token) and who asked to cancel or retry each run", async () => {
+    // The member launched "review me" in beforeEach; the admin launches one with a personal API token, as the CLI does.
+    const { token } = await h.services.tokens.create("personal", h.users.admin, { name: "cli" });
+    const cli = h.as(await h.services.tokens.authenticate(token, null));
+    await cli.experiment.create({ ...PRESETS.digits, name: "from the cli", strategies: [{ kind: "frozen" }] });
+    // No user behind a launch (a script calling the service): no actor.
+    await h.services.experiments.create({ ...PRESETS.digits, name: "unattended", strategies: [PRESETS.digits.strategies[0]!] }, null);
+
+    const runs = (await h.viewer.experiment.byId({ id: experimentId })).runs;
+    const frozen = runs.find((r) => r.strategy === "frozen")!;
+    const full = runs.find((r) => r.strategy === "full")!;
+    // The member cancels the queued full run, which ends at once; asking again changes nothing and is not recorded.
+    expect(await h.member.run.cancel({ runId: full.id })).toEqual({ status: "CANCELED" });
+    expect(await h.member.run.cancel({ runId: full.id })).toEqual({ status: "CANCELED" });
+    // A worker trains the frozen run; the admin asks it to stop (twice), and the worker ends it canceled.
+    const worker = await h.worker.worker.register(workerInfoFixture);
+    expect((await h.worker.worker.claim({ workerId: worker.id }))?.runId).toBe(frozen.id);
+    expect(await h.admin.run.cancel({ runId: frozen.id })).toEqual({ status: "RUNNING" });
+    expect(await h.admin.run.cancel({ runId: frozen.id })).toEqual({ status: "RUNNING" });
+    await h.worker.worker.fail({ workerId: worker.id, runId: frozen.id, reason: "canceled on request", canceled: true });
+    // Both runs ended canceled: those entries are the runs' own, with no actor (until a retry requeues them).
+    const ended = await h.viewer.review.activity({ experimentId, limit: 50 });
+    expect(ended.filter((a) => a.kind === "failed").map((a) => [a.runId, a.actor]).sort()).toEqual([[frozen.id, null], [full.id, null]].sort());
+    // Retries train the next attempt: the full run never started, the frozen one ran once.
+    await h.member.run.retry({ runId: full.id });
+    await h.admin.run.retry({ runId: frozen.id });
+
+    type Entry = [kind: string, experiment: string, actor: string | null, summary: string];
+    const entries = (feed: ActivityDto[]): Entry[] =>
+      feed
+        .filter((a) => a.kind !== "failed")
+        .map((a): Entry => [a.kind, a.experimentName, a.actor?.email ?? null, a.summary])
+        .sort((a, b) => a.join().localeCompare(b.join()));
+    const reviewMe: Entry[] = [
+      ["canceled", "review me", "admin@example.test", "frozen seed 1: cancel requested"],
+      ["canceled", "review me", "member@example.test", "full seed 1: cancel requested"],
+      ["launched", "review me", "member@example.test", "2 runs queued"],
+      ["retried", "review me", "admin@example.test", "frozen seed 1: retried (attempt 2)"],
+      ["retried", "review me", "member@example.test", "full seed 1: retried (attempt 1)"],
+    ];
+    const feed = await h.viewer.review.activity({ experimentId, limit: 50 });
+    expect(entries(feed)).toEqual(reviewMe);
+    expect(feed.filter((a) => a.kind === "canceled" || a.kind === "retried").map((a) => a.runId).sort()).toEqual([frozen.id, frozen.id, full.id, full.id].sort());
+
+    const everything: Entry[] = [
+      ...reviewMe,
+      ["launched", "from the cli", "admin@example.test", "1 run queued"],
+      ["launched", "unattended", null, "1 run queued"],
+    ];
+    expect(entries(await h.viewer.review.activity({ limit: 50 }))).toEqual(everything.sort((a, b) => a.join().localeCompare(b.join())));
+
+    // Removing an account keeps what it did, without a name.
+    await h.db.user.delete({ where: { id: h.users.member.id } });
+    const afterDelete = entries(await h.admin.review.activity({ experimentId, limit: 50 }));
+    expect(afterDelete.filter(([, , actor]) => actor === null).map(([kind, , , summary]) => [kind, summary])).toEqual([
+      ["canceled", "full seed 1: cancel requested"],
+      ["launched", "2 runs queued"],
+      ["retried", "full seed 1: retried (attempt 1)"],
+    ]);
+    expect(afterDelete).toHaveLength(reviewMe.length);
+  });
+});
 
 function reviewFinalMetrics(testAccuracy: number) {
   return finalMetricsFixture({ testAccuracy, bestEpoch: 1, epochsRun: 1, wallTimeMs: 10, trainImagesPerSec: 100 });

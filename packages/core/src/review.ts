@@ -67,7 +67,15 @@ export interface DecisionDto {
   createdAt: string;
 }
 
-export type ActivityKind = "launched" | "finished" | "failed" | "commented" | "decided" | "noted";
+/** What a person asked of a run, as recorded (RunEvent.kind). */
+export const RunEventKind = z.enum(["cancel_requested", "retried"]);
+export type RunEventKind = z.infer<typeof RunEventKind>;
+
+/**
+ * `canceled` and `retried` are a member's requests (a cancel asked for, a run put back in the
+ * queue); a run that then ends canceled is a `failed` entry of its own, at its finish.
+ */
+export type ActivityKind = "launched" | "finished" | "failed" | "commented" | "decided" | "noted" | "canceled" | "retried";
 
 export interface ActivityDto {
   kind: ActivityKind;
@@ -75,7 +83,10 @@ export interface ActivityDto {
   experimentId: string;
   experimentName: string;
   runId: string | null;
-  /** Who did it, when a person did (comments, decisions, run notes). */
+  /**
+   * Who did it, when a person did (launches, cancels, retries, comments, decisions, run notes);
+   * null for what the system did, or once that person's account is gone.
+   */
   actor: AuthorDto | null;
   /** One line: the run's strategy and seed, the decision, the start of the comment. */
   summary: string;

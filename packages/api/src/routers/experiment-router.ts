@@ -5,7 +5,7 @@ import { ExperimentTableInput } from "@tlab/core/table-queries";
 import { memberProcedure, viewerProcedure } from "../trpc";
 
 export const experimentRouter = {
-  create: memberProcedure.input(CreateExperimentInput).mutation(({ ctx, input }) => ctx.services.experiments.create(input)),
+  create: memberProcedure.input(CreateExperimentInput).mutation(({ ctx, input }) => ctx.services.experiments.create(input, ctx.user)),
   list: viewerProcedure.input(ListExperimentsInput).query(({ ctx, input }) => ctx.services.experimentsRepo.list(input)),
   byId: viewerProcedure.input(ExperimentId).query(async ({ ctx, input }) => {
     const experiment = await ctx.services.experimentsRepo.byId(input.id);

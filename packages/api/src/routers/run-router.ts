@@ -16,9 +16,9 @@ export const runRouter = {
   log: viewerProcedure.input(RunLogPageInput).query(({ ctx, input }) => ctx.services.runLogs.page(input)),
   /** The worker holding the run appends its log lines; a batch sent again is stored once. */
   appendLog: workerProcedure.input(AppendRunLogInput).mutation(({ ctx, input }) => ctx.services.runLogs.append(input)),
-  cancel: memberProcedure.input(RunId).mutation(({ ctx, input }) => ctx.services.runs.cancel(input.runId)),
+  cancel: memberProcedure.input(RunId).mutation(({ ctx, input }) => ctx.services.runs.cancel(input.runId, ctx.user)),
   /** A failed or canceled run back in the queue, trained again from the start. */
-  retry: memberProcedure.input(RunId).mutation(({ ctx, input }) => ctx.services.runRetry.retry(input.runId)),
+  retry: memberProcedure.input(RunId).mutation(({ ctx, input }) => ctx.services.runRetry.retry(input.runId, ctx.user)),
   /** The runs table across experiments: filters, search, sort and keyset pages. */
   table: viewerProcedure.input(RunTableInput).query(({ ctx, input }) => ctx.services.runQueries.page(input)),
   /** Any runs side by side, across experiments. */

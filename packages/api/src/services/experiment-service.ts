@@ -1,3 +1,4 @@
+import type { SessionUser } from "@tlab/core/access";
 import { CreateExperimentInput } from "@tlab/core/experiment";
 import { DomainError } from "@tlab/core/errors";
 import { LayerPlanError, planLayerFreeze } from "@tlab/core/layer-plan";
@@ -14,8 +15,9 @@ export class ExperimentService {
   /**
    * Validates references before anything is written, then creates the experiment and its runs
    * (one per strategy and seed) in one write, so a bad input leaves nothing half-created.
+   * `by` is recorded as who launched it (null: no user did).
    */
-  async create(input: CreateExperimentInput): Promise<{ id: string; runCount: number }> {
+  async create(input: CreateExperimentInput, by: SessionUser | null): Promise<{ id: string; runCount: number }> {
     const baseModel = await this.catalog.baseModelByName(input.baseModel);
     if (!baseModel) {
       const names = (await this.catalog.listBaseModels()).map((m) => m.name);
@@ -40,7 +42,7 @@ export class ExperimentService {
     const runs: NewRun[] = input.strategies.flatMap((strategy) =>
       Array.from({ length: input.seeds }, (_, i) => ({ strategy, seed: i + 1 })),
     );
-    const id = await this.experiments.createWithRuns(input, { baseModelId: baseModel.id, datasetId: dataset.id }, runs);
+    const id = await this.experiments.createWithRuns(input, { baseModelId: baseModel.id, datasetId: dataset.id, createdById: by?.id ?? null }, runs);
     return { id, runCount: runs.length };
   }
 }

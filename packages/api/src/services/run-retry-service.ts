@@ -1,3 +1,4 @@
+import type { SessionUser } from "@tlab/core/access";
 import { DEFAULT_MAX_ATTEMPTS } from "@tlab/core/lease";
 import { DomainError } from "@tlab/core/errors";
 import type { RunSummaryDto } from "@tlab/core/dto";
@@ -11,7 +12,7 @@ const RETRYABLE = new Set(["FAILED", "CANCELED"]);
  * id, strategy config and seed, so it keeps its place in its experiment's comparison) and trains
  * from the start. Its attempt counter keeps counting claims, and it gets a fresh budget of
  * DEFAULT_MAX_ATTEMPTS claims on top of those it used; the old failure stays readable in
- * `failureReason` until the new attempt finishes.
+ * `failureReason` until the new attempt finishes. The retry is recorded with who asked for it.
  */
 export class RunRetryService {
   constructor(
@@ -20,7 +21,7 @@ export class RunRetryService {
     private readonly now: () => Date = () => new Date(),
   ) {}
 
-  async retry(runId: string): Promise<RunSummaryDto> {
+  async retry(runId: string, by: SessionUser | null): Promise<RunSummaryDto> {
     const current = await this.queries.lifecycle(runId);
     if (!current) throw new DomainError("NOT_FOUND", `runId: no run "${runId}"`);
     if (!RETRYABLE.has(current.status)) {
@@ -37,6 +38,7 @@ export class RunRetryService {
         now: this.now(),
         maxAttempts: current.attempt + DEFAULT_MAX_ATTEMPTS,
         reason: `retried after attempt ${current.attempt} ended ${current.status.toLowerCase()}${previous}`.slice(0, 4000),
+        actorId: by?.id ?? null,
       },
     );
     // Someone else retried (or the run changed) between the read and the write: report what it is now.

@@ -1,3 +1,4 @@
+import type { SessionUser } from "@tlab/core/access";
 import { datasetDataPath } from "@tlab/core/catalog-input";
 import { TrainingOptions } from "@tlab/core/experiment";
 import { DEFAULT_LEASE_MS, leaseExpiry } from "@tlab/core/lease";
@@ -120,8 +121,9 @@ export class RunService {
     if (!ok) throw new DomainError("RUN_NOT_CLAIMED_BY_WORKER", `run ${runId} is not held by worker ${workerId}`);
   }
 
-  async cancel(runId: string): Promise<{ status: string }> {
-    const status = await this.runs.requestCancel(runId, this.now());
+  /** `by` is recorded as who asked (null: no user did). */
+  async cancel(runId: string, by: SessionUser | null): Promise<{ status: string }> {
+    const status = await this.runs.requestCancel(runId, this.now(), by?.id ?? null);
     if (!status) throw new DomainError("NOT_FOUND", `runId: no run "${runId}"`);
     return { status };
   }

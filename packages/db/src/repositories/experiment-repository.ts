@@ -28,10 +28,13 @@ export class ExperimentRepository {
     private readonly provider: DbProvider,
   ) {}
 
-  /** Creates the experiment and all its runs in one transaction: never an experiment without runs. */
+  /**
+   * Creates the experiment and all its runs in one transaction: never an experiment without runs.
+   * `createdById`: the user who launched it (null or absent when no user did).
+   */
   async createWithRuns(
     input: CreateExperimentInput,
-    refs: { baseModelId: string; datasetId: string },
+    refs: { baseModelId: string; datasetId: string; createdById?: string | null },
     runs: NewRun[],
   ): Promise<string> {
     const experiment = await this.db.experiment.create({
@@ -39,6 +42,7 @@ export class ExperimentRepository {
         name: input.name,
         baseModelId: refs.baseModelId,
         datasetId: refs.datasetId,
+        createdById: refs.createdById ?? null,
         epochs: input.epochs,
         batchSize: input.batchSize,
         seeds: input.seeds,

@@ -1,4 +1,4 @@
-import type { ActivityDto, AuthorDto, CommentDto, CommentThread, DecisionDto } from "@tlab/core/review";
+import { RunEventKind, type ActivityDto, type AuthorDto, type CommentDto, type CommentThread, type DecisionDto } from "@tlab/core/review";
 import { StrategyKind } from "@tlab/core/strategy";
 import type { Db } from "../client";
 
@@ -64,14 +64,19 @@ export class ReviewRepository {
   }
 
   /**
-   * What happened, newest first: experiments launched, runs ended, comments, decisions, run notes
-   * (a note counts once, at its last edit). Each
+   * What happened, newest first: experiments launched (by whom), runs ended, cancels and retries
+   * asked for, comments, decisions, run notes (a note counts once, at its last edit). Each
    * source contributes its newest `limit` entries; the merge keeps the newest `limit` overall.
    */
   async activity(experimentId: string | undefined, limit: number): Promise<ActivityDto[]> {
     const byExperiment = experimentId ? { experimentId } : {};
-    const [experiments, runs, comments, decisions, notes] = await Promise.all([
-      this.db.experiment.findMany({ where: experimentId ? { id: experimentId } : {}, select: { id: true, name: true, createdAt: true, _count: { select: { runs: true } } }, orderBy: { createdAt: "desc" }, take: limit }),
+    const [experiments, runs, comments, decisions, notes, runEvents] = await Promise.all([
+      this.db.experiment.findMany({
+        where: experimentId ? { id: experimentId } : {},
+        select: { id: true, name: true, createdAt: true, createdBy: AUTHOR, _count: { select: { runs: true } } },
+        orderBy: { createdAt: "desc" },
+        take: limit,
+      }),
       this.db.run.findMany({
         where: { ...byExperiment, finishedAt: { not: null }, status: { in: ["SUCCEEDED", "FAILED", "CANCELED"] } },
         select: { id: true, experimentId: true, strategy: true, seed: true, status: true, finishedAt: true, testAccuracy: true, failureReason: true, experiment: { select: { name: true } } },
@@ -86,9 +91,30 @@ export class ReviewRepository {
         orderBy: { editedAt: "desc" },
         take: limit,
       }),
+      this.db.runEvent.findMany({
+        where: experimentId ? { run: { experimentId } } : {},
+        select: {
+          runId: true,
+          kind: true,
+          attempt: true,
+          at: true,
+          actor: AUTHOR,
+          run: { select: { experimentId: true, strategy: true, seed: true, experiment: { select: { name: true } } } },
+        },
+        orderBy: [{ at: "desc" }, { id: "desc" }],
+        take: limit,
+      }),
     ]);
     const items: ActivityDto[] = [
-      ...experiments.map((e) => ({ kind: "launched" as const, at: e.createdAt.toISOString(), experimentId: e.id, experimentName: e.name, runId: null, actor: null, summary: `${e._count.runs} runs queued` })),
+      ...experiments.map((e) => ({
+        kind: "launched" as const,
+        at: e.createdAt.toISOString(),
+        experimentId: e.id,
+        experimentName: e.name,
+        runId: null,
+        actor: e.createdBy ? author(e.createdBy) : null,
+        summary: `${e._count.runs} run${e._count.runs === 1 ? "" : "s"} queued`,
+      })),
       ...runs.map((r) => ({
         kind: r.status === "SUCCEEDED" ? ("finished" as const) : ("failed" as const),
         at: r.finishedAt!.toISOString(),
@@ -120,6 +146,18 @@ export class ReviewRepository {
         actor: n.editedBy ? author(n.editedBy) : null,
         summary: `${n.run.strategy} seed ${n.run.seed}: ${n.body.trim() === "" ? "note cleared" : oneLine(n.body, 120)}`,
       })),
+      ...runEvents.map((e) => {
+        const kind = RunEventKind.parse(e.kind);
+        return {
+          kind: kind === "retried" ? ("retried" as const) : ("canceled" as const),
+          at: e.at.toISOString(),
+          experimentId: e.run.experimentId,
+          experimentName: e.run.experiment.name,
+          runId: e.runId,
+          actor: e.actor ? author(e.actor) : null,
+          summary: `${e.run.strategy} seed ${e.run.seed}: ${kind === "retried" ? `retried (attempt ${e.attempt})` : "cancel requested"}`,
+        };
+      }),
     ];
     return items.sort((a, b) => (a.at < b.at ? 1 : a.at > b.at ? -1 : 0)).slice(0, limit);
   }

@@ -1,4 +1,5 @@
 import { TrainingOptions } from "@tlab/core/experiment";
+import type { RunEventKind } from "@tlab/core/review";
 import { FinalMetrics } from "@tlab/core/run";
 import type {
   ExperimentSettingsDto,
@@ -148,12 +149,13 @@ export class RunQueryRepository {
   /**
    * Puts a FAILED or CANCELED run back in the queue as a fresh attempt, and removes its metric
    * points (the new attempt trains from epoch 1 and must not mix with the old series). Conditional
-   * on the status and attempt read by the caller, so two concurrent retries requeue it once.
+   * on the status and attempt read by the caller, so two concurrent retries requeue it once, and
+   * only the one that did is recorded as a retry by `actorId`.
    */
   async requeueFinished(
     runId: string,
     expected: { status: string; attempt: number },
-    data: { now: Date; maxAttempts: number; reason: string },
+    data: { now: Date; maxAttempts: number; reason: string; actorId: string | null },
   ): Promise<boolean> {
     return this.db.$transaction(async (tx) => {
       const updated = await tx.run.updateMany({
@@ -179,6 +181,11 @@ export class RunQueryRepository {
       });
       if (updated.count !== 1) return false;
       await tx.metricPoint.deleteMany({ where: { runId } });
+      // The attempt counter counts claims, so the retry trains as the next one.
+      await tx.runEvent.create({
+        data: { runId, kind: "retried" satisfies RunEventKind, attempt: expected.attempt + 1, actorId: data.actorId, at: data.now },
+        select: { id: true },
+      });
       return true;
     });
   }

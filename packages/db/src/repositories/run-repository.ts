@@ -1,4 +1,5 @@
 import type { ArtifactDto, RunDetailDto, RunSummaryDto } from "@tlab/core/dto";
+import type { RunEventKind } from "@tlab/core/review";
 import { FinalMetrics, type RunStatus, type TrainingBackend } from "@tlab/core/run";
 import type { Db, DbProvider } from "../client";
 import { parseJsonColumn } from "../json";
@@ -204,17 +205,34 @@ export class RunRepository {
     return updated.count === 1;
   }
 
-  /** A queued run is canceled at once; a running one is flagged and its worker stops at the next heartbeat. */
-  async requestCancel(runId: string, now: Date): Promise<RunStatus | null> {
-    const queued = await this.db.run.updateMany({
-      where: { id: runId, status: "QUEUED" },
-      data: { status: "CANCELED", finishedAt: now, failureReason: "canceled before it started" },
+  /**
+   * A queued run is canceled at once; a running one is flagged and its worker stops at the next
+   * heartbeat. Either change is recorded as a cancel request by `actorId` in the same transaction,
+   * so the activity feed has each request once: asking again, or of a finished run, records nothing.
+   */
+  async requestCancel(runId: string, now: Date, actorId: string | null): Promise<RunStatus | null> {
+    return this.db.$transaction(async (tx) => {
+      const recordRequest = async () => {
+        // The updated row stays locked by this transaction, so its attempt cannot move in between.
+        const { attempt } = await tx.run.findUniqueOrThrow({ where: { id: runId }, select: { attempt: true } });
+        await tx.runEvent.create({ data: { runId, kind: "cancel_requested" satisfies RunEventKind, attempt, actorId, at: now }, select: { id: true } });
+      };
+      const queued = await tx.run.updateMany({
+        where: { id: runId, status: "QUEUED" },
+        data: { status: "CANCELED", finishedAt: now, failureReason: "canceled before it started" },
+      });
+      if (queued.count === 1) {
+        await recordRequest();
+        return "CANCELED";
+      }
+      const running = await tx.run.updateMany({ where: { id: runId, status: "RUNNING", cancelRequested: false }, data: { cancelRequested: true } });
+      if (running.count === 1) {
+        await recordRequest();
+        return "RUNNING";
+      }
+      const row = await tx.run.findUnique({ where: { id: runId }, select: { status: true } });
+      return row ? (row.status as RunStatus) : null;
     });
-    if (queued.count === 1) return "CANCELED";
-    const running = await this.db.run.updateMany({ where: { id: runId, status: "RUNNING" }, data: { cancelRequested: true } });
-    if (running.count === 1) return "RUNNING";
-    const row = await this.db.run.findUnique({ where: { id: runId }, select: { status: true } });
-    return row ? (row.status as RunStatus) : null;
   }
 
   /** Running runs whose lease has expired: their worker is gone or cut off. */

@@ -13,6 +13,8 @@ const VERB: Record<ActivityKind, string> = {
   commented: "commented",
   decided: "decided",
   noted: "edited a run note",
+  canceled: "asked to cancel a run",
+  retried: "retried a run",
 };
 
 /** What happened, newest first: per experiment (experimentId) or across all of them. */
