@@ -1,5 +1,6 @@
 import path from "node:path";
 import type { TrainerEnv } from "../env";
+import { fetchNamingApi } from "../worker/api-client";
 import { resolveUserToken } from "./credentials";
 
 /**
@@ -13,16 +14,11 @@ export function userToken(env: TrainerEnv, apiUrl: string): string | undefined {
 /** PUTs a body to the API and returns its JSON answer; a refusal becomes an error carrying the server's message. */
 export async function putToApi(apiUrl: string, pathname: string, body: Uint8Array, contentType: string, token: string | undefined): Promise<Record<string, unknown>> {
   const url = new URL(pathname, apiUrl);
-  let response: Response;
-  try {
-    response = await fetch(url, {
-      method: "PUT",
-      headers: { "content-type": contentType, ...(token ? { authorization: `Bearer ${token}` } : {}) },
-      body: body as Uint8Array<ArrayBuffer>,
-    });
-  } catch (error) {
-    throw new Error(`cannot reach the API at ${apiUrl} (${error instanceof Error ? (error.cause instanceof Error ? error.cause.message : error.message) : String(error)}); is the server running? (set TLAB_API_URL or --api-url)`);
-  }
+  const response = await fetchNamingApi(apiUrl, url, {
+    method: "PUT",
+    headers: { "content-type": contentType, ...(token ? { authorization: `Bearer ${token}` } : {}) },
+    body: body as Uint8Array<ArrayBuffer>,
+  });
   const text = await response.text();
   let json: Record<string, unknown> = {};
   try {
