@@ -5,7 +5,7 @@ import { createTRPCClient, httpLink } from "@trpc/client";
 import { Command } from "commander";
 import type { AppRouter } from "@tlab/api/root";
 import { readEnv } from "../env";
-import { createApiClient } from "../worker/api-client";
+import { createApiClient, fetchNamingApi } from "../worker/api-client";
 import { credentialsFile, removeCredential, saveCredential } from "./credentials";
 
 interface LoginOptions {
@@ -57,7 +57,7 @@ async function login(opts: LoginOptions): Promise<void> {
   const password = opts.passwordStdin ? (await readStdin()).replace(/\r?\n$/, "") : await ask("Password: ", { hidden: true });
   if (!email || !password) throw new Error("email and password are required");
 
-  const signIn = await fetch(new URL("/api/auth/sign-in/email", apiUrl), {
+  const signIn = await fetchNamingApi(apiUrl, new URL("/api/auth/sign-in/email", apiUrl), {
     method: "POST",
     headers: { "content-type": "application/json", origin },
     body: JSON.stringify({ email, password }),
