@@ -1,9 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { FinalMetrics } from "@tlab/core/run";
-import type { RunSpec } from "@tlab/core/run";
 import { BUILTIN_BASE_MODEL, BUILTIN_DATASET } from "@tlab/core/presets";
-import { browserSkipReason, launchBrowser, signIn, startWebServer, trpc, waitForLaunchForm, type Browser, type WebServer } from "./web-server";
-import { perClassMetrics } from "@tlab/core/classification-metrics";
+import { finishAllRuns } from "./simulated-worker";
+import { browserSkipReason, launchBrowser, signIn, startWebServer, waitForLaunchForm, type Browser, type WebServer } from "./web-server";
 
 // The dashboard as a new user meets it, in Chromium against a built app: launch three strategies
 // with two seeds from the form, read the comparison once the runs are done (a simulated worker
@@ -12,49 +10,6 @@ import { perClassMetrics } from "@tlab/core/classification-metrics";
 
 const skipReason = browserSkipReason();
 if (skipReason) console.warn(`[e2e] skipping the dashboard test: ${skipReason}`);
-
-const ACCURACY: Record<string, number> = { frozen: 0.86, partial: 0.93, full: 0.95 };
-const TRAINABLE: Record<string, number> = { frozen: 425, partial: 58_709, full: 61_281 };
-const SECONDS: Record<string, number> = { frozen: 4, partial: 14, full: 22 };
-
-/** Claims and finishes every queued run like a worker would, with plausible per-strategy results. */
-async function finishAllRuns(server: WebServer): Promise<number> {
-  const token = server.workerToken();
-  const worker = await trpc<{ id: string }>(server.url, "worker.register", { name: "sim-worker", hostname: "e2e-host", backend: "cpu", device: "simulated", versions: {} }, { token, mutation: true });
-  let finished = 0;
-  for (;;) {
-    const spec = await trpc<RunSpec | null>(server.url, "worker.claim", { workerId: worker.id }, { token, mutation: true });
-    if (!spec) return finished;
-    const kind = spec.strategy.kind;
-    const jitter = (spec.seed - 1.5) * 0.012;
-    const points = [1, 2, 3, 4].flatMap((epoch) => [
-      { name: "val/accuracy", step: epoch, value: ACCURACY[kind]! - 0.3 / epoch + jitter },
-      { name: "val/loss", step: epoch, value: 0.2 + 0.8 / epoch - jitter },
-      { name: "train/loss", step: epoch, value: 0.15 + 0.9 / epoch },
-    ]);
-    await trpc(server.url, "worker.reportMetrics", { workerId: worker.id, runId: spec.runId, points }, { token, mutation: true });
-    const accuracy = ACCURACY[kind]! + jitter;
-    const correct = Math.round(100 * accuracy);
-    const confusionMatrix = [0, 1, 2, 3, 4].map((i) => [0, 1, 2, 3, 4].map((j) => (i === j ? correct : j === (i + 1) % 5 ? 100 - correct : 0)));
-    const classNames = ["5", "6", "7", "8", "9"];
-    const metrics: FinalMetrics = {
-      testAccuracy: accuracy,
-      testLoss: 0.3,
-      confusionMatrix,
-      classNames,
-      perClass: perClassMetrics(confusionMatrix, classNames),
-      bestEpoch: 4,
-      epochsRun: 4,
-      trainableParams: TRAINABLE[kind]!,
-      totalParams: 61_281,
-      wallTimeMs: SECONDS[kind]! * 1000 * (1 + jitter),
-      trainImagesPerSec: 30_000 / SECONDS[kind]!,
-      peakMemoryBytes: 200e6 + TRAINABLE[kind]! * 100,
-    };
-    await trpc(server.url, "worker.complete", { workerId: worker.id, runId: spec.runId, metrics }, { token, mutation: true });
-    finished += 1;
-  }
-}
 
 describe.skipIf(skipReason !== null)(`dashboard in a browser${skipReason ? ` (skipped: ${skipReason})` : ""}`, () => {
   let server: WebServer;
@@ -258,6 +213,52 @@ describe.skipIf(skipReason !== null)(`dashboard in a browser${skipReason ? ` (sk
     await note.locator("strong", { hasText: "SVM head" }).waitFor();
     expect(await note.textContent()).toMatch(/Last edited by .+ on /);
     await browser.shot("20-run-note");
+    expect(browser.pageErrors).toEqual([]);
+  });
+
+  it("fits a phone's width: the top bar wraps and only wide tables scroll, inside their own box", async () => {
+    const { page } = browser;
+    await page.setViewportSize({ width: 390, height: 844 });
+    const pageWidth = () => page.evaluate(() => document.documentElement.scrollWidth);
+    /** The outermost elements reaching past the viewport, to name the culprit when the page is too wide. */
+    const overflowing = () =>
+      page.evaluate(() =>
+        [...document.querySelectorAll("body *")]
+          .filter((el) => el.getBoundingClientRect().right > window.innerWidth + 1 && !el.closest(".visually-hidden"))
+          .filter((el) => {
+            for (let box = el.parentElement; box && box !== document.body; box = box.parentElement) if (["auto", "scroll"].includes(getComputedStyle(box).overflowX)) return false;
+            return true;
+          })
+          .filter((el) => !(el.parentElement && el.parentElement.getBoundingClientRect().right > window.innerWidth + 1))
+          .map((el) => `${el.tagName.toLowerCase()}.${[...el.classList].join(".")} (${Math.round(el.getBoundingClientRect().right)} px)`)
+          .join(", "),
+      );
+    const barInsideViewport = () =>
+      page.evaluate(() => [...document.querySelectorAll(".topbar a, .topbar summary")].every((el) => el.getBoundingClientRect().right <= window.innerWidth + 1));
+    try {
+      await page.goto(`${server.url}/`);
+      await page.locator("tbody tr").first().waitFor();
+      await browser.shot("21-experiments-390");
+      expect.soft(await pageWidth(), await overflowing()).toBeLessThanOrEqual(392);
+      expect(await barInsideViewport()).toBe(true);
+
+      await page.goto(experimentUrl);
+      await page.getByRole("heading", { level: 1, name: "E2E three strategies, two seeds" }).waitFor();
+      await browser.shot("22-experiment-390");
+      expect.soft(await pageWidth(), await overflowing()).toBeLessThanOrEqual(392);
+
+      await page.getByRole("link", { name: /^Details of Full fine-tune seed 1/ }).click();
+      await page.waitForURL(/\/runs\/[^/]+$/);
+      await page.getByRole("region", { name: "Status timeline" }).waitFor();
+      await browser.shot("23-run-390");
+      expect.soft(await pageWidth(), await overflowing()).toBeLessThanOrEqual(392);
+
+      await page.goto(`${server.url}/runs`);
+      await page.locator("tbody tr").first().waitFor();
+      expect.soft(await pageWidth(), await overflowing()).toBeLessThanOrEqual(392);
+    } finally {
+      await page.setViewportSize({ width: 1280, height: 900 });
+    }
     expect(browser.pageErrors).toEqual([]);
   });
 });

@@ -4,34 +4,36 @@
  */
 export function ConfusionMatrix({ matrix, classNames, caption }: { matrix: number[][]; classNames: string[]; caption: string }) {
   return (
-    <table className="confusion">
-      <caption>{caption}</caption>
-      <ConfusionHeader classNames={classNames} />
-      <tbody>
-        {matrix.map((row, i) => {
-          const total = row.reduce((a, b) => a + b, 0);
-          return (
-            <tr key={classNames[i] ?? i}>
-              <th scope="row">{classNames[i] ?? i}</th>
-              {row.map((count, j) => {
-                const share = total > 0 ? count / total : 0;
-                const diagonal = i === j;
-                return (
-                  <td
-                    key={j}
-                    className={diagonal ? "confusion-diagonal" : undefined}
-                    style={{ background: `rgba(${diagonal ? "5, 150, 105" : "220, 38, 38"}, ${(share * 0.85).toFixed(3)})`, color: share > 0.55 ? "#fff" : undefined }}
-                    title={`true ${classNames[i] ?? i}, predicted ${classNames[j] ?? j}: ${count} (${(share * 100).toFixed(1)}% of the row)`}
-                  >
-                    {count}
-                  </td>
-                );
-              })}
-            </tr>
-          );
-        })}
-      </tbody>
-    </table>
+    <div className="matrix-scroll">
+      <table className="confusion">
+        <caption>{caption}</caption>
+        <ConfusionHeader classNames={classNames} />
+        <tbody>
+          {matrix.map((row, i) => {
+            const total = row.reduce((a, b) => a + b, 0);
+            return (
+              <tr key={classNames[i] ?? i}>
+                <th scope="row">{classNames[i] ?? i}</th>
+                {row.map((count, j) => {
+                  const share = total > 0 ? count / total : 0;
+                  const diagonal = i === j;
+                  return (
+                    <td
+                      key={j}
+                      className={diagonal ? "confusion-diagonal" : undefined}
+                      style={{ background: `rgba(${diagonal ? "5, 150, 105" : "220, 38, 38"}, ${(share * 0.85).toFixed(3)})`, color: share > 0.55 ? "#fff" : undefined }}
+                      title={`true ${classNames[i] ?? i}, predicted ${classNames[j] ?? j}: ${count} (${(share * 100).toFixed(1)}% of the row)`}
+                    >
+                      {count}
+                    </td>
+                  );
+                })}
+              </tr>
+            );
+          })}
+        </tbody>
+      </table>
+    </div>
   );
 }
 
@@ -42,32 +44,34 @@ export function ConfusionMatrix({ matrix, classNames, caption }: { matrix: numbe
 export function ConfusionDifference({ diff, classNames, caption }: { diff: number[][]; classNames: string[]; caption: string }) {
   const scale = Math.max(0.02, ...diff.flat().map(Math.abs));
   return (
-    <table className="confusion confusion-diff">
-      <caption>{caption}</caption>
-      <ConfusionHeader classNames={classNames} />
-      <tbody>
-        {diff.map((row, i) => (
-          <tr key={classNames[i] ?? i}>
-            <th scope="row">{classNames[i] ?? i}</th>
-            {row.map((d, j) => {
-              const better = i === j ? d > 0 : d < 0;
-              const strength = Math.min(1, Math.abs(d) / scale) * 0.75;
-              const points = d * 100;
-              const text = Math.abs(points) < 0.05 ? "0" : `${points > 0 ? "+" : "−"}${Math.abs(points).toFixed(1)}`;
-              return (
-                <td
-                  key={j}
-                  style={{ background: Math.abs(points) < 0.05 ? undefined : `rgba(${better ? "5, 150, 105" : "220, 38, 38"}, ${strength.toFixed(3)})`, color: strength > 0.5 ? "#fff" : undefined }}
-                  title={`true ${classNames[i] ?? i}, predicted ${classNames[j] ?? j}: ${text} percentage points (${better ? "better" : Math.abs(points) < 0.05 ? "same" : "worse"})`}
-                >
-                  {text}
-                </td>
-              );
-            })}
-          </tr>
-        ))}
-      </tbody>
-    </table>
+    <div className="matrix-scroll">
+      <table className="confusion confusion-diff">
+        <caption>{caption}</caption>
+        <ConfusionHeader classNames={classNames} />
+        <tbody>
+          {diff.map((row, i) => (
+            <tr key={classNames[i] ?? i}>
+              <th scope="row">{classNames[i] ?? i}</th>
+              {row.map((d, j) => {
+                const better = i === j ? d > 0 : d < 0;
+                const strength = Math.min(1, Math.abs(d) / scale) * 0.75;
+                const points = d * 100;
+                const text = Math.abs(points) < 0.05 ? "0" : `${points > 0 ? "+" : "−"}${Math.abs(points).toFixed(1)}`;
+                return (
+                  <td
+                    key={j}
+                    style={{ background: Math.abs(points) < 0.05 ? undefined : `rgba(${better ? "5, 150, 105" : "220, 38, 38"}, ${strength.toFixed(3)})`, color: strength > 0.5 ? "#fff" : undefined }}
+                    title={`true ${classNames[i] ?? i}, predicted ${classNames[j] ?? j}: ${text} percentage points (${better ? "better" : Math.abs(points) < 0.05 ? "same" : "worse"})`}
+                  >
+                    {text}
+                  </td>
+                );
+              })}
+            </tr>
+          ))}
+        </tbody>
+      </table>
+    </div>
   );
 }
 
