@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { BUILTIN_BASE_MODEL, PRESETS } from "@tlab/core/presets";
+import { finishAllRuns } from "./simulated-worker";
 import { browserSkipReason, E2E_USER, launchBrowser, signIn, startWebServer, trpc, type Browser, type WebServer } from "./web-server";
 
 // Accounts and access as a new team would meet them: the first visitor creates the admin account,
@@ -141,7 +142,25 @@ describe.skipIf(skipReason !== null)(`accounts and access${skipReason ? ` (skipp
     await browser.shot("accounts-03-member-tokens");
   });
 
-  it("a viewer reads but cannot launch or manage users", async () => {
+  it("a viewer reads but cannot launch or manage users, and is offered no control the API would refuse", async () => {
+    // The member (still signed in here) launches an experiment, and a simulated worker finishes it.
+    const { page } = browser;
+    const created = await fetch(`${server.url}/api/trpc/experiment.create`, {
+      method: "POST",
+      headers: { cookie: await sessionCookie(), origin: server.url, "content-type": "application/json" },
+      body: JSON.stringify({ ...PRESETS.digits, name: "E2E member's experiment", epochs: 1, seeds: 1, trainPerClass: 20 }),
+    });
+    expect(created.status, await created.clone().text()).toBe(200);
+    const experimentUrl = `${server.url}/experiments/${((await created.json()) as { result: { data: { id: string } } }).result.data.id}`;
+    expect(await finishAllRuns(server)).toBeGreaterThan(0);
+    await page.goto(experimentUrl);
+    await page.getByRole("link", { name: "Details of Full fine-tune" }).click();
+    await page.waitForURL(/\/runs\/[^/]+$/);
+    const runUrl = page.url();
+    // What a member is offered on that run, and a viewer must not be.
+    await page.getByRole("button", { name: "Promote to base model" }).waitFor();
+    expect(await page.getByRole("link", { name: "Clone", exact: true }).count()).toBe(1);
+
     await acceptInvite(inviteLinks.viewer, "Vic Viewer");
     const cookie = await sessionCookie();
     const headers = { cookie, origin: server.url, "content-type": "application/json" };
@@ -149,9 +168,34 @@ describe.skipIf(skipReason !== null)(`accounts and access${skipReason ? ` (skipp
     expect(launch.status).toBe(403);
     expect(((await launch.json()) as { error: { message: string } }).error.message).toMatch(/needs the member role/);
     expect(await status(`/api/trpc/experiment.list?input=${encodeURIComponent("{}")}`, { headers: { cookie } })).toBe(200);
-    await browser.page.goto(`${server.url}/settings/users`);
-    await browser.page.getByText("Only admins manage users").waitFor();
+
+    await page.getByRole("link", { name: "E2E member's experiment" }).waitFor();
+    expect(await page.getByRole("link", { name: "New experiment" }).count()).toBe(0);
+    expect(await page.getByRole("link", { name: /^Clone/ }).count()).toBe(0);
+    await browser.shot("accounts-04-viewer-experiments");
+    await page.goto(experimentUrl);
+    await page.getByRole("heading", { level: 1, name: "E2E member's experiment" }).waitFor();
+    expect(await page.getByRole("link", { name: "Clone", exact: true }).count()).toBe(0);
+    await page.goto(runUrl);
+    await page.getByRole("region", { name: "Status timeline" }).waitFor();
+    expect(await page.getByRole("button", { name: "Promote to base model" }).count()).toBe(0);
+    expect(await page.getByRole("link", { name: "Clone", exact: true }).count()).toBe(0);
+    await browser.shot("accounts-05-viewer-run");
+
+    await page.goto(`${server.url}/experiments/new`);
+    await page.getByRole("alert").getByText(/Launching experiments needs the member role/).waitFor();
+    expect(await page.getByRole("button", { name: "Launch" }).count()).toBe(0);
+    await browser.shot("accounts-06-viewer-launch");
+    for (const [path, form] of [["/datasets", "Upload dataset"], ["/models", "Upload model"]] as const) {
+      await page.goto(`${server.url}${path}`);
+      await page.getByText("ask an admin for the member role to upload").waitFor();
+      expect(await page.getByRole("form", { name: form }).count(), path).toBe(0);
+    }
+
+    await page.goto(`${server.url}/settings/users`);
+    await page.getByText("Only admins manage users").waitFor();
     expect(await status(`/api/trpc/user.list`, { headers: { cookie } })).toBe(403);
+    expect(browser.pageErrors).toEqual([]);
   });
 
   it("an admin deactivates the member: their sign-in is refused", async () => {
@@ -207,7 +251,7 @@ describe.skipIf(skipReason !== null)(`accounts and access${skipReason ? ` (skipp
     await decision.getByRole("button", { name: "Record decision" }).click();
     await page.getByRole("status", { name: "Current decision" }).getByText("Adopted: Full fine-tune").waitFor();
     await page.getByRole("region", { name: "Activity" }).getByText("decided").first().waitFor();
-    await browser.shot("accounts-04-review");
+    await browser.shot("accounts-07-review");
 
     const csv = await fetch(`${server.url}/api/experiments/${experimentId}/export?format=csv`, { headers: { cookie } });
     expect(csv.headers.get("content-type")).toMatch(/text\/csv/);
@@ -240,7 +284,7 @@ describe.skipIf(skipReason !== null)(`accounts and access${skipReason ? ` (skipp
     await form.getByText("currentPassword: this is not your current password").waitFor();
     await changeTo(E2E_USER.password, "a new password");
     await form.getByRole("status").getByText(/Password changed/).waitFor();
-    await browser.shot("accounts-05-account");
+    await browser.shot("accounts-08-account");
 
     const signInWith = (password: string) =>
       status("/api/auth/sign-in/email", { method: "POST", headers: { origin: server.url, "content-type": "application/json" }, body: JSON.stringify({ email: E2E_USER.email, password }) });

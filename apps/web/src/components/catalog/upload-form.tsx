@@ -1,6 +1,7 @@
 "use client";
 
 import { useState, type FormEvent, type ReactNode } from "react";
+import { useCan } from "@/components/auth/current-user";
 import styles from "./catalog.module.css";
 
 export interface UploadResult {
@@ -11,6 +12,7 @@ export interface UploadResult {
 /**
  * A name, a zip file and optional extra fields, sent as the body of PUT `endpoint(name)`: the
  * same route handlers the CLI uses, so the dashboard's import validates exactly like `tlab`'s.
+ * Viewers, whom those handlers refuse, get a line saying who may upload instead of the form.
  */
 export function UploadForm({
   label,
@@ -25,6 +27,7 @@ export function UploadForm({
   extraFields?: ReactNode;
   onUploaded: (name: string, result: UploadResult) => void;
 }) {
+  const canUpload = useCan("member");
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<string | null>(null);
   const [message, setMessage] = useState<string | null>(null);
@@ -56,6 +59,7 @@ export function UploadForm({
     }
   }
 
+  if (!canUpload) return <p className="muted">Members and admins add to this catalog; ask an admin for the member role to upload.</p>;
   return (
     <form className={styles.uploadForm} onSubmit={submit} aria-label={label}>
       <div className="field">

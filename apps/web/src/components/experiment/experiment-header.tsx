@@ -3,6 +3,7 @@ import type { ExperimentDetailDto } from "@tlab/core/dto";
 import type { StrategyConfig } from "@tlab/core/strategy";
 import { describeStrategy } from "@/lib/describe-strategy";
 import { byStrategyThenSeed } from "@/lib/run-order";
+import { useCan } from "@/components/auth/current-user";
 import { formatDateTime, formatPercent } from "@/lib/format";
 import { ExperimentLabels } from "../review/experiment-labels";
 import { StrategyName } from "../strategy-name";
@@ -19,6 +20,7 @@ function describeAugmentation(a: ExperimentDetailDto["training"]["augmentation"]
 
 /** What was launched: the shared settings and each strategy's own configuration. */
 export function ExperimentHeader({ experiment }: { experiment: ExperimentDetailDto }) {
+  const canLaunch = useCan("member");
   const strategies = new Map<StrategyConfig["kind"], StrategyConfig>();
   for (const run of [...experiment.runs].sort(byStrategyThenSeed)) if (!strategies.has(run.strategy)) strategies.set(run.strategy, run.config);
   return (
@@ -38,9 +40,11 @@ export function ExperimentHeader({ experiment }: { experiment: ExperimentDetailD
           <Link href={`/runs?experiment=${experiment.id}`} className="button">
             Runs table
           </Link>
-          <Link href={`/experiments/new?clone=${experiment.id}`} className="button">
-            Clone
-          </Link>
+          {canLaunch ? (
+            <Link href={`/experiments/new?clone=${experiment.id}`} className="button">
+              Clone
+            </Link>
+          ) : null}
         </div>
       </div>
       <dl className="facts">

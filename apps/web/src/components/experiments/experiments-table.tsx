@@ -9,6 +9,7 @@ import { RunStatus } from "@tlab/core/run";
 import { STRATEGY_KINDS, STRATEGY_LABELS } from "@tlab/core/strategy";
 import type { TagCountDto } from "@tlab/core/review";
 import type { ExperimentPageDto, ExperimentTableQuery, ExperimentTableRowDto } from "@tlab/core/table-queries";
+import { useCan } from "@/components/auth/current-user";
 import { formatDateTime, formatPercent, STATUS_WORDS } from "@/lib/format";
 import { experimentQueryFrom, queryKeyOf } from "@/lib/table-params";
 import { useCursorPages } from "@/lib/use-cursor-pages";
@@ -71,6 +72,9 @@ const columns = [
   }),
 ];
 
+/** Without the Clone link, which only leads to a launch form viewers may not submit. */
+const READ_ONLY_COLUMNS = columns.filter((c) => c.id !== "actions");
+
 const SORTABLE = new Set(["name", "createdAt"]);
 
 /** The review decision filter: undecided, or the strategy adopted. */
@@ -78,6 +82,7 @@ const DECISION_OPTIONS = [{ value: "undecided", label: "undecided" }, ...STRATEG
 
 export function ExperimentsTable({ initial, initialQuery, baseModels, datasets, tags }: Props) {
   const trpc = useTRPC();
+  const canLaunch = useCan("member");
   const [params, setParams] = useUrlParams();
   const base = experimentQueryFrom(params);
   const key = queryKeyOf(base);
@@ -108,17 +113,25 @@ export function ExperimentsTable({ initial, initialQuery, baseModels, datasets, 
     <>
       <div className="page-header">
         <h1>Experiments</h1>
-        <Link href="/experiments/new" className="button button-primary">
-          New experiment
-        </Link>
+        {canLaunch ? (
+          <Link href="/experiments/new" className="button button-primary">
+            New experiment
+          </Link>
+        ) : null}
       </div>
       {page.total === 0 && !filtered ? (
         <section className="empty-state">
           <h2>No experiments yet</h2>
           <p>
             An experiment trains a base model on a new dataset with each transfer strategy (frozen feature extractor, partial and
-            full fine-tuning) so you can compare them side by side. Launch one with <strong>New experiment</strong>, or from a
-            terminal with <code>npm run tlab -- launch --preset digits</code>.
+            full fine-tuning) so you can compare them side by side.{" "}
+            {canLaunch ? (
+              <>
+                Launch one with <strong>New experiment</strong>, or from a terminal with <code>npm run tlab -- launch --preset digits</code>.
+              </>
+            ) : (
+              <>Experiments that members launch appear here for you to read. To launch one yourself, ask an admin for the member role.</>
+            )}
           </p>
         </section>
       ) : (
@@ -142,7 +155,7 @@ export function ExperimentsTable({ initial, initialQuery, baseModels, datasets, 
           <DataTable
             caption="Experiments"
             data={page.items}
-            columns={columns}
+            columns={canLaunch ? columns : READ_ONLY_COLUMNS}
             getRowId={(row) => row.id}
             sort={sort}
             sortable={SORTABLE}

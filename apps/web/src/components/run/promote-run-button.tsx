@@ -4,6 +4,7 @@ import { useMutation, useQueryClient } from "@tanstack/react-query";
 import Link from "next/link";
 import { useState, type FormEvent } from "react";
 import type { RunDetailDto } from "@tlab/core/dto";
+import { useCan } from "@/components/auth/current-user";
 import { useTRPC } from "@/trpc/react";
 
 /** A name the catalog accepts, derived from the run: e.g. "digits-0-4-5-9-frozen-s1". */
@@ -14,14 +15,16 @@ function suggestedName(run: RunDetailDto): string {
 
 /**
  * Makes a succeeded run's trained model a base model (cut before its classifier, the run kept as
- * its parent), so later experiments can start from it. Renders nothing for other runs.
+ * its parent), so later experiments can start from it. Renders nothing for other runs, and for
+ * viewers (the API refuses them).
  */
 export function PromoteRunButton({ run }: { run: RunDetailDto }) {
   const trpc = useTRPC();
   const queryClient = useQueryClient();
+  const canPromote = useCan("member");
   const [open, setOpen] = useState(false);
   const promote = useMutation(trpc.catalog.promoteRun.mutationOptions({ onSuccess: () => queryClient.invalidateQueries(trpc.catalog.pathFilter()) }));
-  if (run.status !== "SUCCEEDED") return null;
+  if (run.status !== "SUCCEEDED" || !canPromote) return null;
   if (promote.data) {
     return (
       <span role="status" className="hint">

@@ -5,6 +5,7 @@ import Link from "next/link";
 import type { MetricSeriesDto, RunDetailDto } from "@tlab/core/dto";
 import { METRIC } from "@tlab/core/run";
 import { STRATEGY_LABELS } from "@tlab/core/strategy";
+import { useCan } from "@/components/auth/current-user";
 import { isActive } from "@/lib/format";
 import { useTRPC } from "@/trpc/react";
 import { CancelRunButton } from "../cancel-run-button";
@@ -31,6 +32,7 @@ const LIVE_TEXT: Record<LiveMode, string> = {
 
 export function RunView({ runId, initialRun, initialMetrics }: { runId: string; initialRun: RunDetailDto; initialMetrics: MetricSeriesDto[] }) {
   const trpc = useTRPC();
+  const canLaunch = useCan("member");
   const { data: run } = useQuery(trpc.run.byId.queryOptions({ runId }, { initialData: initialRun }));
   const active = isActive(run.status);
   const mode = useRunEvents(runId, active);
@@ -71,9 +73,11 @@ export function RunView({ runId, initialRun, initialMetrics }: { runId: string; 
           {active && !run.cancelRequested ? <CancelRunButton runId={run.id} label={`Cancel ${title}`} /> : null}
           {run.status === "FAILED" || run.status === "CANCELED" ? <RetryRunButton runId={run.id} label={`Retry ${title}`} /> : null}
           <PromoteRunButton run={run} />
-          <Link href={`/experiments/new?cloneRun=${run.id}`} className="button">
-            Clone
-          </Link>
+          {canLaunch ? (
+            <Link href={`/experiments/new?cloneRun=${run.id}`} className="button">
+              Clone
+            </Link>
+          ) : null}
         </div>
       </div>
       <div className="run-top">

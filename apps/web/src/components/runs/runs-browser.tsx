@@ -8,6 +8,7 @@ import { useCallback, useState } from "react";
 import { METRIC, RunStatus } from "@tlab/core/run";
 import { STRATEGY_KINDS, STRATEGY_LABELS } from "@tlab/core/strategy";
 import { MAX_COMPARED_RUNS, type RunPageDto, type RunTableQuery, type RunTableRowDto } from "@tlab/core/table-queries";
+import { useCan } from "@/components/auth/current-user";
 import { formatDateTime, formatDuration, formatInteger, formatPercent, isActive, STATUS_WORDS } from "@/lib/format";
 import { queryKeyOf, runQueryFrom } from "@/lib/table-params";
 import { useCursorPages } from "@/lib/use-cursor-pages";
@@ -108,6 +109,7 @@ const SORTABLE = new Set(["queuedAt", "testAccuracy", "wallTimeMs", "trainablePa
  */
 export function RunsBrowser({ initial, initialQuery, baseModels, datasets }: Props) {
   const trpc = useTRPC();
+  const canLaunch = useCan("member");
   const router = useRouter();
   const [params, setParams] = useUrlParams();
   const base = runQueryFrom(params);
@@ -207,10 +209,12 @@ export function RunsBrowser({ initial, initialQuery, baseModels, datasets }: Pro
         empty={
           filtered ? (
             <span className="muted">No run matches these filters.</span>
-          ) : (
+          ) : canLaunch ? (
             <span className="muted">
               No runs yet: <Link href="/experiments/new">launch an experiment</Link>.
             </span>
+          ) : (
+            <span className="muted">No runs yet.</span>
           )
         }
       />

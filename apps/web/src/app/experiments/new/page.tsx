@@ -1,11 +1,14 @@
 import type { Metadata } from "next";
+import Link from "next/link";
 import { connection } from "next/server";
 import { TRPCError } from "@trpc/server";
+import { roleAtLeast } from "@tlab/core/access";
 import type { CreateExperimentFormValues } from "@tlab/core/experiment";
 import type { ExperimentDetailDto, RunDetailDto } from "@tlab/core/dto";
 import { STRATEGY_LABELS, type StrategyConfig } from "@tlab/core/strategy";
 import { LaunchForm } from "@/components/launch/launch-form";
 import { LAUNCH_PRESETS } from "@/lib/launch-presets";
+import { requireUser } from "@/server/current-user";
 import { serverApi } from "@/trpc/server";
 
 export const metadata: Metadata = { title: "New experiment" };
@@ -19,9 +22,25 @@ function isNotFound(error: unknown): boolean {
 /**
  * The launch form, empty (the first preset), or pre-filled: `?clone=<experimentId>` copies an
  * experiment; `?cloneRun=<runId>` copies the run's experiment with only that run's strategy.
+ * Viewers may not launch (experiment.create refuses them), so they get the reason instead of a form.
  */
 export default async function NewExperimentPage({ searchParams }: Props) {
   await connection();
+  const user = await requireUser();
+  if (!roleAtLeast(user.role, "member")) {
+    return (
+      <section>
+        <h1>New experiment</h1>
+        <p role="alert">
+          Launching experiments needs the member role; you are signed in as {user.role}. You can read every experiment and run: ask
+          an admin for the member role to launch your own.
+        </p>
+        <p>
+          <Link href="/">Back to experiments</Link>
+        </p>
+      </section>
+    );
+  }
   const api = await serverApi();
   const [baseModels, datasets] = await Promise.all([api.catalog.baseModels(), api.catalog.datasets()]);
   const { clone, cloneRun, preset } = await searchParams;
