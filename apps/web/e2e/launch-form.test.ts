@@ -138,6 +138,19 @@ describe.skipIf(skipReason !== null)(`launch form in a browser${skipReason ? ` (
     await page.getByLabel("Batch size", { exact: true }).fill("32");
     await page.getByLabel("Training images per class", { exact: true }).fill("50");
 
+    // The live summary never echoes a value its field refuses.
+    const summary = page.getByRole("complementary", { name: "This launch" });
+    const frozenLr = page.getByLabel("Frozen feature extractor Learning rate");
+    const lr = await frozenLr.inputValue();
+    await page.getByLabel("Epochs", { exact: true }).fill("-1");
+    await frozenLr.fill("-1");
+    await summary.getByText(/— epochs each/).waitFor();
+    await summary.getByText(/lr —/).first().waitFor();
+    expect(await summary.textContent()).not.toContain("-1");
+    await page.getByLabel("Epochs", { exact: true }).fill("2");
+    await frozenLr.fill(lr);
+    await summary.getByText(/2 epochs each/).waitFor();
+
     // Empty name: the browser-side check (the API's own schema) refuses it, next to the field.
     await page.getByRole("button", { name: "Launch" }).click();
     const nameError = page.getByRole("alert").filter({ hasText: /experiment name/i });

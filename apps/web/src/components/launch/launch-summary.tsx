@@ -1,6 +1,7 @@
+import { CreateExperimentInput } from "@tlab/core/experiment";
 import type { LayerInfo } from "@tlab/core/layer-plan";
 import { STRATEGY_KINDS, STRATEGY_LABELS, type StrategyConfigInput } from "@tlab/core/strategy";
-import { describeStrategy } from "@/lib/describe-strategy";
+import { describeStrategy, INVALID_VALUE, invalidStrategyPaths } from "@/lib/describe-strategy";
 import { formatInteger } from "@/lib/format";
 import { StrategyName } from "../strategy-name";
 import { LayerStrip } from "./layer-strip";
@@ -21,12 +22,21 @@ function count(n: number, word: string): string {
   return `${formatInteger(n)} ${word}${n === 1 ? "" : "s"}`;
 }
 
-/** What pressing Launch will create, updated as the form changes: the runs and, per strategy, which layers train. */
+/** Whether `value` passes the launch schema's check for `field`: the summary never echoes a value the form will refuse. */
+function passes(field: "seeds" | "epochs" | "trainPerClass" | "validationFraction", value: number): boolean {
+  return CreateExperimentInput.shape[field].safeParse(value).success;
+}
+
+/**
+ * What pressing Launch will create, updated as the form changes: the runs and, per strategy, which
+ * layers train. A value its field refuses shows as "—" (its error is next to the field).
+ */
 export function LaunchSummary({ strategies, seeds, epochs, trainPerClass, classCount, validationFraction, layers, baseModel }: Props) {
-  const validSeeds = Number.isInteger(seeds) && seeds >= 1 ? seeds : 0;
+  const validSeeds = passes("seeds", seeds) ? seeds : 0;
   const ordered = STRATEGY_KINDS.flatMap((k) => strategies.filter((s) => s.kind === k));
   const runs = ordered.length * validSeeds;
-  const trainImages = Number.isFinite(trainPerClass) && classCount > 0 ? trainPerClass * classCount : null;
+  const trainImages = passes("trainPerClass", trainPerClass) && classCount > 0 ? trainPerClass * classCount : null;
+  const heldOut = passes("validationFraction", validationFraction) ? `${Math.round(validationFraction * 100)}%` : INVALID_VALUE;
   return (
     <aside className="launch-summary" aria-labelledby="launch-summary-heading">
       <h2 id="launch-summary-heading">This launch</h2>
@@ -36,13 +46,13 @@ export function LaunchSummary({ strategies, seeds, epochs, trainPerClass, classC
             <strong>{count(runs, "run")}</strong>: {ordered.length} strateg{ordered.length === 1 ? "y" : "ies"} × {count(validSeeds, "seed")}
           </>
         ) : (
-          "No runs yet: pick a strategy and at least one seed."
+          "No runs yet: pick a strategy and from 1 to 10 seeds."
         )}
       </p>
       {runs > 0 ? (
         <p className="hint">
-          {Number.isFinite(epochs) ? `${count(epochs, "epoch")} each` : "epochs?"}
-          {trainImages !== null ? ` · ${formatInteger(trainImages)} labelled training images (${Math.round((validationFraction || 0) * 100)}% held out for validation)` : ""}
+          {passes("epochs", epochs) ? count(epochs, "epoch") : `${INVALID_VALUE} epochs`} each
+          {trainImages !== null ? ` · ${formatInteger(trainImages)} labelled training images (${heldOut} held out for validation)` : ""}
           . Seed <em>i</em> of every strategy sees the same split and initialisation, so the comparison is fair.
         </p>
       ) : null}
@@ -57,7 +67,7 @@ export function LaunchSummary({ strategies, seeds, epochs, trainPerClass, classC
                   {validSeeds > 1 ? `seeds 1–${validSeeds}` : validSeeds === 1 ? "seed 1" : ""}
                 </span>
               </div>
-              <p className="hint">{describeStrategy(config)}</p>
+              <p className="hint">{describeStrategy(config, invalidStrategyPaths(config))}</p>
               <LayerStrip layers={layers} config={config} />
             </li>
           );
