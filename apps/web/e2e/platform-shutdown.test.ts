@@ -1,3 +1,4 @@
+import { readFileSync } from "node:fs";
 import path from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
 import { createDb } from "@tlab/db/client";
@@ -5,7 +6,6 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { descendants, isAlive, startPlatform, tlab, type Platform } from "./platform-harness";
 import { trpc } from "./web-server";
 
-const ADMIN = { email: "shutdown-admin@example.test", password: "shutdown admin password" };
 const EPOCHS = 6;
 
 type Series = { name: string; points: { step: number }[] }[];
@@ -13,16 +13,22 @@ type Series = { name: string; points: { step: number }[] }[];
 // Stopping `npm start` while its local worker trains: the worker must give its run back to the
 // queue, which goes through the web server, so start-platform stops the workers first and the web
 // server after, and exits with no child left behind.
-describe("npm start stopped while a run trains", () => {
+describe("npm start with its local admin, stopped while a run trains", () => {
   let platform: Platform;
   let token: string;
 
   beforeAll(async () => {
-    platform = await startPlatform({ workers: 1, admin: ADMIN });
-    const login = await tlab(platform.url, ["login", "--email", ADMIN.email, "--password-stdin", "--print"], { stdin: `${ADMIN.password}\n` });
-    expect(login.code, login.stderr).toBe(0);
-    token = login.stdout.trim();
+    // No TLAB_ADMIN_*: npm start makes up its local admin and hands the CLI its token.
+    platform = await startPlatform({ workers: 1 });
+    token = readFileSync(path.join(platform.dataDir, "cli-token"), "utf8").trim();
   }, 300_000);
+
+  it("says the admin it created is npm start's local one, not one from TLAB_ADMIN_EMAIL", () => {
+    const localAdminFile = path.join(platform.dataDir, "local-admin.json");
+    const { email } = JSON.parse(readFileSync(localAdminFile, "utf8")) as { email: string };
+    expect(platform.output()).toContain(`created the admin account ${email} (npm start's local admin; its password is in ${localAdminFile})`);
+    expect(platform.output()).not.toContain("(TLAB_ADMIN_EMAIL)");
+  });
   afterAll(async () => platform?.stop());
 
   it("releases the run to the queue before the web server stops, and leaves no process behind", async () => {

@@ -39,7 +39,8 @@ const workerToken = env.TLAB_WORKER_TOKEN ?? readOrCreateToken(path.join(dataDir
  */
 const LOCAL_ADMIN_FILE = path.join(dataDir, "local-admin.json");
 const CLI_TOKEN_FILE = path.join(dataDir, "cli-token");
-const admin = env.TLAB_ADMIN_EMAIL && env.TLAB_ADMIN_PASSWORD ? { email: env.TLAB_ADMIN_EMAIL, password: env.TLAB_ADMIN_PASSWORD } : readOrCreateLocalAdmin();
+const envAdmin = env.TLAB_ADMIN_EMAIL && env.TLAB_ADMIN_PASSWORD ? { email: env.TLAB_ADMIN_EMAIL, password: env.TLAB_ADMIN_PASSWORD } : undefined;
+const admin = envAdmin ?? readOrCreateLocalAdmin();
 const childEnv = {
   ...process.env,
   DATA_DIR: dataDir,
@@ -48,6 +49,8 @@ const childEnv = {
   PORT: String(env.PORT),
   TLAB_ADMIN_EMAIL: admin.email,
   TLAB_ADMIN_PASSWORD: admin.password,
+  // The web server names where the admin it creates comes from: not the variables when made up here.
+  TLAB_ADMIN_SOURCE: envAdmin ? "TLAB_ADMIN_EMAIL" : `npm start's local admin; its password is in ${LOCAL_ADMIN_FILE}`,
 };
 
 function readOrCreateLocalAdmin(): { email: string; password: string } {
@@ -216,7 +219,7 @@ async function main(): Promise<void> {
   await waitForHealth(`http://127.0.0.1:${env.PORT}/api/health`, server);
   issueLocalCliToken();
   log(`dashboard on http://localhost:${env.PORT}`);
-  if (existsSync(LOCAL_ADMIN_FILE)) log(`sign in as ${admin.email}; the password is in ${LOCAL_ADMIN_FILE}`);
+  if (!envAdmin) log(`sign in as ${admin.email}; the password is in ${LOCAL_ADMIN_FILE}`);
   for (let i = 0; i < env.TLAB_LOCAL_WORKERS; i++) startWorker(i);
 }
 

@@ -82,18 +82,19 @@ async function bootProcess(env: Env, services: Services, auth: Auth): Promise<vo
 }
 
 /**
- * Non-interactive first start: with TLAB_ADMIN_EMAIL and TLAB_ADMIN_PASSWORD set and no account
- * yet, that account is created through the same sign-up as the dashboard's, so it becomes the
- * admin. Once any account exists the variables are ignored (the password is never reset from here).
+ * Non-interactive first start: with TLAB_ADMIN_EMAIL and TLAB_ADMIN_PASSWORD set (by the operator,
+ * or by `npm start` for its local admin) and no account yet, that account is created through the
+ * same sign-up as the dashboard's, so it becomes the admin. Once any account exists the variables
+ * are ignored (the password is never reset from here).
  */
-async function createAdminFromEnv(admin: { email: string; password: string }, services: Services, auth: Auth): Promise<void> {
+async function createAdminFromEnv(admin: { email: string; password: string; source: string }, services: Services, auth: Auth): Promise<void> {
   if ((await services.usersRepo.count()) > 0) return;
   try {
     await auth.api.signUpEmail({ body: { email: admin.email, password: admin.password, name: admin.email.split("@")[0] ?? "admin" } });
-    console.info(`[tlab] created the admin account ${admin.email} (TLAB_ADMIN_EMAIL)`);
+    console.info(`[tlab] created the admin account ${admin.email} (${admin.source})`);
   } catch (error) {
     // Another replica may have created the first account at the same moment: only a real failure is fatal.
-    if ((await services.usersRepo.count()) === 0) throw new Error(`could not create the admin account from TLAB_ADMIN_EMAIL: ${errorMessage(error)}`, { cause: error });
+    if ((await services.usersRepo.count()) === 0) throw new Error(`could not create the admin account from ${admin.source}: ${errorMessage(error)}`, { cause: error });
   }
 }
 

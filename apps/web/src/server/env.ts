@@ -46,6 +46,8 @@ const RawEnv = z.object({
   TLAB_PUBLIC_URL: optional(z.url({ error: "must be the dashboard's URL, e.g. https://tlab.example.com" }).regex(/^https?:\/\//, "must start with http:// or https://")),
   TLAB_ADMIN_EMAIL: optional(z.email({ error: "must be a full email address such as admin@example.com (a domain with a dot)" })),
   TLAB_ADMIN_PASSWORD: optional(z.string().min(8, "must be at least 8 characters").max(128, "must be at most 128 characters")),
+  /** Set by `npm start`: where the admin account comes from (its own local admin, or the variables), for the log. */
+  TLAB_ADMIN_SOURCE: optional(z.string()),
   TLAB_MAX_DATASET_UPLOAD_BYTES: optional(byteSize(MAX_BUFFERED_UPLOAD)),
   TLAB_MAX_MODEL_UPLOAD_BYTES: optional(byteSize(MAX_BUFFERED_UPLOAD)),
   TLAB_MAX_ARTIFACT_UPLOAD_BYTES: optional(byteSize(1024 ** 4)),
@@ -65,8 +67,11 @@ export interface Env {
   TLAB_AUTH_SECRET: string;
   /** The dashboard's public URL, when set; otherwise each request's own origin is trusted. */
   TLAB_PUBLIC_URL: string | undefined;
-  /** Both set: this admin is created at start while the server has no account yet. */
-  TLAB_ADMIN: { email: string; password: string } | undefined;
+  /**
+   * Both set: this admin is created at start while the server has no account yet. `source` says
+   * where it comes from: the variables, or `npm start`'s local admin file.
+   */
+  TLAB_ADMIN: { email: string; password: string; source: string } | undefined;
   /**
    * Largest accepted upload bodies, in bytes. Dataset and base model uploads are unpacked in
    * memory, so they are bounded by what one buffer holds; run artifacts (trained models and
@@ -116,7 +121,10 @@ export function parseEnv(source: Record<string, string | undefined>, repoRoot: s
     TLAB_LEASE_MS: raw.TLAB_LEASE_MS ?? 60_000,
     TLAB_AUTH_SECRET: raw.TLAB_AUTH_SECRET ?? readOrCreateSecretFile(dataDir, AUTH_SECRET_FILE, "auth secret"),
     TLAB_PUBLIC_URL: raw.TLAB_PUBLIC_URL,
-    TLAB_ADMIN: raw.TLAB_ADMIN_EMAIL && raw.TLAB_ADMIN_PASSWORD ? { email: raw.TLAB_ADMIN_EMAIL, password: raw.TLAB_ADMIN_PASSWORD } : undefined,
+    TLAB_ADMIN:
+      raw.TLAB_ADMIN_EMAIL && raw.TLAB_ADMIN_PASSWORD
+        ? { email: raw.TLAB_ADMIN_EMAIL, password: raw.TLAB_ADMIN_PASSWORD, source: raw.TLAB_ADMIN_SOURCE ?? "TLAB_ADMIN_EMAIL" }
+        : undefined,
     TLAB_MAX_DATASET_UPLOAD_BYTES: raw.TLAB_MAX_DATASET_UPLOAD_BYTES ?? 2 * 1024 ** 3,
     TLAB_MAX_MODEL_UPLOAD_BYTES: raw.TLAB_MAX_MODEL_UPLOAD_BYTES ?? 2 * 1024 ** 3,
     TLAB_MAX_ARTIFACT_UPLOAD_BYTES: raw.TLAB_MAX_ARTIFACT_UPLOAD_BYTES ?? 8 * 1024 ** 3,
