@@ -1,6 +1,7 @@
 "use client";
 
 import { useState, type FormEvent, type ReactNode } from "react";
+import { catalogNameProblem } from "@tlab/core/catalog-input";
 import { useCan } from "@/components/auth/current-user";
 import styles from "./catalog.module.css";
 
@@ -39,7 +40,9 @@ export function UploadForm({
     const file = form.get("file");
     setError(null);
     setMessage(null);
-    if (!name) return setError("Name: required");
+    // The server's rule, checked here first so the message says what a name may hold.
+    const nameProblem = name ? catalogNameProblem(name) : "name: required";
+    if (nameProblem) return setError(nameProblem);
     if (!(file instanceof File) || file.size === 0) return setError("File: choose a .zip file");
     setBusy(true);
     try {
@@ -61,10 +64,10 @@ export function UploadForm({
 
   if (!canUpload) return <p className="muted">Members and admins add to this catalog; ask an admin for the member role to upload.</p>;
   return (
-    <form className={styles.uploadForm} onSubmit={submit} aria-label={label}>
+    <form className={styles.uploadForm} onSubmit={submit} aria-label={label} noValidate>
       <div className="field">
         <label htmlFor="upload-name">Name</label>
-        <input id="upload-name" name="name" type="text" required pattern="[A-Za-z0-9][A-Za-z0-9._\-]{0,99}" placeholder="e.g. flowers-v1" />
+        <input id="upload-name" name="name" type="text" required maxLength={100} placeholder="e.g. flowers-v1" />
       </div>
       <div className="field">
         <label htmlFor="upload-file">Zip file</label>
