@@ -67,7 +67,9 @@ export async function startPlatform(
   const port = await freePort();
   const dataDir = mkdtempSync(path.join(tmpdir(), "tlab-e2e-"));
   let log = "";
-  const child: ChildProcess = spawn(TSX, [path.join(ROOT, "apps/web/scripts/start-platform.ts")], {
+  // As `npm start` runs it: node with tsx as a loader (tsx's wrapper would SIGKILL it when it is
+  // slow to acknowledge a signal).
+  const child: ChildProcess = spawn(process.execPath, ["--import", "tsx", path.join(ROOT, "apps/web/scripts/start-platform.ts")], {
     cwd: ROOT,
     env: {
       ...process.env,

@@ -147,7 +147,10 @@ function spawnChild(command: string, args: string[], opts: { cwd: string; env: N
 
 function startWorker(index: number): void {
   if (stopping) return;
-  const worker = spawnChild(path.join(BIN, "tsx"), [TRAINER_CLI, "worker", "--name", `local-${index + 1}`], {
+  // Node runs the CLI with tsx as a loader, not under tsx's wrapper process: the wrapper gives a
+  // child 30 ms to acknowledge a signal and SIGKILLs it otherwise, and a worker busy in a training
+  // step cannot answer that fast, so it would die without giving its run back.
+  const worker = spawnChild(process.execPath, ["--import", "tsx", TRAINER_CLI, "worker", "--name", `local-${index + 1}`], {
     cwd: ROOT,
     env: { ...childEnv, TLAB_API_URL: `http://127.0.0.1:${env.PORT}`, TLAB_CACHE_DIR: path.join(dataDir, "worker-cache") },
   });
@@ -164,7 +167,7 @@ function isRunning(child: ChildProcess): boolean {
   return child.exitCode === null && child.signalCode === null;
 }
 
-/** Kills a child's whole process group: tsx runs the worker in a node process of its own. */
+/** Kills a child's whole process group: next start runs its server in a process of its own. */
 function killGroup(child: ChildProcess): void {
   if (!child.pid) return;
   try {
@@ -179,7 +182,7 @@ async function stopChildren(children: ChildProcess[], graceMs: number, what: str
   const running = children.filter(isRunning);
   if (running.length === 0) return;
   const exited = Promise.all(running.map((child) => new Promise((resolve) => child.once("exit", resolve))));
-  // To the child alone: tsx relays it to the worker, which would otherwise get it twice.
+  // To the child alone: next start relays it to its server, which would otherwise get it twice.
   for (const child of running) child.kill("SIGTERM");
   const timedOut = await Promise.race([exited.then(() => false), sleep(graceMs).then(() => true)]);
   if (!timedOut) return;
