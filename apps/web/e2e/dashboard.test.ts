@@ -261,4 +261,13 @@ describe.skipIf(skipReason !== null)(`dashboard in a browser${skipReason ? ` (sk
     }
     expect(browser.pageErrors).toEqual([]);
   });
+
+  it("answers an unknown experiment, run or page with a 404 and the Not found page", async () => {
+    const { page } = browser;
+    for (const missing of ["/experiments/no-such-experiment", "/runs/no-such-run", "/no-such-page"]) {
+      const response = await page.goto(`${server.url}${missing}`);
+      expect(response?.status(), missing).toBe(404);
+      await page.getByRole("heading", { name: /not found/i }).first().waitFor();
+    }
+  });
 });
