@@ -14,8 +14,12 @@ const t = initTRPC
   .meta<ProcedureMeta>()
   .create({
     errorFormatter({ shape, error }) {
-      // Field errors travel with the response so the form and the CLI can name the bad field.
-      const zodError = error.cause instanceof ZodError ? z.flattenError(error.cause) : null;
+      // Field errors travel with the response so the form and the CLI can name the bad field:
+      // flattened by top-level field, and each issue with its whole path ("strategies.1.learningRate").
+      const zodError =
+        error.cause instanceof ZodError
+          ? { ...z.flattenError(error.cause), issues: error.cause.issues.map((issue) => ({ path: issue.path.map(String).join("."), message: issue.message })) }
+          : null;
       return { ...shape, data: { ...shape.data, zodError } };
     },
   });

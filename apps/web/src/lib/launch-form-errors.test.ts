@@ -10,6 +10,33 @@ describe("launchErrorsFromServer", () => {
     expect(errors).toEqual({ fields: { name: "Experiment name is required", epochs: "must be a whole number from 1 to 100" }, form: null });
   });
 
+  it("keeps the rest of a nested issue's path, naming a strategy by its place in the list", () => {
+    const errors = launchErrorsFromServer({
+      message: "invalid input",
+      data: {
+        code: "BAD_REQUEST",
+        zodError: {
+          formErrors: [],
+          fieldErrors: { strategies: ["must be a number greater than 0 and at most 1"], training: ["must be a whole number from 0 to 8"] },
+          issues: [
+            { path: "strategies.1.learningRate", message: "must be a number greater than 0 and at most 1" },
+            { path: "strategies.2.learningRate", message: "must be a number greater than 0 and at most 1" },
+            { path: "training.augmentation.shiftPixels", message: "must be a whole number from 0 to 8" },
+            { path: "epochs", message: "must be a whole number from 1 to 100" },
+          ],
+        },
+      },
+    });
+    expect(errors).toEqual({
+      fields: {
+        strategies: "strategy 2, learningRate: must be a number greater than 0 and at most 1",
+        training: "augmentation.shiftPixels: must be a whole number from 0 to 8",
+        epochs: "must be a whole number from 1 to 100",
+      },
+      form: null,
+    });
+  });
+
   it("maps a service message that starts with a field name to that field", () => {
     const errors = launchErrorsFromServer({
       message: 'baseModel: no base model named "x"; available: lenet',

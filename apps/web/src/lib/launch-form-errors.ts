@@ -13,7 +13,7 @@ export interface ServerErrorLike {
   message: string;
   data?: {
     code?: string;
-    zodError?: { formErrors?: string[]; fieldErrors?: Record<string, string[] | undefined> } | null;
+    zodError?: { formErrors?: string[]; fieldErrors?: Record<string, string[] | undefined>; issues?: { path: string; message: string }[] } | null;
   } | null;
 }
 
@@ -32,7 +32,15 @@ export function launchErrorsFromServer(error: ServerErrorLike): LaunchErrors {
   const fields: LaunchErrors["fields"] = {};
   let form: string | null = null;
   const zod = error.data?.zodError;
-  if (zod) {
+  if (zod?.issues) {
+    // A nested issue keeps the rest of its path, so "strategies.1.learningRate" reads
+    // "strategy 2, learningRate: …" under the strategies.
+    for (const { path, message } of zod.issues) {
+      const [name, ...rest] = path.split(".");
+      if (!name) form ??= message;
+      else if (isLaunchField(name)) fields[name] ??= rest.length === 0 ? message : `${describeRest(name, rest)}: ${message}`;
+    }
+  } else if (zod) {
     for (const [name, messages] of Object.entries(zod.fieldErrors ?? {})) {
       const first = messages?.[0];
       if (first && isLaunchField(name)) fields[name] = first;
@@ -44,4 +52,11 @@ export function launchErrorsFromServer(error: ServerErrorLike): LaunchErrors {
   }
   if (Object.keys(fields).length === 0 && !form) form = error.message;
   return { fields, form };
+}
+
+function describeRest(field: LaunchField, rest: string[]): string {
+  const [first = "", ...more] = rest;
+  if (field !== "strategies" || !/^\d+$/.test(first)) return rest.join(".");
+  const strategy = `strategy ${Number(first) + 1}`;
+  return more.length > 0 ? `${strategy}, ${more.join(".")}` : strategy;
 }

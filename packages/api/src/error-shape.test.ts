@@ -1,0 +1,25 @@
+import { getHTTPStatusCodeFromError } from "@trpc/server/http";
+import { TRPCError } from "@trpc/server";
+import { describe, expect, it } from "vitest";
+import { CreateExperimentInput } from "@tlab/core/experiment";
+import { PRESETS } from "@tlab/core/presets";
+import { appRouter } from "./root";
+
+describe("the API's error shape", () => {
+  it("carries a bad input's issues by top-level field and with their whole path", () => {
+    const parsed = CreateExperimentInput.safeParse({ ...PRESETS.digits, epochs: 0, strategies: [PRESETS.digits.strategies[0], { kind: "partial", learningRate: -1 }] });
+    expect(parsed.success).toBe(false);
+    const error = new TRPCError({ code: "BAD_REQUEST", cause: parsed.error });
+    const shape = appRouter._def._config.errorFormatter({
+      error,
+      type: "mutation",
+      path: "experiment.create",
+      input: undefined,
+      ctx: undefined,
+      shape: { message: error.message, code: -32600, data: { code: "BAD_REQUEST", httpStatus: getHTTPStatusCodeFromError(error), path: "experiment.create" } },
+    }) as { data: { zodError: { fieldErrors: Record<string, string[]>; issues: { path: string; message: string }[] } } };
+    expect(shape.data.zodError.fieldErrors.epochs).toEqual(["must be a whole number from 1 to 100"]);
+    expect(shape.data.zodError.issues).toContainEqual({ path: "epochs", message: "must be a whole number from 1 to 100" });
+    expect(shape.data.zodError.issues.find((i) => i.path.startsWith("strategies.1."))?.path).toBe("strategies.1.learningRate");
+  });
+});
