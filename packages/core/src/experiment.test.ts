@@ -7,6 +7,17 @@ describe("CreateExperimentInput", () => {
     expect(CreateExperimentInput.safeParse(PRESETS.digits).success).toBe(true);
   });
 
+  it("refuses a validation share that leaves no training image per class, as the trainer rounds it", () => {
+    const result = CreateExperimentInput.safeParse({ ...PRESETS.digits, trainPerClass: 1, validationFraction: 0.5 });
+    expect(result.success).toBe(false);
+    expect(result.error!.flatten().fieldErrors.trainPerClass).toEqual([
+      "must leave at least one training image per class after the validation share (1 of 1 go to validation); raise it or lower validationFraction",
+    ]);
+    // 2 images at 0.5: one validates, one trains.
+    expect(CreateExperimentInput.safeParse({ ...PRESETS.digits, trainPerClass: 2, validationFraction: 0.5 }).success).toBe(true);
+    expect(CreateExperimentInput.safeParse({ ...PRESETS.digits, trainPerClass: 1, validationFraction: 0.4 }).success).toBe(true);
+  });
+
   it("names the field and the allowed range on bad input", () => {
     const result = CreateExperimentInput.safeParse({ ...PRESETS.digits, name: " ", epochs: 0, strategies: [] });
     expect(result.success).toBe(false);

@@ -45,6 +45,17 @@ export const CreateExperimentInput = z.object({
   testPerClass: boundedNumber({ min: 1, max: 10_000, int: true }).default(200),
   training: TrainingOptions.default(DEFAULT_TRAINING_OPTIONS),
   notes: z.string().max(2000, "Notes are at most 2000 characters").default(""),
+}).superRefine((input, ctx) => {
+  // The validation share is taken from the training images, rounded (as the trainer splits them):
+  // at least one image per class must be left to train on.
+  const validation = Math.round(input.trainPerClass * input.validationFraction);
+  if (input.trainPerClass - validation < 1) {
+    ctx.addIssue({
+      code: "custom",
+      path: ["trainPerClass"],
+      message: `must leave at least one training image per class after the validation share (${validation} of ${input.trainPerClass} go to validation); raise it or lower validationFraction`,
+    });
+  }
 });
 export type CreateExperimentInput = z.infer<typeof CreateExperimentInput>;
 export type CreateExperimentFormValues = z.input<typeof CreateExperimentInput>;
