@@ -29,6 +29,7 @@ describe("experiment procedures", () => {
       "partial:1:QUEUED",
       "partial:2:QUEUED",
     ]);
+    expect(experiment.launchedBy).toEqual({ id: h.users.member.id, name: h.users.member.name, email: "member@example.test" });
     const list = await h.user.experiment.list({ limit: 10 });
     expect(list.items.map((e) => e.name)).toEqual(["three ways"]);
     expect(list.items[0]!.runCounts.QUEUED).toBe(6);

@@ -1,5 +1,6 @@
 import type { TrainingOptions } from "./experiment";
 import type { LayerInfo } from "./layer-plan";
+import type { AuthorDto } from "./review";
 import type { DatasetSpec, FinalMetrics, RunStatus, TrainingBackend } from "./run";
 import type { StrategyConfig, StrategyKind } from "./strategy";
 
@@ -76,6 +77,8 @@ export interface ExperimentSummaryDto {
 }
 
 export interface ExperimentDetailDto extends ExperimentSummaryDto {
+  /** Who launched it; null when no user did (a script) or the account is gone. */
+  launchedBy: AuthorDto | null;
   batchSize: number;
   trainPerClass: number;
   validationFraction: number;

@@ -90,6 +90,7 @@ export class ExperimentRepository {
         testPerClass: true,
         training: true,
         notes: true,
+        createdBy: { select: { id: true, name: true, email: true } },
         runs: { orderBy: [{ strategy: "asc" }, { seed: "asc" }], include: runSummaryInclude },
       },
     });
@@ -99,6 +100,7 @@ export class ExperimentRepository {
     for (const r of runs) counts[r.status] += 1;
     return {
       ...toSummary(row, counts),
+      launchedBy: row.createdBy,
       batchSize: row.batchSize,
       trainPerClass: row.trainPerClass,
       validationFraction: row.validationFraction,

@@ -85,8 +85,11 @@ export function ExperimentHeader({ experiment }: { experiment: ExperimentDetailD
           <dd>{describeAugmentation(experiment.training.augmentation)}</dd>
         </div>
         <div>
-          <dt>Created</dt>
-          <dd>{formatDateTime(experiment.createdAt)}</dd>
+          <dt>Launched</dt>
+          <dd>
+            {formatDateTime(experiment.createdAt)}
+            {experiment.launchedBy ? ` by ${experiment.launchedBy.name}` : null}
+          </dd>
         </div>
       </dl>
       <ul className="strategy-configs" aria-label="Strategy settings">
