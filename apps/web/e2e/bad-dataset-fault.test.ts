@@ -3,7 +3,7 @@ import os from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { writeShapesFolder } from "../../trainer/src/testing/synthetic-images";
-import { startPlatform, tlab, type Platform } from "./platform-harness";
+import { personalToken, startPlatform, tlab, type Platform } from "./platform-harness";
 
 const ADMIN = { email: "corrupt-admin@example.test", password: "corrupt admin password" };
 
@@ -15,9 +15,7 @@ describe("a run whose dataset is corrupt on the server", () => {
   const imagesDir = mkdtempSync(path.join(os.tmpdir(), "tlab-shapes-"));
   beforeAll(async () => {
     platform = await startPlatform({ admin: ADMIN });
-    const login = await tlab(platform.url, ["login", "--email", ADMIN.email, "--password-stdin", "--print"], { stdin: `${ADMIN.password}\n` });
-    expect(login.code, login.stderr).toBe(0);
-    token = login.stdout.trim();
+    token = await personalToken(platform.url, ADMIN);
   }, 300_000);
   afterAll(async () => {
     await platform?.stop();

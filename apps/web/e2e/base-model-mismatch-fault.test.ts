@@ -5,7 +5,7 @@ import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { modelArtifactsToFiles, serializeModel, writeModelFiles } from "../../trainer/src/model/model-files";
 import { initBackend, tf } from "../../trainer/src/tf/backend";
-import { startPlatform, tlab, type Platform } from "./platform-harness";
+import { personalToken, startPlatform, tlab, type Platform } from "./platform-harness";
 import { trpc } from "./web-server";
 import { startWorkerProcess, type WorkerProcess } from "./worker-process";
 
@@ -57,9 +57,7 @@ describe("a base model whose input does not fit", () => {
   beforeAll(async () => {
     await initBackend("cpu");
     platform = await startPlatform({ workers: 0, admin: ADMIN });
-    const login = await tlab(platform.url, ["login", "--email", ADMIN.email, "--password-stdin", "--print"], { stdin: `${ADMIN.password}\n` });
-    expect(login.code, login.stderr).toBe(0);
-    token = login.stdout.trim();
+    token = await personalToken(platform.url, ADMIN);
   }, 300_000);
   afterAll(async () => {
     await worker?.kill("SIGKILL");

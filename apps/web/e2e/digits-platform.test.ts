@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { startPlatform, tlab, type Platform } from "./platform-harness";
+import { personalToken, startPlatform, tlab, type Platform } from "./platform-harness";
 
 const ADMIN = { email: "platform-admin@example.test", password: "platform admin password" };
 
@@ -11,9 +11,7 @@ describe("digits preset through the platform", () => {
   let token: string;
   beforeAll(async () => {
     platform = await startPlatform({ admin: ADMIN });
-    const login = await tlab(platform.url, ["login", "--email", ADMIN.email, "--password-stdin", "--print"], { stdin: `${ADMIN.password}\n` });
-    expect(login.code, `${login.stderr}\n${platform.output()}`).toBe(0);
-    token = login.stdout.trim();
+    token = await personalToken(platform.url, ADMIN);
     expect(token).toMatch(/^tlab_pat_/);
   }, 300_000);
   afterAll(async () => platform?.stop());

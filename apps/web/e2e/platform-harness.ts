@@ -144,3 +144,10 @@ export async function tlab(
   const code = await new Promise<number | null>((resolve) => child.on("exit", resolve));
   return { code, stdout, stderr };
 }
+
+/** A personal API token for `user`, got with `tlab login` as a user would. */
+export async function personalToken(url: string, user: { email: string; password: string }): Promise<string> {
+  const login = await tlab(url, ["login", "--email", user.email, "--password-stdin", "--print"], { stdin: `${user.password}\n` });
+  if (login.code !== 0) throw new Error(`tlab login as ${user.email} exited ${login.code}: ${login.stderr}`);
+  return login.stdout.trim();
+}

@@ -6,7 +6,7 @@ import { PACKED_DATASET_CONTENT_TYPE } from "@tlab/core/dataset-pack";
 import { BUILTIN_BASE_MODEL, PRESETS } from "@tlab/core/presets";
 import { buildZip } from "@tlab/api/storage/hostile-zip";
 import { drawShape, encodeImage } from "../../trainer/src/testing/synthetic-images";
-import { startPlatform, tlab, type Platform } from "./platform-harness";
+import { personalToken, startPlatform, tlab, type Platform } from "./platform-harness";
 
 const ADMIN = { email: "untrusted-admin@example.test", password: "untrusted admin password" };
 const LIMITS = { TLAB_MAX_DATASET_UPLOAD_BYTES: "64KiB", TLAB_MAX_MODEL_UPLOAD_BYTES: "48KiB", TLAB_MAX_ARTIFACT_UPLOAD_BYTES: "4KiB", TLAB_MAX_API_BODY_BYTES: "64KiB" };
@@ -24,9 +24,7 @@ describe("untrusted input", () => {
 
   beforeAll(async () => {
     platform = await startPlatform({ admin: ADMIN, workers: 0, env: LIMITS });
-    const login = await tlab(platform.url, ["login", "--email", ADMIN.email, "--password-stdin", "--print"], { stdin: `${ADMIN.password}\n` });
-    expect(login.code, login.stderr).toBe(0);
-    token = login.stdout.trim();
+    token = await personalToken(platform.url, ADMIN);
     workerToken = readFileSync(path.join(platform.dataDir, "worker-token"), "utf8").trim();
     writeFileSync(secretFile, "top secret: not part of any model");
   }, 300_000);

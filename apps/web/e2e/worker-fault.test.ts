@@ -3,7 +3,7 @@ import { readFileSync } from "node:fs";
 import path from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { ROOT, startPlatform, tlab, type Platform } from "./platform-harness";
+import { personalToken, ROOT, startPlatform, tlab, type Platform } from "./platform-harness";
 
 const ADMIN = { email: "fault-admin@example.test", password: "fault admin password" };
 
@@ -44,9 +44,7 @@ describe("a worker killed mid-run", () => {
   const workers: ChildProcess[] = [];
   beforeAll(async () => {
     platform = await startPlatform({ workers: 0, admin: ADMIN, env: { TLAB_LEASE_MS: "5000", SWEEP_INTERVAL_MS: "500" } });
-    const login = await tlab(platform.url, ["login", "--email", ADMIN.email, "--password-stdin", "--print"], { stdin: `${ADMIN.password}\n` });
-    expect(login.code, login.stderr).toBe(0);
-    token = login.stdout.trim();
+    token = await personalToken(platform.url, ADMIN);
   }, 300_000);
   afterAll(async () => {
     for (const w of workers) if (w.exitCode === null) w.kill("SIGKILL");

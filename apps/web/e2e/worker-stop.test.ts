@@ -2,7 +2,7 @@ import { readFileSync } from "node:fs";
 import path from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { startPlatform, tlab, type Platform } from "./platform-harness";
+import { personalToken, startPlatform, tlab, type Platform } from "./platform-harness";
 import { trpc } from "./web-server";
 import { startWorkerProcess, type WorkerProcess } from "./worker-process";
 
@@ -63,9 +63,7 @@ describe("a run stopped on purpose", () => {
 
   beforeAll(async () => {
     platform = await startPlatform({ workers: 0, admin: ADMIN, env: { TLAB_LEASE_MS: String(LEASE_MS), SWEEP_INTERVAL_MS: "500" } });
-    const login = await tlab(platform.url, ["login", "--email", ADMIN.email, "--password-stdin", "--print"], { stdin: `${ADMIN.password}\n` });
-    expect(login.code, login.stderr).toBe(0);
-    token = login.stdout.trim();
+    token = await personalToken(platform.url, ADMIN);
   }, 300_000);
   afterAll(async () => {
     for (const worker of workers) await worker.kill("SIGKILL");
