@@ -1,13 +1,9 @@
-import { spawn, type ChildProcess } from "node:child_process";
-import { randomBytes } from "node:crypto";
-import { mkdtempSync, rmSync } from "node:fs";
-import os from "node:os";
 import path from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
-import pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { DEFAULT_TEST_POSTGRES_URL, testDbProvider } from "@tlab/db/testing/create-test-db";
-import { freePort, ROOT, tlab } from "./platform-harness";
+import { testDbProvider } from "@tlab/db/testing/create-test-db";
+import { Deployment } from "./deployment";
+import { tlab } from "./platform-harness";
 import { trpc } from "./web-server";
 import { startWorkerProcess, type WorkerProcess } from "./worker-process";
 
@@ -30,117 +26,13 @@ interface RunView {
   testAccuracy: number | null;
 }
 
-/**
- * The team topology of compose.yaml as local processes: a database (PostgreSQL under
- * `npm run test:pg`, a fresh database of its own; otherwise the embedded SQLite file), the web
- * service started by the container image's own command (apps/web/scripts/serve-web.sh:
- * migrations, shipped base models, next start), and three standalone `tlab worker` processes
- * that know only the API URL and a worker token.
- */
-class Deployment {
-  readonly provider = testDbProvider();
-  readonly dataDir = mkdtempSync(path.join(os.tmpdir(), "tlab-chaos-"));
-  readonly workerToken = randomBytes(32).toString("hex");
-  readonly authSecret = randomBytes(32).toString("hex");
-  databaseUrl = `file:${path.join(this.dataDir, "tlab.db")}`;
-  url = "";
-  private port = 0;
-  private web: ChildProcess | undefined;
-  private webLog = "";
-  private postgresDatabase: { server: string; name: string } | undefined;
-
-  async createDatabase(): Promise<void> {
-    if (this.provider !== "postgresql") return;
-    const server = process.env.TEST_POSTGRES_URL?.trim() || DEFAULT_TEST_POSTGRES_URL;
-    const name = `tlab_chaos_${randomBytes(6).toString("hex")}`;
-    await withPostgres(server, (client) => client.query(`CREATE DATABASE "${name}"`));
-    this.postgresDatabase = { server, name };
-    const url = new URL(server);
-    url.pathname = `/${name}`;
-    this.databaseUrl = url.toString();
-  }
-
-  async dropDatabase(): Promise<void> {
-    if (!this.postgresDatabase) return;
-    const { server, name } = this.postgresDatabase;
-    await withPostgres(server, (client) => client.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`));
-  }
-
-  async startWeb(): Promise<void> {
-    this.port ||= await freePort();
-    this.url = `http://127.0.0.1:${this.port}`;
-    const env = { ...process.env };
-    for (const key of Object.keys(env)) if (key.startsWith("TLAB_") && key !== "TLAB_TEST_DB") delete env[key];
-    Object.assign(env, {
-      NODE_ENV: "production",
-      PORT: String(this.port),
-      DATA_DIR: this.dataDir,
-      DATABASE_URL: this.databaseUrl,
-      TLAB_WORKER_TOKEN: this.workerToken,
-      TLAB_AUTH_SECRET: this.authSecret,
-      TLAB_ADMIN_EMAIL: ADMIN.email,
-      TLAB_ADMIN_PASSWORD: ADMIN.password,
-      TLAB_LEASE_MS: String(LEASE_MS),
-      SWEEP_INTERVAL_MS: "500",
-    });
-    // Its own process group, so SIGKILL takes the shell's whole tree (the next server it execs).
-    const web = spawn("sh", [path.join(ROOT, "apps/web/scripts/serve-web.sh")], { cwd: ROOT, env, detached: true, stdio: ["ignore", "pipe", "pipe"] });
-    this.web = web;
-    web.stdout?.on("data", (d: Buffer) => (this.webLog += d.toString()));
-    web.stderr?.on("data", (d: Buffer) => (this.webLog += d.toString()));
-    for (let i = 0; i < 480; i++) {
-      if (web.exitCode !== null) throw new Error(`the web service exited (${web.exitCode}):\n${this.webLog}`);
-      const health = await fetch(`${this.url}/api/health`).then(
-        async (response) => (response.ok ? ((await response.json()) as { status: string; db: string }) : null),
-        () => null, // not listening yet
-      );
-      if (health) {
-        expect(health).toMatchObject({ status: "ok", db: this.provider });
-        return;
-      }
-      await sleep(250);
-    }
-    throw new Error(`the web service did not become healthy within 120 s:\n${this.webLog}`);
-  }
-
-  async killWeb(): Promise<void> {
-    const web = this.web;
-    if (!web?.pid || web.exitCode !== null || web.signalCode !== null) return;
-    const exited = new Promise<void>((resolve) => web.once("exit", () => resolve()));
-    process.kill(-web.pid, "SIGKILL");
-    await exited;
-    // The port is free once the listening socket is gone.
-    for (let i = 0; i < 100; i++) {
-      try {
-        await fetch(`${this.url}/api/health`);
-      } catch {
-        return;
-      }
-      await sleep(100);
-    }
-  }
-
-  log(): string {
-    return this.webLog;
-  }
-}
-
-async function withPostgres<T>(url: string, fn: (client: pg.Client) => Promise<T>): Promise<T> {
-  const client = new pg.Client({ connectionString: url });
-  await client.connect();
-  try {
-    return await fn(client);
-  } finally {
-    await client.end();
-  }
-}
-
 // The held-out check: several workers, one SIGKILLed while it holds a run mid-epoch, the web
 // server SIGKILLed and restarted mid-experiment. Afterwards every run has succeeded exactly once
 // (the killed worker's run on a second attempt, every other run on its first) and every metric
 // series has each epoch's step exactly once, 1..EPOCHS, read back through the API.
 describe(`an experiment through a killed worker and a web restart (${testDbProvider()})`, () => {
-  const deployment = new Deployment();
+  // The compose topology: the web service (one replica) and three standalone workers.
+  const deployment = new Deployment({ name: "chaos", admin: ADMIN, leaseMs: LEASE_MS });
   const workers: WorkerProcess[] = [];
   let token = "";
 
@@ -154,9 +46,7 @@ describe(`an experiment through a killed worker and a web restart (${testDbProvi
 
   afterAll(async () => {
     for (const worker of workers) await worker.kill("SIGKILL");
-    await deployment.killWeb();
-    await deployment.dropDatabase();
-    rmSync(deployment.dataDir, { recursive: true, force: true });
+    await deployment.destroy();
   });
 
   it("trains every run to success once, with every metric step exactly once", async () => {
