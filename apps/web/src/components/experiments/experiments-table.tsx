@@ -56,7 +56,7 @@ const columns = [
     ),
   }),
   column.display({ id: "runs", header: "Runs", cell: (c) => <RunCounts counts={c.row.original.runCounts} /> }),
-  column.accessor("bestTestAccuracy", { header: "Best test accuracy", cell: (c) => formatPercent(c.getValue()), meta: { className: "num" } }),
+  column.accessor("bestTestAccuracy", { header: "Best run's test accuracy", cell: (c) => formatPercent(c.getValue()), meta: { className: "num" } }),
   column.accessor("decision", { header: "Decision", cell: (c) => <DecisionCell decision={c.getValue()} />, meta: { className: "nowrap" } }),
   column.display({ id: "budget", header: "Epochs × seeds", cell: (c) => `${c.row.original.epochs} × ${c.row.original.seeds}`, meta: { className: "num" } }),
   column.accessor("createdAt", { header: "Created", cell: (c) => formatDateTime(c.getValue()), meta: { className: "nowrap" } }),
