@@ -7,15 +7,21 @@ describe("CreateExperimentInput", () => {
     expect(CreateExperimentInput.safeParse(PRESETS.digits).success).toBe(true);
   });
 
-  it("refuses a validation share that leaves no training image per class, as the trainer rounds it", () => {
-    const result = CreateExperimentInput.safeParse({ ...PRESETS.digits, trainPerClass: 1, validationFraction: 0.5 });
-    expect(result.success).toBe(false);
-    expect(result.error!.flatten().fieldErrors.trainPerClass).toEqual([
-      "must leave at least one training image per class after the validation share (1 of 1 go to validation); raise it or lower validationFraction",
-    ]);
-    // 2 images at 0.5: one validates, one trains.
+  it("refuses a split that leaves a class no validation image, rounding as the trainer does", () => {
+    // 2 images at 0.2 round to no validation image: curves and early stopping would have nothing to judge.
+    for (const [trainPerClass, validationFraction, enough] of [
+      [2, 0.2, 3],
+      [3, 0.15, 4],
+      [9, 0.05, 10],
+    ] as const) {
+      const result = CreateExperimentInput.safeParse({ ...PRESETS.digits, trainPerClass, validationFraction });
+      expect(result.error?.flatten().fieldErrors.trainPerClass, `${trainPerClass} at ${validationFraction}`).toEqual([
+        `gives no validation image per class at validationFraction ${validationFraction} (rounded); use at least ${enough} or raise validationFraction`,
+      ]);
+      expect(CreateExperimentInput.safeParse({ ...PRESETS.digits, trainPerClass: enough, validationFraction }).success).toBe(true);
+    }
+    // The smallest split: 2 images at 0.5, one to train on and one to validate on.
     expect(CreateExperimentInput.safeParse({ ...PRESETS.digits, trainPerClass: 2, validationFraction: 0.5 }).success).toBe(true);
-    expect(CreateExperimentInput.safeParse({ ...PRESETS.digits, trainPerClass: 1, validationFraction: 0.4 }).success).toBe(true);
   });
 
   it("names the field and the allowed range on bad input", () => {
@@ -43,7 +49,7 @@ describe("CreateExperimentInput", () => {
     const messages = Object.fromEntries(result.error!.issues.map((issue) => [issue.path.join("."), issue.message]));
     expect(messages).toEqual({
       epochs: "must be a whole number from 1 to 100",
-      trainPerClass: "must be a whole number from 1 to 10000",
+      trainPerClass: "must be a whole number from 2 to 10000",
       testPerClass: "must be a whole number from 1 to 10000",
       validationFraction: "must be a number from 0.05 to 0.5",
       "training.earlyStoppingPatience": "must be a whole number from 0 to 100",
@@ -79,9 +85,10 @@ describe("CreateExperimentInput", () => {
   });
 
   it("accepts every bound itself", () => {
-    const lowest = { ...PRESETS.digits, epochs: 1, batchSize: 1, seeds: 1, trainPerClass: 1, testPerClass: 1, validationFraction: 0.05 };
+    const lowest = { ...PRESETS.digits, epochs: 1, batchSize: 1, seeds: 1, trainPerClass: 2, testPerClass: 1, validationFraction: 0.5 };
     const highest = { ...PRESETS.digits, epochs: 100, batchSize: 1024, seeds: 10, trainPerClass: 10_000, testPerClass: 10_000, validationFraction: 0.5 };
     expect(CreateExperimentInput.safeParse(lowest).success).toBe(true);
+    expect(CreateExperimentInput.safeParse({ ...lowest, trainPerClass: 20, validationFraction: 0.05 }).success).toBe(true);
     expect(CreateExperimentInput.safeParse(highest).success).toBe(true);
     const strategy = { kind: "full", learningRate: 1, baseLearningRate: 1e-6, head: { type: "svm", hiddenUnits: 4096, dropout: 0.9 } };
     expect(CreateExperimentInput.safeParse({ ...PRESETS.digits, strategies: [strategy] }).success).toBe(true);

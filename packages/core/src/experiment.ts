@@ -39,21 +39,23 @@ export const CreateExperimentInput = z.object({
   epochs: boundedNumber({ min: 1, max: 100, int: true }),
   batchSize: boundedNumber({ min: 1, max: 1024, int: true }).default(32),
   seeds: boundedNumber({ min: 1, max: 10, int: true }).default(1),
-  /** Labelled training images per class (few-shot budget); the rest of the pool is not used. */
-  trainPerClass: boundedNumber({ min: 1, max: 10_000, int: true }).default(300),
+  /** Labelled training images per class (few-shot budget), validation share included; the rest of the pool is not used. */
+  trainPerClass: boundedNumber({ min: 2, max: 10_000, int: true }).default(300),
   validationFraction: boundedNumber({ min: 0.05, max: 0.5 }).default(0.15),
   testPerClass: boundedNumber({ min: 1, max: 10_000, int: true }).default(200),
   training: TrainingOptions.default(DEFAULT_TRAINING_OPTIONS),
   notes: z.string().max(2000, "Notes are at most 2000 characters").default(""),
 }).superRefine((input, ctx) => {
-  // The validation share is taken from the training images, rounded (as the trainer splits them):
-  // at least one image per class must be left to train on.
-  const validation = Math.round(input.trainPerClass * input.validationFraction);
-  if (input.trainPerClass - validation < 1) {
+  // The validation share is taken from the training images, rounded as the trainer splits them.
+  // With at least 2 images and at most half for validation a class always keeps one to train on;
+  // it must also get one to validate on: curves, early stopping and the best epoch are judged there.
+  if (Math.round(input.trainPerClass * input.validationFraction) < 1) {
+    let enough = input.trainPerClass;
+    while (Math.round(enough * input.validationFraction) < 1) enough += 1;
     ctx.addIssue({
       code: "custom",
       path: ["trainPerClass"],
-      message: `must leave at least one training image per class after the validation share (${validation} of ${input.trainPerClass} go to validation); raise it or lower validationFraction`,
+      message: `gives no validation image per class at validationFraction ${input.validationFraction} (rounded); use at least ${enough} or raise validationFraction`,
     });
   }
 });

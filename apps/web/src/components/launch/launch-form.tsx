@@ -298,8 +298,8 @@ export function LaunchForm({ defaults, baseModels, datasets, presets, presetId }
         <fieldset className="form-section">
           <legend>Data</legend>
           <div className="form-row form-row-3">
-            <FormField id="trainPerClass" label="Training images per class" error={messageOf(errors.trainPerClass)} hint="The few-shot budget: labelled images per class.">
-              <input id="trainPerClass" type="number" min={1} max={10000} step={1} {...fieldA11y("trainPerClass", errors.trainPerClass, true)} {...num("trainPerClass")} />
+            <FormField id="trainPerClass" label="Training images per class" error={messageOf(errors.trainPerClass)} hint="The few-shot budget: labelled images per class, the validation share included.">
+              <input id="trainPerClass" type="number" min={2} max={10000} step={1} {...fieldA11y("trainPerClass", errors.trainPerClass, true)} {...num("trainPerClass")} />
             </FormField>
             <FormField id="validationFraction" label="Validation fraction" error={messageOf(errors.validationFraction)} hint="Held out from the training images for per-epoch validation (0.05–0.5).">
               <input id="validationFraction" type="number" min={0.05} max={0.5} step={0.01} {...fieldA11y("validationFraction", errors.validationFraction, true)} {...num("validationFraction")} />
