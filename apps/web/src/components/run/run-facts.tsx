@@ -1,15 +1,19 @@
 import type { RunDetailDto, WorkerDto } from "@tlab/core/dto";
 import { STRATEGY_LABELS } from "@tlab/core/strategy";
 import { describeStrategy } from "@/lib/describe-strategy";
-import { durationBetween, formatDuration, STATUS_WORDS } from "@/lib/format";
+import { durationBetween, formatDuration } from "@/lib/format";
 import { ProgressBar } from "../progress-bar";
+import { StatusBadge } from "../status-badge";
 
 export function RunFacts({ run, worker }: { run: RunDetailDto; worker: WorkerDto | null }) {
   return (
     <dl className="facts run-facts">
       <div>
         <dt>Status</dt>
-        <dd>{STATUS_WORDS[run.status]}</dd>
+        <dd>
+          {/* As in the page title and the experiment's runs table: a pending cancel reads "running (canceling)". */}
+          <StatusBadge status={run.status} cancelRequested={run.cancelRequested} />
+        </dd>
       </div>
       <div>
         <dt>Strategy</dt>
