@@ -74,6 +74,7 @@ export const FinalMetrics = z.object({
   totalParams: z.number().int().min(0),
   wallTimeMs: z.number().min(0),
   trainImagesPerSec: z.number().min(0),
+  /** Most tensor memory the run held at once (base weights, data, head, optimizer state, a step's activations); not the worker process's size. */
   peakMemoryBytes: z.number().min(0),
 });
 export type FinalMetrics = z.infer<typeof FinalMetrics>;

@@ -176,6 +176,40 @@ describe("trainRun on the committed LeNet-5 base (digits 0-4 → 5-9, wasm)", ()
     base.dispose();
   });
 
+  it("reports the run's own peak tensor memory, whatever the process held or freed before; full needs at least frozen's", async () => {
+    const peakOf = async (strategy: StrategyConfigInput) => {
+      const base = await loadModelFromDir(BASE_DIR);
+      try {
+        return (await trainRun(makeSpec(base, strategy), { baseModel: base })).metrics.peakMemoryBytes;
+      } finally {
+        base.dispose();
+      }
+    };
+    const strategies: StrategyConfigInput[] = [{ kind: "frozen" }, { kind: "partial", cut: { by: "topK", k: 2 } }, { kind: "full" }];
+    const before: number[] = [];
+    for (const strategy of strategies) before.push(await peakOf(strategy));
+
+    // What a bigger run leaves in a worker: memory it used and freed, and tensors still held.
+    const freed = tf.zeros([64 * 2 ** 18]); // 64 MiB
+    freed.dataSync();
+    freed.dispose();
+    const held = tf.ones([32 * 2 ** 18]); // 32 MiB, far above any LeNet run's peak
+    held.dataSync();
+    const after: number[] = [];
+    try {
+      for (const strategy of strategies) after.push(await peakOf(strategy));
+    } finally {
+      held.dispose();
+    }
+
+    for (const [i, peak] of after.entries()) {
+      expect(peak, JSON.stringify(strategies[i])).toBeGreaterThan(0.9 * before[i]!);
+      expect(peak, JSON.stringify(strategies[i])).toBeLessThan(1.1 * before[i]!);
+    }
+    // Full fine-tuning adds the base's gradients, activations and Adam moments to what the head needs.
+    expect(after[2]!).toBeGreaterThanOrEqual(after[0]!);
+  });
+
   it("leaves no tensors behind across runs, and the caller can still free the whole base", async () => {
     const start = tf.memory().numTensors;
     const base = await loadModelFromDir(BASE_DIR);

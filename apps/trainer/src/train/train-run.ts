@@ -83,8 +83,6 @@ interface Evaluation {
 const EVAL_BATCH = 512;
 /** Longest stretch of training steps between two yields to the event loop. */
 const YIELD_EVERY_MS = 10;
-/** Peak memory is sampled at most this often between batches (and always at epoch ends). */
-const MEMORY_SAMPLE_MS = 50;
 
 /**
  * Trains one run: the base model with a new head on the run's dataset, following its strategy.
@@ -108,8 +106,8 @@ const MEMORY_SAMPLE_MS = 50;
  */
 export async function trainRun(spec: RunSpec, deps: TrainRunDeps): Promise<TrainRunResult> {
   const started = performance.now();
-  const memory = new PeakRss();
   const { baseModel: base, signal } = deps;
+  const memory = new PeakTensorBytes(base);
   throwIfAborted(signal);
   validateSpec(spec, base);
   const plan = planLayerFreeze(spec.baseModel.layers, spec.strategy);
@@ -232,8 +230,8 @@ export async function trainRun(spec: RunSpec, deps: TrainRunDeps): Promise<Train
             dropoutSeedFor: (batch) => deriveSeed(spec.seed, 12, epoch, batch),
             augmentSeedFor: (batch) => deriveSeed(spec.seed, 14, epoch, batch),
             signal,
+            memory,
             afterBatch: (batch) => {
-              memory.sampleEvery(MEMORY_SAMPLE_MS);
               deps.onProgress?.(((epoch - 1) * batchesPerEpoch + batch + 1) / totalBatches);
             },
           });
@@ -250,7 +248,7 @@ export async function trainRun(spec: RunSpec, deps: TrainRunDeps): Promise<Train
             { name: LEARNING_RATE_METRIC, step: epoch, value: optimizers.head.currentLearningRate },
           ];
           if (val) {
-            const validation = evaluate(val, parts, head);
+            const validation = evaluate(val, parts, head, memory);
             points.push(
               { name: METRIC.valLoss, step: epoch, value: validation.loss },
               { name: METRIC.valAccuracy, step: epoch, value: validation.accuracy },
@@ -303,7 +301,7 @@ export async function trainRun(spec: RunSpec, deps: TrainRunDeps): Promise<Train
     throwIfAborted(signal);
     if (stoppedEarly) deps.onProgress?.(1);
     if (best !== undefined && bestScore.epoch !== epoch) best.restore();
-    const result = evaluate(test, parts, head);
+    const result = evaluate(test, parts, head, memory);
     const labels = split.test.labels;
     const matrix = confusionMatrix(labels, result.predictions, classes.length);
     const artifacts = await serializeModel(model);
@@ -385,6 +383,7 @@ interface TrainingContext extends BaseParts {
   headVars: tf.Variable[];
   baseVars: tf.Variable[];
   optimizers: Optimizers;
+  memory: PeakTensorBytes;
 }
 
 interface EpochInput extends TrainingContext {
@@ -439,7 +438,7 @@ async function trainEpoch(input: EpochInput): Promise<{ loss: number; accuracy: 
 
 /** One gradient step on one batch; returns the batch's mean loss and number of correct answers. */
 function trainStep(context: TrainingContext, indices: Int32Array, seeds: { dropout: number; augment: number }): { loss: number; correct: number } {
-  const { set, head, frozenPart, trainablePart, augmentation, phase, headVars, baseVars, optimizers } = context;
+  const { set, head, frozenPart, trainablePart, augmentation, phase, headVars, baseVars, optimizers, memory } = context;
   return tf.tidy(() => {
     const batchIndices = tf.tensor1d(indices, "int32");
     let xs = tf.gather(set.xs, batchIndices);
@@ -460,6 +459,8 @@ function trainStep(context: TrainingContext, indices: Int32Array, seeds: { dropo
     optimizers.head.applyGradients(gradientsFor(grads, headVars));
     if (optimizers.base) optimizers.base.applyGradients(gradientsFor(grads, baseVars));
     const result = { loss: value.dataSync()[0]!, correct: correct!.dataSync()[0]! };
+    // Inside the tidy: the step's activations, gradients and Adam updates are all still alive.
+    memory.sample();
     correct!.dispose();
     return result;
   });
@@ -477,7 +478,7 @@ function countCorrect(scores: tf.Tensor2D, labels: tf.Tensor1D): tf.Scalar {
 }
 
 /** Loss, accuracy and predictions over a whole set, in inference mode, in fixed-size chunks. */
-function evaluate(set: PreparedSet, parts: BaseParts, head: Head): Evaluation {
+function evaluate(set: PreparedSet, parts: BaseParts, head: Head, memory: PeakTensorBytes): Evaluation {
   const predictions = new Int32Array(set.count);
   let lossSum = 0;
   let correct = 0;
@@ -489,6 +490,7 @@ function evaluate(set: PreparedSet, parts: BaseParts, head: Head): Evaluation {
       if (set.stage === "images" && parts.frozenPart) xs = parts.frozenPart.apply(xs, { training: false }) as tf.Tensor;
       const features = parts.trainablePart ? (parts.trainablePart.apply(xs, { training: false }) as tf.Tensor) : xs;
       const scores = applyHead(head, features, false);
+      memory.sample();
       return {
         loss: head.lossSum(scores, labels).dataSync()[0]!,
         correct: countCorrect(scores, labels).dataSync()[0]!,
@@ -523,20 +525,33 @@ class WeightSnapshot {
   }
 }
 
-/** Peak resident set size seen so far: sampled often, since tfjs allocations come and go. */
-class PeakRss {
-  private peak = 0;
-  private sampledAt = 0;
+/**
+ * The most tensor memory this run held at once, in bytes: the base model's weights plus whatever
+ * the run allocated on top of the tensors live when it started (its data or cached features, the
+ * head, optimizer moments, best-epoch snapshot, and a training step's activations and gradients).
+ *
+ * Counted in tfjs's own ledger of live tensor bytes (tf.memory().numBytes), not the process's
+ * resident size: a worker's RSS keeps the high-water mark of every earlier run (the wasm heap never
+ * shrinks, freed native memory is not returned), so a small model trained after a large one
+ * reported the large one's footprint. Subtracting the bytes live at the start likewise keeps out
+ * anything an earlier run or the worker still holds; the base, loaded fresh for this run, is added
+ * back because training cannot do without it. So runs of one experiment compare on what their
+ * strategy needs, whatever their worker did before. Sampled at the end of every training step and
+ * evaluation chunk, inside their tidy scopes, where a step's intermediates are still alive; the
+ * frozen layers' one-off feature pass is seen only through the features it leaves.
+ */
+class PeakTensorBytes {
+  private readonly startBytes = tf.memory().numBytes;
+  private readonly baseBytes: number;
+  private peakAboveStart = 0;
 
-  /** Samples unless the last sample is more recent than `ms` milliseconds. */
-  sampleEvery(ms: number): number {
-    return performance.now() - this.sampledAt >= ms ? this.sample() : this.peak;
+  constructor(base: tf.LayersModel) {
+    this.baseBytes = base.weights.reduce((sum, w) => sum + w.read().size * tf.util.bytesPerElement(w.dtype), 0);
   }
 
   sample(): number {
-    this.sampledAt = performance.now();
-    this.peak = Math.max(this.peak, process.memoryUsage.rss());
-    return this.peak;
+    this.peakAboveStart = Math.max(this.peakAboveStart, tf.memory().numBytes - this.startBytes);
+    return this.baseBytes + this.peakAboveStart;
   }
 }
 
