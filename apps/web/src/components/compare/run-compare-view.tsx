@@ -39,7 +39,7 @@ const COLUMNS: Column[] = [
   { key: "time", title: "Wall time", better: "min", value: (e) => e.finalMetrics?.wallTimeMs ?? e.run.wallTimeMs, format: formatDuration },
   { key: "ips", title: "Images/s", better: "max", value: (e) => e.finalMetrics?.trainImagesPerSec ?? null, format: formatInteger },
   { key: "params", title: "Trainable parameters", better: "min", value: (e) => e.run.trainableParams, format: formatInteger },
-  { key: "mem", title: "Peak memory", better: "min", value: (e) => e.finalMetrics?.peakMemoryBytes ?? null, format: formatBytes },
+  { key: "mem", title: "Peak tensor memory", better: "min", value: (e) => e.finalMetrics?.peakMemoryBytes ?? null, format: formatBytes },
 ];
 
 function bestOf(runs: readonly ComparedRunDto[], column: Column): number | null {

@@ -37,7 +37,7 @@ export function StrategySummaryTable({ summaries, seeds, live }: { summaries: St
             <th scope="col">Wall time{multi ? " (mean)" : ""}</th>
             <th scope="col">Images/s</th>
             <th scope="col">Trainable parameters</th>
-            <th scope="col">Peak memory</th>
+            <th scope="col" title="Most tensor memory the run held at once: base weights, data or features, head, optimizer state and a training step’s activations (not the worker process’s size)">Peak tensor memory</th>
             <th scope="col">Finished</th>
           </tr>
         </thead>

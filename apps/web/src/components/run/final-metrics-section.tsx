@@ -35,7 +35,7 @@ export function FinalMetricsSection({ metrics }: { metrics: FinalMetrics }) {
           <dd>{formatInteger(metrics.trainImagesPerSec)} images/s</dd>
         </div>
         <div>
-          <dt>Peak memory</dt>
+          <dt title="Most tensor memory the run held at once: base weights, data or features, head, optimizer state and a training step’s activations (not the worker process’s size)">Peak tensor memory</dt>
           <dd>{formatBytes(metrics.peakMemoryBytes)}</dd>
         </div>
       </dl>
