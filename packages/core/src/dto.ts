@@ -119,5 +119,7 @@ export interface WorkerDto {
 
 /** A row of the workers page: the worker and, while it trains, which run that is and how far. */
 export interface WorkerListItemDto extends WorkerDto {
+  /** Seen within the server's lease (two heartbeat intervals); otherwise offline since lastSeenAt. */
+  online: boolean;
   currentRun: { id: string; experimentName: string; strategy: StrategyKind; seed: number; progress: number } | null;
 }

@@ -3,7 +3,7 @@ import type { RunSummaryDto } from "@tlab/core/dto";
 import { defaultStrategy, type StrategyKind } from "@tlab/core/strategy";
 import type { RunStatus } from "@tlab/core/run";
 import type { FinalMetrics } from "@tlab/core/run";
-import { argmaxStep, bestPerColumn, sumMatrices, summarizeStrategies } from "./strategy-summary";
+import { argmaxStep, bestPerColumn, listWords, rankByAccuracy, sumMatrices, summarizeStrategies, testSetSize } from "./strategy-summary";
 
 function run(id: string, strategy: StrategyKind, seed: number, status: RunStatus, testAccuracy: number | null): RunSummaryDto {
   return {
@@ -110,5 +110,45 @@ describe("bestPerColumn", () => {
     expect([...best.peakMemoryBytes]).toEqual(["frozen"]);
     // Both report 1000 trainable parameters: a tie marks both.
     expect([...best.trainableParams].sort()).toEqual(["frozen", "full"]);
+  });
+});
+
+describe("rankByAccuracy", () => {
+  const ranked = (accuracies: Partial<Record<StrategyKind, number>>) =>
+    rankByAccuracy(summarizeStrategies(Object.entries(accuracies).map(([k, a], i) => run(`r${i}`, k as StrategyKind, 1, "SUCCEEDED", a)), new Map()));
+  const names = (xs: readonly { strategy: StrategyKind }[]) => xs.map((x) => x.strategy).sort();
+
+  it("names a winner when its lead shows at the displayed precision", () => {
+    const r = ranked({ frozen: 0.889, partial: 0.8884, full: 0.8 });
+    expect(r).toMatchObject({ kind: "lead", winner: { strategy: "frozen" }, runnerUp: { strategy: "partial" } });
+    expect(r!.kind === "lead" && r!.marginPoints.toFixed(1)).toBe("0.1");
+  });
+
+  it("calls equal means, or a lead below 0.05 points, a tie and names every tied strategy", () => {
+    expect(ranked({ frozen: 0.8889, partial: 0.8889 })).toMatchObject({ kind: "tie", next: null, marginPoints: null });
+    const r = ranked({ frozen: 0.8889, partial: 0.88886, full: 0.86 });
+    expect(r?.kind).toBe("tie");
+    if (r?.kind !== "tie") return;
+    expect(names(r.tied)).toEqual(["frozen", "partial"]);
+    expect(r.next?.strategy).toBe("full");
+    expect(r.marginPoints!.toFixed(1)).toBe("2.9");
+    const three = ranked({ frozen: 0.9, partial: 0.9, full: 0.9 });
+    expect(three?.kind === "tie" && names(three.tied)).toEqual(["frozen", "full", "partial"]);
+  });
+
+  it("is null until two strategies have a result", () => {
+    expect(ranked({ frozen: 0.9 })).toBeNull();
+  });
+});
+
+describe("testSetSize and listWords", () => {
+  it("counts a run's test images from its confusion matrix", () => {
+    expect(testSetSize([{ confusionMatrix: [[3, 1], [0, 5]] } as FinalMetrics])).toBe(9);
+    expect(testSetSize([])).toBeNull();
+  });
+  it("joins names for a sentence", () => {
+    expect(listWords(["A"])).toBe("A");
+    expect(listWords(["A", "B"])).toBe("A and B");
+    expect(listWords(["A", "B", "C"])).toBe("A, B and C");
   });
 });

@@ -129,3 +129,41 @@ export function argmaxStep(points: readonly { step: number; value: number }[]): 
   for (const p of points) if (best === null || p.value > best.value) best = p;
   return best?.step ?? null;
 }
+
+/**
+ * Accuracy differences below this many points (half the last digit the verdict shows, 88.9%) read
+ * as a tie: a lead that prints as "0.0 points" is no lead.
+ */
+export const TIE_POINTS = 0.05;
+
+/** Below this many test images per run, one image moves accuracy by over 3 points: the verdict says so. */
+export const SMALL_TEST_SET = 30;
+
+export type AccuracyRanking =
+  /** One strategy ahead of the next by at least TIE_POINTS. */
+  | { kind: "lead"; winner: StrategySummary; runnerUp: StrategySummary; marginPoints: number }
+  /** Two or more within TIE_POINTS of the top; `next` is the best of the rest, if any. */
+  | { kind: "tie"; tied: StrategySummary[]; next: StrategySummary | null; marginPoints: number | null };
+
+/** Who is most accurate by mean test accuracy; null until two strategies have a result. */
+export function rankByAccuracy(summaries: readonly StrategySummary[]): AccuracyRanking | null {
+  const scored = summaries.filter((s) => s.accuracy.mean !== null).sort((a, b) => b.accuracy.mean! - a.accuracy.mean!);
+  const [top, second] = scored;
+  if (!top || !second) return null;
+  const pointsBelowTop = (s: StrategySummary) => (top.accuracy.mean! - s.accuracy.mean!) * 100;
+  const tied = scored.filter((s) => pointsBelowTop(s) < TIE_POINTS);
+  if (tied.length === 1) return { kind: "lead", winner: top, runnerUp: second, marginPoints: pointsBelowTop(second) };
+  const next = scored[tied.length] ?? null;
+  return { kind: "tie", tied, next, marginPoints: next ? pointsBelowTop(next) : null };
+}
+
+/** Test images per run (all of an experiment's runs share one test set): the sum of a confusion matrix. */
+export function testSetSize(finals: Iterable<FinalMetrics>): number | null {
+  for (const m of finals) return m.confusionMatrix.reduce((n, row) => n + row.reduce((a, b) => a + b, 0), 0);
+  return null;
+}
+
+/** "A", "A and B", "A, B and C". */
+export function listWords(words: readonly string[]): string {
+  return words.length <= 1 ? (words[0] ?? "") : `${words.slice(0, -1).join(", ")} and ${words.at(-1)}`;
+}

@@ -28,5 +28,5 @@ export const workerRouter = {
   release: workerProcedure
     .input(ReleaseRunInput)
     .mutation(({ ctx, input }) => ctx.services.runs.release(input.workerId, input.runId, input.reason)),
-  list: viewerProcedure.query(({ ctx }) => ctx.services.workersRepo.list()),
+  list: viewerProcedure.query(({ ctx }) => ctx.services.workers.list()),
 } satisfies TRPCRouterRecord;

@@ -26,6 +26,7 @@ import { RunLogService } from "./run-log-service";
 import { ExportService } from "./export-service";
 import { TokenService } from "./token-service";
 import { UserAdminService } from "./user-admin-service";
+import { WorkerListService } from "./worker-list-service";
 
 export type Services = ReturnType<typeof createServices>;
 
@@ -52,6 +53,8 @@ export function createServices(db: Db, options: RunServiceOptions & { dataDir?: 
     workersRepo,
     experiments: new ExperimentService(experimentsRepo, catalog),
     runs: new RunService(runsRepo, metricsRepo, workersRepo, catalog, options),
+    /** The workers page: online or offline, restarts listed once. */
+    workers: new WorkerListService(workersRepo, options),
     comparison,
     runQueries,
     experimentQueries: new ExperimentQueryRepository(db, provider),

@@ -23,8 +23,11 @@ export class WorkerRepository {
     return row ? toWorker(row) : null;
   }
 
-  /** The 200 most recently seen workers, each with the run it is training (two statements). */
-  async list(): Promise<WorkerListItemDto[]> {
+  /**
+   * The 200 most recently seen workers, each with the run it is training (two statements).
+   * Whether each is online depends on the server's lease, so WorkerListService says that.
+   */
+  async list(): Promise<Omit<WorkerListItemDto, "online">[]> {
     const rows = await this.db.worker.findMany({ orderBy: { lastSeenAt: "desc" }, take: 200 });
     const runIds = rows.flatMap((row) => (row.currentRunId ? [row.currentRunId] : []));
     const runs = runIds.length

@@ -8,7 +8,7 @@ import { METRIC, type FinalMetrics } from "@tlab/core/run";
 import { STRATEGY_KINDS, type StrategyKind } from "@tlab/core/strategy";
 import { isActive } from "@/lib/format";
 import type { BandKind } from "@/lib/seed-aggregate";
-import { argmaxStep, sumMatrices, summarizeStrategies } from "@/lib/strategy-summary";
+import { argmaxStep, sumMatrices, summarizeStrategies, testSetSize } from "@/lib/strategy-summary";
 import { oneOf, useUrlParams } from "@/lib/use-url-params";
 import { LIVE_REFRESH_MS, useTRPC } from "@/trpc/react";
 import { ConfigDiffTable } from "../config-diff-table";
@@ -85,7 +85,7 @@ export function ExperimentView({ id, initial }: { id: string; initial: Compariso
   return (
     <>
       <ExperimentHeader experiment={experiment} />
-      <Verdict summaries={summaries} live={live} />
+      <Verdict summaries={summaries} live={live} testImages={testSetSize(finals.values())} />
 
       <section aria-labelledby="summary-heading">
         <h2 id="summary-heading">Strategies compared</h2>

@@ -1,6 +1,6 @@
 import { STRATEGY_LABELS } from "@tlab/core/strategy";
 import { formatDuration, formatInteger, formatPercent } from "@/lib/format";
-import type { StrategySummary } from "@/lib/strategy-summary";
+import { listWords, rankByAccuracy, SMALL_TEST_SET, type StrategySummary } from "@/lib/strategy-summary";
 
 function ratio(a: number | null, b: number | null): string | null {
   if (a === null || b === null || b <= 0) return null;
@@ -9,14 +9,15 @@ function ratio(a: number | null, b: number | null): string | null {
 }
 
 /**
- * The comparison in three sentences: which strategy wins, how sure we can be (do the seeds'
- * ± 1 std intervals overlap?), and what it costs against the cheapest strategy.
+ * The comparison in three sentences: which strategy wins (or which tie, when their means agree to
+ * the precision shown), how sure we can be (do the seeds' ± 1 std intervals overlap?), and what it
+ * costs against the cheapest strategy; with a tiny test set, a caveat that one image is a large step.
  */
-export function Verdict({ summaries, live }: { summaries: readonly StrategySummary[]; live: boolean }) {
-  const scored = summaries.filter((s) => s.accuracy.mean !== null).sort((a, b) => b.accuracy.mean! - a.accuracy.mean!);
+export function Verdict({ summaries, live, testImages = null }: { summaries: readonly StrategySummary[]; live: boolean; testImages?: number | null }) {
+  const ranking = rankByAccuracy(summaries);
   const finished = summaries.reduce((n, s) => n + s.succeeded, 0);
   const total = summaries.reduce((n, s) => n + s.runs, 0);
-  if (scored.length < 2) {
+  if (!ranking) {
     return (
       <p className="verdict verdict-pending" aria-live="polite">
         {live
@@ -25,8 +26,41 @@ export function Verdict({ summaries, live }: { summaries: readonly StrategySumma
       </p>
     );
   }
-  const [winner, runnerUp] = scored as [StrategySummary, StrategySummary];
-  const margin = (winner.accuracy.mean! - runnerUp.accuracy.mean!) * 100;
+  const scored = summaries.filter((s) => s.accuracy.mean !== null);
+  const label = (s: StrategySummary) => STRATEGY_LABELS[s.strategy];
+  const caveat =
+    testImages !== null && testImages > 0 && testImages < SMALL_TEST_SET
+      ? ` Only ${testImages} test images per run: one image is ${(100 / testImages).toFixed(1)} points, so read small differences with care.`
+      : "";
+  const cheapest = [...scored].sort((a, b) => (a.wallTimeMs.mean ?? Infinity) - (b.wallTimeMs.mean ?? Infinity))[0]!;
+
+  if (ranking.kind === "tie") {
+    const { tied, next, marginPoints } = ranking;
+    const fastestTied = [...tied].sort((a, b) => (a.wallTimeMs.mean ?? Infinity) - (b.wallTimeMs.mean ?? Infinity))[0]!;
+    const below = next && marginPoints !== null ? `, ${marginPoints.toFixed(1)} points above ${label(next)} (${formatPercent(next.accuracy.mean)})` : "";
+    const sure =
+      tied.some((s) => s.accuracy.std === null)
+        ? "With one seed per strategy there is no spread yet: launch a copy with more seeds to tell them apart."
+        : `Over ${Math.min(...tied.map((s) => s.accuracy.n))} seeds their means agree to the precision shown.`;
+    const cost =
+      fastestTied.wallTimeMs.mean === null
+        ? ""
+        : ` ${label(fastestTied)} is the ${tied.length === 2 ? "faster" : "fastest"} of them to train (${formatDuration(fastestTied.wallTimeMs.mean)}).`;
+    return (
+      <p className="verdict" aria-live="polite">
+        <strong>
+          {live ? "So far, " : ""}
+          {listWords(tied.map(label))} tie for most accurate
+        </strong>{" "}
+        at {formatPercent(tied[0]!.accuracy.mean)}
+        {below}. {sure}
+        {cost}
+        {caveat}
+      </p>
+    );
+  }
+
+  const { winner, runnerUp, marginPoints } = ranking;
   const sure = (() => {
     if (winner.accuracy.std === null || runnerUp.accuracy.std === null) {
       return "With one seed per strategy there is no spread yet: launch a copy with more seeds to know how sure this is.";
@@ -37,7 +71,6 @@ export function Verdict({ summaries, live }: { summaries: readonly StrategySumma
       ? `Their ± 1 std intervals over ${n} seeds do not overlap: a clear margin.`
       : `Their ± 1 std intervals over ${n} seeds overlap: within seed noise, so more seeds would be needed to call it.`;
   })();
-  const cheapest = [...scored].sort((a, b) => (a.wallTimeMs.mean ?? Infinity) - (b.wallTimeMs.mean ?? Infinity))[0]!;
   const cost =
     cheapest.strategy === winner.strategy
       ? `It is also the fastest to train (${formatDuration(winner.wallTimeMs.mean)}).`
@@ -46,9 +79,10 @@ export function Verdict({ summaries, live }: { summaries: readonly StrategySumma
     <p className="verdict" aria-live="polite">
       <strong>
         {live ? "So far, " : ""}
-        {STRATEGY_LABELS[winner.strategy]} is most accurate
+        {label(winner)} is most accurate
       </strong>{" "}
-      at {formatPercent(winner.accuracy.mean)}, {margin.toFixed(1)} points above {STRATEGY_LABELS[runnerUp.strategy]} ({formatPercent(runnerUp.accuracy.mean)}). {sure} {cost}
+      at {formatPercent(winner.accuracy.mean)}, {marginPoints.toFixed(1)} points above {label(runnerUp)} ({formatPercent(runnerUp.accuracy.mean)}). {sure} {cost}
+      {caveat}
     </p>
   );
 }

@@ -28,6 +28,7 @@ export function WorkersTable({ initial }: { initial: WorkerListItemDto[] }) {
           <table className="data-table">
             <thead>
               <tr>
+                <th scope="col">State</th>
                 <th scope="col">Name</th>
                 <th scope="col">Host</th>
                 <th scope="col">Backend</th>
@@ -39,6 +40,9 @@ export function WorkersTable({ initial }: { initial: WorkerListItemDto[] }) {
             <tbody>
               {workers.map((worker) => (
                 <tr key={worker.id}>
+                  <td className="nowrap">
+                    {worker.online ? <span className="worker-online">online</span> : <span className="muted">offline since {formatDateTime(worker.lastSeenAt)}</span>}
+                  </td>
                   <td>{worker.name}</td>
                   <td>{worker.hostname}</td>
                   <td>
@@ -54,7 +58,7 @@ export function WorkersTable({ initial }: { initial: WorkerListItemDto[] }) {
                         <span className="muted">{formatPercent(worker.currentRun.progress, 0)}</span>
                       </>
                     ) : (
-                      <span className="muted">idle</span>
+                      <span className="muted">{worker.online ? "idle" : "—"}</span>
                     )}
                   </td>
                   <td className="nowrap">{formatDateTime(worker.lastSeenAt)}</td>
