@@ -1,12 +1,14 @@
 import { LayerPlanError, planLayerFreeze, type LayerInfo } from "@tlab/core/layer-plan";
 import { STRATEGY_LABELS, type StrategyConfig } from "@tlab/core/strategy";
 import { formatInteger } from "@/lib/format";
+import { layerStripSegments } from "@/lib/layer-strip-segments";
 import { STRATEGY_COLORS } from "@/lib/strategy-style";
 
 /**
  * The base model's layers left to right (input to output) for one strategy: frozen layers grey,
  * trainable ones in the strategy's colour, widths growing with parameter count, then the new head.
  * Computed by planLayerFreeze, the same planner the trainer uses, so what it shows is what trains.
+ * A deep base model is drawn as runs of frozen and trainable layers (layerStripSegments).
  */
 export function LayerStrip({ layers, config }: { layers: readonly LayerInfo[]; config: StrategyConfig }) {
   const label = STRATEGY_LABELS[config.kind];
@@ -19,24 +21,21 @@ export function LayerStrip({ layers, config }: { layers: readonly LayerInfo[]; c
     throw error;
   }
   const total = plan.trainableBaseParams + plan.frozenParams;
-  const maxParams = Math.max(1, ...layers.map((l) => l.paramCount));
   const color = STRATEGY_COLORS[config.kind];
   const share = total > 0 ? plan.trainableBaseParams / total : 0;
+  const segments = layerStripSegments(plan.layers);
   return (
     <figure className="layer-strip">
       <ol className="strip" aria-label={`${label}: base layers, frozen or trainable`}>
-        {plan.layers.map((l) => (
+        {segments.map((segment) => (
           <li
-            key={l.name}
-            className={l.trainable ? "strip-layer trainable" : "strip-layer frozen"}
-            style={{ flexGrow: 1 + 6 * Math.sqrt(l.paramCount / maxParams), background: l.trainable ? color : undefined }}
-            title={`${l.name} (${l.className}): ${formatInteger(l.paramCount)} parameters, ${l.trainable ? "trainable" : "frozen"}`}
+            key={segment.key}
+            className={segment.trainable ? "strip-layer trainable" : "strip-layer frozen"}
+            style={{ flexGrow: segment.weight, background: segment.trainable ? color : undefined }}
+            title={`${segment.label}${segment.detail}`}
           >
-            <span className="strip-name">{l.name}</span>
-            <span className="visually-hidden">
-              {" "}
-              ({l.className}, {formatInteger(l.paramCount)} parameters): {l.trainable ? "trainable" : "frozen"}
-            </span>
+            <span className="strip-name">{segment.label}</span>
+            <span className="visually-hidden">{segment.detail}</span>
           </li>
         ))}
         <li className="strip-layer strip-head" style={{ flexGrow: 2, borderColor: color, color }} title="The new head: always trainable">
