@@ -92,6 +92,33 @@ describe("decisions and activity", () => {
     const series = JSON.parse((await h.services.export.runMetrics(spec.runId, "json")).body) as { series: { name: string; points: unknown[] }[] };
     expect(series.series.find((s) => s.name === "val/accuracy")?.points).toHaveLength(2);
   });
+
+  it("exports a failure reason only for runs that failed or were canceled; a requeued run that then succeeded carries it as requeueReason", async () => {
+    const worker = await h.worker.worker.register({ name: "w", hostname: "h", backend: "wasm", device: "cpu", versions: {} });
+    const first = (await h.worker.worker.claim({ workerId: worker.id }))!;
+    await h.worker.worker.release({ workerId: worker.id, runId: first.runId, reason: "worker shut down; requeued" });
+    const again = (await h.worker.worker.claim({ workerId: worker.id }))!;
+    expect(again).toMatchObject({ runId: first.runId, attempt: 2 });
+    await h.worker.worker.complete({ workerId: worker.id, runId: again.runId, metrics: reviewFinalMetrics(0.9) });
+    const other = (await h.viewer.experiment.byId({ id: experimentId })).runs.find((r) => r.id !== first.runId)!;
+    expect(await h.member.run.cancel({ runId: other.id })).toEqual({ status: "CANCELED" });
+    // The stored reason stays for the run's timeline.
+    expect((await h.viewer.run.byId({ runId: first.runId })).failureReason).toBe("worker shut down; requeued");
+
+    const [header, ...lines] = (await h.services.export.experiment(experimentId, "csv")).body.trim().split("\r\n");
+    const columns = header!.split(",");
+    expect(columns.slice(-2)).toEqual(["failureReason", "requeueReason"]);
+    const cells = (runId: string) => {
+      const row = lines.find((l) => l.startsWith(runId))!.split(",");
+      return { status: row[columns.indexOf("status")], failureReason: row[columns.indexOf("failureReason")], requeueReason: row[columns.indexOf("requeueReason")] };
+    };
+    expect(cells(first.runId)).toEqual({ status: "SUCCEEDED", failureReason: "", requeueReason: "worker shut down; requeued" });
+    expect(cells(other.id)).toEqual({ status: "CANCELED", failureReason: "canceled before it started", requeueReason: "" });
+
+    const json = JSON.parse((await h.services.export.experiment(experimentId, "json")).body) as { runs: { runId: string; failureReason: string | null; requeueReason: string | null }[] };
+    expect(json.runs.find((r) => r.runId === first.runId)).toMatchObject({ failureReason: null, requeueReason: "worker shut down; requeued" });
+    expect(json.runs.find((r) => r.runId === other.id)).toMatchObject({ failureReason: "canceled before it started", requeueReason: null });
+  });
 });
 
 describe("who did what in the activity feed", () => {

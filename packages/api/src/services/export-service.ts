@@ -1,5 +1,6 @@
 import { toCsv } from "@tlab/core/csv";
 import type { MetricSeriesDto } from "@tlab/core/dto";
+import type { RunStatus } from "@tlab/core/run";
 import type { RunQueryRepository } from "@tlab/db/repositories/run-query-repository";
 import type { ComparisonService } from "./comparison-service";
 import type { ReviewService } from "./review-service";
@@ -28,7 +29,21 @@ const RUN_COLUMNS = [
   "wallTimeMs",
   "trainImagesPerSec",
   "failureReason",
+  "requeueReason",
 ] as const;
+
+/**
+ * The run's stored reason is one field for two things: why it ended (FAILED, CANCELED) and, for
+ * any other status, why an earlier attempt went back to the queue ("worker shut down; requeued",
+ * "retried after attempt 1 ended canceled: …"), which the run timeline shows and so is kept as is.
+ * Exports name them apart, so filtering an export for failures finds only runs that failed or were
+ * canceled: `failureReason` for those, `requeueReason` for the rest (a SUCCEEDED run that was once
+ * requeued included).
+ */
+function exportedReasons(status: RunStatus, reason: string | null): { failureReason: string | null; requeueReason: string | null } {
+  const ended = status === "FAILED" || status === "CANCELED";
+  return { failureReason: ended ? reason : null, requeueReason: ended ? null : reason };
+}
 
 /** Downloads for analysis elsewhere: an experiment's comparison and a run's full metric series. */
 export class ExportService {
@@ -57,7 +72,7 @@ export class ExportService {
         totalParams: m?.totalParams ?? null,
         wallTimeMs: m?.wallTimeMs ?? null,
         trainImagesPerSec: m?.trainImagesPerSec ?? null,
-        failureReason: run.failureReason ?? null,
+        ...exportedReasons(run.status, run.failureReason ?? null),
       };
     });
     const base = `experiment-${experimentId}`;
