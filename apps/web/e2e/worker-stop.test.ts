@@ -70,8 +70,9 @@ describe("a run stopped on purpose", () => {
     await platform?.stop();
   });
 
-  // The cancel is a flag on the run; the worker learns it from its next heartbeat (every
-  // LEASE_MS / 2), stops after the current batch and reports the run CANCELED with what it measured.
+  // The cancel is a flag on the run; the worker learns it from its next epoch's metric report or
+  // its next heartbeat (every LEASE_MS / 2), whichever comes first, stops after the current batch
+  // and reports the run CANCELED with what it measured.
   it("canceled mid-run: the worker stops within a heartbeat, the epochs it measured are kept, and it takes the next run", async () => {
     const worker = startWorkerProcess({ apiUrl: platform.url, token: workerToken(), name: "cancel-me", cacheDir: path.join(platform.dataDir, "cache-cancel") });
     workers.push(worker);
@@ -86,7 +87,8 @@ describe("a run stopped on purpose", () => {
     console.info(`[e2e] cancel reached the worker and ended the run in ${latencyMs} ms (heartbeat every ${LEASE_MS / 2} ms)`);
     expect(canceled.status, worker.output().slice(-3000)).toBe("CANCELED");
     expect(canceled.failureReason).toBe("canceled by request");
-    // One heartbeat interval, plus the batch in flight and the report, with room for a loaded machine.
+    // About one epoch (or one heartbeat interval, if sooner), plus the batch in flight and the
+    // report; LEASE_MS leaves room for a loaded machine.
     expect(latencyMs).toBeLessThan(LEASE_MS);
     expect(worker.output()).toMatch(/cancellation requested; stopping after the current batch/);
 

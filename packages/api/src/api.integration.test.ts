@@ -206,6 +206,29 @@ describe("worker procedures", () => {
     expect((await h.user.run.byId({ runId: spec!.runId })).status).toBe("CANCELED");
   });
 
+  it("each epoch's metric report tells the worker of a pending cancel, without waiting for a heartbeat", async () => {
+    await h.user.experiment.create({ ...PRESETS.digits, name: "e", strategies: [{ kind: "full" }] });
+    const worker = await h.worker.worker.register(workerInfo);
+    const { runId } = (await h.worker.worker.claim({ workerId: worker.id }))!;
+    const epoch = (step: number) => [{ name: "val/accuracy", step, value: step / 10 }];
+    expect(await h.worker.worker.reportMetrics({ workerId: worker.id, runId, points: epoch(1), progress: 0.1 })).toEqual({ accepted: 1, cancelRequested: false });
+    await h.user.run.cancel({ runId });
+    expect(await h.worker.worker.reportMetrics({ workerId: worker.id, runId, points: epoch(2), progress: 0.2 })).toEqual({ accepted: 1, cancelRequested: true });
+    // The points sent with the answer are kept: the run's series holds every epoch measured.
+    expect((await h.user.run.metrics({ runId })).find((s) => s.name === "val/accuracy")?.points.map((p) => p.step)).toEqual([1, 2]);
+  });
+
+  it("a run whose cancel came after training finished still completes SUCCEEDED: its work is done", async () => {
+    await h.user.experiment.create({ ...PRESETS.digits, name: "e", strategies: [{ kind: "frozen" }] });
+    const worker = await h.worker.worker.register(workerInfo);
+    const { runId } = (await h.worker.worker.claim({ workerId: worker.id }))!;
+    await h.user.run.cancel({ runId });
+    await h.worker.worker.complete({ workerId: worker.id, runId, metrics });
+    const run = await h.user.run.byId({ runId });
+    expect(run.status).toBe("SUCCEEDED");
+    expect(run.testAccuracy).toBe(metrics.testAccuracy);
+  });
+
   it("a released run goes back to the queue at once and the next claim is a new attempt", async () => {
     await h.user.experiment.create({ ...PRESETS.digits, name: "e", strategies: [{ kind: "frozen" }] });
     const [a, b] = await Promise.all([h.worker.worker.register(workerInfo), h.worker.worker.register(workerInfo)]);

@@ -108,6 +108,7 @@ export const HeartbeatInput = z.object({
   /** Progress within the run, 0..1, shown as a bar in the dashboard. */
   progress: z.number().min(0).max(1).optional(),
 });
+/** Answered `{ accepted, cancelRequested }`: like a heartbeat, each epoch's report tells the worker of a pending cancel. */
 export const ReportMetricsInput = z.object({
   workerId: id("workerId"),
   runId: id("runId"),

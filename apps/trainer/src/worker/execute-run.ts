@@ -82,15 +82,19 @@ export async function executeRun(spec: RunSpec, deps: ExecuteRunDeps): Promise<R
       onRetry: (error, attempt, delayMs) => runLog.warn({ err: String(error), attempt, delayMs }, `${what} failed; retrying`),
     });
 
+  // The heartbeat and each epoch's metric report both answer cancelRequested; whichever comes first
+  // stops training, the other finds it already stopping.
+  const onCancelRequested = (learnedFrom: string) => {
+    if (cancelRequested) return;
+    cancelRequested = true;
+    runLog.info(`cancellation requested; stopping after the current batch (learned from the ${learnedFrom})`);
+    controller.abort(new Error("canceled"));
+  };
   let progress = 0;
   const heartbeat = startHeartbeat({
     leaseMs: spec.leaseMs,
     beat: () => api.worker.heartbeat.mutate({ workerId, runId: spec.runId, progress }),
-    onCancelRequested: () => {
-      cancelRequested = true;
-      runLog.info("cancellation requested; stopping after the current batch");
-      controller.abort(new Error("canceled"));
-    },
+    onCancelRequested: () => onCancelRequested("heartbeat"),
     onError: (error) => {
       if (!isRunNoLongerHeld(error)) return runLog.warn({ err: String(error) }, "heartbeat failed");
       // The server requeued the run (this worker missed its lease: a pause, a partition); its next
@@ -101,9 +105,13 @@ export async function executeRun(spec: RunSpec, deps: ExecuteRunDeps): Promise<R
     },
   });
   // Each epoch's points carry the progress at sending, so the dashboard's bar follows every epoch
-  // rather than waiting for the next heartbeat (half a lease, 30 s by default).
+  // rather than waiting for the next heartbeat (half a lease, 30 s by default); the answer carries
+  // cancelRequested, so a cancel stops the run after the epoch it arrived in. A report after
+  // training has finished changes nothing: the run then completes (see RunService.complete).
   const metrics = new MetricBuffer((points) =>
-    retrying("metrics upload", () => api.worker.reportMetrics.mutate({ workerId, runId: spec.runId, points, progress }).then(() => undefined)),
+    retrying("metrics upload", () => api.worker.reportMetrics.mutate({ workerId, runId: spec.runId, points, progress })).then((answer) => {
+      if (answer.cancelRequested) onCancelRequested("metrics report");
+    }),
   );
 
   try {

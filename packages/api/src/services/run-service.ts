@@ -96,14 +96,29 @@ export class RunService {
     return held;
   }
 
-  /** Stores the points and, when given, the progress they were measured at (so the bar moves at each epoch). */
-  async reportMetrics(workerId: string, runId: string, points: MetricPoint[], progress?: number): Promise<{ accepted: number }> {
-    await this.assertHolds(workerId, runId);
+  /**
+   * Stores the points and, when given, the progress they were measured at (so the bar moves at each
+   * epoch). Answers `cancelRequested` like the heartbeat: the worker reports after every epoch, so a
+   * cancel reaches it within an epoch instead of waiting up to half a lease for the next beat.
+   */
+  async reportMetrics(
+    workerId: string,
+    runId: string,
+    points: MetricPoint[],
+    progress?: number,
+  ): Promise<{ accepted: number; cancelRequested: boolean }> {
+    const holder = await this.assertHolds(workerId, runId);
     const accepted = await this.metrics.upsertPoints(runId, points);
     if (progress !== undefined) await this.runs.raiseProgress(runId, workerId, progress);
-    return { accepted };
+    return { accepted, cancelRequested: holder.cancelRequested };
   }
 
+  /**
+   * Ends the run SUCCEEDED even when a cancel was requested meanwhile: the worker only calls this
+   * once training has finished and the model is uploaded, so the work a cancel would have saved is
+   * already done and its result is kept. A cancel that reaches the worker before its last epoch
+   * ends stops training, and the run ends CANCELED through `fail`.
+   */
   async complete(workerId: string, runId: string, metrics: FinalMetrics): Promise<void> {
     const ok = await this.runs.finish(runId, workerId, this.now(), { status: "SUCCEEDED", metrics });
     if (!ok) throw new DomainError("RUN_NOT_CLAIMED_BY_WORKER", `run ${runId} is not held by worker ${workerId}`);
@@ -149,12 +164,13 @@ export class RunService {
     return { requeued, failed };
   }
 
-  async assertHolds(workerId: string, runId: string): Promise<void> {
+  async assertHolds(workerId: string, runId: string): Promise<{ cancelRequested: boolean }> {
     const holder = await this.runs.holder(runId);
     if (!holder) throw new DomainError("NOT_FOUND", `runId: no run "${runId}"`);
     if (holder.status !== "RUNNING" || holder.workerId !== workerId) {
       throw new DomainError("RUN_NOT_CLAIMED_BY_WORKER", `run ${runId} is not held by worker ${workerId}`);
     }
+    return { cancelRequested: holder.cancelRequested };
   }
 }
 

@@ -206,9 +206,10 @@ export class RunRepository {
   }
 
   /**
-   * A queued run is canceled at once; a running one is flagged and its worker stops at the next
-   * heartbeat. Either change is recorded as a cancel request by `actorId` in the same transaction,
-   * so the activity feed has each request once: asking again, or of a finished run, records nothing.
+   * A queued run is canceled at once; a running one is flagged and its worker stops once it learns
+   * of it, from its next heartbeat or epoch's metric report. Either change is recorded as a cancel
+   * request by `actorId` in the same transaction, so the activity feed has each request once:
+   * asking again, or of a finished run, records nothing.
    */
   async requestCancel(runId: string, now: Date, actorId: string | null): Promise<RunStatus | null> {
     return this.db.$transaction(async (tx) => {
@@ -274,7 +275,7 @@ export class RunRepository {
     return this.db.artifact.findFirst({ where: { runId, fileName }, select: { storagePath: true, sizeBytes: true } });
   }
 
-  async holder(runId: string): Promise<{ workerId: string | null; status: string; attempt: number } | null> {
-    return this.db.run.findUnique({ where: { id: runId }, select: { workerId: true, status: true, attempt: true } });
+  async holder(runId: string): Promise<{ workerId: string | null; status: string; attempt: number; cancelRequested: boolean } | null> {
+    return this.db.run.findUnique({ where: { id: runId }, select: { workerId: true, status: true, attempt: true, cancelRequested: true } });
   }
 }
