@@ -17,6 +17,13 @@ const REPO_ROOT = path.resolve(WEB_DIR, "../..");
 const CHROMIUM = "/usr/bin/chromium";
 const TRAINER_BASE_MODELS = path.join(REPO_ROOT, "apps/trainer/assets/base-models");
 const SCREENSHOTS = path.join(import.meta.dirname, "screenshots");
+/** As deep as MobileNetV2 (156 layers, long names): its layer strips once widened the page to 15,591 px. */
+const DEEP_BASE_MODEL = "deep-156-layers";
+const DEEP_LAYERS = Array.from({ length: 156 }, (_, i) => ({
+  name: `block_${String(i).padStart(3, "0")}_depthwise_conv_bn_relu`,
+  className: i % 3 === 0 ? "Conv2D" : "BatchNormalization",
+  paramCount: i % 3 === 0 ? 1000 + 40 * i : 64,
+}));
 
 const skipReason = !existsSync(CHROMIUM)
   ? `${CHROMIUM} is missing (apt-get install -y chromium)`
@@ -79,6 +86,7 @@ describe.skipIf(skipReason !== null)(`launch form in a browser${skipReason ? ` (
     const baseModels = path.join(dataDir, "base-models");
     if (existsSync(path.join(TRAINER_BASE_MODELS, BUILTIN_BASE_MODEL))) cpSync(TRAINER_BASE_MODELS, baseModels, { recursive: true });
     else writeFakeBaseModel(path.join(baseModels, BUILTIN_BASE_MODEL), BUILTIN_BASE_MODEL);
+    writeFakeBaseModel(path.join(baseModels, DEEP_BASE_MODEL), DEEP_BASE_MODEL, DEEP_LAYERS);
 
     const port = await freePort();
     baseUrl = `http://127.0.0.1:${port}`;
@@ -186,5 +194,34 @@ describe.skipIf(skipReason !== null)(`launch form in a browser${skipReason ? ` (
     const list = await trpcAsBrowser<{ items: unknown[] }>(browser!, baseUrl, "experiment.list", {});
     expect(list.items).toHaveLength(1);
     expect(pageErrors).toEqual([]);
+  });
+
+  it("fits a deep base model's layer strips in the summary column, without widening the page", async () => {
+    const page = browser!.pages()[0] ?? (await browser!.newPage());
+    await page.goto(`${baseUrl}/experiments/new`);
+    await waitForLaunchForm(page);
+    await page.getByLabel("Base model", { exact: true }).selectOption(DEEP_BASE_MODEL);
+    for (const strategy of ["Frozen feature extractor", "Partial fine-tune", "Full fine-tune"]) {
+      await page.getByLabel(strategy, { exact: true }).check();
+    }
+    const summary = page.getByRole("complementary", { name: "This launch" });
+    const strip = summary.getByRole("list", { name: "Full fine-tune: base layers, frozen or trainable" });
+    await strip.waitFor();
+    // 156 layers that all train are one box (plus the head), described for a screen reader.
+    expect(await strip.getByRole("listitem").count()).toBe(2);
+    expect(await strip.textContent()).toMatch(/156 layers \(block_000_\S+ … block_155_\S+, [\d,]+ parameters\): trainable/);
+    await shot(page, "04-launch-form-deep-model");
+
+    const layout = await page.evaluate(() => {
+      const aside = document.querySelector("aside.launch-summary")!.getBoundingClientRect();
+      const strips = [...document.querySelectorAll("aside.launch-summary ol.strip")].map((el) => el.getBoundingClientRect());
+      return { pageWidth: document.documentElement.scrollWidth, viewport: window.innerWidth, aside: { left: aside.left, right: aside.right }, strips: strips.map((r) => ({ left: r.left, right: r.right })) };
+    });
+    expect(layout.pageWidth).toBeLessThanOrEqual(layout.viewport);
+    expect(layout.strips).toHaveLength(3);
+    for (const strip of layout.strips) {
+      expect(strip.left).toBeGreaterThanOrEqual(layout.aside.left);
+      expect(strip.right).toBeLessThanOrEqual(layout.aside.right);
+    }
   });
 });
