@@ -3,7 +3,7 @@ import { setTimeout as sleep } from "node:timers/promises";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { testDbProvider } from "@tlab/db/testing/create-test-db";
 import { Deployment } from "./deployment";
-import { tlab } from "./platform-harness";
+import { personalToken, tlab } from "./platform-harness";
 import { trpc } from "./web-server";
 import { startWorkerProcess, type WorkerProcess } from "./worker-process";
 
@@ -39,9 +39,7 @@ describe(`an experiment through a killed worker and a web restart (${testDbProvi
   beforeAll(async () => {
     await deployment.createDatabase();
     await deployment.startWeb();
-    const login = await tlab(deployment.url, ["login", "--email", ADMIN.email, "--password-stdin", "--print"], { stdin: `${ADMIN.password}\n` });
-    expect(login.code, login.stderr).toBe(0);
-    token = login.stdout.trim();
+    token = await personalToken(deployment.url, ADMIN);
   }, 300_000);
 
   afterAll(async () => {
