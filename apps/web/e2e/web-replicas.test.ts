@@ -132,6 +132,9 @@ describe.skipIf(testDbProvider() !== "postgresql")("two web replicas sharing one
     // First attempt everywhere: no sweeper took a run from a healthy worker.
     for (const run of runs) expect(run.attempt, `${run.strategy}/${run.seed}\n${diagnostics()}`).toBe(1);
     expect(dep.log()).not.toMatch(/lease sweeper: requeued/);
+    // Nor did any worker believe it had lost its run (a beat refused once the run was complete once
+    // read as a lease lost).
+    for (const worker of workers) expect(worker.output(), worker.name).not.toMatch(/the server took the run back/);
     // Otherwise no lease could have run out, heartbeats or not, and the above would prove nothing.
     const longestRunMs = Math.max(...runs.map((r) => Date.parse(r.finishedAt!) - Date.parse(r.startedAt!)));
     expect(longestRunMs, "the longest run must outlast a lease (train more epochs)").toBeGreaterThan(LEASE_MS);

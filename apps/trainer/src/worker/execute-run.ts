@@ -68,6 +68,9 @@ export async function executeRun(spec: RunSpec, deps: ExecuteRunDeps): Promise<R
   const controller = new AbortController();
   let cancelRequested = false;
   let lost = false;
+  // Set just before the run's outcome is sent: a beat refused from then on is refused because the
+  // server has the outcome, not because it took the run away (the outcome call says if it did).
+  let reporting = false;
   const onShutdown = () => controller.abort(new Error("worker shut down"));
   deps.shutdown.addEventListener("abort", onShutdown, { once: true });
 
@@ -96,6 +99,7 @@ export async function executeRun(spec: RunSpec, deps: ExecuteRunDeps): Promise<R
     beat: () => api.worker.heartbeat.mutate({ workerId, runId: spec.runId, progress }),
     onCancelRequested: () => onCancelRequested("heartbeat"),
     onError: (error) => {
+      if (reporting) return;
       if (!isRunNoLongerHeld(error)) return runLog.warn({ err: String(error) }, "heartbeat failed");
       // The server requeued the run (this worker missed its lease: a pause, a partition); its next
       // holder continues from the last checkpoint, so training on here would only waste the device.
@@ -172,6 +176,7 @@ export async function executeRun(spec: RunSpec, deps: ExecuteRunDeps): Promise<R
     await uploadModel(spec.runId, result.artifacts, deps, retrying);
     runLog.info({ testAccuracy: Number(result.metrics.testAccuracy.toFixed(4)), wallTimeMs: Math.round(result.metrics.wallTimeMs) }, "model uploaded; reporting the run as succeeded");
     await closeLog();
+    reporting = true;
     await retrying("complete", () => api.worker.complete.mutate({ workerId, runId: spec.runId, metrics: result.metrics }));
     log.info({ runId: spec.runId }, "run succeeded");
     return "SUCCEEDED";
@@ -182,6 +187,7 @@ export async function executeRun(spec: RunSpec, deps: ExecuteRunDeps): Promise<R
       await metrics.flush().catch((e: unknown) => runLog.warn({ err: String(e) }, "could not upload remaining metrics"));
       runLog.info("worker shutting down; releasing the run to the queue");
       await closeLog();
+      reporting = true;
       await retrying("release", () => api.worker.release.mutate({ workerId, runId: spec.runId, reason: "worker shut down; requeued" })).catch(
         (e: unknown) => runLog.error({ err: String(e) }, "could not release the run; its lease will expire and it will be requeued"),
       );
@@ -199,6 +205,7 @@ export async function executeRun(spec: RunSpec, deps: ExecuteRunDeps): Promise<R
     // Points already measured are kept even when the run fails or is canceled.
     await metrics.flush().catch((e: unknown) => runLog.warn({ err: String(e) }, "could not upload remaining metrics"));
     await closeLog();
+    reporting = true;
     await retrying("fail", () => api.worker.fail.mutate({ workerId, runId: spec.runId, reason, canceled })).catch((e: unknown) =>
       runLog.error({ err: String(e) }, "could not report the failure; the lease will expire and the run will be requeued"),
     );
