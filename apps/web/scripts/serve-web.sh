@@ -10,7 +10,14 @@ node_modules/.bin/prisma migrate deploy --config prisma/prisma.config.ts
 mkdir -p "$DATA_DIR/base-models"
 for shipped in apps/trainer/assets/base-models/*/; do
   name=$(basename "$shipped")
-  [ -e "$DATA_DIR/base-models/$name/model.json" ] || cp -R "$shipped" "$DATA_DIR/base-models/$name"
+  target="$DATA_DIR/base-models/$name"
+  [ -e "$target/model.json" ] && continue
+  # Copied beside its place (a dot directory the catalog skips), then renamed into it: replicas
+  # starting together on one DATA_DIR never nest one copy inside another; the loser drops its copy.
+  tmp=$(mktemp -d "$DATA_DIR/base-models/.$name.XXXXXX")
+  chmod 755 "$tmp" # mktemp makes it private; the copy it becomes is not
+  cp -R "$shipped". "$tmp"
+  mv -T "$tmp" "$target" 2>/dev/null || rm -rf "$tmp"
 done
 cd apps/web
 # exec: the server is this process, so a container's SIGTERM reaches it.

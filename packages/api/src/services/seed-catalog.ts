@@ -34,7 +34,8 @@ export async function seedCatalog(catalog: CatalogRepository, dataDir: string): 
   const root = path.join(dataDir, BASE_MODELS_DIR);
   if (!existsSync(root)) return;
   for (const entry of readdirSync(root, { withFileTypes: true })) {
-    if (!entry.isDirectory()) continue;
+    // Dot directories are copies still being made (serve-web.sh renames them into place).
+    if (!entry.isDirectory() || entry.name.startsWith(".")) continue;
     const dir = path.join(root, entry.name);
     const manifestPath = path.join(dir, "base-model.json");
     if (!existsSync(manifestPath) || !existsSync(path.join(dir, "model.json"))) continue;
