@@ -158,6 +158,10 @@ describe.skipIf(skipReason !== null)(`accounts and access${skipReason ? ` (skipp
     await page.waitForURL(/\/runs\/[^/]+$/);
     const runUrl = page.url();
     // What a member is offered on that run, and a viewer must not be.
+    await page.getByRole("button", { name: "Promote to base model" }).click();
+    // The promote form names its field on screen, pre-filled with a name from the run.
+    expect(await page.getByLabel("New base model's name").inputValue()).not.toBe("");
+    await page.getByRole("form", { name: "Promote to base model" }).getByRole("button", { name: "Cancel" }).click();
     await page.getByRole("button", { name: "Promote to base model" }).waitFor();
     expect(await page.getByRole("link", { name: "Clone", exact: true }).count()).toBe(1);
 

@@ -46,9 +46,7 @@ export function PromoteRunButton({ run }: { run: RunDetailDto }) {
   };
   return (
     <form onSubmit={submit} className="promote-run" aria-label="Promote to base model">
-      <label htmlFor="promote-name" className="visually-hidden">
-        Base model name
-      </label>
+      <label htmlFor="promote-name">New base model's name</label>{" "}
       <input id="promote-name" name="name" type="text" defaultValue={suggestedName(run)} required />{" "}
       <button type="submit" className="button button-small button-primary" disabled={promote.isPending}>
         {promote.isPending ? "Promoting…" : "Promote"}
