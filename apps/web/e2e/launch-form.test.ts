@@ -200,7 +200,10 @@ describe.skipIf(skipReason !== null)(`launch form in a browser${skipReason ? ` (
     const page = browser!.pages()[0] ?? (await browser!.newPage());
     await page.goto(`${baseUrl}/experiments/new`);
     await waitForLaunchForm(page);
+    // The preset's name describes its base model; another base model renames the experiment after it.
+    expect(await page.getByLabel("Experiment name", { exact: true }).inputValue()).toBe("Digits 0-4 → 5-9");
     await page.getByLabel("Base model", { exact: true }).selectOption(DEEP_BASE_MODEL);
+    expect(await page.getByLabel("Experiment name", { exact: true }).inputValue()).toBe(`${DEEP_BASE_MODEL} → ${BUILTIN_DATASET}`);
     for (const strategy of ["Frozen feature extractor", "Partial fine-tune", "Full fine-tune"]) {
       await page.getByLabel(strategy, { exact: true }).check();
     }

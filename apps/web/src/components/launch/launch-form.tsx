@@ -4,7 +4,7 @@ import { zodResolver } from "@hookform/resolvers/zod";
 import { useMutation } from "@tanstack/react-query";
 import { TRPCClientError } from "@trpc/client";
 import { useRouter } from "next/navigation";
-import { useState } from "react";
+import { useRef, useState } from "react";
 import { useForm, type FieldError } from "react-hook-form";
 import { CreateExperimentInput, type CreateExperimentFormValues } from "@tlab/core/experiment";
 import type { LayerInfo } from "@tlab/core/layer-plan";
@@ -116,6 +116,17 @@ export function LaunchForm({ defaults, baseModels, datasets, presets, presetId }
   };
   const updateStrategy = (next: StrategyConfigInput) => setStrategies((getValues("strategies") ?? []).map((s) => (s.kind === next.kind ? next : s)));
 
+  // A name that is still a preset's (or one made here) describes the data it came with: once the
+  // base model or the dataset changes it would mislabel the experiment, so it follows the new pair.
+  const madeName = useRef<string | null>(null);
+  const onSourceChange = () => {
+    setPreset("");
+    const name = getValues("name");
+    if (name !== madeName.current && !presets.some((p) => p.values.name === name)) return;
+    madeName.current = `${getValues("baseModel")} → ${getValues("dataset")}`;
+    setValue("name", madeName.current, { shouldValidate: isSubmitted });
+  };
+
   const applyPreset = (id: string) => {
     setPreset(id);
     const chosen = presets.find((p) => p.id === id);
@@ -183,7 +194,7 @@ export function LaunchForm({ defaults, baseModels, datasets, presets, presetId }
 
         <div className="form-row">
           <FormField id="baseModel" label="Base model" error={messageOf(errors.baseModel)} hint={baseModelHint}>
-            <select id="baseModel" {...fieldA11y("baseModel", errors.baseModel, Boolean(baseModelHint))} {...register("baseModel")}>
+            <select id="baseModel" {...fieldA11y("baseModel", errors.baseModel, Boolean(baseModelHint))} {...register("baseModel", { onChange: onSourceChange })}>
               {baseModels.length === 0 ? <option value="">No base models available</option> : null}
               {baseModels.map((m) => (
                 <option key={m.name} value={m.name}>
@@ -198,7 +209,7 @@ export function LaunchForm({ defaults, baseModels, datasets, presets, presetId }
             error={messageOf(errors.dataset)}
             hint={dataset ? `${dataset.description || dataset.name} · classes ${dataset.classNames.join(", ")}` : undefined}
           >
-            <select id="dataset" {...fieldA11y("dataset", errors.dataset, Boolean(dataset))} {...register("dataset")}>
+            <select id="dataset" {...fieldA11y("dataset", errors.dataset, Boolean(dataset))} {...register("dataset", { onChange: onSourceChange })}>
               {datasets.length === 0 ? <option value="">No datasets available</option> : null}
               {datasets.map((d) => (
                 <option key={d.name} value={d.name}>
