@@ -19,6 +19,27 @@ export interface BaseModelDto {
   createdAt: string;
 }
 
+/** The run a promoted base model came from, named as the dashboard names a run. */
+export interface BaseModelSourceRunDto {
+  id: string;
+  experimentId: string;
+  experimentName: string;
+  strategy: StrategyKind;
+  seed: number;
+}
+
+/** A row of the Models page: the base model and, when promoted, the run it came from (null when that run is gone). */
+export interface BaseModelListItemDto extends BaseModelDto {
+  sourceRun: BaseModelSourceRunDto | null;
+}
+
+/** A base model promoted from a given run (the run page's lineage). */
+export interface PromotedBaseModelDto {
+  id: string;
+  name: string;
+  createdAt: string;
+}
+
 export interface DatasetDto {
   id: string;
   name: string;

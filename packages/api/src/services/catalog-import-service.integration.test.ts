@@ -226,5 +226,15 @@ describe("CatalogImportService: base models", () => {
     const modelJson = JSON.parse(await readFile(path.join(dir, "model.json"), "utf8")) as { userDefinedMetadata: unknown };
     expect(modelJson.userDefinedMetadata).toEqual({ tlab: { preprocessing: { inputRange: [-1, 1] } } });
     expect((await h.user.catalog.baseModels()).find((m) => m.name === "tiny-pets")?.parentRunId).toBe(spec.runId);
+
+    // Lineage both ways: the catalog names the source run as the dashboard does, and the run lists what was promoted from it.
+    const run = await h.user.run.byId({ runId: spec.runId });
+    const listed = await h.user.catalog.baseModels();
+    expect(listed.find((m) => m.name === "tiny-pets")?.sourceRun).toEqual({ id: spec.runId, experimentId: run.experimentId, experimentName: "tiny on pets", strategy: run.strategy, seed: run.seed });
+    expect(listed.find((m) => m.name === "tiny")?.sourceRun).toBeNull();
+    expect(await h.user.catalog.promotedFrom({ runId: spec.runId })).toEqual([{ id: base.id, name: "tiny-pets", createdAt: base.createdAt }]);
+    await user.catalog.promoteRun({ runId: spec.runId, name: "tiny-pets-again" });
+    expect((await h.user.catalog.promotedFrom({ runId: spec.runId })).map((m) => m.name)).toEqual(["tiny-pets", "tiny-pets-again"]);
+    expect(await h.user.catalog.promotedFrom({ runId: "no-such-run" })).toEqual([]);
   });
 });

@@ -1,6 +1,7 @@
 import { z } from "zod";
-import type { BaseModelDto, DatasetDto } from "@tlab/core/dto";
+import type { BaseModelDto, BaseModelListItemDto, BaseModelSourceRunDto, DatasetDto, PromotedBaseModelDto } from "@tlab/core/dto";
 import { DatasetSpec, type UploadedDatasetSpec } from "@tlab/core/run";
+import { StrategyKind } from "@tlab/core/strategy";
 import type { LayerInfo } from "@tlab/core/layer-plan";
 import type { Db } from "../client";
 import { parseJsonColumn } from "../json";
@@ -124,12 +125,34 @@ export class CatalogRepository {
     return row ? toDataset(row) : null;
   }
 
-  async listBaseModels(): Promise<BaseModelDto[]> {
+  /**
+   * Every base model with, for a promoted one, the run it came from. parentRunId is a plain column
+   * (no foreign key: a promoted model outlives its run's deletion), so the runs are looked up in
+   * one query and a missing one reads as null.
+   */
+  async listBaseModels(): Promise<BaseModelListItemDto[]> {
     const rows = await this.db.baseModel.findMany({ orderBy: { name: "asc" } });
+    const parentIds = [...new Set(rows.flatMap((r) => (r.parentRunId ? [r.parentRunId] : [])))];
+    const runs =
+      parentIds.length === 0
+        ? []
+        : await this.db.run.findMany({
+            where: { id: { in: parentIds } },
+            select: { id: true, experimentId: true, strategy: true, seed: true, experiment: { select: { name: true } } },
+          });
+    const sourceRuns = new Map<string, BaseModelSourceRunDto>(
+      runs.map((run) => [run.id, { id: run.id, experimentId: run.experimentId, experimentName: run.experiment.name, strategy: StrategyKind.parse(run.strategy), seed: run.seed }]),
+    );
     return rows.map((r) => {
       const { storagePath: _storagePath, sha256: _sha256, ...dto } = toBaseModel(r);
-      return dto;
+      return { ...dto, sourceRun: r.parentRunId ? (sourceRuns.get(r.parentRunId) ?? null) : null };
     });
+  }
+
+  /** The base models promoted from a run, oldest first. */
+  async baseModelsPromotedFrom(runId: string): Promise<PromotedBaseModelDto[]> {
+    const rows = await this.db.baseModel.findMany({ where: { parentRunId: runId }, orderBy: [{ createdAt: "asc" }, { name: "asc" }], select: { id: true, name: true, createdAt: true } });
+    return rows.map((r) => ({ id: r.id, name: r.name, createdAt: r.createdAt.toISOString() }));
   }
 
   async listDatasets(): Promise<DatasetDto[]> {
