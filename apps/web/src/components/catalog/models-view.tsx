@@ -1,11 +1,11 @@
 "use client";
 
 import { useQuery, useQueryClient } from "@tanstack/react-query";
-import Link from "next/link";
-import type { BaseModelDto } from "@tlab/core/dto";
+import type { BaseModelDto, BaseModelListItemDto } from "@tlab/core/dto";
 import { formatDateTime } from "@/lib/format";
 import { useTRPC } from "@/trpc/react";
 import styles from "./catalog.module.css";
+import { SourceRunLink } from "./source-run-link";
 import { UploadForm } from "./upload-form";
 
 const SOURCE_WORDS: Record<string, string> = { builtin: "built in", import: "imported", run: "promoted from a run" };
@@ -26,7 +26,20 @@ export function LayerStrip({ model }: { model: BaseModelDto }) {
   );
 }
 
-export function ModelsView({ initial }: { initial: BaseModelDto[] }) {
+/** How a base model got here; a promoted one names its source run, or says that run is gone. */
+export function ModelSource({ model }: { model: BaseModelListItemDto }) {
+  if (model.sourceRun) {
+    return (
+      <>
+        promoted from <SourceRunLink run={model.sourceRun} />
+      </>
+    );
+  }
+  if (model.parentRunId) return <>promoted from a run that no longer exists</>;
+  return <>{SOURCE_WORDS[model.source] ?? model.source}</>;
+}
+
+export function ModelsView({ initial }: { initial: BaseModelListItemDto[] }) {
   const trpc = useTRPC();
   const queryClient = useQueryClient();
   const { data: models } = useQuery(trpc.catalog.baseModels.queryOptions(undefined, { initialData: initial }));
@@ -56,17 +69,11 @@ export function ModelsView({ initial }: { initial: BaseModelDto[] }) {
         onUploaded={() => queryClient.invalidateQueries(trpc.catalog.pathFilter())}
       />
       {models.map((model) => (
-        <section key={model.id} className={styles.modelCard} aria-labelledby={`model-${model.id}`}>
+        // The card's id is the model's name (catalog names are URL-safe), so /models#<name> links to it.
+        <section key={model.id} id={model.name} className={styles.modelCard} aria-labelledby={`model-${model.id}`}>
           <h2 id={`model-${model.id}`}>{model.name}</h2>
           <p className="hint">
-            {SOURCE_WORDS[model.source] ?? model.source}
-            {model.parentRunId ? (
-              <>
-                {" "}
-                (<Link href={`/runs/${model.parentRunId}`}>run {model.parentRunId}</Link>)
-              </>
-            ) : null}{" "}
-            · input {model.inputShape.join("×")} · {model.layers.length} layers · {integer.format(model.totalParams)} parameters · added{" "}
+            <ModelSource model={model} /> · input {model.inputShape.join("×")} · {model.layers.length} layers · {integer.format(model.totalParams)} parameters · added{" "}
             {formatDateTime(model.createdAt)}
           </p>
           {model.description ? <p>{model.description}</p> : null}

@@ -1,3 +1,4 @@
+import { useQuery } from "@tanstack/react-query";
 import Link from "next/link";
 import type { ExperimentDetailDto } from "@tlab/core/dto";
 import type { StrategyConfig } from "@tlab/core/strategy";
@@ -5,6 +6,8 @@ import { describeStrategy } from "@/lib/describe-strategy";
 import { byStrategyThenSeed } from "@/lib/run-order";
 import { useCan } from "@/components/auth/current-user";
 import { formatDateTime, formatPercent } from "@/lib/format";
+import { useTRPC } from "@/trpc/react";
+import { modelsPageHref, SourceRunLink } from "../catalog/source-run-link";
 import { ExperimentLabels } from "../review/experiment-labels";
 import { StrategyName } from "../strategy-name";
 
@@ -20,7 +23,11 @@ function describeAugmentation(a: ExperimentDetailDto["training"]["augmentation"]
 
 /** What was launched: the shared settings and each strategy's own configuration. */
 export function ExperimentHeader({ experiment }: { experiment: ExperimentDetailDto }) {
+  const trpc = useTRPC();
   const canLaunch = useCan("member");
+  // The base model's lineage (a promoted base names its source run); the header renders without it until it arrives.
+  const { data: baseModels } = useQuery(trpc.catalog.baseModels.queryOptions(undefined, { staleTime: 60_000 }));
+  const sourceRun = baseModels?.find((m) => m.name === experiment.baseModelName)?.sourceRun ?? null;
   const strategies = new Map<StrategyConfig["kind"], StrategyConfig>();
   for (const run of [...experiment.runs].sort(byStrategyThenSeed)) if (!strategies.has(run.strategy)) strategies.set(run.strategy, run.config);
   return (
@@ -32,8 +39,16 @@ export function ExperimentHeader({ experiment }: { experiment: ExperimentDetailD
           </p>
           <h1>{experiment.name}</h1>
           <p className="subtitle">
-            <code>{experiment.baseModelName}</code> → <code>{experiment.datasetName}</code>
+            <Link href={modelsPageHref(experiment.baseModelName)} title="This base model on the Models page">
+              <code>{experiment.baseModelName}</code>
+            </Link>{" "}
+            → <code>{experiment.datasetName}</code>
           </p>
+          {sourceRun ? (
+            <p className="subtitle">
+              <code>{experiment.baseModelName}</code> was promoted from <SourceRunLink run={sourceRun} />
+            </p>
+          ) : null}
           <ExperimentLabels experimentId={experiment.id} experimentName={experiment.name} />
         </div>
         <div className="header-actions">

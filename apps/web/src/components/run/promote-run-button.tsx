@@ -5,6 +5,7 @@ import Link from "next/link";
 import { useState, type FormEvent } from "react";
 import type { RunDetailDto } from "@tlab/core/dto";
 import { useCan } from "@/components/auth/current-user";
+import { modelsPageHref } from "@/components/catalog/source-run-link";
 import { useTRPC } from "@/trpc/react";
 
 /** A name the catalog accepts, derived from the run: e.g. "digits-0-4-5-9-frozen-s1". */
@@ -28,7 +29,7 @@ export function PromoteRunButton({ run }: { run: RunDetailDto }) {
   if (promote.data) {
     return (
       <span role="status" className="hint">
-        Base model <Link href="/models">{promote.data.name}</Link> created
+        Base model <Link href={modelsPageHref(promote.data.name)}>{promote.data.name}</Link> created
       </span>
     );
   }

@@ -14,6 +14,7 @@ import { StatusBadge } from "../status-badge";
 import { ArtifactsTable } from "./artifacts-table";
 import { FinalMetricsSection } from "./final-metrics-section";
 import { PromoteRunButton } from "./promote-run-button";
+import { PromotedBaseModels } from "./promoted-base-models";
 import { RunCurves } from "./run-curves";
 import { RunFacts } from "./run-facts";
 import { RunLog } from "./run-log";
@@ -72,6 +73,7 @@ export function RunView({ runId, initialRun, initialMetrics }: { runId: string; 
         <div className="header-actions">
           {active && !run.cancelRequested ? <CancelRunButton runId={run.id} label={`Cancel ${title}`} /> : null}
           {run.status === "FAILED" || run.status === "CANCELED" ? <RetryRunButton runId={run.id} label={`Retry ${title}`} /> : null}
+          {run.status === "SUCCEEDED" ? <PromotedBaseModels runId={run.id} /> : null}
           <PromoteRunButton run={run} />
           {canLaunch ? (
             <Link href={`/experiments/new?cloneRun=${run.id}`} className="button">
