@@ -46,7 +46,7 @@ export function LayerStrip({ layers, config }: { layers: readonly LayerInfo[]; c
       <figcaption className="hint">
         {plan.trainableBaseParams === 0
           ? `Base frozen (${formatInteger(plan.frozenParams)} parameters); only the head trains.`
-          : `${formatInteger(plan.trainableBaseParams)} of ${formatInteger(total)} base parameters train (${Math.round(share * 100)}%), plus the head.`}
+          : `${formatInteger(plan.trainableBaseParams)} of ${formatInteger(total)} base parameters train (${share > 0 && share < 0.005 ? "under 1%" : `${Math.round(share * 100)}%`}), plus the head.`}
       </figcaption>
     </figure>
   );
