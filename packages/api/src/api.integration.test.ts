@@ -241,6 +241,52 @@ describe("worker procedures", () => {
     expect((await trpcErrorOf(h.worker.worker.release({ workerId: a!.id, runId: first!.runId, reason: "late" }))).code).toBe("CONFLICT");
   });
 
+  it("records each attempt's claim and end as the run's events, naming the worker that held it", async () => {
+    await h.user.experiment.create({ ...PRESETS.digits, name: "e", strategies: [{ kind: "frozen" }] });
+    const a = await h.worker.worker.register({ ...workerInfo, name: "worker-a", hostname: "host-a" });
+    const b = await h.worker.worker.register({ ...workerInfo, name: "worker-b", hostname: "host-b" });
+    const { runId } = (await h.worker.worker.claim({ workerId: a.id }))!;
+    clock = new Date(clock.getTime() + 1_000);
+    await h.worker.worker.release({ workerId: a.id, runId, reason: "worker shut down; requeued" });
+    clock = new Date(clock.getTime() + 1_000);
+    expect(await h.worker.worker.claim({ workerId: b.id })).toMatchObject({ runId, attempt: 2 });
+    clock = new Date(clock.getTime() + 1_000);
+    await h.worker.worker.complete({ workerId: b.id, runId, metrics });
+
+    const run = await h.user.run.byId({ runId });
+    expect(run.events.map((e) => [e.kind, e.attempt, e.worker?.name, e.worker?.hostname, e.detail, e.at])).toEqual([
+      ["claimed", 1, "worker-a", "host-a", null, "2026-01-01T00:00:00.000Z"],
+      ["released", 1, "worker-a", "host-a", "worker shut down; requeued", "2026-01-01T00:00:01.000Z"],
+      ["claimed", 2, "worker-b", "host-b", null, "2026-01-01T00:00:02.000Z"],
+      ["succeeded", 2, "worker-b", "host-b", null, "2026-01-01T00:00:03.000Z"],
+    ]);
+    // A late call from the worker that gave the run up changes nothing and records nothing.
+    await trpcErrorOf(h.worker.worker.release({ workerId: a.id, runId, reason: "late" }));
+    expect((await h.user.run.byId({ runId })).events).toHaveLength(4);
+    // The activity feed shows what people asked for, not the workers' lifecycle steps.
+    expect((await h.user.review.activity({})).filter((item) => item.runId === runId && item.kind !== "finished")).toEqual([]);
+  });
+
+  it("records a lease the sweeper took back with the worker that lost it, and a worker's failure", async () => {
+    await h.user.experiment.create({ ...PRESETS.digits, name: "e", strategies: [{ kind: "frozen" }] });
+    const a = await h.worker.worker.register({ ...workerInfo, name: "worker-a" });
+    const b = await h.worker.worker.register({ ...workerInfo, name: "worker-b" });
+    const { runId } = (await h.worker.worker.claim({ workerId: a.id }))!;
+    clock = new Date(clock.getTime() + 11_000);
+    expect(await h.services.runs.sweepExpiredLeases()).toEqual({ requeued: 1, failed: 0 });
+    await h.worker.worker.claim({ workerId: b.id });
+    await h.worker.worker.fail({ workerId: b.id, runId, reason: "out of memory", canceled: false });
+    const events = (await h.user.run.byId({ runId })).events;
+    expect(events.map((e) => [e.kind, e.attempt, e.worker?.name])).toEqual([
+      ["claimed", 1, "worker-a"],
+      ["lease_expired", 1, "worker-a"],
+      ["claimed", 2, "worker-b"],
+      ["failed", 2, "worker-b"],
+    ]);
+    expect(events[1]!.detail).toMatch(/^lease expired on attempt 1 \(worker .+ stopped heartbeating\); requeued$/);
+    expect(events[3]!.detail).toBe("out of memory");
+  });
+
   it("the sweeper requeues a run whose lease expired and fails it after maxAttempts", async () => {
     await h.user.experiment.create({ ...PRESETS.digits, name: "e", strategies: [{ kind: "frozen" }] });
     const worker = await h.worker.worker.register(workerInfo);

@@ -1,6 +1,6 @@
 import type { TrainingOptions } from "./experiment";
 import type { LayerInfo } from "./layer-plan";
-import type { AuthorDto } from "./review";
+import type { AuthorDto, RunEventDto } from "./review";
 import type { DatasetSpec, FinalMetrics, RunStatus, TrainingBackend } from "./run";
 import type { StrategyConfig, StrategyKind } from "./strategy";
 
@@ -76,6 +76,8 @@ export interface RunDetailDto extends RunSummaryDto {
   experimentName: string;
   finalMetrics: FinalMetrics | null;
   artifacts: ArtifactDto[];
+  /** The run's recorded history, oldest first; empty for runs from before it was recorded. */
+  events: RunEventDto[];
 }
 
 export interface ArtifactDto {

@@ -67,9 +67,30 @@ export interface DecisionDto {
   createdAt: string;
 }
 
-/** What a person asked of a run, as recorded (RunEvent.kind). */
-export const RunEventKind = z.enum(["cancel_requested", "retried"]);
+/**
+ * A step of a run's history, as recorded (RunEvent.kind): what a person asked of it
+ * (RUN_REQUEST_KINDS) or a step of its lifecycle. `claimed` begins an attempt; `released` (the
+ * worker gave it back), `lease_expired` (the sweeper took it back), `failed`, `canceled` and
+ * `succeeded` end one.
+ */
+export const RunEventKind = z.enum(["cancel_requested", "retried", "claimed", "released", "lease_expired", "failed", "canceled", "succeeded"]);
 export type RunEventKind = z.infer<typeof RunEventKind>;
+
+/** The events a person asks for; the activity feed shows these and no lifecycle step. */
+export const RUN_REQUEST_KINDS = ["cancel_requested", "retried"] as const satisfies readonly RunEventKind[];
+
+/** One step of a run's history for its timeline, oldest first. */
+export interface RunEventDto {
+  kind: RunEventKind;
+  attempt: number;
+  at: string;
+  /** The worker that held the attempt (lifecycle steps); null for a person's requests. */
+  worker: { id: string; name: string; hostname: string } | null;
+  /** Who asked (cancel_requested, retried); null when no user did or the account is gone. */
+  actor: AuthorDto | null;
+  /** Why the attempt ended (released, lease_expired, failed, canceled). */
+  detail: string | null;
+}
 
 /**
  * `canceled` and `retried` are a member's requests (a cancel asked for, a run put back in the

@@ -132,7 +132,7 @@ export class RunService {
 
   /** A worker shutting down gives its run back; the next claim resumes it from its last checkpoint. */
   async release(workerId: string, runId: string, reason: string): Promise<void> {
-    const ok = await this.runs.release(runId, workerId, reason);
+    const ok = await this.runs.release(runId, workerId, reason, this.now());
     if (!ok) throw new DomainError("RUN_NOT_CLAIMED_BY_WORKER", `run ${runId} is not held by worker ${workerId}`);
   }
 
@@ -156,7 +156,7 @@ export class RunService {
       const reason = giveUp
         ? `lease expired on attempt ${run.attempt} of ${run.maxAttempts} (worker ${run.workerId ?? "?"} stopped heartbeating)`
         : `lease expired on attempt ${run.attempt} (worker ${run.workerId ?? "?"} stopped heartbeating); requeued`;
-      if (await this.runs.requeueExpired(run.id, now, reason, giveUp)) {
+      if (await this.runs.requeueExpired(run, now, reason, giveUp)) {
         if (giveUp) failed += 1;
         else requeued += 1;
       }

@@ -1,4 +1,4 @@
-import { RunEventKind, type ActivityDto, type AuthorDto, type CommentDto, type CommentThread, type DecisionDto } from "@tlab/core/review";
+import { RUN_REQUEST_KINDS, RunEventKind, type ActivityDto, type AuthorDto, type CommentDto, type CommentThread, type DecisionDto } from "@tlab/core/review";
 import { StrategyKind } from "@tlab/core/strategy";
 import type { Db } from "../client";
 
@@ -92,7 +92,7 @@ export class ReviewRepository {
         take: limit,
       }),
       this.db.runEvent.findMany({
-        where: experimentId ? { run: { experimentId } } : {},
+        where: { kind: { in: [...RUN_REQUEST_KINDS] }, ...(experimentId ? { run: { experimentId } } : {}) },
         select: {
           runId: true,
           kind: true,

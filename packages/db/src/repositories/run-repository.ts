@@ -1,5 +1,5 @@
 import type { ArtifactDto, RunDetailDto, RunSummaryDto } from "@tlab/core/dto";
-import type { RunEventKind } from "@tlab/core/review";
+import { RunEventKind, type RunEventDto } from "@tlab/core/review";
 import { FinalMetrics, type RunStatus, type TrainingBackend } from "@tlab/core/run";
 import type { Db, DbProvider } from "../client";
 import { parseJsonColumn } from "../json";
@@ -19,6 +19,15 @@ export interface ClaimedRunRow {
     datasetId: string;
   };
 }
+
+/**
+ * Interactive transactions that record a run's state change with its RunEvent. Each begins with
+ * its conditional write, so on SQLite it takes the write lock first (a read first would have to
+ * upgrade its lock, and two such transactions fail each other with SQLITE_BUSY instead of waiting).
+ */
+const EVENT_TX = { maxWait: 10_000, timeout: 10_000 } as const;
+
+type Tx = Parameters<Parameters<Db["$transaction"]>[0]>[0];
 
 interface ClaimData {
   status: "RUNNING";
@@ -40,7 +49,22 @@ export class RunRepository {
   async byId(id: string): Promise<RunDetailDto | null> {
     const row = await this.db.run.findUnique({
       where: { id },
-      include: { ...runSummaryInclude, experiment: { select: { name: true } }, artifacts: { orderBy: { createdAt: "asc" } } },
+      include: {
+        ...runSummaryInclude,
+        experiment: { select: { name: true } },
+        artifacts: { orderBy: { createdAt: "asc" } },
+        events: {
+          select: {
+            kind: true,
+            attempt: true,
+            at: true,
+            detail: true,
+            worker: { select: { id: true, name: true, hostname: true } },
+            actor: { select: { id: true, name: true, email: true } },
+          },
+          orderBy: [{ at: "asc" }, { id: "asc" }],
+        },
+      },
     });
     if (!row) return null;
     return {
@@ -49,6 +73,9 @@ export class RunRepository {
       finalMetrics: row.finalMetrics ? parseJsonColumn(FinalMetrics, row.finalMetrics, "Run.finalMetrics") : null,
       artifacts: row.artifacts.map(
         (a): ArtifactDto => ({ id: a.id, kind: a.kind, fileName: a.fileName, sizeBytes: a.sizeBytes, createdAt: a.createdAt.toISOString() }),
+      ),
+      events: row.events.map(
+        (e): RunEventDto => ({ kind: RunEventKind.parse(e.kind), attempt: e.attempt, at: e.at.toISOString(), worker: e.worker, actor: e.actor, detail: e.detail }),
       ),
     };
   }
@@ -113,8 +140,9 @@ export class RunRepository {
           ORDER BY "queuedAt" ASC, "id" ASC
           LIMIT 1 FOR UPDATE SKIP LOCKED`;
         if (!candidate) return null;
-        await tx.run.update({ where: { id: candidate.id }, data: claim });
+        const { attempt } = await tx.run.update({ where: { id: candidate.id }, data: claim, select: { attempt: true } });
         await tx.worker.update({ where: { id: workerId }, data: { currentRunId: candidate.id, lastSeenAt: now } });
+        await recordEvent(tx, { runId: candidate.id, kind: "claimed", attempt, workerId, at: now });
         return candidate.id;
       },
       // Waiting for a pooled connection under a burst of claims is normal; the work itself is short.
@@ -134,11 +162,14 @@ export class RunRepository {
         select: { id: true },
       });
       if (!candidate) return null;
-      const won = await this.db.run.updateMany({ where: { id: candidate.id, status: "QUEUED" }, data: claim });
-      if (won.count === 1) {
-        await this.db.worker.update({ where: { id: workerId }, data: { currentRunId: candidate.id, lastSeenAt: now } });
-        return candidate.id;
-      }
+      const won = await this.db.$transaction(async (tx) => {
+        const updated = await tx.run.updateMany({ where: { id: candidate.id, status: "QUEUED" }, data: claim });
+        if (updated.count !== 1) return false;
+        await tx.worker.update({ where: { id: workerId }, data: { currentRunId: candidate.id, lastSeenAt: now } });
+        await recordEvent(tx, { runId: candidate.id, kind: "claimed", attempt: await attemptOf(tx, candidate.id), workerId, at: now });
+        return true;
+      }, EVENT_TX);
+      if (won) return candidate.id;
     }
     return null;
   }
@@ -167,13 +198,17 @@ export class RunRepository {
   }
 
   /** Puts a run this worker holds back in the queue; false when it no longer holds it. */
-  async release(runId: string, workerId: string, reason: string): Promise<boolean> {
-    const updated = await this.db.run.updateMany({
-      where: { id: runId, workerId, status: "RUNNING" },
-      data: { status: "QUEUED", workerId: null, leaseExpiresAt: null, failureReason: reason, cancelRequested: false },
-    });
-    await this.db.worker.updateMany({ where: { id: workerId, currentRunId: runId }, data: { currentRunId: null } });
-    return updated.count === 1;
+  async release(runId: string, workerId: string, reason: string, now: Date): Promise<boolean> {
+    return this.db.$transaction(async (tx) => {
+      const updated = await tx.run.updateMany({
+        where: { id: runId, workerId, status: "RUNNING" },
+        data: { status: "QUEUED", workerId: null, leaseExpiresAt: null, failureReason: reason, cancelRequested: false },
+      });
+      await tx.worker.updateMany({ where: { id: workerId, currentRunId: runId }, data: { currentRunId: null } });
+      if (updated.count !== 1) return false;
+      await recordEvent(tx, { runId, kind: "released", attempt: await attemptOf(tx, runId), workerId, detail: reason, at: now });
+      return true;
+    }, EVENT_TX);
   }
 
   /** Moves a run this worker holds to a terminal status; false when it no longer holds it. */
@@ -197,12 +232,23 @@ export class RunRepository {
             progress: 1,
           }
         : { status: outcome.status, failureReason: outcome.reason };
-    const updated = await this.db.run.updateMany({
-      where: { id: runId, workerId, status: "RUNNING" },
-      data: { ...data, finishedAt: now, leaseExpiresAt: null },
-    });
-    await this.db.worker.updateMany({ where: { id: workerId, currentRunId: runId }, data: { currentRunId: null, lastSeenAt: now } });
-    return updated.count === 1;
+    return this.db.$transaction(async (tx) => {
+      const updated = await tx.run.updateMany({
+        where: { id: runId, workerId, status: "RUNNING" },
+        data: { ...data, finishedAt: now, leaseExpiresAt: null },
+      });
+      await tx.worker.updateMany({ where: { id: workerId, currentRunId: runId }, data: { currentRunId: null, lastSeenAt: now } });
+      if (updated.count !== 1) return false;
+      await recordEvent(tx, {
+        runId,
+        kind: outcome.status === "SUCCEEDED" ? "succeeded" : outcome.status === "FAILED" ? "failed" : "canceled",
+        attempt: await attemptOf(tx, runId),
+        workerId,
+        detail: outcome.status === "SUCCEEDED" ? null : outcome.reason,
+        at: now,
+      });
+      return true;
+    }, EVENT_TX);
   }
 
   /**
@@ -244,16 +290,30 @@ export class RunRepository {
     });
   }
 
-  async requeueExpired(runId: string, now: Date, reason: string, giveUp: boolean): Promise<boolean> {
-    const updated = await this.db.run.updateMany({
-      where: { id: runId, status: "RUNNING", leaseExpiresAt: { lte: now } },
-      data: giveUp
-        ? { status: "FAILED", finishedAt: now, failureReason: reason, leaseExpiresAt: null }
-        : { status: "QUEUED", workerId: null, leaseExpiresAt: null, failureReason: reason },
-    });
-    // The worker that lost the lease no longer holds this run, whatever it last told us.
-    if (updated.count === 1) await this.db.worker.updateMany({ where: { currentRunId: runId }, data: { currentRunId: null } });
-    return updated.count === 1;
+  /**
+   * Takes back a run whose lease expired, as `expiredLeases` read it: the same attempt and holder,
+   * so the recorded event names the worker that lost it.
+   */
+  async requeueExpired(
+    expired: { id: string; attempt: number; workerId: string | null },
+    now: Date,
+    reason: string,
+    giveUp: boolean,
+  ): Promise<boolean> {
+    const runId = expired.id;
+    return this.db.$transaction(async (tx) => {
+      const updated = await tx.run.updateMany({
+        where: { id: runId, status: "RUNNING", leaseExpiresAt: { lte: now }, attempt: expired.attempt, workerId: expired.workerId },
+        data: giveUp
+          ? { status: "FAILED", finishedAt: now, failureReason: reason, leaseExpiresAt: null }
+          : { status: "QUEUED", workerId: null, leaseExpiresAt: null, failureReason: reason },
+      });
+      if (updated.count !== 1) return false;
+      // The worker that lost the lease no longer holds this run, whatever it last told us.
+      await tx.worker.updateMany({ where: { currentRunId: runId }, data: { currentRunId: null } });
+      await recordEvent(tx, { runId, kind: "lease_expired", attempt: expired.attempt, workerId: expired.workerId, detail: reason, at: now });
+      return true;
+    }, EVENT_TX);
   }
 
   async recordArtifact(input: {
@@ -278,4 +338,16 @@ export class RunRepository {
   async holder(runId: string): Promise<{ workerId: string | null; status: string; attempt: number; cancelRequested: boolean } | null> {
     return this.db.run.findUnique({ where: { id: runId }, select: { workerId: true, status: true, attempt: true, cancelRequested: true } });
   }
+}
+
+/** The attempt of a run this transaction has just updated (and so holds locked). */
+async function attemptOf(tx: Tx, runId: string): Promise<number> {
+  return (await tx.run.findUniqueOrThrow({ where: { id: runId }, select: { attempt: true } })).attempt;
+}
+
+async function recordEvent(
+  tx: Tx,
+  event: { runId: string; kind: RunEventKind; attempt: number; workerId: string | null; detail?: string | null; at: Date },
+): Promise<void> {
+  await tx.runEvent.create({ data: { ...event, detail: event.detail ?? null }, select: { id: true } });
 }

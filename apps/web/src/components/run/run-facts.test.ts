@@ -29,6 +29,7 @@ const run: RunDetailDto = {
   wallTimeMs: null,
   finalMetrics: null,
   artifacts: [],
+  events: [],
 };
 
 const statusText = (r: RunDetailDto) => {

@@ -57,6 +57,11 @@ export function useRunEvents(runId: string, enabled: boolean): LiveMode {
       const data = JSON.parse((event as MessageEvent<string>).data) as Extract<RunEvent, { type: "run" }>;
       const previous = queryClient.getQueryData<RunDetailDto>(runKey);
       queryClient.setQueryData<RunDetailDto>(runKey, (old) => (old ? { ...old, ...data.run } : old));
+      // The run's events come only with its detail: refetch it when the row shows a new step
+      // (a claim, a release, an outcome) so the timeline names the worker and the time.
+      if (previous && (previous.attempt !== data.run.attempt || previous.status !== data.run.status)) {
+        void queryClient.invalidateQueries({ queryKey: runKey });
+      }
       // A new attempt after a retry starts a new series: drop what the old one drew.
       if (previous && previous.attempt !== data.run.attempt && data.run.status === "QUEUED") {
         void queryClient.invalidateQueries({ queryKey: metricsKey });
