@@ -1,39 +1,11 @@
 import { describe, expect, it } from "vitest";
-import type { RunDetailDto, WorkerDto } from "@tlab/core/dto";
+import type { WorkerDto } from "@tlab/core/dto";
 import type { RunEventDto } from "@tlab/core/review";
-import { defaultStrategy } from "@tlab/core/strategy";
 import { formatDuration } from "./format";
 import { runTimeline } from "./run-timeline";
+import { runDetailFixture } from "./test-fixtures";
 
-function run(over: Partial<RunDetailDto>): RunDetailDto {
-  return {
-    id: "r1",
-    experimentId: "e1",
-    experimentName: "e",
-    strategy: "full",
-    config: defaultStrategy("full"),
-    seed: 1,
-    status: "QUEUED",
-    attempt: 0,
-    progress: 0,
-    workerId: null,
-    workerName: null,
-    backend: null,
-    queuedAt: "2026-01-01T00:00:00.000Z",
-    startedAt: null,
-    finishedAt: null,
-    failureReason: null,
-    cancelRequested: false,
-    testAccuracy: null,
-    trainableParams: null,
-    totalParams: null,
-    wallTimeMs: null,
-    finalMetrics: null,
-    artifacts: [],
-    events: [],
-    ...over,
-  };
-}
+const run = runDetailFixture;
 
 const worker: WorkerDto = { id: "w1", name: "gpu-1", hostname: "box", backend: "tensorflow-gpu", device: "RTX 4090", lastSeenAt: "2026-01-01T00:00:00.000Z", currentRunId: null };
 

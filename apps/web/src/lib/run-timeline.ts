@@ -72,15 +72,7 @@ export function runTimeline(run: RunDetailDto, worker: WorkerDto | null, now: nu
     if (!claims.has(run.attempt) && run.startedAt) {
       steps.push({ key: "claimed-now", title: `Claimed by ${run.workerName ?? "a worker"}${run.attempt > 1 ? ` (attempt ${run.attempt})` : ""}`, time: run.startedAt, state: "done" });
     }
-    // `now` is null until the page runs in the browser (see useNow): no elapsed time before then.
-    const elapsed = run.startedAt && now !== null ? formatDuration(Math.max(0, now - new Date(run.startedAt).getTime())) : null;
-    steps.push({
-      key: "training",
-      title: run.cancelRequested ? "Stopping (cancel requested)" : `Training: ${Math.round(run.progress * 100)}%`,
-      time: null,
-      detail: elapsed ? `${elapsed} so far` : undefined,
-      state: "current",
-    });
+    steps.push(trainingStep(run, now));
     return steps;
   }
   // A terminal run whose end is not an event: the sweeper gave up after a lost lease, a queued run
@@ -138,15 +130,7 @@ function timelineFromRunRow(run: RunDetailDto, worker: WorkerDto | null, now: nu
     });
   }
   if (run.status === "RUNNING") {
-    // `now` is null until the page runs in the browser (see useNow): no elapsed time before then.
-    const elapsed = run.startedAt && now !== null ? formatDuration(Math.max(0, now - new Date(run.startedAt).getTime())) : null;
-    steps.push({
-      key: "training",
-      title: run.cancelRequested ? "Stopping (cancel requested)" : `Training: ${Math.round(run.progress * 100)}%`,
-      time: null,
-      detail: elapsed ? `${elapsed} so far` : undefined,
-      state: "current",
-    });
+    steps.push(trainingStep(run, now));
     return steps;
   }
   const took = formatDuration(durationBetween(run.startedAt, run.finishedAt));
@@ -160,3 +144,15 @@ function timelineFromRunRow(run: RunDetailDto, worker: WorkerDto | null, now: nu
   return steps;
 }
 
+
+/** The running attempt's current step. `now` is null until the page runs in the browser (see useNow): no elapsed time before then. */
+function trainingStep(run: RunDetailDto, now: number | null): TimelineStep {
+  const elapsed = run.startedAt && now !== null ? formatDuration(Math.max(0, now - new Date(run.startedAt).getTime())) : null;
+  return {
+    key: "training",
+    title: run.cancelRequested ? "Stopping (cancel requested)" : `Training: ${Math.round(run.progress * 100)}%`,
+    time: null,
+    detail: elapsed ? `${elapsed} so far` : undefined,
+    state: "current",
+  };
+}

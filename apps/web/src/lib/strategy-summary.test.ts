@@ -1,33 +1,25 @@
 import { describe, expect, it } from "vitest";
 import type { RunSummaryDto } from "@tlab/core/dto";
-import { defaultStrategy, type StrategyKind } from "@tlab/core/strategy";
+import type { StrategyKind } from "@tlab/core/strategy";
 import type { RunStatus } from "@tlab/core/run";
 import type { FinalMetrics } from "@tlab/core/run";
+import { runSummaryFixture } from "./test-fixtures";
 import { argmaxStep, bestPerColumn, listWords, rankByAccuracy, sumMatrices, summarizeStrategies, testSetSize } from "./strategy-summary";
 
 function run(id: string, strategy: StrategyKind, seed: number, status: RunStatus, testAccuracy: number | null): RunSummaryDto {
-  return {
+  const finished = testAccuracy !== null;
+  return runSummaryFixture({
     id,
-    experimentId: "e1",
     strategy,
-    config: defaultStrategy(strategy),
     seed,
     status,
     attempt: 1,
     progress: status === "SUCCEEDED" ? 1 : 0,
-    workerId: null,
-    workerName: null,
-    backend: null,
-    queuedAt: "2025-01-01T00:00:00.000Z",
-    startedAt: null,
-    finishedAt: null,
-    failureReason: null,
-    cancelRequested: false,
     testAccuracy,
-    trainableParams: testAccuracy === null ? null : 1000,
-    totalParams: testAccuracy === null ? null : 5000,
-    wallTimeMs: testAccuracy === null ? null : 2000,
-  };
+    trainableParams: finished ? 1000 : null,
+    totalParams: finished ? 5000 : null,
+    wallTimeMs: finished ? 2000 : null,
+  });
 }
 
 describe("summarizeStrategies", () => {

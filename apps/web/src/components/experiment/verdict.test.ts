@@ -1,34 +1,14 @@
 import type { RunSummaryDto } from "@tlab/core/dto";
-import { defaultStrategy, type StrategyKind } from "@tlab/core/strategy";
+import type { StrategyKind } from "@tlab/core/strategy";
 import { createElement } from "react";
 import { renderToStaticMarkup } from "react-dom/server";
 import { describe, expect, it } from "vitest";
 import { summarizeStrategies } from "@/lib/strategy-summary";
+import { runSummaryFixture } from "@/lib/test-fixtures";
 import { Verdict } from "./verdict";
 
 function run(strategy: StrategyKind, seed: number, testAccuracy: number, wallTimeMs: number): RunSummaryDto {
-  return {
-    id: `${strategy}-${seed}`,
-    experimentId: "e1",
-    strategy,
-    config: defaultStrategy(strategy),
-    seed,
-    status: "SUCCEEDED",
-    attempt: 1,
-    progress: 1,
-    workerId: null,
-    workerName: null,
-    backend: null,
-    queuedAt: "2025-01-01T00:00:00.000Z",
-    startedAt: null,
-    finishedAt: null,
-    failureReason: null,
-    cancelRequested: false,
-    testAccuracy,
-    trainableParams: 1000,
-    totalParams: 5000,
-    wallTimeMs,
-  };
+  return runSummaryFixture({ id: `${strategy}-${seed}`, strategy, seed, status: "SUCCEEDED", attempt: 1, progress: 1, testAccuracy, trainableParams: 1000, totalParams: 5000, wallTimeMs });
 }
 
 const verdict = (runs: RunSummaryDto[], testImages: number | null = null) =>

@@ -1,36 +1,11 @@
 import type { RunDetailDto } from "@tlab/core/dto";
-import { defaultStrategy } from "@tlab/core/strategy";
 import { createElement } from "react";
 import { renderToStaticMarkup } from "react-dom/server";
 import { describe, expect, it } from "vitest";
+import { runDetailFixture } from "@/lib/test-fixtures";
 import { RunFacts } from "./run-facts";
 
-const run: RunDetailDto = {
-  id: "r1",
-  experimentId: "e1",
-  experimentName: "e",
-  strategy: "full",
-  config: defaultStrategy("full"),
-  seed: 1,
-  status: "RUNNING",
-  attempt: 1,
-  progress: 0.4,
-  workerId: "w1",
-  workerName: "w",
-  backend: null,
-  queuedAt: "2026-11-28T21:00:00.000Z",
-  startedAt: "2026-11-28T21:00:01.000Z",
-  finishedAt: null,
-  failureReason: null,
-  cancelRequested: false,
-  testAccuracy: null,
-  trainableParams: null,
-  totalParams: null,
-  wallTimeMs: null,
-  finalMetrics: null,
-  artifacts: [],
-  events: [],
-};
+const run = runDetailFixture({ status: "RUNNING", attempt: 1, progress: 0.4, workerId: "w1", workerName: "w", startedAt: "2026-01-01T00:00:01.000Z" });
 
 const statusText = (r: RunDetailDto) => {
   const html = renderToStaticMarkup(createElement(RunFacts, { run: r, worker: null }));
