@@ -1,6 +1,7 @@
 import path from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { LEARNING_RATE_METRIC, METRIC } from "@tlab/core/run";
 import { testDbProvider } from "@tlab/db/testing/create-test-db";
 import { Deployment } from "./deployment";
 import { personalToken, tlab } from "./platform-harness";
@@ -11,7 +12,8 @@ const ADMIN = { email: "chaos-admin@example.test", password: "chaos admin passwo
 const STRATEGIES = ["frozen", "partial", "full"] as const;
 const SEEDS = 2;
 const EPOCHS = 5;
-const SERIES = ["train/loss", "train/accuracy", "train/learning_rate", "val/loss", "val/accuracy", "epoch/seconds"];
+// Every series a worker reports for each epoch.
+const SERIES = [...Object.values(METRIC), LEARNING_RATE_METRIC];
 const LEASE_MS = 12_000;
 
 interface RunView {

@@ -1,6 +1,7 @@
 import path from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { LEARNING_RATE_METRIC, METRIC } from "@tlab/core/run";
 import { testDbProvider } from "@tlab/db/testing/create-test-db";
 import { Deployment, type WebReplica } from "./deployment";
 import { personalToken, tlab } from "./platform-harness";
@@ -11,7 +12,8 @@ const ADMIN = { email: "replicas-admin@example.test", password: "replicas admin 
 const STRATEGIES = ["frozen", "partial", "full"] as const;
 const SEEDS = 3;
 const EPOCHS = 5;
-const SERIES = ["train/loss", "train/accuracy", "train/learning_rate", "val/loss", "val/accuracy", "epoch/seconds"];
+// Every series a worker reports for each epoch.
+const SERIES = [...Object.values(METRIC), LEARNING_RATE_METRIC];
 // Shorter than a fine-tuning run here (7-12 s at 800 images a class for 5 epochs on 2 cores), so
 // such a run keeps its lease only through heartbeats sent to its own replica while the other
 // replica's sweeper looks on; the fault tests' 5 s lease, which held under twice CI's load.
