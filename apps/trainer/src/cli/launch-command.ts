@@ -2,29 +2,21 @@ import path from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
 import { SingleBar, Presets } from "cli-progress";
 import { Command, InvalidArgumentError, Option } from "commander";
-import { CreateExperimentInput } from "@tlab/core/experiment";
-import { PRESET_DESCRIPTIONS, PRESET_NAMES, PRESETS, type PresetName } from "@tlab/core/presets";
+import { TrainingOptions } from "@tlab/core/experiment";
+import { PRESET_DESCRIPTIONS, PRESET_NAMES } from "@tlab/core/presets";
 import { TERMINAL_STATUSES } from "@tlab/core/run";
-import { defaultStrategy, StrategyKind } from "@tlab/core/strategy";
+import { HeadConfig, StrategyKind } from "@tlab/core/strategy";
 import { readEnv } from "../env";
 import { createApiClient } from "../worker/api-client";
 import { resolveUserToken } from "./credentials";
+import { launchInput, parseAugment, parseNumber, parsePerStrategy, type LaunchOptions } from "./launch-input";
 import { parsePositiveInt } from "./worker-command";
 
-interface LaunchOptions {
-  preset: PresetName;
-  name?: string;
-  strategies?: StrategyKind[];
-  epochs?: number;
-  seeds?: number;
-  trainPerClass?: number;
-  testPerClass?: number;
-  dataset?: string;
-  baseModel?: string;
+type LaunchCommandOptions = LaunchOptions & {
   wait?: boolean;
   json?: boolean;
   apiUrl?: string;
-}
+};
 
 export function launchCommand(): Command {
   return new Command("launch")
@@ -39,32 +31,36 @@ export function launchCommand(): Command {
     .option("--test-per-class <n>", "held-out test images per class", (v) => parsePositiveInt(v, "--test-per-class"))
     .option("--dataset <name>", "dataset from the catalog (tlab datasets list); default: the preset's")
     .option("--base-model <name>", "base model from the catalog (tlab models list); default: the preset's")
+    .optionsGroup("Training (default: the preset's; limits as in the web form):")
+    .option("--batch-size <n>", "images per training step", parseNumber)
+    .option("--validation-fraction <x>", "share of the training images held out for validation", parseNumber)
+    .option("--patience <n>", "early stopping: epochs without a better validation accuracy (0 = never)", parseNumber)
+    .addOption(new Option("--lr-schedule <name>", "learning-rate schedule").choices(TrainingOptions.shape.lrSchedule.unwrap().options))
+    .option("--augment <list>", "training augmentation, replacing the preset's: shift=<px>,rotate=<degrees>,brightness=<fraction>,flip (or none)", parseAugment)
+    .optionsGroup("Strategies (apply to the chosen strategies; default: the preset's):")
+    .addOption(new Option("--head <type>", "classifier head of every strategy").choices(HeadConfig.shape.type.unwrap().options))
+    .option("--hidden-units <n>", "hidden units in every head (0 = none)", parseNumber)
+    .option("--dropout <x>", "dropout in every head", parseNumber)
+    .option("--lr <list>", "head learning rate per strategy, e.g. frozen=0.03,full=0.003", parsePerStrategy("--lr"))
+    .option("--base-lr <list>", "base layers' learning rate per strategy, e.g. partial=0.003,full=0.001", parsePerStrategy("--base-lr"))
+    .addOption(new Option("--cut <layer>", "partial: freeze the base through this layer").conflicts("cutTop"))
+    .option("--cut-top <k>", "partial: train the top K weighted layers of the base", parseNumber)
+    .option("--warmup <n>", "partial: head-only epochs before the base is unfrozen", parseNumber)
+    .optionsGroup("Output:")
     .option("--wait", "wait until every run has ended")
     .option("--json", "print one JSON object on stdout")
     .option("--api-url <url>", "Transfer Lab API URL (env TLAB_API_URL)")
     .action(launch);
 }
 
-async function launch(opts: LaunchOptions): Promise<void> {
+async function launch(opts: LaunchCommandOptions): Promise<void> {
+  // Validated before the API is reached, so a typo in a sweep script fails without a login.
+  const parsed = launchInput(opts);
+  if (!parsed.success) throw new InvalidArgumentError(parsed.error);
   const env = readEnv();
   const apiUrl = opts.apiUrl ?? env.TLAB_API_URL;
   // A personal token (TLAB_TOKEN or `tlab login`): launching is a member's action.
   const api = createApiClient(apiUrl, resolveUserToken(env.TLAB_TOKEN, apiUrl, undefined, path.resolve(env.DATA_DIR)));
-  const preset = PRESETS[opts.preset];
-  const parsed = CreateExperimentInput.safeParse({
-    ...preset,
-    name: opts.name ?? `${opts.dataset || opts.baseModel ? `${opts.baseModel ?? preset.baseModel} → ${opts.dataset ?? preset.dataset}` : preset.name} (${new Date().toISOString().slice(0, 16).replace("T", " ")})`,
-    dataset: opts.dataset ?? preset.dataset,
-    baseModel: opts.baseModel ?? preset.baseModel,
-    strategies: opts.strategies ? opts.strategies.map(defaultStrategy) : preset.strategies,
-    epochs: opts.epochs ?? preset.epochs,
-    seeds: opts.seeds ?? preset.seeds,
-    trainPerClass: opts.trainPerClass ?? preset.trainPerClass,
-    testPerClass: opts.testPerClass ?? preset.testPerClass,
-  });
-  if (!parsed.success) {
-    throw new InvalidArgumentError(parsed.error.issues.map((i) => `${i.path.join(".")}: ${i.message}`).join("; "));
-  }
   const created = await api.experiment.create.mutate(parsed.data);
   if (!opts.json) process.stderr.write(`experiment ${created.id}: ${created.runCount} runs queued\n`);
   if (!opts.wait) {
