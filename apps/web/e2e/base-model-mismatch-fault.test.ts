@@ -1,5 +1,5 @@
 import AdmZip from "adm-zip";
-import { copyFileSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { copyFileSync, mkdtempSync, rmSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -110,7 +110,7 @@ describe("a base model whose input does not fit", () => {
     // Started after both launches, so it takes the changed model's run first.
     worker = startWorkerProcess({
       apiUrl: platform.url,
-      token: readFileSync(path.join(platform.dataDir, "worker-token"), "utf8").trim(),
+      token: platform.workerToken(),
       name: "shapes",
       cacheDir: path.join(platform.dataDir, "cache-shapes"),
     });

@@ -1,5 +1,5 @@
 import { execFileSync, spawn, type ChildProcess } from "node:child_process";
-import { mkdtempSync, rmSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import path from "node:path";
@@ -24,6 +24,8 @@ export interface Platform {
   /** The start-platform process (`npm start`); its web server and workers are its children. */
   child: ChildProcess;
   output: () => string;
+  /** The worker token the server wrote to DATA_DIR/worker-token, for standalone workers. */
+  workerToken: () => string;
   stop: () => Promise<void>;
 }
 
@@ -113,7 +115,7 @@ export async function startPlatform(
   while (Date.now() < deadline) {
     if (child.exitCode !== null) throw new Error(`platform exited during start-up:\n${log}`);
     const ready = opts.workers === 0 ? log.includes("dashboard on") : log.includes("worker registered");
-    if (ready) return { url, dataDir, child, output: () => log, stop };
+    if (ready) return { url, dataDir, child, output: () => log, workerToken: () => readFileSync(path.join(dataDir, "worker-token"), "utf8").trim(), stop };
     await sleep(500);
   }
   await stop();

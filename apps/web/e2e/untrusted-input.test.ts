@@ -1,4 +1,4 @@
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, unlinkSync, writeFileSync } from "node:fs";
+import { existsSync, mkdtempSync, readdirSync, rmSync, symlinkSync, unlinkSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -25,7 +25,7 @@ describe("untrusted input", () => {
   beforeAll(async () => {
     platform = await startPlatform({ admin: ADMIN, workers: 0, env: LIMITS });
     token = await personalToken(platform.url, ADMIN);
-    workerToken = readFileSync(path.join(platform.dataDir, "worker-token"), "utf8").trim();
+    workerToken = platform.workerToken();
     writeFileSync(secretFile, "top secret: not part of any model");
   }, 300_000);
   afterAll(async () => {
@@ -175,7 +175,7 @@ describe("untrusted input", () => {
     const slip = await call(`/api/artifacts/runs/${runId}/..%2F..%2Fworker-token`, { method: "PUT", headers: { ...worker(), "x-tlab-worker-id": registered.data.id, "content-type": "application/octet-stream" }, body: "x" });
     expect(slip.status).toBe(400);
     expect(slip.error).toMatch(/^file: "\.\.\/\.\.\/worker-token" is not valid/);
-    expect(readFileSync(path.join(platform.dataDir, "worker-token"), "utf8").trim()).toBe(workerToken);
+    expect(platform.workerToken()).toBe(workerToken);
 
     expect((await upload("model.json", '{"ok":true}')).status).toBe(201);
     const stored = path.join(platform.dataDir, "artifacts", runId, "model.json");

@@ -1,5 +1,4 @@
 import { spawn, type ChildProcess } from "node:child_process";
-import { readFileSync } from "node:fs";
 import path from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -16,7 +15,7 @@ function startWorker(platform: Platform, name: string): { child: ChildProcess; o
     env: {
       ...process.env,
       TLAB_API_URL: platform.url,
-      TLAB_WORKER_TOKEN: readFileSync(path.join(platform.dataDir, "worker-token"), "utf8").trim(),
+      TLAB_WORKER_TOKEN: platform.workerToken(),
       TLAB_CACHE_DIR: path.join(platform.dataDir, `cache-${name}`),
       TLAB_BACKEND: "wasm",
     },

@@ -1,7 +1,7 @@
-import { readFileSync } from "node:fs";
 import path from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { waitUntilMidRun } from "./mid-run";
 import { personalToken, startPlatform, tlab, type Platform } from "./platform-harness";
 import { trpc } from "./web-server";
 import { startWorkerProcess, type WorkerProcess } from "./worker-process";
@@ -27,7 +27,6 @@ describe("a worker process in trouble", () => {
   let platform: Platform;
   let token: string;
   const workers: WorkerProcess[] = [];
-  const workerToken = () => readFileSync(path.join(platform.dataDir, "worker-token"), "utf8").trim();
   beforeAll(async () => {
     platform = await startPlatform({ workers: 0, admin: ADMIN, env: { TLAB_LEASE_MS: String(LEASE_MS), SWEEP_INTERVAL_MS: "500" } });
     token = await personalToken(platform.url, ADMIN);
@@ -43,7 +42,7 @@ describe("a worker process in trouble", () => {
   it("whose backend crashes mid-epoch fails that run with the backend's error and trains the next run", async () => {
     const worker = startWorkerProcess({
       apiUrl: platform.url,
-      token: workerToken(),
+      token: platform.workerToken(),
       name: "crashy",
       cacheDir: path.join(platform.dataDir, "cache-crashy"),
       env: { TLAB_FAULT_INJECT: `backend-crash-after-steps:${CRASH_AFTER_STEPS}` },
@@ -90,7 +89,7 @@ describe("a worker process in trouble", () => {
   // instead of training on for nothing, claims the run again as its next attempt, resumes from the
   // checkpoint, and the run succeeds with every step once.
   it("paused past its lease gives up the stale attempt and the run succeeds once", async () => {
-    const worker = startWorkerProcess({ apiUrl: platform.url, token: workerToken(), name: "sleepy", cacheDir: path.join(platform.dataDir, "cache-sleepy") });
+    const worker = startWorkerProcess({ apiUrl: platform.url, token: platform.workerToken(), name: "sleepy", cacheDir: path.join(platform.dataDir, "cache-sleepy") });
     workers.push(worker);
     await worker.registered();
     const epochs = 5;
@@ -99,17 +98,7 @@ describe("a worker process in trouble", () => {
     const runId = (JSON.parse(launched.stdout) as { runs: { id: string }[] }).runs[0]!.id;
 
     // Paused once a checkpoint is on the server and epochs are left to train.
-    let midRun = false;
-    for (let i = 0; i < 3000 && !midRun; i++) {
-      const run = await trpc<RunView & { artifacts: { fileName: string }[] }>(platform.url, "run.byId", { runId }, { token });
-      expect(["QUEUED", "RUNNING"], `the run ended before the pause:\n${worker.output().slice(-3000)}`).toContain(run.status);
-      if (run.artifacts.some((a) => a.fileName === "checkpoint.json")) {
-        const series = await trpc<Series>(platform.url, "run.metrics", { runId }, { token });
-        midRun = (series.find((s) => s.name === "val/accuracy")?.points.length ?? 0) < epochs - 1;
-      }
-      if (!midRun) await sleep(20);
-    }
-    expect(midRun).toBe(true);
+    await waitUntilMidRun(platform.url, token, runId, { epochs, output: worker.output });
     worker.child.kill("SIGSTOP");
     let requeued: RunView | undefined;
     for (let i = 0; i < 300 && !requeued; i++) {

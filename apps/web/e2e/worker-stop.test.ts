@@ -1,7 +1,7 @@
-import { readFileSync } from "node:fs";
 import path from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { waitUntilMidRun } from "./mid-run";
 import { personalToken, startPlatform, tlab, type Platform } from "./platform-harness";
 import { trpc } from "./web-server";
 import { startWorkerProcess, type WorkerProcess } from "./worker-process";
@@ -17,7 +17,6 @@ interface RunView {
   attempt: number;
   workerName: string | null;
   failureReason: string | null;
-  artifacts: { fileName: string }[];
 }
 
 type Series = { name: string; points: { step: number }[] }[];
@@ -28,7 +27,6 @@ describe("a run stopped on purpose", () => {
   let platform: Platform;
   let token: string;
   const workers: WorkerProcess[] = [];
-  const workerToken = () => readFileSync(path.join(platform.dataDir, "worker-token"), "utf8").trim();
   const run = (runId: string) => trpc<RunView>(platform.url, "run.byId", { runId }, { token });
   const steps = async (runId: string, name: string) =>
     (await trpc<Series>(platform.url, "run.metrics", { runId }, { token })).find((s) => s.name === name)?.points.map((p) => p.step) ?? [];
@@ -40,17 +38,6 @@ describe("a run stopped on purpose", () => {
     );
     expect(launched.code, launched.stderr).toBe(0);
     return (JSON.parse(launched.stdout) as { runs: { id: string }[] }).runs[0]!.id;
-  };
-  /** Waits until the run has reported `epochs` epochs and has epochs left to train. */
-  const midRun = async (runId: string, worker: WorkerProcess, epochs: number) => {
-    for (let i = 0; i < 3000; i++) {
-      const view = await run(runId);
-      expect(["QUEUED", "RUNNING"], `the run ended early:\n${worker.output().slice(-3000)}`).toContain(view.status);
-      const reported = (await steps(runId, "val/accuracy")).length;
-      if (reported >= epochs && reported < EPOCHS - 1 && view.artifacts.some((a) => a.fileName === "checkpoint.json")) return;
-      await sleep(20);
-    }
-    throw new Error(`run ${runId} never reached epoch ${epochs}:\n${worker.output().slice(-3000)}`);
   };
   const settled = async (runId: string, statuses: string[]) => {
     for (let i = 0; i < 1200; i++) {
@@ -74,11 +61,11 @@ describe("a run stopped on purpose", () => {
   // its next heartbeat (every LEASE_MS / 2), whichever comes first, stops after the current batch
   // and reports the run CANCELED with what it measured.
   it("canceled mid-run: the worker stops within a heartbeat, the epochs it measured are kept, and it takes the next run", async () => {
-    const worker = startWorkerProcess({ apiUrl: platform.url, token: workerToken(), name: "cancel-me", cacheDir: path.join(platform.dataDir, "cache-cancel") });
+    const worker = startWorkerProcess({ apiUrl: platform.url, token: platform.workerToken(), name: "cancel-me", cacheDir: path.join(platform.dataDir, "cache-cancel") });
     workers.push(worker);
     await worker.registered();
     const runId = await launchFullFineTune();
-    await midRun(runId, worker, 1);
+    await waitUntilMidRun(platform.url, token, runId, { epochs: EPOCHS, output: worker.output });
 
     const requested = Date.now();
     expect(await trpc<{ status: string }>(platform.url, "run.cancel", { runId }, { token, mutation: true })).toEqual({ status: "RUNNING" });
@@ -116,11 +103,11 @@ describe("a run stopped on purpose", () => {
   // gives the run back to the queue at once (no lease to wait out) and exits 0; the next worker
   // resumes the run from its checkpoint and finishes it with every step once.
   it("whose worker gets SIGTERM is released to the queue at once and resumed by the next worker", async () => {
-    const first = startWorkerProcess({ apiUrl: platform.url, token: workerToken(), name: "leaving", cacheDir: path.join(platform.dataDir, "cache-leaving") });
+    const first = startWorkerProcess({ apiUrl: platform.url, token: platform.workerToken(), name: "leaving", cacheDir: path.join(platform.dataDir, "cache-leaving") });
     workers.push(first);
     await first.registered();
     const runId = await launchFullFineTune();
-    await midRun(runId, first, 2);
+    await waitUntilMidRun(platform.url, token, runId, { epochs: EPOCHS, atLeast: 2, output: first.output });
 
     await first.kill("SIGTERM");
     expect(first.child.exitCode, first.output().slice(-3000)).toBe(0);
@@ -130,7 +117,7 @@ describe("a run stopped on purpose", () => {
     expect(released.failureReason).toBe("worker shut down; requeued");
     expect(first.output()).toMatch(/run released to the queue \(worker shutting down\)/);
 
-    const second = startWorkerProcess({ apiUrl: platform.url, token: workerToken(), name: "arriving", cacheDir: path.join(platform.dataDir, "cache-arriving") });
+    const second = startWorkerProcess({ apiUrl: platform.url, token: platform.workerToken(), name: "arriving", cacheDir: path.join(platform.dataDir, "cache-arriving") });
     workers.push(second);
     await second.registered();
     const finished = await settled(runId, ["SUCCEEDED", "FAILED", "CANCELED"]);
