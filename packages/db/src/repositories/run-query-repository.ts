@@ -1,5 +1,4 @@
 import { TrainingOptions } from "@tlab/core/experiment";
-import type { RunEventKind } from "@tlab/core/review";
 import { FinalMetrics } from "@tlab/core/run";
 import type {
   ExperimentSettingsDto,
@@ -12,6 +11,7 @@ import type { Db, DbProvider } from "../client";
 import type { Prisma } from "../generated/sqlite/client";
 import { parseJsonColumn } from "../json";
 import { afterCursor, decodeCursor, encodeCursor, type SortValue } from "../keyset-cursor";
+import { recordRunEvent } from "./run-events";
 import { runSummaryInclude, toRunSummary } from "./run-mapper";
 import { containsIgnoringCase } from "./text-search";
 
@@ -182,10 +182,7 @@ export class RunQueryRepository {
       if (updated.count !== 1) return false;
       await tx.metricPoint.deleteMany({ where: { runId } });
       // The attempt counter counts claims, so the retry trains as the next one.
-      await tx.runEvent.create({
-        data: { runId, kind: "retried" satisfies RunEventKind, attempt: expected.attempt + 1, actorId: data.actorId, at: data.now },
-        select: { id: true },
-      });
+      await recordRunEvent(tx, { runId, kind: "retried", attempt: expected.attempt + 1, actorId: data.actorId, at: data.now });
       return true;
     });
   }

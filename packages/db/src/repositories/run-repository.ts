@@ -3,6 +3,7 @@ import { RunEventKind, type RunEventDto } from "@tlab/core/review";
 import { FinalMetrics, type RunStatus, type TrainingBackend } from "@tlab/core/run";
 import type { Db, DbProvider } from "../client";
 import { parseJsonColumn } from "../json";
+import { attemptOf, recordRunEvent } from "./run-events";
 import { runSummaryInclude, toRunSummary } from "./run-mapper";
 
 export interface ClaimedRunRow {
@@ -26,8 +27,6 @@ export interface ClaimedRunRow {
  * upgrade its lock, and two such transactions fail each other with SQLITE_BUSY instead of waiting).
  */
 const EVENT_TX = { maxWait: 10_000, timeout: 10_000 } as const;
-
-type Tx = Parameters<Parameters<Db["$transaction"]>[0]>[0];
 
 interface ClaimData {
   status: "RUNNING";
@@ -142,7 +141,7 @@ export class RunRepository {
         if (!candidate) return null;
         const { attempt } = await tx.run.update({ where: { id: candidate.id }, data: claim, select: { attempt: true } });
         await tx.worker.update({ where: { id: workerId }, data: { currentRunId: candidate.id, lastSeenAt: now } });
-        await recordEvent(tx, { runId: candidate.id, kind: "claimed", attempt, workerId, at: now });
+        await recordRunEvent(tx, { runId: candidate.id, kind: "claimed", attempt, workerId, at: now });
         return candidate.id;
       },
       // Waiting for a pooled connection under a burst of claims is normal; the work itself is short.
@@ -166,7 +165,7 @@ export class RunRepository {
         const updated = await tx.run.updateMany({ where: { id: candidate.id, status: "QUEUED" }, data: claim });
         if (updated.count !== 1) return false;
         await tx.worker.update({ where: { id: workerId }, data: { currentRunId: candidate.id, lastSeenAt: now } });
-        await recordEvent(tx, { runId: candidate.id, kind: "claimed", attempt: await attemptOf(tx, candidate.id), workerId, at: now });
+        await recordRunEvent(tx, { runId: candidate.id, kind: "claimed", attempt: await attemptOf(tx, candidate.id), workerId, at: now });
         return true;
       }, EVENT_TX);
       if (won) return candidate.id;
@@ -206,7 +205,7 @@ export class RunRepository {
       });
       await tx.worker.updateMany({ where: { id: workerId, currentRunId: runId }, data: { currentRunId: null } });
       if (updated.count !== 1) return false;
-      await recordEvent(tx, { runId, kind: "released", attempt: await attemptOf(tx, runId), workerId, detail: reason, at: now });
+      await recordRunEvent(tx, { runId, kind: "released", attempt: await attemptOf(tx, runId), workerId, detail: reason, at: now });
       return true;
     }, EVENT_TX);
   }
@@ -239,7 +238,7 @@ export class RunRepository {
       });
       await tx.worker.updateMany({ where: { id: workerId, currentRunId: runId }, data: { currentRunId: null, lastSeenAt: now } });
       if (updated.count !== 1) return false;
-      await recordEvent(tx, {
+      await recordRunEvent(tx, {
         runId,
         kind: outcome.status === "SUCCEEDED" ? "succeeded" : outcome.status === "FAILED" ? "failed" : "canceled",
         attempt: await attemptOf(tx, runId),
@@ -259,11 +258,8 @@ export class RunRepository {
    */
   async requestCancel(runId: string, now: Date, actorId: string | null): Promise<RunStatus | null> {
     return this.db.$transaction(async (tx) => {
-      const recordRequest = async () => {
-        // The updated row stays locked by this transaction, so its attempt cannot move in between.
-        const { attempt } = await tx.run.findUniqueOrThrow({ where: { id: runId }, select: { attempt: true } });
-        await tx.runEvent.create({ data: { runId, kind: "cancel_requested" satisfies RunEventKind, attempt, actorId, at: now }, select: { id: true } });
-      };
+      const recordRequest = async () =>
+        recordRunEvent(tx, { runId, kind: "cancel_requested", attempt: await attemptOf(tx, runId), actorId, at: now });
       const queued = await tx.run.updateMany({
         where: { id: runId, status: "QUEUED" },
         data: { status: "CANCELED", finishedAt: now, failureReason: "canceled before it started" },
@@ -311,7 +307,7 @@ export class RunRepository {
       if (updated.count !== 1) return false;
       // The worker that lost the lease no longer holds this run, whatever it last told us.
       await tx.worker.updateMany({ where: { currentRunId: runId }, data: { currentRunId: null } });
-      await recordEvent(tx, { runId, kind: "lease_expired", attempt: expired.attempt, workerId: expired.workerId, detail: reason, at: now });
+      await recordRunEvent(tx, { runId, kind: "lease_expired", attempt: expired.attempt, workerId: expired.workerId, detail: reason, at: now });
       return true;
     }, EVENT_TX);
   }
@@ -338,16 +334,4 @@ export class RunRepository {
   async holder(runId: string): Promise<{ workerId: string | null; status: string; attempt: number; cancelRequested: boolean } | null> {
     return this.db.run.findUnique({ where: { id: runId }, select: { workerId: true, status: true, attempt: true, cancelRequested: true } });
   }
-}
-
-/** The attempt of a run this transaction has just updated (and so holds locked). */
-async function attemptOf(tx: Tx, runId: string): Promise<number> {
-  return (await tx.run.findUniqueOrThrow({ where: { id: runId }, select: { attempt: true } })).attempt;
-}
-
-async function recordEvent(
-  tx: Tx,
-  event: { runId: string; kind: RunEventKind; attempt: number; workerId: string | null; detail?: string | null; at: Date },
-): Promise<void> {
-  await tx.runEvent.create({ data: { ...event, detail: event.detail ?? null }, select: { id: true } });
 }
