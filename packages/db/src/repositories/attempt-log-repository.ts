@@ -1,6 +1,7 @@
 import { z } from "zod";
 import type { Db } from "../client";
 import { parseJsonColumn } from "../json";
+import { createUnlessTaken } from "../unique-create";
 
 const AttemptTimes = z.array(z.number().int());
 
@@ -46,12 +47,6 @@ export class AttemptLogRepository {
 
   /** False when another process created the key first. */
   private async create(key: string, data: { times: string; expiresAt: Date }): Promise<boolean> {
-    try {
-      await this.db.attemptLog.create({ data: { key, ...data } });
-      return true;
-    } catch (error) {
-      if ((error as { code?: string }).code === "P2002") return false;
-      throw error;
-    }
+    return (await createUnlessTaken(() => this.db.attemptLog.create({ data: { key, ...data }, select: { key: true } }))) !== null;
   }
 }

@@ -1,5 +1,6 @@
 import type { RunNoteDto } from "@tlab/core/review";
 import type { Db } from "../client";
+import { createUnlessTaken } from "../unique-create";
 
 const NOTE_SELECT = { runId: true, body: true, editedAt: true, editedBy: { select: { id: true, name: true, email: true } } } as const;
 
@@ -28,13 +29,9 @@ export class RunNoteRepository {
       return toNote(row);
     }
     if (base === null) {
-      try {
-        return toNote(await this.db.runNote.create({ data: { runId, body, editedById: editorId, editedAt: now }, select: NOTE_SELECT }));
-      } catch (error) {
-        // The note exists: someone created it after this editor loaded the page.
-        if ((error as { code?: string }).code === "P2002") return null;
-        throw error;
-      }
+      // Null when the note exists: someone created it after this editor loaded the page.
+      const created = await createUnlessTaken(() => this.db.runNote.create({ data: { runId, body, editedById: editorId, editedAt: now }, select: NOTE_SELECT }));
+      return created ? toNote(created) : null;
     }
     const { count } = await this.db.runNote.updateMany({ where: { runId, editedAt: base }, data: { body, editedById: editorId, editedAt: now } });
     return count === 1 ? this.note(runId) : null;

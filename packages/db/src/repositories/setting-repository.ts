@@ -1,4 +1,5 @@
 import type { Db } from "../client";
+import { createUnlessTaken } from "../unique-create";
 
 export class SettingRepository {
   constructor(private readonly db: Db) {}
@@ -12,13 +13,7 @@ export class SettingRepository {
    * makes this atomic across processes and replicas.
    */
   async claim(key: string, value: string): Promise<boolean> {
-    try {
-      await this.db.setting.create({ data: { key, value } });
-      return true;
-    } catch (error) {
-      if ((error as { code?: string }).code === "P2002") return false;
-      throw error;
-    }
+    return (await createUnlessTaken(() => this.db.setting.create({ data: { key, value }, select: { key: true } }))) !== null;
   }
 
   async delete(key: string): Promise<void> {
