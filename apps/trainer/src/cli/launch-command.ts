@@ -10,7 +10,6 @@ import { readEnv } from "../env";
 import { createApiClient } from "../worker/api-client";
 import { resolveUserToken } from "./credentials";
 import { launchInput, parseAugment, parseNumber, parsePerStrategy, type LaunchOptions } from "./launch-input";
-import { parsePositiveInt } from "./worker-command";
 
 type LaunchCommandOptions = LaunchOptions & {
   wait?: boolean;
@@ -25,10 +24,10 @@ export function launchCommand(): Command {
     .addHelpText("after", `\nPresets:\n${PRESET_NAMES.map((name) => `  ${name.padEnd(18)} ${PRESET_DESCRIPTIONS[name].description}`).join("\n")}`)
     .option("--name <name>", "experiment name")
     .option("--strategies <list>", "comma-separated: frozen,partial,full", parseStrategies)
-    .option("--epochs <n>", "epoch budget per run", (v) => parsePositiveInt(v, "--epochs"))
-    .option("--seeds <n>", "repeats per strategy", (v) => parsePositiveInt(v, "--seeds"))
-    .option("--train-per-class <n>", "labelled training images per class", (v) => parsePositiveInt(v, "--train-per-class"))
-    .option("--test-per-class <n>", "held-out test images per class", (v) => parsePositiveInt(v, "--test-per-class"))
+    .option("--epochs <n>", "epoch budget per run", parseNumber)
+    .option("--seeds <n>", "repeats per strategy", parseNumber)
+    .option("--train-per-class <n>", "labelled training images per class", parseNumber)
+    .option("--test-per-class <n>", "held-out test images per class", parseNumber)
     .option("--dataset <name>", "dataset from the catalog (tlab datasets list); default: the preset's")
     .option("--base-model <name>", "base model from the catalog (tlab models list); default: the preset's")
     .optionsGroup("Training (default: the preset's; limits as in the web form):")

@@ -86,6 +86,12 @@ describe("launchInput", () => {
     });
   });
 
+  it("leaves the budget flags' limits to the schema too", () => {
+    expect(launch({ epochs: 0 })).toEqual({ success: false, error: "epochs: must be a whole number from 1 to 100" });
+    expect(launch({ seeds: 1.5 })).toEqual({ success: false, error: "seeds: must be a whole number from 1 to 10" });
+    expect(launch({ testPerClass: 0 })).toEqual({ success: false, error: "testPerClass: must be a whole number from 1 to 10000" });
+  });
+
   it("reports a bad augmentation or head value by its field path", () => {
     expect(launch({ augment: parseAugment("rotate=90") })).toEqual({ success: false, error: "training.augmentation.rotateDegrees: must be a number from 0 to 45" });
     expect(launch({ dropout: 0.95, strategies: ["full"] })).toEqual({ success: false, error: "strategies.0.head.dropout: must be a number from 0 to 0.9" });
