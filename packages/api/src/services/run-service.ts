@@ -1,6 +1,6 @@
 import type { SessionUser } from "@tlab/core/access";
 import { datasetDataPath } from "@tlab/core/catalog-input";
-import { TrainingOptions } from "@tlab/core/experiment";
+import { StoredTrainingOptions, type TrainingOptions } from "@tlab/core/experiment";
 import { DEFAULT_LEASE_MS, leaseExpiry } from "@tlab/core/lease";
 import { DomainError } from "@tlab/core/errors";
 import type { FinalMetrics, MetricPoint, RunSpec, WorkerInfo } from "@tlab/core/run";
@@ -176,5 +176,5 @@ export class RunService {
 
 /** Experiments created before training options existed store "{}": every option takes its default. */
 function parseTrainingOptions(text: string): TrainingOptions {
-  return TrainingOptions.parse(JSON.parse(text));
+  return StoredTrainingOptions.parse(JSON.parse(text));
 }

@@ -1,4 +1,4 @@
-import { TrainingOptions } from "@tlab/core/experiment";
+import { StoredTrainingOptions } from "@tlab/core/experiment";
 import { FinalMetrics } from "@tlab/core/run";
 import type {
   ExperimentSettingsDto,
@@ -115,7 +115,7 @@ export class RunQueryRepository {
         trainPerClass: row.experiment.trainPerClass,
         validationFraction: row.experiment.validationFraction,
         testPerClass: row.experiment.testPerClass,
-        training: parseJsonColumn(TrainingOptions, row.experiment.training, "Experiment.training"),
+        training: parseJsonColumn(StoredTrainingOptions, row.experiment.training, "Experiment.training"),
       },
       finalMetrics: row.finalMetrics ? parseJsonColumn(FinalMetrics, row.finalMetrics, "Run.finalMetrics") : null,
     }));
