@@ -17,9 +17,10 @@ import { evaluate } from "./evaluate";
 import { attachHead, buildHead, disposeHead, headParamCount, headVariables } from "./head";
 import { learningRateFactor } from "./lr-schedule";
 import { PeakTensorBytes } from "./peak-tensor-bytes";
-import { activationBytesLowerBound, backendMemoryLimit, measureStepCost, planMicroBatch, type MicroBatchPlan } from "./step-memory";
-import { probePass, trainEpoch, type TrainingContext } from "./train-step";
-import { createOptimizers, disposeOptimizers, phasesFor, type Phase } from "./training-phases";
+import { planPasses } from "./plan-passes";
+import type { MicroBatchPlan } from "./step-memory";
+import { trainEpoch, type TrainingContext } from "./train-step";
+import { createOptimizers, disposeOptimizers, phasesFor } from "./training-phases";
 import { prepareSplit, type FeatureEvent, type PreparedSet, type SplitName } from "./prepare-features";
 import { splitBase, TrainingSpecError } from "./split-base";
 
@@ -186,7 +187,13 @@ export async function trainRun(spec: RunSpec, deps: TrainRunDeps): Promise<Train
       microBatch: spec.batchSize,
       onMicroBatchLowered: (from, to, reason) => deps.onMicroBatch?.({ kind: "lowered", from, to, reason }),
     };
-    const passPlan = await planPasses(spec, context, phases, deps.memoryLimitBytes);
+    const passPlan = await planPasses({
+      context,
+      trainsBase: context.trainablePart !== null && phases.some((phase) => phase.trainBase),
+      batchSize: spec.batchSize,
+      model: { name: spec.baseModel.name, inputShape: spec.baseModel.inputShape },
+      memoryLimitBytes: deps.memoryLimitBytes,
+    });
     if (passPlan) {
       context.microBatch = passPlan.microBatch;
       deps.onMicroBatch?.({ kind: "planned", plan: passPlan });
@@ -319,39 +326,6 @@ export async function trainRun(spec: RunSpec, deps: TrainRunDeps): Promise<Train
       layer.trainable = originalTrainable[i]!;
     });
   }
-}
-
-/**
- * How many images each forward/backward pass may take so a step fits the backend's memory
- * (deps.memoryLimitBytes, or the backend's own limit): a model that cannot fit even one image is
- * refused first from its layers' output sizes, before anything is allocated; otherwise one pass of
- * one image and one of two are measured (tf.profile) and the batch is split to fit. Head-only
- * steps on cached features need no plan: they hold a few kilobytes per image.
- */
-async function planPasses(spec: RunSpec, context: TrainingContext, phases: Phase[], memoryLimitBytes: number | undefined): Promise<MicroBatchPlan | null> {
-  const trainsBase = context.trainablePart !== null && phases.some((phase) => phase.trainBase);
-  if (!trainsBase && context.set.stage !== "images") return null;
-  const phase: Phase = { epochs: 1, trainBase: trainsBase };
-  const variables = trainsBase ? [...context.headVars, ...context.baseVars] : context.headVars;
-  // Adam's two moments, the summed gradients and the best epoch's snapshot live beside every pass.
-  const residentBytes = 4 * variables.reduce((n, v) => n + v.size * 4, 0);
-  const limit = backendMemoryLimit(tf.getBackend(), memoryLimitBytes);
-  const model = { name: spec.baseModel.name, inputShape: spec.baseModel.inputShape };
-  const liveBytes = tf.memory().numBytes;
-  const lowerBound = trainsBase ? activationBytesLowerBound(context.trainablePart!.layers) : 0;
-  planMicroBatch({ batchSize: spec.batchSize, cost: { fixedBytes: residentBytes, perImageBytes: lowerBound }, liveBytes, limit, model });
-  // A probe in training mode moves BatchNorm statistics ("updated"); they are put back after it.
-  const statistics = context.trainablePart ? context.trainablePart.nonTrainableWeights.map((w) => [w, tf.clone(w.read())] as const) : [];
-  let cost;
-  try {
-    cost = await measureStepCost((images) => probePass(context, phase, images), context.set.count);
-  } finally {
-    for (const [weight, value] of statistics) {
-      weight.write(value);
-      value.dispose();
-    }
-  }
-  return planMicroBatch({ batchSize: spec.batchSize, cost: { fixedBytes: cost.fixedBytes + residentBytes, perImageBytes: cost.perImageBytes }, liveBytes, limit, model });
 }
 
 function throwIfAborted(signal: AbortSignal | undefined): void {
