@@ -105,6 +105,7 @@ async function launch(opts: LaunchCommandOptions): Promise<void> {
             totalParams: r.finalMetrics.totalParams,
             wallTimeMs: r.finalMetrics.wallTimeMs,
             trainImagesPerSec: r.finalMetrics.trainImagesPerSec,
+            ...(r.finalMetrics.microBatch !== undefined ? { microBatch: r.finalMetrics.microBatch } : {}),
           }
         : {}) as { testAccuracy?: number; [key: string]: number | undefined },
     })),
