@@ -1,11 +1,10 @@
-import AdmZip from "adm-zip";
 import { Command, InvalidArgumentError } from "commander";
 import { parseInputRange } from "@tlab/core/catalog-input";
 import { readEnv } from "../env";
 import { readModelForImport } from "../model/import-model";
 import { initBackend } from "../tf/backend";
 import { createApiClient } from "../worker/api-client";
-import { putToApi, userToken } from "./catalog-upload";
+import { uploadBaseModel, userToken } from "./catalog-upload";
 import { parseCatalogName } from "./datasets-command";
 
 interface AddOptions {
@@ -67,14 +66,8 @@ async function add(name: string, source: string, opts: AddOptions): Promise<void
   }
   let created: boolean | null = null;
   if (!opts.dryRun) {
-    const zip = new AdmZip();
-    for (const [file, bytes] of files) zip.addFile(file, Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength));
-    const query = new URLSearchParams();
-    if (opts.description) query.set("description", opts.description);
-    if (opts.inputRange) query.set("inputRange", opts.inputRange.join(","));
     const apiUrl = opts.apiUrl ?? env.TLAB_API_URL;
-    const answer = await putToApi(apiUrl, `/api/base-models/${encodeURIComponent(name)}${query.size ? `?${query}` : ""}`, zip.toBuffer(), "application/zip", userToken(env, apiUrl));
-    created = answer.created === true;
+    ({ created } = await uploadBaseModel(apiUrl, name, files, opts, userToken(env, apiUrl)));
     if (!opts.json) process.stderr.write(created ? `uploaded to ${apiUrl} as base model "${name}"\n` : `"${name}" was already in the catalog with this content; nothing changed\n`);
   }
   if (opts.json) process.stdout.write(`${JSON.stringify({ name, created, dryRun: opts.dryRun === true, ...inspection })}\n`);

@@ -169,7 +169,7 @@ describe("CatalogImportService: base models", () => {
     const dir = path.join(dataDir, "base-models", "tiny");
     const modelJson = JSON.parse(await readFile(path.join(dir, "model.json"), "utf8")) as { userDefinedMetadata: unknown };
     expect(modelJson.userDefinedMetadata).toEqual({ tlab: { preprocessing: { inputRange: [-1, 1] } } });
-    expect(JSON.parse(await readFile(path.join(dir, "base-model.json"), "utf8"))).toMatchObject({ source: "import", totalParams: 67 });
+    expect(JSON.parse(await readFile(path.join(dir, "base-model.json"), "utf8"))).toMatchObject({ source: { kind: "import" }, totalParams: 67, preprocessing: { inputRange: [-1, 1] } });
 
     const before = await h.services.catalog.baseModelByName("tiny");
     await seedCatalog(h.services.catalog, dataDir);
@@ -226,6 +226,10 @@ describe("CatalogImportService: base models", () => {
     const modelJson = JSON.parse(await readFile(path.join(dir, "model.json"), "utf8")) as { userDefinedMetadata: unknown };
     expect(modelJson.userDefinedMetadata).toEqual({ tlab: { preprocessing: { inputRange: [-1, 1] } } });
     expect((await h.user.catalog.baseModels()).find((m) => m.name === "tiny-pets")?.parentRunId).toBe(spec.runId);
+    expect(JSON.parse(await readFile(path.join(dir, "base-model.json"), "utf8"))).toMatchObject({ source: { kind: "run", runId: spec.runId } });
+    // A server start reads the manifest back: still a promoted run, with its lineage.
+    await seedCatalog(h.services.catalog, dataDir);
+    expect(await h.services.catalog.baseModelByName("tiny-pets")).toMatchObject({ source: "run", parentRunId: spec.runId });
 
     // Lineage both ways: the catalog names the source run as the dashboard does, and the run lists what was promoted from it.
     const run = await h.user.run.byId({ runId: spec.runId });
