@@ -58,9 +58,33 @@ export async function seedCatalog(catalog: CatalogRepository, dataDir: string): 
   return { skipped };
 }
 
-/** sha256 over a base model directory: every file name and its bytes, in name order. */
+/**
+ * sha256 of a base model's content: every file name and its bytes, in name order, but for
+ * base-model.json, and with model.json as canonical JSON (keys sorted). The manifest describes the
+ * model (its source, its description, the format it was written in) and an upload stores model.json
+ * re-serialized; neither changes the model. So uploading the files of a model a server start
+ * registered from its folder (`tlab build-base` run again with a server up) is "already there",
+ * not "name taken". Every server start recomputes it.
+ */
 export function hashModelDirectory(dir: string): string {
   const hash = createHash("sha256");
-  for (const file of readdirSync(dir).sort()) hash.update(file).update(readFileSync(path.join(dir, file)));
+  for (const file of readdirSync(dir).sort()) {
+    if (file === BASE_MODEL_MANIFEST_FILE) continue;
+    const bytes = readFileSync(path.join(dir, file));
+    hash.update(file).update(file === "model.json" ? canonicalJson(bytes) : bytes);
+  }
   return hash.digest("hex");
+}
+
+/** JSON with every object's keys sorted, or the bytes unchanged when they are not JSON. */
+function canonicalJson(bytes: Buffer): string | Buffer {
+  let value: unknown;
+  try {
+    value = JSON.parse(bytes.toString("utf8"));
+  } catch {
+    return bytes;
+  }
+  return JSON.stringify(value, (_key, v: unknown) =>
+    v && typeof v === "object" && !Array.isArray(v) ? Object.fromEntries(Object.entries(v).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) : v,
+  );
 }
