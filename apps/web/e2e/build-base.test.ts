@@ -54,6 +54,12 @@ describe("tlab build-base mobilenet-v2 against a running platform", () => {
     expect(runs.map((r) => r.strategy).sort()).toEqual(["frozen", "full", "partial"]);
     expect(runs.every((r) => r.status === "QUEUED")).toBe(true);
 
+    // `tlab models add` of the built folder takes the description from its base-model.json.
+    const added = await tlab(platform.url, ["models", "add", "mobilenet-v2-copy", outDir, "--json"], { token });
+    expect(added.code, added.stderr).toBe(0);
+    const copies = JSON.parse((await tlab(platform.url, ["models", "list", "--json"], { token })).stdout) as Array<{ name: string; description: string }>;
+    expect(copies.find((m) => m.name === "mobilenet-v2-copy")?.description).toBe(model?.description);
+
     // Built again: the same content is already there, nothing changes.
     const again = await tlab(platform.url, ["build-base", "mobilenet-v2", "--out", outDir], { token });
     expect(again.code, again.stderr).toBe(0);
