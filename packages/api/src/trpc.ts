@@ -1,6 +1,6 @@
 import { initTRPC, TRPCError } from "@trpc/server";
 import { z, ZodError } from "zod";
-import { decideAccess, type AccessLevel, type Principal, type SessionUser } from "@tlab/core/access";
+import { decideAccess, workerCredential, type AccessLevel, type Principal, type SessionUser } from "@tlab/core/access";
 import { isDomainError, type DomainErrorCode } from "@tlab/core/errors";
 import type { Context } from "./context";
 
@@ -83,5 +83,6 @@ export const adminProcedure = userProcedure("admin");
 /** Procedures only trainer workers call: they need a worker token as a Bearer credential. */
 export const workerProcedure = baseProcedure.meta({ access: "worker" }).use(({ ctx, next }) => {
   refuse(ctx.principal, "worker");
-  return next({ ctx: { workerTokenId: (ctx.principal as Extract<Principal, { kind: "worker" }>).tokenId } });
+  // The credential binds the workers it registers: only it may act as them (RunService.assertActsAs).
+  return next({ ctx: { workerCredential: workerCredential(ctx.principal as Extract<Principal, { kind: "worker" }>) } });
 });
