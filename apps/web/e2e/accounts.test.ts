@@ -110,6 +110,21 @@ describe.skipIf(skipReason !== null)(`accounts and access${skipReason ? ` (skipp
     expect(await row.textContent()).not.toMatch(/never/);
   });
 
+  it("sends a signed-in visitor of /sign-in?next=… only to a path of this site", async () => {
+    const cookie = await sessionCookie();
+    const location = async (next: string) => {
+      const response = await fetch(`${server.url}/sign-in?next=${next}`, { redirect: "manual", headers: { cookie } });
+      expect(response.status, next).toBe(307);
+      return new URL(response.headers.get("location")!, server.url);
+    };
+    for (const next of ["/%09/evil.test/x", "/%0a/x", "/%5Cevil.test", "//evil.test", "https%3A%2F%2Fevil.test"]) {
+      const target = await location(next);
+      expect(target.origin, next).toBe(server.url);
+      expect(target.pathname, next).toBe("/");
+    }
+    expect((await location("/runs%3Fstatus%3DRUNNING")).href).toBe(`${server.url}/runs?status=RUNNING`);
+  });
+
   it("refuses state changes from another site, with the admin's own session cookie", async () => {
     const cookie = await sessionCookie();
     const mutation = (origin: string) =>

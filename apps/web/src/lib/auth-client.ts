@@ -9,8 +9,3 @@ export function authErrorMessage(error: { message?: string; status?: number; sta
   if (error.status === 429) return "Too many attempts; wait a minute and try again.";
   return error.message || error.statusText || "Something went wrong; try again.";
 }
-
-/** Only paths on this site: an attacker's `?next=https://evil` must not become a redirect. */
-export function safeNextPath(next: string | null | undefined): string {
-  return next && next.startsWith("/") && !next.startsWith("//") && !next.startsWith("/\\") ? next : "/";
-}
