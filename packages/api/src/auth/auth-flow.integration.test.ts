@@ -1,6 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { createTestDb, type TestDb } from "@tlab/db/testing/create-test-db";
 import { createServices, type Services } from "../services/create-services";
+import type { SessionUser } from "@tlab/core/access";
 import { createAuth, type Auth } from "./create-auth";
 import { resolvePrincipal, type RequestAuth } from "./request-principal";
 
@@ -83,6 +84,22 @@ describe("accounts through better-auth", () => {
     expect(bob.status).toBe(200);
     expect((await services.usersRepo.byEmail("bob@example.test"))?.role).toBe("member");
     expect((await signUp("bob2@example.test", { inviteToken: token })).status).toBe(403); // used up
+  });
+
+  it("answers a sign-up without a valid invitation the same whether the address has an account or not", async () => {
+    const first = await signUp("ada@example.test");
+    expect(first.status).toBe(200);
+    const admin = (await resolvePrincipal(deps, new Headers({ cookie: cookieFrom(first) }))).principal;
+    const { token } = await services.userAdmin.invite({ email: "bob@example.test", role: "member" }, (admin as { user: SessionUser }).user);
+    const answer = async (response: Response) => `${response.status} ${((await response.json()) as { message: string }).message}`;
+    for (const [i, extra] of [{}, { inviteToken: "not-an-invitation" }, { inviteToken: token }].entries()) {
+      clientAddress = `198.51.100.${i + 1}`; // apart from the per-address limit of 5 a minute
+      const taken = await answer(await signUp("ada@example.test", extra));
+      const free = await answer(await signUp("eve@example.test", extra));
+      expect(taken, JSON.stringify(extra)).toMatch(/^403 /);
+      expect(taken.replace("ada@", "eve@"), JSON.stringify(extra)).toBe(free);
+    }
+    expect(await services.usersRepo.count()).toBe(1);
   });
 
   it("stores the password as a scrypt hash, never in clear", async () => {

@@ -57,6 +57,21 @@ export function createAuth(options: AuthOptions) {
     now: () => now().getTime(),
   });
 
+  /**
+   * Refuses a sign-up that no invitation allows (except the server's first account), before
+   * better-auth looks the address up: otherwise an address with an account would answer 422
+   * "already exists" where any other answers 403, telling anyone which addresses have accounts.
+   */
+  async function refuseUninvitedSignUp(email: string, inviteToken: unknown): Promise<void> {
+    if ((await users.count()) === 0) return;
+    if (typeof inviteToken !== "string" || inviteToken === "") {
+      throw new APIError("FORBIDDEN", { message: "Sign-up needs an invitation: ask an admin of this server for an invite link." });
+    }
+    const invite = await invites.usableByHash(hashToken(inviteToken), now());
+    if (!invite) throw new APIError("FORBIDDEN", { message: "This invitation is not valid any more (used, revoked or expired); ask an admin for a new one." });
+    if (invite.email !== email.trim().toLowerCase()) throw new APIError("FORBIDDEN", { message: `This invitation is for ${invite.email}; sign up with that address.` });
+  }
+
   /** The role of a new account, or an error saying why it may not be created. */
   async function roleForNewUser(email: string, inviteToken: unknown): Promise<Role> {
     if ((await users.count()) === 0) {
@@ -129,6 +144,10 @@ export function createAuth(options: AuthOptions) {
           const { name, email } = (ctx.body ?? {}) as { name?: unknown; email?: unknown };
           if (typeof name === "string" && name.trim().length > MAX_NAME_LENGTH) throw new APIError("BAD_REQUEST", { message: `name: at most ${MAX_NAME_LENGTH} characters` });
           if (typeof email === "string" && email.trim().length > MAX_EMAIL_LENGTH) throw new APIError("BAD_REQUEST", { message: `email: at most ${MAX_EMAIL_LENGTH} characters` });
+        }
+        if (ctx.path === "/sign-up/email") {
+          const { email, inviteToken } = (ctx.body ?? {}) as { email?: unknown; inviteToken?: unknown };
+          await refuseUninvitedSignUp(typeof email === "string" ? email : "", inviteToken);
         }
         if (ctx.path !== "/sign-in/email") return;
         const email = typeof ctx.body?.email === "string" ? ctx.body.email.trim().toLowerCase() : "";
