@@ -127,6 +127,10 @@ export function createAuth(options: AuthOptions) {
     disabledPaths: ["/request-password-reset", "/reset-password", "/send-verification-email", "/verify-email", "/change-email", "/delete-user"],
     advanced: {
       cookiePrefix: AUTH_COOKIE_PREFIX,
+      // Secure exactly when the dashboard's public URL is HTTPS. better-auth's default (Secure in
+      // any production build) leaves a server on plain HTTP under a LAN host name with a cookie
+      // the browser drops: signing in fails silently. Behind an HTTPS proxy, TLAB_PUBLIC_URL says so.
+      useSecureCookies: options.baseURL?.startsWith("https://") ?? false,
       // Explicit: better-auth turns both checks off by default when it detects a test runner.
       disableOriginCheck: false,
       disableCSRFCheck: false,
