@@ -2,6 +2,7 @@ import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { createTestDb, type TestDb } from "@tlab/db/testing/create-test-db";
 import { createServices, type Services } from "../services/create-services";
 import type { SessionUser } from "@tlab/core/access";
+import { CLIENT_ADDRESS_HEADER } from "./client-address";
 import { createAuth, type Auth } from "./create-auth";
 import { resolvePrincipal, type RequestAuth } from "./request-principal";
 
@@ -28,7 +29,7 @@ function post(path: string, body: unknown, headers: Record<string, string> = {})
   return auth.handler(
     new Request(`${ORIGIN}/api/auth${path}`, {
       method: "POST",
-      headers: { "content-type": "application/json", host: new URL(ORIGIN).host, origin: ORIGIN, "x-forwarded-for": clientAddress, ...headers },
+      headers: { "content-type": "application/json", host: new URL(ORIGIN).host, origin: ORIGIN, [CLIENT_ADDRESS_HEADER]: clientAddress, ...headers },
       body: JSON.stringify(body),
     }),
   );
@@ -181,7 +182,7 @@ describe("accounts through better-auth", () => {
     await signUp("ada@example.test");
     const statuses: number[] = [];
     for (let i = 0; i < 12; i++) {
-      statuses.push((await post("/sign-in/email", { email: "ada@example.test", password: "wrong password" }, { "x-forwarded-for": `198.51.100.${i + 1}` })).status);
+      statuses.push((await post("/sign-in/email", { email: "ada@example.test", password: "wrong password" }, { [CLIENT_ADDRESS_HEADER]: `198.51.100.${i + 1}` })).status);
     }
     expect(statuses.slice(0, 10).every((s) => s === 401)).toBe(true);
     expect(statuses.slice(10)).toEqual([429, 429]);

@@ -9,6 +9,7 @@ import { SettingRepository } from "@tlab/db/repositories/setting-repository";
 import { UserRepository } from "@tlab/db/repositories/user-repository";
 import { hashToken } from "./api-token-secret";
 import { AttemptLimiter } from "./attempt-limiter";
+import { CLIENT_ADDRESS_HEADER } from "./client-address";
 import { ownOrigins } from "./request-origin";
 
 export const AUTH_BASE_PATH = "/api/auth";
@@ -135,6 +136,9 @@ export function createAuth(options: AuthOptions) {
       disableOriginCheck: false,
       disableCSRFCheck: false,
       defaultCookieAttributes: { httpOnly: true, sameSite: "lax" },
+      // The per-address limit counts by the address the web server resolved (client-address.ts):
+      // never by a client's own X-Forwarded-For, which is anyone's to rotate.
+      ipAddress: { ipAddressHeaders: [CLIENT_ADDRESS_HEADER] },
       database: { generateId: () => crypto.randomUUID() },
     },
     telemetry: { enabled: false },

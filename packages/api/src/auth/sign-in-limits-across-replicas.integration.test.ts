@@ -1,6 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { createDb, tuneSqlite, type Db } from "@tlab/db/client";
 import { createTestDb, testDbProvider, type TestDb } from "@tlab/db/testing/create-test-db";
+import { CLIENT_ADDRESS_HEADER } from "./client-address";
 import { createAuth, type Auth, type AuthOptions } from "./create-auth";
 
 const ORIGIN = "http://tlab.test";
@@ -36,7 +37,7 @@ function post(auth: Auth, path: string, body: unknown, clientAddress: string): P
   return auth.handler(
     new Request(`${ORIGIN}/api/auth${path}`, {
       method: "POST",
-      headers: { "content-type": "application/json", host: new URL(ORIGIN).host, origin: ORIGIN, "x-forwarded-for": clientAddress },
+      headers: { "content-type": "application/json", host: new URL(ORIGIN).host, origin: ORIGIN, [CLIENT_ADDRESS_HEADER]: clientAddress },
       body: JSON.stringify(body),
     }),
   );
