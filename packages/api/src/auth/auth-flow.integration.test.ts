@@ -178,6 +178,33 @@ describe("accounts through better-auth", () => {
     expect(statuses.at(-1)).toBe(429);
   });
 
+  it("guessing at an account from many addresses does not lock its owner's browser out", async () => {
+    await signUp("ada@example.test");
+    const signIn = (password: string, address: string, cookie?: string) =>
+      post("/sign-in/email", { email: "ada@example.test", password }, { [CLIENT_ADDRESS_HEADER]: address, ...(cookie ? { cookie } : {}) });
+    // The owner signed in from this browser before: it keeps a trusted-device cookie.
+    const ownerSignIn = await signIn("correct horse battery", "192.0.2.10");
+    expect(ownerSignIn.status).toBe(200);
+    const device = ownerSignIn.headers.getSetCookie().find((c) => c.startsWith("tlab.trusted_device="));
+    expect(device).toMatch(/HttpOnly/i);
+    const ownerCookie = device!.split(";")[0]!;
+
+    const attacker: number[] = [];
+    for (let i = 0; i < 12; i++) attacker.push((await signIn("wrong password", `198.51.100.${i + 1}`)).status);
+    expect(attacker.slice(10)).toEqual([429, 429]);
+    // The owner's browser still signs in; an unknown browser (or a forged cookie) waits.
+    expect((await signIn("correct horse battery", "192.0.2.10", ownerCookie)).status).toBe(200);
+    expect((await signIn("correct horse battery", "192.0.2.11")).status).toBe(429);
+    expect((await signIn("correct horse battery", "192.0.2.12", ownerCookie.replace(/=./, "=x"))).status).toBe(429);
+
+    // The cookie counts for its own account only, and guesses through it are limited too.
+    const otherAccount = await post("/sign-in/email", { email: "bob@example.test", password: "wrong password" }, { [CLIENT_ADDRESS_HEADER]: "192.0.2.13", cookie: ownerCookie });
+    expect(otherAccount.status).toBe(401);
+    const throughDevice: number[] = [];
+    for (let i = 0; i < 11; i++) throughDevice.push((await signIn("wrong password", `203.0.113.${100 + i}`, ownerCookie)).status);
+    expect(throughDevice.at(-1)).toBe(429);
+  });
+
   it("rate-limits sign-in attempts per account, whatever address they claim to come from", async () => {
     await signUp("ada@example.test");
     const statuses: number[] = [];
