@@ -110,6 +110,33 @@ describe.skipIf(skipReason !== null)(`accounts and access${skipReason ? ` (skipp
     expect(await row.textContent()).not.toMatch(/never/);
   });
 
+  it("every page and API answer carries the security headers; pages a CSP with a fresh nonce", async () => {
+    const cookie = await sessionCookie();
+    const nonces = new Set<string>();
+    for (const [path, headers] of [["/", { cookie }], ["/settings/users", { cookie }], ["/sign-in", {}], ["/runs", {}], ["/api/health", {}]] as const) {
+      const response = await fetch(`${server.url}${path}`, { redirect: "manual", headers });
+      expect(response.headers.get("x-frame-options"), path).toBe("DENY");
+      expect(response.headers.get("x-content-type-options"), path).toBe("nosniff");
+      expect(response.headers.get("referrer-policy"), path).toBe("same-origin");
+      const csp = response.headers.get("content-security-policy") ?? "";
+      expect(csp, path).toContain("frame-ancestors 'none'");
+      if (path.startsWith("/api/")) expect(csp).toMatch(/^default-src 'none'/);
+      else {
+        expect(csp, path).not.toContain("unsafe-eval");
+        const nonce = /'nonce-([^']+)'/.exec(csp)?.[1];
+        expect(nonce, path).toBeTruthy();
+        nonces.add(nonce!);
+        // Next.js put the nonce on its own inline scripts.
+        if (response.status === 200) expect(await response.text(), path).toContain(`nonce="${nonce}"`);
+      }
+    }
+    expect(nonces.size).toBe(4);
+    // The app still runs under it: a page that needs client JavaScript works (pageErrors include CSP violations).
+    await browser.page.goto(`${server.url}/settings/tokens`);
+    await browser.page.getByRole("form", { name: "Create a worker token" }).waitFor();
+    expect(browser.pageErrors).toEqual([]);
+  });
+
   it("sends a signed-in visitor of /sign-in?next=… only to a path of this site", async () => {
     const cookie = await sessionCookie();
     const location = async (next: string) => {
