@@ -1,3 +1,5 @@
+import path from "node:path";
+import Database from "better-sqlite3";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { BUILTIN_BASE_MODEL, PRESETS } from "@tlab/core/presets";
 import { finishAllRuns } from "./simulated-worker";
@@ -359,6 +361,14 @@ describe.skipIf(skipReason !== null)(`accounts and access${skipReason ? ` (skipp
       rotating.push(await status("/api/auth/sign-in/email", { method: "POST", headers: { origin: server.url, "content-type": "application/json", "x-forwarded-for": `198.51.100.${i + 1}` }, body }));
     }
     expect(rotating.filter((s) => s === 429).length, rotating.join(",")).toBeGreaterThanOrEqual(2);
+    // Counted under the TCP peer's address (recorded by the server), not a shared bucket or the header's.
+    const db = new Database(path.join(server.dataDir, "tlab.db"), { readonly: true });
+    try {
+      const keys = (db.prepare(`SELECT key FROM "RateLimit" WHERE key LIKE '%/sign-in/email'`).all() as { key: string }[]).map((row) => row.key);
+      expect(keys).toEqual(["127.0.0.1|/sign-in/email"]);
+    } finally {
+      db.close();
+    }
     expect(browser.pageErrors).toEqual([]);
   });
 });
