@@ -1,3 +1,4 @@
+import { readdirSync, statSync } from "node:fs";
 import path from "node:path";
 import Database from "better-sqlite3";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -345,6 +346,14 @@ describe.skipIf(skipReason !== null)(`accounts and access${skipReason ? ` (skipp
     // This browser kept a valid session through the change.
     await page.reload();
     await page.getByRole("heading", { level: 1, name: "Account" }).waitFor();
+  });
+
+  it("keeps the data directory to its owner: DATA_DIR 0700, the database (password hashes) and secrets 0600", async () => {
+    const mode = (file: string) => statSync(path.join(server.dataDir, file)).mode & 0o777;
+    expect(mode(".")).toBe(0o700);
+    // The harness's migration created tlab.db under the test's umask; the server closed it at start.
+    for (const file of ["tlab.db", "auth-secret", "worker-token"]) expect(mode(file), file).toBe(0o600);
+    for (const file of readdirSync(server.dataDir)) if (file.startsWith("tlab.db-")) expect(mode(file), file).toBe(0o600);
   });
 
   it("rate-limits sign-in attempts", async () => {
