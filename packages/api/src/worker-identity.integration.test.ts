@@ -47,6 +47,9 @@ describe("a worker id is bound to the token that registered it", () => {
       expect(error.code).toBe("FORBIDDEN");
       expect(error.message).toContain(`worker "${workerId}" was registered with another token`);
     }
+    // The artifact upload route's check (it has the run and the X-Tlab-Worker-Id header).
+    await expect(h.services.runs.assertHolds(intruder.credential, workerId, runId)).rejects.toMatchObject({ code: "FORBIDDEN" });
+    await expect(h.services.runs.assertHolds(owner.credential, workerId, runId)).resolves.toEqual({ cancelRequested: false });
     const run = await h.viewer.run.byId({ runId });
     expect(run.status).toBe("RUNNING");
     expect(run.finalMetrics).toBeNull();
