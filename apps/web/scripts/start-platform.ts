@@ -30,7 +30,10 @@ const env = z
 
 const dataDir = path.resolve(ROOT, env.DATA_DIR);
 const databaseUrl = env.DATABASE_URL || `file:${path.join(dataDir, "tlab.db")}`;
-mkdirSync(dataDir, { recursive: true });
+// Owner-only from the first file on: migrations create tlab.db (password hashes), the children
+// (web server, worker) inherit the umask, and the data directory is not for other local users.
+process.umask(0o077);
+mkdirSync(dataDir, { recursive: true, mode: 0o700 });
 const workerToken = env.TLAB_WORKER_TOKEN ?? readOrCreateToken(path.join(dataDir, "worker-token"));
 /**
  * The embedded default is a one-machine install: unless an admin is configured, the first start

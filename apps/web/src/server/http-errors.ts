@@ -1,3 +1,4 @@
+import { errorIdOf, internalErrorMessage } from "@tlab/api/error-id";
 import { isDomainError, type DomainErrorCode } from "@tlab/core/errors";
 
 /** The HTTP status of each domain error, for the plain route handlers (tRPC maps its own). */
@@ -19,6 +20,7 @@ export function jsonError(status: number, error: string, headers?: HeadersInit):
 /** Turns a thrown error into a JSON response; unexpected errors are logged and stay opaque. */
 export function errorResponse(error: unknown, what: string): Response {
   if (isDomainError(error)) return jsonError(STATUS[error.code], error.message);
-  console.error(`[tlab] ${what} failed:`, error);
-  return jsonError(500, `${what} failed on the server; see the server log`);
+  const id = errorIdOf(error instanceof Object ? error : { error });
+  console.error(`[tlab] ${what} failed (error id ${id}):`, error);
+  return jsonError(500, `${what} failed: ${internalErrorMessage(id)}`);
 }
