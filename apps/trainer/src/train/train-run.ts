@@ -16,7 +16,7 @@ import { DEFAULT_FEATURE_CACHE_MAX_BYTES, FeatureCache } from "./feature-cache";
 import { applyHead, attachHead, buildHead, disposeHead, headParamCount, headVariables, type Head } from "./head";
 import { learningRateFactor, ScheduledAdam } from "./lr-schedule";
 import { prepareSplit, type FeatureEvent, type PreparedSet, type SplitName } from "./prepare-features";
-import { splitBase, TrainingSpecError } from "./split-base";
+import { splitBase, TrainingSpecError, type FrozenPart } from "./split-base";
 
 export { TrainingSpecError };
 export type { TrainingCheckpoint };
@@ -370,7 +370,7 @@ function createOptimizers(strategy: StrategyConfig, phase: Phase): Optimizers {
 
 /** The two halves of the base around the cut (either may be absent). */
 interface BaseParts {
-  frozenPart: tf.LayersModel | null;
+  frozenPart: FrozenPart | null;
   trainablePart: tf.LayersModel | null;
 }
 
@@ -446,7 +446,7 @@ function trainStep(context: TrainingContext, indices: Int32Array, seeds: { dropo
     if (set.stage === "images") {
       if (augmentation) xs = augmentBatch(xs as tf.Tensor4D, augmentation.options, seeds.augment, augmentation.levels);
       // Outside variableGrads: the frozen layers are not differentiated, and run in inference mode.
-      if (frozenPart) xs = frozenPart.apply(xs, { training: false }) as tf.Tensor;
+      if (frozenPart) xs = frozenPart.predict(xs);
     }
     let correct: tf.Scalar | undefined;
     const varList = phase.trainBase ? [...headVars, ...baseVars] : headVars;
@@ -487,7 +487,7 @@ function evaluate(set: PreparedSet, parts: BaseParts, head: Head, memory: PeakTe
     const chunk = tf.tidy(() => {
       let xs = tf.slice(set.xs, start, size);
       const labels = tf.slice(set.labels, start, size);
-      if (set.stage === "images" && parts.frozenPart) xs = parts.frozenPart.apply(xs, { training: false }) as tf.Tensor;
+      if (set.stage === "images" && parts.frozenPart) xs = parts.frozenPart.predict(xs);
       const features = parts.trainablePart ? (parts.trainablePart.apply(xs, { training: false }) as tf.Tensor) : xs;
       const scores = applyHead(head, features, false);
       memory.sample();
