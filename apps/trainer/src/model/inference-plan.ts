@@ -8,8 +8,9 @@ import { batchNormScaleOffset, foldBatchNorm, type BatchNormParams } from "./fol
  * - Conv2D, DepthwiseConv2D and Dense take the BatchNormalization that directly follows them into
  *   their kernel and bias, and the ReLU / ReLU(6) / Activation(relu | relu6 | linear) after that
  *   as the activation of tf.fused.conv2d / depthwiseConv2d / matMul. Only those three are fused:
- *   the wasm backend's XNNPACK kernels apply them as the output clamp for free, while other fused
- *   activations run as a second pass (and on cpu and tensorflow as separate ops anyway).
+ *   the wasm backend's XNNPACK kernels apply them as the output clamp at no cost, while any other
+ *   activation would be a second pass over the output there too (on cpu and tensorflow every
+ *   fused activation is one).
  * - A ZeroPadding2D feeding a 'valid' convolution becomes that convolution's padding when it is
  *   exactly TensorFlow's 'same' padding for the unpadded input (MobileNetV2's Conv1_pad and
  *   block_N_pad are); any other padding stays a pad op.
