@@ -486,7 +486,10 @@ class PlanCompiler {
     return { calls, output, filter, bias: folded, activation };
   }
 
-  /** A BatchNormalization on the last axis as one multiply-add. */
+  /**
+   * A BatchNormalization on the last axis as one multiply-add: on wasm, Mul + Add with a
+   * per-channel operand take about half the time of its BatchNorm kernel.
+   */
   private compileBatchNorm(call: Call): boolean {
     const rank = call.inputs[0]!.shape.length;
     const params = lastAxis(call.config.axis, rank) ? batchNormParams(call) : undefined;
