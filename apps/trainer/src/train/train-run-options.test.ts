@@ -203,6 +203,8 @@ describe("feature cache on disk", () => {
       const cold = await observeRun(strategy, {}, {}, { cacheDir });
       cold.base.dispose();
       expect(cold.observed.features.map((e) => e.source)).toEqual(["computed", "computed", "computed"]);
+      // Computed features say how the frozen layers ran (LeNet-5 has nothing to fold, nor to fall back on).
+      expect(cold.observed.features[0]!.inferencePlan).toMatch(/^\d+ layers in \d+ steps: 0 BatchNormalization folded, .*layer fallback: none$/);
       const coldForwardCalls = predict.mock.calls.length;
       expect(coldForwardCalls).toBeGreaterThan(0);
 
