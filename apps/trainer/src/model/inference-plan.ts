@@ -250,7 +250,7 @@ class PlanCompiler {
         const call: Call = {
           layer,
           className: layer.getClassName(),
-          config: layer.getConfig() as Config,
+          config: configOf(layer),
           inputs: tensor.inputs,
           outputs: node?.outputTensors ?? [tensor],
         };
@@ -322,7 +322,9 @@ class PlanCompiler {
       if (config.activation === "relu") return this.emitUnary(call, (x) => tf.relu(x));
       if (config.activation === "relu6") return this.emitUnary(call, (x) => tf.relu6(x));
     }
-    if (className === "Add" && call.inputs.length >= 2 && call.outputs.length === 1) {
+    const sameRank = call.inputs.every((t) => t.shape.length === inputRank);
+    // Inputs of different ranks are reshaped by the Add layer first; those stay with the layer.
+    if (className === "Add" && call.inputs.length >= 2 && call.outputs.length === 1 && sameRank) {
       // Left to right, as the Add layer sums, so the result is bit-identical.
       return this.emit([call], call.inputs, call.outputs, (xs) => [xs.slice(1).reduce((sum, x) => tf.add(sum, x), xs[0]!)]);
     }
@@ -511,6 +513,15 @@ class PlanCompiler {
       if (slot !== inputSlot && slot !== outputSlot) free[i]!.push(slot);
     }
     return free;
+  }
+}
+
+/** A layer's config; a custom layer that cannot describe itself compiles to the layer fallback. */
+function configOf(layer: Layer): Config {
+  try {
+    return layer.getConfig() as Config;
+  } catch {
+    return {};
   }
 }
 
