@@ -27,7 +27,7 @@ export function evaluate(set: PreparedSet, parts: BaseParts, head: Head, memory:
     const chunk = tf.tidy(() => {
       let xs = tf.slice(set.xs, start, size);
       const labels = tf.slice(set.labels, start, size);
-      if (set.stage === "images" && parts.frozenPart) xs = parts.frozenPart.apply(xs, { training: false }) as tf.Tensor;
+      if (set.stage === "images" && parts.frozenPart) xs = parts.frozenPart.predict(xs);
       const features = parts.trainablePart ? (parts.trainablePart.apply(xs, { training: false }) as tf.Tensor) : xs;
       const scores = applyHead(head, features, false);
       memory.sample();

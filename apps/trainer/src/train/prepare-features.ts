@@ -1,7 +1,9 @@
 import { createHash } from "node:crypto";
 import type { ImageSet } from "../data/mnist-digits";
+import { describeInferencePlan } from "../model/inference-plan";
 import { tf } from "../tf/backend";
 import { FeatureCache, type FeatureKey, type Features } from "./feature-cache";
+import type { FrozenPart } from "./split-base";
 
 export type SplitName = "train" | "val" | "test";
 
@@ -28,11 +30,13 @@ export interface FeatureEvent {
   seconds: number;
   /** Set when computed features could not be written to the cache (the run goes on without). */
   cacheError?: string;
+  /** computed and per-batch: how the frozen layers run (what their inference plan folded). */
+  inferencePlan?: string;
 }
 
 export interface FeatureSource {
   /** Images → features at the cut; null when nothing is frozen. */
-  frozenPart: tf.LayersModel | null;
+  frozenPart: FrozenPart | null;
   /** Name of the last frozen layer (the cut), when frozenPart is set. */
   cutLayer: string | null;
   inputShape: [number, number, number];
@@ -58,7 +62,11 @@ const MAX_CHUNK_IMAGES = 512;
 export async function prepareSplit(split: SplitName, set: ImageSet, source: FeatureSource, options: { perBatch: boolean }): Promise<PreparedSet> {
   const labels = () => tf.tensor1d(set.labels, "int32");
   if (source.frozenPart === null || options.perBatch) {
-    if (source.frozenPart !== null) source.onFeatures?.({ split, source: "per-batch", images: set.count, seconds: 0 });
+    if (source.frozenPart !== null) {
+      // The training loop compiles the plan on its first batch anyway; compiling it here costs nothing more.
+      const inferencePlan = describeInferencePlan(source.frozenPart.plan());
+      source.onFeatures?.({ split, source: "per-batch", images: set.count, seconds: 0, inferencePlan });
+    }
     return { xs: tf.tensor4d(set.xs, [set.count, ...source.inputShape]), labels: labels(), count: set.count, stage: "images" };
   }
   const started = performance.now();
@@ -78,14 +86,18 @@ export async function prepareSplit(split: SplitName, set: ImageSet, source: Feat
       cacheError = error instanceof Error ? error.message : String(error);
     }
   }
-  source.onFeatures?.({ split, source: "computed", images: set.count, seconds, ...(cacheError ? { cacheError } : {}) });
+  const inferencePlan = describeInferencePlan(source.frozenPart.plan());
+  source.onFeatures?.({ split, source: "computed", images: set.count, seconds, inferencePlan, ...(cacheError ? { cacheError } : {}) });
   return { xs: tf.tensor(features.data, features.shape), labels: labels(), count: set.count, stage: "features" };
 }
 
-/** One inference pass of `frozenPart` over the split, in chunks, straight from the pixel buffer. */
-export function computeFeatures(set: ImageSet, frozenPart: tf.LayersModel, inputShape: [number, number, number]): Features {
-  const featureShape = frozenPart.outputs[0]!.shape.slice(1);
-  if (featureShape.some((d) => d === null)) throw new Error(`frozen part "${frozenPart.name}" has an output of unknown size`);
+/**
+ * One inference pass of `frozenPart` over the split, in chunks, straight from the pixel buffer,
+ * through its inference plan.
+ */
+export function computeFeatures(set: ImageSet, frozenPart: FrozenPart, inputShape: [number, number, number]): Features {
+  const featureShape = frozenPart.model.outputs[0]!.shape.slice(1);
+  if (featureShape.some((d) => d === null)) throw new Error(`frozen part "${frozenPart.model.name}" has an output of unknown size`);
   const perImage = (featureShape as number[]).reduce((a, b) => a * b, 1);
   const pixels = inputShape[0] * inputShape[1] * inputShape[2];
   const chunk = Math.max(1, Math.min(MAX_CHUNK_IMAGES, Math.floor(MAX_CHUNK_VALUES / pixels)));
@@ -94,7 +106,7 @@ export function computeFeatures(set: ImageSet, frozenPart: tf.LayersModel, input
     const end = Math.min(set.count, start + chunk);
     const out = tf.tidy(() => {
       const images = tf.tensor4d(set.xs.subarray(start * pixels, end * pixels), [end - start, ...inputShape]);
-      return frozenPart.predict(images, { batchSize: end - start }) as tf.Tensor;
+      return frozenPart.predict(images);
     });
     data.set(out.dataSync() as Float32Array, start * perImage);
     out.dispose();

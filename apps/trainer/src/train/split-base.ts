@@ -1,4 +1,5 @@
 import type { LayerPlan } from "@tlab/core/layer-plan";
+import { InferencePlan } from "../model/inference-plan";
 import { readLayerInfo } from "../model/read-layer-info";
 import { tf } from "../tf/backend";
 
@@ -12,11 +13,12 @@ export class TrainingSpecError extends Error {
 /**
  * A base model cut where its layer plan says: a frozen part below, run once per data split in
  * inference mode to produce cached features, and a trainable part above, run on those features in
- * every training step. Both share the base's layers (and weights); neither copies anything.
+ * every training step. Both share the base's layers (and weights); only the frozen part's
+ * inference plan holds weights of its own (its folded kernels, freed by release).
  */
 export interface BaseSplit {
   /** Images → features at the cut; null when nothing is frozen (the features are the images). */
-  frozenPart: tf.LayersModel | null;
+  frozenPart: FrozenPart | null;
   /** Features → base output; null when the whole base is frozen. */
   trainablePart: tf.LayersModel | null;
   /** Base layers that train, bottom to top. */
@@ -24,9 +26,25 @@ export interface BaseSplit {
   /**
    * Undoes what the split added to the base: calling the layers above the cut on a new input
    * raised their reference counts, and without this the caller's base.dispose() would leave
-   * their weights allocated. Never disposes a weight itself.
+   * their weights allocated; and frees the frozen part's inference plan. Never disposes a weight
+   * of the base.
    */
   release: () => void;
+}
+
+/**
+ * The layers below the cut. They never train, so they run through an InferencePlan (BatchNorm
+ * folded, activations fused): compiled on first use, at most once per run, and not at all when
+ * every split's features come from the disk cache. Its folded weights are a snapshot, which is
+ * right because no weight below the cut changes during a run.
+ */
+export interface FrozenPart {
+  /** The frozen layers as a model sharing the base's layers; never dispose it (that disposes them). */
+  model: tf.LayersModel;
+  /** The compiled plan (compiled now if it was not yet). */
+  plan(): InferencePlan;
+  /** Images → features at the cut, in inference mode; the caller disposes the result. */
+  predict(images: tf.Tensor): tf.Tensor;
 }
 
 export function splitBase(base: tf.LayersModel, plan: LayerPlan): BaseSplit {
@@ -35,7 +53,10 @@ export function splitBase(base: tf.LayersModel, plan: LayerPlan): BaseSplit {
   const trainableLayers = plan.layers.filter((l) => l.trainable).map((l) => byName.get(l.name)!);
   const nothingToRelease = () => {};
   if (plan.frozenThrough === null) return { frozenPart: null, trainablePart: base, trainableLayers, release: nothingToRelease };
-  if (trainableLayers.length === 0) return { frozenPart: base, trainablePart: null, trainableLayers, release: nothingToRelease };
+  if (trainableLayers.length === 0) {
+    const frozen = frozenPartOf(base);
+    return { frozenPart: frozen.part, trainablePart: null, trainableLayers, release: frozen.release };
+  }
 
   const { cut, above } = chainAbove(base, plan.frozenThrough);
   const aboveNames = above.map((layer) => layer.name);
@@ -46,9 +67,9 @@ export function splitBase(base: tf.LayersModel, plan: LayerPlan): BaseSplit {
         `[${aboveNames.join(", ")}] but the plan trains [${plannedNames.join(", ")}]`,
     );
   }
-  // Building a model from existing tensors does not touch layer reference counts, so frozenPart
-  // needs no release (and must never be disposed: that would dispose the base's own layers).
-  const frozenPart = tf.model({ name: `${base.name}_frozen`, inputs: base.inputs, outputs: cut });
+  // Building a model from existing tensors does not touch layer reference counts, so the frozen
+  // model needs no release (and must never be disposed: that would dispose the base's own layers).
+  const frozen = frozenPartOf(tf.model({ name: `${base.name}_frozen`, inputs: base.inputs, outputs: cut }));
   const featureShape = cut.shape.slice(1);
   if (featureShape.some((d) => d === null)) {
     throw new TrainingSpecError(`features at "${plan.frozenThrough}" have an unknown size [${featureShape.join(", ")}]`);
@@ -59,8 +80,23 @@ export function splitBase(base: tf.LayersModel, plan: LayerPlan): BaseSplit {
   const trainablePart = tf.model({ name: `${base.name}_trainable`, inputs: input, outputs: x });
   // The new container holds the only extra reference to each layer above the cut; disposing it
   // drops exactly those (the base still holds its own, so no weight is freed).
-  const release = () => void trainablePart.dispose();
-  return { frozenPart, trainablePart, trainableLayers, release };
+  const release = () => {
+    frozen.release();
+    trainablePart.dispose();
+  };
+  return { frozenPart: frozen.part, trainablePart, trainableLayers, release };
+}
+
+function frozenPartOf(model: tf.LayersModel): { part: FrozenPart; release: () => void } {
+  let compiled: InferencePlan | undefined;
+  const plan = () => (compiled ??= InferencePlan.compile(model));
+  return {
+    part: { model, plan, predict: (images) => plan().predict(images) },
+    release: () => {
+      compiled?.dispose();
+      compiled = undefined;
+    },
+  };
 }
 
 /**

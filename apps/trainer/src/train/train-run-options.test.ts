@@ -5,6 +5,7 @@ import { DEFAULT_TRAINING_OPTIONS, TrainingOptions, type TrainingOptions as Trai
 import { LEARNING_RATE_METRIC, METRIC, type MetricPoint, type RunSpec } from "@tlab/core/run";
 import { StrategyConfig, type StrategyConfigInput } from "@tlab/core/strategy";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
+import { InferencePlan } from "../model/inference-plan";
 import { loadModelFromDir } from "../model/load-model-files";
 import { readLayerInfo } from "../model/read-layer-info";
 import { initBackend, tf } from "../tf/backend";
@@ -196,11 +197,14 @@ describe("feature cache on disk", () => {
 
   it("lets a second frozen run skip the base's forward pass entirely, with identical results", async () => {
     const strategy: StrategyConfigInput = { kind: "frozen", head: { hiddenUnits: 16 } };
-    const predict = vi.spyOn(tf.LayersModel.prototype, "predict");
+    // The frozen layers run through their inference plan: its predict is the base's forward pass.
+    const predict = vi.spyOn(InferencePlan.prototype, "predict");
     try {
       const cold = await observeRun(strategy, {}, {}, { cacheDir });
       cold.base.dispose();
       expect(cold.observed.features.map((e) => e.source)).toEqual(["computed", "computed", "computed"]);
+      // Computed features say how the frozen layers ran (LeNet-5 has nothing to fold, nor to fall back on).
+      expect(cold.observed.features[0]!.inferencePlan).toMatch(/^\d+ layers in \d+ steps: 0 BatchNormalization folded, .*layer fallback: none$/);
       const coldForwardCalls = predict.mock.calls.length;
       expect(coldForwardCalls).toBeGreaterThan(0);
 

@@ -7,11 +7,12 @@ import { BackendFailureError, engineMessage, formatBytes, isOutOfMemory } from "
 import { applyHead, type Head } from "./head";
 import type { PeakTensorBytes } from "./peak-tensor-bytes";
 import type { PreparedSet } from "./prepare-features";
+import type { FrozenPart } from "./split-base";
 import type { Optimizers, Phase } from "./training-phases";
 
 /** The two halves of the base around the cut (either may be absent). */
 export interface BaseParts {
-  frozenPart: tf.LayersModel | null;
+  frozenPart: FrozenPart | null;
   trainablePart: tf.LayersModel | null;
 }
 
@@ -181,7 +182,7 @@ function passGradients(
   const { set, head, frozenPart, trainablePart } = context;
   let xs = images;
   // Outside variableGrads: the frozen layers are not differentiated, and run in inference mode.
-  if (set.stage === "images" && frozenPart) xs = frozenPart.apply(xs, { training: false }) as tf.Tensor;
+  if (set.stage === "images" && frozenPart) xs = frozenPart.predict(xs);
   let correct: tf.Scalar | undefined;
   const { value, grads } = tf.variableGrads(() => {
     const features = trainablePart ? (trainablePart.apply(xs, { training: phase.trainBase }) as tf.Tensor) : xs;
