@@ -39,6 +39,11 @@ const workerToken = env.TLAB_WORKER_TOKEN ?? readOrCreateToken(path.join(dataDir
  */
 const LOCAL_ADMIN_FILE = path.join(dataDir, "local-admin.json");
 const CLI_TOKEN_FILE = path.join(dataDir, "cli-token");
+/**
+ * The web server answers /api/health with `starting` until this file says `ready`: the local CLI's
+ * sign-in needs the server up, and a script that waits for health must find the CLI signed in.
+ */
+const STARTUP_STATE_FILE = path.join(dataDir, "startup-state");
 const envAdmin = env.TLAB_ADMIN_EMAIL && env.TLAB_ADMIN_PASSWORD ? { email: env.TLAB_ADMIN_EMAIL, password: env.TLAB_ADMIN_PASSWORD } : undefined;
 const admin = envAdmin ?? readOrCreateLocalAdmin();
 const childEnv = {
@@ -51,6 +56,7 @@ const childEnv = {
   TLAB_ADMIN_PASSWORD: admin.password,
   // The web server names where the admin it creates comes from: not the variables when made up here.
   TLAB_ADMIN_SOURCE: envAdmin ? "TLAB_ADMIN_EMAIL" : `npm start's local admin; its password is in ${LOCAL_ADMIN_FILE}`,
+  TLAB_STARTUP_STATE_FILE: STARTUP_STATE_FILE,
 };
 
 function readOrCreateLocalAdmin(): { email: string; password: string } {
@@ -109,18 +115,33 @@ function ensureBuiltinBaseModel(): void {
   run(path.join(BIN, "tsx"), [TRAINER_CLI, "pretrain", "--out", target], { what: "tlab pretrain" });
 }
 
-async function waitForHealth(url: string, child: ChildProcess): Promise<void> {
+interface HealthBody {
+  status?: string;
+  waitingFor?: string;
+  reason?: string;
+}
+
+/**
+ * Polls /api/health until `ready(body)`. A `degraded` answer is reported once (the database's
+ * reason) and waited through, as an operator may be freeing disk space.
+ */
+async function waitForHealth(url: string, child: ChildProcess, ready: (body: HealthBody) => boolean, what: string): Promise<void> {
+  let reported = "";
   for (let i = 0; i < 600; i++) {
     if (child.exitCode !== null) throw new Error("the web server exited during start-up");
     try {
-      const response = await fetch(url);
-      if (response.ok) return;
+      const body = (await (await fetch(url)).json()) as HealthBody;
+      if (ready(body)) return;
+      if (body.status === "degraded" && body.reason !== reported) {
+        reported = body.reason ?? "";
+        log(`the server reports a problem: ${reported}`);
+      }
     } catch {
       // not listening yet
     }
     await sleep(250);
   }
-  throw new Error(`no answer from ${url} after 150 s`);
+  throw new Error(`${what}: no ready answer from ${url} after 150 s`);
 }
 
 /**
@@ -203,6 +224,7 @@ async function stopAll(reason: string): Promise<void> {
 
 async function main(): Promise<void> {
   log(`data directory ${dataDir}`);
+  writeFileSync(STARTUP_STATE_FILE, "npm start is signing the local CLI in", { mode: 0o600 });
   run(path.join(BIN, "prisma"), ["migrate", "deploy", "--config", "prisma/prisma.config.ts"], { what: "database migration" });
   ensureBuiltinBaseModel();
   if (!existsSync(path.join(WEB_DIR, ".next/BUILD_ID"))) {
@@ -219,8 +241,11 @@ async function main(): Promise<void> {
     }
   });
   for (const signal of ["SIGINT", "SIGTERM", "SIGHUP"] as const) process.on(signal, () => void stopAll(signal));
-  await waitForHealth(`http://127.0.0.1:${env.PORT}/api/health`, server);
+  const health = `http://127.0.0.1:${env.PORT}/api/health`;
+  await waitForHealth(health, server, (body) => body.status === "ok" || (body.status === "starting" && body.waitingFor === "platform"), "web server start");
   issueLocalCliToken();
+  writeFileSync(STARTUP_STATE_FILE, "ready", { mode: 0o600 });
+  await waitForHealth(health, server, (body) => body.status === "ok", "platform start");
   log(`dashboard on http://localhost:${env.PORT}`);
   if (!envAdmin) log(`sign in as ${admin.email}; the password is in ${LOCAL_ADMIN_FILE}`);
   for (let i = 0; i < env.TLAB_LOCAL_WORKERS; i++) startWorker(i);

@@ -1,11 +1,11 @@
-import { spawnSync } from "node:child_process";
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { afterAll, afterEach, describe, expect, it } from "vitest";
 import { createDb, tuneSqlite, type Db } from "./client";
 import { PrismaClient } from "./generated/sqlite/client";
 import { RecoveringSqliteAdapterFactory } from "./sqlite-adapter";
+import { mountSmallDisk } from "./testing/small-disk";
 
 const dirs: string[] = [];
 const clients: Db[] = [];
@@ -74,33 +74,22 @@ describe("SQLite interactive transactions after a failed COMMIT", () => {
   });
 });
 
-/**
- * A real full disk: the database on a 1 MiB tmpfs that a filler file takes up. Needs permission
- * to mount (root on Linux); skipped elsewhere.
- */
-const mountPoint = tempDir();
-const canMount = process.platform === "linux" && spawnSync("mount", ["-t", "tmpfs", "-o", "size=1m", "tmpfs", mountPoint]).status === 0;
-afterAll(() => {
-  if (canMount) spawnSync("umount", ["-l", mountPoint]);
-});
+/** A real full disk: the database on a 1 MiB tmpfs that a filler file takes up (skipped where it cannot be mounted). */
+const disk = mountSmallDisk(1024 * 1024);
+afterAll(() => disk?.unmount());
 
-describe.skipIf(!canMount)("SQLite on a full disk (tmpfs)", () => {
+describe.skipIf(!disk)("SQLite on a full disk (tmpfs)", () => {
   it("after SQLITE_FULL at COMMIT, transactions work again once space is back", async () => {
-    const db = await open(path.join(mountPoint, "full.db"));
+    const db = await open(path.join(disk!.dir, "full.db"));
     await db.$executeRawUnsafe("CREATE TABLE t (v TEXT)");
-    const filler = path.join(mountPoint, "filler");
-    try {
-      writeFileSync(filler, Buffer.alloc(2 * 1024 * 1024));
-    } catch {
-      // ENOSPC: the filler took what was left, which is the point
-    }
+    disk!.fill();
     const big = "x".repeat(10_000);
     const failed = db.$transaction(async (tx) => {
       for (let i = 0; i < 50; i++) await tx.$executeRawUnsafe("INSERT INTO t (v) VALUES (?)", big);
     });
     await expect(within(10_000, "the transaction on a full disk", failed)).rejects.toThrow(/database or disk is full/);
 
-    rmSync(filler);
+    disk!.free();
     await within(5_000, "a transaction once space is back", db.$transaction(async (tx) => tx.$executeRawUnsafe("INSERT INTO t (v) VALUES ('after')")));
     expect(await rowsOf(db, "t")).toEqual(["after"]);
   });

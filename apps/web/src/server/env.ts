@@ -52,6 +52,8 @@ const RawEnv = z.object({
   TLAB_MAX_MODEL_UPLOAD_BYTES: optional(byteSize(MAX_BUFFERED_UPLOAD)),
   TLAB_MAX_ARTIFACT_UPLOAD_BYTES: optional(byteSize(1024 ** 4)),
   TLAB_MAX_API_BODY_BYTES: optional(byteSize(MAX_BUFFERED_UPLOAD)),
+  /** Set by `npm start`: the file in which it says whether its own start-up steps are done. */
+  TLAB_STARTUP_STATE_FILE: optional(z.string()),
 });
 
 export interface Env {
@@ -82,6 +84,11 @@ export interface Env {
   TLAB_MAX_ARTIFACT_UPLOAD_BYTES: number;
   /** Largest tRPC request body (a metric batch of 10,000 points is well under 1 MiB). */
   TLAB_MAX_API_BODY_BYTES: number;
+  /**
+   * Under `npm start`: a file holding `ready` once the platform's start-up (the local CLI's sign-in,
+   * which needs this server answering) is done; until then /api/health says `starting`.
+   */
+  TLAB_STARTUP_STATE_FILE: string | undefined;
 }
 
 export class EnvError extends Error {
@@ -129,6 +136,7 @@ export function parseEnv(source: Record<string, string | undefined>, repoRoot: s
     TLAB_MAX_MODEL_UPLOAD_BYTES: raw.TLAB_MAX_MODEL_UPLOAD_BYTES ?? 2 * 1024 ** 3,
     TLAB_MAX_ARTIFACT_UPLOAD_BYTES: raw.TLAB_MAX_ARTIFACT_UPLOAD_BYTES ?? 8 * 1024 ** 3,
     TLAB_MAX_API_BODY_BYTES: raw.TLAB_MAX_API_BODY_BYTES ?? 16 * 1024 ** 2,
+    TLAB_STARTUP_STATE_FILE: raw.TLAB_STARTUP_STATE_FILE,
   };
 }
 
