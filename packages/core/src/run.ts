@@ -22,9 +22,19 @@ export const METRIC = {
 /** The learning rate of the head in each epoch, streamed next to the METRIC points. */
 export const LEARNING_RATE_METRIC = "train/learning_rate";
 
+/**
+ * Bounds on what a run's metric reports may store, so no report the API accepts can make a read of
+ * the run too large (the dashboard, comparisons and exports read every series). The trainer
+ * reports six series, one point per epoch.
+ */
+export const MAX_METRIC_SERIES_PER_RUN = 100;
+export const MAX_POINTS_PER_REPORT = 10_000;
+
 export const MetricPoint = z.object({
   name: z.string().min(1, "name: required").max(100, "name: metric names are at most 100 characters"),
-  step: z.number().int().min(0),
+  // Steps are epochs (checked against the run's budget when stored); this bound keeps any step
+  // inside PostgreSQL's integer column.
+  step: z.number().int("step: must be a whole number").min(0, "step: must be 0 or more").max(2_147_483_647, "step: must be at most 2147483647"),
   value: z.number().finite(),
 });
 export type MetricPoint = z.infer<typeof MetricPoint>;
@@ -112,7 +122,10 @@ export const HeartbeatInput = z.object({
 export const ReportMetricsInput = z.object({
   workerId: id("workerId"),
   runId: id("runId"),
-  points: z.array(MetricPoint).min(1).max(10_000),
+  points: z
+    .array(MetricPoint)
+    .min(1, "points: send at least one point")
+    .max(MAX_POINTS_PER_REPORT, `points: at most ${MAX_POINTS_PER_REPORT} per report; send the rest in further reports`),
   /** Progress within the run, 0..1, when the points were sent: the dashboard's bar follows each epoch, not just heartbeats. */
   progress: z.number().min(0).max(1).optional(),
 });

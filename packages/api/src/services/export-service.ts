@@ -86,19 +86,13 @@ export class ExportService {
 
   /** Every point the run reported (not downsampled), by metric name and step. */
   async runMetrics(runId: string, format: ExportFormat): Promise<ExportFile> {
+    // Pages by (step, name), so every point is read exactly once, however many share a step.
     const points: { name: string; step: number; value: number }[] = [];
-    for (let after = -1; ; ) {
+    for (let after: number | { step: number; name: string } = -1; ; ) {
       const page = await this.runs.pointsAfter(runId, after, PAGE);
-      if (page.length < PAGE) {
-        points.push(...page);
-        break;
-      }
-      // A page can end in the middle of a step (several metrics per step): keep whole steps only
-      // and read the cut step again with the next page.
-      const last = page.at(-1)!.step;
-      const whole = page.filter((p) => p.step < last);
-      points.push(...(whole.length > 0 ? whole : page));
-      after = whole.length > 0 ? whole.at(-1)!.step : last;
+      points.push(...page);
+      if (page.length < PAGE) break;
+      after = { step: page.at(-1)!.step, name: page.at(-1)!.name };
     }
     const base = `run-${runId}-metrics`;
     if (format === "csv") {

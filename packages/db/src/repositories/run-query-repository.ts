@@ -132,10 +132,16 @@ export class RunQueryRepository {
     return out;
   }
 
-  /** Points with a step above `afterStep`, in (step, name) order: what a live view has not seen yet. */
-  async pointsAfter(runId: string, afterStep: number, limit = 5000): Promise<{ name: string; step: number; value: number }[]> {
+  /**
+   * Points after `after` in (step, name) order, at most `limit`: a step number (what a live view
+   * has not seen yet) or the (step, name) of the last point read, which pages through every point
+   * even when one step holds more points than a page.
+   */
+  async pointsAfter(runId: string, after: number | { step: number; name: string }, limit = 5000): Promise<{ name: string; step: number; value: number }[]> {
+    const position =
+      typeof after === "number" ? { step: { gt: after } } : { OR: [{ step: { gt: after.step } }, { step: after.step, name: { gt: after.name } }] };
     return this.db.metricPoint.findMany({
-      where: { runId, step: { gt: afterStep } },
+      where: { runId, ...position },
       orderBy: [{ step: "asc" }, { name: "asc" }],
       select: { name: true, step: true, value: true },
       take: limit,

@@ -331,6 +331,12 @@ export class RunRepository {
     return this.db.artifact.findFirst({ where: { runId, fileName }, select: { storagePath: true, sizeBytes: true } });
   }
 
+  /** The epochs a run may train (its experiment's budget), or null when there is no such run. */
+  async epochBudget(runId: string): Promise<number | null> {
+    const row = await this.db.run.findUnique({ where: { id: runId }, select: { experiment: { select: { epochs: true } } } });
+    return row?.experiment.epochs ?? null;
+  }
+
   async holder(runId: string): Promise<{ workerId: string | null; status: string; attempt: number; cancelRequested: boolean } | null> {
     return this.db.run.findUnique({ where: { id: runId }, select: { workerId: true, status: true, attempt: true, cancelRequested: true } });
   }
