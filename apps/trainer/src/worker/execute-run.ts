@@ -6,12 +6,13 @@ import { loadModelFromFiles } from "../model/load-model-files";
 import { MODEL_JSON_FILE, modelArtifactsToFiles, WEIGHTS_FILE } from "../model/model-files";
 import type { tf } from "../tf/backend";
 import { trainRun } from "../train/train-run";
-import { isRunNoLongerHeld, isTransientApiError, RunNoLongerHeldError, type ApiClient } from "./api-client";
+import { isRunNoLongerHeld, isTransientApiError, type ApiClient } from "./api-client";
+import { uploadArtifact } from "./artifact-upload";
 import { fetchBaseModel } from "./base-model-cache";
 import { fetchDataset } from "./dataset-cache";
 import { startHeartbeat } from "./heartbeat";
 import { MetricBuffer } from "./metric-buffer";
-import { withRetry } from "./retry";
+import { createRunCallRetry, type RunCallRetry } from "./run-call-retry";
 import { RunLogBuffer } from "./run-log-buffer";
 import { createRunLogger } from "./run-logger";
 
@@ -37,8 +38,6 @@ export interface ExecuteRunDeps {
 /** RELEASED: given back on shutdown. LOST: taken back by the server (lease expired), nothing to report. */
 export type RunOutcome = "SUCCEEDED" | "FAILED" | "CANCELED" | "RELEASED" | "LOST";
 
-/** How long a worker holding a run keeps retrying an unreachable API before it gives the run up. */
-const API_OUTAGE_TOLERANCE_MS = 10 * 60_000;
 const LOG_FLUSH_INTERVAL_MS = 2_000;
 
 /**
@@ -74,16 +73,8 @@ export async function executeRun(spec: RunSpec, deps: ExecuteRunDeps): Promise<R
   const onShutdown = () => controller.abort(new Error("worker shut down"));
   deps.shutdown.addEventListener("abort", onShutdown, { once: true });
 
-  // Calls made while holding the run retry through an API outage: a restarting API must not cost
-  // the run. The bound is not the lease: while no server answers, none can requeue the run (the
-  // sweeper gives workers a lease after it starts), and once one answers, a run taken away
-  // is refused with RUN_NOT_CLAIMED_BY_WORKER, which is not retried.
-  const retrying = <T>(what: string, fn: () => Promise<T>) =>
-    withRetry(fn, {
-      maxElapsedMs: Math.max(spec.leaseMs, API_OUTAGE_TOLERANCE_MS),
-      isRetryable: isTransientApiError,
-      onRetry: (error, attempt, delayMs) => runLog.warn({ err: String(error), attempt, delayMs }, `${what} failed; retrying`),
-    });
+  // Retried through an API outage (see createRunCallRetry); storage failures are logged and bounded.
+  const retrying = createRunCallRetry(runLog, { leaseMs: spec.leaseMs });
 
   // The heartbeat and each epoch's metric report both answer cancelRequested; whichever comes first
   // stops training, the other finds it already stopping.
@@ -217,33 +208,13 @@ export async function executeRun(spec: RunSpec, deps: ExecuteRunDeps): Promise<R
   }
 }
 
-type Retrying = <T>(what: string, fn: () => Promise<T>) => Promise<T>;
+type Retrying = RunCallRetry;
 
 async function uploadModel(runId: string, artifacts: tf.io.ModelArtifacts, deps: ExecuteRunDeps, retrying: Retrying): Promise<void> {
   const files = modelArtifactsToFiles(artifacts);
   // Weights first, model.json last: a model.json on the server always has its weights beside it.
   await uploadArtifact(runId, WEIGHTS_FILE, files.weights, deps, retrying);
   await uploadArtifact(runId, MODEL_JSON_FILE, new TextEncoder().encode(JSON.stringify(files.modelJson)), deps, retrying);
-}
-
-async function uploadArtifact(runId: string, name: string, body: Uint8Array, deps: ExecuteRunDeps, retrying: Retrying): Promise<void> {
-  await retrying(`upload ${name}`, async () => {
-    const response = await fetch(new URL(`/api/artifacts/runs/${encodeURIComponent(runId)}/${name}`, deps.apiUrl), {
-      method: "PUT",
-      headers: {
-        "content-type": "application/octet-stream",
-        "x-tlab-worker-id": deps.workerId,
-        ...(deps.token ? { authorization: `Bearer ${deps.token}` } : {}),
-      },
-      body: new Uint8Array(body),
-    });
-    if (!response.ok) {
-      const message = `upload ${name}: HTTP ${response.status} ${await response.text()}`;
-      // 5xx is worth retrying; a 4xx will not get better, and a 409 means the run was taken back.
-      if (response.status === 409) throw new RunNoLongerHeldError(message);
-      throw response.status >= 500 ? new TypeError(message) : new Error(message);
-    }
-  });
 }
 
 function describeFailure(error: unknown): string {

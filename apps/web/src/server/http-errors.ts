@@ -1,4 +1,5 @@
 import { isDomainError, type DomainErrorCode } from "@tlab/core/errors";
+import { storageFailureOf } from "@tlab/core/storage-failure";
 
 /** The HTTP status of each domain error, for the plain route handlers (tRPC maps its own). */
 const STATUS: Record<DomainErrorCode, number> = {
@@ -19,6 +20,11 @@ export function jsonError(status: number, error: string, headers?: HeadersInit):
 /** Turns a thrown error into a JSON response; unexpected errors are logged and stay opaque. */
 export function errorResponse(error: unknown, what: string): Response {
   if (isDomainError(error)) return jsonError(STATUS[error.code], error.message);
+  const storage = storageFailureOf(error);
+  if (storage) {
+    console.error(`[tlab] ${what} failed: ${storage.message}`, error);
+    return jsonError(storage.status, `${what} failed: ${storage.message}`);
+  }
   console.error(`[tlab] ${what} failed:`, error);
   return jsonError(500, `${what} failed on the server; see the server log`);
 }

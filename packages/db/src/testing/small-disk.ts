@@ -9,6 +9,8 @@ export interface SmallDisk {
   fill: () => void;
   /** Removes the filler: space is back. */
   free: () => void;
+  /** Remounts the disk read-only (EROFS on every write), or writable again. */
+  setReadOnly: (readOnly: boolean) => void;
   unmount: () => void;
 }
 
@@ -34,6 +36,9 @@ export function mountSmallDisk(sizeBytes: number): SmallDisk | null {
       }
     },
     free: () => rmSync(filler, { force: true }),
+    setReadOnly: (readOnly) => {
+      spawnSync("mount", ["-o", `remount,${readOnly ? "ro" : "rw"}`, dir], { stdio: "ignore" });
+    },
     unmount: () => {
       spawnSync("umount", ["-l", dir], { stdio: "ignore" });
       rmSync(dir, { recursive: true, force: true });
