@@ -82,7 +82,15 @@ export const FinalMetrics = z.object({
   epochsRun: z.number().int().min(0),
   trainableParams: z.number().int().min(0),
   totalParams: z.number().int().min(0),
+  /**
+   * Training time of the run, summed over its attempts: the reporting attempt's own (its time
+   * waiting for the API excluded) plus the epochs earlier attempts trained that it resumed from.
+   */
   wallTimeMs: z.number().min(0),
+  /** Time the reporting attempt waited for the API while training (an outage, a slow server): shown apart, not counted as cost. */
+  apiWaitMs: z.number().min(0).optional(),
+  /** The checkpoint epoch the reporting attempt resumed from (0 or absent: it trained from the start). */
+  resumedFromEpoch: z.number().int().min(0).optional(),
   trainImagesPerSec: z.number().min(0),
   /** Most tensor memory the run held at once (base weights, data, head, optimizer state, a step's activations); not the worker process's size. */
   peakMemoryBytes: z.number().min(0),

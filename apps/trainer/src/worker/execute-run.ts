@@ -8,6 +8,7 @@ import type { tf } from "../tf/backend";
 import { trainRun } from "../train/train-run";
 import { isRunNoLongerHeld, isTransientApiError, type ApiClient } from "./api-client";
 import { uploadArtifact } from "./artifact-upload";
+import { ApiWaitClock, attemptFinalMetrics } from "./attempt-time";
 import { fetchBaseModel } from "./base-model-cache";
 import { fetchDataset } from "./dataset-cache";
 import { startHeartbeat } from "./heartbeat";
@@ -137,6 +138,7 @@ export async function executeRun(spec: RunSpec, deps: ExecuteRunDeps): Promise<R
         })
       : undefined;
     if (resume) runLog.info({ epoch: resume.epoch }, "resuming from the checkpoint of an earlier attempt");
+    const apiWait = new ApiWaitClock();
     const baseModel = await loadModelFromFiles(files.modelJsonText, files.weightFiles).catch((error: unknown) => {
       throw new Error(`base model "${spec.baseModel.name}" could not be loaded: ${describeFailure(error)}`, { cause: error });
     });
@@ -150,8 +152,8 @@ export async function executeRun(spec: RunSpec, deps: ExecuteRunDeps): Promise<R
       onEpoch: async (epoch, points) => {
         metrics.add(points);
         runLog.info(Object.fromEntries(points.map((p) => [p.name, Number(p.value.toFixed(4))])), `epoch ${epoch}/${spec.epochs}`);
-        await metrics.flush();
-        await logs.flush().catch(() => undefined); // kept for the next flush; the epoch's metrics are what must arrive
+        await apiWait.time(() => metrics.flush());
+        await apiWait.time(() => logs.flush()).catch(() => undefined); // kept for the next flush; the epoch's metrics are what must arrive
       },
       onProgress: (fraction) => {
         progress = fraction;
@@ -159,7 +161,7 @@ export async function executeRun(spec: RunSpec, deps: ExecuteRunDeps): Promise<R
       },
       resume,
       // After the epoch's metrics: a resumed attempt continues the series from the next step.
-      onCheckpoint: (checkpoint) => uploadCheckpoint(checkpoint, (name, body) => uploadArtifact(spec.runId, name, body, deps, retrying)),
+      onCheckpoint: (checkpoint) => apiWait.time(() => uploadCheckpoint(checkpoint, (name, body) => uploadArtifact(spec.runId, name, body, deps, retrying))),
     }).finally(() => baseModel.dispose());
     const { epochsRun, bestEpoch } = result.metrics;
     runLog.info({ bestEpoch }, epochsRun < spec.epochs ? `stopped early after epoch ${epochsRun} of ${spec.epochs}` : `training finished after ${epochsRun} epochs`);
@@ -168,7 +170,8 @@ export async function executeRun(spec: RunSpec, deps: ExecuteRunDeps): Promise<R
     runLog.info({ testAccuracy: Number(result.metrics.testAccuracy.toFixed(4)), wallTimeMs: Math.round(result.metrics.wallTimeMs) }, "model uploaded; reporting the run as succeeded");
     await closeLog();
     reporting = true;
-    await retrying("complete", () => api.worker.complete.mutate({ workerId, runId: spec.runId, metrics: result.metrics }));
+    const reported = attemptFinalMetrics(result.metrics, apiWait.ms, resume?.epoch);
+    await retrying("complete", () => api.worker.complete.mutate({ workerId, runId: spec.runId, metrics: reported }));
     log.info({ runId: spec.runId }, "run succeeded");
     return "SUCCEEDED";
   } catch (error) {

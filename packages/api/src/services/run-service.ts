@@ -3,7 +3,7 @@ import { datasetDataPath } from "@tlab/core/catalog-input";
 import { TrainingOptions } from "@tlab/core/experiment";
 import { DEFAULT_LEASE_MS, leaseExpiry } from "@tlab/core/lease";
 import { DomainError } from "@tlab/core/errors";
-import { MAX_METRIC_SERIES_PER_RUN, type FinalMetrics, type MetricPoint, type RunSpec, type WorkerInfo } from "@tlab/core/run";
+import { MAX_METRIC_SERIES_PER_RUN, METRIC, type FinalMetrics, type MetricPoint, type RunSpec, type WorkerInfo } from "@tlab/core/run";
 import type { WorkerDto } from "@tlab/core/dto";
 import type { CatalogRepository } from "@tlab/db/repositories/catalog-repository";
 import type { MetricRepository } from "@tlab/db/repositories/metric-repository";
@@ -121,7 +121,11 @@ export class RunService {
    * ends stops training, and the run ends CANCELED through `fail`.
    */
   async complete(workerId: string, runId: string, metrics: FinalMetrics): Promise<void> {
-    const ok = await this.runs.finish(runId, workerId, this.now(), { status: "SUCCEEDED", metrics });
+    // Wall time is the run's training time over all its attempts: the reporting attempt's own,
+    // plus the epochs earlier attempts trained and it resumed from, as they reported them.
+    const earlierSeconds = metrics.resumedFromEpoch ? await this.metrics.sumUpToStep(runId, METRIC.epochSeconds, metrics.resumedFromEpoch) : 0;
+    const total = { ...metrics, wallTimeMs: metrics.wallTimeMs + earlierSeconds * 1000 };
+    const ok = await this.runs.finish(runId, workerId, this.now(), { status: "SUCCEEDED", metrics: total });
     if (!ok) throw new DomainError("RUN_NOT_CLAIMED_BY_WORKER", `run ${runId} is not held by worker ${workerId}`);
   }
 

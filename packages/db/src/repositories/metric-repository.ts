@@ -91,6 +91,12 @@ export class MetricRepository {
     return out;
   }
 
+  /** The sum of one series' values over steps 1..`maxStep` (0 when it has none). */
+  async sumUpToStep(runId: string, name: string, maxStep: number): Promise<number> {
+    const { _sum } = await this.db.metricPoint.aggregate({ where: { runId, name, step: { gte: 1, lte: maxStep } }, _sum: { value: true } });
+    return _sum.value ?? 0;
+  }
+
   /** The names of a run's series, by index probes only. */
   async seriesNames(runId: string): Promise<string[]> {
     return (await this.seriesRanges(runId)).map((series) => series.name);

@@ -148,6 +148,23 @@ export class RunQueryRepository {
     });
   }
 
+  /**
+   * Why each run last went back to the queue (released, lease expired, retried), from its events:
+   * a run that then succeeded keeps no failure reason, but its export still says it was requeued.
+   */
+  async lastRequeueReasons(runIds: readonly string[]): Promise<Map<string, string>> {
+    const out = new Map<string, string>();
+    for (let i = 0; i < runIds.length; i += 500) {
+      const rows = await this.db.runEvent.findMany({
+        where: { runId: { in: runIds.slice(i, i + 500) }, kind: { in: ["released", "lease_expired", "retried"] }, detail: { not: null } },
+        orderBy: [{ at: "asc" }, { id: "asc" }],
+        select: { runId: true, detail: true },
+      });
+      for (const row of rows) out.set(row.runId, row.detail!);
+    }
+    return out;
+  }
+
   async lifecycle(runId: string): Promise<{ status: string; attempt: number; maxAttempts: number; failureReason: string | null } | null> {
     return this.db.run.findUnique({ where: { id: runId }, select: { status: true, attempt: true, maxAttempts: true, failureReason: true } });
   }

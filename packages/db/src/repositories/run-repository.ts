@@ -229,6 +229,9 @@ export class RunRepository {
             wallTimeMs: outcome.metrics.wallTimeMs,
             finalMetrics: JSON.stringify(outcome.metrics),
             progress: 1,
+            // Earlier attempts' reasons (released, lease expired) stay in the run's events, its
+            // timeline; a run that succeeded has no failure reason.
+            failureReason: null,
           }
         : { status: outcome.status, failureReason: outcome.reason };
     return this.db.$transaction(async (tx) => {
