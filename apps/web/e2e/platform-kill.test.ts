@@ -1,10 +1,16 @@
-import { existsSync, mkdtempSync, rmSync } from "node:fs";
+import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
 import { afterAll, describe, expect, it } from "vitest";
-import { descendants, freePort, isAlive, startPlatform, type Platform } from "./platform-harness";
+import { waitUntilMidRun } from "./mid-run";
+import { descendants, freePort, isAlive, startPlatform, tlab, type Platform } from "./platform-harness";
+import { trpc } from "./web-server";
+
+const EPOCHS = 5;
+// Short leases, so the run the kill leaves RUNNING is requeued soon after the restart.
+const PLATFORM_ENV = { TLAB_LEASE_MS: "4000", SWEEP_INTERVAL_MS: "500" };
 
 interface Health {
   status: string;
@@ -64,7 +70,7 @@ describe("npm start killed with kill -9, then started again", () => {
     port = await freePort();
     const health = watchHealth(`http://127.0.0.1:${port}`, path.join(dataDir, "cli-token"));
     try {
-      platforms.push(await startPlatform({ workers: 1, env: { DATA_DIR: dataDir, PORT: String(port) } }));
+      platforms.push(await startPlatform({ workers: 1, env: { ...PLATFORM_ENV, DATA_DIR: dataDir, PORT: String(port) } }));
     } finally {
       await health.stop();
     }
@@ -84,8 +90,19 @@ describe("npm start killed with kill -9, then started again", () => {
     }
   });
 
-  it("leaves no process behind after kill -9 of its process group, and starts again on the same data and port", async () => {
+  it("leaves no process behind after kill -9 of its process group mid-run, and after a restart the run completes with nothing lost", async () => {
     const platform = platforms[0]!;
+    const url = `http://127.0.0.1:${port}`;
+    const token = readFileSync(path.join(dataDir, "cli-token"), "utf8").trim();
+    const launched = await tlab(
+      url,
+      ["launch", "--preset", "digits", "--strategies", "full", "--epochs", String(EPOCHS), "--train-per-class", "300", "--test-per-class", "20", "--json"],
+      { token },
+    );
+    expect(launched.code, launched.stderr).toBe(0);
+    const runId = (JSON.parse(launched.stdout) as { runs: { id: string }[] }).runs[0]!.id;
+    await waitUntilMidRun(url, token, runId, { epochs: EPOCHS, output: platform.output });
+
     const children = descendants(platform.child.pid!);
     expect(children.length, "the web server and the worker").toBeGreaterThanOrEqual(2);
     process.kill(-platform.child.pid!, "SIGKILL");
@@ -97,7 +114,19 @@ describe("npm start killed with kill -9, then started again", () => {
     // The port is free again and the data directory's lock is stale: the same start works.
     const probe = createServer();
     await new Promise<void>((resolve, reject) => probe.once("error", reject).listen(port, () => probe.close(() => resolve())));
-    platforms.push(await startPlatform({ workers: 1, env: { DATA_DIR: dataDir, PORT: String(port) } }));
-    expect(((await (await fetch(`http://127.0.0.1:${port}/api/health`)).json()) as Health).status).toBe("ok");
+    const again = await startPlatform({ workers: 1, env: { ...PLATFORM_ENV, DATA_DIR: dataDir, PORT: String(port) } });
+    platforms.push(again);
+    expect(((await (await fetch(`${url}/api/health`)).json()) as Health).status).toBe("ok");
+
+    // The run comes back (released, or its lease expires) and the new worker finishes it.
+    let run = { status: "", attempt: 0 };
+    for (let i = 0; i < 1500 && !["SUCCEEDED", "FAILED", "CANCELED"].includes(run.status); i++) {
+      run = await trpc<{ status: string; attempt: number }>(url, "run.byId", { runId }, { token });
+      await sleep(200);
+    }
+    expect(run.status, again.output().slice(-3000)).toBe("SUCCEEDED");
+    expect(run.attempt).toBeGreaterThanOrEqual(2);
+    const series = await trpc<{ name: string; points: { step: number }[] }[]>(url, "run.metrics", { runId }, { token });
+    expect(series.find((s) => s.name === "val/accuracy")?.points.map((p) => p.step)).toEqual(Array.from({ length: EPOCHS }, (_, i) => i + 1));
   });
 });
