@@ -79,4 +79,13 @@ describe("reads of a run with 10,000 series at one step (stored before the per-r
     const json = JSON.parse((await h.services.export.runMetrics(runId, "json")).body) as { series: { points: unknown[] }[] };
     expect(json.series.reduce((sum, s) => sum + s.points.length, 0)).toBe(total);
   });
+
+  it("the live view's read pages through a step larger than its page, every point once", async () => {
+    const { runId } = await claimedRun();
+    const names = seriesNames(7);
+    await h.services.runs["metrics"].upsertPoints(runId, [1, 2].flatMap((step) => names.map((name) => ({ name, step, value: step }))));
+    const read = await h.services.runQueries.allPointsAfter(runId, 0, 3);
+    expect(read.map((p) => `${p.step}@${p.name}`)).toEqual([1, 2].flatMap((step) => names.map((name) => `${step}@${name}`)));
+    expect((await h.services.runQueries.allPointsAfter(runId, 1, 3)).map((p) => p.step)).toEqual(Array(7).fill(2));
+  });
 });

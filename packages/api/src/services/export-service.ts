@@ -88,14 +88,8 @@ export class ExportService {
 
   /** Every point the run reported (not downsampled), by metric name and step. */
   async runMetrics(runId: string, format: ExportFormat): Promise<ExportFile> {
-    // Pages by (step, name), so every point is read exactly once, however many share a step.
-    const points: { name: string; step: number; value: number }[] = [];
-    for (let after: number | { step: number; name: string } = -1; ; ) {
-      const page = await this.runs.pointsAfter(runId, after, PAGE);
-      points.push(...page);
-      if (page.length < PAGE) break;
-      after = { step: page.at(-1)!.step, name: page.at(-1)!.name };
-    }
+    // Paged by (step, name): every point exactly once, however many share a step.
+    const points = await this.runs.allPointsAfter(runId, -1, PAGE);
     const base = `run-${runId}-metrics`;
     if (format === "csv") {
       return { fileName: `${base}.csv`, contentType: "text/csv; charset=utf-8", body: toCsv(["name", "step", "value"], points.map((p) => [p.name, p.step, p.value])) };

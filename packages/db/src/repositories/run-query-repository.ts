@@ -149,6 +149,21 @@ export class RunQueryRepository {
   }
 
   /**
+   * Every point with a step above `afterStep`, read in pages of `pageSize` by (step, name), so a
+   * step with more points than a page is read whole (a run holds at most 100 series; older runs
+   * may hold more).
+   */
+  async allPointsAfter(runId: string, afterStep: number, pageSize = 5000): Promise<{ name: string; step: number; value: number }[]> {
+    const points: { name: string; step: number; value: number }[] = [];
+    for (let after: number | { step: number; name: string } = afterStep; ; ) {
+      const page = await this.pointsAfter(runId, after, pageSize);
+      points.push(...page);
+      if (page.length < pageSize) return points;
+      after = { step: page.at(-1)!.step, name: page.at(-1)!.name };
+    }
+  }
+
+  /**
    * Why each run last went back to the queue (released, lease expired, retried), from its events:
    * a run that then succeeded keeps no failure reason, but its export still says it was requeued.
    */
