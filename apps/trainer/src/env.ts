@@ -25,6 +25,15 @@ const EnvSchema = z.object({
     .int("TLAB_FEATURE_CACHE_MAX_MB must be a whole number of megabytes ≥ 1")
     .min(1, "TLAB_FEATURE_CACHE_MAX_MB must be a whole number of megabytes ≥ 1")
     .default(2048),
+  /**
+   * Tensor memory a run may plan for, in MiB: the GPU's memory on tensorflow-gpu (libtensorflow
+   * does not tell tfjs; 4096 is assumed without it), or a lower cap on any backend.
+   */
+  TLAB_DEVICE_MEMORY_MB: z.coerce
+    .number({ error: "TLAB_DEVICE_MEMORY_MB must be a whole number of megabytes ≥ 64" })
+    .int("TLAB_DEVICE_MEMORY_MB must be a whole number of megabytes ≥ 64")
+    .min(64, "TLAB_DEVICE_MEMORY_MB must be a whole number of megabytes ≥ 64")
+    .optional(),
   TLAB_LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace"]).default("info"),
   /** Test hook for fault tests, unset in real use: see tf/fault-injection.ts. */
   TLAB_FAULT_INJECT: z

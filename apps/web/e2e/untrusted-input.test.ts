@@ -59,7 +59,7 @@ describe("untrusted input", () => {
 
   it("serves no file outside a base model's folder or a run's artifacts, however the path is spelled", async () => {
     for (const file of ["..%2F..%2Fworker-token", "..%2F..%2F..%2Fetc%2Fpasswd", "%2E%2E%2Fworker-token", "..%5C..%5Cworker-token", "model.json%00.png"]) {
-      const served = await call(`/api/base-models/${BUILTIN_BASE_MODEL}/${file}`, { headers: worker() });
+      const served = await call(`/api/base-models/${BUILTIN_BASE_MODEL}/${file}`, { headers: user() });
       expect([400, 404], `${file}: ${served.text}`).toContain(served.status);
       expect(served.error).toMatch(/^file: /);
       expect(served.text).not.toContain(workerToken);
@@ -86,13 +86,17 @@ describe("untrusted input", () => {
     const planted = path.join(platform.dataDir, "base-models", BUILTIN_BASE_MODEL, "leak.bin");
     symlinkSync(secretFile, planted);
     try {
-      const leak = await call(`/api/base-models/${BUILTIN_BASE_MODEL}/leak.bin`, { headers: worker() });
+      const leak = await call(`/api/base-models/${BUILTIN_BASE_MODEL}/leak.bin`, { headers: user() });
       expect(leak.status).toBe(404);
       expect(leak.text).not.toContain("top secret");
     } finally {
       unlinkSync(planted);
     }
-    expect((await call(`/api/base-models/${BUILTIN_BASE_MODEL}/model.json`, { headers: worker() })).status).toBe(200);
+    expect((await call(`/api/base-models/${BUILTIN_BASE_MODEL}/model.json`, { headers: user() })).status).toBe(200);
+    // A worker token reads a base model only while one of its workers holds a run on it.
+    const unheld = await call(`/api/base-models/${BUILTIN_BASE_MODEL}/model.json`, { headers: worker() });
+    expect(unheld.status).toBe(403);
+    expect(unheld.error).toMatch(/^base model "lenet5-digits-0-4": a worker token may download only what the runs its workers hold need/);
   });
 
   it("refuses a dataset zip with a zip-slip entry, a symbolic link entry or a zip bomb, naming the entry", async () => {

@@ -88,7 +88,7 @@ export async function startWebServer(): Promise<WebServer> {
 export interface Browser {
   context: BrowserContext;
   page: Page;
-  /** Uncaught errors in the page: a test ends by expecting none. */
+  /** Uncaught errors in the page and Content-Security-Policy violations: a test ends by expecting none. */
   pageErrors: string[];
   shot: (name: string) => Promise<void>;
   close: () => Promise<void>;
@@ -105,6 +105,10 @@ export async function launchBrowser(viewport = { width: 1280, height: 900 }): Pr
   const page = context.pages()[0] ?? (await context.newPage());
   const pageErrors: string[] = [];
   page.on("pageerror", (error) => pageErrors.push(error.message));
+  // A script or style the Content-Security-Policy blocked is a page error too: the page is broken.
+  page.on("console", (message) => {
+    if (message.type() === "error" && /Content Security Policy/i.test(message.text())) pageErrors.push(message.text());
+  });
   mkdirSync(SCREENSHOTS, { recursive: true });
   return {
     context,

@@ -4,6 +4,8 @@
 # DATA_DIR/base-models where missing (the web server registers what it finds there, and the
 # digits preset needs its LeNet-5), then the dashboard + API on PORT. Run from the repository root.
 set -eu
+# Owner-only files: DATA_DIR holds password hashes (tlab.db), secrets and uploads.
+umask 077
 : "${DATA_DIR:=data}"
 export DATA_DIR
 node_modules/.bin/prisma migrate deploy --config prisma/prisma.config.ts
@@ -15,7 +17,6 @@ for shipped in apps/trainer/assets/base-models/*/; do
   # Copied beside its place (a dot directory the catalog skips), then renamed into it: replicas
   # starting together on one DATA_DIR never nest one copy inside another; the loser drops its copy.
   tmp=$(mktemp -d "$DATA_DIR/base-models/.$name.XXXXXX")
-  chmod 755 "$tmp" # mktemp makes it private; the copy it becomes is not
   cp -R "$shipped". "$tmp"
   mv -T "$tmp" "$target" 2>/dev/null || rm -rf "$tmp"
 done

@@ -1,10 +1,11 @@
 /**
- * `npm start`: the whole platform on one machine. Applies migrations, makes sure the built-in base
- * model exists, serves the dashboard and API on PORT and runs one local trainer worker against it.
+ * `npm start`: the whole platform on one machine. Applies migrations, installs the shipped base
+ * models (building the built-in one if missing), serves the dashboard and API on PORT and runs one
+ * local trainer worker against it.
  */
 import { spawn, spawnSync, type ChildProcess } from "node:child_process";
 import { randomBytes } from "node:crypto";
-import { cpSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { cpSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { createServer } from "node:net";
 import path from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
@@ -32,7 +33,10 @@ const env = z
 
 const dataDir = path.resolve(ROOT, env.DATA_DIR);
 const databaseUrl = env.DATABASE_URL || `file:${path.join(dataDir, "tlab.db")}`;
-mkdirSync(dataDir, { recursive: true });
+// Owner-only from the first file on: migrations create tlab.db (password hashes), the children
+// (web server, worker) inherit the umask, and the data directory is not for other local users.
+process.umask(0o077);
+mkdirSync(dataDir, { recursive: true, mode: 0o700 });
 const workerToken = env.TLAB_WORKER_TOKEN ?? readOrCreateToken(path.join(dataDir, "worker-token"));
 /**
  * The embedded default is a one-machine install: unless an admin is configured, the first start
@@ -105,17 +109,26 @@ function run(command: string, args: string[], opts: { cwd?: string; what: string
   }
 }
 
-function ensureBuiltinBaseModel(): void {
-  const target = path.join(dataDir, "base-models", BUILTIN_BASE_MODEL);
-  if (existsSync(path.join(target, "model.json"))) return;
-  const committed = path.join(ROOT, "apps/trainer/assets/base-models", BUILTIN_BASE_MODEL);
-  if (existsSync(path.join(committed, "model.json"))) {
-    cpSync(committed, target, { recursive: true });
-    log(`installed built-in base model ${BUILTIN_BASE_MODEL}`);
-    return;
+const SHIPPED_BASE_MODELS = path.join(ROOT, "apps/trainer/assets/base-models");
+
+/**
+ * Copies every shipped base model (apps/trainer/assets/base-models: the committed LeNet-5, and
+ * what `tlab build-base` wrote there) into DATA_DIR/base-models where missing, as serve-web.sh
+ * does; the web server registers them at start. The built-in LeNet-5 is pretrained when missing.
+ */
+function installShippedBaseModels(): void {
+  const shipped = existsSync(SHIPPED_BASE_MODELS) ? readdirSync(SHIPPED_BASE_MODELS, { withFileTypes: true }) : [];
+  for (const entry of shipped) {
+    if (!entry.isDirectory() || entry.name.startsWith(".")) continue;
+    const source = path.join(SHIPPED_BASE_MODELS, entry.name);
+    const target = path.join(dataDir, "base-models", entry.name);
+    if (existsSync(path.join(target, "model.json")) || !existsSync(path.join(source, "model.json"))) continue;
+    cpSync(source, target, { recursive: true });
+    log(`installed base model ${entry.name}`);
   }
+  if (existsSync(path.join(dataDir, "base-models", BUILTIN_BASE_MODEL, "model.json"))) return;
   log(`building the built-in base model ${BUILTIN_BASE_MODEL} (tlab pretrain)`);
-  run(path.join(BIN, "tsx"), [TRAINER_CLI, "pretrain", "--out", target], { what: "tlab pretrain" });
+  run(path.join(BIN, "tsx"), [TRAINER_CLI, "pretrain", "--out", path.join(dataDir, "base-models", BUILTIN_BASE_MODEL)], { what: "tlab pretrain" });
 }
 
 interface HealthBody {
@@ -303,7 +316,7 @@ async function main(): Promise<void> {
   await ensurePortFree(env.PORT);
   writeFileSync(STARTUP_STATE_FILE, "npm start is signing the local CLI in", { mode: 0o600 });
   run(path.join(BIN, "prisma"), ["migrate", "deploy", "--config", "prisma/prisma.config.ts"], { what: "database migration" });
-  ensureBuiltinBaseModel();
+  installShippedBaseModels();
   if (!existsSync(path.join(WEB_DIR, ".next/BUILD_ID"))) {
     log("building the dashboard (first start only; about a minute)");
     run(path.join(BIN, "next"), ["build"], { cwd: WEB_DIR, what: "next build" });

@@ -1,4 +1,5 @@
 import { NextResponse, type NextRequest } from "next/server";
+import { pageContentSecurityPolicy } from "./security-headers";
 
 /** Pages anyone may open: signing in and creating an account. */
 const PUBLIC_PAGES = [/^\/sign-in\/?$/, /^\/sign-up\/?$/, /^\/invite\/[^/]+\/?$/];
@@ -16,12 +17,19 @@ export function proxy(request: NextRequest): NextResponse {
   const { pathname, search } = request.nextUrl;
   const headers = new Headers(request.headers);
   headers.set(PATH_HEADER, `${pathname}${search}`);
+  const csp = pageContentSecurityPolicy(btoa(crypto.randomUUID()));
   if (!PUBLIC_PAGES.some((page) => page.test(pathname)) && !SESSION_COOKIES.some((name) => request.cookies.has(name))) {
     const signIn = new URL("/sign-in", request.url);
     if (pathname !== "/") signIn.searchParams.set("next", `${pathname}${search}`);
-    return NextResponse.redirect(signIn);
+    const redirect = NextResponse.redirect(signIn);
+    redirect.headers.set("Content-Security-Policy", csp);
+    return redirect;
   }
-  return NextResponse.next({ request: { headers } });
+  // On the request, Next.js takes the nonce for its inline scripts; on the response, the browser enforces it.
+  headers.set("Content-Security-Policy", csp);
+  const response = NextResponse.next({ request: { headers } });
+  response.headers.set("Content-Security-Policy", csp);
+  return response;
 }
 
 export const config = {

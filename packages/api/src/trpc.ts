@@ -1,9 +1,10 @@
 import { initTRPC, TRPCError } from "@trpc/server";
 import { z, ZodError } from "zod";
-import { decideAccess, type AccessLevel, type Principal, type SessionUser } from "@tlab/core/access";
+import { decideAccess, workerCredential, type AccessLevel, type Principal, type SessionUser } from "@tlab/core/access";
 import { isDomainError, type DomainErrorCode } from "@tlab/core/errors";
 import { storageFailureOf } from "@tlab/core/storage-failure";
 import type { Context } from "./context";
+import { errorIdOf, internalErrorMessage } from "./error-id";
 
 /** Every procedure carries its access level; the router-wide test reads it and probes it. */
 export interface ProcedureMeta {
@@ -21,6 +22,12 @@ const t = initTRPC
         error.cause instanceof ZodError
           ? { ...z.flattenError(error.cause), issues: error.cause.issues.map((issue) => ({ path: issue.path.map(String).join("."), message: issue.message })) }
           : null;
+      // An unexpected error's message may hold query text, paths or stack frames: the caller gets
+      // an error id, the route handler's onError logs the detail under the same id.
+      if (shape.data.code === "INTERNAL_SERVER_ERROR") {
+        const { stack: _stack, ...data } = shape.data;
+        return { ...shape, message: internalErrorMessage(errorIdOf(error)), data: { ...data, zodError } };
+      }
       return { ...shape, data: { ...shape.data, zodError } };
     },
   });
@@ -87,5 +94,6 @@ export const adminProcedure = userProcedure("admin");
 /** Procedures only trainer workers call: they need a worker token as a Bearer credential. */
 export const workerProcedure = baseProcedure.meta({ access: "worker" }).use(({ ctx, next }) => {
   refuse(ctx.principal, "worker");
-  return next({ ctx: { workerTokenId: (ctx.principal as Extract<Principal, { kind: "worker" }>).tokenId } });
+  // The credential binds the workers it registers: only it may act as them (RunService.assertActsAs).
+  return next({ ctx: { workerCredential: workerCredential(ctx.principal as Extract<Principal, { kind: "worker" }>) } });
 });

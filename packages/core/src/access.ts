@@ -30,6 +30,15 @@ export type Principal =
   | { kind: "user"; user: SessionUser; via: "session" | "personal-token"; tokenId?: string }
   | { kind: "worker"; /** null for the server's bootstrap token (TLAB_WORKER_TOKEN). */ tokenId: string | null };
 
+/**
+ * The credential a worker principal acts with, as recorded on each worker it registers: a worker
+ * may be driven only by the credential that registered it, and a worker token reads only the
+ * files of runs its own workers hold.
+ */
+export function workerCredential(principal: Extract<Principal, { kind: "worker" }>): string {
+  return principal.tokenId ?? "bootstrap";
+}
+
 export interface SessionUser {
   id: string;
   email: string;

@@ -7,8 +7,13 @@ import { relativePathProblem } from "./relative-path";
  * - names that would leave the folder they are unpacked to (zip-slip): absolute paths, drive
  *   letters, ".." segments, also with backslashes;
  * - symbolic links and other special files (the Unix mode in the external attributes);
- * - zip bombs: more unpacked bytes in total than allowed, or an entry that inflates far beyond
- *   its compressed size (no image or weight file compresses like that; padding does).
+ * - zip bombs: more unpacked bytes in total than allowed (near the upload limit: images and
+ *   weights hardly compress), an entry that inflates far beyond its compressed size, or a whole
+ *   archive that does (many entries each just under the per-entry check; no image folder or model
+ *   compresses like that, padding does).
+ * All of it is decided from the central directory, before any entry is inflated; entries are then
+ * inflated one at a time (a few at once) up to their declared size, so the memory a zip can take
+ * is bounded by the upload itself and its largest entries, never by what it claims to unpack to.
  */
 
 export class ZipError extends Error {
@@ -32,16 +37,33 @@ export interface ZipEntryInfo {
 export interface ZipLimits {
   /** Most bytes all entries may unpack to together. */
   maxUnzippedBytes: number;
+  /** Where that limit comes from, for the message (e.g. "TLAB_MAX_DATASET_UPLOAD_BYTES + 25%"). */
+  maxUnzippedSource?: string;
   /** Highest uncompressed/compressed ratio of an entry of `ratioCheckFromBytes` or more. */
   maxCompressionRatio: number;
+  /** Highest ratio of all entries' unpacked bytes to the archive's bytes, once they reach `ratioCheckFromBytes`. */
+  maxTotalCompressionRatio: number;
   ratioCheckFromBytes: number;
 }
 
+/** Unpacked bytes allowed per uploaded byte: PNG, JPEG and float weights gain little from zip. */
+export const UNZIPPED_PER_UPLOADED_BYTE = 1.25;
+
 export const DEFAULT_ZIP_LIMITS: ZipLimits = {
-  maxUnzippedBytes: 4 * 1024 ** 3,
+  maxUnzippedBytes: Math.floor(2 * 1024 ** 3 * UNZIPPED_PER_UPLOADED_BYTE),
   maxCompressionRatio: 200,
+  maxTotalCompressionRatio: 20,
   ratioCheckFromBytes: 1024 ** 2,
 };
+
+/** The limits for an upload of at most `maxUploadBytes` (named by `setting`): unpacked, near the upload limit. */
+export function zipLimitsForUpload(maxUploadBytes: number, setting: string): ZipLimits {
+  return {
+    ...DEFAULT_ZIP_LIMITS,
+    maxUnzippedBytes: Math.floor(maxUploadBytes * UNZIPPED_PER_UPLOADED_BYTE),
+    maxUnzippedSource: `${setting} + ${Math.round((UNZIPPED_PER_UPLOADED_BYTE - 1) * 100)}%`,
+  };
+}
 
 const FILE_TYPE_MASK = 0o170000;
 const FILE_TYPES: Record<number, string | null> = {
@@ -55,9 +77,13 @@ const FILE_TYPES: Record<number, string | null> = {
   0o140000: "a socket",
 };
 
-/** Throws ZipError naming the first entry that breaks a rule above. */
-export function checkZipEntries(entries: readonly ZipEntryInfo[], limits: ZipLimits = DEFAULT_ZIP_LIMITS): void {
+/**
+ * Throws ZipError naming the first entry that breaks a rule above. `archiveBytes`: the zip's own
+ * size, which bounds what the entries' compressed sizes may honestly add up to.
+ */
+export function checkZipEntries(entries: readonly ZipEntryInfo[], limits: ZipLimits = DEFAULT_ZIP_LIMITS, archiveBytes = Number.POSITIVE_INFINITY): void {
   let total = 0;
+  let compressedTotal = 0;
   for (const entry of entries) {
     const name = JSON.stringify(entry.name);
     const problem = relativePathProblem(entry.name);
@@ -73,8 +99,16 @@ export function checkZipEntries(entries: readonly ZipEntryInfo[], limits: ZipLim
       );
     }
     total += entry.size;
+    compressedTotal += entry.compressedSize;
     if (total > limits.maxUnzippedBytes) {
-      throw new ZipError(`the zip unpacks to more than ${limits.maxUnzippedBytes} bytes (reached at entry ${name}); split it or store the images smaller`);
+      const source = limits.maxUnzippedSource ? ` (${limits.maxUnzippedSource})` : "";
+      throw new ZipError(`the zip unpacks to more than ${limits.maxUnzippedBytes} bytes${source} (reached at entry ${name}); split it or store the images smaller`);
     }
+  }
+  const packed = Math.max(1, Math.min(compressedTotal, archiveBytes));
+  if (total >= limits.ratioCheckFromBytes && total / packed > limits.maxTotalCompressionRatio) {
+    throw new ZipError(
+      `the zip's ${entries.length} entries unpack from ${packed} to ${total} bytes in all, a compression ratio above ${limits.maxTotalCompressionRatio}:1 (images and weights hardly compress); refused as a likely zip bomb`,
+    );
   }
 }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { CreateExperimentInput } from "./experiment";
+import { CreateExperimentInput, StoredTrainingOptions } from "./experiment";
 import { PRESETS } from "./presets";
 
 describe("CreateExperimentInput", () => {
@@ -101,5 +101,18 @@ describe("CreateExperimentInput", () => {
     expect(unknown.success).toBe(false);
     expect(unknown.error?.issues[0]?.path).toEqual(["strategies", 0, "kind"]);
     expect(unknown.error?.issues[0]?.message).toBe("must be one of frozen, partial, full");
+  });
+});
+
+describe("TrainingOptions.batchNorm", () => {
+  it("defaults to frozen for a new launch and names the allowed values", () => {
+    expect(CreateExperimentInput.parse(PRESETS.digits).training.batchNorm).toBe("frozen");
+    const result = CreateExperimentInput.safeParse({ ...PRESETS.digits, training: { batchNorm: "moving" } });
+    expect(result.error?.issues.map((i) => [i.path.join("."), i.message])).toEqual([["training.batchNorm", "must be one of frozen, updated"]]);
+  });
+
+  it("reads an experiment stored before the option as updated, which is how it trained", () => {
+    expect(StoredTrainingOptions.parse({ earlyStoppingPatience: 2, lrSchedule: "cosine" }).batchNorm).toBe("updated");
+    expect(StoredTrainingOptions.parse({ batchNorm: "frozen" }).batchNorm).toBe("frozen");
   });
 });

@@ -2,6 +2,9 @@ import { z } from "zod";
 import { boundedNumber, flag, oneOf } from "./field-limits";
 import { StrategyConfig } from "./strategy";
 
+export const BATCH_NORM_MODES = ["frozen", "updated"] as const;
+export type BatchNormMode = (typeof BATCH_NORM_MODES)[number];
+
 /** Random image augmentation applied to training batches only (never to validation or test). */
 export const Augmentation = z.object({
   flipHorizontal: flag().default(false),
@@ -19,9 +22,26 @@ export const TrainingOptions = z.object({
   /** Stop after this many epochs without a better validation accuracy (0 = never); the best epoch is restored either way. */
   earlyStoppingPatience: boundedNumber({ min: 0, max: 100, int: true }).default(0),
   lrSchedule: oneOf(["constant", "cosine", "step"]).default("constant"),
+  /**
+   * BatchNormalization statistics while the base fine-tunes. `frozen`: the layers run in inference
+   * mode (moving mean and variance kept, gamma and beta still train), the usual practice for
+   * fine-tuning since small batches give noisy batch statistics. `updated`: they run in training
+   * mode, normalising by each (micro-)batch and moving their statistics.
+   */
+  batchNorm: oneOf(BATCH_NORM_MODES).default("frozen"),
 });
 export type TrainingOptions = z.infer<typeof TrainingOptions>;
 export const DEFAULT_TRAINING_OPTIONS: TrainingOptions = TrainingOptions.parse({});
+
+/**
+ * TrainingOptions as stored with an experiment. Experiments launched before the BatchNorm option
+ * existed trained with their statistics updated, so a stored value without it reads as `updated`,
+ * not as today's default.
+ */
+export const StoredTrainingOptions = z.preprocess(
+  (value) => (value !== null && typeof value === "object" && !("batchNorm" in value) ? { ...value, batchNorm: "updated" } : value),
+  TrainingOptions,
+);
 
 /**
  * The launch input, shared by the web form, the tRPC API and `tlab launch`.

@@ -44,7 +44,7 @@ export const PRESETS = {
     strategies: [defaultStrategy("frozen"), StrategyConfig.parse({ kind: "partial", warmupEpochs: 1 }), defaultStrategy("full")],
     epochs: 8,
     seeds: 2,
-    training: { augmentation: { flipHorizontal: false, shiftPixels: 2, rotateDegrees: 10, brightness: 0.1 }, earlyStoppingPatience: 0, lrSchedule: "cosine" },
+    training: { augmentation: { flipHorizontal: false, shiftPixels: 2, rotateDegrees: 10, brightness: 0.1 }, earlyStoppingPatience: 0, lrSchedule: "cosine", batchNorm: "frozen" },
   },
 } satisfies Record<string, CreateExperimentInput>;
 

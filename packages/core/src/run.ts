@@ -94,6 +94,12 @@ export const FinalMetrics = z.object({
   trainImagesPerSec: z.number().min(0),
   /** Most tensor memory the run held at once (base weights, data, head, optimizer state, a step's activations); not the worker process's size. */
   peakMemoryBytes: z.number().min(0),
+  /**
+   * Images per forward/backward pass when the batch did not fit the backend's memory at once: the
+   * gradients of a batch's micro-batches are summed and applied once, so the effective batch is
+   * still the experiment's batchSize. Equal to batchSize when the batch fit; absent on older runs.
+   */
+  microBatch: z.number().int().min(1).optional(),
 });
 export type FinalMetrics = z.infer<typeof FinalMetrics>;
 

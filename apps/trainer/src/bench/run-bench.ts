@@ -5,6 +5,7 @@ import type { TrainingBackend } from "@tlab/core/run";
 import { BackendUnavailableError, initBackend, type BackendInfo } from "../tf/backend";
 import { measureEpochCosts } from "./epoch-cost";
 import { measureLenet5Inference, measureLenet5Training, type ThroughputOptions } from "./lenet5-throughput";
+import { measureMobileNetV2FineTune } from "./mobilenet-fine-tune";
 import { measureMobileNetV2 } from "./mobilenet-throughput";
 
 /**
@@ -83,20 +84,29 @@ async function main(): Promise<void> {
     }
   }
 
-  // MobileNetV2 on the default backend, when nsfwjs (a dev dependency) is installed.
+  // MobileNetV2 on the default backend, when nsfwjs (a dev dependency) is installed: inference of
+  // the base, and a full fine-tune at the default batch size as a run trains it (micro-batches
+  // planned for the backend's memory, BatchNorm statistics frozen).
   let mobilenetV2: Record<string, unknown> | undefined;
   await initBackend(defaultBackend.backend);
   try {
     const mobile = await measureMobileNetV2({
-      infer: { batchSize: 8, minSeconds: 2, minSteps: 2, repeats: 1, warmupSteps: 1 },
-      train: { batchSize: 8, minSeconds: 3, minSteps: 2, repeats: 1, warmupSteps: 1 },
+      infer: { batchSize: 8, minSeconds: 2, minSteps: 2, repeats: 2, warmupSteps: 1 },
+      train: { batchSize: 1, minSeconds: 0, minSteps: 1, repeats: 1, warmupSteps: 0 },
     });
+    const fineTune = await measureMobileNetV2FineTune({ batchSize: TRAIN_BATCH, minSeconds: 6, minSteps: 2, repeats: 1, warmupSteps: 1 });
     mobilenetV2 = {
       inferImgPerSec: { [defaultBackend.backend]: round(mobile.infer.imagesPerSec) },
-      trainImgPerSec: { [defaultBackend.backend]: round(mobile.train.imagesPerSec) },
-      batchSize: 8,
+      trainImgPerSec: { [defaultBackend.backend]: round(fineTune.imagesPerSec) },
+      batchSize: fineTune.batchSize,
+      microBatch: fineTune.microBatch,
+      threads: 1, // MERGE-FIXME: BackendInfo.threads
+      peakBytes: fineTune.peakBytes,
     };
-    log(`mobilenet-v2 on ${defaultBackend.backend}: infer ${mobile.infer.imagesPerSec.toFixed(1)} img/s, full fine-tune ${mobile.train.imagesPerSec.toFixed(1)} img/s (batch 8)`);
+    log(
+      `mobilenet-v2 on ${defaultBackend.backend}: infer ${mobile.infer.imagesPerSec.toFixed(1)} img/s (batch 8), full fine-tune ${fineTune.imagesPerSec.toFixed(1)} img/s ` +
+        `(batch ${fineTune.batchSize} as micro-batches of ${fineTune.microBatch}, peak ${(fineTune.peakBytes / 2 ** 20).toFixed(0)} MiB)`,
+    );
   } catch (error) {
     log(`mobilenet-v2: skipped (${error instanceof Error ? error.message : String(error)})`);
   }

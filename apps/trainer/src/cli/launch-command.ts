@@ -35,6 +35,11 @@ export function launchCommand(): Command {
     .option("--validation-fraction <x>", "share of the training images held out for validation", parseNumber)
     .option("--patience <n>", "early stopping: epochs without a better validation accuracy (0 = never)", parseNumber)
     .addOption(new Option("--lr-schedule <name>", "learning-rate schedule").choices(TrainingOptions.shape.lrSchedule.unwrap().options))
+    .addOption(
+      new Option("--batchnorm <mode>", "BatchNorm statistics while fine-tuning: frozen (inference mode) or updated (batch statistics)").choices(
+        TrainingOptions.shape.batchNorm.unwrap().options,
+      ),
+    )
     .option("--augment <list>", "training augmentation, replacing the preset's: shift=<px>,rotate=<degrees>,brightness=<fraction>,flip (or none)", parseAugment)
     .optionsGroup("Strategies (apply to the chosen strategies; default: the preset's):")
     .addOption(new Option("--head <type>", "classifier head of every strategy").choices(HeadConfig.shape.type.unwrap().options))
@@ -100,6 +105,7 @@ async function launch(opts: LaunchCommandOptions): Promise<void> {
             totalParams: r.finalMetrics.totalParams,
             wallTimeMs: r.finalMetrics.wallTimeMs,
             trainImagesPerSec: r.finalMetrics.trainImagesPerSec,
+            ...(r.finalMetrics.microBatch !== undefined ? { microBatch: r.finalMetrics.microBatch } : {}),
           }
         : {}) as { testAccuracy?: number; [key: string]: number | undefined },
     })),

@@ -32,6 +32,7 @@ describe("launchInput", () => {
       validationFraction: 0.2,
       patience: 3,
       lrSchedule: "cosine",
+      batchnorm: "updated",
       augment: parseAugment("shift=2,rotate=10,brightness=0.1,flip"),
       head: "svm",
       hiddenUnits: 128,
@@ -48,6 +49,7 @@ describe("launchInput", () => {
       augmentation: { flipHorizontal: true, shiftPixels: 2, rotateDegrees: 10, brightness: 0.1 },
       earlyStoppingPatience: 3,
       lrSchedule: "cosine",
+      batchNorm: "updated",
     });
     expect(result.data.strategies).toEqual([
       { kind: "frozen", head: { type: "svm", hiddenUnits: 128, dropout: 0.3 }, learningRate: 0.05 },

@@ -28,6 +28,7 @@ export interface LaunchOptions {
   validationFraction?: number;
   patience?: number;
   lrSchedule?: TrainingOptions["lrSchedule"];
+  batchnorm?: TrainingOptions["batchNorm"];
   augment?: AugmentOption;
   head?: HeadConfig["type"];
   hiddenUnits?: number;
@@ -156,6 +157,7 @@ export function launchInput(opts: LaunchOptions, now: Date = new Date()): Launch
       augmentation: opts.augment ?? training.augmentation,
       earlyStoppingPatience: opts.patience ?? training.earlyStoppingPatience,
       lrSchedule: opts.lrSchedule ?? training.lrSchedule,
+      batchNorm: opts.batchnorm ?? training.batchNorm,
     },
   };
   const parsed = CreateExperimentInput.safeParse(input);

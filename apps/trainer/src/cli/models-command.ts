@@ -1,11 +1,13 @@
-import AdmZip from "adm-zip";
+import { existsSync, readFileSync } from "node:fs";
+import path from "node:path";
 import { Command, InvalidArgumentError } from "commander";
+import { BASE_MODEL_MANIFEST_FILE, BaseModelManifestError, parseBaseModelManifest } from "@tlab/core/base-model-manifest";
 import { parseInputRange } from "@tlab/core/catalog-input";
 import { readEnv } from "../env";
 import { readModelForImport } from "../model/import-model";
 import { initBackend } from "../tf/backend";
 import { createApiClient } from "../worker/api-client";
-import { putToApi, userToken } from "./catalog-upload";
+import { uploadBaseModel, userToken } from "./catalog-upload";
 import { parseCatalogName } from "./datasets-command";
 
 interface AddOptions {
@@ -30,7 +32,7 @@ export function modelsCommand(): Command {
         throw new InvalidArgumentError(error instanceof Error ? error.message : String(error));
       }
     })
-    .option("--description <text>", "shown in the dashboard")
+    .option("--description <text>", "shown in the dashboard (default: the description in a base-model.json beside model.json)")
     .option("--dry-run", "validate and report, upload nothing")
     .option("--json", "print one JSON object on stdout")
     .option("--api-url <url>", "Transfer Lab API URL (env TLAB_API_URL)")
@@ -65,17 +67,29 @@ async function add(name: string, source: string, opts: AddOptions): Promise<void
         `weights in ${inspection.weightFiles.length} file(s); last layer ${inspection.layers[inspection.layers.length - 1]!.name}\n`,
     );
   }
+  const description = opts.description ?? manifestDescription(source);
   let created: boolean | null = null;
   if (!opts.dryRun) {
-    const zip = new AdmZip();
-    for (const [file, bytes] of files) zip.addFile(file, Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength));
-    const query = new URLSearchParams();
-    if (opts.description) query.set("description", opts.description);
-    if (opts.inputRange) query.set("inputRange", opts.inputRange.join(","));
     const apiUrl = opts.apiUrl ?? env.TLAB_API_URL;
-    const answer = await putToApi(apiUrl, `/api/base-models/${encodeURIComponent(name)}${query.size ? `?${query}` : ""}`, zip.toBuffer(), "application/zip", userToken(env, apiUrl));
-    created = answer.created === true;
+    ({ created } = await uploadBaseModel(apiUrl, name, files, { ...opts, description }, userToken(env, apiUrl)));
     if (!opts.json) process.stderr.write(created ? `uploaded to ${apiUrl} as base model "${name}"\n` : `"${name}" was already in the catalog with this content; nothing changed\n`);
   }
   if (opts.json) process.stdout.write(`${JSON.stringify({ name, created, dryRun: opts.dryRun === true, ...inspection })}\n`);
+}
+
+/**
+ * The description in a base-model.json beside the model (a directory `tlab build-base` or
+ * `tlab pretrain` wrote), read through the one manifest schema. Only a default: the upload does
+ * not need the manifest (the server writes its own), so one that does not read is reported and left out.
+ */
+function manifestDescription(source: string): string | undefined {
+  const file = path.join(source, BASE_MODEL_MANIFEST_FILE);
+  if (!existsSync(file)) return undefined; // a .zip, or a plain tfjs export
+  try {
+    return parseBaseModelManifest(readFileSync(file, "utf8"), file).description || undefined;
+  } catch (error) {
+    if (!(error instanceof BaseModelManifestError)) throw error;
+    process.stderr.write(`ignoring ${error.message}\n`);
+    return undefined;
+  }
 }

@@ -41,6 +41,7 @@ export function workerCommand(): Command {
         name: opts.name && env.TLAB_WORKER_SLOT ? `${opts.name}-${env.TLAB_WORKER_SLOT}` : opts.name,
         cacheDir: env.TLAB_CACHE_DIR,
         featureCacheMaxBytes: env.TLAB_FEATURE_CACHE_MAX_MB * 2 ** 20,
+        deviceMemoryBytes: env.TLAB_DEVICE_MEMORY_MB === undefined ? undefined : env.TLAB_DEVICE_MEMORY_MB * 2 ** 20,
         pollIntervalMs: opts.poll,
         maxRuns: opts.maxRuns,
         exitWhenIdle: opts.exitWhenIdle,

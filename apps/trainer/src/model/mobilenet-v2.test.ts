@@ -1,6 +1,7 @@
 import { mkdtemp, rm, stat } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
+import { parseBaseModelManifest } from "@tlab/core/base-model-manifest";
 import { preprocessingOf } from "@tlab/core/layers-model-json";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { mulberry32 } from "../data/seeded-random";
@@ -8,6 +9,7 @@ import { initBackend, tf } from "../tf/backend";
 import { loadModelFromDir } from "./load-model-files";
 import { buildMobileNetV2Base, MOBILENET_V2_INPUT_SHAPE, mobileNetV2BaseFiles } from "./mobilenet-v2";
 import { WEIGHTS_FILE, writeModelFiles } from "./model-files";
+import { readLayerInfo } from "./read-layer-info";
 
 let dir: string;
 /** Loading the package's model takes seconds: one copy serves both tests. */
@@ -39,8 +41,13 @@ describe("MobileNetV2 base from nsfwjs", () => {
     const files = await mobileNetV2BaseFiles();
     await writeModelFiles(dir, files);
     expect((await stat(path.join(dir, WEIGHTS_FILE))).size).toBe(2_257_984);
-    expect(files.sidecar).toMatchObject({ inputShape: [224, 224, 3], totalParams: 2_257_984, preprocessing: { range: [0, 1] } });
-    expect(files.sidecar.source.removed).toEqual(["dense_1", "dropout_2", "dense_2", "dropout_3", "dense_3"]);
+    // base-model.json parses with the one manifest schema every server start reads it with.
+    const manifest = parseBaseModelManifest(files.manifestText);
+    expect(manifest).toEqual(files.manifest);
+    expect(manifest).toMatchObject({ name: "mobilenet-v2-nsfwjs", inputShape: [224, 224, 3], totalParams: 2_257_984, preprocessing: { inputRange: [0, 1] } });
+    expect(manifest.layers).toEqual(readLayerInfo(base));
+    expect(manifest.source).toMatchObject({ kind: "package", package: "nsfwjs", license: "MIT", cutAfter: "flatten_1" });
+    expect(manifest.source.kind === "package" && manifest.source.removed).toEqual(["dense_1", "dropout_2", "dense_2", "dropout_3", "dense_3"]);
 
     expect(preprocessingOf(files.modelJson.userDefinedMetadata)).toEqual({ inputRange: [0, 1] });
     const reloaded = await loadModelFromDir(dir);

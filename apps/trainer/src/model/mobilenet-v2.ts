@@ -1,7 +1,7 @@
 import { readFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import path from "node:path";
-import type { LayerInfo } from "@tlab/core/layer-plan";
+import { parseBaseModelManifest, serializeBaseModelManifest, type BaseModelManifest, type ManifestPreprocessing } from "@tlab/core/base-model-manifest";
 import { tf } from "../tf/backend";
 import { loadModelFromFiles, type ModelJsonLike } from "./load-model-files";
 import { WEIGHTS_FILE, type ModelFiles } from "./model-files";
@@ -28,13 +28,12 @@ export const MOBILENET_V2_INPUT_SHAPE: [number, number, number] = [224, 224, 3];
 /** The last layer of the base: the pooled, flattened 1280 features. */
 export const MOBILENET_V2_FEATURES_LAYER = "flatten_1";
 
-/** How images must be prepared for this base; recorded in its sidecar. */
+/** How images must be prepared for this base (pixel / 255, no per-channel normalization); recorded in its manifest. */
 export const MOBILENET_V2_PREPROCESSING = {
   resize: { height: 224, width: 224, method: "bilinear" },
   channels: "RGB",
-  scale: "pixel / 255",
-  range: [0, 1],
-} as const;
+  inputRange: [0, 1],
+} satisfies ManifestPreprocessing;
 
 interface WeightSpec {
   name: string;
@@ -74,16 +73,9 @@ function cutBase(full: tf.LayersModel): tf.LayersModel {
 }
 
 export interface MobileNetV2BaseFiles extends ModelFiles {
-  sidecar: {
-    name: string;
-    description: string;
-    inputShape: number[];
-    sourceTask: string;
-    preprocessing: typeof MOBILENET_V2_PREPROCESSING;
-    source: { package: string; version: string; license: string; cutAfter: string; removed: string[] };
-    layers: LayerInfo[];
-    totalParams: number;
-  };
+  /** base-model.json, checked against the manifest schema. */
+  manifest: BaseModelManifest;
+  manifestText: string;
 }
 
 /**
@@ -120,6 +112,27 @@ export async function mobileNetV2BaseFiles(): Promise<MobileNetV2BaseFiles> {
     const layers = readLayerInfo(base);
     const removed = full.layers.slice(full.layers.indexOf(full.getLayer(MOBILENET_V2_FEATURES_LAYER)) + 1).map((l) => l.name);
     const packageJson = nsfwjsPackage();
+    const manifestText = serializeBaseModelManifest({
+      name: MOBILENET_V2_NAME,
+      description:
+        "MobileNetV2 (Keras, alpha 1.0, 224×224 RGB) from the npm package nsfwjs, cut after flatten_1: " +
+        "the average-pooled 1280 features of the last convolution. ImageNet-initialized, then trained by nsfwjs " +
+        "on 5 image classes; its classifier (dense_1, dense_2, dense_3 and their dropout) is removed.",
+      inputShape: [...MOBILENET_V2_INPUT_SHAPE],
+      preprocessing: MOBILENET_V2_PREPROCESSING,
+      layers,
+      totalParams: layers.reduce((n, layer) => n + layer.paramCount, 0),
+      source: {
+        kind: "package",
+        package: "nsfwjs",
+        version: packageJson.version,
+        license: packageJson.license,
+        task: "nsfwjs 5-class image classification (drawing, hentai, neutral, porn, sexy), from ImageNet weights",
+        cutAfter: MOBILENET_V2_FEATURES_LAYER,
+        removed,
+      },
+    });
+    const manifest = parseBaseModelManifest(manifestText);
     return {
       modelJson: {
         modelTopology: base.toJSON(undefined, false) as tf.io.ModelJSON["modelTopology"],
@@ -132,19 +145,8 @@ export async function mobileNetV2BaseFiles(): Promise<MobileNetV2BaseFiles> {
         userDefinedMetadata: { tlab: { preprocessing: { inputRange: [0, 1] } } },
       },
       weights: data,
-      sidecar: {
-        name: MOBILENET_V2_NAME,
-        description:
-          "MobileNetV2 (Keras, alpha 1.0, 224×224 RGB) from the npm package nsfwjs, cut after flatten_1: " +
-          "the average-pooled 1280 features of the last convolution. ImageNet-initialized, then trained by nsfwjs " +
-          "on 5 image classes; its classifier (dense_1, dense_2, dense_3 and their dropout) is removed.",
-        inputShape: [...MOBILENET_V2_INPUT_SHAPE],
-        sourceTask: "nsfwjs 5-class image classification (drawing, hentai, neutral, porn, sexy), from ImageNet weights",
-        preprocessing: MOBILENET_V2_PREPROCESSING,
-        source: { package: "nsfwjs", version: packageJson.version, license: packageJson.license, cutAfter: MOBILENET_V2_FEATURES_LAYER, removed },
-        layers,
-        totalParams: layers.reduce((n, layer) => n + layer.paramCount, 0),
-      },
+      manifest,
+      manifestText,
     };
   } finally {
     full.dispose();

@@ -1,5 +1,6 @@
 import { mkdir, writeFile } from "node:fs/promises";
 import path from "node:path";
+import { BASE_MODEL_MANIFEST_FILE } from "@tlab/core/base-model-manifest";
 import { tf } from "../tf/backend";
 
 /**
@@ -54,4 +55,14 @@ export async function writeModelFiles(dir: string, files: ModelFiles): Promise<v
   await mkdir(dir, { recursive: true });
   await writeFile(path.join(dir, WEIGHTS_FILE), files.weights);
   await writeFile(path.join(dir, MODEL_JSON_FILE), JSON.stringify(files.modelJson));
+}
+
+/**
+ * Writes a base-model directory: model.json and weights.bin, then base-model.json (from
+ * serializeBaseModelManifest) last, since a server start registers a directory only once its
+ * manifest is there.
+ */
+export async function writeBaseModelDir(dir: string, files: ModelFiles, manifestText: string): Promise<void> {
+  await writeModelFiles(dir, files);
+  await writeFile(path.join(dir, BASE_MODEL_MANIFEST_FILE), manifestText);
 }

@@ -1,27 +1,33 @@
 import { assignVariables, readVariables, type TrainingCheckpoint } from "./training-checkpoint";
-import type { Augmentation } from "@tlab/core/experiment";
 import { preprocessingOf } from "@tlab/core/layers-model-json";
 import { planLayerFreeze } from "@tlab/core/layer-plan";
 import { LEARNING_RATE_METRIC, METRIC, type FinalMetrics, type MetricPoint, type RunSpec } from "@tlab/core/run";
-import type { StrategyConfig } from "@tlab/core/strategy";
 import { loadDatasetSplit } from "../data/load-dataset-split";
 import type { ImageSet } from "../data/mnist-digits";
 import { deriveSeed, mulberry32, permutation } from "../data/seeded-random";
 import { modelHash } from "../model/model-hash";
 import { serializeModel } from "../model/model-files";
 import { tf } from "../tf/backend";
-import { augmentBatch, isAugmenting, pixelLevels, type PixelLevels } from "./augment";
+import { isAugmenting, pixelLevels } from "./augment";
 import { accuracyOf, confusionMatrix, perClassMetrics } from "@tlab/core/classification-metrics";
 import { DEFAULT_FEATURE_CACHE_MAX_BYTES, FeatureCache } from "./feature-cache";
-import { applyHead, attachHead, buildHead, disposeHead, headParamCount, headVariables, type Head } from "./head";
-import { learningRateFactor, ScheduledAdam } from "./lr-schedule";
+import { applyBatchNormMode } from "./batch-norm-mode";
+import { BestEpoch, shouldStopEarly } from "./best-epoch";
+import { evaluate } from "./evaluate";
+import { attachHead, buildHead, disposeHead, headParamCount, headVariables } from "./head";
+import { learningRateFactor } from "./lr-schedule";
+import { PeakTensorBytes } from "./peak-tensor-bytes";
+import { planPasses } from "./plan-passes";
+import type { MicroBatchPlan } from "./step-memory";
+import { trainEpoch, type TrainingContext } from "./train-step";
+import { createOptimizers, disposeOptimizers, phasesFor } from "./training-phases";
 import { prepareSplit, type FeatureEvent, type PreparedSet, type SplitName } from "./prepare-features";
 import { splitBase, TrainingSpecError } from "./split-base";
 
 export { TrainingSpecError };
 export type { TrainingCheckpoint };
 export type { FeatureEvent };
-
+export type { MicroBatchPlan };
 
 export interface TrainRunDeps {
   /**
@@ -51,7 +57,21 @@ export interface TrainRunDeps {
   onFeatures?: (event: FeatureEvent) => void;
   /** The packed file of an uploaded dataset (the worker downloads and verifies it); unused for built-in MNIST. */
   datasetFile?: string;
+  /**
+   * Tensor memory the backend may hold, in bytes (TLAB_DEVICE_MEMORY_MB); default: the wasm heap's
+   * 4 GiB, an assumed 4 GiB of GPU memory, or half the host's memory on the CPU backends.
+   */
+  memoryLimitBytes?: number;
+  /**
+   * Called once the run knows how many images go through each forward/backward pass (before the
+   * first epoch), and again if an out-of-memory failure lowers it.
+   */
+  onMicroBatch?: (event: MicroBatchEvent) => void;
 }
+
+export type MicroBatchEvent =
+  | { kind: "planned"; plan: MicroBatchPlan }
+  | { kind: "lowered"; from: number; to: number; reason: string };
 
 export interface TrainRunResult {
   metrics: FinalMetrics;
@@ -66,23 +86,6 @@ export class RunAbortedError extends Error {
     this.name = "AbortError";
   }
 }
-
-/** One stretch of epochs with a fixed set of trainable weights; each gets fresh optimizers. */
-interface Phase {
-  epochs: number;
-  /** Whether the base's trainable layers update (false: the head alone, e.g. during warmup). */
-  trainBase: boolean;
-}
-
-interface Evaluation {
-  loss: number;
-  accuracy: number;
-  predictions: Int32Array;
-}
-
-const EVAL_BATCH = 512;
-/** Longest stretch of training steps between two yields to the event loop. */
-const YIELD_EVERY_MS = 10;
 
 /**
  * Trains one run: the base model with a new head on the run's dataset, following its strategy.
@@ -129,9 +132,10 @@ export async function trainRun(spec: RunSpec, deps: TrainRunDeps): Promise<Train
 
   const originalTrainable = base.layers.map((layer) => layer.trainable);
   const trainableNames = new Set(parts.trainableLayers.map((layer) => layer.name));
+  const restoreBatchNorm = applyBatchNormMode(parts.trainableLayers, spec.training.batchNorm);
   const head = buildHead(spec.strategy.head, classes.length, spec.seed);
   const prepared: PreparedSet[] = [];
-  let best: WeightSnapshot | undefined;
+  let best: BestEpoch | undefined;
   try {
     // Marks what the saved model reports as trainable; the loop itself trains exactly the
     // variables it passes to variableGrads.
@@ -167,34 +171,47 @@ export async function trainRun(spec: RunSpec, deps: TrainRunDeps): Promise<Train
 
     const headVars = headVariables(head);
     const baseVars = parts.trainableLayers.flatMap((layer) => layer.trainableWeights.map((w) => w.read() as tf.Variable));
-    const phases = phasesFor(spec.strategy, spec.epochs);
-    const batchesPerEpoch = Math.ceil(train.count / spec.batchSize);
-    const totalBatches = batchesPerEpoch * spec.epochs;
-    let epoch = 0;
-    let bestScore = { epoch: 0, accuracy: -1, loss: Number.POSITIVE_INFINITY };
-    // Early stopping watches validation accuracy alone: epochs whose accuracy only ties the best
-    // (however much lower their loss) do not reset the patience.
-    let lastAccuracyGain = { epoch: 0, accuracy: -1 };
-    let stepMs = 0;
-    let imagesTrained = 0;
-    let stoppedEarly = false;
     const trainingVars = [...headVars, ...baseVars];
+    const phases = phasesFor(spec.strategy, spec.epochs);
+    const context: TrainingContext = {
+      set: train,
+      head,
+      frozenPart: parts.frozenPart,
+      trainablePart: parts.trainablePart,
+      // Black and white in the model's input space, so fills and brightness clipping follow
+      // the base's preprocessing (range, per-channel normalization).
+      augmentation: augmenting ? { options: augmentation, levels: pixelLevels(preprocessingOf(base.getUserDefinedMetadata()), split.inputShape[2]) } : null,
+      headVars,
+      baseVars,
+      memory,
+      microBatch: spec.batchSize,
+      onMicroBatchLowered: (from, to, reason) => deps.onMicroBatch?.({ kind: "lowered", from, to, reason }),
+    };
+    const passPlan = await planPasses({
+      context,
+      trainsBase: context.trainablePart !== null && phases.some((phase) => phase.trainBase),
+      batchSize: spec.batchSize,
+      model: { name: spec.baseModel.name, inputShape: spec.baseModel.inputShape },
+      memoryLimitBytes: deps.memoryLimitBytes,
+    });
+    if (passPlan) {
+      context.microBatch = passPlan.microBatch;
+      deps.onMicroBatch?.({ kind: "planned", plan: passPlan });
+    }
+    const batchesPerEpoch = Math.ceil(train.count / spec.batchSize);
+    best = new BestEpoch(trainingVars);
     const resumeEpoch = deps.resume?.epoch ?? 0;
+    let { stepMs, imagesTrained } = deps.resume ?? { stepMs: 0, imagesTrained: 0 };
     if (deps.resume) {
       if (resumeEpoch >= spec.epochs) throw new TrainingSpecError(`checkpoint is at epoch ${resumeEpoch}, the run has only ${spec.epochs}`);
       // Epochs up to the checkpoint are skipped below; their randomness is derived per epoch from
       // the seed, so the remaining epochs see the same batches as an uninterrupted run.
-      if (deps.resume.best) {
-        assignVariables(trainingVars, deps.resume.best);
-        best = new WeightSnapshot(trainingVars);
-      }
+      best.resume(deps.resume);
       assignVariables(trainingVars, deps.resume.current);
-      bestScore = deps.resume.bestScore;
-      lastAccuracyGain = deps.resume.lastAccuracyGain;
-      stepMs = deps.resume.stepMs;
-      imagesTrained = deps.resume.imagesTrained;
     }
 
+    let epoch = 0;
+    let stoppedEarly = false;
     phases: for (const [phaseIndex, phase] of phases.entries()) {
       const phaseStart = epoch + 1;
       if (epoch + phase.epochs <= resumeEpoch) {
@@ -210,98 +227,72 @@ export async function trainRun(spec: RunSpec, deps: TrainRunDeps): Promise<Train
           const factor = learningRateFactor(lrSchedule, epoch, spec.epochs);
           optimizers.head.scale(factor);
           optimizers.base?.scale(factor);
+          const doneBefore = (epoch - 1) * batchesPerEpoch;
           const trained = await trainEpoch({
+            ...context,
             epoch,
-            set: train,
             order: permutation(train.count, mulberry32(deriveSeed(spec.seed, 11, epoch))),
             batchSize: spec.batchSize,
-            head,
-            frozenPart: parts.frozenPart,
-            trainablePart: parts.trainablePart,
-            // Black and white in the model's input space, so fills and brightness clipping follow
-            // the base's preprocessing (range, per-channel normalization).
-            augmentation: augmenting
-              ? { options: augmentation, levels: pixelLevels(preprocessingOf(base.getUserDefinedMetadata()), split.inputShape[2]) }
-              : null,
             phase,
-            headVars,
-            baseVars,
             optimizers,
             dropoutSeedFor: (batch) => deriveSeed(spec.seed, 12, epoch, batch),
             augmentSeedFor: (batch) => deriveSeed(spec.seed, 14, epoch, batch),
             signal,
-            memory,
-            afterBatch: (batch) => {
-              deps.onProgress?.(((epoch - 1) * batchesPerEpoch + batch + 1) / totalBatches);
+            throwIfAborted: () => throwIfAborted(signal),
+            afterBatch: (batch) => deps.onProgress?.((doneBefore + batch + 1) / (batchesPerEpoch * spec.epochs)),
+            // A lowered micro-batch holds for the rest of the run.
+            onMicroBatchLowered: (from, to, reason) => {
+              context.microBatch = to;
+              context.onMicroBatchLowered?.(from, to, reason);
             },
           });
           stepMs += trained.stepMs;
           imagesTrained += train.count;
           if (!Number.isFinite(trained.loss)) {
-            throw new Error(
-              `training diverged: the training loss is ${trained.loss} in epoch ${epoch}; lower the learning rate (head ${spec.strategy.learningRate})`,
-            );
+            throw new Error(`training diverged: the training loss is ${trained.loss} in epoch ${epoch}; lower the learning rate (head ${spec.strategy.learningRate})`);
           }
+          const validation = val ? evaluate(val, parts, head, memory, context.microBatch) : undefined;
+          best.observe(epoch, validation);
           const points: MetricPoint[] = [
             { name: METRIC.trainLoss, step: epoch, value: trained.loss },
             { name: METRIC.trainAccuracy, step: epoch, value: trained.accuracy },
             { name: LEARNING_RATE_METRIC, step: epoch, value: optimizers.head.currentLearningRate },
+            ...(validation
+              ? [
+                  { name: METRIC.valLoss, step: epoch, value: validation.loss },
+                  { name: METRIC.valAccuracy, step: epoch, value: validation.accuracy },
+                ]
+              : []),
+            { name: METRIC.epochSeconds, step: epoch, value: (performance.now() - epochStarted) / 1000 },
           ];
-          if (val) {
-            const validation = evaluate(val, parts, head, memory);
-            points.push(
-              { name: METRIC.valLoss, step: epoch, value: validation.loss },
-              { name: METRIC.valAccuracy, step: epoch, value: validation.accuracy },
-            );
-            // Ties on accuracy go to the lower validation loss; otherwise later epochs must be
-            // strictly better, so the earliest of equally good epochs wins.
-            if (
-              validation.accuracy > bestScore.accuracy ||
-              (validation.accuracy === bestScore.accuracy && validation.loss < bestScore.loss)
-            ) {
-              bestScore = { epoch, accuracy: validation.accuracy, loss: validation.loss };
-              best?.dispose();
-              best = new WeightSnapshot([...headVars, ...baseVars]);
-            }
-            if (validation.accuracy > lastAccuracyGain.accuracy) lastAccuracyGain = { epoch, accuracy: validation.accuracy };
-          } else {
-            // Nothing to select on: the last epoch is the result, and no snapshot is needed.
-            bestScore = { epoch, accuracy: 0, loss: 0 };
-          }
-          points.push({ name: METRIC.epochSeconds, step: epoch, value: (performance.now() - epochStarted) / 1000 });
           memory.sample();
           await deps.onEpoch?.(epoch, points);
-          if (deps.onCheckpoint) {
-            await deps.onCheckpoint({
-              epoch,
-              bestScore,
-              lastAccuracyGain,
-              stepMs,
-              imagesTrained,
-              current: readVariables(trainingVars),
-              best: best ? best.values() : null,
-            });
-          }
-          // Patience counts only in the last phase: a plateau during the head-only warmup must
-          // not end the run before the base is unfrozen.
+          await deps.onCheckpoint?.({
+            epoch,
+            bestScore: best.score,
+            lastAccuracyGain: best.lastAccuracyGain,
+            stepMs,
+            imagesTrained,
+            current: readVariables(trainingVars),
+            best: best.bestValues(),
+          });
           const lastPhase = phaseIndex === phases.length - 1;
-          const stalledSince = Math.max(lastAccuracyGain.epoch, phaseStart - 1);
-          if (val && earlyStoppingPatience > 0 && lastPhase && epoch < spec.epochs && epoch - stalledSince >= earlyStoppingPatience) {
+          const stop = { patience: earlyStoppingPatience, epoch, epochs: spec.epochs, lastAccuracyGainEpoch: best.lastAccuracyGain.epoch, phaseStart, lastPhase, hasValidation: val !== undefined };
+          if (shouldStopEarly(stop)) {
             stoppedEarly = true;
             break phases;
           }
         }
       } finally {
-        optimizers.head.dispose();
-        optimizers.base?.dispose();
+        disposeOptimizers(optimizers);
       }
     }
 
     // An abort that arrived while onEpoch ran must not turn into a completed run.
     throwIfAborted(signal);
     if (stoppedEarly) deps.onProgress?.(1);
-    if (best !== undefined && bestScore.epoch !== epoch) best.restore();
-    const result = evaluate(test, parts, head, memory);
+    best.restoreUnlessLast(epoch);
+    const result = evaluate(test, parts, head, memory, context.microBatch);
     const labels = split.test.labels;
     const matrix = confusionMatrix(labels, result.predictions, classes.length);
     const artifacts = await serializeModel(model);
@@ -312,7 +303,7 @@ export async function trainRun(spec: RunSpec, deps: TrainRunDeps): Promise<Train
       confusionMatrix: matrix,
       classNames,
       perClass: perClassMetrics(matrix, classNames),
-      bestEpoch: bestScore.epoch,
+      bestEpoch: best.score.epoch,
       epochsRun: epoch,
       trainableParams: headParams + parts.trainableLayers.reduce((n, layer) => n + layer.countParams(), 0),
       totalParams: headParams + base.countParams(),
@@ -322,236 +313,18 @@ export async function trainRun(spec: RunSpec, deps: TrainRunDeps): Promise<Train
       // exactly the speed-up those strategies buy.
       trainImagesPerSec: stepMs > 0 ? imagesTrained / (stepMs / 1000) : 0,
       peakMemoryBytes: memory.sample(),
+      microBatch: context.microBatch,
     };
     return { metrics, artifacts };
   } finally {
     best?.dispose();
     for (const set of prepared) tf.dispose([set.xs, set.labels]);
     disposeHead(head);
+    restoreBatchNorm();
     parts.release();
     base.layers.forEach((layer, i) => {
       layer.trainable = originalTrainable[i]!;
     });
-  }
-}
-
-function phasesFor(strategy: StrategyConfig, epochs: number): Phase[] {
-  switch (strategy.kind) {
-    case "frozen":
-      return [{ epochs, trainBase: false }];
-    case "full":
-      return [{ epochs, trainBase: true }];
-    case "partial": {
-      // Warmup counts inside the epoch budget: a head-only start so the fresh head's large early
-      // gradients do not wreck the pretrained filters it sits on.
-      const warmup = Math.min(strategy.warmupEpochs, epochs);
-      return [
-        { epochs: warmup, trainBase: false },
-        { epochs: epochs - warmup, trainBase: true },
-      ].filter((phase) => phase.epochs > 0);
-    }
-  }
-}
-
-interface Optimizers {
-  head: ScheduledAdam;
-  base: ScheduledAdam | null;
-}
-
-/**
- * Fresh optimizers per phase: Adam keeps its moment estimates per variable, and a phase that
- * changes which variables train must not inherit moments from the previous one.
- */
-function createOptimizers(strategy: StrategyConfig, phase: Phase): Optimizers {
-  const head = new ScheduledAdam(strategy.learningRate);
-  const base = phase.trainBase && strategy.kind !== "frozen" ? new ScheduledAdam(strategy.baseLearningRate) : null;
-  return { head, base };
-}
-
-/** The two halves of the base around the cut (either may be absent). */
-interface BaseParts {
-  frozenPart: tf.LayersModel | null;
-  trainablePart: tf.LayersModel | null;
-}
-
-interface TrainingContext extends BaseParts {
-  set: PreparedSet;
-  head: Head;
-  /** Applied to training batches of images; null when augmentation is off. */
-  augmentation: { options: Augmentation; levels: PixelLevels } | null;
-  phase: Phase;
-  headVars: tf.Variable[];
-  baseVars: tf.Variable[];
-  optimizers: Optimizers;
-  memory: PeakTensorBytes;
-}
-
-interface EpochInput extends TrainingContext {
-  /** 1-based, for error messages. */
-  epoch: number;
-  /** Order of the training examples this epoch. */
-  order: Int32Array;
-  batchSize: number;
-  dropoutSeedFor: (batch: number) => number;
-  augmentSeedFor: (batch: number) => number;
-  signal: AbortSignal | undefined;
-  afterBatch: (batch: number) => void;
-}
-
-/** One pass over the training set; returns its mean loss, accuracy and time spent in steps. */
-async function trainEpoch(input: EpochInput): Promise<{ loss: number; accuracy: number; stepMs: number }> {
-  const { set, order, batchSize } = input;
-  let lossSum = 0;
-  let correct = 0;
-  let stepMs = 0;
-  let lastYield = performance.now();
-  for (let batch = 0; batch * batchSize < set.count; batch++) {
-    throwIfAborted(input.signal);
-    const indices = order.subarray(batch * batchSize, Math.min(set.count, (batch + 1) * batchSize));
-    const stepStarted = performance.now();
-    let step: { loss: number; correct: number };
-    try {
-      step = trainStep(input, indices, { dropout: input.dropoutSeedFor(batch), augment: input.augmentSeedFor(batch) });
-    } catch (error) {
-      // A kernel failing mid-step (out of memory, a lost device) surfaces from deep inside tfjs;
-      // the run's failure reason must still say where training was and on which backend.
-      const batches = Math.ceil(set.count / batchSize);
-      throw new Error(
-        `training step failed in epoch ${input.epoch}, batch ${batch + 1} of ${batches}, on the ${tf.getBackend()} backend: ${error instanceof Error ? error.message : String(error)}`,
-        { cause: error },
-      );
-    }
-    stepMs += performance.now() - stepStarted;
-    lossSum += step.loss * indices.length;
-    correct += step.correct;
-    input.afterBatch(batch);
-    // Lets timers and I/O run (heartbeats, the abort that cancels this run) between batches, but
-    // not after every tiny one: a head-only step on cached features takes well under a
-    // millisecond, and yielding after each would cost more than the step.
-    if (performance.now() - lastYield >= YIELD_EVERY_MS) {
-      await new Promise<void>((resolve) => setImmediate(resolve));
-      lastYield = performance.now();
-    }
-  }
-  return { loss: lossSum / set.count, accuracy: correct / set.count, stepMs };
-}
-
-/** One gradient step on one batch; returns the batch's mean loss and number of correct answers. */
-function trainStep(context: TrainingContext, indices: Int32Array, seeds: { dropout: number; augment: number }): { loss: number; correct: number } {
-  const { set, head, frozenPart, trainablePart, augmentation, phase, headVars, baseVars, optimizers, memory } = context;
-  return tf.tidy(() => {
-    const batchIndices = tf.tensor1d(indices, "int32");
-    let xs = tf.gather(set.xs, batchIndices);
-    const labels = tf.gather(set.labels, batchIndices);
-    if (set.stage === "images") {
-      if (augmentation) xs = augmentBatch(xs as tf.Tensor4D, augmentation.options, seeds.augment, augmentation.levels);
-      // Outside variableGrads: the frozen layers are not differentiated, and run in inference mode.
-      if (frozenPart) xs = frozenPart.apply(xs, { training: false }) as tf.Tensor;
-    }
-    let correct: tf.Scalar | undefined;
-    const varList = phase.trainBase ? [...headVars, ...baseVars] : headVars;
-    const { value, grads } = tf.variableGrads(() => {
-      const features = trainablePart ? (trainablePart.apply(xs, { training: phase.trainBase }) as tf.Tensor) : xs;
-      const scores = applyHead(head, features, { dropoutSeed: seeds.dropout });
-      correct = tf.keep(countCorrect(scores, labels));
-      return head.loss(scores, labels);
-    }, varList);
-    optimizers.head.applyGradients(gradientsFor(grads, headVars));
-    if (optimizers.base) optimizers.base.applyGradients(gradientsFor(grads, baseVars));
-    const result = { loss: value.dataSync()[0]!, correct: correct!.dataSync()[0]! };
-    // Inside the tidy: the step's activations, gradients and Adam updates are all still alive.
-    memory.sample();
-    correct!.dispose();
-    return result;
-  });
-}
-
-function gradientsFor(grads: tf.NamedTensorMap, variables: tf.Variable[]): Array<{ name: string; tensor: tf.Tensor }> {
-  return variables.flatMap((variable) => {
-    const tensor = grads[variable.name];
-    return tensor ? [{ name: variable.name, tensor }] : [];
-  });
-}
-
-function countCorrect(scores: tf.Tensor2D, labels: tf.Tensor1D): tf.Scalar {
-  return tf.tidy(() => tf.sum(tf.cast(tf.equal(tf.argMax(scores, 1), labels), "float32")) as tf.Scalar);
-}
-
-/** Loss, accuracy and predictions over a whole set, in inference mode, in fixed-size chunks. */
-function evaluate(set: PreparedSet, parts: BaseParts, head: Head, memory: PeakTensorBytes): Evaluation {
-  const predictions = new Int32Array(set.count);
-  let lossSum = 0;
-  let correct = 0;
-  for (let start = 0; start < set.count; start += EVAL_BATCH) {
-    const size = Math.min(EVAL_BATCH, set.count - start);
-    const chunk = tf.tidy(() => {
-      let xs = tf.slice(set.xs, start, size);
-      const labels = tf.slice(set.labels, start, size);
-      if (set.stage === "images" && parts.frozenPart) xs = parts.frozenPart.apply(xs, { training: false }) as tf.Tensor;
-      const features = parts.trainablePart ? (parts.trainablePart.apply(xs, { training: false }) as tf.Tensor) : xs;
-      const scores = applyHead(head, features, false);
-      memory.sample();
-      return {
-        loss: head.lossSum(scores, labels).dataSync()[0]!,
-        correct: countCorrect(scores, labels).dataSync()[0]!,
-        predicted: tf.argMax(scores, 1).dataSync() as Int32Array,
-      };
-    });
-    predictions.set(chunk.predicted, start);
-    lossSum += chunk.loss;
-    correct += chunk.correct;
-  }
-  return { loss: lossSum / set.count, accuracy: correct / set.count, predictions };
-}
-
-/** Copies of variable values, to put back the best epoch's weights at the end. */
-class WeightSnapshot {
-  private readonly saved: Array<[tf.Variable, tf.Tensor]>;
-
-  constructor(variables: tf.Variable[]) {
-    this.saved = variables.map((variable) => [variable, tf.clone(variable)]);
-  }
-
-  restore(): void {
-    for (const [variable, value] of this.saved) variable.assign(value);
-  }
-
-  values(): Float32Array[] {
-    return this.saved.map(([, value]) => Float32Array.from(value.dataSync() as Float32Array));
-  }
-
-  dispose(): void {
-    for (const [, value] of this.saved) value.dispose();
-  }
-}
-
-/**
- * The most tensor memory this run held at once, in bytes: the base model's weights plus whatever
- * the run allocated on top of the tensors live when it started (its data or cached features, the
- * head, optimizer moments, best-epoch snapshot, and a training step's activations and gradients).
- *
- * Counted in tfjs's own ledger of live tensor bytes (tf.memory().numBytes), not the process's
- * resident size: a worker's RSS keeps the high-water mark of every earlier run (the wasm heap never
- * shrinks, freed native memory is not returned), so a small model trained after a large one
- * reported the large one's footprint. Subtracting the bytes live at the start likewise keeps out
- * anything an earlier run or the worker still holds; the base, loaded fresh for this run, is added
- * back because training cannot do without it. So runs of one experiment compare on what their
- * strategy needs, whatever their worker did before. Sampled at the end of every training step and
- * evaluation chunk, inside their tidy scopes, where a step's intermediates are still alive; the
- * frozen layers' one-off feature pass is seen only through the features it leaves.
- */
-class PeakTensorBytes {
-  private readonly startBytes = tf.memory().numBytes;
-  private readonly baseBytes: number;
-  private peakAboveStart = 0;
-
-  constructor(base: tf.LayersModel) {
-    this.baseBytes = base.weights.reduce((sum, w) => sum + w.read().size * tf.util.bytesPerElement(w.dtype), 0);
-  }
-
-  sample(): number {
-    this.peakAboveStart = Math.max(this.peakAboveStart, tf.memory().numBytes - this.startBytes);
-    return this.baseBytes + this.peakAboveStart;
   }
 }
 

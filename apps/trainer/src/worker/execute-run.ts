@@ -5,7 +5,8 @@ import type { Logger } from "../logger";
 import { loadModelFromFiles } from "../model/load-model-files";
 import { MODEL_JSON_FILE, modelArtifactsToFiles, WEIGHTS_FILE } from "../model/model-files";
 import type { tf } from "../tf/backend";
-import { trainRun } from "../train/train-run";
+import { describeTrainingFailure, formatBytes } from "../train/backend-failure";
+import { trainRun, type MicroBatchEvent } from "../train/train-run";
 import { isRunNoLongerHeld, isTransientApiError, type ApiClient } from "./api-client";
 import { uploadArtifact } from "./artifact-upload";
 import { ApiWaitClock, attemptFinalMetrics } from "./attempt-time";
@@ -25,6 +26,8 @@ export interface ExecuteRunDeps {
   cacheDir: string;
   /** Bound on the on-disk feature cache (frozen features, partial's frozen bottom). */
   featureCacheMaxBytes?: number;
+  /** TLAB_DEVICE_MEMORY_MB in bytes: what a run's micro-batch plan may fill instead of the backend's own limit. */
+  deviceMemoryBytes?: number;
   log: Logger;
   /** The tfjs backend this worker trains on, named at the top of each run's log. */
   backend?: { backend: string; device: string };
@@ -148,6 +151,8 @@ export async function executeRun(spec: RunSpec, deps: ExecuteRunDeps): Promise<R
       cacheDir: path.join(deps.cacheDir, "features"),
       cacheMaxBytes: deps.featureCacheMaxBytes,
       onFeatures: (event) => runLog.info(event, "features"),
+      memoryLimitBytes: deps.deviceMemoryBytes,
+      onMicroBatch: (event) => logMicroBatch(runLog, event),
       signal: controller.signal,
       onEpoch: async (epoch, points) => {
         metrics.add(points);
@@ -193,7 +198,7 @@ export async function executeRun(spec: RunSpec, deps: ExecuteRunDeps): Promise<R
       return "LOST";
     }
     const canceled = cancelRequested;
-    const reason = canceled ? "canceled by request" : describeFailure(error);
+    const reason = canceled ? "canceled by request" : describeTrainingFailure(error, deps.backend?.backend ?? "active");
     if (canceled) runLog.info({ reason }, "run canceled");
     else runLog.error({ reason, ...(error instanceof Error ? { err: error } : {}) }, "run failed");
     // Points already measured are kept even when the run fails or is canceled.
@@ -218,6 +223,28 @@ async function uploadModel(runId: string, artifacts: tf.io.ModelArtifacts, deps:
   // Weights first, model.json last: a model.json on the server always has its weights beside it.
   await uploadArtifact(runId, WEIGHTS_FILE, files.weights, deps, retrying);
   await uploadArtifact(runId, MODEL_JSON_FILE, new TextEncoder().encode(JSON.stringify(files.modelJson)), deps, retrying);
+}
+
+/** What a run's log says of how its batches are split to fit the backend's memory. */
+function logMicroBatch(runLog: { info: (obj: object, msg: string) => void; warn: (obj: object, msg: string) => void }, event: MicroBatchEvent): void {
+  if (event.kind === "lowered") {
+    runLog.warn({ from: event.from, to: event.to }, `micro-batch lowered from ${event.from} to ${event.to} images: ${event.reason}`);
+    return;
+  }
+  const { plan } = event;
+  const detail = {
+    microBatch: plan.microBatch,
+    batchSize: plan.batchSize,
+    perImage: formatBytes(plan.perImageBytes),
+    estimate: formatBytes(plan.estimateBytes),
+    available: formatBytes(plan.availableBytes),
+  };
+  runLog.info(
+    detail,
+    plan.microBatch === plan.batchSize
+      ? `micro-batch ${plan.microBatch}: the whole batch fits in one pass (about ${detail.estimate} of the ${detail.available} ${plan.limit.description} leaves)`
+      : `micro-batch ${plan.microBatch} of batch ${plan.batchSize}: ${Math.ceil(plan.batchSize / plan.microBatch)} passes a step, gradients summed (about ${detail.estimate} a pass; ${plan.limit.description} leaves ${detail.available})`,
+  );
 }
 
 function describeFailure(error: unknown): string {

@@ -2,6 +2,7 @@ import os from "node:os";
 import { setTimeout as sleep } from "node:timers/promises";
 import type { BackendRequest } from "../tf/backend";
 import { initBackend } from "../tf/backend";
+import { backendIsUsable, restartBackend } from "../tf/backend-recovery";
 import { FaultInjector, type FaultInjection } from "../tf/fault-injection";
 import type { Logger } from "../logger";
 import { createApiClient, isTransientApiError } from "./api-client";
@@ -15,6 +16,8 @@ export interface WorkerOptions {
   name?: string;
   cacheDir: string;
   featureCacheMaxBytes?: number;
+  /** TLAB_DEVICE_MEMORY_MB: the tensor memory runs plan for instead of the backend's own limit. */
+  deviceMemoryBytes?: number;
   pollIntervalMs: number;
   /** Stop after this many runs (tests, batch jobs); unlimited when undefined. */
   maxRuns?: number;
@@ -71,12 +74,20 @@ export async function runWorker(opts: WorkerOptions): Promise<RunOutcome[]> {
         workerId: worker.id,
         cacheDir: opts.cacheDir,
         featureCacheMaxBytes: opts.featureCacheMaxBytes,
+        deviceMemoryBytes: opts.deviceMemoryBytes,
         log,
         backend: { backend: backend.backend, device: backend.device },
         shutdown: kill,
         afterTrainingStep: faults ? () => faults.afterTrainingStep() : undefined,
       }),
     );
+    // A run can leave the backend unusable (the wasm module aborts when its heap runs out); the
+    // run has failed with that reason, and the next one must not inherit the broken backend.
+    if (!backendIsUsable()) {
+      log.warn({ backend: backend.backend }, "the backend stopped working during the last run; starting it afresh");
+      await restartBackend();
+      log.info({ backend: backend.backend }, "backend restarted");
+    }
   }
   log.info({ runs: outcomes.length }, "worker stopped");
   return outcomes;

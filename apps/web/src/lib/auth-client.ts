@@ -6,11 +6,7 @@ export const authClient = createAuthClient({ basePath: "/api/auth" });
 /** A message for a person from a better-auth error response. */
 export function authErrorMessage(error: { message?: string; status?: number; statusText?: string } | null | undefined): string {
   if (!error) return "Something went wrong; try again.";
-  if (error.status === 429) return "Too many attempts; wait a minute and try again.";
+  // Our own 429s say which limit it was and what to do (wait, or use a browser you signed in from).
+  if (error.status === 429) return error.message || "Too many attempts; wait a minute and try again.";
   return error.message || error.statusText || "Something went wrong; try again.";
-}
-
-/** Only paths on this site: an attacker's `?next=https://evil` must not become a redirect. */
-export function safeNextPath(next: string | null | undefined): string {
-  return next && next.startsWith("/") && !next.startsWith("//") && !next.startsWith("/\\") ? next : "/";
 }

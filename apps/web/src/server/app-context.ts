@@ -78,7 +78,8 @@ export function processBooted(): boolean {
 
 async function bootProcess(env: Env, services: Services, auth: Auth): Promise<void> {
   try {
-    await seedCatalog(services.catalog, env.DATA_DIR);
+    const { skipped } = await seedCatalog(services.catalog, env.DATA_DIR);
+    for (const { dir, problem } of skipped) console.warn(`[tlab] base model directory ${dir} not registered: ${problem}; fix its base-model.json or remove the directory`);
   } catch (error) {
     throw new Error(
       `could not register the catalog in ${env.DATABASE_URL} (have the migrations been applied? run \`npm run db:migrate\`): ${errorMessage(error)}`,

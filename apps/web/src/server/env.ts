@@ -2,6 +2,7 @@ import { randomBytes } from "node:crypto";
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { z } from "zod";
+import { TrustedProxies } from "@tlab/api/auth/client-address";
 
 /**
  * The web server's configuration. This is the only module that reads `process.env`; everything
@@ -52,6 +53,18 @@ const RawEnv = z.object({
   TLAB_MAX_MODEL_UPLOAD_BYTES: optional(byteSize(MAX_BUFFERED_UPLOAD)),
   TLAB_MAX_ARTIFACT_UPLOAD_BYTES: optional(byteSize(1024 ** 4)),
   TLAB_MAX_API_BODY_BYTES: optional(byteSize(MAX_BUFFERED_UPLOAD)),
+  TLAB_TRUST_PROXY: optional(
+    z
+      .string()
+      .transform((text, ctx) => {
+        try {
+          return new TrustedProxies(text.split(",").map((entry) => entry.trim()).filter(Boolean));
+        } catch (error) {
+          ctx.addIssue({ code: "custom", message: `must list the proxies' IP addresses or CIDR ranges, comma-separated: ${(error as Error).message}` });
+          return z.NEVER;
+        }
+      }),
+  ),
   /** Set by `npm start`: the file in which it says whether its own start-up steps are done. */
   TLAB_STARTUP_STATE_FILE: optional(z.string()),
 });
@@ -84,6 +97,12 @@ export interface Env {
   TLAB_MAX_ARTIFACT_UPLOAD_BYTES: number;
   /** Largest tRPC request body (a metric batch of 10,000 points is well under 1 MiB). */
   TLAB_MAX_API_BODY_BYTES: number;
+  /**
+   * The reverse proxies in front of the server, whose X-Forwarded-For names the client (for the
+   * per-address sign-in limit). Empty by default: the header is anyone's to write, so without a
+   * configured proxy the TCP peer is the client.
+   */
+  TLAB_TRUST_PROXY: TrustedProxies;
   /**
    * Under `npm start`: a file holding `ready` once the platform's start-up (the local CLI's sign-in,
    * which needs this server answering) is done; until then /api/health says `starting`.
@@ -136,6 +155,7 @@ export function parseEnv(source: Record<string, string | undefined>, repoRoot: s
     TLAB_MAX_MODEL_UPLOAD_BYTES: raw.TLAB_MAX_MODEL_UPLOAD_BYTES ?? 2 * 1024 ** 3,
     TLAB_MAX_ARTIFACT_UPLOAD_BYTES: raw.TLAB_MAX_ARTIFACT_UPLOAD_BYTES ?? 8 * 1024 ** 3,
     TLAB_MAX_API_BODY_BYTES: raw.TLAB_MAX_API_BODY_BYTES ?? 16 * 1024 ** 2,
+    TLAB_TRUST_PROXY: raw.TLAB_TRUST_PROXY ?? new TrustedProxies([]),
     TLAB_STARTUP_STATE_FILE: raw.TLAB_STARTUP_STATE_FILE,
   };
 }

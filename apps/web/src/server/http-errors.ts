@@ -1,3 +1,4 @@
+import { errorIdOf, internalErrorMessage } from "@tlab/api/error-id";
 import { isDomainError, type DomainErrorCode } from "@tlab/core/errors";
 import { storageFailureOf } from "@tlab/core/storage-failure";
 
@@ -25,6 +26,7 @@ export function errorResponse(error: unknown, what: string): Response {
     console.error(`[tlab] ${what} failed: ${storage.message}`, error);
     return jsonError(storage.status, `${what} failed: ${storage.message}`);
   }
-  console.error(`[tlab] ${what} failed:`, error);
-  return jsonError(500, `${what} failed on the server; see the server log`);
+  const id = errorIdOf(error instanceof Object ? error : { error });
+  console.error(`[tlab] ${what} failed (error id ${id}):`, error);
+  return jsonError(500, `${what} failed: ${internalErrorMessage(id)}`);
 }

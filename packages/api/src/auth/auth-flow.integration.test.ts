@@ -1,6 +1,8 @@
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { createTestDb, type TestDb } from "@tlab/db/testing/create-test-db";
 import { createServices, type Services } from "../services/create-services";
+import type { SessionUser } from "@tlab/core/access";
+import { CLIENT_ADDRESS_HEADER } from "./client-address";
 import { createAuth, type Auth } from "./create-auth";
 import { resolvePrincipal, type RequestAuth } from "./request-principal";
 
@@ -27,7 +29,7 @@ function post(path: string, body: unknown, headers: Record<string, string> = {})
   return auth.handler(
     new Request(`${ORIGIN}/api/auth${path}`, {
       method: "POST",
-      headers: { "content-type": "application/json", host: new URL(ORIGIN).host, origin: ORIGIN, "x-forwarded-for": clientAddress, ...headers },
+      headers: { "content-type": "application/json", host: new URL(ORIGIN).host, origin: ORIGIN, [CLIENT_ADDRESS_HEADER]: clientAddress, ...headers },
       body: JSON.stringify(body),
     }),
   );
@@ -83,6 +85,22 @@ describe("accounts through better-auth", () => {
     expect(bob.status).toBe(200);
     expect((await services.usersRepo.byEmail("bob@example.test"))?.role).toBe("member");
     expect((await signUp("bob2@example.test", { inviteToken: token })).status).toBe(403); // used up
+  });
+
+  it("answers a sign-up without a valid invitation the same whether the address has an account or not", async () => {
+    const first = await signUp("ada@example.test");
+    expect(first.status).toBe(200);
+    const admin = (await resolvePrincipal(deps, new Headers({ cookie: cookieFrom(first) }))).principal;
+    const { token } = await services.userAdmin.invite({ email: "bob@example.test", role: "member" }, (admin as { user: SessionUser }).user);
+    const answer = async (response: Response) => `${response.status} ${((await response.json()) as { message: string }).message}`;
+    for (const [i, extra] of [{}, { inviteToken: "not-an-invitation" }, { inviteToken: token }].entries()) {
+      clientAddress = `198.51.100.${i + 1}`; // apart from the per-address limit of 5 a minute
+      const taken = await answer(await signUp("ada@example.test", extra));
+      const free = await answer(await signUp("eve@example.test", extra));
+      expect(taken, JSON.stringify(extra)).toMatch(/^403 /);
+      expect(taken.replace("ada@", "eve@"), JSON.stringify(extra)).toBe(free);
+    }
+    expect(await services.usersRepo.count()).toBe(1);
   });
 
   it("stores the password as a scrypt hash, never in clear", async () => {
@@ -160,11 +178,38 @@ describe("accounts through better-auth", () => {
     expect(statuses.at(-1)).toBe(429);
   });
 
+  it("guessing at an account from many addresses does not lock its owner's browser out", async () => {
+    await signUp("ada@example.test");
+    const signIn = (password: string, address: string, cookie?: string) =>
+      post("/sign-in/email", { email: "ada@example.test", password }, { [CLIENT_ADDRESS_HEADER]: address, ...(cookie ? { cookie } : {}) });
+    // The owner signed in from this browser before: it keeps a trusted-device cookie.
+    const ownerSignIn = await signIn("correct horse battery", "192.0.2.10");
+    expect(ownerSignIn.status).toBe(200);
+    const device = ownerSignIn.headers.getSetCookie().find((c) => c.startsWith("tlab.trusted_device="));
+    expect(device).toMatch(/HttpOnly/i);
+    const ownerCookie = device!.split(";")[0]!;
+
+    const attacker: number[] = [];
+    for (let i = 0; i < 12; i++) attacker.push((await signIn("wrong password", `198.51.100.${i + 1}`)).status);
+    expect(attacker.slice(10)).toEqual([429, 429]);
+    // The owner's browser still signs in; an unknown browser (or a forged cookie) waits.
+    expect((await signIn("correct horse battery", "192.0.2.10", ownerCookie)).status).toBe(200);
+    expect((await signIn("correct horse battery", "192.0.2.11")).status).toBe(429);
+    expect((await signIn("correct horse battery", "192.0.2.12", ownerCookie.replace(/=./, "=x"))).status).toBe(429);
+
+    // The cookie counts for its own account only, and guesses through it are limited too.
+    const otherAccount = await post("/sign-in/email", { email: "bob@example.test", password: "wrong password" }, { [CLIENT_ADDRESS_HEADER]: "192.0.2.13", cookie: ownerCookie });
+    expect(otherAccount.status).toBe(401);
+    const throughDevice: number[] = [];
+    for (let i = 0; i < 11; i++) throughDevice.push((await signIn("wrong password", `203.0.113.${100 + i}`, ownerCookie)).status);
+    expect(throughDevice.at(-1)).toBe(429);
+  });
+
   it("rate-limits sign-in attempts per account, whatever address they claim to come from", async () => {
     await signUp("ada@example.test");
     const statuses: number[] = [];
     for (let i = 0; i < 12; i++) {
-      statuses.push((await post("/sign-in/email", { email: "ada@example.test", password: "wrong password" }, { "x-forwarded-for": `198.51.100.${i + 1}` })).status);
+      statuses.push((await post("/sign-in/email", { email: "ada@example.test", password: "wrong password" }, { [CLIENT_ADDRESS_HEADER]: `198.51.100.${i + 1}` })).status);
     }
     expect(statuses.slice(0, 10).every((s) => s === 401)).toBe(true);
     expect(statuses.slice(10)).toEqual([429, 429]);

@@ -9,6 +9,7 @@ import { SettingRepository } from "@tlab/db/repositories/setting-repository";
 import { UserRepository } from "@tlab/db/repositories/user-repository";
 import { hashToken } from "./api-token-secret";
 import { AttemptLimiter } from "./attempt-limiter";
+import { CLIENT_ADDRESS_HEADER } from "./client-address";
 import { ownOrigins } from "./request-origin";
 
 export const AUTH_BASE_PATH = "/api/auth";
@@ -18,6 +19,28 @@ export const AUTH_COOKIE_PREFIX = "tlab";
 const FIRST_ADMIN_CLAIM = "setup.first-admin";
 /** The longest address SMTP allows (RFC 5321), as for invitations. */
 const MAX_EMAIL_LENGTH = 254;
+/**
+ * Per-account sign-in limiting must not let anyone lock an owner out, so it is split by browser
+ * (OWASP's "device cookie"): a successful sign-in leaves this signed, httpOnly cookie naming the
+ * account and a random device id. Attempts carrying a valid one for the account they try are
+ * limited per device; all other attempts at the account share one budget, which an attacker may
+ * exhaust without touching the owner's browser. Chosen over a progressive delay: a delay either
+ * refuses attempts until it has passed (an attacker retrying the moment it does keeps the owner
+ * out all the same) or holds each request (concurrent requests step around it and tie up the
+ * server). The cost: during an attack, the owner's first sign-in on a new browser waits.
+ */
+const TRUSTED_DEVICE = "trusted_device";
+const TRUSTED_DEVICE_MAX_AGE_S = 365 * 86_400;
+
+/** The device id of a valid trusted-device cookie for `email`, or null. */
+async function trustedDeviceOf(ctx: { getSignedCookie: (key: string, secret: string) => Promise<string | false | null>; context: { secret: string; createAuthCookie: (name: string) => { name: string } } }, email: string): Promise<string | null> {
+  const value = await ctx.getSignedCookie(ctx.context.createAuthCookie(TRUSTED_DEVICE).name, ctx.context.secret);
+  if (!value) return null;
+  const separator = value.indexOf(":");
+  if (separator < 0) return null;
+  return decodeURIComponent(value.slice(separator + 1)) === email ? value.slice(0, separator) : null;
+}
+
 /** A first-admin claim this old with still no user left behind a failed sign-up: it may be taken again. */
 const STALE_CLAIM_MS = 60_000;
 
@@ -30,7 +53,10 @@ export interface AuthOptions {
   baseURL?: string;
   /** Sign-in and sign-up attempts allowed per client address per minute, counted in the database. */
   signInAttemptsPerMinute?: number;
-  /** Sign-in attempts allowed per account per 5 minutes, whatever address they come from, counted in the database. */
+  /**
+   * Sign-in attempts allowed per 5 minutes at one account from browsers it has not signed in from
+   * (whatever address they come from), and per trusted browser; counted in the database.
+   */
   signInAttemptsPerAccount?: number;
   /** Our own clock (invitations, first-admin claims, per-account attempts); better-auth's limiter reads the system time. */
   now?: () => Date;
@@ -50,12 +76,27 @@ export function createAuth(options: AuthOptions) {
   const invites = new InviteRepository(db);
   const settings = new SettingRepository(db);
   const attempts = options.signInAttemptsPerMinute ?? 10;
-  const perAccount = new AttemptLimiter(new AttemptLogRepository(db), {
-    scope: "sign-in",
-    max: options.signInAttemptsPerAccount ?? 10,
-    windowMs: 5 * 60_000,
-    now: () => now().getTime(),
-  });
+  const attemptLog = new AttemptLogRepository(db);
+  const accountLimit = { max: options.signInAttemptsPerAccount ?? 10, windowMs: 5 * 60_000, now: () => now().getTime() };
+  /** Attempts at an account from browsers that never signed in to it. */
+  const perAccount = new AttemptLimiter(attemptLog, { scope: "sign-in", ...accountLimit });
+  /** Attempts from one trusted browser (a stolen device cookie still guesses slowly). */
+  const perDevice = new AttemptLimiter(attemptLog, { scope: "sign-in-device", ...accountLimit });
+
+  /**
+   * Refuses a sign-up that no invitation allows (except the server's first account), before
+   * better-auth looks the address up: otherwise an address with an account would answer 422
+   * "already exists" where any other answers 403, telling anyone which addresses have accounts.
+   */
+  async function refuseUninvitedSignUp(email: string, inviteToken: unknown): Promise<void> {
+    if ((await users.count()) === 0) return;
+    if (typeof inviteToken !== "string" || inviteToken === "") {
+      throw new APIError("FORBIDDEN", { message: "Sign-up needs an invitation: ask an admin of this server for an invite link." });
+    }
+    const invite = await invites.usableByHash(hashToken(inviteToken), now());
+    if (!invite) throw new APIError("FORBIDDEN", { message: "This invitation is not valid any more (used, revoked or expired); ask an admin for a new one." });
+    if (invite.email !== email.trim().toLowerCase()) throw new APIError("FORBIDDEN", { message: `This invitation is for ${invite.email}; sign up with that address.` });
+  }
 
   /** The role of a new account, or an error saying why it may not be created. */
   async function roleForNewUser(email: string, inviteToken: unknown): Promise<Role> {
@@ -112,10 +153,17 @@ export function createAuth(options: AuthOptions) {
     disabledPaths: ["/request-password-reset", "/reset-password", "/send-verification-email", "/verify-email", "/change-email", "/delete-user"],
     advanced: {
       cookiePrefix: AUTH_COOKIE_PREFIX,
+      // Secure exactly when the dashboard's public URL is HTTPS. better-auth's default (Secure in
+      // any production build) leaves a server on plain HTTP under a LAN host name with a cookie
+      // the browser drops: signing in fails silently. Behind an HTTPS proxy, TLAB_PUBLIC_URL says so.
+      useSecureCookies: options.baseURL?.startsWith("https://") ?? false,
       // Explicit: better-auth turns both checks off by default when it detects a test runner.
       disableOriginCheck: false,
       disableCSRFCheck: false,
       defaultCookieAttributes: { httpOnly: true, sameSite: "lax" },
+      // The per-address limit counts by the address the web server resolved (client-address.ts):
+      // never by a client's own X-Forwarded-For, which is anyone's to rotate.
+      ipAddress: { ipAddressHeaders: [CLIENT_ADDRESS_HEADER] },
       database: { generateId: () => crypto.randomUUID() },
     },
     telemetry: { enabled: false },
@@ -130,11 +178,30 @@ export function createAuth(options: AuthOptions) {
           if (typeof name === "string" && name.trim().length > MAX_NAME_LENGTH) throw new APIError("BAD_REQUEST", { message: `name: at most ${MAX_NAME_LENGTH} characters` });
           if (typeof email === "string" && email.trim().length > MAX_EMAIL_LENGTH) throw new APIError("BAD_REQUEST", { message: `email: at most ${MAX_EMAIL_LENGTH} characters` });
         }
+        if (ctx.path === "/sign-up/email") {
+          const { email, inviteToken } = (ctx.body ?? {}) as { email?: unknown; inviteToken?: unknown };
+          await refuseUninvitedSignUp(typeof email === "string" ? email : "", inviteToken);
+        }
         if (ctx.path !== "/sign-in/email") return;
         const email = typeof ctx.body?.email === "string" ? ctx.body.email.trim().toLowerCase() : "";
-        if (email && !(await perAccount.take(email))) {
-          throw new APIError("TOO_MANY_REQUESTS", { message: "Too many sign-in attempts for this account; wait a few minutes and try again." });
+        if (!email) return;
+        // Guessing from anywhere exhausts the account's budget for unknown browsers only: the
+        // owner's browser, which signed in before, has a budget of its own (see TRUSTED_DEVICE).
+        const device = await trustedDeviceOf(ctx, email);
+        if (device ? !(await perDevice.take(device)) : !(await perAccount.take(email))) {
+          throw new APIError("TOO_MANY_REQUESTS", {
+            message: device
+              ? "Too many sign-in attempts from this browser; wait a few minutes and try again."
+              : "Too many sign-in attempts for this account from browsers it has not signed in from; wait a few minutes, or sign in from a browser you signed in from before.",
+          });
         }
+      }),
+      after: createAuthMiddleware(async (ctx) => {
+        const session = ctx.context.newSession;
+        if (ctx.path !== "/sign-in/email" || !session) return;
+        const cookie = ctx.context.createAuthCookie(TRUSTED_DEVICE, { maxAge: TRUSTED_DEVICE_MAX_AGE_S });
+        const value = `${crypto.randomUUID()}:${encodeURIComponent(session.user.email.toLowerCase())}`;
+        await ctx.setSignedCookie(cookie.name, value, ctx.context.secret, cookie.attributes);
       }),
     },
     databaseHooks: {

@@ -15,7 +15,7 @@ export const runRouter = {
   /** A page of what the workers logged about the run, in (attempt, seq) order after `after`. */
   log: viewerProcedure.input(RunLogPageInput).query(({ ctx, input }) => ctx.services.runLogs.page(input)),
   /** The worker holding the run appends its log lines; a batch sent again is stored once. */
-  appendLog: workerProcedure.input(AppendRunLogInput).mutation(({ ctx, input }) => ctx.services.runLogs.append(input)),
+  appendLog: workerProcedure.input(AppendRunLogInput).mutation(({ ctx, input }) => ctx.services.runLogs.append(ctx.workerCredential, input)),
   cancel: memberProcedure.input(RunId).mutation(({ ctx, input }) => ctx.services.runs.cancel(input.runId, ctx.user)),
   /** A failed or canceled run back in the queue, trained again from the start. */
   retry: memberProcedure.input(RunId).mutation(({ ctx, input }) => ctx.services.runRetry.retry(input.runId, ctx.user)),

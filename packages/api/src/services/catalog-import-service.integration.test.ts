@@ -3,6 +3,7 @@ import { mkdir, mkdtemp, readFile, rm, symlink, writeFile } from "node:fs/promis
 import os from "node:os";
 import path from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { serializeBaseModelManifest } from "@tlab/core/base-model-manifest";
 import { packDataset, type PackedDataset } from "@tlab/core/dataset-pack";
 import { isDomainError } from "@tlab/core/errors";
 import { PRESETS } from "@tlab/core/presets";
@@ -169,12 +170,31 @@ describe("CatalogImportService: base models", () => {
     const dir = path.join(dataDir, "base-models", "tiny");
     const modelJson = JSON.parse(await readFile(path.join(dir, "model.json"), "utf8")) as { userDefinedMetadata: unknown };
     expect(modelJson.userDefinedMetadata).toEqual({ tlab: { preprocessing: { inputRange: [-1, 1] } } });
-    expect(JSON.parse(await readFile(path.join(dir, "base-model.json"), "utf8"))).toMatchObject({ source: "import", totalParams: 67 });
+    expect(JSON.parse(await readFile(path.join(dir, "base-model.json"), "utf8"))).toMatchObject({ source: { kind: "import" }, totalParams: 67, preprocessing: { inputRange: [-1, 1] } });
 
     const before = await h.services.catalog.baseModelByName("tiny");
     await seedCatalog(h.services.catalog, dataDir);
     expect(await h.services.catalog.baseModelByName("tiny")).toEqual(before);
     expect((await service.importBaseModel({ name: "tiny", files: modelFiles(false), description: "a test model", preprocessing: { inputRange: [-1, 1] } })).created).toBe(false);
+  });
+
+  it("takes an upload of the model a server start registered from its folder as the same content", async () => {
+    // As `tlab build-base` run again with a server up: the folder's manifest (a package source)
+    // differs from the one an upload gets, the model files do not.
+    const dir = path.join(dataDir, "base-models", "tiny-shipped");
+    await mkdir(dir, { recursive: true });
+    for (const [file, bytes] of modelFiles(false)) await writeFile(path.join(dir, file), bytes);
+    // Written by another tool: the same model.json with its keys in another order.
+    const modelJson = JSON.parse(new TextDecoder().decode(modelFiles(false).get("model.json"))) as Record<string, unknown>;
+    await writeFile(path.join(dir, "model.json"), JSON.stringify(Object.fromEntries(Object.entries(modelJson).reverse())));
+    const source = { kind: "package" as const, package: "tiny-models", version: "1.0.0", license: "MIT", cutAfter: "fc", removed: [] };
+    await writeFile(path.join(dir, "base-model.json"), serializeBaseModelManifest({ name: "tiny-shipped", inputShape: [4, 4, 1], layers: [{ name: "conv", className: "Conv2D", paramCount: 10 }], totalParams: 67, source }));
+    await seedCatalog(h.services.catalog, dataDir);
+    const uploaded = await service.importBaseModel({ name: "tiny-shipped", files: modelFiles(false) });
+    expect(uploaded).toMatchObject({ created: false, baseModel: { name: "tiny-shipped", source: "builtin" } });
+    const other = modelFiles(false);
+    other.set("weights.bin", other.get("weights.bin")!.map((b) => b ^ 1));
+    expect((await errorOf(service.importBaseModel({ name: "tiny-shipped", files: other }))).message).toMatch(/name: a base model named "tiny-shipped" already exists with different content/);
   });
 
   it("refuses a model with a missing weight file, naming it", async () => {
@@ -226,6 +246,10 @@ describe("CatalogImportService: base models", () => {
     const modelJson = JSON.parse(await readFile(path.join(dir, "model.json"), "utf8")) as { userDefinedMetadata: unknown };
     expect(modelJson.userDefinedMetadata).toEqual({ tlab: { preprocessing: { inputRange: [-1, 1] } } });
     expect((await h.user.catalog.baseModels()).find((m) => m.name === "tiny-pets")?.parentRunId).toBe(spec.runId);
+    expect(JSON.parse(await readFile(path.join(dir, "base-model.json"), "utf8"))).toMatchObject({ source: { kind: "run", runId: spec.runId } });
+    // A server start reads the manifest back: still a promoted run, with its lineage.
+    await seedCatalog(h.services.catalog, dataDir);
+    expect(await h.services.catalog.baseModelByName("tiny-pets")).toMatchObject({ source: "run", parentRunId: spec.runId });
 
     // Lineage both ways: the catalog names the source run as the dashboard does, and the run lists what was promoted from it.
     const run = await h.user.run.byId({ runId: spec.runId });

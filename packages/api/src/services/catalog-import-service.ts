@@ -2,6 +2,7 @@ import { randomUUID } from "node:crypto";
 import { existsSync } from "node:fs";
 import { mkdir, readFile, rename, rm, stat, writeFile } from "node:fs/promises";
 import path from "node:path";
+import { BASE_MODEL_MANIFEST_FILE, BaseModelManifestError, catalogSourceOf, serializeBaseModelManifest, type BaseModelSource } from "@tlab/core/base-model-manifest";
 import { CatalogDescription, CatalogName, catalogNameProblem, RUN_MODEL_CLASSIFIER_LAYER } from "@tlab/core/catalog-input";
 import { DatasetImportError, uploadedDatasetSpec, unpackDataset } from "@tlab/core/dataset-pack";
 import type { BaseModelDto, DatasetDto } from "@tlab/core/dto";
@@ -20,13 +21,12 @@ import type { BaseModelRecord, CatalogRepository } from "@tlab/db/repositories/c
 import type { ExperimentRepository } from "@tlab/db/repositories/experiment-repository";
 import type { RunRepository } from "@tlab/db/repositories/run-repository";
 import { confinedPath, realConfinedPath } from "../storage/confined-path";
-import { BASE_MODELS_DIR, hashModelDirectory, type BaseModelManifest } from "./seed-catalog";
+import { BASE_MODELS_DIR, hashModelDirectory } from "./seed-catalog";
 
 export const DATASETS_DIR = "datasets";
 /** Files are assembled here and renamed into place whole, so no reader sees half of one. */
 const STAGING_DIR = ".staging";
 const MODEL_JSON = "model.json";
-const MANIFEST_FILE = "base-model.json";
 const PROMOTED_WEIGHTS = "weights.bin";
 
 export interface StoredDatasetFile {
@@ -123,7 +123,7 @@ export class CatalogImportService {
       const bytes = input.files.get(file);
       if (bytes) weightFiles.set(file, bytes);
     }
-    return this.storeBaseModel(name, json, weightFiles, { source: "import", parentRunId: null, description });
+    return this.storeBaseModel(name, json, weightFiles, { source: { kind: "import" }, description });
   }
 
   /**
@@ -161,7 +161,7 @@ export class CatalogImportService {
       given ||
       `Trained by run ${run.id} (${run.strategy}, seed ${run.seed}) of experiment "${run.experimentName}"` +
         `${parentBase ? ` from base model ${parentBase.name}` : ""}; cut before its classifier (removed: ${cut.removedLayers.join(", ")}), output ${cut.outputLayer}.`;
-    const stored = await this.storeBaseModel(name, json, new Map([[PROMOTED_WEIGHTS, cut.weights]]), { source: "run", parentRunId: run.id, description });
+    const stored = await this.storeBaseModel(name, json, new Map([[PROMOTED_WEIGHTS, cut.weights]]), { source: { kind: "run", runId: run.id }, description });
     return stored.baseModel;
   }
 
@@ -169,28 +169,29 @@ export class CatalogImportService {
     name: string,
     json: LayersModelJson,
     weightFiles: ReadonlyMap<string, Uint8Array>,
-    meta: { source: "import" | "run"; parentRunId: string | null; description: string },
+    meta: { source: Extract<BaseModelSource, { kind: "import" | "run" }>; description: string },
   ): Promise<{ baseModel: BaseModelDto; created: boolean }> {
     const modelJsonBytes = new TextEncoder().encode(JSON.stringify(json));
     const sizes = new Map<string, number>([[MODEL_JSON, modelJsonBytes.length], ...[...weightFiles].map(([f, b]) => [f, b.length] as [string, number])]);
     const inspection = modelImport(() => inspectLayersModel(json, sizes));
-    const manifest: BaseModelManifest & { preprocessing: InputPreprocessing } = {
-      name,
-      description: meta.description,
-      inputShape: inspection.inputShape,
-      layers: inspection.layers,
-      totalParams: inspection.totalParams,
-      source: meta.source,
-      parentRunId: meta.parentRunId,
-      preprocessing: inspection.preprocessing,
-    };
+    const manifest = modelImport(() =>
+      serializeBaseModelManifest({
+        name,
+        description: meta.description,
+        inputShape: inspection.inputShape,
+        layers: inspection.layers,
+        totalParams: inspection.totalParams,
+        preprocessing: inspection.preprocessing,
+        source: meta.source,
+      }),
+    );
 
     const staging = path.join(this.root(), STAGING_DIR, randomUUID());
     await mkdir(staging, { recursive: true });
     try {
       for (const [file, bytes] of weightFiles) await writeFile(confinedPath(staging, file, "weight file"), bytes);
       await writeFile(path.join(staging, MODEL_JSON), modelJsonBytes);
-      await writeFile(path.join(staging, MANIFEST_FILE), `${JSON.stringify(manifest, null, 2)}\n`);
+      await writeFile(path.join(staging, BASE_MODEL_MANIFEST_FILE), manifest);
       const sha256 = hashModelDirectory(staging);
       const existing = await this.catalog.baseModelByName(name);
       if (existing) return { baseModel: publicBaseModel(await this.sameBaseModel(existing, sha256)), created: false };
@@ -204,13 +205,12 @@ export class CatalogImportService {
       const registered = await this.catalog.registerBaseModel({
         name,
         description: meta.description,
-        source: meta.source,
+        ...catalogSourceOf(meta.source),
         storagePath: path.relative(this.root(), target),
         inputShape: inspection.inputShape,
         layers: inspection.layers,
         totalParams: inspection.totalParams,
         sha256,
-        parentRunId: meta.parentRunId,
       });
       if (!registered) {
         await rm(target, { recursive: true, force: true });
@@ -289,7 +289,7 @@ function modelImport<T>(fn: () => T): T {
   try {
     return fn();
   } catch (error) {
-    if (error instanceof ModelImportError) throw new DomainError("INVALID_INPUT", `model: ${error.message}`);
+    if (error instanceof ModelImportError || error instanceof BaseModelManifestError) throw new DomainError("INVALID_INPUT", `model: ${error.message}`);
     throw error;
   }
 }

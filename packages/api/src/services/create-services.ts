@@ -48,13 +48,14 @@ export function createServices(db: Db, options: RunServiceOptions & { dataDir?: 
   const comparison = new ComparisonService(experimentsRepo, metricsRepo, runQueries);
   const usersRepo = new UserRepository(db);
   const review = new ReviewService(new ReviewRepository(db), options.now);
+  const runs = new RunService(runsRepo, metricsRepo, workersRepo, catalog, options);
   return {
     catalog,
     experimentsRepo,
     runsRepo,
     workersRepo,
     experiments: new ExperimentService(experimentsRepo, catalog),
-    runs: new RunService(runsRepo, metricsRepo, workersRepo, catalog, options),
+    runs,
     /** The workers page: online or offline, restarts listed once. */
     workers: new WorkerListService(workersRepo, options),
     comparison,
@@ -76,7 +77,7 @@ export function createServices(db: Db, options: RunServiceOptions & { dataDir?: 
     /** Each run's shared markdown note. */
     runNotes: new RunNoteService(new RunNoteRepository(db), options.now),
     /** What the workers logged about each run. */
-    runLogs: new RunLogService(runsRepo, new RunLogRepository(db, provider)),
+    runLogs: new RunLogService(runsRepo, new RunLogRepository(db, provider), runs),
     /** CSV and JSON downloads of comparisons and metric series. */
     export: new ExportService(comparison, runQueries, review),
     /** What /api/health reports: start-up done, and a short write transaction commits in time. */

@@ -2,19 +2,22 @@ import { DomainError } from "@tlab/core/errors";
 import { type AppendRunLogInput, type RunLogPage, RunLogPageInput } from "@tlab/core/run-log";
 import type { RunLogRepository } from "@tlab/db/repositories/run-log-repository";
 import type { RunRepository } from "@tlab/db/repositories/run-repository";
+import type { RunService } from "./run-service";
 
 /** A run's log: lines appended by the worker holding the run, read by anyone who may see the run. */
 export class RunLogService {
   constructor(
     private readonly runs: RunRepository,
     private readonly logs: RunLogRepository,
+    private readonly workers: Pick<RunService, "assertActsAs">,
   ) {}
 
   /**
    * Only the worker holding the run, for the attempt it holds, may append: a worker whose lease
    * expired must not interleave its lines with the next holder's. Idempotent on (run, attempt, seq).
    */
-  async append(input: AppendRunLogInput): Promise<{ accepted: number }> {
+  async append(credential: string, input: AppendRunLogInput): Promise<{ accepted: number }> {
+    await this.workers.assertActsAs(credential, input.workerId);
     const holder = await this.runs.holder(input.runId);
     if (!holder) throw new DomainError("NOT_FOUND", `runId: no run "${input.runId}"`);
     if (holder.status !== "RUNNING" || holder.workerId !== input.workerId) {

@@ -1,13 +1,13 @@
 import type { SessionUser } from "@tlab/core/access";
 import { datasetDataPath } from "@tlab/core/catalog-input";
-import { TrainingOptions } from "@tlab/core/experiment";
+import { StoredTrainingOptions, type TrainingOptions } from "@tlab/core/experiment";
 import { DEFAULT_LEASE_MS, leaseExpiry } from "@tlab/core/lease";
 import { DomainError } from "@tlab/core/errors";
 import { MAX_METRIC_SERIES_PER_RUN, METRIC, type FinalMetrics, type MetricPoint, type RunSpec, type WorkerInfo } from "@tlab/core/run";
 import type { WorkerDto } from "@tlab/core/dto";
 import type { CatalogRepository } from "@tlab/db/repositories/catalog-repository";
 import type { MetricRepository } from "@tlab/db/repositories/metric-repository";
-import type { RunRepository } from "@tlab/db/repositories/run-repository";
+import type { HeldRunFile, RunRepository } from "@tlab/db/repositories/run-repository";
 import type { WorkerRepository } from "@tlab/db/repositories/worker-repository";
 
 export interface RunServiceOptions {
@@ -34,15 +34,37 @@ export class RunService {
     this.now = options.now ?? (() => new Date());
   }
 
-  registerWorker(info: WorkerInfo): Promise<WorkerDto> {
-    return this.workers.register(info, this.now());
+  /** `credential` (core's workerCredential) is the only one that may act as the new worker. */
+  registerWorker(credential: string, info: WorkerInfo): Promise<WorkerDto> {
+    return this.workers.register(info, credential, this.now());
+  }
+
+  /**
+   * Every worker procedure starts here: worker ids are visible to every viewer, so an id alone
+   * proves nothing; the caller must hold the credential that registered it.
+   */
+  async assertActsAs(credential: string, workerId: string): Promise<void> {
+    const registeredWith = await this.workers.credentialOf(workerId);
+    if (registeredWith === undefined) throw new DomainError("NOT_FOUND", `workerId: no worker "${workerId}"; register first`);
+    if (registeredWith !== credential) {
+      throw new DomainError(
+        "FORBIDDEN",
+        `workerId: worker "${workerId}" was registered with another token; a worker token may act only as the workers it registered (register again to get an id of your own)`,
+      );
+    }
+  }
+
+  /** Whether a worker token may download this: the artifacts, base model or dataset of a run one of its workers holds. */
+  mayWorkerRead(credential: string, what: HeldRunFile): Promise<boolean> {
+    return this.runs.heldWith(credential, what);
   }
 
   /**
    * The next queued run for this worker, or with `reclaim` (a retried claim whose earlier reply
    * may have been lost) the run it already holds, its lease renewed and its attempt unchanged.
    */
-  async claim(workerId: string, opts: { reclaim?: boolean } = {}): Promise<RunSpec | null> {
+  async claim(credential: string, workerId: string, opts: { reclaim?: boolean } = {}): Promise<RunSpec | null> {
+    await this.assertActsAs(credential, workerId);
     const worker = await this.workers.byId(workerId);
     if (!worker) throw new DomainError("NOT_FOUND", `workerId: no worker "${workerId}"; register first`);
     const now = this.now();
@@ -87,7 +109,8 @@ export class RunService {
     };
   }
 
-  async heartbeat(workerId: string, runId: string, progress?: number): Promise<{ cancelRequested: boolean }> {
+  async heartbeat(credential: string, workerId: string, runId: string, progress?: number): Promise<{ cancelRequested: boolean }> {
+    await this.assertActsAs(credential, workerId);
     const now = this.now();
     await this.workers.touch(workerId, now);
     const held = await this.runs.extendLease(runId, workerId, leaseExpiry(now, this.leaseMs));
@@ -102,12 +125,13 @@ export class RunService {
    * cancel reaches it within an epoch instead of waiting up to half a lease for the next beat.
    */
   async reportMetrics(
+    credential: string,
     workerId: string,
     runId: string,
     points: MetricPoint[],
     progress?: number,
   ): Promise<{ accepted: number; cancelRequested: boolean }> {
-    const holder = await this.assertHolds(workerId, runId);
+    const holder = await this.assertHolds(credential, workerId, runId);
     await this.assertStorable(runId, points);
     const accepted = await this.metrics.upsertPoints(runId, points);
     if (progress !== undefined) await this.runs.raiseProgress(runId, workerId, progress);
@@ -120,7 +144,8 @@ export class RunService {
    * already done and its result is kept. A cancel that reaches the worker before its last epoch
    * ends stops training, and the run ends CANCELED through `fail`.
    */
-  async complete(workerId: string, runId: string, metrics: FinalMetrics): Promise<void> {
+  async complete(credential: string, workerId: string, runId: string, metrics: FinalMetrics): Promise<void> {
+    await this.assertActsAs(credential, workerId);
     // Wall time is the run's training time over all its attempts: the reporting attempt's own,
     // plus the epochs earlier attempts trained and it resumed from, as they reported them.
     const earlierSeconds = metrics.resumedFromEpoch ? await this.metrics.sumUpToStep(runId, METRIC.epochSeconds, metrics.resumedFromEpoch) : 0;
@@ -129,14 +154,16 @@ export class RunService {
     if (!ok) throw new DomainError("RUN_NOT_CLAIMED_BY_WORKER", `run ${runId} is not held by worker ${workerId}`);
   }
 
-  async fail(workerId: string, runId: string, reason: string, canceled: boolean): Promise<void> {
+  async fail(credential: string, workerId: string, runId: string, reason: string, canceled: boolean): Promise<void> {
+    await this.assertActsAs(credential, workerId);
     const status = canceled ? "CANCELED" : "FAILED";
     const ok = await this.runs.finish(runId, workerId, this.now(), { status, reason });
     if (!ok) throw new DomainError("RUN_NOT_CLAIMED_BY_WORKER", `run ${runId} is not held by worker ${workerId}`);
   }
 
   /** A worker shutting down gives its run back; the next claim resumes it from its last checkpoint. */
-  async release(workerId: string, runId: string, reason: string): Promise<void> {
+  async release(credential: string, workerId: string, runId: string, reason: string): Promise<void> {
+    await this.assertActsAs(credential, workerId);
     const ok = await this.runs.release(runId, workerId, reason, this.now());
     if (!ok) throw new DomainError("RUN_NOT_CLAIMED_BY_WORKER", `run ${runId} is not held by worker ${workerId}`);
   }
@@ -191,7 +218,8 @@ export class RunService {
     }
   }
 
-  async assertHolds(workerId: string, runId: string): Promise<{ cancelRequested: boolean }> {
+  async assertHolds(credential: string, workerId: string, runId: string): Promise<{ cancelRequested: boolean }> {
+    await this.assertActsAs(credential, workerId);
     const holder = await this.runs.holder(runId);
     if (!holder) throw new DomainError("NOT_FOUND", `runId: no run "${runId}"`);
     if (holder.status !== "RUNNING" || holder.workerId !== workerId) {
@@ -203,5 +231,5 @@ export class RunService {
 
 /** Experiments created before training options existed store "{}": every option takes its default. */
 function parseTrainingOptions(text: string): TrainingOptions {
-  return TrainingOptions.parse(JSON.parse(text));
+  return StoredTrainingOptions.parse(JSON.parse(text));
 }

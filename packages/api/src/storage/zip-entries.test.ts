@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { buildZip } from "./hostile-zip";
+import { buildRepeatedEntryZip, buildZip } from "./hostile-zip";
+import { DEFAULT_ZIP_LIMITS, zipLimitsForUpload } from "@tlab/core/archive-entries";
 import { zipEntries } from "./zip-entries";
 
 const PNG = new Uint8Array([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]);
@@ -35,8 +36,29 @@ describe("zipEntries", () => {
 
   it("refuses a zip whose entries unpack to more than the limit in total", () => {
     const zip = buildZip([{ name: "a/1.png", data: new Uint8Array(600).fill(7) }, { name: "a/2.png", data: new Uint8Array(600).fill(9) }]);
-    expect(() => zipEntries(zip, { maxUnzippedBytes: 1000, maxCompressionRatio: 200, ratioCheckFromBytes: 1024 ** 2 })).toThrowError(
-      'the zip unpacks to more than 1000 bytes (reached at entry "a/2.png")',
+    expect(() => zipEntries(zip, { ...DEFAULT_ZIP_LIMITS, maxUnzippedBytes: 1000 })).toThrowError('the zip unpacks to more than 1000 bytes (reached at entry "a/2.png")');
+  });
+
+  it("refuses many entries each just under the per-entry ratio check (1,000 × 1 MiB in a 1 MB zip) before inflating any", async () => {
+    const zip = buildRepeatedEntryZip(1000, 1024 ** 2 - 1);
+    expect(zip.byteLength).toBeLessThan(2 * 1024 ** 2);
+    // A sound zip: its entries read back whole when nothing refuses it.
+    const one = zipEntries(buildRepeatedEntryZip(1, 1024 ** 2 - 1, "dogs/"));
+    expect((await one[0]!.read!()).byteLength).toBe(1024 ** 2 - 1);
+    const before = process.memoryUsage();
+    expect(() => zipEntries(zip)).toThrowError(/^the zip's 1000 entries unpack from \d+ to 1048575000 bytes in all, a compression ratio above 20:1/);
+    const after = process.memoryUsage();
+    // Refused from the central directory: nothing near the 1 GB it claims was allocated.
+    expect(after.arrayBuffers + after.external - (before.arrayBuffers + before.external)).toBeLessThan(64 * 1024 ** 2);
+  });
+
+  it("bounds an upload's unpacked size near its upload limit, naming the setting", () => {
+    const limits = zipLimitsForUpload(4000, "TLAB_MAX_DATASET_UPLOAD_BYTES");
+    expect(limits.maxUnzippedBytes).toBe(5000);
+    const random = (n: number) => Uint8Array.from({ length: n }, () => Math.floor(Math.random() * 256));
+    expect(zipEntries(buildZip([{ name: "a/1.png", data: random(2400) }, { name: "a/2.png", data: random(2400) }]), limits)).toHaveLength(2);
+    expect(() => zipEntries(buildZip([{ name: "a/1.png", data: random(2600) }, { name: "a/2.png", data: random(2600) }]), limits)).toThrowError(
+      'the zip unpacks to more than 5000 bytes (TLAB_MAX_DATASET_UPLOAD_BYTES + 25%) (reached at entry "a/2.png")',
     );
   });
 

@@ -28,6 +28,7 @@ export function zipEntries(bytes: Uint8Array, limits: ZipLimits = DEFAULT_ZIP_LI
       compressedSize: entry.header.compressedSize,
     })),
     limits,
+    bytes.byteLength,
   );
   return entries.map((entry) => ({
     path: entry.entryName,

@@ -1,11 +1,17 @@
-import type { ExperimentPageDto, ExperimentTableQuery, ExperimentTableRowDto } from "@tlab/core/table-queries";
+import type { ExperimentPageDto, ExperimentSortField, ExperimentTableQuery, ExperimentTableRowDto } from "@tlab/core/table-queries";
 import type { RunStatus } from "@tlab/core/run";
 import { StrategyKind } from "@tlab/core/strategy";
 import type { Db, DbProvider } from "../client";
 import type { Prisma } from "../generated/sqlite/client";
-import { afterCursor, decodeCursor, encodeCursor } from "../keyset-cursor";
+import { afterCursor, decodeCursor, encodeCursor, type SortColumn } from "../keyset-cursor";
 import { RUN_STATUSES_ZERO } from "../run-counts";
 import { containsIgnoringCase } from "./text-search";
+
+/** The experiments table's sort columns (ExperimentSortField), for checking cursors. */
+const EXPERIMENT_SORTS: Record<ExperimentSortField, SortColumn> = {
+  createdAt: { field: "createdAt", type: "date", nullable: false },
+  name: { field: "name", type: "string", nullable: false },
+};
 
 /**
  * The experiments table: filters, sort and keyset pages over any number of experiments. A page
@@ -31,10 +37,8 @@ export class ExperimentQueryRepository {
       // "Starred by me" without a viewer matches nothing rather than everything.
       ...(query.starred ? { stars: { some: { userId: viewerId ?? "" } } } : {}),
     };
-    const after = query.cursor
-      ? // The sort field is one of ExperimentSortField's columns (zod-checked), both non-null.
-        (afterCursor(query.sort, query.direction, decodeCursor(query.cursor), false) as Prisma.ExperimentWhereInput)
-      : null;
+    const sort = EXPERIMENT_SORTS[query.sort];
+    const after = query.cursor ? (afterCursor(sort, query.direction, decodeCursor(query.cursor, sort)) as Prisma.ExperimentWhereInput) : null;
     const [rows, total] = await Promise.all([
       this.db.experiment.findMany({
         where: after ? { AND: [where, after] } : where,
@@ -78,7 +82,7 @@ export class ExperimentQueryRepository {
           starredByMe: starred.has(r.id),
         };
       }),
-      nextCursor: rows.length > query.limit && last ? encodeCursor(query.sort === "name" ? last.name : last.createdAt, last.id) : null,
+      nextCursor: rows.length > query.limit && last ? encodeCursor(sort, query.sort === "name" ? last.name : last.createdAt, last.id) : null,
       total,
     };
   }

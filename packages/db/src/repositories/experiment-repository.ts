@@ -1,4 +1,4 @@
-import { TrainingOptions } from "@tlab/core/experiment";
+import { StoredTrainingOptions } from "@tlab/core/experiment";
 import { parseJsonColumn } from "../json";
 import type { ExperimentDetailDto, ExperimentSummaryDto } from "@tlab/core/dto";
 import type { CreateExperimentInput } from "@tlab/core/experiment";
@@ -105,7 +105,7 @@ export class ExperimentRepository {
       trainPerClass: row.trainPerClass,
       validationFraction: row.validationFraction,
       testPerClass: row.testPerClass,
-      training: parseJsonColumn(TrainingOptions, row.training, "Experiment.training"),
+      training: parseJsonColumn(StoredTrainingOptions, row.training, "Experiment.training"),
       notes: row.notes,
       runs,
     };

@@ -1,4 +1,4 @@
-import { TrainingOptions } from "@tlab/core/experiment";
+import { StoredTrainingOptions } from "@tlab/core/experiment";
 import { FinalMetrics } from "@tlab/core/run";
 import type {
   ExperimentSettingsDto,
@@ -10,13 +10,20 @@ import type {
 import type { Db, DbProvider } from "../client";
 import type { Prisma } from "../generated/sqlite/client";
 import { parseJsonColumn } from "../json";
-import { afterCursor, decodeCursor, encodeCursor, type SortValue } from "../keyset-cursor";
+import { afterCursor, decodeCursor, encodeCursor, type SortColumn, type SortValue } from "../keyset-cursor";
 import { recordRunEvent } from "./run-events";
 import { runSummaryInclude, toRunSummary } from "./run-mapper";
 import { containsIgnoringCase } from "./text-search";
 
 /** Sort columns that are null until a run succeeds; they sort last in either direction. */
-const NULLABLE_SORTS: ReadonlySet<RunSortField> = new Set(["testAccuracy", "wallTimeMs", "trainableParams"]);
+/** The runs table's sort columns (RunSortField), for checking cursors. Nullable ones order nulls last. */
+const RUN_SORTS: Record<RunSortField, SortColumn> = {
+  queuedAt: { field: "queuedAt", type: "date", nullable: false },
+  testAccuracy: { field: "testAccuracy", type: "float", nullable: true },
+  wallTimeMs: { field: "wallTimeMs", type: "float", nullable: true },
+  trainableParams: { field: "trainableParams", type: "int", nullable: true },
+  progress: { field: "progress", type: "float", nullable: false },
+};
 
 const rowInclude = {
   ...runSummaryInclude,
@@ -81,11 +88,9 @@ export class RunQueryRepository {
         ? { OR: [{ id: query.search }, { experiment: { name: containsIgnoringCase(this.provider, query.search) } }] }
         : {}),
     };
-    const nullable = NULLABLE_SORTS.has(query.sort);
-    const after = query.cursor
-      ? // The sort field is one of RunSortField's columns (zod-checked).
-        (afterCursor(query.sort, query.direction, decodeCursor(query.cursor), nullable) as Prisma.RunWhereInput)
-      : null;
+    const sort = RUN_SORTS[query.sort];
+    const nullable = sort.nullable;
+    const after = query.cursor ? (afterCursor(sort, query.direction, decodeCursor(query.cursor, sort)) as Prisma.RunWhereInput) : null;
     const [rows, total] = await Promise.all([
       this.db.run.findMany({
         where: after ? { AND: [where, after] } : where,
@@ -99,7 +104,7 @@ export class RunQueryRepository {
     const last = page[page.length - 1];
     return {
       items: page.map(toRow),
-      nextCursor: rows.length > query.limit && last ? encodeCursor(sortValue(last, query.sort), last.id) : null,
+      nextCursor: rows.length > query.limit && last ? encodeCursor(sort, sortValue(last, query.sort), last.id) : null,
       total,
     };
   }
@@ -115,7 +120,7 @@ export class RunQueryRepository {
         trainPerClass: row.experiment.trainPerClass,
         validationFraction: row.experiment.validationFraction,
         testPerClass: row.experiment.testPerClass,
-        training: parseJsonColumn(TrainingOptions, row.experiment.training, "Experiment.training"),
+        training: parseJsonColumn(StoredTrainingOptions, row.experiment.training, "Experiment.training"),
       },
       finalMetrics: row.finalMetrics ? parseJsonColumn(FinalMetrics, row.finalMetrics, "Run.finalMetrics") : null,
     }));

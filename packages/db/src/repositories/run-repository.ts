@@ -38,6 +38,9 @@ interface ClaimData {
   progress: number;
 }
 
+/** What a held run may need from the server: its own artifacts, its base model, its dataset. */
+export type HeldRunFile = { runId: string } | { baseModelId: string } | { datasetId: string };
+
 /** Runs and their lifecycle columns. State rules live in RunService; this class only queries. */
 export class RunRepository {
   constructor(
@@ -338,6 +341,17 @@ export class RunRepository {
   async epochBudget(runId: string): Promise<number | null> {
     const row = await this.db.run.findUnique({ where: { id: runId }, select: { experiment: { select: { epochs: true } } } });
     return row?.experiment.epochs ?? null;
+  }
+
+  /**
+   * Whether a worker registered with `credential` holds a RUNNING run that is this run, or uses
+   * this base model or dataset: what a worker token may download.
+   */
+  async heldWith(credential: string, what: HeldRunFile): Promise<boolean> {
+    const match =
+      "runId" in what ? { id: what.runId } : "baseModelId" in what ? { experiment: { baseModelId: what.baseModelId } } : { experiment: { datasetId: what.datasetId } };
+    const run = await this.db.run.findFirst({ where: { status: "RUNNING", worker: { credential }, ...match }, select: { id: true } });
+    return run !== null;
   }
 
   async holder(runId: string): Promise<{ workerId: string | null; status: string; attempt: number; cancelRequested: boolean } | null> {

@@ -6,9 +6,10 @@ import type { Db } from "../client";
 export class WorkerRepository {
   constructor(private readonly db: Db) {}
 
-  async register(info: WorkerInfo, now: Date): Promise<WorkerDto> {
+  /** `credential`: who registered it (see core's workerCredential); only it may act as this worker. */
+  async register(info: WorkerInfo, credential: string, now: Date): Promise<WorkerDto> {
     const row = await this.db.worker.create({
-      data: { ...info, versions: JSON.stringify(info.versions), lastSeenAt: now },
+      data: { ...info, versions: JSON.stringify(info.versions), credential, lastSeenAt: now },
     });
     return toWorker(row);
   }
@@ -16,6 +17,12 @@ export class WorkerRepository {
   async touch(id: string, now: Date): Promise<boolean> {
     const updated = await this.db.worker.updateMany({ where: { id }, data: { lastSeenAt: now } });
     return updated.count === 1;
+  }
+
+  /** The credential that registered the worker (null: registered before workers were bound); undefined: no such worker. */
+  async credentialOf(id: string): Promise<string | null | undefined> {
+    const row = await this.db.worker.findUnique({ where: { id }, select: { credential: true } });
+    return row ? row.credential : undefined;
   }
 
   async byId(id: string): Promise<WorkerDto | null> {

@@ -30,7 +30,7 @@ export async function registerWorkers(db: Db, count: number, now = new Date()): 
   const workers = new WorkerRepository(db);
   const registered = [];
   for (let i = 0; i < count; i++) {
-    registered.push(await workers.register({ name: `w${i + 1}`, hostname: "host", backend: "wasm", device: "cpu", versions: {} }, now));
+    registered.push(await workers.register({ name: `w${i + 1}`, hostname: "host", backend: "wasm", device: "cpu", versions: {} }, "bootstrap", now));
   }
   return registered.map((w) => w.id);
 }

@@ -3,7 +3,7 @@ import Link from "next/link";
 import { redirect } from "next/navigation";
 import { connection } from "next/server";
 import { SignInForm } from "@/components/auth/sign-in-form";
-import { safeNextPath } from "@/lib/auth-client";
+import { safeNextPath } from "@/lib/safe-next-path";
 import { getAppContext } from "@/server/app-context";
 import { currentPrincipal } from "@/server/current-user";
 

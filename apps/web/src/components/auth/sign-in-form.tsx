@@ -1,7 +1,8 @@
 "use client";
 
 import { useState, type FormEvent } from "react";
-import { authClient, authErrorMessage, safeNextPath } from "@/lib/auth-client";
+import { authClient, authErrorMessage } from "@/lib/auth-client";
+import { safeNextPath } from "@/lib/safe-next-path";
 import { FormError } from "@/components/form-messages";
 
 export function SignInForm({ next }: { next: string | null }) {

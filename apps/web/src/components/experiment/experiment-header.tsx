@@ -92,6 +92,10 @@ export function ExperimentHeader({ experiment }: { experiment: ExperimentDetailD
           <dd>{experiment.training.lrSchedule}</dd>
         </div>
         <div>
+          <dt>BatchNorm statistics</dt>
+          <dd>{experiment.training.batchNorm === "frozen" ? "frozen (inference mode)" : "updated (batch statistics)"}</dd>
+        </div>
+        <div>
           <dt>Early stopping</dt>
           <dd>{experiment.training.earlyStoppingPatience > 0 ? `after ${experiment.training.earlyStoppingPatience} epochs` : "off"}</dd>
         </div>

@@ -278,6 +278,17 @@ export function LaunchForm({ defaults, baseModels, datasets, presets, presetId }
                 <option value="step">step decay</option>
               </select>
             </FormField>
+            <FormField
+              id="batchNorm"
+              label="BatchNorm statistics"
+              error={trainingErrors.batchNorm}
+              hint="While fine-tuning: frozen keeps the base's moving mean and variance (inference mode); updated normalises by each batch."
+            >
+              <select id="batchNorm" aria-describedby="batchNorm-hint" {...register("training.batchNorm", { onChange: () => setPreset("") })}>
+                <option value="frozen">frozen (inference mode)</option>
+                <option value="updated">updated (batch statistics)</option>
+              </select>
+            </FormField>
           </div>
         </fieldset>
 

@@ -46,6 +46,14 @@ export function FinalMetricsSection({ metrics }: { metrics: FinalMetrics }) {
           <dt title="Most tensor memory the run held at once: base weights, data or features, head, optimizer state and a training step’s activations (not the worker process’s size)">Peak tensor memory</dt>
           <dd>{formatBytes(metrics.peakMemoryBytes)}</dd>
         </div>
+        {metrics.microBatch !== undefined ? (
+          <div>
+            <dt title="Images per forward and backward pass. A batch that does not fit the backend's memory at once runs as several micro-batches whose gradients are summed into one step, so the effective batch stays the experiment's batch size.">
+              Micro-batch
+            </dt>
+            <dd>{formatInteger(metrics.microBatch)} images per pass</dd>
+          </div>
+        ) : null}
       </dl>
       <div className="split">
         <div className="table-scroll">

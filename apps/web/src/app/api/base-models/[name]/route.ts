@@ -1,4 +1,5 @@
 import { catalogNameProblem, parseInputRange } from "@tlab/core/catalog-input";
+import { zipLimitsForUpload } from "@tlab/core/archive-entries";
 import { collectModelFiles } from "@tlab/core/layers-model-json";
 import { getAppContext } from "@/server/app-context";
 import { authorizeCatalog } from "@/server/catalog-auth";
@@ -31,7 +32,7 @@ export async function PUT(req: Request, { params }: { params: Promise<{ name: st
     if (body.length === 0) return jsonError(400, "body: the upload is empty");
     const query = new URL(req.url).searchParams;
     const rangeText = query.get("inputRange");
-    const files = await collectModelFiles(zipEntries(body));
+    const files = await collectModelFiles(zipEntries(body, zipLimitsForUpload(limit.maxBytes, limit.setting)));
     const result = await services.catalogImport.importBaseModel({
       name,
       files,

@@ -7,6 +7,7 @@ import { errorResponse, jsonError } from "@/server/http-errors";
 import { sharpImageDecoder } from "@tlab/images/sharp-image-decoder";
 import { isUploadTooLarge, mediaTypeOf, readBodyWithLimit, tooLargeResponse, unsupportedMediaType, type UploadLimit } from "@/server/upload-body";
 import { zipEntries } from "@tlab/api/storage/zip-entries";
+import { zipLimitsForUpload } from "@tlab/core/archive-entries";
 
 type Params = { params: Promise<{ name: string }> };
 
@@ -48,7 +49,7 @@ export async function PUT(req: Request, { params }: Params): Promise<Response> {
       const sizeText = query.get("size");
       const channelsText = query.get("channels");
       if (channelsText !== null && channelsText !== "1" && channelsText !== "3") return jsonError(400, `channels: must be 1 or 3, got "${channelsText}"`);
-      const imported = await importImageFolder(zipEntries(body), sharpImageDecoder, {
+      const imported = await importImageFolder(zipEntries(body, zipLimitsForUpload(limit.maxBytes, limit.setting)), sharpImageDecoder, {
         ...(sizeText ? { size: parseImageSize(sizeText) } : {}),
         ...(channelsText ? { channels: Number(channelsText) as 1 | 3 } : {}),
       });

@@ -1,6 +1,7 @@
 import { fetchRequestHandler } from "@trpc/server/adapters/fetch";
 import { createContextInner } from "@tlab/api/context";
 import { resolvePrincipal } from "@tlab/api/auth/request-principal";
+import { errorIdOf } from "@tlab/api/error-id";
 import { appRouter } from "@tlab/api/root";
 import { getAppContext } from "@/server/app-context";
 import { crossSiteRefusal } from "@/server/request-auth";
@@ -42,7 +43,7 @@ async function handler(incoming: Request): Promise<Response> {
     },
     onError({ error, path }) {
       // Client mistakes travel back to the caller; only server faults belong in the log.
-      if (error.code === "INTERNAL_SERVER_ERROR") console.error(`[tlab] tRPC ${path ?? "?"} failed:`, error.cause ?? error);
+      if (error.code === "INTERNAL_SERVER_ERROR") console.error(`[tlab] tRPC ${path ?? "?"} failed (error id ${errorIdOf(error)}):`, error.cause ?? error);
     },
   });
 }

@@ -5,8 +5,9 @@ import { fileResponse } from "@/server/file-response";
 import { isSafeFileName } from "@/server/file-names";
 import { errorResponse, jsonError } from "@/server/http-errors";
 import { authorize } from "@/server/request-auth";
+import { refuseUnheldFile } from "@/server/worker-file-access";
 
-/** Serves a base model's files (model.json and its weight shards) to trainer workers and signed-in users. */
+/** Serves a base model's files (model.json and its weight shards) to signed-in users and to workers training a run on it. */
 export async function GET(req: Request, { params }: { params: Promise<{ name: string; file: string }> }): Promise<Response> {
   const { name, file } = await params;
   if (!isSafeFileName(file)) {
@@ -18,6 +19,8 @@ export async function GET(req: Request, { params }: { params: Promise<{ name: st
     const { env, services } = await getAppContext();
     const model = await services.catalog.baseModelByName(name);
     if (!model) return jsonError(404, `name: no base model named "${name}"`);
+    const unheld = await refuseUnheldFile(access.principal, { baseModelId: model.id }, `base model "${name}"`);
+    if (unheld) return unheld;
     const dir = confinedPath(env.DATA_DIR, model.storagePath, "storagePath");
     // Only regular files actually present in the model's own directory are served, by their
     // real path, which must lie inside that directory.

@@ -4,6 +4,8 @@ import { fileResponse } from "@/server/file-response";
 import { isSafeFileName } from "@/server/file-names";
 import { errorResponse, jsonError } from "@/server/http-errors";
 import { authorize } from "@/server/request-auth";
+import { refuseUnheldFile } from "@/server/worker-file-access";
+import { workerCredential } from "@tlab/core/access";
 import { declaredTooLarge, isUploadTooLarge, limitBodyStream, tooLargeResponse, unsupportedMediaType, type UploadLimit } from "@/server/upload-body";
 
 /** What workers send: the bytes of model.json, weights.bin and checkpoint.* as they are. */
@@ -29,7 +31,8 @@ export async function PUT(req: Request, { params }: Params): Promise<Response> {
     if (!access.ok) return access.response;
     const workerId = req.headers.get(WORKER_ID_HEADER)?.trim();
     if (!workerId) return jsonError(400, `${WORKER_ID_HEADER}: header is required (the id of the worker holding the run)`);
-    await services.runs.assertHolds(workerId, runId);
+    if (access.principal.kind !== "worker") return jsonError(403, "only trainer workers may upload artifacts");
+    await services.runs.assertHolds(workerCredential(access.principal), workerId, runId);
     const unsupported = unsupportedMediaType(req, ARTIFACT_TYPES, "send the file's bytes as application/octet-stream");
     if (unsupported) return unsupported;
     const limit: UploadLimit = { maxBytes: env.TLAB_MAX_ARTIFACT_UPLOAD_BYTES, what: "a run artifact", setting: "TLAB_MAX_ARTIFACT_UPLOAD_BYTES" };
@@ -49,7 +52,7 @@ export async function PUT(req: Request, { params }: Params): Promise<Response> {
   }
 }
 
-/** Download of a stored artifact, as an attachment, for signed-in users. */
+/** Download of a stored artifact, as an attachment, for signed-in users and for the worker token whose worker holds the run. */
 export async function GET(req: Request, { params }: Params): Promise<Response> {
   const { runId, file } = await params;
   if (!isSafeFileName(runId)) return invalidName("runId", runId);
@@ -58,6 +61,8 @@ export async function GET(req: Request, { params }: Params): Promise<Response> {
     // Workers read a run's checkpoint to resume it after another worker died.
     const access = await authorize(req, ["viewer", "worker"]);
     if (!access.ok) return access.response;
+    const unheld = await refuseUnheldFile(access.principal, { runId }, `run "${runId}"`);
+    if (unheld) return unheld;
     const { env, services } = await getAppContext();
     const artifact = await services.runsRepo.artifact(runId, file);
     if (!artifact) return jsonError(404, `file: run "${runId}" has no artifact "${file}"`);

@@ -1,0 +1,176 @@
+import { DEFAULT_TRAINING_OPTIONS, type BatchNormMode } from "@tlab/core/experiment";
+import { FinalMetrics, type RunSpec } from "@tlab/core/run";
+import { HeadConfig, StrategyConfig, type StrategyConfigInput } from "@tlab/core/strategy";
+import { beforeAll, describe, expect, it } from "vitest";
+import { readLayerInfo } from "../model/read-layer-info";
+import { initBackend, tf } from "../tf/backend";
+import { applyBatchNormMode } from "./batch-norm-mode";
+import { attachHead, buildHead, disposeHead, headVariables } from "./head";
+import { PeakTensorBytes } from "./peak-tensor-bytes";
+import { planMicroBatch } from "./step-memory";
+import { trainStep, type TrainingContext } from "./train-step";
+import { trainRun, TrainingSpecError, type MicroBatchEvent } from "./train-run";
+import type { Optimizers } from "./training-phases";
+
+const CLASSES = [5, 6, 7, 8, 9];
+
+/** A small CNN with BatchNormalization after each convolution, the layout of MobileNet-style bases. */
+function batchNormBase(inputShape: [number, number, number] = [28, 28, 1], filters = 8): tf.LayersModel {
+  const init = (seed: number) => tf.initializers.glorotUniform({ seed });
+  const input = tf.input({ shape: inputShape, name: "image" });
+  let x = tf.layers.conv2d({ name: "conv1", filters, kernelSize: 3, strides: 2, padding: "same", useBias: false, kernelInitializer: init(1) }).apply(input) as tf.SymbolicTensor;
+  x = tf.layers.batchNormalization({ name: "conv1_bn" }).apply(x) as tf.SymbolicTensor;
+  x = tf.layers.reLU({ name: "conv1_relu", maxValue: 6 }).apply(x) as tf.SymbolicTensor;
+  x = tf.layers.depthwiseConv2d({ name: "dw2", kernelSize: 3, padding: "same", useBias: false, depthwiseInitializer: init(2) }).apply(x) as tf.SymbolicTensor;
+  x = tf.layers.batchNormalization({ name: "dw2_bn" }).apply(x) as tf.SymbolicTensor;
+  x = tf.layers.reLU({ name: "dw2_relu", maxValue: 6 }).apply(x) as tf.SymbolicTensor;
+  x = tf.layers.conv2d({ name: "pw3", filters: filters * 2, kernelSize: 1, useBias: false, kernelInitializer: init(3) }).apply(x) as tf.SymbolicTensor;
+  x = tf.layers.batchNormalization({ name: "pw3_bn" }).apply(x) as tf.SymbolicTensor;
+  x = tf.layers.maxPooling2d({ name: "pool", poolSize: 2 }).apply(x) as tf.SymbolicTensor;
+  x = tf.layers.flatten({ name: "features" }).apply(x) as tf.SymbolicTensor;
+  return tf.model({ name: "bn_base", inputs: input, outputs: x });
+}
+
+function specFor(base: tf.LayersModel, strategy: StrategyConfigInput, overrides: Partial<RunSpec> = {}): RunSpec {
+  const inputShape = base.inputs[0]!.shape.slice(1) as number[];
+  return {
+    runId: "run-test",
+    experimentId: "experiment-test",
+    attempt: 1,
+    seed: 5,
+    strategy: StrategyConfig.parse(strategy),
+    epochs: 2,
+    batchSize: 16,
+    trainPerClass: 40,
+    validationFraction: 0.2,
+    testPerClass: 40,
+    training: DEFAULT_TRAINING_OPTIONS,
+    leaseMs: 60_000,
+    baseModel: { id: "base", name: "bn-test-base", inputShape, layers: readLayerInfo(base), modelPath: "" },
+    dataset: { id: "dataset", name: "mnist-digits-5-9", spec: { source: "mnist", classes: CLASSES }, classNames: CLASSES.map(String) },
+    ...overrides,
+  };
+}
+
+function statistics(model: tf.LayersModel): Map<string, Float32Array> {
+  return new Map(model.layers.filter((l) => l.getClassName() === "BatchNormalization").flatMap((l) => l.weights.map((w) => [w.originalName, Float32Array.from(w.read().dataSync() as Float32Array)] as const)));
+}
+
+beforeAll(async () => {
+  await initBackend("wasm");
+});
+
+describe("micro-batches with gradient accumulation", () => {
+  // With statistics updated each pass normalises by its own images (a "ghost" batch norm), so only
+  // frozen statistics make the passes' gradients the batch's exactly.
+  it("sum to the full batch's gradients (BatchNorm frozen)", () => {
+    const mode: BatchNormMode = "frozen";
+    const base = batchNormBase();
+    const head = buildHead(HeadConfig.parse({ hiddenUnits: 16 }), 5, 1);
+    attachHead(head, base.outputs[0]!);
+    const restore = applyBatchNormMode(base.layers, mode);
+    const images = tf.randomUniform([10, 28, 28, 1], 0, 1, "float32", 7);
+    const labels = tf.tensor1d([0, 1, 2, 3, 4, 0, 1, 2, 3, 4], "int32");
+    const context: TrainingContext = {
+      set: { xs: images, labels, count: 10, stage: "images" },
+      head,
+      frozenPart: null,
+      trainablePart: base,
+      augmentation: null,
+      headVars: headVariables(head),
+      baseVars: base.trainableWeights.map((w) => w.read() as tf.Variable),
+      memory: new PeakTensorBytes(base),
+      microBatch: 10,
+    };
+    // The optimizer step is where the gradients go: capture what it is given instead of applying it.
+    const gradientsOf = (microBatch: number) => {
+      const captured = new Map<string, Float32Array>();
+      const capture = { applyGradients: (list: Array<{ name: string; tensor: tf.Tensor }>) => list.forEach(({ name, tensor }) => captured.set(name, Float32Array.from(tensor.dataSync() as Float32Array))) };
+      const optimizers = { head: capture, base: capture } as unknown as Optimizers;
+      const step = trainStep({ ...context, microBatch }, new Int32Array([3, 1, 4, 0, 9, 2, 6, 5, 8, 7]), { dropout: 1, augment: 2 }, { epochs: 1, trainBase: true }, optimizers);
+      return { step, captured };
+    };
+    const whole = gradientsOf(10);
+    // 10 images as passes of 3, 3, 3 and 1: uneven on purpose.
+    const split = gradientsOf(3);
+    expect(split.captured.size).toBe(context.headVars.length + context.baseVars.length);
+    expect(split.step.correct).toBe(whole.step.correct);
+    expect(split.step.loss).toBeCloseTo(whole.step.loss, 5);
+    for (const [name, values] of whole.captured) {
+      const other = split.captured.get(name)!;
+      const scale = Math.max(...values.map(Math.abs), 1e-6);
+      const worst = Math.max(...values.map((v, i) => Math.abs(v - other[i]!)));
+      expect(worst / scale, name).toBeLessThan(1e-4);
+    }
+    restore();
+    tf.dispose([images, labels]);
+    disposeHead(head);
+    base.dispose();
+  });
+
+  it("splits a batch into equal passes that fit, and refuses a model whose single image does not, naming what it needs", () => {
+    const limit = { bytes: 1000, description: "a test's 1000 bytes" };
+    const model = { name: "big-net", inputShape: [512, 512, 3] };
+    // 750 usable bytes (75%) − 100 live − 50 fixed = 600 → 13 images of 45 bytes fit; 32 runs as 11 + 11 + 10.
+    expect(planMicroBatch({ batchSize: 32, cost: { fixedBytes: 50, perImageBytes: 45 }, liveBytes: 100, limit, model }).microBatch).toBe(11);
+    expect(planMicroBatch({ batchSize: 8, cost: { fixedBytes: 50, perImageBytes: 45 }, liveBytes: 100, limit, model }).microBatch).toBe(8);
+    expect(() => planMicroBatch({ batchSize: 32, cost: { fixedBytes: 50, perImageBytes: 700 }, liveBytes: 100, limit, model })).toThrow(
+      /base model "big-net" at input 512×512×3 needs about 1 KiB for a training step on a single image .* but a test's 1000 bytes leaves 1 KiB/,
+    );
+  });
+
+  it("trains a fine-tune that does not fit at once as micro-batches, reports the micro-batch, and still learns", async () => {
+    const base = batchNormBase();
+    const spec = specFor(base, { kind: "full", learningRate: 0.01, baseLearningRate: 0.01 }, { batchSize: 32 });
+    const events: MicroBatchEvent[] = [];
+    // Room for the weights and data but only a few images' activations at a time.
+    const live = tf.memory().numBytes;
+    const { metrics } = await trainRun(spec, { baseModel: base, memoryLimitBytes: (live + 40 * 784 * 4 * 5 * 1.2 + 2_500_000) / 0.75, onMicroBatch: (e) => events.push(e) });
+    const planned = events.find((e) => e.kind === "planned");
+    expect(planned?.kind === "planned" && planned.plan.microBatch).toBeLessThan(32);
+    expect(metrics.microBatch).toBeLessThan(32);
+    expect(metrics.microBatch).toBeGreaterThanOrEqual(1);
+    expect(FinalMetrics.parse(metrics)).toEqual(metrics);
+    expect(metrics.testAccuracy).toBeGreaterThan(0.4); // chance is 0.2
+    base.dispose();
+  });
+
+  it("refuses, before training, a base whose one image does not fit, naming the model, input, estimate and limit", async () => {
+    const base = batchNormBase([256, 256, 3], 64);
+    const spec = specFor(base, { kind: "full" }, { trainPerClass: 4, validationFraction: 0.5, testPerClass: 1, epochs: 1 });
+    const before = tf.memory().numTensors;
+    const run = trainRun(spec, { baseModel: base, memoryLimitBytes: 48 * 2 ** 20 });
+    await expect(run).rejects.toThrow(TrainingSpecError);
+    await expect(trainRun(spec, { baseModel: base, memoryLimitBytes: 48 * 2 ** 20 })).rejects.toThrow(
+      /^base model "bn-test-base" at input 256×256×3 needs about \d+ MiB for a training step on a single image .* the configured 48 MiB \(TLAB_DEVICE_MEMORY_MB\) of the wasm backend leaves \d+ MiB/,
+    );
+    expect(tf.memory().numTensors).toBe(before);
+    base.dispose();
+  });
+});
+
+describe("BatchNorm statistics", () => {
+  it.each<["frozen" | "updated", "partial" | "full"]>([
+    ["frozen", "full"],
+    ["frozen", "partial"],
+    ["updated", "full"],
+  ])("%s during a %s fine-tune", async (mode, kind) => {
+    const base = batchNormBase();
+    const before = statistics(base);
+    const strategy: StrategyConfigInput = kind === "full" ? { kind: "full", learningRate: 0.01, baseLearningRate: 0.01 } : { kind: "partial", cut: { by: "layer", layer: "conv1_relu" }, learningRate: 0.01, baseLearningRate: 0.01 };
+    const spec = specFor(base, strategy, { training: { ...DEFAULT_TRAINING_OPTIONS, batchNorm: mode } });
+    const { metrics } = await trainRun(spec, { baseModel: base });
+    expect(metrics.testAccuracy).toBeGreaterThan(0.4);
+    const after = statistics(base);
+    const trainsLayer = (name: string) => kind === "full" || !name.startsWith("conv1_bn");
+    for (const [name, values] of before) {
+      const moving = name.includes("moving_");
+      const changed = after.get(name)!.some((v, i) => v !== values[i]);
+      if (!trainsLayer(name)) expect(changed, name).toBe(false);
+      // Frozen: moving mean and variance untouched, gamma and beta still train. Updated: all move.
+      else if (moving) expect(changed, name).toBe(mode === "updated");
+      else expect(changed, name).toBe(true);
+    }
+    base.dispose();
+  });
+});
