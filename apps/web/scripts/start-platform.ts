@@ -5,7 +5,8 @@
  */
 import { spawn, spawnSync, type ChildProcess } from "node:child_process";
 import { randomBytes } from "node:crypto";
-import { cpSync, existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
+import { cpSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { createServer } from "node:net";
 import path from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
 import { z } from "zod";
@@ -15,6 +16,8 @@ const ROOT = path.resolve(import.meta.dirname, "../../..");
 const WEB_DIR = path.join(ROOT, "apps/web");
 const TRAINER_CLI = path.join(ROOT, "apps/trainer/src/cli.ts");
 const BIN = path.join(ROOT, "node_modules/.bin");
+/** Preloaded into the web server and the workers: they stop when this process is gone, even after a SIGKILL. */
+const EXIT_WITH_PARENT = path.join(import.meta.dirname, "exit-with-parent.mjs");
 
 const env = z
   .object({
@@ -43,6 +46,11 @@ const workerToken = env.TLAB_WORKER_TOKEN ?? readOrCreateToken(path.join(dataDir
  */
 const LOCAL_ADMIN_FILE = path.join(dataDir, "local-admin.json");
 const CLI_TOKEN_FILE = path.join(dataDir, "cli-token");
+/**
+ * The web server answers /api/health with `starting` until this file says `ready`: the local CLI's
+ * sign-in needs the server up, and a script that waits for health must find the CLI signed in.
+ */
+const STARTUP_STATE_FILE = path.join(dataDir, "startup-state");
 const envAdmin = env.TLAB_ADMIN_EMAIL && env.TLAB_ADMIN_PASSWORD ? { email: env.TLAB_ADMIN_EMAIL, password: env.TLAB_ADMIN_PASSWORD } : undefined;
 const admin = envAdmin ?? readOrCreateLocalAdmin();
 const childEnv = {
@@ -55,6 +63,7 @@ const childEnv = {
   TLAB_ADMIN_PASSWORD: admin.password,
   // The web server names where the admin it creates comes from: not the variables when made up here.
   TLAB_ADMIN_SOURCE: envAdmin ? "TLAB_ADMIN_EMAIL" : `npm start's local admin; its password is in ${LOCAL_ADMIN_FILE}`,
+  TLAB_STARTUP_STATE_FILE: STARTUP_STATE_FILE,
 };
 
 function readOrCreateLocalAdmin(): { email: string; password: string } {
@@ -122,18 +131,33 @@ function installShippedBaseModels(): void {
   run(path.join(BIN, "tsx"), [TRAINER_CLI, "pretrain", "--out", path.join(dataDir, "base-models", BUILTIN_BASE_MODEL)], { what: "tlab pretrain" });
 }
 
-async function waitForHealth(url: string, child: ChildProcess): Promise<void> {
+interface HealthBody {
+  status?: string;
+  waitingFor?: string;
+  reason?: string;
+}
+
+/**
+ * Polls /api/health until `ready(body)`. A `degraded` answer is reported once (the database's
+ * reason) and waited through, as an operator may be freeing disk space.
+ */
+async function waitForHealth(url: string, child: ChildProcess, ready: (body: HealthBody) => boolean, what: string): Promise<void> {
+  let reported = "";
   for (let i = 0; i < 600; i++) {
     if (child.exitCode !== null) throw new Error("the web server exited during start-up");
     try {
-      const response = await fetch(url);
-      if (response.ok) return;
+      const body = (await (await fetch(url)).json()) as HealthBody;
+      if (ready(body)) return;
+      if (body.status === "degraded" && body.reason !== reported) {
+        reported = body.reason ?? "";
+        log(`the server reports a problem: ${reported}`);
+      }
     } catch {
       // not listening yet
     }
     await sleep(250);
   }
-  throw new Error(`no answer from ${url} after 150 s`);
+  throw new Error(`${what}: no ready answer from ${url} after 150 s`);
 }
 
 /**
@@ -152,10 +176,11 @@ let stopping = false;
 /**
  * Children run in their own process groups (detached), so a Ctrl-C in the terminal reaches only
  * this process, which stops them in order; signalled together, the web server would be gone
- * before a worker could give its run back.
+ * before a worker could give its run back. Each child runs exit-with-parent.mjs, so it stops when
+ * this process dies without stopping them (SIGKILL, a crash).
  */
-function spawnChild(command: string, args: string[], opts: { cwd: string; env: NodeJS.ProcessEnv }): ChildProcess {
-  return spawn(command, args, { ...opts, stdio: "inherit", detached: true });
+function spawnChild(nodeArgs: string[], opts: { cwd: string; env: NodeJS.ProcessEnv }): ChildProcess {
+  return spawn(process.execPath, ["--import", EXIT_WITH_PARENT, ...nodeArgs], { ...opts, stdio: "inherit", detached: true });
 }
 
 function startWorker(index: number): void {
@@ -163,13 +188,15 @@ function startWorker(index: number): void {
   // Node runs the CLI with tsx as a loader, not under tsx's wrapper process: the wrapper gives a
   // child 30 ms to acknowledge a signal and SIGKILLs it otherwise, and a worker busy in a training
   // step cannot answer that fast, so it would die without giving its run back.
-  const worker = spawnChild(process.execPath, ["--import", "tsx", TRAINER_CLI, "worker", "--name", `local-${index + 1}`], {
+  const worker = spawnChild(["--import", "tsx", TRAINER_CLI, "worker", "--name", `local-${index + 1}`], {
     cwd: ROOT,
     env: { ...childEnv, TLAB_API_URL: `http://127.0.0.1:${env.PORT}`, TLAB_CACHE_DIR: path.join(dataDir, "worker-cache") },
   });
   workers.add(worker);
+  recordChildren();
   worker.on("exit", (code, signal) => {
     workers.delete(worker);
+    recordChildren();
     if (stopping) return;
     log(`local worker ${index + 1} exited (${code ?? signal}); restarting in 2 s`);
     setTimeout(() => startWorker(index), 2000);
@@ -211,19 +238,92 @@ async function stopAll(reason: string): Promise<void> {
   log(`stopping (${reason}): local workers first, then the web server`);
   await stopChildren([...workers], WORKER_STOP_GRACE_MS, "local worker");
   if (web) await stopChildren([web], WEB_STOP_GRACE_MS, "web server");
+  releaseDataDir();
   process.exit();
 }
 
+/**
+ * One `npm start` per data directory: a second one would run migrations and a second server on
+ * the same SQLite file. DATA_DIR/npm-start.pid names the running one and its children; it is left
+ * behind only when `npm start` was killed, and then counts only while one of them still runs.
+ */
+const PID_FILE = path.join(dataDir, "npm-start.pid");
+const PidFile = z.object({ pid: z.number().int(), children: z.array(z.number().int()) });
+let ownsPidFile = false;
+
+function claimDataDir(): void {
+  if (existsSync(PID_FILE)) {
+    let held: z.infer<typeof PidFile> | undefined;
+    try {
+      held = PidFile.parse(JSON.parse(readFileSync(PID_FILE, "utf8")));
+    } catch {
+      // unreadable: written by an interrupted start; take it over
+    }
+    const alive = held ? [held.pid, ...held.children].filter(isPlatformProcess) : [];
+    if (held && alive.length > 0) {
+      log(
+        `${dataDir} is in use by another npm start (pid ${held.pid}; still running: ${alive.join(", ")}). ` +
+          `Stop it first (kill ${alive.join(" ")}), or give this one its own DATA_DIR and PORT.`,
+      );
+      process.exit(1);
+    }
+  }
+  ownsPidFile = true;
+  recordChildren();
+}
+
+/** Whether `pid` runs and is one of ours (a recycled pid after a reboot is not). */
+function isPlatformProcess(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== "EPERM") return false;
+  }
+  try {
+    const command = readFileSync(`/proc/${pid}/cmdline`, "utf8");
+    return /start-platform|next|cli\.ts/.test(command);
+  } catch {
+    return true; // no /proc (macOS): trust the pid
+  }
+}
+
+function recordChildren(): void {
+  if (!ownsPidFile) return;
+  const children = [web, ...workers].flatMap((child) => (child?.pid && isRunning(child) ? [child.pid] : []));
+  writeFileSync(PID_FILE, `${JSON.stringify({ pid: process.pid, children })}\n`, { mode: 0o600 });
+}
+
+function releaseDataDir(): void {
+  if (ownsPidFile) rmSync(PID_FILE, { force: true });
+  ownsPidFile = false;
+}
+
+/** Says plainly when PORT is taken, instead of the web server's stack trace after a minute of start-up. */
+async function ensurePortFree(port: number): Promise<void> {
+  const error = await new Promise<NodeJS.ErrnoException | null>((resolve) => {
+    const probe = createServer();
+    probe.once("error", (e: NodeJS.ErrnoException) => resolve(e));
+    probe.listen(port, () => probe.close(() => resolve(null)));
+  });
+  if (!error) return;
+  const why = error.code === "EADDRINUSE" ? "is already in use by another program (an earlier npm start still running?)" : `cannot be used (${error.code ?? error.message})`;
+  throw new Error(`port ${port} ${why}: stop that program, or start on another port with PORT=<port> npm start`);
+}
+
 async function main(): Promise<void> {
+  claimDataDir();
   log(`data directory ${dataDir}`);
+  await ensurePortFree(env.PORT);
+  writeFileSync(STARTUP_STATE_FILE, "npm start is signing the local CLI in", { mode: 0o600 });
   run(path.join(BIN, "prisma"), ["migrate", "deploy", "--config", "prisma/prisma.config.ts"], { what: "database migration" });
   installShippedBaseModels();
   if (!existsSync(path.join(WEB_DIR, ".next/BUILD_ID"))) {
     log("building the dashboard (first start only; about a minute)");
     run(path.join(BIN, "next"), ["build"], { cwd: WEB_DIR, what: "next build" });
   }
-  const server = spawnChild(path.join(BIN, "next"), ["start", "-p", String(env.PORT)], { cwd: WEB_DIR, env: childEnv });
+  const server = spawnChild([path.join(ROOT, "node_modules/next/dist/bin/next"), "start", "-p", String(env.PORT)], { cwd: WEB_DIR, env: childEnv });
   web = server;
+  recordChildren();
   server.on("exit", (code, signal) => {
     if (!stopping) {
       log(`web server exited (${code ?? signal})`);
@@ -232,8 +332,11 @@ async function main(): Promise<void> {
     }
   });
   for (const signal of ["SIGINT", "SIGTERM", "SIGHUP"] as const) process.on(signal, () => void stopAll(signal));
-  await waitForHealth(`http://127.0.0.1:${env.PORT}/api/health`, server);
+  const health = `http://127.0.0.1:${env.PORT}/api/health`;
+  await waitForHealth(health, server, (body) => body.status === "ok" || (body.status === "starting" && body.waitingFor === "platform"), "web server start");
   issueLocalCliToken();
+  writeFileSync(STARTUP_STATE_FILE, "ready", { mode: 0o600 });
+  await waitForHealth(health, server, (body) => body.status === "ok", "platform start");
   log(`dashboard on http://localhost:${env.PORT}`);
   if (!envAdmin) log(`sign in as ${admin.email}; the password is in ${LOCAL_ADMIN_FILE}`);
   for (let i = 0; i < env.TLAB_LOCAL_WORKERS; i++) startWorker(i);

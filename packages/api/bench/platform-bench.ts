@@ -5,6 +5,7 @@
  */
 import { createTRPCClient, httpLink } from "@trpc/client";
 import { PRESETS } from "@tlab/core/presets";
+import { MAX_METRIC_SERIES_PER_RUN } from "@tlab/core/run";
 import { createTestDb } from "@tlab/db/testing/create-test-db";
 import type { AppRouter } from "../src/root";
 import { createServices } from "../src/services/create-services";
@@ -27,23 +28,27 @@ export async function platformBench() {
   const userApi = client(USER_TOKEN);
   try {
     const worker = await workerApi.worker.register.mutate({ name: "bench", hostname: "bench", backend: "wasm", device: "bench", versions: {} });
-    const { id: experimentId } = await userApi.experiment.create.mutate({ ...PRESETS.digits, name: "bench" });
+    const epochs = 100;
+    const { id: experimentId } = await userApi.experiment.create.mutate({ ...PRESETS.digits, name: "bench", epochs });
     const runs = [];
     for (let i = 0; i < 3; i++) runs.push((await workerApi.worker.claim.mutate({ workerId: worker.id }))!);
 
-    // Ingest: 3 runs × 100,000 points in batches of 5,000, as a worker's buffer would send them.
-    const perSeries = 100_000;
-    const batch = 5_000;
-    log(`ingesting ${3 * perSeries} points in batches of ${batch}`);
+    // Ingest: 3 runs × the most a run may hold (100 series × 100 epochs) in batches of 5,000, as a
+    // worker's buffer would send them after an outage.
+    const series = Array.from({ length: MAX_METRIC_SERIES_PER_RUN }, (_, i) => `bench/series-${String(i).padStart(3, "0")}`);
+    const perSeries = epochs;
+    const epochsPerBatch = 50;
+    const batch = epochsPerBatch * series.length;
+    log(`ingesting ${3 * perSeries * series.length} points in batches of ${batch}`);
     const started = performance.now();
     for (const run of runs) {
-      for (let step = 0; step < perSeries; step += batch) {
-        const points = Array.from({ length: batch }, (_, j) => ({ name: "train/loss", step: step + j + 1, value: Math.exp(-(step + j) / 30_000) + Math.random() * 0.05 }));
+      for (let epoch = 1; epoch <= epochs; epoch += epochsPerBatch) {
+        const points = Array.from({ length: epochsPerBatch }, (_, j) => series.map((name) => ({ name, step: epoch + j, value: Math.exp(-(epoch + j) / 30) + Math.random() * 0.05 }))).flat();
         await workerApi.worker.reportMetrics.mutate({ workerId: worker.id, runId: run.runId, points });
       }
     }
     const ingestSeconds = (performance.now() - started) / 1000;
-    const pointsPerSec = Math.round((3 * perSeries) / ingestSeconds);
+    const pointsPerSec = Math.round((3 * perSeries * series.length) / ingestSeconds);
     log(`ingest: ${pointsPerSec} points/s`);
 
     // Compare: the experiment's comparison, downsampled, 30 times.
@@ -74,7 +79,7 @@ export async function platformBench() {
     const total = claimed.reduce((a, b) => a + b, 0);
     const perSec = Math.round(total / claimSeconds);
     log(`claims: ${total} runs by 8 workers, ${perSec}/s`);
-    return { ingest: { pointsPerSec, batch }, compare: { p95Ms, runs: 3, pointsPerSeries: perSeries }, claim: { perSec, workers: 8, runs: total } };
+    return { ingest: { pointsPerSec, batch }, compare: { p95Ms, runs: 3, seriesPerRun: series.length, pointsPerSeries: perSeries }, claim: { perSec, workers: 8, runs: total } };
   } finally {
     server.close();
     await testDb.cleanup();

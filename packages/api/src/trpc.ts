@@ -2,6 +2,7 @@ import { initTRPC, TRPCError } from "@trpc/server";
 import { z, ZodError } from "zod";
 import { decideAccess, workerCredential, type AccessLevel, type Principal, type SessionUser } from "@tlab/core/access";
 import { isDomainError, type DomainErrorCode } from "@tlab/core/errors";
+import { storageFailureOf } from "@tlab/core/storage-failure";
 import type { Context } from "./context";
 import { errorIdOf, internalErrorMessage } from "./error-id";
 
@@ -49,6 +50,9 @@ const mapDomainErrors = t.middleware(async ({ next }) => {
     const cause = result.error.cause;
     throw new TRPCError({ code: CODE_MAP[cause.code], message: cause.message, cause });
   }
+  // A full or read-only disk under the database is the server's state, not a bug: say so (503).
+  const storage = result.ok ? null : storageFailureOf(result.error.cause);
+  if (storage) throw new TRPCError({ code: "SERVICE_UNAVAILABLE", message: storage.message, cause: result.ok ? undefined : result.error.cause });
   return result;
 });
 

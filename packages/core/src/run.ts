@@ -22,9 +22,19 @@ export const METRIC = {
 /** The learning rate of the head in each epoch, streamed next to the METRIC points. */
 export const LEARNING_RATE_METRIC = "train/learning_rate";
 
+/**
+ * Bounds on what a run's metric reports may store, so no report the API accepts can make a read of
+ * the run too large (the dashboard, comparisons and exports read every series). The trainer
+ * reports six series, one point per epoch.
+ */
+export const MAX_METRIC_SERIES_PER_RUN = 100;
+export const MAX_POINTS_PER_REPORT = 10_000;
+
 export const MetricPoint = z.object({
   name: z.string().min(1, "name: required").max(100, "name: metric names are at most 100 characters"),
-  step: z.number().int().min(0),
+  // Steps are epochs (checked against the run's budget when stored); this bound keeps any step
+  // inside PostgreSQL's integer column.
+  step: z.number().int("step: must be a whole number").min(0, "step: must be 0 or more").max(2_147_483_647, "step: must be at most 2147483647"),
   value: z.number().finite(),
 });
 export type MetricPoint = z.infer<typeof MetricPoint>;
@@ -72,7 +82,15 @@ export const FinalMetrics = z.object({
   epochsRun: z.number().int().min(0),
   trainableParams: z.number().int().min(0),
   totalParams: z.number().int().min(0),
+  /**
+   * Training time of the run, summed over its attempts: the reporting attempt's own (its time
+   * waiting for the API excluded) plus the epochs earlier attempts trained that it resumed from.
+   */
   wallTimeMs: z.number().min(0),
+  /** Time the reporting attempt waited for the API while training (an outage, a slow server): shown apart, not counted as cost. */
+  apiWaitMs: z.number().min(0).optional(),
+  /** The checkpoint epoch the reporting attempt resumed from (0 or absent: it trained from the start). */
+  resumedFromEpoch: z.number().int().min(0).optional(),
   trainImagesPerSec: z.number().min(0),
   /** Most tensor memory the run held at once (base weights, data, head, optimizer state, a step's activations); not the worker process's size. */
   peakMemoryBytes: z.number().min(0),
@@ -118,7 +136,10 @@ export const HeartbeatInput = z.object({
 export const ReportMetricsInput = z.object({
   workerId: id("workerId"),
   runId: id("runId"),
-  points: z.array(MetricPoint).min(1).max(10_000),
+  points: z
+    .array(MetricPoint)
+    .min(1, "points: send at least one point")
+    .max(MAX_POINTS_PER_REPORT, `points: at most ${MAX_POINTS_PER_REPORT} per report; send the rest in further reports`),
   /** Progress within the run, 0..1, when the points were sent: the dashboard's bar follows each epoch, not just heartbeats. */
   progress: z.number().min(0).max(1).optional(),
 });

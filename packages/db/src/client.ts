@@ -1,7 +1,7 @@
-import { PrismaBetterSQLite3 } from "@prisma/adapter-better-sqlite3";
 import { PrismaClient } from "./generated/sqlite/client";
 import { PrismaClient as PostgresPrismaClient } from "./generated/postgresql/client";
 import { createPostgresAdapter, isPostgresUrl } from "./postgres-adapter";
+import { RecoveringSqliteAdapterFactory, SQLITE_TRANSACTION_MAX_WAIT_MS } from "./sqlite-adapter";
 
 /**
  * The client type every repository takes. Both generated clients come from the same models
@@ -14,18 +14,25 @@ export type DbProvider = "sqlite" | "postgresql";
 const providers = new WeakMap<Db, DbProvider>();
 
 /**
+ * Every interactive transaction is bounded: waiting to start (a busy SQLite file, an exhausted
+ * PostgreSQL pool) and running. A transaction that overruns is rolled back and its caller gets an
+ * error instead of holding the database. Callers with their own needs pass their own options.
+ */
+export const TRANSACTION_OPTIONS = { maxWait: SQLITE_TRANSACTION_MAX_WAIT_MS, timeout: 15_000 } as const;
+
+/**
  * Opens the database named by `url`: SQLite (`file:`) is the embedded default, `postgres://` or
  * `postgresql://` (optionally with `?schema=`) a shared server. Both clients run on Prisma's JS
  * engine through a driver adapter, so no native query engine is needed.
  */
 export function createDb(url: string): { db: Db; provider: DbProvider } {
   if (url.startsWith("file:")) {
-    const db = new PrismaClient({ adapter: new PrismaBetterSQLite3({ url }) });
+    const db = new PrismaClient({ adapter: new RecoveringSqliteAdapterFactory({ url }), transactionOptions: TRANSACTION_OPTIONS });
     providers.set(db, "sqlite");
     return { db, provider: "sqlite" };
   }
   if (isPostgresUrl(url)) {
-    const client = new PostgresPrismaClient({ adapter: createPostgresAdapter(url) });
+    const client = new PostgresPrismaClient({ adapter: createPostgresAdapter(url), transactionOptions: TRANSACTION_OPTIONS });
     // The one cast between the two generated clients. They are generated from the same models,
     // so the model delegates and raw-query methods behave alike, but TypeScript cannot relate
     // two separately generated type trees (their PrismaPromise and aggregate types are distinct

@@ -7,12 +7,14 @@ import { MODEL_JSON_FILE, modelArtifactsToFiles, WEIGHTS_FILE } from "../model/m
 import type { tf } from "../tf/backend";
 import { describeTrainingFailure, formatBytes } from "../train/backend-failure";
 import { trainRun, type MicroBatchEvent } from "../train/train-run";
-import { isRunNoLongerHeld, isTransientApiError, RunNoLongerHeldError, type ApiClient } from "./api-client";
+import { isRunNoLongerHeld, isTransientApiError, type ApiClient } from "./api-client";
+import { uploadArtifact } from "./artifact-upload";
+import { ApiWaitClock, attemptFinalMetrics } from "./attempt-time";
 import { fetchBaseModel } from "./base-model-cache";
 import { fetchDataset } from "./dataset-cache";
 import { startHeartbeat } from "./heartbeat";
 import { MetricBuffer } from "./metric-buffer";
-import { withRetry } from "./retry";
+import { createRunCallRetry, type RunCallRetry } from "./run-call-retry";
 import { RunLogBuffer } from "./run-log-buffer";
 import { createRunLogger } from "./run-logger";
 
@@ -40,8 +42,6 @@ export interface ExecuteRunDeps {
 /** RELEASED: given back on shutdown. LOST: taken back by the server (lease expired), nothing to report. */
 export type RunOutcome = "SUCCEEDED" | "FAILED" | "CANCELED" | "RELEASED" | "LOST";
 
-/** How long a worker holding a run keeps retrying an unreachable API before it gives the run up. */
-const API_OUTAGE_TOLERANCE_MS = 10 * 60_000;
 const LOG_FLUSH_INTERVAL_MS = 2_000;
 
 /**
@@ -77,16 +77,8 @@ export async function executeRun(spec: RunSpec, deps: ExecuteRunDeps): Promise<R
   const onShutdown = () => controller.abort(new Error("worker shut down"));
   deps.shutdown.addEventListener("abort", onShutdown, { once: true });
 
-  // Calls made while holding the run retry through an API outage: a restarting API must not cost
-  // the run. The bound is not the lease: while no server answers, none can requeue the run (the
-  // sweeper gives workers a lease after it starts), and once one answers, a run taken away
-  // is refused with RUN_NOT_CLAIMED_BY_WORKER, which is not retried.
-  const retrying = <T>(what: string, fn: () => Promise<T>) =>
-    withRetry(fn, {
-      maxElapsedMs: Math.max(spec.leaseMs, API_OUTAGE_TOLERANCE_MS),
-      isRetryable: isTransientApiError,
-      onRetry: (error, attempt, delayMs) => runLog.warn({ err: String(error), attempt, delayMs }, `${what} failed; retrying`),
-    });
+  // Retried through an API outage (see createRunCallRetry); storage failures are logged and bounded.
+  const retrying = createRunCallRetry(runLog, { leaseMs: spec.leaseMs });
 
   // The heartbeat and each epoch's metric report both answer cancelRequested; whichever comes first
   // stops training, the other finds it already stopping.
@@ -149,6 +141,7 @@ export async function executeRun(spec: RunSpec, deps: ExecuteRunDeps): Promise<R
         })
       : undefined;
     if (resume) runLog.info({ epoch: resume.epoch }, "resuming from the checkpoint of an earlier attempt");
+    const apiWait = new ApiWaitClock();
     const baseModel = await loadModelFromFiles(files.modelJsonText, files.weightFiles).catch((error: unknown) => {
       throw new Error(`base model "${spec.baseModel.name}" could not be loaded: ${describeFailure(error)}`, { cause: error });
     });
@@ -164,8 +157,8 @@ export async function executeRun(spec: RunSpec, deps: ExecuteRunDeps): Promise<R
       onEpoch: async (epoch, points) => {
         metrics.add(points);
         runLog.info(Object.fromEntries(points.map((p) => [p.name, Number(p.value.toFixed(4))])), `epoch ${epoch}/${spec.epochs}`);
-        await metrics.flush();
-        await logs.flush().catch(() => undefined); // kept for the next flush; the epoch's metrics are what must arrive
+        await apiWait.time(() => metrics.flush());
+        await apiWait.time(() => logs.flush()).catch(() => undefined); // kept for the next flush; the epoch's metrics are what must arrive
       },
       onProgress: (fraction) => {
         progress = fraction;
@@ -173,7 +166,7 @@ export async function executeRun(spec: RunSpec, deps: ExecuteRunDeps): Promise<R
       },
       resume,
       // After the epoch's metrics: a resumed attempt continues the series from the next step.
-      onCheckpoint: (checkpoint) => uploadCheckpoint(checkpoint, (name, body) => uploadArtifact(spec.runId, name, body, deps, retrying)),
+      onCheckpoint: (checkpoint) => apiWait.time(() => uploadCheckpoint(checkpoint, (name, body) => uploadArtifact(spec.runId, name, body, deps, retrying))),
     }).finally(() => baseModel.dispose());
     const { epochsRun, bestEpoch } = result.metrics;
     runLog.info({ bestEpoch }, epochsRun < spec.epochs ? `stopped early after epoch ${epochsRun} of ${spec.epochs}` : `training finished after ${epochsRun} epochs`);
@@ -182,7 +175,8 @@ export async function executeRun(spec: RunSpec, deps: ExecuteRunDeps): Promise<R
     runLog.info({ testAccuracy: Number(result.metrics.testAccuracy.toFixed(4)), wallTimeMs: Math.round(result.metrics.wallTimeMs) }, "model uploaded; reporting the run as succeeded");
     await closeLog();
     reporting = true;
-    await retrying("complete", () => api.worker.complete.mutate({ workerId, runId: spec.runId, metrics: result.metrics }));
+    const reported = attemptFinalMetrics(result.metrics, apiWait.ms, resume?.epoch);
+    await retrying("complete", () => api.worker.complete.mutate({ workerId, runId: spec.runId, metrics: reported }));
     log.info({ runId: spec.runId }, "run succeeded");
     return "SUCCEEDED";
   } catch (error) {
@@ -222,33 +216,13 @@ export async function executeRun(spec: RunSpec, deps: ExecuteRunDeps): Promise<R
   }
 }
 
-type Retrying = <T>(what: string, fn: () => Promise<T>) => Promise<T>;
+type Retrying = RunCallRetry;
 
 async function uploadModel(runId: string, artifacts: tf.io.ModelArtifacts, deps: ExecuteRunDeps, retrying: Retrying): Promise<void> {
   const files = modelArtifactsToFiles(artifacts);
   // Weights first, model.json last: a model.json on the server always has its weights beside it.
   await uploadArtifact(runId, WEIGHTS_FILE, files.weights, deps, retrying);
   await uploadArtifact(runId, MODEL_JSON_FILE, new TextEncoder().encode(JSON.stringify(files.modelJson)), deps, retrying);
-}
-
-async function uploadArtifact(runId: string, name: string, body: Uint8Array, deps: ExecuteRunDeps, retrying: Retrying): Promise<void> {
-  await retrying(`upload ${name}`, async () => {
-    const response = await fetch(new URL(`/api/artifacts/runs/${encodeURIComponent(runId)}/${name}`, deps.apiUrl), {
-      method: "PUT",
-      headers: {
-        "content-type": "application/octet-stream",
-        "x-tlab-worker-id": deps.workerId,
-        ...(deps.token ? { authorization: `Bearer ${deps.token}` } : {}),
-      },
-      body: new Uint8Array(body),
-    });
-    if (!response.ok) {
-      const message = `upload ${name}: HTTP ${response.status} ${await response.text()}`;
-      // 5xx is worth retrying; a 4xx will not get better, and a 409 means the run was taken back.
-      if (response.status === 409) throw new RunNoLongerHeldError(message);
-      throw response.status >= 500 ? new TypeError(message) : new Error(message);
-    }
-  });
 }
 
 /** What a run's log says of how its batches are split to fit the backend's memory. */

@@ -54,15 +54,26 @@ async function createGraphContext(): Promise<AppContext> {
 }
 
 const BOOT_KEY = Symbol.for("tlab.web.processBoot");
-type BootHolder = typeof globalThis & { [BOOT_KEY]?: Promise<void> };
+const BOOTED_KEY = Symbol.for("tlab.web.processBooted");
+type BootHolder = typeof globalThis & { [BOOT_KEY]?: Promise<void>; [BOOTED_KEY]?: true };
 
 function bootProcessOnce(env: Env, services: Services, auth: Auth): Promise<void> {
   const holder = globalThis as BootHolder;
-  holder[BOOT_KEY] ??= bootProcess(env, services, auth).catch((error: unknown) => {
-    delete holder[BOOT_KEY];
-    throw error;
-  });
+  holder[BOOT_KEY] ??= bootProcess(env, services, auth).then(
+    () => {
+      holder[BOOTED_KEY] = true;
+    },
+    (error: unknown) => {
+      delete holder[BOOT_KEY];
+      throw error;
+    },
+  );
   return holder[BOOT_KEY];
+}
+
+/** Whether this process has registered the catalog and the admin account (per process, any graph). */
+export function processBooted(): boolean {
+  return (globalThis as BootHolder)[BOOTED_KEY] === true;
 }
 
 async function bootProcess(env: Env, services: Services, auth: Auth): Promise<void> {

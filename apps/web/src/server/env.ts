@@ -65,6 +65,8 @@ const RawEnv = z.object({
         }
       }),
   ),
+  /** Set by `npm start`: the file in which it says whether its own start-up steps are done. */
+  TLAB_STARTUP_STATE_FILE: optional(z.string()),
 });
 
 export interface Env {
@@ -101,6 +103,11 @@ export interface Env {
    * configured proxy the TCP peer is the client.
    */
   TLAB_TRUST_PROXY: TrustedProxies;
+  /**
+   * Under `npm start`: a file holding `ready` once the platform's start-up (the local CLI's sign-in,
+   * which needs this server answering) is done; until then /api/health says `starting`.
+   */
+  TLAB_STARTUP_STATE_FILE: string | undefined;
 }
 
 export class EnvError extends Error {
@@ -149,6 +156,7 @@ export function parseEnv(source: Record<string, string | undefined>, repoRoot: s
     TLAB_MAX_ARTIFACT_UPLOAD_BYTES: raw.TLAB_MAX_ARTIFACT_UPLOAD_BYTES ?? 8 * 1024 ** 3,
     TLAB_MAX_API_BODY_BYTES: raw.TLAB_MAX_API_BODY_BYTES ?? 16 * 1024 ** 2,
     TLAB_TRUST_PROXY: raw.TLAB_TRUST_PROXY ?? new TrustedProxies([]),
+    TLAB_STARTUP_STATE_FILE: raw.TLAB_STARTUP_STATE_FILE,
   };
 }
 

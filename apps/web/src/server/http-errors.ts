@@ -1,5 +1,6 @@
 import { errorIdOf, internalErrorMessage } from "@tlab/api/error-id";
 import { isDomainError, type DomainErrorCode } from "@tlab/core/errors";
+import { storageFailureOf } from "@tlab/core/storage-failure";
 
 /** The HTTP status of each domain error, for the plain route handlers (tRPC maps its own). */
 const STATUS: Record<DomainErrorCode, number> = {
@@ -20,6 +21,11 @@ export function jsonError(status: number, error: string, headers?: HeadersInit):
 /** Turns a thrown error into a JSON response; unexpected errors are logged and stay opaque. */
 export function errorResponse(error: unknown, what: string): Response {
   if (isDomainError(error)) return jsonError(STATUS[error.code], error.message);
+  const storage = storageFailureOf(error);
+  if (storage) {
+    console.error(`[tlab] ${what} failed: ${storage.message}`, error);
+    return jsonError(storage.status, `${what} failed: ${storage.message}`);
+  }
   const id = errorIdOf(error instanceof Object ? error : { error });
   console.error(`[tlab] ${what} failed (error id ${id}):`, error);
   return jsonError(500, `${what} failed: ${internalErrorMessage(id)}`);

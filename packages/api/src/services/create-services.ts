@@ -13,6 +13,7 @@ import { ExperimentLabelRepository } from "@tlab/db/repositories/experiment-labe
 import { RunNoteRepository } from "@tlab/db/repositories/run-note-repository";
 import { RunLogRepository } from "@tlab/db/repositories/run-log-repository";
 import { UserRepository } from "@tlab/db/repositories/user-repository";
+import { HealthProbeRepository } from "@tlab/db/repositories/health-probe-repository";
 import { CatalogImportService } from "./catalog-import-service";
 import { ComparisonService } from "./comparison-service";
 import { ExperimentService } from "./experiment-service";
@@ -27,6 +28,7 @@ import { ExportService } from "./export-service";
 import { TokenService } from "./token-service";
 import { UserAdminService } from "./user-admin-service";
 import { WorkerListService } from "./worker-list-service";
+import { HealthService } from "./health-service";
 
 export type Services = ReturnType<typeof createServices>;
 
@@ -78,5 +80,7 @@ export function createServices(db: Db, options: RunServiceOptions & { dataDir?: 
     runLogs: new RunLogService(runsRepo, new RunLogRepository(db, provider), runs),
     /** CSV and JSON downloads of comparisons and metric series. */
     export: new ExportService(comparison, runQueries, review),
+    /** What /api/health reports: start-up done, and a short write transaction commits in time. */
+    health: new HealthService(new HealthProbeRepository(db), provider),
   };
 }

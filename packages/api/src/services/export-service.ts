@@ -40,9 +40,10 @@ const RUN_COLUMNS = [
  * canceled: `failureReason` for those, `requeueReason` for the rest (a SUCCEEDED run that was once
  * requeued included).
  */
-function exportedReasons(status: RunStatus, reason: string | null): { failureReason: string | null; requeueReason: string | null } {
+function exportedReasons(status: RunStatus, reason: string | null, lastRequeue: string | undefined): { failureReason: string | null; requeueReason: string | null } {
   const ended = status === "FAILED" || status === "CANCELED";
-  return { failureReason: ended ? reason : null, requeueReason: ended ? null : reason };
+  // A SUCCEEDED run has no stored reason; its last requeue comes from its events.
+  return { failureReason: ended ? reason : null, requeueReason: ended ? null : (reason ?? lastRequeue ?? null) };
 }
 
 /** Downloads for analysis elsewhere: an experiment's comparison and a run's full metric series. */
@@ -56,6 +57,7 @@ export class ExportService {
   /** One row per run with its final metrics, plus (JSON) the settings and the current decision. */
   async experiment(experimentId: string, format: ExportFormat): Promise<ExportFile> {
     const { experiment, finalMetrics = {} } = await this.comparison.compare(experimentId);
+    const requeues = await this.runs.lastRequeueReasons(experiment.runs.map((run) => run.id));
     const rows = experiment.runs.map((run) => {
       const m = finalMetrics[run.id];
       return {
@@ -72,7 +74,7 @@ export class ExportService {
         totalParams: m?.totalParams ?? null,
         wallTimeMs: m?.wallTimeMs ?? null,
         trainImagesPerSec: m?.trainImagesPerSec ?? null,
-        ...exportedReasons(run.status, run.failureReason ?? null),
+        ...exportedReasons(run.status, run.failureReason ?? null, requeues.get(run.id)),
       };
     });
     const base = `experiment-${experimentId}`;
@@ -86,20 +88,8 @@ export class ExportService {
 
   /** Every point the run reported (not downsampled), by metric name and step. */
   async runMetrics(runId: string, format: ExportFormat): Promise<ExportFile> {
-    const points: { name: string; step: number; value: number }[] = [];
-    for (let after = -1; ; ) {
-      const page = await this.runs.pointsAfter(runId, after, PAGE);
-      if (page.length < PAGE) {
-        points.push(...page);
-        break;
-      }
-      // A page can end in the middle of a step (several metrics per step): keep whole steps only
-      // and read the cut step again with the next page.
-      const last = page.at(-1)!.step;
-      const whole = page.filter((p) => p.step < last);
-      points.push(...(whole.length > 0 ? whole : page));
-      after = whole.length > 0 ? whole.at(-1)!.step : last;
-    }
+    // Paged by (step, name): every point exactly once, however many share a step.
+    const points = await this.runs.allPointsAfter(runId, -1, PAGE);
     const base = `run-${runId}-metrics`;
     if (format === "csv") {
       return { fileName: `${base}.csv`, contentType: "text/csv; charset=utf-8", body: toCsv(["name", "step", "value"], points.map((p) => [p.name, p.step, p.value])) };

@@ -3,7 +3,7 @@ import { datasetDataPath } from "@tlab/core/catalog-input";
 import { StoredTrainingOptions, type TrainingOptions } from "@tlab/core/experiment";
 import { DEFAULT_LEASE_MS, leaseExpiry } from "@tlab/core/lease";
 import { DomainError } from "@tlab/core/errors";
-import type { FinalMetrics, MetricPoint, RunSpec, WorkerInfo } from "@tlab/core/run";
+import { MAX_METRIC_SERIES_PER_RUN, METRIC, type FinalMetrics, type MetricPoint, type RunSpec, type WorkerInfo } from "@tlab/core/run";
 import type { WorkerDto } from "@tlab/core/dto";
 import type { CatalogRepository } from "@tlab/db/repositories/catalog-repository";
 import type { MetricRepository } from "@tlab/db/repositories/metric-repository";
@@ -132,6 +132,7 @@ export class RunService {
     progress?: number,
   ): Promise<{ accepted: number; cancelRequested: boolean }> {
     const holder = await this.assertHolds(credential, workerId, runId);
+    await this.assertStorable(runId, points);
     const accepted = await this.metrics.upsertPoints(runId, points);
     if (progress !== undefined) await this.runs.raiseProgress(runId, workerId, progress);
     return { accepted, cancelRequested: holder.cancelRequested };
@@ -145,7 +146,11 @@ export class RunService {
    */
   async complete(credential: string, workerId: string, runId: string, metrics: FinalMetrics): Promise<void> {
     await this.assertActsAs(credential, workerId);
-    const ok = await this.runs.finish(runId, workerId, this.now(), { status: "SUCCEEDED", metrics });
+    // Wall time is the run's training time over all its attempts: the reporting attempt's own,
+    // plus the epochs earlier attempts trained and it resumed from, as they reported them.
+    const earlierSeconds = metrics.resumedFromEpoch ? await this.metrics.sumUpToStep(runId, METRIC.epochSeconds, metrics.resumedFromEpoch) : 0;
+    const total = { ...metrics, wallTimeMs: metrics.wallTimeMs + earlierSeconds * 1000 };
+    const ok = await this.runs.finish(runId, workerId, this.now(), { status: "SUCCEEDED", metrics: total });
     if (!ok) throw new DomainError("RUN_NOT_CLAIMED_BY_WORKER", `run ${runId} is not held by worker ${workerId}`);
   }
 
@@ -189,6 +194,28 @@ export class RunService {
       }
     }
     return { requeued, failed };
+  }
+
+  /**
+   * A report is stored whole or refused whole (400, naming the bound), so a worker never retries a
+   * report that cannot succeed: steps are epochs within the run's budget, and a run has at most
+   * MAX_METRIC_SERIES_PER_RUN series.
+   */
+  private async assertStorable(runId: string, points: readonly MetricPoint[]): Promise<void> {
+    const epochs = await this.runs.epochBudget(runId);
+    if (epochs === null) throw new DomainError("NOT_FOUND", `runId: no run "${runId}"`);
+    const late = points.find((point) => point.step > epochs);
+    if (late) {
+      throw new DomainError("INVALID_INPUT", `points: step ${late.step} of "${late.name}" is beyond the run's budget of ${epochs} epochs; steps are epochs, 0 to ${epochs}`);
+    }
+    const existing = new Set(await this.metrics.seriesNames(runId));
+    const added = new Set(points.map((point) => point.name).filter((name) => !existing.has(name)));
+    if (existing.size + added.size > MAX_METRIC_SERIES_PER_RUN) {
+      throw new DomainError(
+        "INVALID_INPUT",
+        `points: a run keeps at most ${MAX_METRIC_SERIES_PER_RUN} metric series; this run has ${existing.size} and the report adds ${added.size} new names`,
+      );
+    }
   }
 
   async assertHolds(credential: string, workerId: string, runId: string): Promise<{ cancelRequested: boolean }> {

@@ -5,6 +5,8 @@ import type { Db, DbProvider } from "../client";
 /** Rows per INSERT statement: 4 bound values each, 8,000 in all, below SQLite's (32,766) and PostgreSQL's (65,535) limits. */
 const CHUNK = 2000;
 const COLUMNS = 4;
+/** Series reduced per SQLite statement (4 bound values each), or per parallel group on PostgreSQL. */
+const SERIES_PER_STATEMENT = 1000;
 
 export class MetricRepository {
   constructor(
@@ -64,10 +66,16 @@ export class MetricRepository {
     // PostgreSQL reduces each series in a statement of its own, on the pool's connections in
     // parallel: a statement over a whole run can be estimated costly enough to be JIT-compiled,
     // which takes longer than the query itself.
-    const rows =
-      this.provider === "postgresql"
-        ? (await Promise.all(series.map((s) => this.reducePostgres(runId, s)))).flat()
-        : await this.reduceSqlite(runId, series);
+    // SQLite binds 4 values per series: chunks keep a statement far below its 32,766 variables
+    // however many series a run has (runs stored before the per-run cap may have thousands).
+    const rows: ReducedRow[] = [];
+    if (this.provider === "postgresql") {
+      for (let i = 0; i < series.length; i += SERIES_PER_STATEMENT) {
+        rows.push(...(await Promise.all(series.slice(i, i + SERIES_PER_STATEMENT).map((s) => this.reducePostgres(runId, s)))).flat());
+      }
+    } else {
+      for (let i = 0; i < series.length; i += SERIES_PER_STATEMENT) rows.push(...(await this.reduceSqlite(runId, series.slice(i, i + SERIES_PER_STATEMENT))));
+    }
     // Rows arrive ordered by (name, step): each series is one run of rows, already in step order.
     const out = new Map<string, SeriesPoint[]>();
     let name: string | undefined;
@@ -81,6 +89,17 @@ export class MetricRepository {
       points.push({ step: Number(row.step), value: Number(row.value) });
     }
     return out;
+  }
+
+  /** The sum of one series' values over steps 1..`maxStep` (0 when it has none). */
+  async sumUpToStep(runId: string, name: string, maxStep: number): Promise<number> {
+    const { _sum } = await this.db.metricPoint.aggregate({ where: { runId, name, step: { gte: 1, lte: maxStep } }, _sum: { value: true } });
+    return _sum.value ?? 0;
+  }
+
+  /** The names of a run's series, by index probes only. */
+  async seriesNames(runId: string): Promise<string[]> {
+    return (await this.seriesRanges(runId)).map((series) => series.name);
   }
 
   /**

@@ -137,14 +137,52 @@ export class RunQueryRepository {
     return out;
   }
 
-  /** Points with a step above `afterStep`, in (step, name) order: what a live view has not seen yet. */
-  async pointsAfter(runId: string, afterStep: number, limit = 5000): Promise<{ name: string; step: number; value: number }[]> {
+  /**
+   * Points after `after` in (step, name) order, at most `limit`: a step number (what a live view
+   * has not seen yet) or the (step, name) of the last point read, which pages through every point
+   * even when one step holds more points than a page.
+   */
+  async pointsAfter(runId: string, after: number | { step: number; name: string }, limit = 5000): Promise<{ name: string; step: number; value: number }[]> {
+    const position =
+      typeof after === "number" ? { step: { gt: after } } : { OR: [{ step: { gt: after.step } }, { step: after.step, name: { gt: after.name } }] };
     return this.db.metricPoint.findMany({
-      where: { runId, step: { gt: afterStep } },
+      where: { runId, ...position },
       orderBy: [{ step: "asc" }, { name: "asc" }],
       select: { name: true, step: true, value: true },
       take: limit,
     });
+  }
+
+  /**
+   * Every point with a step above `afterStep`, read in pages of `pageSize` by (step, name), so a
+   * step with more points than a page is read whole (a run holds at most 100 series; older runs
+   * may hold more).
+   */
+  async allPointsAfter(runId: string, afterStep: number, pageSize = 5000): Promise<{ name: string; step: number; value: number }[]> {
+    const points: { name: string; step: number; value: number }[] = [];
+    for (let after: number | { step: number; name: string } = afterStep; ; ) {
+      const page = await this.pointsAfter(runId, after, pageSize);
+      points.push(...page);
+      if (page.length < pageSize) return points;
+      after = { step: page.at(-1)!.step, name: page.at(-1)!.name };
+    }
+  }
+
+  /**
+   * Why each run last went back to the queue (released, lease expired, retried), from its events:
+   * a run that then succeeded keeps no failure reason, but its export still says it was requeued.
+   */
+  async lastRequeueReasons(runIds: readonly string[]): Promise<Map<string, string>> {
+    const out = new Map<string, string>();
+    for (let i = 0; i < runIds.length; i += 500) {
+      const rows = await this.db.runEvent.findMany({
+        where: { runId: { in: runIds.slice(i, i + 500) }, kind: { in: ["released", "lease_expired", "retried"] }, detail: { not: null } },
+        orderBy: [{ at: "asc" }, { id: "asc" }],
+        select: { runId: true, detail: true },
+      });
+      for (const row of rows) out.set(row.runId, row.detail!);
+    }
+    return out;
   }
 
   async lifecycle(runId: string): Promise<{ status: string; attempt: number; maxAttempts: number; failureReason: string | null } | null> {

@@ -232,6 +232,9 @@ export class RunRepository {
             wallTimeMs: outcome.metrics.wallTimeMs,
             finalMetrics: JSON.stringify(outcome.metrics),
             progress: 1,
+            // Earlier attempts' reasons (released, lease expired) stay in the run's events, its
+            // timeline; a run that succeeded has no failure reason.
+            failureReason: null,
           }
         : { status: outcome.status, failureReason: outcome.reason };
     return this.db.$transaction(async (tx) => {
@@ -332,6 +335,12 @@ export class RunRepository {
 
   async artifact(runId: string, fileName: string): Promise<{ storagePath: string; sizeBytes: number } | null> {
     return this.db.artifact.findFirst({ where: { runId, fileName }, select: { storagePath: true, sizeBytes: true } });
+  }
+
+  /** The epochs a run may train (its experiment's budget), or null when there is no such run. */
+  async epochBudget(runId: string): Promise<number | null> {
+    const row = await this.db.run.findUnique({ where: { id: runId }, select: { experiment: { select: { epochs: true } } } });
+    return row?.experiment.epochs ?? null;
   }
 
   /**

@@ -27,9 +27,17 @@ export function FinalMetricsSection({ metrics }: { metrics: FinalMetrics }) {
           </dd>
         </div>
         <div>
-          <dt title="Training and test evaluation on the worker, without downloads and uploads">Wall time (training)</dt>
+          <dt title="Training and test evaluation on the workers, summed over the run's attempts; without downloads, uploads and time waiting for the server">
+            Wall time (training)
+          </dt>
           <dd>{formatDuration(metrics.wallTimeMs)}</dd>
         </div>
+        {metrics.apiWaitMs ? (
+          <div>
+            <dt title="Time the last attempt waited for the server while training (an outage, a slow server); not counted in the wall time">Waiting for the server</dt>
+            <dd>{formatDuration(metrics.apiWaitMs)}</dd>
+          </div>
+        ) : null}
         <div>
           <dt>Training throughput</dt>
           <dd>{formatInteger(metrics.trainImagesPerSec)} images/s</dd>

@@ -70,7 +70,7 @@ export async function GET(req: Request, { params }: Params): Promise<Response> {
         while (!closed) {
           const run = await services.runsRepo.summaryById(runId);
           if (!run) break;
-          const points = await services.runQueries.pointsAfter(runId, Math.max(0, newest - OVERLAP_STEPS));
+          const points = await services.runQueries.allPointsAfter(runId, Math.max(0, newest - OVERLAP_STEPS));
           const fresh = points.filter((p) => sent.get(`${p.name}@${p.step}`) !== p.value);
           if (fresh.length > 0) {
             for (const p of points) newest = Math.max(newest, p.step);
