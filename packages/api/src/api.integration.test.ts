@@ -64,7 +64,7 @@ describe("experiment procedures", () => {
   });
 
   it("training options are stored with the experiment and handed to every run", async () => {
-    const training = { augmentation: { flipHorizontal: false, shiftPixels: 2, rotateDegrees: 10, brightness: 0.1 }, earlyStoppingPatience: 2, lrSchedule: "cosine" as const };
+    const training = { augmentation: { flipHorizontal: false, shiftPixels: 2, rotateDegrees: 10, brightness: 0.1 }, earlyStoppingPatience: 2, lrSchedule: "cosine" as const, batchNorm: "updated" as const };
     const { id } = await h.user.experiment.create({ ...PRESETS.digits, name: "aug", training });
     expect((await h.user.experiment.byId({ id })).training).toEqual(training);
     const worker = await h.worker.worker.register(workerInfo);
