@@ -168,6 +168,26 @@ describe("wasm training kernels match the cpu backend", () => {
     );
   });
 
+  it("Conv2DBackpropFilter of 1×1 convolutions (the matrix-product path), wider input or wider output", async () => {
+    let checked = 0;
+    for (const [batch, height, width] of [[1, 1, 1], [2, 5, 7], [4, 8, 8], [3, 1, 9]] as const) {
+      for (const [inChannels, outChannels] of [[1, 1], [3, 16], [16, 3], [24, 144], [144, 24], [7, 7]] as const) {
+        for (const pad of ["same", "valid", 0] as const) {
+          const x = randomArr([batch, height, width, inChannels]);
+          const dy = randomArr([batch, height, width, outChannels]);
+          const attrs = { strides: 1, pad, dataFormat: "NHWC", filterShape: [1, 1, inChannels, outChannels] };
+          expectClose(
+            await runKernel("wasm", "Conv2DBackpropFilter", { x, dy }, attrs),
+            await runKernel("cpu", "Conv2DBackpropFilter", { x, dy }, attrs),
+            `x=${x.shape} dy=${dy.shape} pad=${pad}`,
+          );
+          checked++;
+        }
+      }
+    }
+    expect(checked).toBe(72);
+  });
+
   it(`DepthwiseConv2dNativeBackpropFilter and ...BackpropInput over ${cases.length} cases`, async () => {
     for (const c of cases) {
       for (const multiplier of [1, 2]) {
@@ -315,7 +335,11 @@ describe("wasm training kernels match the cpu backend", () => {
     const pooled = tf.maxPool(x as tf.Tensor4D, 2, 2, "valid");
     const a = tf.randomNormal([4, 3]);
     const denseFilter = tf.randomNormal([3, 3, 3, 6]);
+    const dyWide = tf.randomNormal([2, 8, 8, 6]);
+    const dyNarrow = tf.randomNormal([2, 8, 8, 2]);
     const grads = [
+      tf.engine().runKernel("Conv2DBackpropFilter", { x, dy: dyWide }, { strides: 1, pad: "same", dataFormat: "NHWC", filterShape: [1, 1, 3, 6] }),
+      tf.engine().runKernel("Conv2DBackpropFilter", { x, dy: dyNarrow }, { strides: 1, pad: "valid", dataFormat: "NHWC", filterShape: [1, 1, 3, 2] }),
       tf.engine().runKernel("Conv2DBackpropFilter", { x, dy }, { strides: 2, pad: "same", dataFormat: "NHWC", filterShape: [3, 3, 3, 6] }),
       tf.engine().runKernel("Conv2DBackpropInput", { dy, filter: denseFilter }, { strides: 2, pad: "same", dataFormat: "NHWC", inputShape: [2, 8, 8, 3] }),
       tf.engine().runKernel("MaxPoolGrad", { dy: pooled, input: x, output: pooled }, { filterSize: 2, strides: 2, pad: "valid" }),
@@ -323,9 +347,9 @@ describe("wasm training kernels match the cpu backend", () => {
       tf.engine().runKernel("DepthwiseConv2dNativeBackpropFilter", { x, dy }, { strides: 2, dilations: 1, pad: "same", filterShape: [3, 3, 3, 2] }),
       tf.engine().runKernel("DepthwiseConv2dNativeBackpropInput", { dy, filter }, { strides: 2, dilations: 1, pad: "same", inputShape: [2, 8, 8, 3] }),
     ] as tf.Tensor[];
-    // The six inputs above and one output per kernel call: no intermediate survives.
-    expect(tf.engine().backend.numDataIds()).toBe(before + 6 + grads.length);
-    tf.dispose([x, dy, filter, pooled, a, denseFilter, ...grads]);
+    // The eight inputs above and one output per kernel call: no intermediate survives.
+    expect(tf.engine().backend.numDataIds()).toBe(before + 8 + grads.length);
+    tf.dispose([x, dy, filter, pooled, a, denseFilter, dyWide, dyNarrow, ...grads]);
     expect(tf.engine().backend.numDataIds()).toBe(before);
   });
 });

@@ -13,10 +13,10 @@ import {
   type KernelFunc,
   type MaxPoolGradAttrs,
   type TileAttrs,
-  type NamedAttrMap,
-  type NamedTensorInfoMap,
   type TensorInfo,
 } from "./tfjs";
+import { ELEMENTWISE_KERNELS, registerFastGradients, REPLACED_ELEMENTWISE_KERNELS, WRAPPED_ELEMENTWISE_KERNELS } from "./wasm-elementwise-kernels";
+import { dim, KernelScope, shape4, WASM, type WasmHeapBackend } from "./wasm-kernel-scope";
 
 /**
  * Training kernels the tfjs wasm backend (4.22) does not ship, built from the wasm backend's own
@@ -26,87 +26,18 @@ import {
  * Without Conv2DBackpropFilter no gradient flows through a Conv2D layer on wasm at all: the fused
  * conv2d gradient in tfjs-core computes the filter gradient eagerly, even for frozen filters.
  *
+ * The element-wise kernels and gradient overrides (batch normalization, ReLU6, Identity) live in
+ * ./wasm-elementwise-kernels and are registered here with the rest.
+ *
  * Layout conventions (NHWC): x [B, H, W, C], filter [fh, fw, C, O], dy [B, oh, ow, O]; for the
  * depthwise kernels filter [fh, fw, C, M] and dy [B, oh, ow, C*M] with channel c*M + m.
  */
 
-const BACKEND = "wasm";
+const BACKEND = WASM;
 
 type Pair = [number, number];
 type Padding = Conv2DBackpropFilterAttrs["pad"];
 type ExplicitPadding = [Pair, Pair, Pair, Pair];
-
-/**
- * Runs wasm kernels inside another kernel and frees every intermediate it produced, except the one
- * handed back to the engine. Each kernel output owns one reference to its data (Reshape and the
- * identity Transpose add a reference to their input's data), so each is released exactly once.
- */
-class KernelScope {
-  private readonly owned: TensorInfo[] = [];
-
-  constructor(private readonly backend: KernelBackend) {}
-
-  run(kernelName: string, inputs: NamedTensorInfoMap, attrs: NamedAttrMap = {}): TensorInfo {
-    const kernel = getKernel(kernelName, BACKEND);
-    if (kernel === undefined) {
-      throw new Error(`wasm training kernels need the wasm kernel "${kernelName}", which is not registered`);
-    }
-    const out = kernel.kernelFunc({ inputs, attrs, backend: this.backend }) as TensorInfo;
-    this.owned.push(out);
-    return out;
-  }
-
-  /** Releases all intermediates; `result` (if given) survives and is returned to the engine. */
-  finish(result?: TensorInfo): void {
-    for (const info of this.owned) {
-      if (info !== result) this.backend.disposeData(info.dataId);
-    }
-    this.owned.length = 0;
-  }
-
-  transpose(x: TensorInfo, perm: number[]): TensorInfo {
-    return this.run("Transpose", { x }, { perm });
-  }
-
-  reshape(x: TensorInfo, shape: number[]): TensorInfo {
-    return this.run("Reshape", { x }, { shape });
-  }
-
-  /**
-   * Pads (positive amounts) or crops (negative amounts) each axis. Crops happen first, so the pad
-   * never adds rows that are then cut away.
-   */
-  padOrCrop(x: TensorInfo, amounts: Pair[]): TensorInfo {
-    let out = x;
-    if (amounts.some(([before, after]) => before < 0 || after < 0)) {
-      const begin = amounts.map(([before]) => Math.max(0, -before));
-      const size = amounts.map(([before, after], axis) => dim(out, axis) - Math.max(0, -before) - Math.max(0, -after));
-      out = this.run("Slice", { x: out }, { begin, size });
-    }
-    if (amounts.some(([before, after]) => before > 0 || after > 0)) {
-      const paddings = amounts.map(([before, after]) => [Math.max(0, before), Math.max(0, after)]);
-      out = this.run("PadV2", { x: out }, { paddings, constantValue: 0 });
-    }
-    return out;
-  }
-
-  /** Keeps the leading `size` entries of each axis (a no-op when the shape already matches). */
-  cropTo(x: TensorInfo, size: number[]): TensorInfo {
-    if (size.every((s, axis) => s === dim(x, axis))) return x;
-    return this.run("Slice", { x }, { begin: size.map(() => 0), size });
-  }
-}
-
-function dim(x: TensorInfo, axis: number): number {
-  const size = x.shape[axis];
-  if (size === undefined) throw new Error(`tensor of shape [${x.shape.join(", ")}] has no axis ${axis}`);
-  return size;
-}
-
-function shape4(x: TensorInfo, what: string): [number, number, number, number] {
-  if (x.shape.length !== 4) throw new Error(`${what} must be rank 4, got shape [${x.shape.join(", ")}]`);
-  return [dim(x, 0), dim(x, 1), dim(x, 2), dim(x, 3)];
-}
 
 function explicitSpatialPadding(top: number, bottom: number, left: number, right: number): Padding {
   if (top === 0 && bottom === 0 && left === 0 && right === 0) return "valid";
@@ -132,6 +63,41 @@ function assertOutShape(info: backend_util.Conv2DInfo, dy: TensorInfo, kernelNam
       `${kernelName}: dy is ${oh}x${ow} but the convolution it belongs to produces ${info.outHeight}x${info.outWidth}`,
     );
   }
+}
+
+/** A 1×1 convolution with stride 1 and no padding: a matrix product over the pixels. */
+function isPointwise(info: backend_util.Conv2DInfo): boolean {
+  return (
+    info.filterHeight === 1 &&
+    info.filterWidth === 1 &&
+    info.strideHeight === 1 &&
+    info.strideWidth === 1 &&
+    info.padInfo.top === 0 &&
+    info.padInfo.left === 0 &&
+    info.outHeight === info.inHeight &&
+    info.outWidth === info.inWidth
+  );
+}
+
+/**
+ * dW = xᵀ · dy over the N = B·H·W pixels, x as [N, C] and dy as [N, O]: MobileNetV2's expand and
+ * project convolutions. XNNPACK multiplies [M, N] by [N, K] only with the first operand's rows
+ * contiguous and packs the second as weights, and both steps cost most on the wider operand
+ * (packing a wide [N, K] is as slow as transposing it). So the wider of x and dy is transposed and
+ * the narrower is packed; the general path below transposes and packs both.
+ */
+function pointwiseFilterGrad(scope: KernelScope, x: TensorInfo, dy: TensorInfo, info: backend_util.Conv2DInfo): TensorInfo {
+  const { batchSize, inHeight, inWidth, inChannels, outChannels } = info;
+  const pixels = batchSize * inHeight * inWidth;
+  const x2 = scope.reshape(x, [1, pixels, inChannels]);
+  const dy2 = scope.reshape(dy, [1, pixels, outChannels]);
+  const matMul = (a: TensorInfo, b: TensorInfo) => scope.run("BatchMatMul", { a, b }, { transposeA: false, transposeB: false });
+  if (inChannels >= outChannels) {
+    const grad = matMul(scope.transpose(x2, [0, 2, 1]), dy2); // [1, C, O]
+    return scope.reshape(grad, [1, 1, inChannels, outChannels]);
+  }
+  const gradT = matMul(scope.transpose(dy2, [0, 2, 1]), x2); // [1, O, C]
+  return scope.reshape(scope.transpose(gradT, [0, 2, 1]), [1, 1, inChannels, outChannels]);
 }
 
 /**
@@ -164,6 +130,11 @@ const conv2DBackpropFilter: KernelFunc = ({ inputs, attrs, backend }) => {
       "channelsLast",
     );
     assertOutShape(info, dyNhwc, "Conv2DBackpropFilter");
+    if (isPointwise(info)) {
+      const result = pointwiseFilterGrad(scope, xNhwc, dyNhwc, info);
+      scope.finish(result);
+      return result;
+    }
     const { top, left } = info.padInfo;
     const bottom = trailingPad(info.inHeight, top, info.outHeight, info.strideHeight, info.filterHeight, info.dilationHeight);
     const right = trailingPad(info.inWidth, left, info.outWidth, info.strideWidth, info.filterWidth, info.dilationWidth);
@@ -373,11 +344,6 @@ const depthwiseBackpropInput: KernelFunc = ({ inputs, attrs, backend }) => {
  * JavaScript directly over the wasm heap: one pass over the windows, channels innermost (NHWC
  * keeps them contiguous), ≈20× faster.
  */
-interface WasmHeapBackend {
-  makeOutput(shape: number[], dtype: TensorInfo["dtype"]): TensorInfo;
-  typedArrayFromHeap(info: TensorInfo): Float32Array;
-}
-
 const maxPoolGrad: KernelFunc = ({ inputs, attrs, backend }) => {
   const { dy, input } = inputs as { dy: TensorInfo; input: TensorInfo };
   const { filterSize, strides, pad, dimRoundingMode } = attrs as unknown as MaxPoolGradAttrs;
@@ -576,6 +542,7 @@ const MISSING_KERNELS: ReadonlyArray<{ kernelName: string; kernelFunc: KernelFun
   { kernelName: "DepthwiseConv2dNativeBackpropFilter", kernelFunc: depthwiseBackpropFilter },
   { kernelName: "DepthwiseConv2dNativeBackpropInput", kernelFunc: depthwiseBackpropInput },
   { kernelName: ADAM_UPDATE_KERNEL, kernelFunc: adamUpdate },
+  ...ELEMENTWISE_KERNELS,
 ];
 
 /** Kernels tfjs-backend-wasm ships as slow scalar loops, replaced by faster ones. */
@@ -583,11 +550,13 @@ const REPLACED_KERNELS: ReadonlyArray<{ kernelName: string; kernelFunc: KernelFu
   { kernelName: "Conv2DBackpropInput", kernelFunc: conv2DBackpropInput },
   { kernelName: "MaxPoolGrad", kernelFunc: maxPoolGrad },
   { kernelName: "Tile", kernelFunc: tile },
+  ...REPLACED_ELEMENTWISE_KERNELS,
 ];
 
 /** Kernels kept, but called with different arguments on their slow paths. */
 const WRAPPED_KERNELS: ReadonlyArray<{ kernelName: string; wrap: (original: KernelFunc) => KernelFunc }> = [
   { kernelName: "BatchMatMul", wrap: explicitTransposes },
+  ...WRAPPED_ELEMENTWISE_KERNELS,
 ];
 
 /** Every kernel this module registers for wasm: missing, replaced and wrapped. */
@@ -626,4 +595,6 @@ export function registerWasmTrainingKernels(): void {
     unregisterKernel(kernelName, BACKEND);
     registerKernel(config);
   }
+  // Gradients that call the kernels above on wasm and stay unchanged on every other backend.
+  registerFastGradients();
 }

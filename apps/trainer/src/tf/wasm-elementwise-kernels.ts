@@ -1,0 +1,249 @@
+import {
+  add,
+  avgPool,
+  engine,
+  getBackend,
+  getGradient,
+  getKernel,
+  mul,
+  neg,
+  pow,
+  registerGradient,
+  reshape,
+  rsqrt,
+  scalar,
+  step,
+  sub,
+  type ClipByValueAttrs,
+  type FusedBatchNormAttrs,
+  type GradConfig,
+  type GradFunc,
+  type KernelBackend,
+  type KernelFunc,
+  type NamedAttrMap,
+  type Tensor,
+  type Tensor4D,
+  type TensorInfo,
+} from "./tfjs";
+import { KernelScope, WASM, type WasmHeapBackend } from "./wasm-kernel-scope";
+
+/**
+ * The memory-bound, element-wise parts of a MobileNetV2 training step on wasm: batch
+ * normalization, ReLU6 and tensor copies.
+ *
+ * tfjs-core writes their gradients as chains of generic kernels, several of them slow on wasm:
+ * ReLU6 (relu, then clipByValue) backpropagates through Step, Cast, Multiply, GreaterEqual,
+ * LessEqual, LogicalAnd, ZerosLike and Select (the comparisons and Select run ~10× slower than a
+ * SIMD pass), and BatchNormalization through Sub, Tile, four Multiply and two Sum (Sum over leading
+ * axes transposes the whole tensor first). On MobileNetV2 at batch 8 these chains were ~40% of a
+ * fine-tuning step. The overrides below compute the same formulas with fewer, faster passes.
+ *
+ * Gradients are global in tfjs (not per backend), so each override keeps the original gradient
+ * and uses it whenever the active backend is not wasm with these kernels: on cpu and tfjs-node
+ * every gradient is computed exactly as before.
+ */
+
+/** dx of clipByValue: dy where min <= x <= max, else 0 (tfjs's where(min <= x <= max, dy, 0)). */
+export const CLIP_GRAD_KERNEL = "TlabClipByValueGrad";
+
+function heapOf(backend: unknown): WasmHeapBackend {
+  return backend as WasmHeapBackend;
+}
+
+function channelsOf(x: TensorInfo): number {
+  const channels = x.shape[x.shape.length - 1];
+  if (channels === undefined) throw new Error(`a per-channel kernel needs rank >= 1, got shape []`);
+  return channels;
+}
+
+function sameShape(a: TensorInfo, b: TensorInfo, what: string): void {
+  if (a.shape.join() !== b.shape.join()) {
+    throw new Error(`${what}: shapes [${a.shape.join(", ")}] and [${b.shape.join(", ")}] differ`);
+  }
+}
+
+const clipByValueGrad: KernelFunc = ({ inputs, attrs, backend }) => {
+  const { dy, x } = inputs as { dy: TensorInfo; x: TensorInfo };
+  const { clipValueMin, clipValueMax } = attrs as unknown as ClipByValueAttrs;
+  sameShape(dy, x, CLIP_GRAD_KERNEL);
+  const heap = heapOf(backend);
+  const out = heap.makeOutput([...x.shape], "float32");
+  const dys = heap.typedArrayFromHeap(dy);
+  const xs = heap.typedArrayFromHeap(x);
+  const dx = heap.typedArrayFromHeap(out);
+  // The bounds compared as float32, as tfjs compares them against a float32 scalar.
+  const low = Math.fround(clipValueMin);
+  const high = Math.fround(clipValueMax);
+  // Branch-free (a 0/1 factor): activations straddle the bounds at random, and a mispredicted
+  // branch per element made this loop 3× slower. Unlike where(), dy = ±Infinity or NaN outside
+  // the range gives NaN rather than 0; such a gradient has diverged anyway.
+  const n = dx.length;
+  for (let i = 0; i < n; i++) {
+    const v = xs[i]!;
+    dx[i] = dys[i]! * Number((v >= low) && (v <= high));
+  }
+  return out;
+};
+
+/** 1 / sqrt(variance + ε) per channel, in float32 as tfjs's rsqrt(add(variance, ε)) gives it. */
+function inverseStd(variance: Float32Array, epsilon: number): Float32Array {
+  const out = new Float32Array(variance.length);
+  for (let c = 0; c < variance.length; c++) out[c] = 1 / Math.sqrt(Math.fround(variance[c]! + epsilon));
+  return out;
+}
+
+/**
+ * Identity without a copy: the output shares the input's data and holds one more reference, as
+ * the cpu backend does it. The wasm backend's own Identity copies the whole tensor, and tfjs-core
+ * clones every tensor a gradient will need (saveTensorsForBackwardMode): on MobileNetV2 that was
+ * ~600 activation-sized copies per step. Sharing is safe because no kernel writes into its inputs.
+ */
+const identity: KernelFunc = ({ inputs, backend }) => {
+  const { x } = inputs as { x: TensorInfo };
+  heapOf(backend).incRef(x.dataId);
+  return { dataId: x.dataId, shape: [...x.shape], dtype: x.dtype };
+};
+
+/**
+ * FusedBatchNorm with rank-1 statistics as one pass y = x·a[c] + b[c], where
+ * a = scale / sqrt(variance + ε) and b = offset - mean·a. The wasm backend's own kernel works out
+ * a channel index per element and is ~3× slower. Other shapes use the backend's kernel.
+ */
+function fastBatchNorm(original: KernelFunc): KernelFunc {
+  return (args) => {
+    const { inputs, attrs, backend } = args;
+    const { x, mean, variance, offset, scale } = inputs as Record<string, TensorInfo | undefined> & { x: TensorInfo; mean: TensorInfo; variance: TensorInfo };
+    const channels = x.shape[x.shape.length - 1];
+    const perChannel = [mean, variance, offset, scale].every((t) => t === undefined || (t.shape.length === 1 && t.shape[0] === channels));
+    if (!perChannel || x.dtype !== "float32" || channels === undefined || channels === 0) return original(args);
+    const { varianceEpsilon } = attrs as unknown as FusedBatchNormAttrs;
+    const heap = heapOf(backend);
+    const a = inverseStd(heap.typedArrayFromHeap(variance), varianceEpsilon);
+    const b = new Float32Array(channels);
+    const means = heap.typedArrayFromHeap(mean);
+    const scales = scale === undefined ? undefined : heap.typedArrayFromHeap(scale);
+    const offsets = offset === undefined ? undefined : heap.typedArrayFromHeap(offset);
+    for (let c = 0; c < channels; c++) {
+      if (scales !== undefined) a[c] = a[c]! * scales[c]!;
+      b[c] = (offsets === undefined ? 0 : offsets[c]!) - means[c]! * a[c]!;
+    }
+    // Two broadcasting passes of the wasm backend's SIMD kernels, x·a then + b.
+    const scope = new KernelScope(backend as KernelBackend);
+    try {
+      const factors = heap.makeOutput([channels], "float32");
+      const shifts = heap.makeOutput([channels], "float32");
+      heap.typedArrayFromHeap(factors).set(a);
+      heap.typedArrayFromHeap(shifts).set(b);
+      scope.adopt(factors, shifts);
+      const result = scope.run("Add", { a: scope.run("Multiply", { a: x, b: factors }), b: shifts });
+      scope.finish(result);
+      return result;
+    } catch (error) {
+      scope.finish();
+      throw error;
+    }
+  };
+}
+
+/** Kernels of this module that tfjs has no counterpart for. */
+export const ELEMENTWISE_KERNELS: ReadonlyArray<{ kernelName: string; kernelFunc: KernelFunc }> = [
+  { kernelName: CLIP_GRAD_KERNEL, kernelFunc: clipByValueGrad },
+];
+
+/** wasm kernels this module replaces outright. */
+export const REPLACED_ELEMENTWISE_KERNELS: ReadonlyArray<{ kernelName: string; kernelFunc: KernelFunc }> = [
+  { kernelName: "Identity", kernelFunc: identity },
+];
+
+/** wasm kernels kept for the shapes this module does not handle. */
+export const WRAPPED_ELEMENTWISE_KERNELS: ReadonlyArray<{ kernelName: string; wrap: (original: KernelFunc) => KernelFunc }> = [
+  { kernelName: "FusedBatchNorm", wrap: fastBatchNorm },
+];
+
+/** The fast gradients run only on wasm with this module's kernels registered. */
+function onWasmWithOurKernels(): boolean {
+  return getBackend() === WASM && getKernel(CLIP_GRAD_KERNEL, WASM) !== undefined;
+}
+
+const float32 = (...tensors: Array<Tensor | undefined>) => tensors.every((t) => t === undefined || t.dtype === "float32");
+
+/**
+ * Σ over every axis but the last, [..., C] → [C], as one average pooling over all rows (times
+ * their count). The wasm backend's Sum over leading axes transposes the whole tensor first, and a
+ * product with a row of ones packs the tensor as XNNPACK weights: both ~10× slower than this pass.
+ */
+function sumPerChannel(t: Tensor): Tensor {
+  const channels = t.shape[t.rank - 1]!;
+  const rows = t.size / channels;
+  if (rows === 1) return reshape(t, [channels]);
+  const mean = avgPool(reshape(t, [1, rows, 1, channels]) as Tensor4D, [rows, 1], 1, "valid");
+  return reshape(mul(mean, scalar(rows)), [channels]);
+}
+
+type FastGrad = (dy: Tensor, saved: Tensor[], attrs: NamedAttrMap) => ReturnType<GradFunc> | undefined;
+
+/**
+ * Relu: [x] saved. tfjs's dy · cast(step(x), float32) without the cast, which on wasm is a copy
+ * of a float32 tensor; step's output is already float32.
+ */
+const reluFastGrad: FastGrad = (dy, [x]) => {
+  if (!onWasmWithOurKernels() || !float32(dy, x)) return undefined;
+  return { x: () => mul(dy, step(x!)) };
+};
+
+/** ClipByValue: [x] saved. One pass instead of GreaterEqual, LessEqual, LogicalAnd, ZerosLike, Select. */
+const clipFastGrad: FastGrad = (dy, [x], attrs) => {
+  if (!onWasmWithOurKernels() || !float32(dy, x)) return undefined;
+  return { x: () => engine().runKernel(CLIP_GRAD_KERNEL, { dy, x: x! }, attrs) as Tensor };
+};
+
+/**
+ * FusedBatchNorm: [x, mean, variance, scale] saved. With per-channel statistics,
+ *   dx = dy·(scale·r),  dscale = r·Σ dy·(x - mean),  doffset = Σ dy,
+ *   dmean = -scale·r·Σ dy,  dvariance = -½·scale·r³·Σ dy·(x - mean),   r = 1/sqrt(variance + ε),
+ * tfjs-core's formulas. tfjs computes x - mean and dy·scale eagerly and tiles r to the whole
+ * activation; here each closure does only its own work, and runs only when the engine needs that
+ * input's gradient (in inference-mode fine-tuning: x, scale and offset).
+ */
+const batchNormFastGrad: FastGrad = (dy, [x, mean, variance, scale], attrs) => {
+  if (!onWasmWithOurKernels() || x === undefined || mean === undefined || variance === undefined) return undefined;
+  const channels = x.shape[x.rank - 1];
+  const perChannel = [mean, variance, scale].every((t) => t === undefined || (t.rank === 1 && t.shape[0] === channels));
+  if (!perChannel || x.rank < 2 || !float32(dy, x, mean, variance, scale)) return undefined;
+  const { varianceEpsilon } = attrs as unknown as FusedBatchNormAttrs;
+  const inverse = () => rsqrt(add(variance, scalar(varianceEpsilon)));
+  const scaled = (t: Tensor) => (scale === undefined ? t : mul(t, scale));
+  const centredSum = () => sumPerChannel(mul(dy, sub(x, mean)));
+  return {
+    x: () => mul(dy, scaled(inverse())),
+    mean: () => reshape(neg(scaled(mul(inverse(), sumPerChannel(dy)))), mean.shape),
+    variance: () => reshape(mul(scalar(-0.5), scaled(mul(pow(inverse(), scalar(3)), centredSum()))), variance.shape),
+    scale: () => reshape(mul(inverse(), centredSum()), mean.shape),
+    offset: () => reshape(sumPerChannel(dy), mean.shape),
+  };
+};
+
+const FAST_GRADIENTS: ReadonlyArray<{ kernelName: string; fast: FastGrad }> = [
+  { kernelName: "Relu", fast: reluFastGrad },
+  { kernelName: "ClipByValue", fast: clipFastGrad },
+  { kernelName: "FusedBatchNorm", fast: batchNormFastGrad },
+];
+
+/** Gradient functions installed by this module, so a second call leaves them in place. */
+const ourGradients = new WeakSet<GradFunc>();
+
+/**
+ * Installs the gradient overrides. Each keeps the gradient it replaces and falls back to it for
+ * any backend without these kernels and any case the fast path does not cover, so on other
+ * backends every gradient is computed exactly as before. Idempotent.
+ */
+export function registerFastGradients(): void {
+  for (const { kernelName, fast } of FAST_GRADIENTS) {
+    const original: GradConfig | undefined = getGradient(kernelName);
+    if (original === undefined || ourGradients.has(original.gradFunc)) continue;
+    const gradFunc: GradFunc = (dy, saved, attrs) => fast(dy as Tensor, saved, attrs) ?? original.gradFunc(dy, saved, attrs);
+    ourGradients.add(gradFunc);
+    registerGradient({ ...original, gradFunc });
+  }
+}
+
