@@ -142,6 +142,30 @@ describe("element-wise wasm kernels and gradients match the cpu backend", () => 
     }
   });
 
+  it("Slice (row copies) over ranks, partial and whole axes, and the ZeroPadding2D gradient", async () => {
+    const cases: Array<[number[], number[], number[]]> = [
+      [[7], [2], [4]],
+      [[5, 6], [1, 0], [3, 6]],
+      [[5, 6], [0, 2], [5, 3]],
+      [[2, 9, 9, 5], [0, 1, 1, 0], [2, 8, 8, 5]],
+      [[2, 9, 9, 5], [1, 0, 0, 0], [1, 9, 9, 5]],
+      [[3, 4, 5, 6], [1, 2, 3, 4], [2, 1, 2, 1]],
+      [[3, 4, 5, 6], [0, 0, 0, 0], [-1, -1, -1, -1]],
+      [[2, 3, 4, 5, 6], [1, 1, 0, 2, 0], [1, 2, 4, 3, 6]],
+      [[4, 4], [1, 1], [0, 2]],
+    ];
+    for (const [shape, begin, size] of cases) {
+      await expectSameOnBoth([randomArr(shape)], (x) => [tf.slice(x!, begin, size)], `slice ${shape} at ${begin} size ${size}`);
+    }
+    const x = randomArr([2, 8, 8, 3]);
+    const dy = randomArr([2, 9, 9, 3]);
+    await expectSameOnBoth([x, dy], (xt, dyt) => [tf.grad((v: tf.Tensor) => tf.pad(v, [[0, 0], [0, 1], [0, 1], [0, 0]]))(xt!, dyt)], "pad gradient");
+    await tf.setBackend("wasm");
+    const ints = tf.slice(tf.tensor2d([[1, 2, 3], [4, 5, 6]], [2, 3], "int32"), [0, 1], [2, 2]);
+    expect(Array.from(ints.dataSync())).toEqual([2, 3, 5, 6]);
+    ints.dispose();
+  });
+
   it("Identity (tf.clone) shares data and keeps each copy alive until its own dispose", async () => {
     await tf.setBackend("wasm");
     const before = tf.engine().backend.numDataIds();

@@ -13,6 +13,7 @@ import {
   rsqrt,
   scalar,
   step,
+  slice_util,
   sub,
   type ClipByValueAttrs,
   type FusedBatchNormAttrs,
@@ -21,6 +22,7 @@ import {
   type KernelBackend,
   type KernelFunc,
   type NamedAttrMap,
+  type SliceAttrs,
   type Tensor,
   type Tensor4D,
   type TensorInfo,
@@ -145,6 +147,49 @@ function fastBatchNorm(original: KernelFunc): KernelFunc {
   };
 }
 
+/**
+ * Slice by row copies. The wasm backend's Slice (JavaScript) copies a 4-D slice element by element;
+ * here every run that is contiguous in both tensors (the innermost axes the slice keeps whole,
+ * plus the next one) is one native typed-array copy. The gradient of Keras's ZeroPadding2D before
+ * each stride-2 depthwise convolution is such a slice of an activation.
+ */
+function fastSlice(original: KernelFunc): KernelFunc {
+  return (args) => {
+    const { inputs, attrs, backend } = args;
+    const { x } = inputs as { x: TensorInfo };
+    if (x.dtype === "string" || x.shape.length === 0) return original(args);
+    const { begin, size } = attrs as unknown as SliceAttrs;
+    const [start, extent] = slice_util.parseSliceParams(x as unknown as Tensor, begin, size) as [number[], number[]];
+    const heap = heapOf(backend);
+    const out = heap.makeOutput(extent, x.dtype);
+    if (extent.some((d) => d === 0)) return out;
+    const source = heap.typedArrayFromHeap(x);
+    const target = heap.typedArrayFromHeap(out);
+    const rank = x.shape.length;
+    // The innermost axis `inner` where the slice stops covering the whole input axis: each copy
+    // moves extent[inner] · (elements per step of that axis) contiguous values.
+    let inner = rank - 1;
+    while (inner > 0 && start[inner] === 0 && extent[inner] === x.shape[inner]) inner--;
+    const inStride = new Array<number>(rank).fill(1);
+    const outStride = new Array<number>(rank).fill(1);
+    for (let axis = rank - 2; axis >= 0; axis--) {
+      inStride[axis] = inStride[axis + 1]! * x.shape[axis + 1]!;
+      outStride[axis] = outStride[axis + 1]! * extent[axis + 1]!;
+    }
+    const run = extent[inner]! * inStride[inner]!;
+    const copy = (axis: number, from: number, at: number): void => {
+      if (axis === inner) {
+        const first = from + start[axis]! * inStride[axis]!;
+        target.set(source.subarray(first, first + run), at);
+        return;
+      }
+      for (let i = 0; i < extent[axis]!; i++) copy(axis + 1, from + (start[axis]! + i) * inStride[axis]!, at + i * outStride[axis]!);
+    };
+    copy(0, 0, 0);
+    return out;
+  };
+}
+
 /** Kernels of this module that tfjs has no counterpart for. */
 export const ELEMENTWISE_KERNELS: ReadonlyArray<{ kernelName: string; kernelFunc: KernelFunc }> = [
   { kernelName: CLIP_GRAD_KERNEL, kernelFunc: clipByValueGrad },
@@ -158,6 +203,7 @@ export const REPLACED_ELEMENTWISE_KERNELS: ReadonlyArray<{ kernelName: string; k
 /** wasm kernels kept for the shapes this module does not handle. */
 export const WRAPPED_ELEMENTWISE_KERNELS: ReadonlyArray<{ kernelName: string; wrap: (original: KernelFunc) => KernelFunc }> = [
   { kernelName: "FusedBatchNorm", wrap: fastBatchNorm },
+  { kernelName: "Slice", wrap: fastSlice },
 ];
 
 /** The fast gradients run only on wasm with this module's kernels registered. */
