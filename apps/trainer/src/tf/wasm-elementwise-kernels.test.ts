@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { mulberry32, normalArray } from "../data/seeded-random";
 import { initBackend, tf } from "./backend";
 import { CLIP_GRAD_KERNEL } from "./wasm-elementwise-kernels";
+import { simdKernelsFor } from "./wasm-simd-kernels";
 
 /**
  * The element-wise training kernels and gradient overrides of wasm-elementwise-kernels.ts, checked
@@ -52,6 +53,7 @@ async function expectSameOnBoth(inputs: Arr[], f: (...ts: tf.Tensor[]) => tf.Ten
 
 const SHAPES = [
   [8, 3],
+  [5, 7],
   [2, 5, 7, 4],
   [3, 6, 6, 16],
   [1, 9, 4, 33],
@@ -84,6 +86,11 @@ describe("element-wise wasm kernels and gradients match the cpu backend", () => 
       );
       await expectSameOnBoth([x, dy], (xt, dyt) => [tf.grad((v: tf.Tensor) => tf.clipByValue(v, -0.5, 2.25))(xt!, dyt)], `clip ${shape}`);
     }
+  });
+
+  it("runs the SIMD module on this machine (the fast paths above are the ones tested)", async () => {
+    await tf.setBackend("wasm");
+    expect(simdKernelsFor(tf.backend())).toBeDefined();
   });
 
   it(`${CLIP_GRAD_KERNEL} passes dy exactly on the closed range and 0 outside it`, async () => {

@@ -28,6 +28,7 @@ import {
   type TensorInfo,
 } from "./tfjs";
 import { KernelScope, WASM, type WasmHeapBackend } from "./wasm-kernel-scope";
+import { simdKernelsFor } from "./wasm-simd-kernels";
 
 /**
  * The memory-bound, element-wise parts of a MobileNetV2 training step on wasm: batch
@@ -70,6 +71,11 @@ const clipByValueGrad: KernelFunc = ({ inputs, attrs, backend }) => {
   sameShape(dy, x, CLIP_GRAD_KERNEL);
   const heap = heapOf(backend);
   const out = heap.makeOutput([...x.shape], "float32");
+  const simd = simdKernelsFor(backend);
+  if (simd !== undefined) {
+    simd.clipGrad(dy, x, out, clipValueMin, clipValueMax);
+    return out;
+  }
   const dys = heap.typedArrayFromHeap(dy);
   const xs = heap.typedArrayFromHeap(x);
   const dx = heap.typedArrayFromHeap(out);
@@ -82,7 +88,7 @@ const clipByValueGrad: KernelFunc = ({ inputs, attrs, backend }) => {
   const n = dx.length;
   for (let i = 0; i < n; i++) {
     const v = xs[i]!;
-    dx[i] = dys[i]! * Number((v >= low) && (v <= high));
+    dx[i] = dys[i]! * Number(v >= low) * Number(v <= high);
   }
   return out;
 };

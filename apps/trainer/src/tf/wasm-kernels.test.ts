@@ -219,6 +219,29 @@ describe("wasm training kernels match the cpu backend", () => {
     }
   });
 
+  it("DepthwiseConv2dNativeBackpropFilter (SIMD path) with MobileNetV2-like channel counts", async () => {
+    let checked = 0;
+    for (const [batch, size, channels] of [[1, 5, 4], [2, 7, 8], [3, 9, 13], [2, 12, 32], [1, 6, 37]] as const) {
+      for (const strides of [1, 2] as const) {
+        for (const pad of ["same", "valid", [[0, 0], [0, 1], [1, 0], [0, 0]]] as const) {
+          const xShape: Case["x"] = [batch, size, size, channels];
+          const filterShape = [3, 3, channels, 1];
+          const [oh, ow] = outSize(xShape, filterShape, strides, 1, pad as Pad, true);
+          const x = randomArr(xShape);
+          const dy = randomArr([batch, oh, ow, channels]);
+          const attrs = { strides, dilations: 1, pad, filterShape };
+          expectClose(
+            await runKernel("wasm", "DepthwiseConv2dNativeBackpropFilter", { x, dy }, attrs),
+            await runKernel("cpu", "DepthwiseConv2dNativeBackpropFilter", { x, dy }, attrs),
+            `x=${xShape} strides=${strides} pad=${JSON.stringify(pad)}`,
+          );
+          checked++;
+        }
+      }
+    }
+    expect(checked).toBe(30);
+  });
+
   it(`Conv2DBackpropInput (replacing the built-in one) over ${cases.filter((c) => c.dilations === 1).length} cases`, async () => {
     // tfjs-core never asks Conv2DBackpropInput for dilations, and the cpu reference ignores them.
     for (const c of cases.filter((c) => c.dilations === 1)) {

@@ -16,6 +16,7 @@ import {
   type TensorInfo,
 } from "./tfjs";
 import { ELEMENTWISE_KERNELS, registerFastGradients, REPLACED_ELEMENTWISE_KERNELS, WRAPPED_ELEMENTWISE_KERNELS } from "./wasm-elementwise-kernels";
+import { simdKernelsFor } from "./wasm-simd-kernels";
 import { dim, KernelScope, shape4, WASM, type WasmHeapBackend } from "./wasm-kernel-scope";
 
 /**
@@ -245,6 +246,19 @@ const depthwiseBackpropFilter: KernelFunc = ({ inputs, attrs, backend }) => {
     assertOutShape(info, dy, "DepthwiseConv2dNativeBackpropFilter");
     const multiplier = filterShape[3];
     const { top, left } = info.padInfo;
+    const simd = multiplier === 1 && x.dtype === "float32" && dy.dtype === "float32" ? simdKernelsFor(backend) : undefined;
+    if (simd !== undefined) {
+      // One SIMD pass over dy, nine (fh·fw) multiply-adds per value, no transposes.
+      const heap = backend as unknown as WasmHeapBackend;
+      const result = heap.makeOutput([...filterShape], "float32");
+      heap.typedArrayFromHeap(result).fill(0);
+      simd.depthwiseFilterGrad(x, dy, result, {
+        batch, height, width, channels, outHeight: info.outHeight, outWidth: info.outWidth,
+        filterHeight: info.filterHeight, filterWidth: info.filterWidth, strideHeight: info.strideHeight,
+        strideWidth: info.strideWidth, dilationHeight: info.dilationHeight, dilationWidth: info.dilationWidth, top, left,
+      });
+      return result;
+    }
     const bottom = trailingPad(height, top, info.outHeight, info.strideHeight, info.filterHeight, info.dilationHeight);
     const right = trailingPad(width, left, info.outWidth, info.strideWidth, info.filterWidth, info.dilationWidth);
 

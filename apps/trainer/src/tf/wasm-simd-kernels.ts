@@ -1,0 +1,101 @@
+import type { TensorInfo } from "./tfjs";
+import { SIMD_KERNELS_WASM, SIMD_KERNELS_WASM_SHARED_MEMORY } from "./wasm-simd-kernels.generated";
+
+/**
+ * Hand-written WebAssembly SIMD loops (wasm-simd-kernels.wat) that run directly on the tfjs wasm
+ * backend's heap: the module imports the backend's own WebAssembly.Memory, so tensors are read and
+ * written in place, with no copies. They cover what neither XNNPACK nor plain JavaScript does
+ * well: a depthwise filter gradient (XNNPACK only offers it as a depthwise convolution with an
+ * image-sized filter, after two transposes) and an element-wise select (JavaScript has no SIMD).
+ *
+ * Everything here is optional: when the backend's memory is not reachable or WebAssembly SIMD is
+ * missing, simdKernelsFor returns undefined and callers keep their composed implementations.
+ */
+
+interface SimdExports {
+  clipGrad(dy: number, x: number, out: number, n: number, low: number, high: number): void;
+  depthwiseFilterGrad(x: number, dy: number, acc: number, dims: number): void;
+}
+
+/** The parts of tfjs-backend-wasm's backend object these kernels use. */
+interface WasmBackendInternals {
+  wasm: { asm?: { memory?: unknown }; _malloc(bytes: number): number; _free(pointer: number): void; HEAP32: Int32Array };
+  dataIdMap: { get(dataId: object): { memoryOffset: number } | undefined };
+}
+
+export interface SimdKernels {
+  /** dx = dy where low <= x <= high, else 0, over whole float32 tensors of equal size. */
+  clipGrad(dy: TensorInfo, x: TensorInfo, out: TensorInfo, low: number, high: number): void;
+  /**
+   * Adds the depthwise filter gradient (multiplier 1, NHWC) into `out` ([fh, fw, C], zeroed by the
+   * caller): out[i, j, c] += Σ x[b, y·sh - top + i·dh, x·sw - left + j·dw, c] · dy[b, y, x, c].
+   */
+  depthwiseFilterGrad(x: TensorInfo, dy: TensorInfo, out: TensorInfo, dims: DepthwiseDims): void;
+}
+
+export interface DepthwiseDims {
+  batch: number;
+  height: number;
+  width: number;
+  channels: number;
+  outHeight: number;
+  outWidth: number;
+  filterHeight: number;
+  filterWidth: number;
+  strideHeight: number;
+  strideWidth: number;
+  dilationHeight: number;
+  dilationWidth: number;
+  top: number;
+  left: number;
+}
+
+const instances = new WeakMap<object, SimdKernels | null>();
+
+/** The SIMD kernels bound to this wasm backend's memory, or undefined where they cannot run. */
+export function simdKernelsFor(backend: unknown): SimdKernels | undefined {
+  const internals = backend as WasmBackendInternals;
+  const cached = instances.get(internals);
+  if (cached !== undefined) return cached ?? undefined;
+  const kernels = instantiate(internals);
+  instances.set(internals, kernels ?? null);
+  return kernels;
+}
+
+function instantiate(backend: WasmBackendInternals): SimdKernels | undefined {
+  const memory = backend.wasm?.asm?.memory;
+  if (!(memory instanceof WebAssembly.Memory)) return undefined;
+  const shared = typeof SharedArrayBuffer !== "undefined" && memory.buffer instanceof SharedArrayBuffer;
+  let exports: SimdExports;
+  try {
+    const bytes = Buffer.from(shared ? SIMD_KERNELS_WASM_SHARED_MEMORY : SIMD_KERNELS_WASM, "base64");
+    const instance = new WebAssembly.Instance(new WebAssembly.Module(bytes), { env: { memory } });
+    exports = instance.exports as unknown as SimdExports;
+  } catch {
+    return undefined; // no WebAssembly SIMD here, or a memory this module cannot import
+  }
+  const address = (info: TensorInfo): number => {
+    const data = backend.dataIdMap.get(info.dataId);
+    if (data === undefined) throw new Error("wasm SIMD kernel: a tensor is not on the wasm backend");
+    return data.memoryOffset;
+  };
+  return {
+    clipGrad(dy, x, out, low, high) {
+      const n = x.shape.reduce((a, b) => a * b, 1);
+      exports.clipGrad(address(dy), address(x), address(out), n, low, high);
+    },
+    depthwiseFilterGrad(x, dy, out, d) {
+      const values = [
+        d.batch, d.height, d.width, d.channels, d.outHeight, d.outWidth, d.filterHeight, d.filterWidth,
+        d.strideHeight, d.strideWidth, d.dilationHeight, d.dilationWidth, d.top, d.left,
+      ];
+      const pointer = backend.wasm._malloc(values.length * 4);
+      try {
+        backend.wasm.HEAP32.set(values, pointer / 4);
+        exports.depthwiseFilterGrad(address(x), address(dy), address(out), pointer);
+      } finally {
+        backend.wasm._free(pointer);
+      }
+    },
+  };
+}
