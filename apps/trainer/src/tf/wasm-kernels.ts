@@ -16,7 +16,7 @@ import {
   type TensorInfo,
 } from "./tfjs";
 import { ELEMENTWISE_KERNELS, registerFastGradients, REPLACED_ELEMENTWISE_KERNELS, WRAPPED_ELEMENTWISE_KERNELS } from "./wasm-elementwise-kernels";
-import { simdKernelsFor } from "./wasm-simd-kernels";
+import { POINTWISE_ALIGNMENT, simdKernelsFor } from "./wasm-simd-kernels";
 import { dim, KernelScope, shape4, WASM, type WasmHeapBackend } from "./wasm-kernel-scope";
 
 /**
@@ -85,11 +85,23 @@ function isPointwise(info: backend_util.Conv2DInfo): boolean {
  * project convolutions. XNNPACK multiplies [M, N] by [N, K] only with the first operand's rows
  * contiguous and packs the second as weights, and both steps cost most on the wider operand
  * (packing a wide [N, K] is as slow as transposing it). So the wider of x and dy is transposed and
- * the narrower is packed; the general path below transposes and packs both.
+ * the narrower is packed; the general path below transposes and packs both. With channel counts
+ * the SIMD module takes (all of MobileNetV2's), a SIMD loop reads x and dy as they are instead.
  */
-function pointwiseFilterGrad(scope: KernelScope, x: TensorInfo, dy: TensorInfo, info: backend_util.Conv2DInfo): TensorInfo {
+function pointwiseFilterGrad(scope: KernelScope, backend: unknown, x: TensorInfo, dy: TensorInfo, info: backend_util.Conv2DInfo): TensorInfo {
   const { batchSize, inHeight, inWidth, inChannels, outChannels } = info;
   const pixels = batchSize * inHeight * inWidth;
+  const aligned = inChannels % POINTWISE_ALIGNMENT.inChannels === 0 && outChannels % POINTWISE_ALIGNMENT.outChannels === 0;
+  const simd = aligned && x.dtype === "float32" && dy.dtype === "float32" ? simdKernelsFor(backend) : undefined;
+  if (simd !== undefined) {
+    // Straight from NHWC x and dy, no transposes: a SIMD loop over the pixels (every MobileNetV2
+    // channel count is a multiple of 8).
+    const heap = backend as WasmHeapBackend;
+    const result = heap.makeOutput([1, 1, inChannels, outChannels], "float32");
+    heap.typedArrayFromHeap(result).fill(0);
+    simd.pointwiseFilterGrad(x, dy, result, pixels, inChannels, outChannels);
+    return result;
+  }
   const x2 = scope.reshape(x, [1, pixels, inChannels]);
   const dy2 = scope.reshape(dy, [1, pixels, outChannels]);
   const matMul = (a: TensorInfo, b: TensorInfo) => scope.run("BatchMatMul", { a, b }, { transposeA: false, transposeB: false });
@@ -132,7 +144,7 @@ const conv2DBackpropFilter: KernelFunc = ({ inputs, attrs, backend }) => {
     );
     assertOutShape(info, dyNhwc, "Conv2DBackpropFilter");
     if (isPointwise(info)) {
-      const result = pointwiseFilterGrad(scope, xNhwc, dyNhwc, info);
+      const result = pointwiseFilterGrad(scope, backend, xNhwc, dyNhwc, info);
       scope.finish(result);
       return result;
     }

@@ -15,6 +15,7 @@ import { SIMD_KERNELS_WASM, SIMD_KERNELS_WASM_SHARED_MEMORY } from "./wasm-simd-
 interface SimdExports {
   clipGrad(dy: number, x: number, out: number, n: number, low: number, high: number): void;
   depthwiseFilterGrad(x: number, dy: number, acc: number, dims: number): void;
+  pointwiseFilterGrad(x: number, dy: number, out: number, n: number, c: number, o: number): void;
 }
 
 /** The parts of tfjs-backend-wasm's backend object these kernels use. */
@@ -31,7 +32,15 @@ export interface SimdKernels {
    * caller): out[i, j, c] += Σ x[b, y·sh - top + i·dh, x·sw - left + j·dw, c] · dy[b, y, x, c].
    */
   depthwiseFilterGrad(x: TensorInfo, dy: TensorInfo, out: TensorInfo, dims: DepthwiseDims): void;
+  /**
+   * Adds xᵀ · dy into `out` ([C, O], zeroed by the caller) for x [N, C] and dy [N, O]: the filter
+   * gradient of a 1×1 convolution. Only for C % 4 == 0 and O % 8 == 0 (POINTWISE_ALIGNMENT).
+   */
+  pointwiseFilterGrad(x: TensorInfo, dy: TensorInfo, out: TensorInfo, pixels: number, inChannels: number, outChannels: number): void;
 }
+
+/** Channel counts pointwiseFilterGrad accepts: input channels by 4, output channels by 8. */
+export const POINTWISE_ALIGNMENT = { inChannels: 4, outChannels: 8 } as const;
 
 export interface DepthwiseDims {
   batch: number;
@@ -83,6 +92,12 @@ function instantiate(backend: WasmBackendInternals): SimdKernels | undefined {
     clipGrad(dy, x, out, low, high) {
       const n = x.shape.reduce((a, b) => a * b, 1);
       exports.clipGrad(address(dy), address(x), address(out), n, low, high);
+    },
+    pointwiseFilterGrad(x, dy, out, pixels, inChannels, outChannels) {
+      if (inChannels % POINTWISE_ALIGNMENT.inChannels !== 0 || outChannels % POINTWISE_ALIGNMENT.outChannels !== 0) {
+        throw new Error(`pointwiseFilterGrad needs channel counts divisible by 4 and 8, got ${inChannels} and ${outChannels}`);
+      }
+      exports.pointwiseFilterGrad(address(x), address(dy), address(out), pixels, inChannels, outChannels);
     },
     depthwiseFilterGrad(x, dy, out, d) {
       const values = [
