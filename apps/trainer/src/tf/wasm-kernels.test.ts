@@ -221,7 +221,7 @@ describe("wasm training kernels match the cpu backend", () => {
     }
   });
 
-  it("DepthwiseConv2dNativeBackpropFilter (SIMD path) with MobileNetV2-like channel counts", async () => {
+  it("DepthwiseConv2dNativeBackpropFilter and ...BackpropInput (SIMD paths) with MobileNetV2-like channel counts", async () => {
     let checked = 0;
     for (const [batch, size, channels] of [[1, 5, 4], [2, 7, 8], [3, 9, 13], [2, 12, 32], [1, 6, 37]] as const) {
       for (const strides of [1, 2] as const) {
@@ -235,7 +235,14 @@ describe("wasm training kernels match the cpu backend", () => {
           expectClose(
             await runKernel("wasm", "DepthwiseConv2dNativeBackpropFilter", { x, dy }, attrs),
             await runKernel("cpu", "DepthwiseConv2dNativeBackpropFilter", { x, dy }, attrs),
-            `x=${xShape} strides=${strides} pad=${JSON.stringify(pad)}`,
+            `filter grad x=${xShape} strides=${strides} pad=${JSON.stringify(pad)}`,
+          );
+          const filter = randomArr(filterShape);
+          const inputAttrs = { strides, dilations: 1, pad, inputShape: xShape };
+          expectClose(
+            await runKernel("wasm", "DepthwiseConv2dNativeBackpropInput", { dy, filter }, inputAttrs),
+            await runKernel("cpu", "DepthwiseConv2dNativeBackpropInput", { dy, filter }, inputAttrs),
+            `input grad x=${xShape} strides=${strides} pad=${JSON.stringify(pad)}`,
           );
           checked++;
         }

@@ -319,6 +319,21 @@ const depthwiseBackpropInput: KernelFunc = ({ inputs, attrs, backend }) => {
     const [, , , multiplier] = filterShape;
     const depth = channels * multiplier;
     const { outHeight: oh, outWidth: ow, strideHeight: sh, strideWidth: sw } = info;
+    const simd = multiplier === 1 && dy.dtype === "float32" && filter.dtype === "float32" ? simdKernelsFor(backend) : undefined;
+    if (simd !== undefined) {
+      // Each dy value scattered through the fh·fw taps in one SIMD pass: no zero-inserted copy of
+      // dy for strides > 1, no flipped filter.
+      const heap = backend as unknown as WasmHeapBackend;
+      const result = heap.makeOutput([...inputShape], "float32");
+      heap.typedArrayFromHeap(result).fill(0);
+      simd.depthwiseInputGrad(filter, dy, result, {
+        batch, height, width, channels, outHeight: oh, outWidth: ow,
+        filterHeight: info.filterHeight, filterWidth: info.filterWidth, strideHeight: sh,
+        strideWidth: sw, dilationHeight: info.dilationHeight, dilationWidth: info.dilationWidth,
+        top: info.padInfo.top, left: info.padInfo.left,
+      });
+      return result;
+    }
 
     // Zero insertion: [B, oh, 1, ow, 1, K] padded to [B, oh, sh, ow, sw, K] is [B, oh*sh, ow*sw, K]
     // with each dy value followed by sh - 1 (sw - 1) zeros. The trailing zeros after the last row

@@ -15,6 +15,7 @@ import { SIMD_KERNELS_WASM, SIMD_KERNELS_WASM_SHARED_MEMORY } from "./wasm-simd-
 interface SimdExports {
   clipGrad(dy: number, x: number, out: number, n: number, low: number, high: number): void;
   depthwiseFilterGrad(x: number, dy: number, acc: number, dims: number): void;
+  depthwiseInputGrad(filter: number, dy: number, dx: number, dims: number): void;
   pointwiseFilterGrad(x: number, dy: number, out: number, n: number, c: number, o: number): void;
 }
 
@@ -32,6 +33,11 @@ export interface SimdKernels {
    * caller): out[i, j, c] += Σ x[b, y·sh - top + i·dh, x·sw - left + j·dw, c] · dy[b, y, x, c].
    */
   depthwiseFilterGrad(x: TensorInfo, dy: TensorInfo, out: TensorInfo, dims: DepthwiseDims): void;
+  /**
+   * Adds the depthwise input gradient (multiplier 1, NHWC) into `dx` ([B, H, W, C], zeroed by the
+   * caller): dx[b, y·sh - top + i·dh, x·sw - left + j·dw, c] += filter[i, j, c] · dy[b, y, x, c].
+   */
+  depthwiseInputGrad(filter: TensorInfo, dy: TensorInfo, dx: TensorInfo, dims: DepthwiseDims): void;
   /**
    * Adds xᵀ · dy into `out` ([C, O], zeroed by the caller) for x [N, C] and dy [N, O]: the filter
    * gradient of a 1×1 convolution. Only for C % 4 == 0 and O % 8 == 0 (POINTWISE_ALIGNMENT).
@@ -88,6 +94,20 @@ function instantiate(backend: WasmBackendInternals): SimdKernels | undefined {
     if (data === undefined) throw new Error("wasm SIMD kernel: a tensor is not on the wasm backend");
     return data.memoryOffset;
   };
+  /** Passes the 14 dimensions through the wasm heap (a scratch allocation freed right after). */
+  const withDims = (d: DepthwiseDims, run: (pointer: number) => void): void => {
+    const values = [
+      d.batch, d.height, d.width, d.channels, d.outHeight, d.outWidth, d.filterHeight, d.filterWidth,
+      d.strideHeight, d.strideWidth, d.dilationHeight, d.dilationWidth, d.top, d.left,
+    ];
+    const pointer = backend.wasm._malloc(values.length * 4);
+    try {
+      backend.wasm.HEAP32.set(values, pointer / 4);
+      run(pointer);
+    } finally {
+      backend.wasm._free(pointer);
+    }
+  };
   return {
     clipGrad(dy, x, out, low, high) {
       const n = x.shape.reduce((a, b) => a * b, 1);
@@ -100,17 +120,10 @@ function instantiate(backend: WasmBackendInternals): SimdKernels | undefined {
       exports.pointwiseFilterGrad(address(x), address(dy), address(out), pixels, inChannels, outChannels);
     },
     depthwiseFilterGrad(x, dy, out, d) {
-      const values = [
-        d.batch, d.height, d.width, d.channels, d.outHeight, d.outWidth, d.filterHeight, d.filterWidth,
-        d.strideHeight, d.strideWidth, d.dilationHeight, d.dilationWidth, d.top, d.left,
-      ];
-      const pointer = backend.wasm._malloc(values.length * 4);
-      try {
-        backend.wasm.HEAP32.set(values, pointer / 4);
-        exports.depthwiseFilterGrad(address(x), address(dy), address(out), pointer);
-      } finally {
-        backend.wasm._free(pointer);
-      }
+      withDims(d, (dims) => exports.depthwiseFilterGrad(address(x), address(dy), address(out), dims));
+    },
+    depthwiseInputGrad(filter, dy, dx, d) {
+      withDims(d, (dims) => exports.depthwiseInputGrad(address(filter), address(dy), address(dx), dims));
     },
   };
 }

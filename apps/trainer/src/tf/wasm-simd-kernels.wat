@@ -121,6 +121,75 @@
       (br $bLoop)))
   )
 
+  ;; Depthwise input gradient, channel multiplier 1, NHWC: the same walk over dy and the taps, with
+  ;; the roles swapped: acc[b, y*sh - top + i*dh, x*sw - left + j*dw, c] += w[i, j, c] * dy[b, y, x, c]
+  ;; (taps outside the input are dropped). Here $xp is the filter and acc is dx, zeroed by the caller.
+  ;; dims = pointer to 14 i32: B H W C oh ow fh fw sh sw dh dw top left.
+  (func (export "depthwiseInputGrad") (param $xp i32) (param $dyp i32) (param $acc i32) (param $dims i32)
+    (local $B i32) (local $H i32) (local $W i32) (local $C i32) (local $oh i32) (local $ow i32)
+    (local $fh i32) (local $fw i32) (local $sh i32) (local $sw i32) (local $dh i32) (local $dw i32)
+    (local $top i32) (local $left i32)
+    (local $b i32) (local $y i32) (local $i i32) (local $xo i32) (local $j i32) (local $r i32) (local $col i32)
+    (local $dyRow i32) (local $xImage i32) (local $xRowBase i32) (local $rowBytes i32) (local $pixelBytes i32)
+    (local.set $B (i32.load offset=0 (local.get $dims)))
+    (local.set $H (i32.load offset=4 (local.get $dims)))
+    (local.set $W (i32.load offset=8 (local.get $dims)))
+    (local.set $C (i32.load offset=12 (local.get $dims)))
+    (local.set $oh (i32.load offset=16 (local.get $dims)))
+    (local.set $ow (i32.load offset=20 (local.get $dims)))
+    (local.set $fh (i32.load offset=24 (local.get $dims)))
+    (local.set $fw (i32.load offset=28 (local.get $dims)))
+    (local.set $sh (i32.load offset=32 (local.get $dims)))
+    (local.set $sw (i32.load offset=36 (local.get $dims)))
+    (local.set $dh (i32.load offset=40 (local.get $dims)))
+    (local.set $dw (i32.load offset=44 (local.get $dims)))
+    (local.set $top (i32.load offset=48 (local.get $dims)))
+    (local.set $left (i32.load offset=52 (local.get $dims)))
+    (local.set $pixelBytes (i32.shl (local.get $C) (i32.const 2)))
+    (local.set $rowBytes (i32.mul (local.get $W) (local.get $pixelBytes)))
+    (local.set $dyRow (local.get $dyp))
+    (local.set $b (i32.const 0))
+    (block $bDone (loop $bLoop
+      (br_if $bDone (i32.ge_s (local.get $b) (local.get $B)))
+      (local.set $xImage (i32.add (local.get $acc) (i32.mul (i32.mul (local.get $b) (local.get $H)) (local.get $rowBytes))))
+      (local.set $y (i32.const 0))
+      (block $yDone (loop $yLoop
+        (br_if $yDone (i32.ge_s (local.get $y) (local.get $oh)))
+        (local.set $xo (i32.const 0))
+        (block $xDone (loop $xLoop
+          (br_if $xDone (i32.ge_s (local.get $xo) (local.get $ow)))
+          ;; $dyRow points at dy[b, y, xo, 0]
+          (local.set $i (i32.const 0))
+          (block $iDone (loop $iLoop
+            (br_if $iDone (i32.ge_s (local.get $i) (local.get $fh)))
+            (local.set $r (i32.add (i32.sub (i32.mul (local.get $y) (local.get $sh)) (local.get $top)) (i32.mul (local.get $i) (local.get $dh))))
+            (if (i32.and (i32.ge_s (local.get $r) (i32.const 0)) (i32.lt_s (local.get $r) (local.get $H)))
+              (then
+                (local.set $xRowBase (i32.add (local.get $xImage) (i32.mul (local.get $r) (local.get $rowBytes))))
+                (local.set $j (i32.const 0))
+                (block $jDone (loop $jLoop
+                  (br_if $jDone (i32.ge_s (local.get $j) (local.get $fw)))
+                  (local.set $col (i32.add (i32.sub (i32.mul (local.get $xo) (local.get $sw)) (local.get $left)) (i32.mul (local.get $j) (local.get $dw))))
+                  (if (i32.and (i32.ge_s (local.get $col) (i32.const 0)) (i32.lt_s (local.get $col) (local.get $W)))
+                    (then
+                      (call $macRow
+                        (i32.add (local.get $xRowBase) (i32.mul (local.get $col) (local.get $pixelBytes)))
+                        (i32.add (local.get $xp) (i32.mul (i32.add (i32.mul (local.get $i) (local.get $fw)) (local.get $j)) (local.get $pixelBytes)))
+                        (local.get $dyRow)
+                        (local.get $C))))
+                  (local.set $j (i32.add (local.get $j) (i32.const 1)))
+                  (br $jLoop)))))
+            (local.set $i (i32.add (local.get $i) (i32.const 1)))
+            (br $iLoop)))
+          (local.set $dyRow (i32.add (local.get $dyRow) (local.get $pixelBytes)))
+          (local.set $xo (i32.add (local.get $xo) (i32.const 1)))
+          (br $xLoop)))
+        (local.set $y (i32.add (local.get $y) (i32.const 1)))
+        (br $yLoop)))
+      (local.set $b (i32.add (local.get $b) (i32.const 1)))
+      (br $bLoop)))
+  )
+
   ;; Filter gradient of a 1x1 convolution: out[c, o] += sum over n of x[n, c] * dy[n, o], with x as
   ;; [N, C], dy as [N, O] and out as [C, O] (zeroed by the caller). Needs C % 4 == 0 and O % 8 == 0.
   ;; Tiles of 4 x 8 outputs stay in eight f32x4 registers while rows stream by; rows are taken in
