@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { mulberry32, normalArray } from "../data/seeded-random";
 import { initBackend, tf } from "./backend";
-import { CLIP_GRAD_KERNEL } from "./wasm-elementwise-kernels";
+import { CHANNEL_SUMS_KERNEL, CLIP_GRAD_KERNEL, RELU_GRAD_KERNEL } from "./wasm-elementwise-kernels";
 import { simdKernelsFor } from "./wasm-simd-kernels";
 
 /**
@@ -102,6 +102,21 @@ describe("element-wise wasm kernels and gradients match the cpu backend", () => 
     tf.dispose([x, dy, dx]);
   });
 
+  it(`${RELU_GRAD_KERNEL} keeps tfjs's NaN for a NaN input, and ${CHANNEL_SUMS_KERNEL} sums per channel`, async () => {
+    await tf.setBackend("wasm");
+    const x = tf.tensor1d([-1, 0, 0.5, Number.NaN, 3, -2, 1]);
+    const dy = tf.tensor1d([1, 2, 3, 4, 5, 6, 7]);
+    const dx = tf.engine().runKernel(RELU_GRAD_KERNEL, { dy, x }) as tf.Tensor;
+    expect(Array.from(dx.dataSync())).toEqual([0, 0, 3, Number.NaN, 5, 0, 7]);
+    const rows = tf.tensor2d([[1, 2, 3], [4, 5, 6]]);
+    const sums = tf.engine().runKernel(CHANNEL_SUMS_KERNEL, { dy: rows }) as tf.Tensor;
+    const mean = tf.tensor1d([1, 1, 1]);
+    const centred = tf.engine().runKernel(CHANNEL_SUMS_KERNEL, { dy: rows, x: rows, mean }) as tf.Tensor;
+    expect(Array.from(sums.dataSync())).toEqual([5, 7, 9]);
+    expect(Array.from(centred.dataSync())).toEqual([0 * 1 + 3 * 4, 1 * 2 + 4 * 5, 2 * 3 + 5 * 6]);
+    tf.dispose([x, dy, dx, rows, sums, mean, centred]);
+  });
+
   it("batchNorm in inference mode (fixed statistics): output and gradients of x, scale and offset", async () => {
     // With scale and offset, as Keras layers have them: tfjs-core cannot differentiate a batchNorm
     // without either (its tape and gradient read the missing inputs), on any backend.
@@ -168,9 +183,10 @@ describe("element-wise wasm kernels and gradients match the cpu backend", () => 
     const dy = randomArr([2, 9, 9, 3]);
     await expectSameOnBoth([x, dy], (xt, dyt) => [tf.grad((v: tf.Tensor) => tf.pad(v, [[0, 0], [0, 1], [0, 1], [0, 0]]))(xt!, dyt)], "pad gradient");
     await tf.setBackend("wasm");
-    const ints = tf.slice(tf.tensor2d([[1, 2, 3], [4, 5, 6]], [2, 3], "int32"), [0, 1], [2, 2]);
+    const source = tf.tensor2d([[1, 2, 3], [4, 5, 6]], [2, 3], "int32");
+    const ints = tf.slice(source, [0, 1], [2, 2]);
     expect(Array.from(ints.dataSync())).toEqual([2, 3, 5, 6]);
-    ints.dispose();
+    tf.dispose([source, ints]);
   });
 
   it("Identity (tf.clone) shares data and keeps each copy alive until its own dispose", async () => {

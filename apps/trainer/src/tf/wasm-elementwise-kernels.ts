@@ -1,6 +1,5 @@
 import {
   add,
-  avgPool,
   engine,
   getBackend,
   getGradient,
@@ -12,9 +11,7 @@ import {
   reshape,
   rsqrt,
   scalar,
-  step,
   slice_util,
-  sub,
   type ClipByValueAttrs,
   type FusedBatchNormAttrs,
   type GradConfig,
@@ -24,7 +21,6 @@ import {
   type NamedAttrMap,
   type SliceAttrs,
   type Tensor,
-  type Tensor4D,
   type TensorInfo,
 } from "./tfjs";
 import { KernelScope, WASM, type WasmHeapBackend } from "./wasm-kernel-scope";
@@ -48,6 +44,10 @@ import { simdKernelsFor } from "./wasm-simd-kernels";
 
 /** dx of clipByValue: dy where min <= x <= max, else 0 (tfjs's where(min <= x <= max, dy, 0)). */
 export const CLIP_GRAD_KERNEL = "TlabClipByValueGrad";
+/** dx of relu: dy where x > 0, NaN where x is NaN, else 0 (tfjs's dy · step(x)). */
+export const RELU_GRAD_KERNEL = "TlabReluGrad";
+/** Σ over all but the last axis, [..., C] → [C], of dy, or of dy · (x - mean[c]) given x and mean. */
+export const CHANNEL_SUMS_KERNEL = "TlabChannelSums";
 
 function heapOf(backend: unknown): WasmHeapBackend {
   return backend as WasmHeapBackend;
@@ -90,6 +90,55 @@ const clipByValueGrad: KernelFunc = ({ inputs, attrs, backend }) => {
     const v = xs[i]!;
     dx[i] = dys[i]! * Number(v >= low) * Number(v <= high);
   }
+  return out;
+};
+
+const reluGrad: KernelFunc = ({ inputs, backend }) => {
+  const { dy, x } = inputs as { dy: TensorInfo; x: TensorInfo };
+  sameShape(dy, x, RELU_GRAD_KERNEL);
+  const heap = heapOf(backend);
+  const out = heap.makeOutput([...x.shape], "float32");
+  const simd = simdKernelsFor(backend);
+  if (simd !== undefined) {
+    simd.reluGrad(dy, x, out);
+    return out;
+  }
+  const dys = heap.typedArrayFromHeap(dy);
+  const xs = heap.typedArrayFromHeap(x);
+  const dx = heap.typedArrayFromHeap(out);
+  for (let i = 0; i < dx.length; i++) {
+    const v = xs[i]!;
+    dx[i] = v > 0 ? dys[i]! : v === v ? 0 : Number.NaN;
+  }
+  return out;
+};
+
+const channelSums: KernelFunc = ({ inputs, backend }) => {
+  const { dy, x, mean } = inputs as { dy: TensorInfo; x?: TensorInfo; mean?: TensorInfo };
+  const channels = channelsOf(dy);
+  if ((x === undefined) !== (mean === undefined)) throw new Error(`${CHANNEL_SUMS_KERNEL}: x and mean come together`);
+  if (x !== undefined) sameShape(dy, x, CHANNEL_SUMS_KERNEL);
+  if (mean !== undefined && (mean.shape.length !== 1 || mean.shape[0] !== channels)) {
+    throw new Error(`${CHANNEL_SUMS_KERNEL}: mean has shape [${mean.shape.join(", ")}], expected [${channels}]`);
+  }
+  const heap = heapOf(backend);
+  const out = heap.makeOutput([channels], "float32");
+  heap.typedArrayFromHeap(out).fill(0);
+  const simd = simdKernelsFor(backend);
+  if (simd !== undefined) {
+    simd.channelSums(dy, out, x === undefined || mean === undefined ? undefined : { x, mean });
+    return out;
+  }
+  const sums = new Float64Array(channels);
+  const dys = heap.typedArrayFromHeap(dy);
+  const xs = x === undefined ? undefined : heap.typedArrayFromHeap(x);
+  const means = mean === undefined ? undefined : heap.typedArrayFromHeap(mean);
+  for (let at = 0; at < dys.length; at += channels) {
+    for (let c = 0; c < channels; c++) {
+      sums[c] = sums[c]! + dys[at + c]! * (xs === undefined ? 1 : xs[at + c]! - means![c]!);
+    }
+  }
+  heap.typedArrayFromHeap(out).set(sums);
   return out;
 };
 
@@ -199,6 +248,8 @@ function fastSlice(original: KernelFunc): KernelFunc {
 /** Kernels of this module that tfjs has no counterpart for. */
 export const ELEMENTWISE_KERNELS: ReadonlyArray<{ kernelName: string; kernelFunc: KernelFunc }> = [
   { kernelName: CLIP_GRAD_KERNEL, kernelFunc: clipByValueGrad },
+  { kernelName: RELU_GRAD_KERNEL, kernelFunc: reluGrad },
+  { kernelName: CHANNEL_SUMS_KERNEL, kernelFunc: channelSums },
 ];
 
 /** wasm kernels this module replaces outright. */
@@ -219,28 +270,17 @@ function onWasmWithOurKernels(): boolean {
 
 const float32 = (...tensors: Array<Tensor | undefined>) => tensors.every((t) => t === undefined || t.dtype === "float32");
 
-/**
- * Σ over every axis but the last, [..., C] → [C], as one average pooling over all rows (times
- * their count). The wasm backend's Sum over leading axes transposes the whole tensor first, and a
- * product with a row of ones packs the tensor as XNNPACK weights: both ~10× slower than this pass.
- */
-function sumPerChannel(t: Tensor): Tensor {
-  const channels = t.shape[t.rank - 1]!;
-  const rows = t.size / channels;
-  if (rows === 1) return reshape(t, [channels]);
-  const mean = avgPool(reshape(t, [1, rows, 1, channels]) as Tensor4D, [rows, 1], 1, "valid");
-  return reshape(mul(mean, scalar(rows)), [channels]);
+/** Σ over every axis but the last, [..., C] → [C], of dy or of dy · (x - mean). */
+function sumPerChannel(dy: Tensor, centred?: { x: Tensor; mean: Tensor }): Tensor {
+  return engine().runKernel(CHANNEL_SUMS_KERNEL, centred === undefined ? { dy } : { dy, ...centred }) as Tensor;
 }
 
 type FastGrad = (dy: Tensor, saved: Tensor[], attrs: NamedAttrMap) => ReturnType<GradFunc> | undefined;
 
-/**
- * Relu: [x] saved. tfjs's dy · cast(step(x), float32) without the cast, which on wasm is a copy
- * of a float32 tensor; step's output is already float32.
- */
+/** Relu: [x] saved. One pass instead of Step, Cast (a copy on wasm) and Multiply. */
 const reluFastGrad: FastGrad = (dy, [x]) => {
   if (!onWasmWithOurKernels() || !float32(dy, x)) return undefined;
-  return { x: () => mul(dy, step(x!)) };
+  return { x: () => engine().runKernel(RELU_GRAD_KERNEL, { dy, x: x! }) as Tensor };
 };
 
 /** ClipByValue: [x] saved. One pass instead of GreaterEqual, LessEqual, LogicalAnd, ZerosLike, Select. */
@@ -265,7 +305,7 @@ const batchNormFastGrad: FastGrad = (dy, [x, mean, variance, scale], attrs) => {
   const { varianceEpsilon } = attrs as unknown as FusedBatchNormAttrs;
   const inverse = () => rsqrt(add(variance, scalar(varianceEpsilon)));
   const scaled = (t: Tensor) => (scale === undefined ? t : mul(t, scale));
-  const centredSum = () => sumPerChannel(mul(dy, sub(x, mean)));
+  const centredSum = () => sumPerChannel(dy, { x, mean });
   return {
     x: () => mul(dy, scaled(inverse())),
     mean: () => reshape(neg(scaled(mul(inverse(), sumPerChannel(dy)))), mean.shape),

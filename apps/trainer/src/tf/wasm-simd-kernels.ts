@@ -16,16 +16,25 @@ interface SimdExports {
   clipGrad(dy: number, x: number, out: number, n: number, low: number, high: number): void;
   depthwiseFilterGrad(x: number, dy: number, acc: number, dims: number): void;
   depthwiseInputGrad(filter: number, dy: number, dx: number, dims: number): void;
+  reluGrad(dy: number, x: number, out: number, n: number): void;
+  channelSums(dy: number, x: number, mean: number, out: number, rows: number, channels: number): void;
   pointwiseFilterGrad(x: number, dy: number, out: number, n: number, c: number, o: number): void;
 }
 
 /** The parts of tfjs-backend-wasm's backend object these kernels use. */
 interface WasmBackendInternals {
-  wasm: { asm?: { memory?: unknown }; _malloc(bytes: number): number; _free(pointer: number): void; HEAP32: Int32Array };
+  wasm: { asm?: { memory?: unknown }; wasmMemory?: unknown; _malloc(bytes: number): number; _free(pointer: number): void; HEAP32: Int32Array };
   dataIdMap: { get(dataId: object): { memoryOffset: number } | undefined };
 }
 
 export interface SimdKernels {
+  /** dx = dy where x > 0, NaN where x is NaN, else 0 (relu's gradient), over float32 tensors. */
+  reluGrad(dy: TensorInfo, x: TensorInfo, out: TensorInfo): void;
+  /**
+   * Per-channel sums over all but the last axis into `out` ([C], zeroed by the caller): of dy, or
+   * with `centred` of dy · (x - mean[c]).
+   */
+  channelSums(dy: TensorInfo, out: TensorInfo, centred?: { x: TensorInfo; mean: TensorInfo }): void;
   /** dx = dy where low <= x <= high, else 0, over whole float32 tensors of equal size. */
   clipGrad(dy: TensorInfo, x: TensorInfo, out: TensorInfo, low: number, high: number): void;
   /**
@@ -78,7 +87,9 @@ export function simdKernelsFor(backend: unknown): SimdKernels | undefined {
 }
 
 function instantiate(backend: WasmBackendInternals): SimdKernels | undefined {
-  const memory = backend.wasm?.asm?.memory;
+  // The single-threaded build exports its memory; the multi-threaded one creates a shared memory in
+  // JavaScript, imports it, and keeps it as Module.wasmMemory.
+  const memory = backend.wasm?.asm?.memory ?? backend.wasm?.wasmMemory;
   if (!(memory instanceof WebAssembly.Memory)) return undefined;
   const shared = typeof SharedArrayBuffer !== "undefined" && memory.buffer instanceof SharedArrayBuffer;
   let exports: SimdExports;
@@ -108,7 +119,16 @@ function instantiate(backend: WasmBackendInternals): SimdKernels | undefined {
       backend.wasm._free(pointer);
     }
   };
+  const size = (info: TensorInfo) => info.shape.reduce((a, b) => a * b, 1);
   return {
+    reluGrad(dy, x, out) {
+      exports.reluGrad(address(dy), address(x), address(out), size(x));
+    },
+    channelSums(dy, out, centred) {
+      const channels = dy.shape[dy.shape.length - 1] ?? 1;
+      const rows = channels === 0 ? 0 : size(dy) / channels;
+      exports.channelSums(address(dy), centred ? address(centred.x) : 0, centred ? address(centred.mean) : 0, address(out), rows, channels);
+    },
     clipGrad(dy, x, out, low, high) {
       const n = x.shape.reduce((a, b) => a * b, 1);
       exports.clipGrad(address(dy), address(x), address(out), n, low, high);

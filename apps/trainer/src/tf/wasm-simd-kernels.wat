@@ -261,4 +261,67 @@
       (local.set $n0 (local.get $n1))
       (br $chunks)))
   )
+
+  ;; dx of relu: dy where x > 0, NaN where x is NaN (tfjs's dy * step(x)), +0 elsewhere; n elements.
+  (func (export "reluGrad") (param $dy i32) (param $x i32) (param $out i32) (param $n i32)
+    (local $i i32) (local $end i32) (local $v v128) (local $nan v128) (local $zero v128) (local $s f32)
+    (local.set $nan (f32x4.splat (f32.const nan)))
+    (local.set $end (i32.shl (i32.and (local.get $n) (i32.const -4)) (i32.const 2)))
+    (local.set $n (i32.shl (local.get $n) (i32.const 2)))
+    (block $done4 (loop $loop4
+      (br_if $done4 (i32.ge_u (local.get $i) (local.get $end)))
+      (local.set $v (v128.load (i32.add (local.get $x) (local.get $i))))
+      (v128.store (i32.add (local.get $out) (local.get $i))
+        (v128.or
+          (v128.and (v128.load (i32.add (local.get $dy) (local.get $i))) (f32x4.gt (local.get $v) (local.get $zero)))
+          (v128.and (local.get $nan) (f32x4.ne (local.get $v) (local.get $v)))))
+      (local.set $i (i32.add (local.get $i) (i32.const 16)))
+      (br $loop4)))
+    (block $done (loop $loop
+      (br_if $done (i32.ge_u (local.get $i) (local.get $n)))
+      (local.set $s (f32.load (i32.add (local.get $x) (local.get $i))))
+      (f32.store (i32.add (local.get $out) (local.get $i))
+        (select
+          (f32.load (i32.add (local.get $dy) (local.get $i)))
+          (select (f32.const nan) (f32.const 0) (f32.ne (local.get $s) (local.get $s)))
+          (f32.gt (local.get $s) (f32.const 0))))
+      (local.set $i (i32.add (local.get $i) (i32.const 4)))
+      (br $loop)))
+  )
+
+  ;; Per-channel sums over the rows of [P, C] tensors into out[C] (zeroed by the caller):
+  ;; out[c] += sum over p of dy[p, c] * (x[p, c] - mean[c]) when $x is not 0, else of dy[p, c].
+  (func (export "channelSums") (param $dy i32) (param $x i32) (param $mean i32) (param $out i32) (param $P i32) (param $C i32)
+    (local $p i32) (local $c i32) (local $end4 i32) (local $cBytes i32) (local $row i32) (local $o i32) (local $v v128)
+    (local.set $cBytes (i32.shl (local.get $C) (i32.const 2)))
+    (local.set $end4 (i32.shl (i32.and (local.get $C) (i32.const -4)) (i32.const 2)))
+    (block $rowsDone (loop $rows
+      (br_if $rowsDone (i32.ge_u (local.get $p) (local.get $P)))
+      (local.set $row (i32.mul (local.get $p) (local.get $cBytes)))
+      (local.set $c (i32.const 0))
+      (block $done4 (loop $loop4
+        (br_if $done4 (i32.ge_u (local.get $c) (local.get $end4)))
+        (local.set $v (v128.load (i32.add (local.get $dy) (i32.add (local.get $row) (local.get $c)))))
+        (if (local.get $x)
+          (then (local.set $v (f32x4.mul (local.get $v)
+            (f32x4.sub (v128.load (i32.add (local.get $x) (i32.add (local.get $row) (local.get $c))))
+                       (v128.load (i32.add (local.get $mean) (local.get $c))))))))
+        (local.set $o (i32.add (local.get $out) (local.get $c)))
+        (v128.store (local.get $o) (f32x4.add (v128.load (local.get $o)) (local.get $v)))
+        (local.set $c (i32.add (local.get $c) (i32.const 16)))
+        (br $loop4)))
+      (block $done (loop $loop
+        (br_if $done (i32.ge_u (local.get $c) (local.get $cBytes)))
+        (local.set $o (i32.add (local.get $out) (local.get $c)))
+        (f32.store (local.get $o) (f32.add (f32.load (local.get $o))
+          (if (result f32) (local.get $x)
+            (then (f32.mul (f32.load (i32.add (local.get $dy) (i32.add (local.get $row) (local.get $c))))
+              (f32.sub (f32.load (i32.add (local.get $x) (i32.add (local.get $row) (local.get $c))))
+                       (f32.load (i32.add (local.get $mean) (local.get $c))))))
+            (else (f32.load (i32.add (local.get $dy) (i32.add (local.get $row) (local.get $c))))))))
+        (local.set $c (i32.add (local.get $c) (i32.const 4)))
+        (br $loop)))
+      (local.set $p (i32.add (local.get $p) (i32.const 1)))
+      (br $rows)))
+  )
 )
