@@ -269,6 +269,39 @@ describe("wasm training kernels match the cpu backend", () => {
     }
   });
 
+  it("Conv2DBackpropFilter and ...Input of 3×3 convolutions on both sides of the SIMD path's 8 input channels", async () => {
+    let checked = 0;
+    for (const inChannels of [3, 8, 12]) {
+      for (const outChannels of [5, 32]) {
+        for (const strides of [1, 2] as const) {
+          for (const pad of ["same", "valid"] as const) {
+            const xShape: Case["x"] = [2, 9, 8, inChannels];
+            const filterShape = [3, 3, inChannels, outChannels];
+            const [oh, ow] = outSize(xShape, filterShape, strides, 1, pad, false);
+            const x = randomArr(xShape);
+            const dy = randomArr([2, oh, ow, outChannels]);
+            const filter = randomArr(filterShape);
+            const what = `x=${xShape} outChannels=${outChannels} strides=${strides} pad=${pad}`;
+            const filterAttrs = { strides, pad, dataFormat: "NHWC", filterShape };
+            expectClose(
+              await runKernel("wasm", "Conv2DBackpropFilter", { x, dy }, filterAttrs),
+              await runKernel("cpu", "Conv2DBackpropFilter", { x, dy }, filterAttrs),
+              `filter grad ${what}`,
+            );
+            const inputAttrs = { strides, pad, dataFormat: "NHWC", inputShape: xShape };
+            expectClose(
+              await runKernel("wasm", "Conv2DBackpropInput", { dy, filter }, inputAttrs),
+              await runKernel("cpu", "Conv2DBackpropInput", { dy, filter }, inputAttrs),
+              `input grad ${what}`,
+            );
+            checked++;
+          }
+        }
+      }
+    }
+    expect(checked).toBe(24);
+  });
+
   it("Conv2DBackpropInput with NCHW data and with dimRoundingMode", async () => {
     const filter = randomArr([3, 3, 3, 5]);
     const [oh, ow] = outSize([2, 8, 7, 3], [3, 3, 3, 5], 2, 1, "same", false);

@@ -66,6 +66,27 @@ function assertOutShape(info: backend_util.Conv2DInfo, dy: TensorInfo, kernelNam
   }
 }
 
+/**
+ * Input channels up to which the SIMD loop computes a dense convolution's gradients: an image's
+ * first convolution (MobileNetV2's Conv1: 3 channels, 3×3, stride 2), where XNNPACK would run a
+ * convolution with 3 output channels after zero-inserting dy (input gradient) or transposing x and
+ * dy (filter gradient). Wider layers are GEMM-shaped and stay on XNNPACK.
+ */
+const FEW_INPUT_CHANNELS = 8;
+
+function fewInputChannels(info: backend_util.Conv2DInfo, ...tensors: TensorInfo[]): boolean {
+  return info.inChannels <= FEW_INPUT_CHANNELS && tensors.every((t) => t.dtype === "float32");
+}
+
+function simdConvDims(info: backend_util.Conv2DInfo) {
+  return {
+    batch: info.batchSize, height: info.inHeight, width: info.inWidth, channels: info.inChannels,
+    outHeight: info.outHeight, outWidth: info.outWidth, filterHeight: info.filterHeight, filterWidth: info.filterWidth,
+    strideHeight: info.strideHeight, strideWidth: info.strideWidth, dilationHeight: info.dilationHeight,
+    dilationWidth: info.dilationWidth, top: info.padInfo.top, left: info.padInfo.left, outChannels: info.outChannels,
+  };
+}
+
 /** A 1×1 convolution with stride 1 and no padding: a matrix product over the pixels. */
 function isPointwise(info: backend_util.Conv2DInfo): boolean {
   return (
@@ -148,6 +169,15 @@ const conv2DBackpropFilter: KernelFunc = ({ inputs, attrs, backend }) => {
       scope.finish(result);
       return result;
     }
+    const simd = fewInputChannels(info, xNhwc, dyNhwc) ? simdKernelsFor(backend) : undefined;
+    if (simd !== undefined) {
+      const heap = backend as unknown as WasmHeapBackend;
+      const result = heap.makeOutput([info.filterHeight, info.filterWidth, info.inChannels, info.outChannels], "float32");
+      heap.typedArrayFromHeap(result).fill(0);
+      simd.convGrad("filter", xNhwc, dyNhwc, result, simdConvDims(info));
+      scope.finish(result);
+      return result;
+    }
     const { top, left } = info.padInfo;
     const bottom = trailingPad(info.inHeight, top, info.outHeight, info.strideHeight, info.filterHeight, info.dilationHeight);
     const right = trailingPad(info.inWidth, left, info.outWidth, info.strideWidth, info.filterWidth, info.dilationWidth);
@@ -198,6 +228,17 @@ const conv2DBackpropInput: KernelFunc = ({ inputs, attrs, backend }) => {
     const info = backend_util.computeConv2DInfo([batch, height, width, channels], filterShape, strides, dilations, pad, dimRoundingMode, false, "channelsLast");
     assertOutShape(info, dyNhwc, "Conv2DBackpropInput");
     const { outHeight: oh, outWidth: ow, strideHeight: sh, strideWidth: sw, outChannels } = info;
+    const simd = fewInputChannels(info, dyNhwc, filter) ? simdKernelsFor(backend) : undefined;
+    if (simd !== undefined) {
+      const heap = backend as unknown as WasmHeapBackend;
+      const dx = heap.makeOutput([batch, height, width, channels], "float32");
+      heap.typedArrayFromHeap(dx).fill(0);
+      simd.convGrad("input", filter, dyNhwc, dx, simdConvDims(info));
+      scope.adopt(dx);
+      const result = nchw ? scope.transpose(dx, [0, 3, 1, 2]) : dx;
+      scope.finish(result);
+      return result;
+    }
 
     let spread = dyNhwc;
     if (sh > 1 || sw > 1) {

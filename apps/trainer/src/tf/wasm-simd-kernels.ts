@@ -17,6 +17,7 @@ interface SimdExports {
   depthwiseFilterGrad(x: number, dy: number, acc: number, dims: number): void;
   depthwiseInputGrad(filter: number, dy: number, dx: number, dims: number): void;
   reluGrad(dy: number, x: number, out: number, n: number): void;
+  convGrad(mode: number, image: number, filter: number, dy: number, dims: number): void;
   channelSums(dy: number, x: number, mean: number, out: number, rows: number, channels: number): void;
   pointwiseFilterGrad(x: number, dy: number, out: number, n: number, c: number, o: number): void;
 }
@@ -28,6 +29,13 @@ interface WasmBackendInternals {
 }
 
 export interface SimdKernels {
+  /**
+   * Gradients of a dense NHWC convolution in one SIMD walk over dy (for few input channels, such
+   * as an image's first convolution; dims.channels is C, outChannels is O). "filter" adds
+   * dW[i, j, c, o] into `target` ([fh, fw, C, O]) from x; "input" adds dx into `target`
+   * ([B, H, W, C]) from the filter. The target is zeroed by the caller.
+   */
+  convGrad(which: "filter" | "input", source: TensorInfo, dy: TensorInfo, target: TensorInfo, dims: DepthwiseDims & { outChannels: number }): void;
   /** dx = dy where x > 0, NaN where x is NaN, else 0 (relu's gradient), over float32 tensors. */
   reluGrad(dy: TensorInfo, x: TensorInfo, out: TensorInfo): void;
   /**
@@ -105,11 +113,11 @@ function instantiate(backend: WasmBackendInternals): SimdKernels | undefined {
     if (data === undefined) throw new Error("wasm SIMD kernel: a tensor is not on the wasm backend");
     return data.memoryOffset;
   };
-  /** Passes the 14 dimensions through the wasm heap (a scratch allocation freed right after). */
-  const withDims = (d: DepthwiseDims, run: (pointer: number) => void): void => {
+  /** Passes the dimensions through the wasm heap (a scratch allocation freed right after). */
+  const withDims = (d: DepthwiseDims & { outChannels?: number }, run: (pointer: number) => void): void => {
     const values = [
       d.batch, d.height, d.width, d.channels, d.outHeight, d.outWidth, d.filterHeight, d.filterWidth,
-      d.strideHeight, d.strideWidth, d.dilationHeight, d.dilationWidth, d.top, d.left,
+      d.strideHeight, d.strideWidth, d.dilationHeight, d.dilationWidth, d.top, d.left, d.outChannels ?? 0,
     ];
     const pointer = backend.wasm._malloc(values.length * 4);
     try {
@@ -138,6 +146,13 @@ function instantiate(backend: WasmBackendInternals): SimdKernels | undefined {
         throw new Error(`pointwiseFilterGrad needs channel counts divisible by 4 and 8, got ${inChannels} and ${outChannels}`);
       }
       exports.pointwiseFilterGrad(address(x), address(dy), address(out), pixels, inChannels, outChannels);
+    },
+    convGrad(which, source, dy, target, d) {
+      withDims(d, (dims) =>
+        which === "filter"
+          ? exports.convGrad(0, address(source), address(target), address(dy), dims)
+          : exports.convGrad(1, address(target), address(source), address(dy), dims),
+      );
     },
     depthwiseFilterGrad(x, dy, out, d) {
       withDims(d, (dims) => exports.depthwiseFilterGrad(address(x), address(dy), address(out), dims));

@@ -324,4 +324,127 @@
       (local.set $p (i32.add (local.get $p) (i32.const 1)))
       (br $rows)))
   )
+
+  ;; acc[k] += s * b[k] for k < n.
+  (func $axpyRow (param $acc i32) (param $s f32) (param $b i32) (param $n i32)
+    (local $i i32) (local $end4 i32) (local $o i32) (local $vs v128)
+    (local.set $vs (f32x4.splat (local.get $s)))
+    (local.set $end4 (i32.shl (i32.and (local.get $n) (i32.const -4)) (i32.const 2)))
+    (local.set $n (i32.shl (local.get $n) (i32.const 2)))
+    (block $done4 (loop $loop4
+      (br_if $done4 (i32.ge_u (local.get $i) (local.get $end4)))
+      (local.set $o (i32.add (local.get $acc) (local.get $i)))
+      (v128.store (local.get $o) (f32x4.add (v128.load (local.get $o))
+        (f32x4.mul (local.get $vs) (v128.load (i32.add (local.get $b) (local.get $i))))))
+      (local.set $i (i32.add (local.get $i) (i32.const 16)))
+      (br $loop4)))
+    (block $done (loop $loop
+      (br_if $done (i32.ge_u (local.get $i) (local.get $n)))
+      (local.set $o (i32.add (local.get $acc) (local.get $i)))
+      (f32.store (local.get $o) (f32.add (f32.load (local.get $o))
+        (f32.mul (local.get $s) (f32.load (i32.add (local.get $b) (local.get $i))))))
+      (local.set $i (i32.add (local.get $i) (i32.const 4)))
+      (br $loop)))
+  )
+
+  ;; sum over k < n of a[k] * b[k].
+  (func $dotRow (param $a i32) (param $b i32) (param $n i32) (result f32)
+    (local $i i32) (local $end4 i32) (local $v v128) (local $s f32)
+    (local.set $end4 (i32.shl (i32.and (local.get $n) (i32.const -4)) (i32.const 2)))
+    (local.set $n (i32.shl (local.get $n) (i32.const 2)))
+    (block $done4 (loop $loop4
+      (br_if $done4 (i32.ge_u (local.get $i) (local.get $end4)))
+      (local.set $v (f32x4.add (local.get $v)
+        (f32x4.mul (v128.load (i32.add (local.get $a) (local.get $i))) (v128.load (i32.add (local.get $b) (local.get $i))))))
+      (local.set $i (i32.add (local.get $i) (i32.const 16)))
+      (br $loop4)))
+    (local.set $s (f32.add
+      (f32.add (f32x4.extract_lane 0 (local.get $v)) (f32x4.extract_lane 1 (local.get $v)))
+      (f32.add (f32x4.extract_lane 2 (local.get $v)) (f32x4.extract_lane 3 (local.get $v)))))
+    (block $done (loop $loop
+      (br_if $done (i32.ge_u (local.get $i) (local.get $n)))
+      (local.set $s (f32.add (local.get $s)
+        (f32.mul (f32.load (i32.add (local.get $a) (local.get $i))) (f32.load (i32.add (local.get $b) (local.get $i))))))
+      (local.set $i (i32.add (local.get $i) (i32.const 4)))
+      (br $loop)))
+    (local.get $s)
+  )
+
+  ;; Gradients of a dense NHWC convolution, walking dy once with SIMD over output channels, for
+  ;; layers with few input channels (an image's first convolution): with $mode 0,
+  ;;   dw[i, j, c, o] += sum over b, y, x of x[b, y*sh - top + i*dh, x*sw - left + j*dw, c] * dy[b, y, x, o];
+  ;; with $mode 1, dx[b, y*sh - top + i*dh, x*sw - left + j*dw, c] += sum over o of w[i, j, c, o] * dy[b, y, x, o].
+  ;; $image is x (mode 0) or dx (mode 1), $filter is dw (mode 0) or w (mode 1); outputs zeroed by
+  ;; the caller. dims = pointer to 15 i32: B H W C oh ow fh fw sh sw dh dw top left O.
+  (func (export "convGrad") (param $mode i32) (param $image i32) (param $filter i32) (param $dyp i32) (param $dims i32)
+    (local $B i32) (local $H i32) (local $W i32) (local $C i32) (local $oh i32) (local $ow i32)
+    (local $fh i32) (local $fw i32) (local $sh i32) (local $sw i32) (local $dh i32) (local $dw i32)
+    (local $top i32) (local $left i32) (local $O i32)
+    (local $b i32) (local $y i32) (local $i i32) (local $xo i32) (local $j i32) (local $r i32) (local $col i32) (local $c i32)
+    (local $dyRow i32) (local $imageBase i32) (local $pixel i32) (local $tapRow i32) (local $oBytes i32) (local $at i32)
+    (local.set $B (i32.load offset=0 (local.get $dims)))
+    (local.set $H (i32.load offset=4 (local.get $dims)))
+    (local.set $W (i32.load offset=8 (local.get $dims)))
+    (local.set $C (i32.load offset=12 (local.get $dims)))
+    (local.set $oh (i32.load offset=16 (local.get $dims)))
+    (local.set $ow (i32.load offset=20 (local.get $dims)))
+    (local.set $fh (i32.load offset=24 (local.get $dims)))
+    (local.set $fw (i32.load offset=28 (local.get $dims)))
+    (local.set $sh (i32.load offset=32 (local.get $dims)))
+    (local.set $sw (i32.load offset=36 (local.get $dims)))
+    (local.set $dh (i32.load offset=40 (local.get $dims)))
+    (local.set $dw (i32.load offset=44 (local.get $dims)))
+    (local.set $top (i32.load offset=48 (local.get $dims)))
+    (local.set $left (i32.load offset=52 (local.get $dims)))
+    (local.set $O (i32.load offset=56 (local.get $dims)))
+    (local.set $oBytes (i32.shl (local.get $O) (i32.const 2)))
+    (local.set $dyRow (local.get $dyp))
+    (block $bDone (loop $bLoop
+      (br_if $bDone (i32.ge_s (local.get $b) (local.get $B)))
+      (local.set $imageBase (i32.add (local.get $image) (i32.shl (i32.mul (i32.mul (i32.mul (local.get $b) (local.get $H)) (local.get $W)) (local.get $C)) (i32.const 2))))
+      (local.set $y (i32.const 0))
+      (block $yDone (loop $yLoop
+        (br_if $yDone (i32.ge_s (local.get $y) (local.get $oh)))
+        (local.set $xo (i32.const 0))
+        (block $xDone (loop $xLoop
+          (br_if $xDone (i32.ge_s (local.get $xo) (local.get $ow)))
+          (local.set $i (i32.const 0))
+          (block $iDone (loop $iLoop
+            (br_if $iDone (i32.ge_s (local.get $i) (local.get $fh)))
+            (local.set $r (i32.add (i32.sub (i32.mul (local.get $y) (local.get $sh)) (local.get $top)) (i32.mul (local.get $i) (local.get $dh))))
+            (if (i32.and (i32.ge_s (local.get $r) (i32.const 0)) (i32.lt_s (local.get $r) (local.get $H)))
+              (then
+                (local.set $j (i32.const 0))
+                (block $jDone (loop $jLoop
+                  (br_if $jDone (i32.ge_s (local.get $j) (local.get $fw)))
+                  (local.set $col (i32.add (i32.sub (i32.mul (local.get $xo) (local.get $sw)) (local.get $left)) (i32.mul (local.get $j) (local.get $dw))))
+                  (if (i32.and (i32.ge_s (local.get $col) (i32.const 0)) (i32.lt_s (local.get $col) (local.get $W)))
+                    (then
+                      (local.set $pixel (i32.add (local.get $imageBase)
+                        (i32.shl (i32.mul (i32.add (i32.mul (local.get $r) (local.get $W)) (local.get $col)) (local.get $C)) (i32.const 2))))
+                      (local.set $tapRow (i32.add (local.get $filter)
+                        (i32.mul (i32.mul (i32.add (i32.mul (local.get $i) (local.get $fw)) (local.get $j)) (local.get $C)) (local.get $oBytes))))
+                      (local.set $c (i32.const 0))
+                      (block $cDone (loop $cLoop
+                        (br_if $cDone (i32.ge_s (local.get $c) (local.get $C)))
+                        (local.set $at (i32.add (local.get $pixel) (i32.shl (local.get $c) (i32.const 2))))
+                        (if (local.get $mode)
+                          (then (f32.store (local.get $at) (f32.add (f32.load (local.get $at))
+                            (call $dotRow (local.get $tapRow) (local.get $dyRow) (local.get $O)))))
+                          (else (call $axpyRow (local.get $tapRow) (f32.load (local.get $at)) (local.get $dyRow) (local.get $O))))
+                        (local.set $tapRow (i32.add (local.get $tapRow) (local.get $oBytes)))
+                        (local.set $c (i32.add (local.get $c) (i32.const 1)))
+                        (br $cLoop)))))
+                  (local.set $j (i32.add (local.get $j) (i32.const 1)))
+                  (br $jLoop)))))
+            (local.set $i (i32.add (local.get $i) (i32.const 1)))
+            (br $iLoop)))
+          (local.set $dyRow (i32.add (local.get $dyRow) (local.get $oBytes)))
+          (local.set $xo (i32.add (local.get $xo) (i32.const 1)))
+          (br $xLoop)))
+        (local.set $y (i32.add (local.get $y) (i32.const 1)))
+        (br $yLoop)))
+      (local.set $b (i32.add (local.get $b) (i32.const 1)))
+      (br $bLoop)))
+  )
 )
