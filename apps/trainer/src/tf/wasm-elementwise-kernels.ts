@@ -184,7 +184,6 @@ function fastBatchNorm(original: KernelFunc): KernelFunc {
       if (scales !== undefined) a[c] = a[c]! * scales[c]!;
       b[c] = (offsets === undefined ? 0 : offsets[c]!) - means[c]! * a[c]!;
     }
-    // Two broadcasting passes of the wasm backend's SIMD kernels, x·a then + b.
     const scope = new KernelScope(backend as KernelBackend);
     try {
       const factors = heap.makeOutput([channels], "float32");
@@ -192,6 +191,14 @@ function fastBatchNorm(original: KernelFunc): KernelFunc {
       heap.typedArrayFromHeap(factors).set(a);
       heap.typedArrayFromHeap(shifts).set(b);
       scope.adopt(factors, shifts);
+      const simd = simdKernelsFor(backend);
+      if (simd !== undefined) {
+        // One SIMD pass of the module's own; otherwise two of the backend's (x·a, then + b).
+        const out = heap.makeOutput([...x.shape], "float32");
+        simd.affine(x, factors, shifts, out);
+        scope.finish();
+        return out;
+      }
       const result = scope.run("Add", { a: scope.run("Multiply", { a: x, b: factors }), b: shifts });
       scope.finish(result);
       return result;

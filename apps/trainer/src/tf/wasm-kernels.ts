@@ -557,9 +557,15 @@ const adamUpdate: KernelFunc = ({ inputs, attrs, backend }) => {
   const outX = heap.makeOutput([...x.shape], "float32");
   const outM = heap.makeOutput([...x.shape], "float32");
   const outV = heap.makeOutput([...x.shape], "float32");
-  const [xs, gs, ms, vs, xo, mo, vo] = [x, g, m, v, outX, outM, outV].map((info) => heap.typedArrayFromHeap(info));
   const firstCorrection = 1 / (1 - beta1 ** step);
   const secondCorrection = 1 / (1 - beta2 ** step);
+  const simd = [x, g, m, v].every((t) => t.dtype === "float32") ? simdKernelsFor(backend) : undefined;
+  if (simd !== undefined) {
+    // The same formula in float32 SIMD lanes (tfjs's own Adam computes in float32 too).
+    simd.adam({ x, g, m, v, xOut: outX, mOut: outM, vOut: outV }, { learningRate, beta1, beta2, firstCorrection, secondCorrection, epsilon });
+    return [outX, outM, outV];
+  }
+  const [xs, gs, ms, vs, xo, mo, vo] = [x, g, m, v, outX, outM, outV].map((info) => heap.typedArrayFromHeap(info));
   for (let i = 0; i < xs!.length; i++) {
     const grad = gs![i]!;
     const first = beta1 * ms![i]! + (1 - beta1) * grad;

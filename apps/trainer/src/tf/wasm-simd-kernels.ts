@@ -18,6 +18,8 @@ interface SimdExports {
   depthwiseInputGrad(filter: number, dy: number, dx: number, dims: number): void;
   reluGrad(dy: number, x: number, out: number, n: number): void;
   convGrad(mode: number, image: number, filter: number, dy: number, dims: number): void;
+  affine(x: number, a: number, b: number, out: number, rows: number, channels: number): void;
+  adam(x: number, g: number, m: number, v: number, xo: number, mo: number, vo: number, n: number, lr: number, b1: number, b2: number, c1: number, c2: number, eps: number): void;
   channelSums(dy: number, x: number, mean: number, out: number, rows: number, channels: number): void;
   pointwiseFilterGrad(x: number, dy: number, out: number, n: number, c: number, o: number): void;
 }
@@ -36,6 +38,16 @@ export interface SimdKernels {
    * ([B, H, W, C]) from the filter. The target is zeroed by the caller.
    */
   convGrad(which: "filter" | "input", source: TensorInfo, dy: TensorInfo, target: TensorInfo, dims: DepthwiseDims & { outChannels: number }): void;
+  /** out[..., c] = x[..., c] · a[c] (+ b[c]) over float32 tensors, a and b of shape [C]. */
+  affine(x: TensorInfo, a: TensorInfo, b: TensorInfo | undefined, out: TensorInfo): void;
+  /**
+   * One Adam update in float32: m' = β1·m + (1-β1)·g, v' = β2·v + (1-β2)·g²,
+   * x' = x - lr·m'·c1 / (sqrt(v'·c2) + ε), with c1, c2 the bias corrections 1/(1-β^t).
+   */
+  adam(
+    tensors: { x: TensorInfo; g: TensorInfo; m: TensorInfo; v: TensorInfo; xOut: TensorInfo; mOut: TensorInfo; vOut: TensorInfo },
+    p: { learningRate: number; beta1: number; beta2: number; firstCorrection: number; secondCorrection: number; epsilon: number },
+  ): void;
   /** dx = dy where x > 0, NaN where x is NaN, else 0 (relu's gradient), over float32 tensors. */
   reluGrad(dy: TensorInfo, x: TensorInfo, out: TensorInfo): void;
   /**
@@ -129,6 +141,17 @@ function instantiate(backend: WasmBackendInternals): SimdKernels | undefined {
   };
   const size = (info: TensorInfo) => info.shape.reduce((a, b) => a * b, 1);
   return {
+    affine(x, a, b, out) {
+      const channels = a.shape[0] ?? 0;
+      const rows = channels === 0 ? 0 : size(x) / channels;
+      exports.affine(address(x), address(a), b === undefined ? 0 : address(b), address(out), rows, channels);
+    },
+    adam(t, p) {
+      exports.adam(
+        address(t.x), address(t.g), address(t.m), address(t.v), address(t.xOut), address(t.mOut), address(t.vOut), size(t.x),
+        p.learningRate, p.beta1, p.beta2, p.firstCorrection, p.secondCorrection, p.epsilon,
+      );
+    },
     reluGrad(dy, x, out) {
       exports.reluGrad(address(dy), address(x), address(out), size(x));
     },
