@@ -131,7 +131,8 @@ function instantiate(backend: WasmBackendInternals): SimdKernels | undefined {
       d.batch, d.height, d.width, d.channels, d.outHeight, d.outWidth, d.filterHeight, d.filterWidth,
       d.strideHeight, d.strideWidth, d.dilationHeight, d.dilationWidth, d.top, d.left, d.outChannels ?? 0,
     ];
-    const pointer = backend.wasm._malloc(values.length * 4);
+    // `>>> 0`: wasm's malloc returns a signed i32, negative for addresses above 2 GB.
+    const pointer = backend.wasm._malloc(values.length * 4) >>> 0;
     try {
       backend.wasm.HEAP32.set(values, pointer / 4);
       run(pointer);
