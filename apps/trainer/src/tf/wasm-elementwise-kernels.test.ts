@@ -189,6 +189,24 @@ describe("element-wise wasm kernels and gradients match the cpu backend", () => 
     tf.dispose([source, ints]);
   });
 
+  it("AvgPoolGrad of global average pooling (fast path) and of other poolings", async () => {
+    for (const [shape, filter, strides, pad] of [
+      [[8, 7, 7, 20], [7, 7], 1, "valid"],
+      [[2, 5, 3, 3], [5, 3], 2, "valid"],
+      [[2, 6, 6, 4], [3, 3], 3, "valid"],
+      [[1, 4, 4, 2], [4, 4], 1, "same"],
+    ] as const) {
+      const x = randomArr([...shape]);
+      const info = tf.backend_util.computePool2DInfo([...shape] as [number, number, number, number], [...filter] as [number, number], strides, 1, pad);
+      const dy = randomArr(info.outShape);
+      await expectSameOnBoth(
+        [x, dy],
+        (xt, dyt) => [tf.grad((v: tf.Tensor) => tf.avgPool(v as tf.Tensor4D, [...filter] as [number, number], strides, pad))(xt!, dyt)],
+        `avgPool gradient ${shape} filter ${filter} strides ${strides} ${pad}`,
+      );
+    }
+  });
+
   it("Identity (tf.clone) shares data and keeps each copy alive until its own dispose", async () => {
     await tf.setBackend("wasm");
     const before = tf.engine().backend.numDataIds();

@@ -1,5 +1,6 @@
 import {
   add,
+  backend_util,
   engine,
   getBackend,
   getGradient,
@@ -12,6 +13,7 @@ import {
   rsqrt,
   scalar,
   slice_util,
+  type AvgPoolGradAttrs,
   type ClipByValueAttrs,
   type FusedBatchNormAttrs,
   type GradConfig,
@@ -252,6 +254,39 @@ function fastSlice(original: KernelFunc): KernelFunc {
   };
 }
 
+/**
+ * AvgPoolGrad of a global average pooling (one window covering the whole unpadded input, as in
+ * MobileNetV2's last pooling) spreads dy / (H·W) over every pixel: one scaled row per image, then
+ * native copies. The wasm backend's kernel revisits the window for every input pixel (~20 ms for
+ * MobileNetV2's 7×7×1280 at batch 8). Other poolings use the backend's kernel.
+ */
+function fastGlobalAvgPoolGrad(original: KernelFunc): KernelFunc {
+  return (args) => {
+    const { inputs, attrs, backend } = args;
+    const { dy, input } = inputs as { dy: TensorInfo; input: TensorInfo };
+    const { filterSize, strides, pad } = attrs as unknown as AvgPoolGradAttrs;
+    if (input.shape.length !== 4 || dy.dtype !== "float32") return original(args);
+    const info = backend_util.computePool2DInfo(input.shape as [number, number, number, number], filterSize, strides, 1, pad);
+    const global =
+      info.outHeight === 1 && info.outWidth === 1 && info.filterHeight === info.inHeight && info.filterWidth === info.inWidth &&
+      info.padInfo.top === 0 && info.padInfo.left === 0 && info.padInfo.bottom === 0 && info.padInfo.right === 0;
+    if (!global) return original(args);
+    const { batchSize, inHeight, inWidth, inChannels } = info;
+    const heap = heapOf(backend);
+    const dx = heap.makeOutput([...input.shape], "float32");
+    const dys = heap.typedArrayFromHeap(dy);
+    const dxs = heap.typedArrayFromHeap(dx);
+    const pixels = inHeight * inWidth;
+    const row = new Float32Array(inChannels);
+    for (let b = 0; b < batchSize; b++) {
+      for (let c = 0; c < inChannels; c++) row[c] = dys[b * inChannels + c]! / pixels;
+      const image = b * pixels * inChannels;
+      for (let p = 0; p < pixels; p++) dxs.set(row, image + p * inChannels);
+    }
+    return dx;
+  };
+}
+
 /** Kernels of this module that tfjs has no counterpart for. */
 export const ELEMENTWISE_KERNELS: ReadonlyArray<{ kernelName: string; kernelFunc: KernelFunc }> = [
   { kernelName: CLIP_GRAD_KERNEL, kernelFunc: clipByValueGrad },
@@ -268,6 +303,7 @@ export const REPLACED_ELEMENTWISE_KERNELS: ReadonlyArray<{ kernelName: string; k
 export const WRAPPED_ELEMENTWISE_KERNELS: ReadonlyArray<{ kernelName: string; wrap: (original: KernelFunc) => KernelFunc }> = [
   { kernelName: "FusedBatchNorm", wrap: fastBatchNorm },
   { kernelName: "Slice", wrap: fastSlice },
+  { kernelName: "AvgPoolGrad", wrap: fastGlobalAvgPoolGrad },
 ];
 
 /** The fast gradients run only on wasm with this module's kernels registered. */
