@@ -17,18 +17,22 @@ import {
 } from "./tfjs";
 import { ELEMENTWISE_KERNELS, registerFastGradients, REPLACED_ELEMENTWISE_KERNELS, WRAPPED_ELEMENTWISE_KERNELS } from "./wasm-elementwise-kernels";
 import { POINTWISE_ALIGNMENT, simdKernelsFor } from "./wasm-simd-kernels";
-import { dim, KernelScope, shape4, WASM, type WasmHeapBackend } from "./wasm-kernel-scope";
+import { KernelScope, shape4, WASM, type WasmHeapBackend } from "./wasm-kernel-scope";
 
 /**
- * Training kernels the tfjs wasm backend (4.22) does not ship, built from the wasm backend's own
- * kernels (Conv2D, DepthwiseConv2dNative, Transpose, Reshape, PadV2, Slice, Reverse, Sum), so the
- * heavy work runs in XNNPACK rather than in JavaScript loops.
+ * Training kernels the tfjs wasm backend (4.22) does not ship, and faster versions of some it
+ * does. The general paths compose the wasm backend's own kernels (Conv2D, DepthwiseConv2dNative,
+ * Transpose, Reshape, PadV2, Slice, Reverse, Sum), so the heavy work runs in XNNPACK. The shapes a
+ * MobileNetV2 step is made of take hand-written SIMD loops over the wasm heap instead
+ * (./wasm-simd-kernels: 1×1 and few-channel filter gradients, depthwise gradients, Adam), where
+ * XNNPACK would need transposes or image-sized filters first.
  *
  * Without Conv2DBackpropFilter no gradient flows through a Conv2D layer on wasm at all: the fused
  * conv2d gradient in tfjs-core computes the filter gradient eagerly, even for frozen filters.
  *
- * The element-wise kernels and gradient overrides (batch normalization, ReLU6, Identity) live in
- * ./wasm-elementwise-kernels and are registered here with the rest.
+ * The element-wise kernels and gradient overrides (batch normalization, ReLU6, Identity, Slice,
+ * global average pooling) live in ./wasm-elementwise-kernels and are registered here with the rest.
+ * `npx tsx apps/trainer/src/tf/profile-training-step.ts` shows where a step's time goes.
  *
  * Layout conventions (NHWC): x [B, H, W, C], filter [fh, fw, C, O], dy [B, oh, ow, O]; for the
  * depthwise kernels filter [fh, fw, C, M] and dy [B, oh, ow, C*M] with channel c*M + m.
