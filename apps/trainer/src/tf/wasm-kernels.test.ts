@@ -269,19 +269,20 @@ describe("wasm training kernels match the cpu backend", () => {
     }
   });
 
-  it("Conv2DBackpropFilter and ...Input of 3×3 convolutions on both sides of the SIMD path's 8 input channels", async () => {
+  it("Conv2DBackpropFilter and ...Input of dense convolutions on both sides of the SIMD path's limits", async () => {
+    // The SIMD loop takes up to 4 input channels with output channels by 8; the rest use XNNPACK.
     let checked = 0;
-    for (const inChannels of [3, 8, 12]) {
-      for (const outChannels of [5, 32]) {
-        for (const strides of [1, 2] as const) {
-          for (const pad of ["same", "valid"] as const) {
+    for (const inChannels of [1, 3, 4, 6]) {
+      for (const outChannels of [5, 8, 32]) {
+        for (const strides of [1, 2, 3] as const) {
+          for (const pad of ["same", "valid", [[0, 0], [2, 0], [1, 1], [0, 0]]] as const) {
             const xShape: Case["x"] = [2, 9, 8, inChannels];
             const filterShape = [3, 3, inChannels, outChannels];
-            const [oh, ow] = outSize(xShape, filterShape, strides, 1, pad, false);
+            const [oh, ow] = outSize(xShape, filterShape, strides, 1, pad as Pad, false);
             const x = randomArr(xShape);
             const dy = randomArr([2, oh, ow, outChannels]);
             const filter = randomArr(filterShape);
-            const what = `x=${xShape} outChannels=${outChannels} strides=${strides} pad=${pad}`;
+            const what = `x=${xShape} outChannels=${outChannels} strides=${strides} pad=${JSON.stringify(pad)}`;
             const filterAttrs = { strides, pad, dataFormat: "NHWC", filterShape };
             expectClose(
               await runKernel("wasm", "Conv2DBackpropFilter", { x, dy }, filterAttrs),
@@ -299,7 +300,26 @@ describe("wasm training kernels match the cpu backend", () => {
         }
       }
     }
-    expect(checked).toBe(24);
+    expect(checked).toBe(108);
+  });
+
+  it("the SIMD path with NCHW data (both gradients)", async () => {
+    const x = randomArr([2, 3, 9, 7]);
+    const filter = randomArr([3, 3, 3, 8]);
+    const [oh, ow] = outSize([2, 9, 7, 3], [3, 3, 3, 8], 2, 1, "same", false);
+    const dy = randomArr([2, 8, oh, ow]);
+    const filterAttrs = { strides: 2, pad: "same", dataFormat: "NCHW", filterShape: [3, 3, 3, 8] };
+    expectClose(
+      await runKernel("wasm", "Conv2DBackpropFilter", { x, dy }, filterAttrs),
+      await runKernel("cpu", "Conv2DBackpropFilter", { x, dy }, filterAttrs),
+      "NCHW filter grad",
+    );
+    const inputAttrs = { strides: 2, pad: "same", dataFormat: "NCHW", inputShape: [2, 3, 9, 7] };
+    expectClose(
+      await runKernel("wasm", "Conv2DBackpropInput", { dy, filter }, inputAttrs),
+      await runKernel("cpu", "Conv2DBackpropInput", { dy, filter }, inputAttrs),
+      "NCHW input grad",
+    );
   });
 
   it("Conv2DBackpropInput with NCHW data and with dimRoundingMode", async () => {
