@@ -49,6 +49,8 @@ export async function measureMobileNetV2(options: { infer: ThroughputOptions; tr
   const trainXs = images(options.train.batchSize);
   const labels = tf.oneHot(tf.tensor1d(Array.from({ length: options.train.batchSize }, (_, i) => i % 5), "int32"), 5);
   const optimizer = new ScheduledAdam(1e-4);
+  // A full fine-tune trains every layer: nsfwjs saved its lower layers as frozen, so mark them all.
+  for (const layer of model.layers) layer.trainable = true;
   const variables = model.trainableWeights.map((w) => w.read() as tf.Variable);
   try {
     const infer = measureInference(base, options.infer);
@@ -56,7 +58,8 @@ export async function measureMobileNetV2(options: { infer: ThroughputOptions; tr
       () =>
         tf.tidy(() => {
           const { value, grads } = tf.variableGrads(
-            () => tf.losses.softmaxCrossEntropy(labels, model.apply(trainXs, { training: true }) as tf.Tensor) as tf.Scalar,
+            // BatchNorm in inference mode (frozen moving statistics), as fine-tuning runs it.
+            () => tf.losses.softmaxCrossEntropy(labels, model.apply(trainXs, { training: false }) as tf.Tensor) as tf.Scalar,
             variables,
           );
           optimizer.applyGradients(Object.entries(grads).map(([name, tensor]) => ({ name, tensor })));

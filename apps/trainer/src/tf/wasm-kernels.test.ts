@@ -168,6 +168,28 @@ describe("wasm training kernels match the cpu backend", () => {
     );
   });
 
+  it("Conv2DBackpropFilter of 1×1 convolutions (the matrix-product path), wider input or wider output", async () => {
+    let checked = 0;
+    // Aligned channel counts (C % 4, O % 8) take the SIMD loop, which walks the pixels in chunks of
+    // 128 (300 pixels end mid-chunk); the others take the transpose-and-matmul path.
+    for (const [batch, height, width] of [[1, 1, 1], [2, 5, 7], [4, 8, 8], [3, 1, 9], [3, 10, 10]] as const) {
+      for (const [inChannels, outChannels] of [[1, 1], [3, 16], [16, 3], [24, 144], [144, 24], [7, 7], [4, 8], [32, 16]] as const) {
+        for (const pad of ["same", "valid", 0] as const) {
+          const x = randomArr([batch, height, width, inChannels]);
+          const dy = randomArr([batch, height, width, outChannels]);
+          const attrs = { strides: 1, pad, dataFormat: "NHWC", filterShape: [1, 1, inChannels, outChannels] };
+          expectClose(
+            await runKernel("wasm", "Conv2DBackpropFilter", { x, dy }, attrs),
+            await runKernel("cpu", "Conv2DBackpropFilter", { x, dy }, attrs),
+            `x=${x.shape} dy=${dy.shape} pad=${pad}`,
+          );
+          checked++;
+        }
+      }
+    }
+    expect(checked).toBe(120);
+  });
+
   it(`DepthwiseConv2dNativeBackpropFilter and ...BackpropInput over ${cases.length} cases`, async () => {
     for (const c of cases) {
       for (const multiplier of [1, 2]) {
@@ -199,6 +221,36 @@ describe("wasm training kernels match the cpu backend", () => {
     }
   });
 
+  it("DepthwiseConv2dNativeBackpropFilter and ...BackpropInput (SIMD paths) with MobileNetV2-like channel counts", async () => {
+    let checked = 0;
+    for (const [batch, size, channels] of [[1, 5, 4], [2, 7, 8], [3, 9, 13], [2, 12, 32], [1, 6, 37]] as const) {
+      for (const strides of [1, 2] as const) {
+        for (const pad of ["same", "valid", [[0, 0], [0, 1], [1, 0], [0, 0]]] as const) {
+          const xShape: Case["x"] = [batch, size, size, channels];
+          const filterShape = [3, 3, channels, 1];
+          const [oh, ow] = outSize(xShape, filterShape, strides, 1, pad as Pad, true);
+          const x = randomArr(xShape);
+          const dy = randomArr([batch, oh, ow, channels]);
+          const attrs = { strides, dilations: 1, pad, filterShape };
+          expectClose(
+            await runKernel("wasm", "DepthwiseConv2dNativeBackpropFilter", { x, dy }, attrs),
+            await runKernel("cpu", "DepthwiseConv2dNativeBackpropFilter", { x, dy }, attrs),
+            `filter grad x=${xShape} strides=${strides} pad=${JSON.stringify(pad)}`,
+          );
+          const filter = randomArr(filterShape);
+          const inputAttrs = { strides, dilations: 1, pad, inputShape: xShape };
+          expectClose(
+            await runKernel("wasm", "DepthwiseConv2dNativeBackpropInput", { dy, filter }, inputAttrs),
+            await runKernel("cpu", "DepthwiseConv2dNativeBackpropInput", { dy, filter }, inputAttrs),
+            `input grad x=${xShape} strides=${strides} pad=${JSON.stringify(pad)}`,
+          );
+          checked++;
+        }
+      }
+    }
+    expect(checked).toBe(30);
+  });
+
   it(`Conv2DBackpropInput (replacing the built-in one) over ${cases.filter((c) => c.dilations === 1).length} cases`, async () => {
     // tfjs-core never asks Conv2DBackpropInput for dilations, and the cpu reference ignores them.
     for (const c of cases.filter((c) => c.dilations === 1)) {
@@ -215,6 +267,59 @@ describe("wasm training kernels match the cpu backend", () => {
         );
       }
     }
+  });
+
+  it("Conv2DBackpropFilter and ...Input of dense convolutions on both sides of the SIMD path's limits", async () => {
+    // The SIMD loop takes up to 4 input channels with output channels by 8; the rest use XNNPACK.
+    let checked = 0;
+    for (const inChannels of [1, 3, 4, 6]) {
+      for (const outChannels of [5, 8, 32]) {
+        for (const strides of [1, 2, 3] as const) {
+          for (const pad of ["same", "valid", [[0, 0], [2, 0], [1, 1], [0, 0]]] as const) {
+            const xShape: Case["x"] = [2, 9, 8, inChannels];
+            const filterShape = [3, 3, inChannels, outChannels];
+            const [oh, ow] = outSize(xShape, filterShape, strides, 1, pad as Pad, false);
+            const x = randomArr(xShape);
+            const dy = randomArr([2, oh, ow, outChannels]);
+            const filter = randomArr(filterShape);
+            const what = `x=${xShape} outChannels=${outChannels} strides=${strides} pad=${JSON.stringify(pad)}`;
+            const filterAttrs = { strides, pad, dataFormat: "NHWC", filterShape };
+            expectClose(
+              await runKernel("wasm", "Conv2DBackpropFilter", { x, dy }, filterAttrs),
+              await runKernel("cpu", "Conv2DBackpropFilter", { x, dy }, filterAttrs),
+              `filter grad ${what}`,
+            );
+            const inputAttrs = { strides, pad, dataFormat: "NHWC", inputShape: xShape };
+            expectClose(
+              await runKernel("wasm", "Conv2DBackpropInput", { dy, filter }, inputAttrs),
+              await runKernel("cpu", "Conv2DBackpropInput", { dy, filter }, inputAttrs),
+              `input grad ${what}`,
+            );
+            checked++;
+          }
+        }
+      }
+    }
+    expect(checked).toBe(108);
+  });
+
+  it("the SIMD path with NCHW data (both gradients)", async () => {
+    const x = randomArr([2, 3, 9, 7]);
+    const filter = randomArr([3, 3, 3, 8]);
+    const [oh, ow] = outSize([2, 9, 7, 3], [3, 3, 3, 8], 2, 1, "same", false);
+    const dy = randomArr([2, 8, oh, ow]);
+    const filterAttrs = { strides: 2, pad: "same", dataFormat: "NCHW", filterShape: [3, 3, 3, 8] };
+    expectClose(
+      await runKernel("wasm", "Conv2DBackpropFilter", { x, dy }, filterAttrs),
+      await runKernel("cpu", "Conv2DBackpropFilter", { x, dy }, filterAttrs),
+      "NCHW filter grad",
+    );
+    const inputAttrs = { strides: 2, pad: "same", dataFormat: "NCHW", inputShape: [2, 3, 9, 7] };
+    expectClose(
+      await runKernel("wasm", "Conv2DBackpropInput", { dy, filter }, inputAttrs),
+      await runKernel("cpu", "Conv2DBackpropInput", { dy, filter }, inputAttrs),
+      "NCHW input grad",
+    );
   });
 
   it("Conv2DBackpropInput with NCHW data and with dimRoundingMode", async () => {
@@ -315,7 +420,11 @@ describe("wasm training kernels match the cpu backend", () => {
     const pooled = tf.maxPool(x as tf.Tensor4D, 2, 2, "valid");
     const a = tf.randomNormal([4, 3]);
     const denseFilter = tf.randomNormal([3, 3, 3, 6]);
+    const dyWide = tf.randomNormal([2, 8, 8, 6]);
+    const dyNarrow = tf.randomNormal([2, 8, 8, 2]);
     const grads = [
+      tf.engine().runKernel("Conv2DBackpropFilter", { x, dy: dyWide }, { strides: 1, pad: "same", dataFormat: "NHWC", filterShape: [1, 1, 3, 6] }),
+      tf.engine().runKernel("Conv2DBackpropFilter", { x, dy: dyNarrow }, { strides: 1, pad: "valid", dataFormat: "NHWC", filterShape: [1, 1, 3, 2] }),
       tf.engine().runKernel("Conv2DBackpropFilter", { x, dy }, { strides: 2, pad: "same", dataFormat: "NHWC", filterShape: [3, 3, 3, 6] }),
       tf.engine().runKernel("Conv2DBackpropInput", { dy, filter: denseFilter }, { strides: 2, pad: "same", dataFormat: "NHWC", inputShape: [2, 8, 8, 3] }),
       tf.engine().runKernel("MaxPoolGrad", { dy: pooled, input: x, output: pooled }, { filterSize: 2, strides: 2, pad: "valid" }),
@@ -323,9 +432,9 @@ describe("wasm training kernels match the cpu backend", () => {
       tf.engine().runKernel("DepthwiseConv2dNativeBackpropFilter", { x, dy }, { strides: 2, dilations: 1, pad: "same", filterShape: [3, 3, 3, 2] }),
       tf.engine().runKernel("DepthwiseConv2dNativeBackpropInput", { dy, filter }, { strides: 2, dilations: 1, pad: "same", inputShape: [2, 8, 8, 3] }),
     ] as tf.Tensor[];
-    // The six inputs above and one output per kernel call: no intermediate survives.
-    expect(tf.engine().backend.numDataIds()).toBe(before + 6 + grads.length);
-    tf.dispose([x, dy, filter, pooled, a, denseFilter, ...grads]);
+    // The eight inputs above and one output per kernel call: no intermediate survives.
+    expect(tf.engine().backend.numDataIds()).toBe(before + 8 + grads.length);
+    tf.dispose([x, dy, filter, pooled, a, denseFilter, dyWide, dyNarrow, ...grads]);
     expect(tf.engine().backend.numDataIds()).toBe(before);
   });
 });

@@ -13,100 +13,36 @@ import {
   type KernelFunc,
   type MaxPoolGradAttrs,
   type TileAttrs,
-  type NamedAttrMap,
-  type NamedTensorInfoMap,
   type TensorInfo,
 } from "./tfjs";
+import { ELEMENTWISE_KERNELS, registerFastGradients, REPLACED_ELEMENTWISE_KERNELS, WRAPPED_ELEMENTWISE_KERNELS } from "./wasm-elementwise-kernels";
+import { POINTWISE_ALIGNMENT, simdKernelsFor } from "./wasm-simd-kernels";
+import { KernelScope, shape4, WASM, type WasmHeapBackend } from "./wasm-kernel-scope";
 
 /**
- * Training kernels the tfjs wasm backend (4.22) does not ship, built from the wasm backend's own
- * kernels (Conv2D, DepthwiseConv2dNative, Transpose, Reshape, PadV2, Slice, Reverse, Sum), so the
- * heavy work runs in XNNPACK rather than in JavaScript loops.
+ * Training kernels the tfjs wasm backend (4.22) does not ship, and faster versions of some it
+ * does. The general paths compose the wasm backend's own kernels (Conv2D, DepthwiseConv2dNative,
+ * Transpose, Reshape, PadV2, Slice, Reverse, Sum), so the heavy work runs in XNNPACK. The shapes a
+ * MobileNetV2 step is made of take hand-written SIMD loops over the wasm heap instead
+ * (./wasm-simd-kernels: 1×1 and few-channel filter gradients, depthwise gradients, Adam), where
+ * XNNPACK would need transposes or image-sized filters first.
  *
  * Without Conv2DBackpropFilter no gradient flows through a Conv2D layer on wasm at all: the fused
  * conv2d gradient in tfjs-core computes the filter gradient eagerly, even for frozen filters.
+ *
+ * The element-wise kernels and gradient overrides (batch normalization, ReLU6, Identity, Slice,
+ * global average pooling) live in ./wasm-elementwise-kernels and are registered here with the rest.
+ * `npx tsx apps/trainer/src/tf/profile-training-step.ts` shows where a step's time goes.
  *
  * Layout conventions (NHWC): x [B, H, W, C], filter [fh, fw, C, O], dy [B, oh, ow, O]; for the
  * depthwise kernels filter [fh, fw, C, M] and dy [B, oh, ow, C*M] with channel c*M + m.
  */
 
-const BACKEND = "wasm";
+const BACKEND = WASM;
 
 type Pair = [number, number];
 type Padding = Conv2DBackpropFilterAttrs["pad"];
 type ExplicitPadding = [Pair, Pair, Pair, Pair];
-
-/**
- * Runs wasm kernels inside another kernel and frees every intermediate it produced, except the one
- * handed back to the engine. Each kernel output owns one reference to its data (Reshape and the
- * identity Transpose add a reference to their input's data), so each is released exactly once.
- */
-class KernelScope {
-  private readonly owned: TensorInfo[] = [];
-
-  constructor(private readonly backend: KernelBackend) {}
-
-  run(kernelName: string, inputs: NamedTensorInfoMap, attrs: NamedAttrMap = {}): TensorInfo {
-    const kernel = getKernel(kernelName, BACKEND);
-    if (kernel === undefined) {
-      throw new Error(`wasm training kernels need the wasm kernel "${kernelName}", which is not registered`);
-    }
-    const out = kernel.kernelFunc({ inputs, attrs, backend: this.backend }) as TensorInfo;
-    this.owned.push(out);
-    return out;
-  }
-
-  /** Releases all intermediates; `result` (if given) survives and is returned to the engine. */
-  finish(result?: TensorInfo): void {
-    for (const info of this.owned) {
-      if (info !== result) this.backend.disposeData(info.dataId);
-    }
-    this.owned.length = 0;
-  }
-
-  transpose(x: TensorInfo, perm: number[]): TensorInfo {
-    return this.run("Transpose", { x }, { perm });
-  }
-
-  reshape(x: TensorInfo, shape: number[]): TensorInfo {
-    return this.run("Reshape", { x }, { shape });
-  }
-
-  /**
-   * Pads (positive amounts) or crops (negative amounts) each axis. Crops happen first, so the pad
-   * never adds rows that are then cut away.
-   */
-  padOrCrop(x: TensorInfo, amounts: Pair[]): TensorInfo {
-    let out = x;
-    if (amounts.some(([before, after]) => before < 0 || after < 0)) {
-      const begin = amounts.map(([before]) => Math.max(0, -before));
-      const size = amounts.map(([before, after], axis) => dim(out, axis) - Math.max(0, -before) - Math.max(0, -after));
-      out = this.run("Slice", { x: out }, { begin, size });
-    }
-    if (amounts.some(([before, after]) => before > 0 || after > 0)) {
-      const paddings = amounts.map(([before, after]) => [Math.max(0, before), Math.max(0, after)]);
-      out = this.run("PadV2", { x: out }, { paddings, constantValue: 0 });
-    }
-    return out;
-  }
-
-  /** Keeps the leading `size` entries of each axis (a no-op when the shape already matches). */
-  cropTo(x: TensorInfo, size: number[]): TensorInfo {
-    if (size.every((s, axis) => s === dim(x, axis))) return x;
-    return this.run("Slice", { x }, { begin: size.map(() => 0), size });
-  }
-}
-
-function dim(x: TensorInfo, axis: number): number {
-  const size = x.shape[axis];
-  if (size === undefined) throw new Error(`tensor of shape [${x.shape.join(", ")}] has no axis ${axis}`);
-  return size;
-}
-
-function shape4(x: TensorInfo, what: string): [number, number, number, number] {
-  if (x.shape.length !== 4) throw new Error(`${what} must be rank 4, got shape [${x.shape.join(", ")}]`);
-  return [dim(x, 0), dim(x, 1), dim(x, 2), dim(x, 3)];
-}
 
 function explicitSpatialPadding(top: number, bottom: number, left: number, right: number): Padding {
   if (top === 0 && bottom === 0 && left === 0 && right === 0) return "valid";
@@ -132,6 +68,80 @@ function assertOutShape(info: backend_util.Conv2DInfo, dy: TensorInfo, kernelNam
       `${kernelName}: dy is ${oh}x${ow} but the convolution it belongs to produces ${info.outHeight}x${info.outWidth}`,
     );
   }
+}
+
+/**
+ * When the SIMD loop computes a dense convolution's gradients instead of XNNPACK: few input
+ * channels (an image's first convolution) and whole SIMD rows of output channels. MobileNetV2's
+ * Conv1 (3×3, stride 2, 3 → 32 channels) is ~3× faster this way: XNNPACK would run a convolution
+ * with 3 output channels after zero-inserting dy (input gradient) or after transposing x and dy
+ * (filter gradient). LeNet-5's 5×5 layers (1 → 6 and 6 → 16 channels) measured 3× slower in the
+ * loop than in XNNPACK, hence both limits.
+ */
+const SIMD_CONV = { maxInChannels: 4, outChannelMultiple: 8 } as const;
+
+function fewInputChannels(info: backend_util.Conv2DInfo, ...tensors: TensorInfo[]): boolean {
+  return (
+    info.inChannels <= SIMD_CONV.maxInChannels &&
+    info.outChannels % SIMD_CONV.outChannelMultiple === 0 &&
+    tensors.every((t) => t.dtype === "float32")
+  );
+}
+
+function simdConvDims(info: backend_util.Conv2DInfo) {
+  return {
+    batch: info.batchSize, height: info.inHeight, width: info.inWidth, channels: info.inChannels,
+    outHeight: info.outHeight, outWidth: info.outWidth, filterHeight: info.filterHeight, filterWidth: info.filterWidth,
+    strideHeight: info.strideHeight, strideWidth: info.strideWidth, dilationHeight: info.dilationHeight,
+    dilationWidth: info.dilationWidth, top: info.padInfo.top, left: info.padInfo.left, outChannels: info.outChannels,
+  };
+}
+
+/** A 1×1 convolution with stride 1 and no padding: a matrix product over the pixels. */
+function isPointwise(info: backend_util.Conv2DInfo): boolean {
+  return (
+    info.filterHeight === 1 &&
+    info.filterWidth === 1 &&
+    info.strideHeight === 1 &&
+    info.strideWidth === 1 &&
+    info.padInfo.top === 0 &&
+    info.padInfo.left === 0 &&
+    info.outHeight === info.inHeight &&
+    info.outWidth === info.inWidth
+  );
+}
+
+/**
+ * dW = xᵀ · dy over the N = B·H·W pixels, x as [N, C] and dy as [N, O]: MobileNetV2's expand and
+ * project convolutions. XNNPACK multiplies [M, N] by [N, K] only with the first operand's rows
+ * contiguous and packs the second as weights, and both steps cost most on the wider operand
+ * (packing a wide [N, K] is as slow as transposing it). So the wider of x and dy is transposed and
+ * the narrower is packed; the general path below transposes and packs both. With channel counts
+ * the SIMD module takes (all of MobileNetV2's), a SIMD loop reads x and dy as they are instead.
+ */
+function pointwiseFilterGrad(scope: KernelScope, backend: unknown, x: TensorInfo, dy: TensorInfo, info: backend_util.Conv2DInfo): TensorInfo {
+  const { batchSize, inHeight, inWidth, inChannels, outChannels } = info;
+  const pixels = batchSize * inHeight * inWidth;
+  const aligned = inChannels % POINTWISE_ALIGNMENT.inChannels === 0 && outChannels % POINTWISE_ALIGNMENT.outChannels === 0;
+  const simd = aligned && x.dtype === "float32" && dy.dtype === "float32" ? simdKernelsFor(backend) : undefined;
+  if (simd !== undefined) {
+    // Straight from NHWC x and dy, no transposes: a SIMD loop over the pixels (every MobileNetV2
+    // channel count is a multiple of 8).
+    const heap = backend as WasmHeapBackend;
+    const result = heap.makeOutput([1, 1, inChannels, outChannels], "float32");
+    heap.typedArrayFromHeap(result).fill(0);
+    simd.pointwiseFilterGrad(x, dy, result, pixels, inChannels, outChannels);
+    return result;
+  }
+  const x2 = scope.reshape(x, [1, pixels, inChannels]);
+  const dy2 = scope.reshape(dy, [1, pixels, outChannels]);
+  const matMul = (a: TensorInfo, b: TensorInfo) => scope.run("BatchMatMul", { a, b }, { transposeA: false, transposeB: false });
+  if (inChannels >= outChannels) {
+    const grad = matMul(scope.transpose(x2, [0, 2, 1]), dy2); // [1, C, O]
+    return scope.reshape(grad, [1, 1, inChannels, outChannels]);
+  }
+  const gradT = matMul(scope.transpose(dy2, [0, 2, 1]), x2); // [1, O, C]
+  return scope.reshape(scope.transpose(gradT, [0, 2, 1]), [1, 1, inChannels, outChannels]);
 }
 
 /**
@@ -164,6 +174,20 @@ const conv2DBackpropFilter: KernelFunc = ({ inputs, attrs, backend }) => {
       "channelsLast",
     );
     assertOutShape(info, dyNhwc, "Conv2DBackpropFilter");
+    if (isPointwise(info)) {
+      const result = pointwiseFilterGrad(scope, backend, xNhwc, dyNhwc, info);
+      scope.finish(result);
+      return result;
+    }
+    const simd = fewInputChannels(info, xNhwc, dyNhwc) ? simdKernelsFor(backend) : undefined;
+    if (simd !== undefined) {
+      const heap = backend as unknown as WasmHeapBackend;
+      const result = heap.makeOutput([info.filterHeight, info.filterWidth, info.inChannels, info.outChannels], "float32");
+      heap.typedArrayFromHeap(result).fill(0);
+      simd.convGrad("filter", xNhwc, dyNhwc, result, simdConvDims(info));
+      scope.finish(result);
+      return result;
+    }
     const { top, left } = info.padInfo;
     const bottom = trailingPad(info.inHeight, top, info.outHeight, info.strideHeight, info.filterHeight, info.dilationHeight);
     const right = trailingPad(info.inWidth, left, info.outWidth, info.strideWidth, info.filterWidth, info.dilationWidth);
@@ -214,6 +238,17 @@ const conv2DBackpropInput: KernelFunc = ({ inputs, attrs, backend }) => {
     const info = backend_util.computeConv2DInfo([batch, height, width, channels], filterShape, strides, dilations, pad, dimRoundingMode, false, "channelsLast");
     assertOutShape(info, dyNhwc, "Conv2DBackpropInput");
     const { outHeight: oh, outWidth: ow, strideHeight: sh, strideWidth: sw, outChannels } = info;
+    const simd = fewInputChannels(info, dyNhwc, filter) ? simdKernelsFor(backend) : undefined;
+    if (simd !== undefined) {
+      const heap = backend as unknown as WasmHeapBackend;
+      const dx = heap.makeOutput([batch, height, width, channels], "float32");
+      heap.typedArrayFromHeap(dx).fill(0);
+      simd.convGrad("input", filter, dyNhwc, dx, simdConvDims(info));
+      scope.adopt(dx);
+      const result = nchw ? scope.transpose(dx, [0, 3, 1, 2]) : dx;
+      scope.finish(result);
+      return result;
+    }
 
     let spread = dyNhwc;
     if (sh > 1 || sw > 1) {
@@ -274,6 +309,19 @@ const depthwiseBackpropFilter: KernelFunc = ({ inputs, attrs, backend }) => {
     assertOutShape(info, dy, "DepthwiseConv2dNativeBackpropFilter");
     const multiplier = filterShape[3];
     const { top, left } = info.padInfo;
+    const simd = multiplier === 1 && x.dtype === "float32" && dy.dtype === "float32" ? simdKernelsFor(backend) : undefined;
+    if (simd !== undefined) {
+      // One SIMD pass over dy, nine (fh·fw) multiply-adds per value, no transposes.
+      const heap = backend as unknown as WasmHeapBackend;
+      const result = heap.makeOutput([...filterShape], "float32");
+      heap.typedArrayFromHeap(result).fill(0);
+      simd.depthwiseFilterGrad(x, dy, result, {
+        batch, height, width, channels, outHeight: info.outHeight, outWidth: info.outWidth,
+        filterHeight: info.filterHeight, filterWidth: info.filterWidth, strideHeight: info.strideHeight,
+        strideWidth: info.strideWidth, dilationHeight: info.dilationHeight, dilationWidth: info.dilationWidth, top, left,
+      });
+      return result;
+    }
     const bottom = trailingPad(height, top, info.outHeight, info.strideHeight, info.filterHeight, info.dilationHeight);
     const right = trailingPad(width, left, info.outWidth, info.strideWidth, info.filterWidth, info.dilationWidth);
 
@@ -322,6 +370,21 @@ const depthwiseBackpropInput: KernelFunc = ({ inputs, attrs, backend }) => {
     const [, , , multiplier] = filterShape;
     const depth = channels * multiplier;
     const { outHeight: oh, outWidth: ow, strideHeight: sh, strideWidth: sw } = info;
+    const simd = multiplier === 1 && dy.dtype === "float32" && filter.dtype === "float32" ? simdKernelsFor(backend) : undefined;
+    if (simd !== undefined) {
+      // Each dy value scattered through the fh·fw taps in one SIMD pass: no zero-inserted copy of
+      // dy for strides > 1, no flipped filter.
+      const heap = backend as unknown as WasmHeapBackend;
+      const result = heap.makeOutput([...inputShape], "float32");
+      heap.typedArrayFromHeap(result).fill(0);
+      simd.depthwiseInputGrad(filter, dy, result, {
+        batch, height, width, channels, outHeight: oh, outWidth: ow,
+        filterHeight: info.filterHeight, filterWidth: info.filterWidth, strideHeight: sh,
+        strideWidth: sw, dilationHeight: info.dilationHeight, dilationWidth: info.dilationWidth,
+        top: info.padInfo.top, left: info.padInfo.left,
+      });
+      return result;
+    }
 
     // Zero insertion: [B, oh, 1, ow, 1, K] padded to [B, oh, sh, ow, sw, K] is [B, oh*sh, ow*sw, K]
     // with each dy value followed by sh - 1 (sw - 1) zeros. The trailing zeros after the last row
@@ -373,11 +436,6 @@ const depthwiseBackpropInput: KernelFunc = ({ inputs, attrs, backend }) => {
  * JavaScript directly over the wasm heap: one pass over the windows, channels innermost (NHWC
  * keeps them contiguous), ≈20× faster.
  */
-interface WasmHeapBackend {
-  makeOutput(shape: number[], dtype: TensorInfo["dtype"]): TensorInfo;
-  typedArrayFromHeap(info: TensorInfo): Float32Array;
-}
-
 const maxPoolGrad: KernelFunc = ({ inputs, attrs, backend }) => {
   const { dy, input } = inputs as { dy: TensorInfo; input: TensorInfo };
   const { filterSize, strides, pad, dimRoundingMode } = attrs as unknown as MaxPoolGradAttrs;
@@ -509,9 +567,15 @@ const adamUpdate: KernelFunc = ({ inputs, attrs, backend }) => {
   const outX = heap.makeOutput([...x.shape], "float32");
   const outM = heap.makeOutput([...x.shape], "float32");
   const outV = heap.makeOutput([...x.shape], "float32");
-  const [xs, gs, ms, vs, xo, mo, vo] = [x, g, m, v, outX, outM, outV].map((info) => heap.typedArrayFromHeap(info));
   const firstCorrection = 1 / (1 - beta1 ** step);
   const secondCorrection = 1 / (1 - beta2 ** step);
+  const simd = [x, g, m, v].every((t) => t.dtype === "float32") ? simdKernelsFor(backend) : undefined;
+  if (simd !== undefined) {
+    // The same formula in float32 SIMD lanes (tfjs's own Adam computes in float32 too).
+    simd.adam({ x, g, m, v, xOut: outX, mOut: outM, vOut: outV }, { learningRate, beta1, beta2, firstCorrection, secondCorrection, epsilon });
+    return [outX, outM, outV];
+  }
+  const [xs, gs, ms, vs, xo, mo, vo] = [x, g, m, v, outX, outM, outV].map((info) => heap.typedArrayFromHeap(info));
   for (let i = 0; i < xs!.length; i++) {
     const grad = gs![i]!;
     const first = beta1 * ms![i]! + (1 - beta1) * grad;
@@ -576,6 +640,7 @@ const MISSING_KERNELS: ReadonlyArray<{ kernelName: string; kernelFunc: KernelFun
   { kernelName: "DepthwiseConv2dNativeBackpropFilter", kernelFunc: depthwiseBackpropFilter },
   { kernelName: "DepthwiseConv2dNativeBackpropInput", kernelFunc: depthwiseBackpropInput },
   { kernelName: ADAM_UPDATE_KERNEL, kernelFunc: adamUpdate },
+  ...ELEMENTWISE_KERNELS,
 ];
 
 /** Kernels tfjs-backend-wasm ships as slow scalar loops, replaced by faster ones. */
@@ -583,11 +648,13 @@ const REPLACED_KERNELS: ReadonlyArray<{ kernelName: string; kernelFunc: KernelFu
   { kernelName: "Conv2DBackpropInput", kernelFunc: conv2DBackpropInput },
   { kernelName: "MaxPoolGrad", kernelFunc: maxPoolGrad },
   { kernelName: "Tile", kernelFunc: tile },
+  ...REPLACED_ELEMENTWISE_KERNELS,
 ];
 
 /** Kernels kept, but called with different arguments on their slow paths. */
 const WRAPPED_KERNELS: ReadonlyArray<{ kernelName: string; wrap: (original: KernelFunc) => KernelFunc }> = [
   { kernelName: "BatchMatMul", wrap: explicitTransposes },
+  ...WRAPPED_ELEMENTWISE_KERNELS,
 ];
 
 /** Every kernel this module registers for wasm: missing, replaced and wrapped. */
@@ -626,4 +693,6 @@ export function registerWasmTrainingKernels(): void {
     unregisterKernel(kernelName, BACKEND);
     registerKernel(config);
   }
+  // Gradients that call the kernels above on wasm and stay unchanged on every other backend.
+  registerFastGradients();
 }
