@@ -3,6 +3,7 @@ import { SingleBar, Presets } from "cli-progress";
 import { Command } from "commander";
 import { readEnv } from "../env";
 import { initBackend } from "../tf/backend";
+import { wasmThreadsFor } from "../tf/wasm-thread-count";
 import { PRETRAIN_DEFAULTS, pretrainLenet5 } from "../pretrain";
 import { parsePositiveInt } from "./worker-command";
 
@@ -16,8 +17,9 @@ export function pretrainCommand(): Command {
     .option("--seed <n>", "random seed", (v) => parsePositiveInt(v, "--seed"), PRETRAIN_DEFAULTS.seed)
     .action(async (opts: { out: string; epochs: number; seed: number }) => {
       const env = readEnv();
-      const backend = await initBackend(env.TLAB_BACKEND);
-      process.stderr.write(`pretraining LeNet-5 on digits 0-4 (${backend.backend}, ${backend.device})\n`);
+      const backend = await initBackend(env.TLAB_BACKEND, { wasmThreads: wasmThreadsFor({ override: env.TLAB_THREADS }) });
+      const note = backend.threadsNote === undefined ? "" : `; ${backend.threadsNote}`;
+      process.stderr.write(`pretraining LeNet-5 on digits 0-4 (${backend.backend}, ${backend.device}${note})\n`);
       const bar = new SingleBar({ format: "pretrain |{bar}| epoch {value}/{total} | {status}" }, Presets.shades_classic);
       bar.start(opts.epochs, 0, { status: "" });
       const result = await pretrainLenet5({
