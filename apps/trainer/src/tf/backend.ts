@@ -28,9 +28,9 @@ export interface BackendInfo {
 export interface BackendOptions {
   /**
    * Threads for the wasm backend, 1 to 8 (see wasmThreadsFor); other backends ignore it. Unset:
-   * 1 for a first initialisation, and the active backend as it is on later calls. A different
-   * count on a later call rebuilds the wasm backend, which drops every tensor made on it: switch
-   * before building models (benchmarks compare counts this way).
+   * 1 the first time, then the count the wasm backend was last set up with. A different count on
+   * a later call rebuilds the wasm backend, which drops every tensor made on it: switch before
+   * building models (benchmarks compare counts this way).
    */
   wasmThreads?: number;
   /** Test hook for the threaded wasm start (a refused worker script, a shorter timeout). */
@@ -55,8 +55,8 @@ const GPU_PACKAGE = "@tensorflow/tfjs-node-gpu";
 const CPU_PACKAGE = "@tensorflow/tfjs-node";
 
 let active: BackendInfo | undefined;
-/** The wasm thread count the active wasm backend was asked for. */
-let activeWasmThreads = 1;
+/** The wasm backend as last set up, and the thread count it was asked for: switching back to it reuses it. */
+let wasmLoaded: { info: BackendInfo; wanted: number } | undefined;
 
 /**
  * Selects and initialises the tfjs backend for this process. "auto" takes the first that works of
@@ -72,7 +72,7 @@ export async function initBackend(requested: BackendRequest, options: BackendOpt
   // Before any cpu backend makes its first tensor (tests import tfjs-backend-cpu themselves).
   quietCpuBackendBanner();
   if (active !== undefined && (requested === "auto" || requested === active.backend)) {
-    if (active.backend !== "wasm" || wasmThreads === undefined || wasmThreads === activeWasmThreads) return active;
+    if (active.backend !== "wasm" || wasmThreads === undefined || wasmThreads === wasmLoaded?.wanted) return active;
   }
   if (requested !== "auto") {
     active = await loadBackend(requested, options);
@@ -158,11 +158,16 @@ async function loadWasmBackend(options: BackendOptions): Promise<BackendInfo> {
   } catch (error) {
     throw new BackendUnavailableError(`backend "wasm": @tensorflow/tfjs-backend-wasm could not be loaded: ${errorMessage(error)}`);
   }
+  const wanted = options.wasmThreads ?? wasmLoaded?.wanted ?? 1;
+  if (wasmLoaded !== undefined && wasmLoaded.wanted === wanted) {
+    // Back from another backend: the same wasm backend, its tensors and threads intact.
+    if (!(await tf.setBackend("wasm"))) throw new BackendUnavailableError(`backend "wasm" did not initialise`);
+    return wasmLoaded.info;
+  }
   singleThreadedWasm ??= tf.findBackendFactory("wasm");
   wasm.setWasmPaths(wasmDir);
   // Before the first training step: without these kernels no gradient passes a Conv2D on wasm.
   registerWasmTrainingKernels();
-  const wanted = options.wasmThreads ?? 1;
   const simd = (await tf.env().getAsync("WASM_HAS_SIMD_SUPPORT")) === true;
   let threadsNote: string | undefined;
   if (wanted > 1 && !simd) threadsNote = "the threaded wasm build needs WebAssembly SIMD, which this Node lacks";
@@ -180,8 +185,8 @@ async function loadWasmBackend(options: BackendOptions): Promise<BackendInfo> {
       // tfjs's flag says whether its own loader may use threads; ours does, and nothing else loads.
       tf.env().set("WASM_HAS_MULTITHREAD_SUPPORT", true);
       if (await tf.setBackend("wasm")) {
-        activeWasmThreads = wanted;
-        return wasmInfo(wasm, simd, wasm.getThreadsCount());
+        wasmLoaded = { info: wasmInfo(wasm, simd, wasm.getThreadsCount()), wanted };
+        return wasmLoaded.info;
       }
       threadsNote = "the threaded wasm backend did not initialise";
     } catch (error) {
@@ -198,8 +203,8 @@ async function loadWasmBackend(options: BackendOptions): Promise<BackendInfo> {
   if (!(await tf.setBackend("wasm"))) {
     throw new BackendUnavailableError(`backend "wasm" did not initialise (wasm binaries expected in ${wasmDir})`);
   }
-  activeWasmThreads = wanted;
-  return { ...wasmInfo(wasm, simd, 1), ...(threadsNote !== undefined ? { threadsNote: `running single-threaded: ${threadsNote}` } : {}) };
+  wasmLoaded = { info: { ...wasmInfo(wasm, simd, 1), ...(threadsNote !== undefined ? { threadsNote: `running single-threaded: ${threadsNote}` } : {}) }, wanted };
+  return wasmLoaded.info;
 }
 
 /** Makes `factory` the registered wasm backend, dropping the current one (and its tensors, threads). */

@@ -89,9 +89,11 @@ export async function startThreadedWasm(threads: number, options: ThreadedWasmOp
   const failed = new Promise<never>((_, reject) => {
     fail = (error) => reject(error);
   });
-  let starting = true;
+  // "failed": the workers are being discarded; their late errors (several fail alike) must not
+  // reach the glue's handler, which rethrows them as uncaught exceptions.
+  let state: "starting" | "started" | "failed" = "starting";
   const onWorkerError = (error: unknown) => {
-    if (starting) fail(error);
+    if (state === "starting") fail(error);
   };
   const config: FactoryConfig = {
     locateFile: (file, prefix) => (file.endsWith(".worker.js") ? workerScript : prefix + file),
@@ -114,21 +116,25 @@ export async function startThreadedWasm(threads: number, options: ThreadedWasmOp
     for (const worker of pthread.unusedWorkers) worker.on("error", onWorkerError);
     const load = pthread.loadWasmModuleToWorker.bind(pthread);
     pthread.loadWasmModuleToWorker = (worker, done) => {
+      if (state === "failed") return;
       load(worker, done);
       const rethrow = worker.onerror;
-      worker.onerror = (error) => (starting ? fail(error) : rethrow?.(error));
+      worker.onerror = (error) => {
+        if (state === "started") rethrow?.(error);
+        else onWorkerError(error);
+      };
     };
     const timeoutMs = options.timeoutMs ?? 60_000;
     const timedOut = new Promise<never>((_, reject) => {
       timer = setTimeout(() => reject(new Error(`its pthread workers did not load within ${timeoutMs / 1000} s`)), timeoutMs);
     });
     const module = await Promise.race([ready, failed, timedOut]);
-    starting = false;
+    state = "started";
     for (const worker of pthread.unusedWorkers) worker.off("error", onWorkerError);
     addTfjsBridge(module);
     return module;
   } catch (error) {
-    starting = false;
+    state = "failed";
     try {
       config.PThread?.terminateAllThreads();
     } catch {
