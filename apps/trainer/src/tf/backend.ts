@@ -62,7 +62,8 @@ let wasmLoaded: { info: BackendInfo; wanted: number } | undefined;
  * Selects and initialises the tfjs backend for this process. "auto" takes the first that works of
  * tfjs-node-gpu (with a GPU), tfjs-node, wasm, cpu; a named backend that cannot start throws
  * BackendUnavailableError saying why. Calling it again with "auto" or the active backend returns
- * the active one; libtensorflow cannot be unloaded, so one process trains on one backend.
+ * the active one (unless options.wasmThreads asks the wasm backend for another thread count);
+ * libtensorflow cannot be unloaded, so one process trains on one backend.
  */
 export async function initBackend(requested: BackendRequest, options: BackendOptions = {}): Promise<BackendInfo> {
   const { wasmThreads } = options;
@@ -172,10 +173,10 @@ async function loadWasmBackend(options: BackendOptions): Promise<BackendInfo> {
   let threadsNote: string | undefined;
   if (wanted > 1 && !simd) threadsNote = "the threaded wasm build needs WebAssembly SIMD, which this Node lacks";
   if (wanted > 1 && simd) {
-    let module: ThreadedWasmModule | undefined;
+    let threaded: ThreadedWasmModule | undefined;
     try {
       const started = await startThreadedWasm(wanted, options.threadedWasm);
-      module = started;
+      threaded = started;
       useWasmFactory(() => {
         wasm.setThreadsCount(wanted);
         const backend = new wasm.BackendWasm(started);
@@ -193,7 +194,7 @@ async function loadWasmBackend(options: BackendOptions): Promise<BackendInfo> {
       threadsNote = errorMessage(error);
     }
     try {
-      module?.PThread.terminateAllThreads();
+      threaded?.PThread.terminateAllThreads();
     } catch {
       // Already gone with its backend.
     }
