@@ -2,12 +2,17 @@ import { createRequire } from "node:module";
 import os from "node:os";
 import path from "node:path";
 import type { TrainingBackend } from "@tlab/core/run";
+// Registered here, before anything can create a cpu backend (tests import it for reference
+// results at any time), so that its banner is quieted once for the whole process.
+import "@tensorflow/tfjs-backend-cpu";
 import { quietCpuBackendBanner } from "./quiet-cpu-banner";
 import * as tf from "./tfjs";
 import { registerWasmTrainingKernels } from "./wasm-kernels";
 import { MAX_WASM_THREADS, releaseIdleWorkers, startThreadedWasm, type ThreadedWasmModule, type ThreadedWasmOptions } from "./wasm-threads";
 
 export { tf };
+
+quietCpuBackendBanner();
 
 export type BackendRequest = "auto" | TrainingBackend;
 
@@ -70,8 +75,6 @@ export async function initBackend(requested: BackendRequest, options: BackendOpt
   if (wasmThreads !== undefined && (!Number.isInteger(wasmThreads) || wasmThreads < 1 || wasmThreads > MAX_WASM_THREADS)) {
     throw new RangeError(`wasmThreads must be a whole number from 1 to ${MAX_WASM_THREADS}, got ${wasmThreads}`);
   }
-  // Before any cpu backend makes its first tensor (tests import tfjs-backend-cpu themselves).
-  quietCpuBackendBanner();
   if (active !== undefined && (requested === "auto" || requested === active.backend)) {
     if (active.backend !== "wasm" || wasmThreads === undefined || wasmThreads === wasmLoaded?.wanted) return active;
   }
@@ -227,7 +230,6 @@ function wasmInfo(wasm: typeof import("@tensorflow/tfjs-backend-wasm"), simd: bo
 
 async function loadCpuBackend(): Promise<BackendInfo> {
   const cpu = await import("@tensorflow/tfjs-backend-cpu");
-  quietCpuBackendBanner();
   if (!(await tf.setBackend("cpu"))) {
     throw new BackendUnavailableError(`backend "cpu" did not initialise`);
   }

@@ -9,7 +9,7 @@ import * as tf from "./tfjs";
  * leaves every other tfjs warning as it is (unlike tfjs's PROD / IS_TEST flags, which silence all).
  *
  * Call it after @tensorflow/tfjs-backend-cpu is imported and before the cpu backend makes its first
- * tensor. Idempotent.
+ * tensor (./backend does, when it is loaded). Idempotent.
  */
 export function quietCpuBackendBanner(): void {
   const engine = tf.engine() as unknown as { registry: Record<string, tf.KernelBackend | undefined> };
