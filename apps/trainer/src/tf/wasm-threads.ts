@@ -89,6 +89,9 @@ export async function startThreadedWasm(threads: number, options: ThreadedWasmOp
   const failed = new Promise<never>((_, reject) => {
     fail = (error) => reject(error);
   });
+  // Handled here too: a failure after the race has been left (the glue throwing synchronously)
+  // must not become an unhandled rejection, which the glue's handler turns into a crash.
+  failed.catch(() => undefined);
   // "failed": the workers are being discarded; their late errors (several fail alike) must not
   // reach the glue's handler, which rethrows them as uncaught exceptions.
   let state: "starting" | "started" | "failed" = "starting";
