@@ -1,5 +1,5 @@
 import { initBackend } from "../tf/backend";
-import { measureLenet5Training, type ThroughputOptions } from "./lenet5-throughput";
+import { measureLenet5Training, type Throughput, type ThroughputOptions } from "./lenet5-throughput";
 import { measureMobileNetV2Inference } from "./mobilenet-throughput";
 
 /**
@@ -23,6 +23,12 @@ export interface ThreadsComparison {
   threads: Record<string, number>;
   lenet5TrainImgPerSec: Record<string, number>;
   mobilenetV2InferImgPerSec?: Record<string, number>;
+  /**
+   * CPU milliseconds (all threads) per image in the best round: on a busy machine, where other
+   * processes hold the cores, this shows what wall time cannot, whether the extra threads did
+   * useful work (about the same CPU per image) or spun waiting for each other (more).
+   */
+  cpuMsPerImage: { lenet5Train: Record<string, number>; mobilenetV2Infer?: Record<string, number> };
   rounds: number;
 }
 
@@ -30,17 +36,26 @@ export async function compareWasmThreads(options: ThreadsComparisonOptions): Pro
   const threads: Record<string, number> = {};
   const lenet5: Record<string, number> = {};
   let mobilenet: Record<string, number> | undefined = options.mobilenetInfer ? {} : undefined;
+  const lenet5Cpu: Record<string, number> = {};
+  const mobilenetCpu: Record<string, number> = {};
+  const cpuPerImage = (t: Throughput, batchSize: number) => (t.cpuSeconds * 1000) / (t.steps * batchSize);
   for (let round = 1; round <= options.rounds; round++) {
     for (const count of options.counts) {
       const info = await initBackend("wasm", { wasmThreads: count });
       threads[count] = info.threads;
       const train = measureLenet5Training(options.lenet5Train);
-      lenet5[count] = Math.max(lenet5[count] ?? 0, train.imagesPerSec);
+      if (train.imagesPerSec > (lenet5[count] ?? 0)) {
+        lenet5[count] = train.imagesPerSec;
+        lenet5Cpu[count] = cpuPerImage(train, options.lenet5Train.batchSize);
+      }
       let line = `wasm ${info.threads} thread(s), round ${round}: lenet5 train ${train.imagesPerSec.toFixed(0)} img/s`;
       if (mobilenet && options.mobilenetInfer) {
         try {
           const infer = await measureMobileNetV2Inference(options.mobilenetInfer);
-          mobilenet[count] = Math.max(mobilenet[count] ?? 0, infer.imagesPerSec);
+          if (infer.imagesPerSec > (mobilenet[count] ?? 0)) {
+            mobilenet[count] = infer.imagesPerSec;
+            mobilenetCpu[count] = cpuPerImage(infer, options.mobilenetInfer.batchSize);
+          }
           line += `, mobilenet-v2 infer ${infer.imagesPerSec.toFixed(1)} img/s`;
         } catch (error) {
           options.log(`mobilenet-v2: skipped (${error instanceof Error ? error.message : String(error)})`);
@@ -50,11 +65,12 @@ export async function compareWasmThreads(options: ThreadsComparisonOptions): Pro
       options.log(line);
     }
   }
-  const round1 = (record: Record<string, number>) => Object.fromEntries(Object.entries(record).map(([k, v]) => [k, Number(v.toFixed(1))]));
+  const round = (record: Record<string, number>, digits = 1) => Object.fromEntries(Object.entries(record).map(([k, v]) => [k, Number(v.toFixed(digits))]));
   return {
     threads,
-    lenet5TrainImgPerSec: round1(lenet5),
-    ...(mobilenet ? { mobilenetV2InferImgPerSec: round1(mobilenet) } : {}),
+    lenet5TrainImgPerSec: round(lenet5),
+    ...(mobilenet ? { mobilenetV2InferImgPerSec: round(mobilenet) } : {}),
+    cpuMsPerImage: { lenet5Train: round(lenet5Cpu, 3), ...(mobilenet ? { mobilenetV2Infer: round(mobilenetCpu) } : {}) },
     rounds: options.rounds,
   };
 }
