@@ -20,6 +20,18 @@ const EnvSchema = z.object({
   /** Size cap of the feature cache under TLAB_CACHE_DIR/features; least recently used entries go first. */
   /** Set by `tlab worker --concurrency N` on each child: its slot, 0..N-1. */
   TLAB_WORKER_SLOT: z.string().optional(),
+  /** Set by `tlab worker --concurrency N` on each child: N, the training processes sharing the host's cores. */
+  TLAB_WORKER_PROCESSES: z.coerce.number().int().min(1).optional(),
+  /**
+   * Threads of the wasm backend per training process (1-8; the backend's thread pool holds 8).
+   * Default: the host's cores divided by the training processes on it.
+   */
+  TLAB_THREADS: z.coerce
+    .number({ error: "TLAB_THREADS must be a whole number of threads from 1 to 8" })
+    .int("TLAB_THREADS must be a whole number of threads from 1 to 8")
+    .min(1, "TLAB_THREADS must be a whole number of threads from 1 to 8")
+    .max(8, "TLAB_THREADS must be a whole number of threads from 1 to 8 (the wasm backend's thread pool holds 8)")
+    .optional(),
   TLAB_FEATURE_CACHE_MAX_MB: z.coerce
     .number({ error: "TLAB_FEATURE_CACHE_MAX_MB must be a whole number of megabytes ≥ 1" })
     .int("TLAB_FEATURE_CACHE_MAX_MB must be a whole number of megabytes ≥ 1")

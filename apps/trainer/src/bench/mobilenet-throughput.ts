@@ -75,3 +75,15 @@ export async function measureMobileNetV2(options: { infer: ThroughputOptions; tr
     base.dispose();
   }
 }
+
+/** Inference of the MobileNetV2 base alone (`base.predict`), as a frozen feature extractor runs it. */
+export async function measureMobileNetV2Inference(options: ThroughputOptions): Promise<Throughput> {
+  const base = await buildMobileNetV2Base();
+  const xs = tf.randomUniform([options.batchSize, ...MOBILENET_V2_INPUT_SHAPE], 0, 1, "float32", 1) as tf.Tensor4D;
+  try {
+    return measure(() => tf.tidy(() => void (base.predict(xs) as tf.Tensor).dataSync()), options);
+  } finally {
+    xs.dispose();
+    base.dispose();
+  }
+}

@@ -2,11 +2,14 @@ import { mkdtemp, rm } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
 import type { TrainingBackend } from "@tlab/core/run";
+import { readEnv } from "../env";
 import { BackendUnavailableError, initBackend, type BackendInfo } from "../tf/backend";
+import { wasmThreadsFor } from "../tf/wasm-thread-count";
 import { measureEpochCosts } from "./epoch-cost";
 import { measureLenet5Inference, measureLenet5Training, type ThroughputOptions } from "./lenet5-throughput";
 import { measureMobileNetV2FineTune } from "./mobilenet-fine-tune";
 import { measureMobileNetV2 } from "./mobilenet-throughput";
+import { compareWasmThreads, type ThreadsComparison } from "./wasm-threads-compare";
 
 /**
  * `npm run bench`: LeNet-5 training and inference throughput on every backend that can start here,
@@ -14,6 +17,8 @@ import { measureMobileNetV2 } from "./mobilenet-throughput";
  * stderr; the last stdout line is one JSON object with the figures.
  *
  * The pure-JS cpu backend trains at a few dozen images per second, so it gets a short budget.
+ * wasm runs with the threads a lone worker would use here (TLAB_THREADS or all cores); LeNet-5
+ * training with 1 thread against that count is measured side by side as well.
  */
 
 const ALL_BACKENDS: readonly TrainingBackend[] = ["tensorflow-gpu", "tensorflow", "wasm", "cpu"];
@@ -40,8 +45,10 @@ const round = (value: number, digits = 1) => Number(value.toFixed(digits));
 async function main(): Promise<void> {
   const started = performance.now();
   // The default backend first: "auto" must see no backend chosen yet.
-  const defaultBackend = await initBackend("auto");
+  const wasmThreads = wasmThreadsFor({ override: readEnv().TLAB_THREADS });
+  const defaultBackend = await initBackend("auto", { wasmThreads });
   log(`default backend: ${defaultBackend.backend} (${defaultBackend.device})`);
+  if (defaultBackend.threadsNote) log(`wasm: ${defaultBackend.threadsNote}`);
 
   log(`epoch cost per strategy, digits preset (300/class, batch ${TRAIN_BATCH}) on ${defaultBackend.backend}:`);
   const cacheDir = await mkdtemp(path.join(os.tmpdir(), "tlab-bench-features-"));
@@ -55,6 +62,7 @@ async function main(): Promise<void> {
   const trainImgPerSec: Record<string, number> = {};
   const inferImgPerSec: Record<string, number> = {};
   const devices: Record<string, string> = {};
+  const threads: Record<string, number> = {};
   let wasmBatchSweep: Record<string, number> | undefined;
   for (const name of ALL_BACKENDS) {
     let info: BackendInfo;
@@ -67,6 +75,7 @@ async function main(): Promise<void> {
     }
     if (info.backend !== name) continue; // e.g. tfjs-node-gpu without a GPU reports "tensorflow"
     devices[name] = info.device;
+    threads[name] = info.threads;
     const budget = name === "cpu" ? budgets.slow : budgets.fast;
     const train = measureLenet5Training(budget.train);
     trainImgPerSec[name] = round(train.imagesPerSec);
@@ -84,11 +93,21 @@ async function main(): Promise<void> {
     }
   }
 
+  let wasmThreadsComparison: ThreadsComparison | undefined;
+  if (threads.wasm !== undefined && wasmThreads > 1) {
+    wasmThreadsComparison = await compareWasmThreads({
+      counts: [1, wasmThreads],
+      rounds: 2,
+      lenet5Train: { ...budgets.fast.train, minSeconds: 2, repeats: 1 },
+      log,
+    });
+  }
+
   // MobileNetV2 on the default backend, when nsfwjs (a dev dependency) is installed: inference of
   // the base, and a full fine-tune at the default batch size as a run trains it (micro-batches
   // planned for the backend's memory, BatchNorm statistics frozen).
   let mobilenetV2: Record<string, unknown> | undefined;
-  await initBackend(defaultBackend.backend);
+  const mobileBackend = await initBackend(defaultBackend.backend, { wasmThreads });
   try {
     const mobile = await measureMobileNetV2({
       infer: { batchSize: 8, minSeconds: 2, minSteps: 2, repeats: 2, warmupSteps: 1 },
@@ -102,7 +121,7 @@ async function main(): Promise<void> {
       trainImgPerSec: { [defaultBackend.backend]: round(fineTune.imagesPerSec) },
       batchSize: fineTune.batchSize,
       microBatch: fineTune.microBatch,
-      threads: 1, // MERGE-FIXME: BackendInfo.threads
+      threads: mobileBackend.threads,
       peakBytes: fineTune.peakBytes,
     };
     log(
@@ -126,6 +145,7 @@ async function main(): Promise<void> {
       trainBatchSize: TRAIN_BATCH,
       inferBatchSize: INFER_BATCH,
       ...(wasmBatchSweep ? { wasmTrainImgPerSecByBatch: wasmBatchSweep } : {}),
+      ...(wasmThreadsComparison ? { wasmTrainImgPerSecByThreads: wasmThreadsComparison.lenet5TrainImgPerSec } : {}),
     },
     ...(mobilenetV2 ? { mobilenetV2 } : {}),
     epochSeconds,
@@ -139,6 +159,7 @@ async function main(): Promise<void> {
       fullOverFrozenEpoch: round(epochSeconds.full / epochSeconds.frozen),
     },
     devices,
+    threads,
     benchSeconds: round((performance.now() - started) / 1000),
   };
   log(`done in ${report.benchSeconds} s`);

@@ -16,8 +16,11 @@ export function pretrainCommand(): Command {
     .option("--seed <n>", "random seed", (v) => parsePositiveInt(v, "--seed"), PRETRAIN_DEFAULTS.seed)
     .action(async (opts: { out: string; epochs: number; seed: number }) => {
       const env = readEnv();
-      const backend = await initBackend(env.TLAB_BACKEND);
-      process.stderr.write(`pretraining LeNet-5 on digits 0-4 (${backend.backend}, ${backend.device})\n`);
+      // One wasm thread unless TLAB_THREADS says otherwise: LeNet-5's kernels are too small for a
+      // thread pool (2 threads trained it at half the speed, twice the CPU, on a 2-core host).
+      const backend = await initBackend(env.TLAB_BACKEND, { wasmThreads: env.TLAB_THREADS ?? 1 });
+      const note = backend.threadsNote === undefined ? "" : `; ${backend.threadsNote}`;
+      process.stderr.write(`pretraining LeNet-5 on digits 0-4 (${backend.backend}, ${backend.device}${note})\n`);
       const bar = new SingleBar({ format: "pretrain |{bar}| epoch {value}/{total} | {status}" }, Presets.shades_classic);
       bar.start(opts.epochs, 0, { status: "" });
       const result = await pretrainLenet5({

@@ -1,6 +1,7 @@
 import { Command, InvalidArgumentError, Option } from "commander";
 import { readEnv } from "../env";
 import { createLogger } from "../logger";
+import { wasmThreadsFor } from "../tf/wasm-thread-count";
 import { runWorkerPool, withoutOption } from "../worker/run-pool";
 import { runWorker } from "../worker/run-worker";
 
@@ -38,6 +39,7 @@ export function workerCommand(): Command {
         apiUrl: opts.apiUrl ?? env.TLAB_API_URL,
         token: env.TLAB_WORKER_TOKEN,
         backend: opts.backend ?? env.TLAB_BACKEND,
+        wasmThreads: wasmThreadsFor({ override: env.TLAB_THREADS, processes: env.TLAB_WORKER_PROCESSES }),
         name: opts.name && env.TLAB_WORKER_SLOT ? `${opts.name}-${env.TLAB_WORKER_SLOT}` : opts.name,
         cacheDir: env.TLAB_CACHE_DIR,
         featureCacheMaxBytes: env.TLAB_FEATURE_CACHE_MAX_MB * 2 ** 20,

@@ -4,8 +4,9 @@ import path from "node:path";
 
 /**
  * `tlab worker --concurrency N`: N worker processes side by side, each training one run at a time.
- * One training per process is the rule here: tfjs-node is unreliable in worker threads, and the
- * wasm backend is single-threaded in Node, so processes are how a worker uses several cores.
+ * One training per process is the rule here: tfjs-node is unreliable in worker threads. The wasm
+ * backend runs a thread pool per process; each child is told how many processes share the host
+ * (TLAB_WORKER_PROCESSES) and takes its share of the cores.
  *
  * The pool forks each child with the same worker arguments and supervises it:
  * - a child that crashes (non-zero exit, or killed by a signal the pool did not send) is restarted
@@ -36,7 +37,7 @@ export interface WorkerPoolOptions {
   script?: string;
   /** Node flags of the children; default: this process's (which carry tsx's loader under tsx). */
   execArgv?: string[];
-  /** Environment of the children; TLAB_WORKER_SLOT (0..N-1) is added. Default: this process's. */
+  /** Environment of the children; TLAB_WORKER_SLOT (0..N-1) and TLAB_WORKER_PROCESSES (N) are added. Default: this process's. */
   env?: NodeJS.ProcessEnv;
   /** Restart delay: initialMs after a first crash, doubling up to maxMs; reset after stableMs of uptime. */
   backoff?: { initialMs: number; maxMs: number; stableMs: number };
@@ -116,7 +117,8 @@ export function runWorkerPool(options: WorkerPoolOptions): Promise<SlotResult[]>
       slot.startedAt = Date.now();
       const child = fork(script, options.argv, {
         execArgv,
-        env: { ...env, TLAB_WORKER_SLOT: String(slot.index) },
+        // TLAB_WORKER_PROCESSES: each child's wasm backend takes its share of the host's cores.
+        env: { ...env, TLAB_WORKER_SLOT: String(slot.index), TLAB_WORKER_PROCESSES: String(concurrency) },
         stdio: "inherit",
         detached: true,
       });

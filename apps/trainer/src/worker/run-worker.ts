@@ -13,6 +13,8 @@ export interface WorkerOptions {
   apiUrl: string;
   token: string | undefined;
   backend: BackendRequest;
+  /** Threads of the wasm backend (see wasmThreadsFor); default 1. */
+  wasmThreads?: number;
   name?: string;
   cacheDir: string;
   featureCacheMaxBytes?: number;
@@ -35,7 +37,9 @@ export interface WorkerOptions {
 /** The worker loop: register, then claim and train runs one at a time until told to stop. */
 export async function runWorker(opts: WorkerOptions): Promise<RunOutcome[]> {
   const { log } = opts;
-  const backend = await initBackend(opts.backend);
+  const backend = await initBackend(opts.backend, { wasmThreads: opts.wasmThreads });
+  log.info({ backend: backend.backend, threads: backend.threads, device: backend.device }, `backend ${backend.backend} with ${backend.threads} thread${backend.threads === 1 ? "" : "s"}`);
+  if (backend.threadsNote !== undefined) log.warn({ wanted: opts.wasmThreads, threads: backend.threads, reason: backend.threadsNote }, "fewer wasm threads than asked for");
   const api = createApiClient(opts.apiUrl, opts.token);
   const name = opts.name ?? `${os.hostname()}-${process.pid}`;
   const waitForApi = <T>(what: string, fn: () => Promise<T>) =>
@@ -50,7 +54,7 @@ export async function runWorker(opts: WorkerOptions): Promise<RunOutcome[]> {
   const worker = await waitForApi("register", () =>
     api.worker.register.mutate({ name, hostname: os.hostname(), backend: backend.backend, device: backend.device, versions: backend.versions }),
   );
-  log.info({ workerId: worker.id, name, backend: backend.backend, device: backend.device, apiUrl: opts.apiUrl }, "worker registered");
+  log.info({ workerId: worker.id, name, backend: backend.backend, threads: backend.threads, device: backend.device, apiUrl: opts.apiUrl }, "worker registered");
   const faults = opts.faultInjection ? new FaultInjector(opts.faultInjection) : undefined;
   if (opts.faultInjection) log.warn({ fault: opts.faultInjection }, "fault injection is on (TLAB_FAULT_INJECT, a test hook)");
 
