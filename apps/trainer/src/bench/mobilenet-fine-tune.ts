@@ -48,11 +48,14 @@ export async function measureMobileNetV2FineTune(options: ThroughputOptions): Pr
     const plan = await planPasses({ context, trainsBase: true, batchSize: options.batchSize, model: { name: MOBILENET_V2_NAME, inputShape: MOBILENET_V2_INPUT_SHAPE } });
     context.microBatch = plan?.microBatch ?? options.batchSize;
     let batch = 0;
-    const throughput = measure(() => {
+    const step = () => {
       const start = (batch++ % 2) * options.batchSize;
       const indices = new Int32Array(options.batchSize).map((_, i) => start + i);
       trainStep(context, indices, { dropout: batch, augment: batch }, phase, optimizers);
-    }, options);
+    };
+    const throughput = measure(step, options);
+    // The backward pass frees activations as it goes: its high-water mark is tf.profile's.
+    memory.observe((await tf.profile(step)).peakBytes);
     return { ...throughput, batchSize: options.batchSize, microBatch: context.microBatch, peakBytes: memory.sample() };
   } finally {
     optimizers.head.dispose();

@@ -12,8 +12,9 @@ import { tf } from "../tf/backend";
  * anything an earlier run or the worker still holds; the base, loaded fresh for this run, is added
  * back because training cannot do without it. So runs of one experiment compare on what their
  * strategy needs, whatever their worker did before. Sampled at the end of every training pass and
- * evaluation chunk, inside their tidy scopes, where a step's intermediates are still alive; the
- * frozen layers' one-off feature pass is seen only through the features it leaves.
+ * evaluation chunk, inside their tidy scopes; the backward pass frees the forward activations as it
+ * goes, so its true high-water mark is taken from tf.profile of the first step of each phase
+ * (observe). The frozen layers' one-off feature pass is seen only through the features it leaves.
  */
 export class PeakTensorBytes {
   private readonly startBytes = tf.memory().numBytes;
@@ -22,6 +23,11 @@ export class PeakTensorBytes {
 
   constructor(base: tf.LayersModel) {
     this.baseBytes = base.weights.reduce((sum, w) => sum + w.read().size * tf.util.bytesPerElement(w.dtype), 0);
+  }
+
+  /** An absolute ledger peak measured elsewhere (tf.profile's peakBytes). */
+  observe(absoluteBytes: number): void {
+    this.peakAboveStart = Math.max(this.peakAboveStart, absoluteBytes - this.startBytes);
   }
 
   sample(): number {

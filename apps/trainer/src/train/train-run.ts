@@ -239,6 +239,7 @@ export async function trainRun(spec: RunSpec, deps: TrainRunDeps): Promise<Train
             augmentSeedFor: (batch) => deriveSeed(spec.seed, 14, epoch, batch),
             signal,
             throwIfAborted: () => throwIfAborted(signal),
+            profileFirstStep: epoch === Math.max(phaseStart, resumeEpoch + 1),
             afterBatch: (batch) => deps.onProgress?.((doneBefore + batch + 1) / (batchesPerEpoch * spec.epochs)),
             // A lowered micro-batch holds for the rest of the run.
             onMicroBatchLowered: (from, to, reason) => {

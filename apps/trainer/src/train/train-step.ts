@@ -47,6 +47,8 @@ export interface EpochInput extends TrainingContext {
   signal: AbortSignal | undefined;
   throwIfAborted: () => void;
   afterBatch: (batch: number) => void;
+  /** Run the epoch's first step under tf.profile, to record the step's true memory peak (first epoch of a phase). */
+  profileFirstStep?: boolean;
 }
 
 /** Longest stretch of training steps between two yields to the event loop. */
@@ -64,7 +66,17 @@ export async function trainEpoch(input: EpochInput): Promise<{ loss: number; acc
     input.throwIfAborted();
     const indices = order.subarray(batch * batchSize, Math.min(set.count, (batch + 1) * batchSize));
     const stepStarted = performance.now();
-    const step = trainStepOrLowerMicroBatch(input, indices, batch, batches);
+    let step: { loss: number; correct: number };
+    if (batch === 0 && input.profileFirstStep) {
+      let result: { loss: number; correct: number } | undefined;
+      const info = await tf.profile(() => {
+        result = trainStepOrLowerMicroBatch(input, indices, batch, batches);
+      });
+      input.memory.observe(info.peakBytes);
+      step = result!;
+    } else {
+      step = trainStepOrLowerMicroBatch(input, indices, batch, batches);
+    }
     stepMs += performance.now() - stepStarted;
     lossSum += step.loss * indices.length;
     correct += step.correct;
