@@ -2,11 +2,10 @@ import { HeadConfig } from "@tlab/core/strategy";
 import { buildMobileNetV2Base, MOBILENET_V2_INPUT_SHAPE, MOBILENET_V2_NAME } from "../model/mobilenet-v2";
 import { tf } from "../tf/backend";
 import { applyBatchNormMode } from "../train/batch-norm-mode";
-import { attachHead, buildHead, disposeHead, headVariables } from "../train/head";
+import { attachHead, buildHead, disposeHead } from "../train/head";
 import { ScheduledAdam } from "../train/lr-schedule";
-import { PeakTensorBytes } from "../train/peak-tensor-bytes";
 import { planPasses } from "../train/plan-passes";
-import { trainStep, type TrainingContext } from "../train/train-step";
+import { trainStep, wholeModelContext } from "../train/train-step";
 import { measure, type Throughput, type ThroughputOptions } from "./lenet5-throughput";
 
 export interface FineTuneThroughput extends Throughput {
@@ -30,18 +29,8 @@ export async function measureMobileNetV2FineTune(options: ThroughputOptions): Pr
   const count = options.batchSize * 2;
   const xs = tf.randomUniform([count, ...MOBILENET_V2_INPUT_SHAPE], 0, 1, "float32", 1);
   const labels = tf.tensor1d(Array.from({ length: count }, (_, i) => i % 5), "int32");
-  const memory = new PeakTensorBytes(base);
-  const context: TrainingContext = {
-    set: { xs, labels, count, stage: "images" },
-    head,
-    frozenPart: null,
-    trainablePart: base,
-    augmentation: null,
-    headVars: headVariables(head),
-    baseVars: base.trainableWeights.map((w) => w.read() as tf.Variable),
-    memory,
-    microBatch: options.batchSize,
-  };
+  const context = { ...wholeModelContext(base, head, { xs, labels }), microBatch: options.batchSize };
+  const { memory } = context;
   const optimizers = { head: new ScheduledAdam(1e-3), base: new ScheduledAdam(1e-4) };
   const phase = { epochs: 1, trainBase: true };
   try {

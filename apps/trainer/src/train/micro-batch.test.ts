@@ -5,10 +5,9 @@ import { beforeAll, describe, expect, it } from "vitest";
 import { readLayerInfo } from "../model/read-layer-info";
 import { initBackend, tf } from "../tf/backend";
 import { applyBatchNormMode } from "./batch-norm-mode";
-import { attachHead, buildHead, disposeHead, headVariables } from "./head";
-import { PeakTensorBytes } from "./peak-tensor-bytes";
+import { attachHead, buildHead, disposeHead } from "./head";
 import { planMicroBatch } from "./step-memory";
-import { trainStep, type TrainingContext } from "./train-step";
+import { trainStep, wholeModelContext } from "./train-step";
 import { trainRun, TrainingSpecError, type MicroBatchEvent } from "./train-run";
 import type { Optimizers } from "./training-phases";
 
@@ -71,17 +70,7 @@ describe("micro-batches with gradient accumulation", () => {
     const restore = applyBatchNormMode(base.layers, mode);
     const images = tf.randomUniform([10, 28, 28, 1], 0, 1, "float32", 7);
     const labels = tf.tensor1d([0, 1, 2, 3, 4, 0, 1, 2, 3, 4], "int32");
-    const context: TrainingContext = {
-      set: { xs: images, labels, count: 10, stage: "images" },
-      head,
-      frozenPart: null,
-      trainablePart: base,
-      augmentation: null,
-      headVars: headVariables(head),
-      baseVars: base.trainableWeights.map((w) => w.read() as tf.Variable),
-      memory: new PeakTensorBytes(base),
-      microBatch: 10,
-    };
+    const context = wholeModelContext(base, head, { xs: images, labels });
     // The optimizer step is where the gradients go: capture what it is given instead of applying it.
     const gradientsOf = (microBatch: number) => {
       const captured = new Map<string, Float32Array>();

@@ -3,11 +3,10 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { buildMobileNetV2Base, MOBILENET_V2_INPUT_SHAPE, MOBILENET_V2_NAME } from "../model/mobilenet-v2";
 import { initBackend, tf } from "../tf/backend";
 import { applyBatchNormMode } from "./batch-norm-mode";
-import { attachHead, buildHead, disposeHead, headVariables } from "./head";
+import { attachHead, buildHead, disposeHead } from "./head";
 import { ScheduledAdam } from "./lr-schedule";
-import { PeakTensorBytes } from "./peak-tensor-bytes";
 import { planPasses } from "./plan-passes";
-import { trainStep, type TrainingContext } from "./train-step";
+import { trainStep, wholeModelContext } from "./train-step";
 
 /**
  * The real-size case that used to abort: one full fine-tune step of MobileNetV2 at 224×224 and the
@@ -34,17 +33,7 @@ describe("a MobileNetV2 full fine-tune step at batch 32 on wasm", () => {
     const restore = applyBatchNormMode(base.layers, "frozen");
     const xs = tf.randomUniform([32, ...MOBILENET_V2_INPUT_SHAPE], 0, 1, "float32", 3);
     const labels = tf.tensor1d(Array.from({ length: 32 }, (_, i) => i % 5), "int32");
-    const context: TrainingContext = {
-      set: { xs, labels, count: 32, stage: "images" },
-      head,
-      frozenPart: null,
-      trainablePart: base,
-      augmentation: null,
-      headVars: headVariables(head),
-      baseVars: base.trainableWeights.map((w) => w.read() as tf.Variable),
-      memory: new PeakTensorBytes(base),
-      microBatch: 32,
-    };
+    const context = wholeModelContext(base, head, { xs, labels });
     const bn = base.layers.filter((l) => l.getClassName() === "BatchNormalization");
     const moving = bn.flatMap((l) => l.weights.filter((w) => /moving_(mean|variance)/.test(w.originalName)));
     const trainable = [base.getLayer("Conv1"), base.getLayer("block_16_depthwise"), base.getLayer("Conv_1_bn")].flatMap((l) => l.trainableWeights);

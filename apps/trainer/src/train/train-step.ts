@@ -4,8 +4,8 @@ import { tf } from "../tf/backend";
 import { augmentBatch, type PixelLevels } from "./augment";
 import { backendIsUsable } from "../tf/backend-recovery";
 import { BackendFailureError, engineMessage, formatBytes, isOutOfMemory } from "./backend-failure";
-import { applyHead, type Head } from "./head";
-import type { PeakTensorBytes } from "./peak-tensor-bytes";
+import { applyHead, headVariables, type Head } from "./head";
+import { PeakTensorBytes } from "./peak-tensor-bytes";
 import type { PreparedSet } from "./prepare-features";
 import type { FrozenPart } from "./split-base";
 import type { Optimizers, Phase } from "./training-phases";
@@ -239,4 +239,24 @@ function gradientsFor(grads: tf.NamedTensorMap, variables: tf.Variable[]): Array
 
 export function countCorrect(scores: tf.Tensor2D, labels: tf.Tensor1D): tf.Scalar {
   return tf.tidy(() => tf.sum(tf.cast(tf.equal(tf.argMax(scores, 1), labels), "float32")) as tf.Scalar);
+}
+
+/**
+ * A context that fine-tunes a whole model (every trainable weight of `base` and the head) on
+ * images held as one tensor, one pass per batch until a plan says otherwise: what the bench and
+ * tests drive trainStep with outside trainRun.
+ */
+export function wholeModelContext(base: tf.LayersModel, head: Head, images: { xs: tf.Tensor; labels: tf.Tensor1D }): TrainingContext {
+  const count = images.xs.shape[0]!;
+  return {
+    set: { xs: images.xs, labels: images.labels, count, stage: "images" },
+    head,
+    frozenPart: null,
+    trainablePart: base,
+    augmentation: null,
+    headVars: headVariables(head),
+    baseVars: base.trainableWeights.map((w) => w.read() as tf.Variable),
+    memory: new PeakTensorBytes(base),
+    microBatch: count,
+  };
 }
