@@ -91,7 +91,7 @@ describe.skipIf(skipReason !== null)(`dashboard in a browser${skipReason ? ` (sk
     await page.waitForURL(/cm=frozen(%2C|,)full/);
 
     const diff = page.getByRole("region", { name: "What differs between the strategies" });
-    expect(await diff.getByRole("row", { name: /learningRate/ }).textContent()).toMatch(/0\.03.*0\.02.*0\.003/);
+    expect(await diff.getByRole("row", { name: /learningRate/ }).textContent()).toMatch(/0\.03.*0\.02.*0\.01/);
     expect(await diff.getByRole("row", { name: /head\.type/ }).textContent()).toMatch(/softmax.*softmax.*svm/);
 
     await page.getByRole("combobox", { name: "Band across seeds" }).selectOption("minmax");
