@@ -1,6 +1,6 @@
 import { tf } from "../tf/backend";
 import { activationBytesLowerBound, backendMemoryLimit, measureStepCost, planMicroBatch, type MicroBatchPlan, type ModelDescription } from "./step-memory";
-import { probePass, type TrainingContext } from "./train-step";
+import { probePass, trainedVariables, type TrainingContext } from "./train-step";
 import type { Phase } from "./training-phases";
 
 /**
@@ -21,7 +21,7 @@ export async function planPasses(input: {
   const { context, trainsBase, batchSize, model } = input;
   if (!trainsBase && context.set.stage !== "images") return null;
   const phase: Phase = { epochs: 1, trainBase: trainsBase };
-  const variables = trainsBase ? [...context.headVars, ...context.baseVars] : context.headVars;
+  const variables = trainedVariables(context, phase);
   // Adam's two moments, the summed gradients and the best epoch's snapshot live beside every pass.
   const residentBytes = 4 * variables.reduce((n, v) => n + v.size * 4, 0);
   const limit = backendMemoryLimit(tf.getBackend(), input.memoryLimitBytes);

@@ -105,14 +105,14 @@ export function activationBytesLowerBound(layers: readonly tf.layers.Layer[]): n
  * ledger by (tf.profile's peak over the pass), so the difference is one image's share and the rest
  * is fixed. `pass(n)` must run forward and backward on n images and dispose all it made.
  */
-export async function measureStepCost(pass: (images: number) => void, available: number): Promise<StepCost> {
+export async function measureStepCost(pass: (images: number) => void, imagesAvailable: number): Promise<StepCost> {
   const peakOf = async (images: number) => {
     const before = tf.memory().numBytes;
     const info = await tf.profile(() => pass(images));
     return Math.max(0, info.peakBytes - before);
   };
   const one = await peakOf(1);
-  if (available < 2) return { fixedBytes: 0, perImageBytes: one };
+  if (imagesAvailable < 2) return { fixedBytes: 0, perImageBytes: one };
   const two = await peakOf(2);
   const perImageBytes = Math.max(two - one, 1);
   return { fixedBytes: Math.max(0, one - perImageBytes), perImageBytes };

@@ -229,7 +229,7 @@ export async function trainRun(spec: RunSpec, deps: TrainRunDeps): Promise<Train
           optimizers.base?.scale(factor);
           const doneBefore = (epoch - 1) * batchesPerEpoch;
           const trained = await trainEpoch({
-            ...context,
+            context,
             epoch,
             order: permutation(train.count, mulberry32(deriveSeed(spec.seed, 11, epoch))),
             batchSize: spec.batchSize,
@@ -237,15 +237,9 @@ export async function trainRun(spec: RunSpec, deps: TrainRunDeps): Promise<Train
             optimizers,
             dropoutSeedFor: (batch) => deriveSeed(spec.seed, 12, epoch, batch),
             augmentSeedFor: (batch) => deriveSeed(spec.seed, 14, epoch, batch),
-            signal,
             throwIfAborted: () => throwIfAborted(signal),
             profileFirstStep: epoch === Math.max(phaseStart, resumeEpoch + 1),
             afterBatch: (batch) => deps.onProgress?.((doneBefore + batch + 1) / (batchesPerEpoch * spec.epochs)),
-            // A lowered micro-batch holds for the rest of the run.
-            onMicroBatchLowered: (from, to, reason) => {
-              context.microBatch = to;
-              context.onMicroBatchLowered?.(from, to, reason);
-            },
           });
           stepMs += trained.stepMs;
           imagesTrained += train.count;

@@ -27,14 +27,16 @@ export interface TrainingContext extends BaseParts {
   /**
    * Images per forward/backward pass. A larger batch runs as several passes whose gradients are
    * summed before the one optimizer step, so the update is the batch's whatever the split. Lowered
-   * (halved) when a pass runs out of memory anyway.
+   * (halved) when a pass runs out of memory anyway, and stays lowered for the rest of the run.
    */
   microBatch: number;
   /** Told when an out-of-memory failure made the loop lower the micro-batch. */
   onMicroBatchLowered?: (from: number, to: number, reason: string) => void;
 }
 
-export interface EpochInput extends TrainingContext {
+export interface EpochInput {
+  /** What the steps train, and how; a micro-batch lowered during the epoch stays lowered in it. */
+  context: TrainingContext;
   /** 1-based, for error messages. */
   epoch: number;
   /** Order of the training examples this epoch. */
@@ -44,7 +46,6 @@ export interface EpochInput extends TrainingContext {
   optimizers: Optimizers;
   dropoutSeedFor: (batch: number) => number;
   augmentSeedFor: (batch: number) => number;
-  signal: AbortSignal | undefined;
   throwIfAborted: () => void;
   afterBatch: (batch: number) => void;
   /** Run the epoch's first step under tf.profile, to record the step's true memory peak (first epoch of a phase). */
@@ -56,7 +57,8 @@ const YIELD_EVERY_MS = 10;
 
 /** One pass over the training set; returns its mean loss, accuracy and time spent in steps. */
 export async function trainEpoch(input: EpochInput): Promise<{ loss: number; accuracy: number; stepMs: number }> {
-  const { set, order, batchSize } = input;
+  const { order, batchSize } = input;
+  const { set } = input.context;
   let lossSum = 0;
   let correct = 0;
   let stepMs = 0;
@@ -72,7 +74,7 @@ export async function trainEpoch(input: EpochInput): Promise<{ loss: number; acc
       const info = await tf.profile(() => {
         result = trainStepOrLowerMicroBatch(input, indices, batch, batches);
       });
-      input.memory.observe(info.peakBytes);
+      input.context.memory.observe(info.peakBytes);
       step = result!;
     } else {
       step = trainStepOrLowerMicroBatch(input, indices, batch, batches);
@@ -99,23 +101,24 @@ export async function trainEpoch(input: EpochInput): Promise<{ loss: number; acc
  * backend does not survive, becomes a reason that says where training was and what to do.
  */
 function trainStepOrLowerMicroBatch(input: EpochInput, indices: Int32Array, batch: number, batches: number): { loss: number; correct: number } {
+  const { context } = input;
   for (;;) {
     try {
-      return trainStep(input, indices, { dropout: input.dropoutSeedFor(batch), augment: input.augmentSeedFor(batch) }, input.phase, input.optimizers);
+      return trainStep(context, indices, { dropout: input.dropoutSeedFor(batch), augment: input.augmentSeedFor(batch) }, input.phase, input.optimizers);
     } catch (error) {
       const where = `in epoch ${input.epoch}, batch ${batch + 1} of ${batches}, on the ${tf.getBackend()} backend`;
       const outOfMemory = isOutOfMemory(error);
       const usable = backendIsUsable();
-      if (outOfMemory && usable && input.microBatch > 1) {
-        const lowered = Math.ceil(input.microBatch / 2);
-        input.onMicroBatchLowered?.(input.microBatch, lowered, `out of memory ${where}: ${engineMessage(error)}`);
-        input.microBatch = lowered;
+      if (outOfMemory && usable && context.microBatch > 1) {
+        const lowered = Math.ceil(context.microBatch / 2);
+        context.onMicroBatchLowered?.(context.microBatch, lowered, `out of memory ${where}: ${engineMessage(error)}`);
+        context.microBatch = lowered;
         continue;
       }
       if (outOfMemory) {
         throw new BackendFailureError(
-          `training ran out of memory ${where} with ${input.microBatch} image${input.microBatch === 1 ? "" : "s"} per pass ` +
-            `(peak tensor memory so far ${formatBytes(input.memory.sample())}): lower the batch size, train fewer layers, or use a base with a smaller input` +
+          `training ran out of memory ${where} with ${context.microBatch} image${context.microBatch === 1 ? "" : "s"} per pass ` +
+            `(peak tensor memory so far ${formatBytes(context.memory.sample())}): lower the batch size, train fewer layers, or use a base with a smaller input` +
             (usable ? "" : "; the worker restarts its backend before its next run"),
           !usable,
           { cause: error },
@@ -141,7 +144,7 @@ export function trainStep(
   optimizers: Optimizers,
 ): { loss: number; correct: number } {
   const { headVars, baseVars } = context;
-  const varList = phase.trainBase ? [...headVars, ...baseVars] : headVars;
+  const varList = trainedVariables(context, phase);
   const inputs = tf.tidy(() => batchInputs(context, indices, seeds.augment));
   let summed: tf.NamedTensorMap = {};
   let lossSum = 0;
@@ -221,13 +224,18 @@ function batchInputs(context: TrainingContext, indices: Int32Array, augmentSeed:
  * (no optimizer step): what measureStepCost times to size the micro-batch.
  */
 export function probePass(context: TrainingContext, phase: Phase, images: number): void {
-  const varList = phase.trainBase ? [...context.headVars, ...context.baseVars] : context.headVars;
+  const varList = trainedVariables(context, phase);
   tf.tidy(() => {
     const indices = new Int32Array(Math.min(images, context.set.count)).map((_, i) => i);
     const inputs = batchInputs({ ...context, augmentation: null }, indices, 0);
     const { loss, correct, grads } = passGradients(context, phase, varList, inputs.xs, inputs.labels, 0, indices.length);
     tf.dispose([loss, correct, ...Object.values(grads)]);
   });
+}
+
+/** The variables a step of this phase updates: the head's, and the base's trainable layers' when the base trains. */
+export function trainedVariables(context: Pick<TrainingContext, "headVars" | "baseVars">, phase: Phase): tf.Variable[] {
+  return phase.trainBase ? [...context.headVars, ...context.baseVars] : context.headVars;
 }
 
 function gradientsFor(grads: tf.NamedTensorMap, variables: tf.Variable[]): Array<{ name: string; tensor: tf.Tensor }> {

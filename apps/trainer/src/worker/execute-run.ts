@@ -16,7 +16,7 @@ import { startHeartbeat } from "./heartbeat";
 import { MetricBuffer } from "./metric-buffer";
 import { createRunCallRetry, type RunCallRetry } from "./run-call-retry";
 import { RunLogBuffer } from "./run-log-buffer";
-import { createRunLogger } from "./run-logger";
+import { createRunLogger, type RunLogger } from "./run-logger";
 
 export interface ExecuteRunDeps {
   api: ApiClient;
@@ -226,7 +226,7 @@ async function uploadModel(runId: string, artifacts: tf.io.ModelArtifacts, deps:
 }
 
 /** What a run's log says of how its batches are split to fit the backend's memory. */
-function logMicroBatch(runLog: { info: (obj: object, msg: string) => void; warn: (obj: object, msg: string) => void }, event: MicroBatchEvent): void {
+function logMicroBatch(runLog: RunLogger, event: MicroBatchEvent): void {
   if (event.kind === "lowered") {
     runLog.warn({ from: event.from, to: event.to }, `micro-batch lowered from ${event.from} to ${event.to} images: ${event.reason}`);
     return;
