@@ -1,6 +1,7 @@
 import { HeadConfig } from "@tlab/core/strategy";
 import { buildMobileNetV2Base, MOBILENET_V2_INPUT_SHAPE, MOBILENET_V2_NAME } from "../model/mobilenet-v2";
 import { tf } from "../tf/backend";
+import { measurePeakBytes } from "../tf/peak-bytes";
 import { applyBatchNormMode } from "../train/batch-norm-mode";
 import { attachHead, buildHead, disposeHead } from "../train/head";
 import { ScheduledAdam } from "../train/lr-schedule";
@@ -34,7 +35,7 @@ export async function measureMobileNetV2FineTune(options: ThroughputOptions): Pr
   const optimizers = { head: new ScheduledAdam(1e-3), base: new ScheduledAdam(1e-4) };
   const phase = { epochs: 1, trainBase: true };
   try {
-    const plan = await planPasses({ context, trainsBase: true, batchSize: options.batchSize, model: { name: MOBILENET_V2_NAME, inputShape: MOBILENET_V2_INPUT_SHAPE } });
+    const plan = planPasses({ context, trainsBase: true, batchSize: options.batchSize, model: { name: MOBILENET_V2_NAME, inputShape: MOBILENET_V2_INPUT_SHAPE } });
     context.microBatch = plan?.microBatch ?? options.batchSize;
     let batch = 0;
     const step = () => {
@@ -43,8 +44,8 @@ export async function measureMobileNetV2FineTune(options: ThroughputOptions): Pr
       trainStep(context, indices, { dropout: batch, augment: batch }, phase, optimizers);
     };
     const throughput = measure(step, options);
-    // The backward pass frees activations as it goes: its high-water mark is tf.profile's.
-    memory.observe((await tf.profile(step)).peakBytes);
+    // The backward pass frees activations as it goes: its high-water mark is measured over a step.
+    memory.observe(measurePeakBytes(step).peakBytes);
     return { ...throughput, batchSize: options.batchSize, microBatch: context.microBatch, peakBytes: memory.sample() };
   } finally {
     optimizers.head.dispose();

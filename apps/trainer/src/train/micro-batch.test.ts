@@ -124,6 +124,34 @@ describe("micro-batches with gradient accumulation", () => {
     base.dispose();
   });
 
+  it("halves the micro-batch when a pass runs out of memory anyway, and the run goes on", async () => {
+    const base = batchNormBase();
+    const spec = specFor(base, { kind: "full", learningRate: 0.01, baseLearningRate: 0.01 }, { batchSize: 32, epochs: 1 });
+    // The wasm heap running out inside a backward pass of more than 16 images, as emscripten says it.
+    const original = tf.getKernel("Conv2DBackpropFilter", "wasm")!;
+    tf.unregisterKernel("Conv2DBackpropFilter", "wasm");
+    tf.registerKernel({
+      ...original,
+      kernelFunc: (args) => {
+        if ((args.inputs.x as tf.TensorInfo).shape[0]! > 16) throw new Error("RuntimeError: Aborted(). Build with -sASSERTIONS for more info.");
+        return original.kernelFunc(args);
+      },
+    });
+    const events: MicroBatchEvent[] = [];
+    try {
+      const { metrics } = await trainRun(spec, { baseModel: base, onMicroBatch: (e) => events.push(e) });
+      expect(events.map((e) => (e.kind === "planned" ? `planned ${e.plan.microBatch}` : `lowered ${e.from} to ${e.to}`))).toEqual(["planned 32", "lowered 32 to 16"]);
+      const lowered = events[1]!;
+      expect(lowered.kind === "lowered" && lowered.reason).toMatch(/^out of memory in epoch 1, batch 1 of \d+, on the wasm backend: RuntimeError: the backend aborted$/);
+      expect(metrics.microBatch).toBe(16);
+      expect(metrics.testAccuracy).toBeGreaterThan(0.3); // chance is 0.2
+    } finally {
+      tf.unregisterKernel("Conv2DBackpropFilter", "wasm");
+      tf.registerKernel(original);
+      base.dispose();
+    }
+  });
+
   it("refuses, before training, a base whose one image does not fit, naming the model, input, estimate and limit", async () => {
     const base = batchNormBase([256, 256, 3], 64);
     const spec = specFor(base, { kind: "full" }, { trainPerClass: 4, validationFraction: 0.5, testPerClass: 1, epochs: 1 });

@@ -13,8 +13,8 @@ import { tf } from "../tf/backend";
  * back because training cannot do without it. So runs of one experiment compare on what their
  * strategy needs, whatever their worker did before. Sampled at the end of every training pass and
  * evaluation chunk, inside their tidy scopes; the backward pass frees the forward activations as it
- * goes, so its true high-water mark is taken from tf.profile of the first step of each phase
- * (observe). The frozen layers' one-off feature pass is seen only through the features it leaves.
+ * goes, so its true high-water mark is measured over the first step of each phase (observe,
+ * from measurePeakBytes). The frozen layers' one-off feature pass is seen only through the features it leaves.
  */
 export class PeakTensorBytes {
   private readonly startBytes = tf.memory().numBytes;
@@ -25,7 +25,7 @@ export class PeakTensorBytes {
     this.baseBytes = base.weights.reduce((sum, w) => sum + w.read().size * tf.util.bytesPerElement(w.dtype), 0);
   }
 
-  /** An absolute ledger peak measured elsewhere (tf.profile's peakBytes). */
+  /** An absolute ledger peak measured elsewhere (measurePeakBytes). */
   observe(absoluteBytes: number): void {
     this.peakAboveStart = Math.max(this.peakAboveStart, absoluteBytes - this.startBytes);
   }

@@ -7,17 +7,17 @@ import type { Phase } from "./training-phases";
  * How many images each forward/backward pass may take so a step fits the backend's memory
  * (memoryLimitBytes, or the backend's own limit): a model that cannot fit even one image is
  * refused first from its layers' output sizes, before anything is allocated; otherwise one pass of
- * one image and one of two are measured (tf.profile) and the batch is split to fit. Head-only
+ * one image and one of two are measured (their tensor ledger's peak) and the batch is split to fit. Head-only
  * steps on cached features need no plan (null): they hold a few kilobytes per image.
  */
-export async function planPasses(input: {
+export function planPasses(input: {
   context: TrainingContext;
   /** Whether some phase trains base layers (the plan is made for that, the heaviest, pass). */
   trainsBase: boolean;
   batchSize: number;
   model: ModelDescription;
   memoryLimitBytes?: number;
-}): Promise<MicroBatchPlan | null> {
+}): MicroBatchPlan | null {
   const { context, trainsBase, batchSize, model } = input;
   if (!trainsBase && context.set.stage !== "images") return null;
   const phase: Phase = { epochs: 1, trainBase: trainsBase };
@@ -32,7 +32,7 @@ export async function planPasses(input: {
   const statistics = context.trainablePart ? context.trainablePart.nonTrainableWeights.map((w) => [w, tf.clone(w.read())] as const) : [];
   let cost;
   try {
-    cost = await measureStepCost((images) => probePass(context, phase, images), context.set.count);
+    cost = measureStepCost((images) => probePass(context, phase, images), context.set.count);
   } finally {
     for (const [weight, value] of statistics) {
       weight.write(value);

@@ -1,5 +1,6 @@
 import os from "node:os";
 import { tf } from "../tf/backend";
+import { measurePeakBytes } from "../tf/peak-bytes";
 import { formatBytes } from "./backend-failure";
 import { TrainingSpecError } from "./split-base";
 
@@ -102,18 +103,17 @@ export function activationBytesLowerBound(layers: readonly tf.layers.Layer[]): n
 
 /**
  * Measures a training pass: the tensor bytes a pass of one image and of two images raise the
- * ledger by (tf.profile's peak over the pass), so the difference is one image's share and the rest
- * is fixed. `pass(n)` must run forward and backward on n images and dispose all it made.
+ * ledger by (its peak over the pass), so the difference is one image's share and the rest is
+ * fixed. `pass(n)` must run forward and backward on n images and dispose all it made.
  */
-export async function measureStepCost(pass: (images: number) => void, imagesAvailable: number): Promise<StepCost> {
-  const peakOf = async (images: number) => {
+export function measureStepCost(pass: (images: number) => void, imagesAvailable: number): StepCost {
+  const peakOf = (images: number) => {
     const before = tf.memory().numBytes;
-    const info = await tf.profile(() => pass(images));
-    return Math.max(0, info.peakBytes - before);
+    return Math.max(0, measurePeakBytes(() => pass(images)).peakBytes - before);
   };
-  const one = await peakOf(1);
+  const one = peakOf(1);
   if (imagesAvailable < 2) return { fixedBytes: 0, perImageBytes: one };
-  const two = await peakOf(2);
+  const two = peakOf(2);
   const perImageBytes = Math.max(two - one, 1);
   return { fixedBytes: Math.max(0, one - perImageBytes), perImageBytes };
 }

@@ -187,7 +187,7 @@ export async function trainRun(spec: RunSpec, deps: TrainRunDeps): Promise<Train
       microBatch: spec.batchSize,
       onMicroBatchLowered: (from, to, reason) => deps.onMicroBatch?.({ kind: "lowered", from, to, reason }),
     };
-    const passPlan = await planPasses({
+    const passPlan = planPasses({
       context,
       trainsBase: context.trainablePart !== null && phases.some((phase) => phase.trainBase),
       batchSize: spec.batchSize,

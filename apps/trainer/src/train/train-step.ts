@@ -3,6 +3,7 @@ import { deriveSeed } from "../data/seeded-random";
 import { tf } from "../tf/backend";
 import { augmentBatch, type PixelLevels } from "./augment";
 import { backendIsUsable } from "../tf/backend-recovery";
+import { measurePeakBytes } from "../tf/peak-bytes";
 import { BackendFailureError, engineMessage, formatBytes, isOutOfMemory } from "./backend-failure";
 import { applyHead, headVariables, type Head } from "./head";
 import { PeakTensorBytes } from "./peak-tensor-bytes";
@@ -48,7 +49,7 @@ export interface EpochInput {
   augmentSeedFor: (batch: number) => number;
   throwIfAborted: () => void;
   afterBatch: (batch: number) => void;
-  /** Run the epoch's first step under tf.profile, to record the step's true memory peak (first epoch of a phase). */
+  /** Measure the epoch's first step's tensor memory peak, backward pass included (first epoch of a phase). */
   profileFirstStep?: boolean;
 }
 
@@ -70,12 +71,9 @@ export async function trainEpoch(input: EpochInput): Promise<{ loss: number; acc
     const stepStarted = performance.now();
     let step: { loss: number; correct: number };
     if (batch === 0 && input.profileFirstStep) {
-      let result: { loss: number; correct: number } | undefined;
-      const info = await tf.profile(() => {
-        result = trainStepOrLowerMicroBatch(input, indices, batch, batches);
-      });
-      input.context.memory.observe(info.peakBytes);
-      step = result!;
+      const measured = measurePeakBytes(() => trainStepOrLowerMicroBatch(input, indices, batch, batches));
+      input.context.memory.observe(measured.peakBytes);
+      step = measured.result;
     } else {
       step = trainStepOrLowerMicroBatch(input, indices, batch, batches);
     }
