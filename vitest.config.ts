@@ -8,7 +8,11 @@ export default defineConfig({
   // components get React's automatic runtime, as in the built app.
   oxc: { jsx: { runtime: "automatic" } },
   // The dashboard's "@/…" imports (apps/web/tsconfig.json paths), so its components can be rendered in tests.
-  resolve: { alias: [{ find: /^@\//, replacement: fileURLToPath(new URL("./apps/web/src/", import.meta.url)) }] },
+  resolve: {
+    alias: [
+      { find: /^@\//, replacement: fileURLToPath(new URL("./apps/web/src/", import.meta.url)) },
+    ],
+  },
   test: {
     include: ["{apps,packages}/*/src/**/*.test.ts", "apps/web/e2e/**/*.test.ts"],
     globalSetup: ["apps/web/e2e/global-setup.ts"],

@@ -8,7 +8,11 @@ import { defineConfig } from "vitest/config";
 // replicas test runs two web services on one such database.
 export default defineConfig({
   test: {
-    include: ["packages/{db,api}/src/**/*.integration.test.ts", "apps/web/e2e/platform-chaos.test.ts", "apps/web/e2e/web-replicas.test.ts"],
+    include: [
+      "packages/{db,api}/src/**/*.integration.test.ts",
+      "apps/web/e2e/platform-chaos.test.ts",
+      "apps/web/e2e/web-replicas.test.ts",
+    ],
     globalSetup: ["apps/web/e2e/global-setup.ts"],
     exclude: ["**/node_modules/**"],
     env: { TLAB_TEST_DB: "postgresql" },

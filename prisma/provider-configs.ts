@@ -13,7 +13,9 @@ import { createPostgresAdapter, isPostgresUrl } from "../packages/db/src/postgre
 /** The embedded default: prisma/schema.prisma (the source of truth) and prisma/migrations. */
 export function sqliteConfig(): PrismaConfig {
   const given = process.env.DATABASE_URL?.trim();
-  const url = given?.startsWith("file:") ? given : `file:${path.resolve(process.env.DATA_DIR ?? "data", "tlab.db")}`;
+  const url = given?.startsWith("file:")
+    ? given
+    : `file:${path.resolve(process.env.DATA_DIR ?? "data", "tlab.db")}`;
   process.env.DATABASE_URL = url;
   return defineConfig({
     experimental: { adapter: true },
@@ -39,7 +41,10 @@ export function postgresqlConfig(): PrismaConfig {
     schema: path.join(import.meta.dirname, "postgresql", "schema.prisma"),
     migrations: { path: path.join(import.meta.dirname, "postgresql", "migrations") },
     adapter: async () => {
-      if (!url) throw new Error(`DATABASE_URL must be a postgresql:// URL for this command; got "${given ?? ""}"`);
+      if (!url)
+        throw new Error(
+          `DATABASE_URL must be a postgresql:// URL for this command; got "${given ?? ""}"`,
+        );
       return createPostgresAdapter(url, { forPrismaCli: true });
     },
   });

@@ -11,14 +11,25 @@ const nextConfig: NextConfig = {
   // The workspace packages export raw TypeScript (`"./*": "./src/*.ts"`).
   transpilePackages: ["@tlab/core", "@tlab/api", "@tlab/db", "@tlab/images"],
   // Native bindings and Prisma's runtime are loaded by Node at run time, not bundled.
-  serverExternalPackages: ["better-sqlite3", "@prisma/adapter-better-sqlite3", "@prisma/adapter-pg", "pg", "@prisma/client", "sharp", "adm-zip"],
+  serverExternalPackages: [
+    "better-sqlite3",
+    "@prisma/adapter-better-sqlite3",
+    "@prisma/adapter-pg",
+    "pg",
+    "@prisma/client",
+    "sharp",
+    "adm-zip",
+  ],
   turbopack: { root: repoRoot },
   outputFileTracingRoot: repoRoot,
   // Pages get their CSP (with a per-request nonce) from proxy.ts; everything gets the rest.
   async headers() {
     return [
       { source: "/:path*", headers: SECURITY_HEADERS },
-      { source: "/api/:path*", headers: [{ key: "Content-Security-Policy", value: API_CONTENT_SECURITY_POLICY }] },
+      {
+        source: "/api/:path*",
+        headers: [{ key: "Content-Security-Policy", value: API_CONTENT_SECURITY_POLICY }],
+      },
     ];
   },
 };

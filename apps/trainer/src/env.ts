@@ -7,7 +7,9 @@ import type { FaultInjection } from "./tf/fault-injection";
 const EnvSchema = z.object({
   /** The `npm start` data directory on this machine: its cli-token lets local user commands reach a local server. */
   DATA_DIR: z.string().default(path.resolve(import.meta.dirname, "../../../data")),
-  TLAB_API_URL: z.url({ error: "TLAB_API_URL must be a URL such as http://localhost:3000" }).default("http://localhost:3000"),
+  TLAB_API_URL: z
+    .url({ error: "TLAB_API_URL must be a URL such as http://localhost:3000" })
+    .default("http://localhost:3000"),
   TLAB_WORKER_TOKEN: z.string().optional(),
   /** A personal API token for user commands (launch, datasets, models); `tlab login` saves one instead. */
   TLAB_TOKEN: z.string().optional(),
@@ -30,7 +32,10 @@ const EnvSchema = z.object({
     .number({ error: "TLAB_THREADS must be a whole number of threads from 1 to 8" })
     .int("TLAB_THREADS must be a whole number of threads from 1 to 8")
     .min(1, "TLAB_THREADS must be a whole number of threads from 1 to 8")
-    .max(8, "TLAB_THREADS must be a whole number of threads from 1 to 8 (the wasm backend's thread pool holds 8)")
+    .max(
+      8,
+      "TLAB_THREADS must be a whole number of threads from 1 to 8 (the wasm backend's thread pool holds 8)",
+    )
     .optional(),
   TLAB_FEATURE_CACHE_MAX_MB: z.coerce
     .number({ error: "TLAB_FEATURE_CACHE_MAX_MB must be a whole number of megabytes ≥ 1" })
@@ -50,8 +55,16 @@ const EnvSchema = z.object({
   /** Test hook for fault tests, unset in real use: see tf/fault-injection.ts. */
   TLAB_FAULT_INJECT: z
     .string()
-    .regex(/^backend-crash-after-steps:[1-9][0-9]*$/, "TLAB_FAULT_INJECT is a test hook; its one form is backend-crash-after-steps:<N ≥ 1>")
-    .transform((value): FaultInjection => ({ kind: "backend-crash-after-steps", steps: Number(value.split(":")[1]) }))
+    .regex(
+      /^backend-crash-after-steps:[1-9][0-9]*$/,
+      "TLAB_FAULT_INJECT is a test hook; its one form is backend-crash-after-steps:<N ≥ 1>",
+    )
+    .transform(
+      (value): FaultInjection => ({
+        kind: "backend-crash-after-steps",
+        steps: Number(value.split(":")[1]),
+      }),
+    )
     .optional(),
 });
 export type TrainerEnv = z.infer<typeof EnvSchema>;

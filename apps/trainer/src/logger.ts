@@ -9,7 +9,10 @@ export function createLogger(level: string) {
   return pino(
     { level, base: { pid: process.pid } },
     pretty
-      ? pino.transport({ target: "pino-pretty", options: { destination: 2, translateTime: "HH:MM:ss" } })
+      ? pino.transport({
+          target: "pino-pretty",
+          options: { destination: 2, translateTime: "HH:MM:ss" },
+        })
       : pino.destination(2),
   );
 }

@@ -1,4 +1,8 @@
-import { parseBaseModelManifest, serializeBaseModelManifest, type BaseModelManifest } from "@tlab/core/base-model-manifest";
+import {
+  parseBaseModelManifest,
+  serializeBaseModelManifest,
+  type BaseModelManifest,
+} from "@tlab/core/base-model-manifest";
 import { loadMnistSplit, mnistDigitCounts, type ImageSet } from "./data/mnist-digits";
 import { deriveSeed, mulberry32, permutation } from "./data/seeded-random";
 import { buildLenet5Classifier, LENET5_INPUT_SHAPE, lenet5Base } from "./model/lenet5";
@@ -20,7 +24,14 @@ export const BASE_MODEL_NAME = "lenet5-digits-0-4";
  * ±2 px shifts reach ≈ 99% on held-out digits; without shifts the network overfits the ~4,150
  * training images and stays near 98%.
  */
-export const PRETRAIN_DEFAULTS = { epochs: 12, seed: 1, batchSize: 32, learningRate: 0.001, maxShift: 2, testPerClass: 150 } as const;
+export const PRETRAIN_DEFAULTS = {
+  epochs: 12,
+  seed: 1,
+  batchSize: 32,
+  learningRate: 0.001,
+  maxShift: 2,
+  testPerClass: 150,
+} as const;
 
 export interface PretrainOptions {
   outDir: string;
@@ -55,11 +66,18 @@ export async function pretrainLenet5(options: PretrainOptions): Promise<Pretrain
     testPerClass = PRETRAIN_DEFAULTS.testPerClass,
     maxShift = PRETRAIN_DEFAULTS.maxShift,
   } = options;
-  if (!Number.isInteger(epochs) || epochs < 1) throw new Error(`epochs must be a positive integer, got ${epochs}`);
+  if (!Number.isInteger(epochs) || epochs < 1)
+    throw new Error(`epochs must be a positive integer, got ${epochs}`);
   const started = performance.now();
   const available = Math.min(...PRETRAIN_CLASSES.map((digit) => mnistDigitCounts()[digit]!));
   const trainPerClass = options.trainPerClass ?? available - testPerClass;
-  const split = loadMnistSplit({ classes: PRETRAIN_CLASSES, trainPerClass, validationFraction: 0, testPerClass, seed });
+  const split = loadMnistSplit({
+    classes: PRETRAIN_CLASSES,
+    trainPerClass,
+    validationFraction: 0,
+    testPerClass,
+    seed,
+  });
 
   const classifier = buildLenet5Classifier({ numClasses: PRETRAIN_CLASSES.length, seed });
   const optimizer = tf.train.adam(learningRate);
@@ -76,12 +94,22 @@ export async function pretrainLenet5(options: PretrainOptions): Promise<Pretrain
       const epochStarted = performance.now();
       // fit's own shuffle uses Math.random; a seeded order per epoch keeps the run reproducible.
       const order = permutation(split.train.count, mulberry32(deriveSeed(seed, 7_000, epoch)));
-      const shifted = shiftImages(split.train, order, maxShift, mulberry32(deriveSeed(seed, 8_000, epoch)));
+      const shifted = shiftImages(
+        split.train,
+        order,
+        maxShift,
+        mulberry32(deriveSeed(seed, 8_000, epoch)),
+      );
       const xs = tf.tensor4d(shifted, [split.train.count, ...LENET5_INPUT_SHAPE]);
       const ys = tf.tidy(() => tf.gather(trainYs, tf.tensor1d(order, "int32")));
       let history: tf.History;
       try {
-        history = await classifier.fit(xs, ys, { epochs: 1, batchSize, shuffle: false, verbose: 0 });
+        history = await classifier.fit(xs, ys, {
+          epochs: 1,
+          batchSize,
+          shuffle: false,
+          verbose: 0,
+        });
       } finally {
         tf.dispose([xs, ys]);
       }
@@ -128,11 +156,23 @@ export async function pretrainLenet5(options: PretrainOptions): Promise<Pretrain
   // The classifier owns every weight (the base only shares its layers), so disposing it frees all.
   classifier.dispose();
   optimizer.dispose();
-  return { outDir, testAccuracy, testLoss, wallTimeMs: performance.now() - started, manifest: parseBaseModelManifest(manifest) };
+  return {
+    outDir,
+    testAccuracy,
+    testLoss,
+    wallTimeMs: performance.now() - started,
+    manifest: parseBaseModelManifest(manifest),
+  };
 }
 
 function oneHot(set: ImageSet): tf.Tensor2D {
-  return tf.tidy(() => tf.cast(tf.oneHot(tf.tensor1d(set.labels, "int32"), PRETRAIN_CLASSES.length), "float32") as tf.Tensor2D);
+  return tf.tidy(
+    () =>
+      tf.cast(
+        tf.oneHot(tf.tensor1d(set.labels, "int32"), PRETRAIN_CLASSES.length),
+        "float32",
+      ) as tf.Tensor2D,
+  );
 }
 
 /**
@@ -140,7 +180,12 @@ function oneHot(set: ImageSet): tf.Tensor2D {
  * axis (vacated pixels are background, 0). Small shifts are the classic MNIST augmentation: the
  * digit stays the same digit, and the network stops relying on exact positions.
  */
-function shiftImages(set: ImageSet, order: Int32Array, maxShift: number, random: () => number): Float32Array {
+function shiftImages(
+  set: ImageSet,
+  order: Int32Array,
+  maxShift: number,
+  random: () => number,
+): Float32Array {
   const side = LENET5_INPUT_SHAPE[0];
   const pixels = side * side;
   const out = new Float32Array(order.length * pixels);
@@ -150,24 +195,38 @@ function shiftImages(set: ImageSet, order: Int32Array, maxShift: number, random:
     for (let y = Math.max(0, dy); y < Math.min(side, side + dy); y++) {
       const from = source * pixels + (y - dy) * side;
       const to = i * pixels + y * side;
-      for (let x = Math.max(0, dx); x < Math.min(side, side + dx); x++) out[to + x] = set.xs[from + x - dx]!;
+      for (let x = Math.max(0, dx); x < Math.min(side, side + dx); x++)
+        out[to + x] = set.xs[from + x - dx]!;
     }
   });
   return out;
 }
 
 /** Accuracy and mean cross-entropy over a set, in batches so memory stays flat. */
-function evaluate(model: tf.LayersModel, set: ImageSet, batchSize = 500): { accuracy: number; loss: number } {
+function evaluate(
+  model: tf.LayersModel,
+  set: ImageSet,
+  batchSize = 500,
+): { accuracy: number; loss: number } {
   let correct = 0;
   let lossSum = 0;
   for (let start = 0; start < set.count; start += batchSize) {
     const end = Math.min(set.count, start + batchSize);
     const [batchCorrect, batchLoss] = tf.tidy(() => {
-      const xs = tf.tensor4d(set.xs.subarray(start * 784, end * 784), [end - start, ...LENET5_INPUT_SHAPE]);
+      const xs = tf.tensor4d(set.xs.subarray(start * 784, end * 784), [
+        end - start,
+        ...LENET5_INPUT_SHAPE,
+      ]);
       const labels = tf.tensor1d(set.labels.subarray(start, end), "int32");
       const logits = model.predict(xs) as tf.Tensor2D;
       const hits = tf.sum(tf.cast(tf.equal(tf.argMax(logits, 1), labels), "float32"));
-      const loss = tf.losses.softmaxCrossEntropy(tf.oneHot(labels, PRETRAIN_CLASSES.length), logits, undefined, undefined, tf.Reduction.SUM);
+      const loss = tf.losses.softmaxCrossEntropy(
+        tf.oneHot(labels, PRETRAIN_CLASSES.length),
+        logits,
+        undefined,
+        undefined,
+        tf.Reduction.SUM,
+      );
       return [hits.dataSync()[0]!, loss.dataSync()[0]!];
     });
     correct += batchCorrect;

@@ -24,7 +24,11 @@ describe("a run whose dataset is corrupt on the server", () => {
 
   it("fails that run with a readable reason and the worker takes the next run", async () => {
     await writeShapesFolder(imagesDir, { perClass: 24, size: 28, seed: 7 });
-    const added = await tlab(platform.url, ["datasets", "add", "shapes", "--format", "imagefolder", imagesDir], { token });
+    const added = await tlab(
+      platform.url,
+      ["datasets", "add", "shapes", "--format", "imagefolder", imagesDir],
+      { token },
+    );
     expect(added.code, added.stderr).toBe(0);
     const stored = path.join(platform.dataDir, "datasets", "shapes");
     const file = path.join(stored, readdirSync(stored).find((f) => f.endsWith(".tlds"))!);
@@ -32,19 +36,64 @@ describe("a run whose dataset is corrupt on the server", () => {
     bytes.writeUInt8(bytes.readUInt8(bytes.length - 1) ^ 0xff, bytes.length - 1);
     writeFileSync(file, bytes);
 
-    const bad = await tlab(platform.url, ["launch", "--dataset", "shapes", "--strategies", "frozen", "--epochs", "1", "--train-per-class", "10", "--test-per-class", "10", "--wait", "--json"], { token });
-    const badRun = (JSON.parse(bad.stdout) as { runs: { id: string; status: string; failureReason: string | null }[] }).runs[0]!;
+    const bad = await tlab(
+      platform.url,
+      [
+        "launch",
+        "--dataset",
+        "shapes",
+        "--strategies",
+        "frozen",
+        "--epochs",
+        "1",
+        "--train-per-class",
+        "10",
+        "--test-per-class",
+        "10",
+        "--wait",
+        "--json",
+      ],
+      { token },
+    );
+    const badRun = (
+      JSON.parse(bad.stdout) as {
+        runs: { id: string; status: string; failureReason: string | null }[];
+      }
+    ).runs[0]!;
     expect(badRun.status, platform.output().slice(-2000)).toBe("FAILED");
-    expect(badRun.failureReason).toMatch(/dataset "shapes": the downloaded file has sha256 [0-9a-f]{64} but the catalog records [0-9a-f]{64}/);
+    expect(badRun.failureReason).toMatch(
+      /dataset "shapes": the downloaded file has sha256 [0-9a-f]{64} but the catalog records [0-9a-f]{64}/,
+    );
 
-    const good = await tlab(platform.url, ["launch", "--preset", "digits", "--strategies", "frozen", "--epochs", "1", "--train-per-class", "30", "--wait", "--json"], { token });
-    const goodRun = (JSON.parse(good.stdout) as { runs: { id: string; status: string }[] }).runs[0]!;
+    const good = await tlab(
+      platform.url,
+      [
+        "launch",
+        "--preset",
+        "digits",
+        "--strategies",
+        "frozen",
+        "--epochs",
+        "1",
+        "--train-per-class",
+        "30",
+        "--wait",
+        "--json",
+      ],
+      { token },
+    );
+    const goodRun = (JSON.parse(good.stdout) as { runs: { id: string; status: string }[] })
+      .runs[0]!;
     expect(goodRun.status, platform.output().slice(-2000)).toBe("SUCCEEDED");
     // Both on the one local worker: it survived the failure.
     const names = await Promise.all(
       [badRun.id, goodRun.id].map(async (runId) => {
-        const response = await fetch(`${platform.url}/api/trpc/run.byId?input=${encodeURIComponent(JSON.stringify({ runId }))}`, { headers: { authorization: `Bearer ${token}` } });
-        return ((await response.json()) as { result: { data: { workerName: string } } }).result.data.workerName;
+        const response = await fetch(
+          `${platform.url}/api/trpc/run.byId?input=${encodeURIComponent(JSON.stringify({ runId }))}`,
+          { headers: { authorization: `Bearer ${token}` } },
+        );
+        return ((await response.json()) as { result: { data: { workerName: string } } }).result.data
+          .workerName;
       }),
     );
     expect(names).toEqual(["local-1", "local-1"]);

@@ -3,7 +3,11 @@ import { copyFileSync, mkdtempSync, rmSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { modelArtifactsToFiles, serializeModel, writeModelFiles } from "../../trainer/src/model/model-files";
+import {
+  modelArtifactsToFiles,
+  serializeModel,
+  writeModelFiles,
+} from "../../trainer/src/model/model-files";
 import { initBackend, tf } from "../../trainer/src/tf/backend";
 import { personalToken, startPlatform, tlab, type Platform } from "./platform-harness";
 import { trpc } from "./web-server";
@@ -18,16 +22,22 @@ const ADMIN = { email: "shape-admin@example.test", password: "shape admin passwo
  */
 function tinyBase(inputShape: number[]): tf.LayersModel {
   const input = tf.input({ shape: inputShape, name: "image" });
-  let x = tf.layers.conv2d({ filters: 4, kernelSize: 3, activation: "relu", name: "conv" }).apply(input) as tf.SymbolicTensor;
+  let x = tf.layers
+    .conv2d({ filters: 4, kernelSize: 3, activation: "relu", name: "conv" })
+    .apply(input) as tf.SymbolicTensor;
   x = tf.layers.globalAveragePooling2d({ name: "gap" }).apply(x) as tf.SymbolicTensor;
-  x = tf.layers.dense({ units: 8, activation: "relu", name: "features" }).apply(x) as tf.SymbolicTensor;
+  x = tf.layers
+    .dense({ units: 8, activation: "relu", name: "features" })
+    .apply(x) as tf.SymbolicTensor;
   return tf.model({ name: "tiny", inputs: input, outputs: x });
 }
 
 /** A model that takes flat vectors, not images. */
 function flatModel(): tf.LayersModel {
   const input = tf.input({ shape: [784], name: "pixels" });
-  const x = tf.layers.dense({ units: 8, activation: "relu", name: "features" }).apply(input) as tf.SymbolicTensor;
+  const x = tf.layers
+    .dense({ units: 8, activation: "relu", name: "features" })
+    .apply(input) as tf.SymbolicTensor;
   return tf.model({ name: "flat", inputs: input, outputs: x });
 }
 
@@ -69,7 +79,9 @@ describe("a base model whose input does not fit", () => {
     const flat = await writeModel(path.join(dir, "flat"), flatModel());
     const added = await tlab(platform.url, ["models", "add", "flat", flat], { token });
     expect(added.code).not.toBe(0);
-    expect(added.stderr).toMatch(/the model's input is \[null, 784\]; a base model needs a 4-D image input \[batch, height, width, channels\]/);
+    expect(added.stderr).toMatch(
+      /the model's input is \[null, 784\]; a base model needs a 4-D image input \[batch, height, width, channels\]/,
+    );
 
     // The server checks too: a client that skips the CLI's validation is refused the same way.
     const zip = new AdmZip();
@@ -80,9 +92,15 @@ describe("a base model whose input does not fit", () => {
       body: new Uint8Array(zip.toBuffer()),
     });
     expect(response.status).toBe(400);
-    expect(((await response.json()) as { error: string }).error).toMatch(/the model's input is \[null, 784\]; a base model needs a 4-D image input/);
+    expect(((await response.json()) as { error: string }).error).toMatch(
+      /the model's input is \[null, 784\]; a base model needs a 4-D image input/,
+    );
 
-    const launched = await tlab(platform.url, ["launch", "--preset", "digits", "--base-model", "flat", "--strategies", "frozen", "--json"], { token });
+    const launched = await tlab(
+      platform.url,
+      ["launch", "--preset", "digits", "--base-model", "flat", "--strategies", "frozen", "--json"],
+      { token },
+    );
     expect(launched.code).not.toBe(0);
     expect(launched.stderr).toMatch(/baseModel: no base model named "flat"/);
   });
@@ -91,18 +109,40 @@ describe("a base model whose input does not fit", () => {
     const registered = await writeModel(path.join(dir, "tiny28"), tinyBase([28, 28, 1]));
     const resized = await writeModel(path.join(dir, "tiny32"), tinyBase([32, 32, 1]));
     const rgb = await writeModel(path.join(dir, "tiny-rgb32"), tinyBase([32, 32, 3]));
-    for (const [name, source] of [["tiny28", registered], ["tiny-rgb32", rgb]] as const) {
+    for (const [name, source] of [
+      ["tiny28", registered],
+      ["tiny-rgb32", rgb],
+    ] as const) {
       const added = await tlab(platform.url, ["models", "add", name, source], { token });
       expect(added.code, added.stderr).toBe(0);
     }
     // Someone re-exports the model at 32×32 and copies it over the stored one.
-    copyFileSync(path.join(resized, "model.json"), path.join(platform.dataDir, "base-models", "tiny28", "model.json"));
+    copyFileSync(
+      path.join(resized, "model.json"),
+      path.join(platform.dataDir, "base-models", "tiny28", "model.json"),
+    );
 
-    const common = ["--preset", "digits", "--strategies", "full", "--epochs", "1", "--train-per-class", "20", "--test-per-class", "10", "--json"];
-    const bad = await tlab(platform.url, ["launch", "--base-model", "tiny28", ...common], { token });
+    const common = [
+      "--preset",
+      "digits",
+      "--strategies",
+      "full",
+      "--epochs",
+      "1",
+      "--train-per-class",
+      "20",
+      "--test-per-class",
+      "10",
+      "--json",
+    ];
+    const bad = await tlab(platform.url, ["launch", "--base-model", "tiny28", ...common], {
+      token,
+    });
     expect(bad.code, bad.stderr).toBe(0);
     // A 32×32×3 base on the 28×28×1 digits: the images are resized and their channel repeated.
-    const good = await tlab(platform.url, ["launch", "--base-model", "tiny-rgb32", ...common], { token });
+    const good = await tlab(platform.url, ["launch", "--base-model", "tiny-rgb32", ...common], {
+      token,
+    });
     expect(good.code, good.stderr).toBe(0);
     const badRunId = (JSON.parse(bad.stdout) as { runs: { id: string }[] }).runs[0]!.id;
     const goodRunId = (JSON.parse(good.stdout) as { runs: { id: string }[] }).runs[0]!.id;

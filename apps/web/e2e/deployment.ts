@@ -46,20 +46,26 @@ export class WebReplica {
     web.stdout?.on("data", (d: Buffer) => (this.webLog += d.toString()));
     web.stderr?.on("data", (d: Buffer) => (this.webLog += d.toString()));
     for (let i = 0; i < 480; i++) {
-      if (web.exitCode !== null) throw new Error(`web replica ${this.name} exited (${web.exitCode}):\n${this.webLog}`);
+      if (web.exitCode !== null)
+        throw new Error(`web replica ${this.name} exited (${web.exitCode}):\n${this.webLog}`);
       const health = await fetch(`${this.url}/api/health`).then(
-        async (response) => (response.ok ? ((await response.json()) as { status: string; db: string }) : null),
+        async (response) =>
+          response.ok ? ((await response.json()) as { status: string; db: string }) : null,
         () => null, // not listening yet
       );
       if (health) {
         if (health.status !== "ok" || health.db !== this.provider) {
-          throw new Error(`web replica ${this.name} reports ${JSON.stringify(health)}, expected status ok on ${this.provider}`);
+          throw new Error(
+            `web replica ${this.name} reports ${JSON.stringify(health)}, expected status ok on ${this.provider}`,
+          );
         }
         return;
       }
       await sleep(250);
     }
-    throw new Error(`web replica ${this.name} did not become healthy within 120 s:\n${this.webLog}`);
+    throw new Error(
+      `web replica ${this.name} did not become healthy within 120 s:\n${this.webLog}`,
+    );
   }
 
   async kill(): Promise<void> {
@@ -103,10 +109,16 @@ export class Deployment {
   constructor(private readonly options: DeploymentOptions) {
     const replicas = options.replicas ?? 1;
     // SQLite is a file one server process opens; replicas are a PostgreSQL deployment.
-    if (replicas > 1 && this.provider !== "postgresql") throw new Error(`${replicas} web replicas need PostgreSQL (TLAB_TEST_DB=postgresql), not ${this.provider}`);
+    if (replicas > 1 && this.provider !== "postgresql")
+      throw new Error(
+        `${replicas} web replicas need PostgreSQL (TLAB_TEST_DB=postgresql), not ${this.provider}`,
+      );
     this.dataDir = mkdtempSync(path.join(os.tmpdir(), `tlab-${options.name}-`));
     this.databaseUrl = `file:${path.join(this.dataDir, "tlab.db")}`;
-    this.replicas = Array.from({ length: replicas }, (_, i) => new WebReplica(String.fromCharCode(65 + i), () => this.webEnv(), this.provider));
+    this.replicas = Array.from(
+      { length: replicas },
+      (_, i) => new WebReplica(String.fromCharCode(65 + i), () => this.webEnv(), this.provider),
+    );
   }
 
   /** The first replica's URL (the only one in a single-replica deployment). */
@@ -128,7 +140,9 @@ export class Deployment {
   async dropDatabase(): Promise<void> {
     if (!this.postgresDatabase) return;
     const { server, name } = this.postgresDatabase;
-    await withPostgres(server, (client) => client.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`));
+    await withPostgres(server, (client) =>
+      client.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`),
+    );
   }
 
   /**
@@ -160,7 +174,8 @@ export class Deployment {
 
   private webEnv(): NodeJS.ProcessEnv {
     const env = { ...process.env };
-    for (const key of Object.keys(env)) if (key.startsWith("TLAB_") && key !== "TLAB_TEST_DB") delete env[key];
+    for (const key of Object.keys(env))
+      if (key.startsWith("TLAB_") && key !== "TLAB_TEST_DB") delete env[key];
     return Object.assign(env, {
       NODE_ENV: "production",
       DATA_DIR: this.dataDir,
@@ -175,7 +190,10 @@ export class Deployment {
   }
 }
 
-export async function withPostgres<T>(url: string, fn: (client: pg.Client) => Promise<T>): Promise<T> {
+export async function withPostgres<T>(
+  url: string,
+  fn: (client: pg.Client) => Promise<T>,
+): Promise<T> {
   const client = new pg.Client({ connectionString: url });
   await client.connect();
   try {

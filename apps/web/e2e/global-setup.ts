@@ -16,13 +16,16 @@ export default function buildDashboard(): void {
   // builds take turns through a lock file when flock(1) is there (util-linux, on Debian by default).
   const next = path.join(ROOT, "node_modules/.bin/next");
   const hasFlock = spawnSync("flock", ["--version"], { stdio: "ignore" }).status === 0;
-  const [command, args] = hasFlock ? ["flock", [path.join(tmpdir(), "tlab-next-build.lock"), next, "build"]] : [next, ["build"]];
+  const [command, args] = hasFlock
+    ? ["flock", [path.join(tmpdir(), "tlab-next-build.lock"), next, "build"]]
+    : [next, ["build"]];
   const result = spawnSync(command, args, {
     cwd: path.join(ROOT, "apps/web"),
     stdio: ["ignore", "inherit", "inherit"],
     env: { ...process.env, NEXT_TELEMETRY_DISABLED: "1" },
   });
-  if (result.status !== 0) throw new Error(`next build failed (exit ${result.status ?? result.signal})`);
+  if (result.status !== 0)
+    throw new Error(`next build failed (exit ${result.status ?? result.signal})`);
 }
 
 /**
@@ -36,13 +39,30 @@ function selectsBrowserTests(): boolean {
   for (let i = 0; i < args.length; i++) {
     if (args[i]!.startsWith("-")) {
       // Options with a separate value (`-t name`, `--config file`) do not name files.
-      if (!args[i]!.includes("=") && ["-t", "--testNamePattern", "--config", "-c", "--project", "--dir", "--root", "-r"].includes(args[i]!)) i++;
+      if (
+        !args[i]!.includes("=") &&
+        [
+          "-t",
+          "--testNamePattern",
+          "--config",
+          "-c",
+          "--project",
+          "--dir",
+          "--root",
+          "-r",
+        ].includes(args[i]!)
+      )
+        i++;
       continue;
     }
     filters.push(args[i]!);
   }
   if (!process.argv.includes("run") || filters.length === 0) return true;
   const e2eDir = path.join(ROOT, "apps/web/e2e");
-  const files = readdirSync(e2eDir).filter((f) => f.endsWith(".test.ts")).map((f) => path.join(e2eDir, f));
-  return files.some((file) => filters.some((filter) => file.includes(filter) || path.relative(ROOT, file).includes(filter)));
+  const files = readdirSync(e2eDir)
+    .filter((f) => f.endsWith(".test.ts"))
+    .map((f) => path.join(e2eDir, f));
+  return files.some((file) =>
+    filters.some((filter) => file.includes(filter) || path.relative(ROOT, file).includes(filter)),
+  );
 }

@@ -18,8 +18,16 @@ export async function waitUntilMidRun(
 ): Promise<void> {
   const atLeast = opts.atLeast ?? 1;
   for (let i = 0; i < 3000; i++) {
-    const run = await trpc<{ status: string; artifacts: { fileName: string }[] }>(url, "run.byId", { runId }, { token });
-    expect(["QUEUED", "RUNNING"], `the run ended before it was mid-training:\n${opts.output().slice(-3000)}`).toContain(run.status);
+    const run = await trpc<{ status: string; artifacts: { fileName: string }[] }>(
+      url,
+      "run.byId",
+      { runId },
+      { token },
+    );
+    expect(
+      ["QUEUED", "RUNNING"],
+      `the run ended before it was mid-training:\n${opts.output().slice(-3000)}`,
+    ).toContain(run.status);
     if (run.artifacts.some((a) => a.fileName === "checkpoint.json")) {
       const series = await trpc<Series>(url, "run.metrics", { runId }, { token });
       const reported = series.find((s) => s.name === "val/accuracy")?.points.length ?? 0;
@@ -27,5 +35,7 @@ export async function waitUntilMidRun(
     }
     await sleep(20);
   }
-  throw new Error(`run ${runId} never reached epoch ${atLeast} with epochs left:\n${opts.output().slice(-3000)}`);
+  throw new Error(
+    `run ${runId} never reached epoch ${atLeast} with epochs left:\n${opts.output().slice(-3000)}`,
+  );
 }

@@ -52,22 +52,53 @@ describe(`an experiment through a killed worker and a web restart (${testDbProvi
   it("trains every run to success once, with every metric step exactly once", async () => {
     for (let i = 1; i <= 3; i++) {
       workers.push(
-        startWorkerProcess({ apiUrl: deployment.url, token: deployment.workerToken, name: `chaos-${i}`, cacheDir: path.join(deployment.dataDir, `cache-${i}`) }),
+        startWorkerProcess({
+          apiUrl: deployment.url,
+          token: deployment.workerToken,
+          name: `chaos-${i}`,
+          cacheDir: path.join(deployment.dataDir, `cache-${i}`),
+        }),
       );
     }
     await Promise.all(workers.map((w) => w.registered()));
     const launched = await tlab(
       deployment.url,
-      ["launch", "--preset", "digits", "--strategies", STRATEGIES.join(","), "--seeds", String(SEEDS), "--epochs", String(EPOCHS), "--train-per-class", "200", "--test-per-class", "20", "--json"],
+      [
+        "launch",
+        "--preset",
+        "digits",
+        "--strategies",
+        STRATEGIES.join(","),
+        "--seeds",
+        String(SEEDS),
+        "--epochs",
+        String(EPOCHS),
+        "--train-per-class",
+        "200",
+        "--test-per-class",
+        "20",
+        "--json",
+      ],
       { token },
     );
     expect(launched.code, launched.stderr).toBe(0);
     const experimentId = (JSON.parse(launched.stdout) as { experimentId: string }).experimentId;
-    const runsNow = async () => (await trpc<{ runs: RunView[] }>(deployment.url, "experiment.byId", { id: experimentId }, { token })).runs;
+    const runsNow = async () =>
+      (
+        await trpc<{ runs: RunView[] }>(
+          deployment.url,
+          "experiment.byId",
+          { id: experimentId },
+          { token },
+        )
+      ).runs;
     let runs: RunView[] = [];
     const diagnostics = () =>
       [
-        ...runs.map((r) => `${r.strategy}/${r.seed} ${r.status} attempt ${r.attempt} on ${r.workerName ?? "-"}${r.failureReason ? `: ${r.failureReason}` : ""}`),
+        ...runs.map(
+          (r) =>
+            `${r.strategy}/${r.seed} ${r.status} attempt ${r.attempt} on ${r.workerName ?? "-"}${r.failureReason ? `: ${r.failureReason}` : ""}`,
+        ),
         ...workers.map((w) => `--- ${w.name}\n${w.output().slice(-2500)}`),
         `--- web\n${deployment.log().slice(-2500)}`,
       ].join("\n");
@@ -80,9 +111,19 @@ describe(`an experiment through a killed worker and a web restart (${testDbProvi
     for (let i = 0; i < 3000 && !victim; i++) {
       for (const run of await runsNow()) {
         if (run.status !== "RUNNING" || run.strategy === "frozen" || !run.workerName) continue;
-        const detail = await trpc<{ artifacts: { fileName: string }[] }>(deployment.url, "run.byId", { runId: run.id }, { token });
+        const detail = await trpc<{ artifacts: { fileName: string }[] }>(
+          deployment.url,
+          "run.byId",
+          { runId: run.id },
+          { token },
+        );
         if (!detail.artifacts.some((a) => a.fileName === "checkpoint.json")) continue;
-        const series = await trpc<{ name: string; points: { step: number }[] }[]>(deployment.url, "run.metrics", { runId: run.id }, { token });
+        const series = await trpc<{ name: string; points: { step: number }[] }[]>(
+          deployment.url,
+          "run.metrics",
+          { runId: run.id },
+          { token },
+        );
         const epochsReported = series.find((s) => s.name === "val/accuracy")?.points.length ?? 0;
         if (epochsReported < EPOCHS - 1) {
           victim = { worker: workers.find((w) => w.name === run.workerName)!, runId: run.id };
@@ -96,7 +137,9 @@ describe(`an experiment through a killed worker and a web restart (${testDbProvi
 
     // The web server goes down hard while the other workers are training, and comes back on the
     // same port and database, as a restarted container would.
-    const inFlight = (await runsNow()).filter((r) => r.status === "RUNNING" && r.id !== victim!.runId);
+    const inFlight = (await runsNow()).filter(
+      (r) => r.status === "RUNNING" && r.id !== victim!.runId,
+    );
     expect(inFlight.length, "runs training while the web server is down").toBeGreaterThan(0);
     // Down for longer than a lease, so every lease runs out during the outage: without the
     // sweeper's grace after start, the survivors' runs would be requeued too.
@@ -107,12 +150,22 @@ describe(`an experiment through a killed worker and a web restart (${testDbProvi
 
     for (let i = 0; i < 1200; i++) {
       runs = await runsNow();
-      if (runs.every((r) => r.status === "SUCCEEDED" || r.status === "FAILED" || r.status === "CANCELED")) break;
+      if (
+        runs.every(
+          (r) => r.status === "SUCCEEDED" || r.status === "FAILED" || r.status === "CANCELED",
+        )
+      )
+        break;
       await sleep(250);
     }
-    expect(runs.map((r) => r.status), diagnostics()).toEqual(runs.map(() => "SUCCEEDED"));
+    expect(
+      runs.map((r) => r.status),
+      diagnostics(),
+    ).toEqual(runs.map(() => "SUCCEEDED"));
     // One run per strategy and seed, none duplicated, none lost.
-    expect(runs.map((r) => `${r.strategy}/${r.seed}`).sort()).toEqual(STRATEGIES.flatMap((s) => Array.from({ length: SEEDS }, (_, i) => `${s}/${i + 1}`)).sort());
+    expect(runs.map((r) => `${r.strategy}/${r.seed}`).sort()).toEqual(
+      STRATEGIES.flatMap((s) => Array.from({ length: SEEDS }, (_, i) => `${s}/${i + 1}`)).sort(),
+    );
     for (const run of runs) {
       expect(run.attempt, `${run.strategy}/${run.seed}`).toBe(run.id === victim!.runId ? 2 : 1);
       expect(run.testAccuracy).not.toBeNull();
@@ -126,12 +179,21 @@ describe(`an experiment through a killed worker and a web restart (${testDbProvi
 
     // Every point the server holds, not a downsampled view: each series has steps 1..EPOCHS once.
     for (const run of runs) {
-      const response = await fetch(`${deployment.url}/api/runs/${run.id}/metrics?format=json`, { headers: { authorization: `Bearer ${token}` } });
+      const response = await fetch(`${deployment.url}/api/runs/${run.id}/metrics?format=json`, {
+        headers: { authorization: `Bearer ${token}` },
+      });
       expect(response.status).toBe(200);
-      const { series } = (await response.json()) as { series: { name: string; points: { step: number }[] }[] };
-      expect(series.map((s) => s.name).sort(), `${run.strategy}/${run.seed}`).toEqual([...SERIES].sort());
+      const { series } = (await response.json()) as {
+        series: { name: string; points: { step: number }[] }[];
+      };
+      expect(series.map((s) => s.name).sort(), `${run.strategy}/${run.seed}`).toEqual(
+        [...SERIES].sort(),
+      );
       for (const s of series) {
-        expect(s.points.map((p) => p.step), `${run.strategy}/${run.seed} ${s.name}`).toEqual(Array.from({ length: EPOCHS }, (_, i) => i + 1));
+        expect(
+          s.points.map((p) => p.step),
+          `${run.strategy}/${run.seed} ${s.name}`,
+        ).toEqual(Array.from({ length: EPOCHS }, (_, i) => i + 1));
       }
     }
     // The survivors rode out the outage (retrying, not failing their runs) and are still up.

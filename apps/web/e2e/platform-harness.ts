@@ -13,7 +13,11 @@ export async function freePort(): Promise<number> {
     const server = createServer();
     server.listen(0, "127.0.0.1", () => {
       const address = server.address();
-      server.close(() => (typeof address === "object" && address ? resolve(address.port) : reject(new Error("no port"))));
+      server.close(() =>
+        typeof address === "object" && address
+          ? resolve(address.port)
+          : reject(new Error("no port")),
+      );
     });
   });
 }
@@ -35,7 +39,11 @@ export function descendants(pid: number): number[] {
     .trim()
     .split("\n")
     .map((line) => line.trim().split(/\s+/))
-    .map(([p, pp, stat]) => ({ pid: Number(p), ppid: Number(pp), zombie: stat?.startsWith("Z") ?? false }));
+    .map(([p, pp, stat]) => ({
+      pid: Number(p),
+      ppid: Number(pp),
+      zombie: stat?.startsWith("Z") ?? false,
+    }));
   const found: number[] = [];
   const walk = (parent: number) => {
     for (const row of rows) {
@@ -64,30 +72,38 @@ export function isAlive(pid: number): boolean {
  * on a free port and a fresh data directory.
  */
 export async function startPlatform(
-  opts: { workers?: number; admin?: { email: string; password: string }; env?: Record<string, string> } = {},
+  opts: {
+    workers?: number;
+    admin?: { email: string; password: string };
+    env?: Record<string, string>;
+  } = {},
 ): Promise<Platform> {
   const port = await freePort();
   const dataDir = mkdtempSync(path.join(tmpdir(), "tlab-e2e-"));
   let log = "";
   // As `npm start` runs it: node with tsx as a loader (tsx's wrapper would SIGKILL it when it is
   // slow to acknowledge a signal).
-  const child: ChildProcess = spawn(process.execPath, ["--import", "tsx", path.join(ROOT, "apps/web/scripts/start-platform.ts")], {
-    cwd: ROOT,
-    env: {
-      ...process.env,
-      PORT: String(port),
-      DATA_DIR: dataDir,
-      DATABASE_URL: "",
-      TLAB_LOCAL_WORKERS: String(opts.workers ?? 1),
-      TLAB_LOG_LEVEL: "info",
-      // With `admin`, the server creates that account at start (non-interactive first start).
-      TLAB_ADMIN_EMAIL: opts.admin?.email ?? "",
-      TLAB_ADMIN_PASSWORD: opts.admin?.password ?? "",
-      ...opts.env,
+  const child: ChildProcess = spawn(
+    process.execPath,
+    ["--import", "tsx", path.join(ROOT, "apps/web/scripts/start-platform.ts")],
+    {
+      cwd: ROOT,
+      env: {
+        ...process.env,
+        PORT: String(port),
+        DATA_DIR: dataDir,
+        DATABASE_URL: "",
+        TLAB_LOCAL_WORKERS: String(opts.workers ?? 1),
+        TLAB_LOG_LEVEL: "info",
+        // With `admin`, the server creates that account at start (non-interactive first start).
+        TLAB_ADMIN_EMAIL: opts.admin?.email ?? "",
+        TLAB_ADMIN_PASSWORD: opts.admin?.password ?? "",
+        ...opts.env,
+      },
+      stdio: ["ignore", "pipe", "pipe"],
+      detached: true,
     },
-    stdio: ["ignore", "pipe", "pipe"],
-    detached: true,
-  });
+  );
   child.stdout?.on("data", (d: Buffer) => (log += d.toString()));
   child.stderr?.on("data", (d: Buffer) => (log += d.toString()));
   const url = `http://127.0.0.1:${port}`;
@@ -98,7 +114,8 @@ export async function startPlatform(
       // start-up step such as the migration) leaves the order to it. Past that, kill what is left.
       const children = descendants(child.pid);
       process.kill(-child.pid, "SIGTERM");
-      for (let i = 0; i < 120 && child.exitCode === null && child.signalCode === null; i++) await sleep(250);
+      for (let i = 0; i < 120 && child.exitCode === null && child.signalCode === null; i++)
+        await sleep(250);
       if (child.exitCode === null && child.signalCode === null) {
         for (const pid of [child.pid, ...children, ...descendants(child.pid)]) {
           try {
@@ -114,8 +131,17 @@ export async function startPlatform(
   const deadline = Date.now() + 280_000;
   while (Date.now() < deadline) {
     if (child.exitCode !== null) throw new Error(`platform exited during start-up:\n${log}`);
-    const ready = opts.workers === 0 ? log.includes("dashboard on") : log.includes("worker registered");
-    if (ready) return { url, dataDir, child, output: () => log, workerToken: () => readFileSync(path.join(dataDir, "worker-token"), "utf8").trim(), stop };
+    const ready =
+      opts.workers === 0 ? log.includes("dashboard on") : log.includes("worker registered");
+    if (ready)
+      return {
+        url,
+        dataDir,
+        child,
+        output: () => log,
+        workerToken: () => readFileSync(path.join(dataDir, "worker-token"), "utf8").trim(),
+        stop,
+      };
     await sleep(500);
   }
   await stop();
@@ -135,7 +161,13 @@ export async function tlab(
     cwd: ROOT,
     // A private config home, so no credentials saved by `tlab login` leak between tests or from the machine.
     // No saved login and no local cli-token: the token a test passes is the only credential.
-    env: { ...process.env, TLAB_API_URL: url, TLAB_TOKEN: opts.token ?? "", XDG_CONFIG_HOME: path.join(tmpdir(), "tlab-e2e-config"), DATA_DIR: path.join(tmpdir(), "tlab-e2e-no-data") },
+    env: {
+      ...process.env,
+      TLAB_API_URL: url,
+      TLAB_TOKEN: opts.token ?? "",
+      XDG_CONFIG_HOME: path.join(tmpdir(), "tlab-e2e-config"),
+      DATA_DIR: path.join(tmpdir(), "tlab-e2e-no-data"),
+    },
     stdio: [opts.stdin === undefined ? "ignore" : "pipe", "pipe", "pipe"],
   });
   if (opts.stdin !== undefined) child.stdin?.end(opts.stdin);
@@ -148,8 +180,14 @@ export async function tlab(
 }
 
 /** A personal API token for `user`, got with `tlab login` as a user would. */
-export async function personalToken(url: string, user: { email: string; password: string }): Promise<string> {
-  const login = await tlab(url, ["login", "--email", user.email, "--password-stdin", "--print"], { stdin: `${user.password}\n` });
-  if (login.code !== 0) throw new Error(`tlab login as ${user.email} exited ${login.code}: ${login.stderr}`);
+export async function personalToken(
+  url: string,
+  user: { email: string; password: string },
+): Promise<string> {
+  const login = await tlab(url, ["login", "--email", user.email, "--password-stdin", "--print"], {
+    stdin: `${user.password}\n`,
+  });
+  if (login.code !== 0)
+    throw new Error(`tlab login as ${user.email} exited ${login.code}: ${login.stderr}`);
   return login.stdout.trim();
 }

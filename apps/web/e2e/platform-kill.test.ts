@@ -5,7 +5,14 @@ import path from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
 import { afterAll, describe, expect, it } from "vitest";
 import { waitUntilMidRun } from "./mid-run";
-import { descendants, freePort, isAlive, startPlatform, tlab, type Platform } from "./platform-harness";
+import {
+  descendants,
+  freePort,
+  isAlive,
+  startPlatform,
+  tlab,
+  type Platform,
+} from "./platform-harness";
 import { trpc } from "./web-server";
 
 const EPOCHS = 5;
@@ -26,7 +33,11 @@ function watchHealth(url: string, cliTokenFile: string) {
     while (running) {
       try {
         const body = (await (await fetch(`${url}/api/health`)).json()) as Health;
-        seen.push({ status: body.status, waitingFor: body.waitingFor, cliToken: existsSync(cliTokenFile) });
+        seen.push({
+          status: body.status,
+          waitingFor: body.waitingFor,
+          cliToken: existsSync(cliTokenFile),
+        });
       } catch {
         // not listening yet
       }
@@ -70,21 +81,35 @@ describe("npm start killed with kill -9, then started again", () => {
     port = await freePort();
     const health = watchHealth(`http://127.0.0.1:${port}`, path.join(dataDir, "cli-token"));
     try {
-      platforms.push(await startPlatform({ workers: 1, env: { ...PLATFORM_ENV, DATA_DIR: dataDir, PORT: String(port) } }));
+      platforms.push(
+        await startPlatform({
+          workers: 1,
+          env: { ...PLATFORM_ENV, DATA_DIR: dataDir, PORT: String(port) },
+        }),
+      );
     } finally {
       await health.stop();
     }
     const statuses = health.seen.map((answer) => answer.status);
     expect(statuses, "health went from starting to ok").toContain("starting");
     expect(statuses.at(-1)).toBe("ok");
-    expect(health.seen.filter((answer) => answer.status === "ok" && !answer.cliToken), "ok before the CLI token was written").toEqual([]);
+    expect(
+      health.seen.filter((answer) => answer.status === "ok" && !answer.cliToken),
+      "ok before the CLI token was written",
+    ).toEqual([]);
   });
 
   it("refuses a second start on the same data directory, and one on a port in use, saying which", async () => {
-    await expectRefused(startPlatform({ workers: 0, env: { DATA_DIR: dataDir, PORT: String(await freePort()) } }), /is in use by another npm start \(pid \d+/);
+    await expectRefused(
+      startPlatform({ workers: 0, env: { DATA_DIR: dataDir, PORT: String(await freePort()) } }),
+      /is in use by another npm start \(pid \d+/,
+    );
     const otherDir = mkdtempSync(path.join(tmpdir(), "tlab-e2e-port-"));
     try {
-      await expectRefused(startPlatform({ workers: 0, env: { DATA_DIR: otherDir, PORT: String(port) } }), new RegExp(`port ${port} is already in use`));
+      await expectRefused(
+        startPlatform({ workers: 0, env: { DATA_DIR: otherDir, PORT: String(port) } }),
+        new RegExp(`port ${port} is already in use`),
+      );
     } finally {
       rmSync(otherDir, { recursive: true, force: true });
     }
@@ -96,7 +121,20 @@ describe("npm start killed with kill -9, then started again", () => {
     const token = readFileSync(path.join(dataDir, "cli-token"), "utf8").trim();
     const launched = await tlab(
       url,
-      ["launch", "--preset", "digits", "--strategies", "full", "--epochs", String(EPOCHS), "--train-per-class", "300", "--test-per-class", "20", "--json"],
+      [
+        "launch",
+        "--preset",
+        "digits",
+        "--strategies",
+        "full",
+        "--epochs",
+        String(EPOCHS),
+        "--train-per-class",
+        "300",
+        "--test-per-class",
+        "20",
+        "--json",
+      ],
       { token },
     );
     expect(launched.code, launched.stderr).toBe(0);
@@ -108,13 +146,21 @@ describe("npm start killed with kill -9, then started again", () => {
     process.kill(-platform.child.pid!, "SIGKILL");
     const killedAt = Date.now();
     while (children.some(isAlive) && Date.now() - killedAt < 30_000) await sleep(200);
-    expect(children.filter(isAlive), `still running ${Date.now() - killedAt} ms after the kill`).toEqual([]);
+    expect(
+      children.filter(isAlive),
+      `still running ${Date.now() - killedAt} ms after the kill`,
+    ).toEqual([]);
     expect(Date.now() - killedAt).toBeLessThan(25_000);
 
     // The port is free again and the data directory's lock is stale: the same start works.
     const probe = createServer();
-    await new Promise<void>((resolve, reject) => probe.once("error", reject).listen(port, () => probe.close(() => resolve())));
-    const again = await startPlatform({ workers: 1, env: { ...PLATFORM_ENV, DATA_DIR: dataDir, PORT: String(port) } });
+    await new Promise<void>((resolve, reject) =>
+      probe.once("error", reject).listen(port, () => probe.close(() => resolve())),
+    );
+    const again = await startPlatform({
+      workers: 1,
+      env: { ...PLATFORM_ENV, DATA_DIR: dataDir, PORT: String(port) },
+    });
     platforms.push(again);
     expect(((await (await fetch(`${url}/api/health`)).json()) as Health).status).toBe("ok");
 
@@ -126,7 +172,14 @@ describe("npm start killed with kill -9, then started again", () => {
     }
     expect(run.status, again.output().slice(-3000)).toBe("SUCCEEDED");
     expect(run.attempt).toBeGreaterThanOrEqual(2);
-    const series = await trpc<{ name: string; points: { step: number }[] }[]>(url, "run.metrics", { runId }, { token });
-    expect(series.find((s) => s.name === "val/accuracy")?.points.map((p) => p.step)).toEqual(Array.from({ length: EPOCHS }, (_, i) => i + 1));
+    const series = await trpc<{ name: string; points: { step: number }[] }[]>(
+      url,
+      "run.metrics",
+      { runId },
+      { token },
+    );
+    expect(series.find((s) => s.name === "val/accuracy")?.points.map((p) => p.step)).toEqual(
+      Array.from({ length: EPOCHS }, (_, i) => i + 1),
+    );
   });
 });

@@ -21,12 +21,30 @@ describe("the web server restarted mid-run", () => {
   let workerLog = "";
 
   async function startWeb(): Promise<void> {
-    web = spawn(process.execPath, [path.join(ROOT, "node_modules/next/dist/bin/next"), "start", "-p", String(port), "-H", "127.0.0.1"], {
-      cwd: WEB_DIR,
-      env: { ...process.env, NODE_ENV: "production", DATA_DIR: dataDir, DATABASE_URL: databaseUrl, TLAB_ADMIN_EMAIL: ADMIN.email, TLAB_ADMIN_PASSWORD: ADMIN.password },
-      detached: true,
-      stdio: "ignore",
-    });
+    web = spawn(
+      process.execPath,
+      [
+        path.join(ROOT, "node_modules/next/dist/bin/next"),
+        "start",
+        "-p",
+        String(port),
+        "-H",
+        "127.0.0.1",
+      ],
+      {
+        cwd: WEB_DIR,
+        env: {
+          ...process.env,
+          NODE_ENV: "production",
+          DATA_DIR: dataDir,
+          DATABASE_URL: databaseUrl,
+          TLAB_ADMIN_EMAIL: ADMIN.email,
+          TLAB_ADMIN_PASSWORD: ADMIN.password,
+        },
+        detached: true,
+        stdio: "ignore",
+      },
+    );
     for (let i = 0; i < 240; i++) {
       try {
         if ((await fetch(`${url}/api/health`)).ok) return;
@@ -46,12 +64,18 @@ describe("the web server restarted mid-run", () => {
   }
 
   beforeAll(async () => {
-    execFileSync(path.join(ROOT, "node_modules/.bin/prisma"), ["migrate", "deploy", "--config", "prisma/prisma.config.ts"], {
-      cwd: ROOT,
-      env: { ...process.env, DATA_DIR: dataDir, DATABASE_URL: databaseUrl },
-      stdio: "pipe",
+    execFileSync(
+      path.join(ROOT, "node_modules/.bin/prisma"),
+      ["migrate", "deploy", "--config", "prisma/prisma.config.ts"],
+      {
+        cwd: ROOT,
+        env: { ...process.env, DATA_DIR: dataDir, DATABASE_URL: databaseUrl },
+        stdio: "pipe",
+      },
+    );
+    cpSync(path.join(ROOT, "apps/trainer/assets/base-models"), path.join(dataDir, "base-models"), {
+      recursive: true,
     });
-    cpSync(path.join(ROOT, "apps/trainer/assets/base-models"), path.join(dataDir, "base-models"), { recursive: true });
     port = await freePort();
     url = `http://127.0.0.1:${port}`;
     await startWeb();
@@ -64,29 +88,44 @@ describe("the web server restarted mid-run", () => {
   });
 
   it("does not lose the run or any metric point", async () => {
-    const login = await tlab(url, ["login", "--email", ADMIN.email, "--password-stdin", "--print"], { stdin: `${ADMIN.password}\n` });
+    const login = await tlab(
+      url,
+      ["login", "--email", ADMIN.email, "--password-stdin", "--print"],
+      { stdin: `${ADMIN.password}\n` },
+    );
     expect(login.code, login.stderr).toBe(0);
     const token = login.stdout.trim();
-    const launched = await tlab(url, ["launch", "--preset", "digits", "--strategies", "full", "--epochs", "10", "--json"], { token });
+    const launched = await tlab(
+      url,
+      ["launch", "--preset", "digits", "--strategies", "full", "--epochs", "10", "--json"],
+      { token },
+    );
     expect(launched.code, launched.stderr).toBe(0);
     const runId = (JSON.parse(launched.stdout) as { runs: { id: string }[] }).runs[0]!.id;
 
-    worker = spawn(process.execPath, ["--import", "tsx", path.join(ROOT, "apps/trainer/src/cli.ts"), "worker", "--poll", "200"], {
-      cwd: ROOT,
-      env: {
-        ...process.env,
-        TLAB_API_URL: url,
-        TLAB_WORKER_TOKEN: readFileSync(path.join(dataDir, "worker-token"), "utf8").trim(),
-        TLAB_CACHE_DIR: path.join(dataDir, "worker-cache"),
-        TLAB_BACKEND: "wasm",
+    worker = spawn(
+      process.execPath,
+      ["--import", "tsx", path.join(ROOT, "apps/trainer/src/cli.ts"), "worker", "--poll", "200"],
+      {
+        cwd: ROOT,
+        env: {
+          ...process.env,
+          TLAB_API_URL: url,
+          TLAB_WORKER_TOKEN: readFileSync(path.join(dataDir, "worker-token"), "utf8").trim(),
+          TLAB_CACHE_DIR: path.join(dataDir, "worker-cache"),
+          TLAB_BACKEND: "wasm",
+        },
+        stdio: ["ignore", "pipe", "pipe"],
       },
-      stdio: ["ignore", "pipe", "pipe"],
-    });
+    );
     worker.stdout?.on("data", (d: Buffer) => (workerLog += d.toString()));
     worker.stderr?.on("data", (d: Buffer) => (workerLog += d.toString()));
 
     const query = async <T>(procedure: string, input: unknown): Promise<T> => {
-      const response = await fetch(`${url}/api/trpc/${procedure}?input=${encodeURIComponent(JSON.stringify(input))}`, { headers: { authorization: `Bearer ${token}` } });
+      const response = await fetch(
+        `${url}/api/trpc/${procedure}?input=${encodeURIComponent(JSON.stringify(input))}`,
+        { headers: { authorization: `Bearer ${token}` } },
+      );
       return ((await response.json()) as { result: { data: T } }).result.data;
     };
     // Down as soon as training is under way, for longer than a few retries' worth of backoff.
@@ -108,9 +147,14 @@ describe("the web server restarted mid-run", () => {
     const run = await query<{ attempt: number }>("run.byId", { runId });
     expect(run.attempt).toBe(1); // rode it out: never requeued
     expect(workerLog).toMatch(/retrying|heartbeat failed/);
-    const series = await query<{ name: string; points: { step: number }[] }[]>("run.metrics", { runId });
+    const series = await query<{ name: string; points: { step: number }[] }[]>("run.metrics", {
+      runId,
+    });
     for (const name of ["train/loss", "val/accuracy"]) {
-      expect(series.find((s) => s.name === name)?.points.map((p) => p.step), name).toEqual([1, 2, 3, 4, 5, 6, 7, 8, 9, 10]);
+      expect(
+        series.find((s) => s.name === name)?.points.map((p) => p.step),
+        name,
+      ).toEqual([1, 2, 3, 4, 5, 6, 7, 8, 9, 10]);
     }
   }, 300_000);
 });

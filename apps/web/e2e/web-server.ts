@@ -20,7 +20,8 @@ const TRAINER_BASE_MODELS = path.join(REPO_ROOT, "apps/trainer/assets/base-model
 /** Why browser tests cannot run here, or null when they can. */
 export function browserSkipReason(): string | null {
   if (!existsSync(CHROMIUM)) return `${CHROMIUM} is missing (apt-get install -y chromium)`;
-  if (!existsSync(path.join(WEB_DIR, ".next", "BUILD_ID"))) return "apps/web has no production build (cd apps/web && npx next build)";
+  if (!existsSync(path.join(WEB_DIR, ".next", "BUILD_ID")))
+    return "apps/web has no production build (cd apps/web && npx next build)";
   return null;
 }
 
@@ -36,24 +37,47 @@ export interface WebServer {
 export async function startWebServer(): Promise<WebServer> {
   const dataDir = mkdtempSync(path.join(os.tmpdir(), "tlab-e2e-data-"));
   const databaseUrl = `file:${path.join(dataDir, "tlab.db")}`;
-  execFileSync(path.join(REPO_ROOT, "node_modules/.bin/prisma"), ["migrate", "deploy", "--config", "prisma/prisma.config.ts"], {
-    cwd: REPO_ROOT,
-    env: { ...process.env, DATA_DIR: dataDir, DATABASE_URL: databaseUrl },
-    stdio: "pipe",
-  });
+  execFileSync(
+    path.join(REPO_ROOT, "node_modules/.bin/prisma"),
+    ["migrate", "deploy", "--config", "prisma/prisma.config.ts"],
+    {
+      cwd: REPO_ROOT,
+      env: { ...process.env, DATA_DIR: dataDir, DATABASE_URL: databaseUrl },
+      stdio: "pipe",
+    },
+  );
   const baseModels = path.join(dataDir, "base-models");
-  if (existsSync(path.join(TRAINER_BASE_MODELS, BUILTIN_BASE_MODEL))) cpSync(TRAINER_BASE_MODELS, baseModels, { recursive: true });
+  if (existsSync(path.join(TRAINER_BASE_MODELS, BUILTIN_BASE_MODEL)))
+    cpSync(TRAINER_BASE_MODELS, baseModels, { recursive: true });
   else writeFakeBaseModel(path.join(baseModels, BUILTIN_BASE_MODEL), BUILTIN_BASE_MODEL);
 
   const port = await freePort();
   const url = `http://127.0.0.1:${port}`;
   let log = "";
-  const server: ChildProcess = spawn(process.execPath, [path.join(REPO_ROOT, "node_modules/next/dist/bin/next"), "start", "-p", String(port), "-H", "127.0.0.1"], {
-    cwd: WEB_DIR,
-    env: { ...process.env, NODE_ENV: "production", PORT: String(port), DATA_DIR: dataDir, DATABASE_URL: databaseUrl, SWEEP_INTERVAL_MS: "1000" },
-    detached: true,
-    stdio: ["ignore", "pipe", "pipe"],
-  });
+  const server: ChildProcess = spawn(
+    process.execPath,
+    [
+      path.join(REPO_ROOT, "node_modules/next/dist/bin/next"),
+      "start",
+      "-p",
+      String(port),
+      "-H",
+      "127.0.0.1",
+    ],
+    {
+      cwd: WEB_DIR,
+      env: {
+        ...process.env,
+        NODE_ENV: "production",
+        PORT: String(port),
+        DATA_DIR: dataDir,
+        DATABASE_URL: databaseUrl,
+        SWEEP_INTERVAL_MS: "1000",
+      },
+      detached: true,
+      stdio: ["ignore", "pipe", "pipe"],
+    },
+  );
   server.stdout?.on("data", (chunk: Buffer) => (log += chunk.toString()));
   server.stderr?.on("data", (chunk: Buffer) => (log += chunk.toString()));
 
@@ -63,14 +87,16 @@ export async function startWebServer(): Promise<WebServer> {
       // next start forks; the server runs detached in its own process group so the group is stopped.
       process.kill(-server.pid, "SIGTERM");
       const timeout = sleep(5000).then(() => "timeout" as const);
-      if ((await Promise.race([exited, timeout])) === "timeout") process.kill(-server.pid, "SIGKILL");
+      if ((await Promise.race([exited, timeout])) === "timeout")
+        process.kill(-server.pid, "SIGKILL");
     }
     rmSync(dataDir, { recursive: true, force: true });
   };
 
   const deadline = Date.now() + 60_000;
   for (;;) {
-    if (server.exitCode !== null) throw new Error(`next start exited with ${server.exitCode}:\n${log}`);
+    if (server.exitCode !== null)
+      throw new Error(`next start exited with ${server.exitCode}:\n${log}`);
     try {
       if ((await fetch(`${url}/api/health`)).ok) break;
     } catch {
@@ -82,7 +108,13 @@ export async function startWebServer(): Promise<WebServer> {
     }
     await sleep(250);
   }
-  return { url, dataDir, log: () => log, workerToken: () => readFileSync(path.join(dataDir, "worker-token"), "utf8").trim(), stop };
+  return {
+    url,
+    dataDir,
+    log: () => log,
+    workerToken: () => readFileSync(path.join(dataDir, "worker-token"), "utf8").trim(),
+    stop,
+  };
 }
 
 export interface Browser {
@@ -99,7 +131,16 @@ export async function launchBrowser(viewport = { width: 1280, height: 900 }): Pr
   const context = await chromium.launchPersistentContext(profileDir, {
     executablePath: CHROMIUM,
     headless: true,
-    args: ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync"],
+    args: [
+      "--headless",
+      "--no-sandbox",
+      "--disable-gpu",
+      "--disable-quic",
+      "--no-first-run",
+      "--disable-background-networking",
+      "--disable-component-update",
+      "--disable-sync",
+    ],
     viewport,
   });
   const page = context.pages()[0] ?? (await context.newPage());
@@ -107,7 +148,8 @@ export async function launchBrowser(viewport = { width: 1280, height: 900 }): Pr
   page.on("pageerror", (error) => pageErrors.push(error.message));
   // A script or style the Content-Security-Policy blocked is a page error too: the page is broken.
   page.on("console", (message) => {
-    if (message.type() === "error" && /Content Security Policy/i.test(message.text())) pageErrors.push(message.text());
+    if (message.type() === "error" && /Content Security Policy/i.test(message.text()))
+      pageErrors.push(message.text());
   });
   mkdirSync(SCREENSHOTS, { recursive: true });
   return {
@@ -125,18 +167,37 @@ export async function launchBrowser(viewport = { width: 1280, height: 900 }): Pr
 }
 
 /** A tRPC call over HTTP, as the trainer's client makes it (no transformer). */
-export async function trpc<T>(url: string, procedure: string, input: unknown, opts: { token?: string; mutation?: boolean } = {}): Promise<T> {
+export async function trpc<T>(
+  url: string,
+  procedure: string,
+  input: unknown,
+  opts: { token?: string; mutation?: boolean } = {},
+): Promise<T> {
   const headers: Record<string, string> = { "content-type": "application/json" };
   if (opts.token) headers.authorization = `Bearer ${opts.token}`;
   const response = opts.mutation
-    ? await fetch(`${url}/api/trpc/${procedure}`, { method: "POST", headers, body: JSON.stringify(input) })
-    : await fetch(`${url}/api/trpc/${procedure}?input=${encodeURIComponent(JSON.stringify(input))}`, { headers });
+    ? await fetch(`${url}/api/trpc/${procedure}`, {
+        method: "POST",
+        headers,
+        body: JSON.stringify(input),
+      })
+    : await fetch(
+        `${url}/api/trpc/${procedure}?input=${encodeURIComponent(JSON.stringify(input))}`,
+        { headers },
+      );
   const body = (await response.json()) as { result?: { data: T }; error?: { message: string } };
-  if (!response.ok || !body.result) throw new Error(`${procedure}: ${response.status} ${body.error?.message ?? JSON.stringify(body)}`);
+  if (!response.ok || !body.result)
+    throw new Error(
+      `${procedure}: ${response.status} ${body.error?.message ?? JSON.stringify(body)}`,
+    );
   return body.result.data;
 }
 
-export const E2E_USER = { name: "E2E Admin", email: "e2e-admin@example.test", password: "correct horse battery staple" };
+export const E2E_USER = {
+  name: "E2E Admin",
+  email: "e2e-admin@example.test",
+  password: "correct horse battery staple",
+};
 
 /**
  * Signs the browser in as the server's first account (created on first use, which makes it the
@@ -164,10 +225,20 @@ export async function signIn(page: Page, url: string): Promise<void> {
 }
 
 /** A viewer's tRPC query with the browser's session cookie (what the page itself would send). */
-export async function trpcAsBrowser<T>(context: BrowserContext, url: string, procedure: string, input: unknown): Promise<T> {
-  const response = await context.request.get(`${url}/api/trpc/${procedure}?input=${encodeURIComponent(JSON.stringify(input))}`);
+export async function trpcAsBrowser<T>(
+  context: BrowserContext,
+  url: string,
+  procedure: string,
+  input: unknown,
+): Promise<T> {
+  const response = await context.request.get(
+    `${url}/api/trpc/${procedure}?input=${encodeURIComponent(JSON.stringify(input))}`,
+  );
   const body = (await response.json()) as { result?: { data: T }; error?: { message: string } };
-  if (!response.ok() || !body.result) throw new Error(`${procedure}: ${response.status()} ${body.error?.message ?? JSON.stringify(body)}`);
+  if (!response.ok() || !body.result)
+    throw new Error(
+      `${procedure}: ${response.status()} ${body.error?.message ?? JSON.stringify(body)}`,
+    );
   return body.result.data;
 }
 

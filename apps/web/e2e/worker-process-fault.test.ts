@@ -6,7 +6,10 @@ import { personalToken, startPlatform, tlab, type Platform } from "./platform-ha
 import { trpc } from "./web-server";
 import { startWorkerProcess, type WorkerProcess } from "./worker-process";
 
-const ADMIN = { email: "worker-faults-admin@example.test", password: "worker faults admin password" };
+const ADMIN = {
+  email: "worker-faults-admin@example.test",
+  password: "worker faults admin password",
+};
 const LEASE_MS = 6000;
 // 30 images per class, 15% held out for validation: 4 batches of 32 per epoch. After the fifth
 // step (epoch 2's first batch) the next kernel throws: mid-epoch, after epoch 1 was reported.
@@ -28,7 +31,11 @@ describe("a worker process in trouble", () => {
   let token: string;
   const workers: WorkerProcess[] = [];
   beforeAll(async () => {
-    platform = await startPlatform({ workers: 0, admin: ADMIN, env: { TLAB_LEASE_MS: String(LEASE_MS), SWEEP_INTERVAL_MS: "500" } });
+    platform = await startPlatform({
+      workers: 0,
+      admin: ADMIN,
+      env: { TLAB_LEASE_MS: String(LEASE_MS), SWEEP_INTERVAL_MS: "500" },
+    });
     token = await personalToken(platform.url, ADMIN);
   }, 300_000);
   afterAll(async () => {
@@ -53,13 +60,31 @@ describe("a worker process in trouble", () => {
     // Two seeds of one full fine-tune: the first run claimed crashes, the second must not.
     const launched = await tlab(
       platform.url,
-      ["launch", "--preset", "digits", "--strategies", "full", "--seeds", "2", "--epochs", "2", "--train-per-class", "30", "--test-per-class", "20", "--wait", "--json"],
+      [
+        "launch",
+        "--preset",
+        "digits",
+        "--strategies",
+        "full",
+        "--seeds",
+        "2",
+        "--epochs",
+        "2",
+        "--train-per-class",
+        "30",
+        "--test-per-class",
+        "20",
+        "--wait",
+        "--json",
+      ],
       { token },
     );
     // --wait exits 1 when any run did not succeed.
     expect(launched.code, `${launched.stderr}\n${worker.output().slice(-3000)}`).toBe(1);
     const { runs } = JSON.parse(launched.stdout) as { runs: { id: string }[] };
-    const views = await Promise.all(runs.map((r) => trpc<RunView>(platform.url, "run.byId", { runId: r.id }, { token })));
+    const views = await Promise.all(
+      runs.map((r) => trpc<RunView>(platform.url, "run.byId", { runId: r.id }, { token })),
+    );
     const failed = views.filter((r) => r.status === "FAILED");
     const succeeded = views.filter((r) => r.status === "SUCCEEDED");
     expect(failed.length, worker.output().slice(-3000)).toBe(1);
@@ -71,7 +96,12 @@ describe("a worker process in trouble", () => {
     );
     expect(crashed.attempt).toBe(1);
     // What was measured before the crash is kept: epoch 1, once.
-    const series = await trpc<Series>(platform.url, "run.metrics", { runId: crashed.id }, { token });
+    const series = await trpc<Series>(
+      platform.url,
+      "run.metrics",
+      { runId: crashed.id },
+      { token },
+    );
     expect(series.find((s) => s.name === "val/accuracy")?.points.map((p) => p.step)).toEqual([1]);
 
     // One process trained both: it is still running and registered only once.
@@ -79,7 +109,12 @@ describe("a worker process in trouble", () => {
     expect(worker.alive()).toBe(true);
     expect(worker.output().match(/worker registered/g)).toHaveLength(1);
     expect(succeeded[0]!.attempt).toBe(1);
-    const good = await trpc<Series>(platform.url, "run.metrics", { runId: succeeded[0]!.id }, { token });
+    const good = await trpc<Series>(
+      platform.url,
+      "run.metrics",
+      { runId: succeeded[0]!.id },
+      { token },
+    );
     expect(good.find((s) => s.name === "val/accuracy")?.points.map((p) => p.step)).toEqual([1, 2]);
     await worker.kill("SIGKILL");
   }, 300_000);
@@ -89,11 +124,33 @@ describe("a worker process in trouble", () => {
   // instead of training on for nothing, claims the run again as its next attempt, resumes from the
   // checkpoint, and the run succeeds with every step once.
   it("paused past its lease gives up the stale attempt and the run succeeds once", async () => {
-    const worker = startWorkerProcess({ apiUrl: platform.url, token: platform.workerToken(), name: "sleepy", cacheDir: path.join(platform.dataDir, "cache-sleepy") });
+    const worker = startWorkerProcess({
+      apiUrl: platform.url,
+      token: platform.workerToken(),
+      name: "sleepy",
+      cacheDir: path.join(platform.dataDir, "cache-sleepy"),
+    });
     workers.push(worker);
     await worker.registered();
     const epochs = 5;
-    const launched = await tlab(platform.url, ["launch", "--preset", "digits", "--strategies", "full", "--epochs", String(epochs), "--train-per-class", "300", "--test-per-class", "20", "--json"], { token });
+    const launched = await tlab(
+      platform.url,
+      [
+        "launch",
+        "--preset",
+        "digits",
+        "--strategies",
+        "full",
+        "--epochs",
+        String(epochs),
+        "--train-per-class",
+        "300",
+        "--test-per-class",
+        "20",
+        "--json",
+      ],
+      { token },
+    );
     expect(launched.code, launched.stderr).toBe(0);
     const runId = (JSON.parse(launched.stdout) as { runs: { id: string }[] }).runs[0]!.id;
 
@@ -107,7 +164,9 @@ describe("a worker process in trouble", () => {
       else await sleep(100);
     }
     worker.child.kill("SIGCONT");
-    expect(requeued?.failureReason).toMatch(/lease expired on attempt 1 \(worker \S+ stopped heartbeating\); requeued/);
+    expect(requeued?.failureReason).toMatch(
+      /lease expired on attempt 1 \(worker \S+ stopped heartbeating\); requeued/,
+    );
 
     let run: RunView | undefined;
     for (let i = 0; i < 1200; i++) {
@@ -125,7 +184,10 @@ describe("a worker process in trouble", () => {
     expect(log).not.toMatch(/"attempt":1,[^\n]*"msg":"run (failed|succeeded)"/);
     const series = await trpc<Series>(platform.url, "run.metrics", { runId }, { token });
     for (const name of ["train/loss", "val/accuracy", "val/loss"]) {
-      expect(series.find((s) => s.name === name)?.points.map((p) => p.step), name).toEqual([1, 2, 3, 4, 5]);
+      expect(
+        series.find((s) => s.name === name)?.points.map((p) => p.step),
+        name,
+      ).toEqual([1, 2, 3, 4, 5]);
     }
     expect(worker.alive()).toBe(true);
   }, 300_000);

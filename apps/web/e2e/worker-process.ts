@@ -19,16 +19,42 @@ export interface WorkerProcess {
  * a cache directory of its own, nothing else (no DATA_DIR, no database). Node itself runs the CLI
  * (tsx as a loader, not tsx's wrapper process), so a signal sent to `child` reaches the worker.
  */
-export function startWorkerProcess(opts: { apiUrl: string; token: string; name: string; cacheDir: string; env?: Record<string, string> }): WorkerProcess {
+export function startWorkerProcess(opts: {
+  apiUrl: string;
+  token: string;
+  name: string;
+  cacheDir: string;
+  env?: Record<string, string>;
+}): WorkerProcess {
   let log = "";
   const env = { ...process.env };
-  for (const key of Object.keys(env)) if (key.startsWith("TLAB_") || key === "DATA_DIR" || key === "DATABASE_URL") delete env[key];
-  Object.assign(env, { TLAB_API_URL: opts.apiUrl, TLAB_WORKER_TOKEN: opts.token, TLAB_CACHE_DIR: opts.cacheDir, TLAB_BACKEND: "wasm", ...opts.env });
-  const child: ChildProcess = spawn(process.execPath, ["--import", "tsx", path.join(ROOT, "apps/trainer/src/cli.ts"), "worker", "--name", opts.name, "--poll", "200"], {
-    cwd: ROOT,
-    env,
-    stdio: ["ignore", "pipe", "pipe"],
+  for (const key of Object.keys(env))
+    if (key.startsWith("TLAB_") || key === "DATA_DIR" || key === "DATABASE_URL") delete env[key];
+  Object.assign(env, {
+    TLAB_API_URL: opts.apiUrl,
+    TLAB_WORKER_TOKEN: opts.token,
+    TLAB_CACHE_DIR: opts.cacheDir,
+    TLAB_BACKEND: "wasm",
+    ...opts.env,
   });
+  const child: ChildProcess = spawn(
+    process.execPath,
+    [
+      "--import",
+      "tsx",
+      path.join(ROOT, "apps/trainer/src/cli.ts"),
+      "worker",
+      "--name",
+      opts.name,
+      "--poll",
+      "200",
+    ],
+    {
+      cwd: ROOT,
+      env,
+      stdio: ["ignore", "pipe", "pipe"],
+    },
+  );
   child.stdout?.on("data", (d: Buffer) => (log += d.toString()));
   child.stderr?.on("data", (d: Buffer) => (log += d.toString()));
   const alive = () => child.exitCode === null && child.signalCode === null;
@@ -42,7 +68,8 @@ export function startWorkerProcess(opts: { apiUrl: string; token: string; name: 
         if (!alive()) throw new Error(`worker ${opts.name} exited before registering:\n${log}`);
         await sleep(100);
       }
-      if (!log.includes("worker registered")) throw new Error(`worker ${opts.name} did not register within 120 s:\n${log}`);
+      if (!log.includes("worker registered"))
+        throw new Error(`worker ${opts.name} did not register within 120 s:\n${log}`);
     },
     kill: async (signal) => {
       if (!alive()) return;

@@ -29,11 +29,26 @@ describe("a run stopped on purpose", () => {
   const workers: WorkerProcess[] = [];
   const run = (runId: string) => trpc<RunView>(platform.url, "run.byId", { runId }, { token });
   const steps = async (runId: string, name: string) =>
-    (await trpc<Series>(platform.url, "run.metrics", { runId }, { token })).find((s) => s.name === name)?.points.map((p) => p.step) ?? [];
+    (await trpc<Series>(platform.url, "run.metrics", { runId }, { token }))
+      .find((s) => s.name === name)
+      ?.points.map((p) => p.step) ?? [];
   const launchFullFineTune = async () => {
     const launched = await tlab(
       platform.url,
-      ["launch", "--preset", "digits", "--strategies", "full", "--epochs", String(EPOCHS), "--train-per-class", "300", "--test-per-class", "20", "--json"],
+      [
+        "launch",
+        "--preset",
+        "digits",
+        "--strategies",
+        "full",
+        "--epochs",
+        String(EPOCHS),
+        "--train-per-class",
+        "300",
+        "--test-per-class",
+        "20",
+        "--json",
+      ],
       { token },
     );
     expect(launched.code, launched.stderr).toBe(0);
@@ -49,7 +64,11 @@ describe("a run stopped on purpose", () => {
   };
 
   beforeAll(async () => {
-    platform = await startPlatform({ workers: 0, admin: ADMIN, env: { TLAB_LEASE_MS: String(LEASE_MS), SWEEP_INTERVAL_MS: "500" } });
+    platform = await startPlatform({
+      workers: 0,
+      admin: ADMIN,
+      env: { TLAB_LEASE_MS: String(LEASE_MS), SWEEP_INTERVAL_MS: "500" },
+    });
     token = await personalToken(platform.url, ADMIN);
   }, 300_000);
   afterAll(async () => {
@@ -61,17 +80,31 @@ describe("a run stopped on purpose", () => {
   // its next heartbeat (every LEASE_MS / 2), whichever comes first, stops after the current batch
   // and reports the run CANCELED with what it measured.
   it("canceled mid-run: the worker stops within a heartbeat, the epochs it measured are kept, and it takes the next run", async () => {
-    const worker = startWorkerProcess({ apiUrl: platform.url, token: platform.workerToken(), name: "cancel-me", cacheDir: path.join(platform.dataDir, "cache-cancel") });
+    const worker = startWorkerProcess({
+      apiUrl: platform.url,
+      token: platform.workerToken(),
+      name: "cancel-me",
+      cacheDir: path.join(platform.dataDir, "cache-cancel"),
+    });
     workers.push(worker);
     await worker.registered();
     const runId = await launchFullFineTune();
     await waitUntilMidRun(platform.url, token, runId, { epochs: EPOCHS, output: worker.output });
 
     const requested = Date.now();
-    expect(await trpc<{ status: string }>(platform.url, "run.cancel", { runId }, { token, mutation: true })).toEqual({ status: "RUNNING" });
+    expect(
+      await trpc<{ status: string }>(
+        platform.url,
+        "run.cancel",
+        { runId },
+        { token, mutation: true },
+      ),
+    ).toEqual({ status: "RUNNING" });
     const canceled = await settled(runId, ["CANCELED", "SUCCEEDED", "FAILED"]);
     const latencyMs = Date.now() - requested;
-    console.info(`[e2e] cancel reached the worker and ended the run in ${latencyMs} ms (heartbeat every ${LEASE_MS / 2} ms)`);
+    console.info(
+      `[e2e] cancel reached the worker and ended the run in ${latencyMs} ms (heartbeat every ${LEASE_MS / 2} ms)`,
+    );
     expect(canceled.status, worker.output().slice(-3000)).toBe("CANCELED");
     expect(canceled.failureReason).toBe("canceled by request");
     // About one epoch (or one heartbeat interval, if sooner), plus the batch in flight and the
@@ -89,7 +122,21 @@ describe("a run stopped on purpose", () => {
     // The worker is free again: it trains the next run to the end.
     const next = await tlab(
       platform.url,
-      ["launch", "--preset", "digits", "--strategies", "frozen", "--epochs", "2", "--train-per-class", "30", "--test-per-class", "20", "--wait", "--json"],
+      [
+        "launch",
+        "--preset",
+        "digits",
+        "--strategies",
+        "frozen",
+        "--epochs",
+        "2",
+        "--train-per-class",
+        "30",
+        "--test-per-class",
+        "20",
+        "--wait",
+        "--json",
+      ],
       { token },
     );
     expect(next.code, `${next.stderr}\n${worker.output().slice(-3000)}`).toBe(0);
@@ -103,11 +150,20 @@ describe("a run stopped on purpose", () => {
   // gives the run back to the queue at once (no lease to wait out) and exits 0; the next worker
   // resumes the run from its checkpoint and finishes it with every step once.
   it("whose worker gets SIGTERM is released to the queue at once and resumed by the next worker", async () => {
-    const first = startWorkerProcess({ apiUrl: platform.url, token: platform.workerToken(), name: "leaving", cacheDir: path.join(platform.dataDir, "cache-leaving") });
+    const first = startWorkerProcess({
+      apiUrl: platform.url,
+      token: platform.workerToken(),
+      name: "leaving",
+      cacheDir: path.join(platform.dataDir, "cache-leaving"),
+    });
     workers.push(first);
     await first.registered();
     const runId = await launchFullFineTune();
-    await waitUntilMidRun(platform.url, token, runId, { epochs: EPOCHS, atLeast: 2, output: first.output });
+    await waitUntilMidRun(platform.url, token, runId, {
+      epochs: EPOCHS,
+      atLeast: 2,
+      output: first.output,
+    });
 
     await first.kill("SIGTERM");
     expect(first.child.exitCode, first.output().slice(-3000)).toBe(0);
@@ -117,7 +173,12 @@ describe("a run stopped on purpose", () => {
     expect(released.failureReason).toBe("worker shut down; requeued");
     expect(first.output()).toMatch(/run released to the queue \(worker shutting down\)/);
 
-    const second = startWorkerProcess({ apiUrl: platform.url, token: platform.workerToken(), name: "arriving", cacheDir: path.join(platform.dataDir, "cache-arriving") });
+    const second = startWorkerProcess({
+      apiUrl: platform.url,
+      token: platform.workerToken(),
+      name: "arriving",
+      cacheDir: path.join(platform.dataDir, "cache-arriving"),
+    });
     workers.push(second);
     await second.registered();
     const finished = await settled(runId, ["SUCCEEDED", "FAILED", "CANCELED"]);
@@ -126,7 +187,9 @@ describe("a run stopped on purpose", () => {
     expect(finished.workerName).toBe("arriving");
     expect(second.output()).toMatch(/resuming from the checkpoint of an earlier attempt/);
     for (const name of ["train/loss", "val/accuracy", "val/loss"]) {
-      expect(await steps(runId, name), name).toEqual(Array.from({ length: EPOCHS }, (_, i) => i + 1));
+      expect(await steps(runId, name), name).toEqual(
+        Array.from({ length: EPOCHS }, (_, i) => i + 1),
+      );
     }
   }, 300_000);
 });

@@ -5,7 +5,15 @@
  */
 import { spawn, spawnSync, type ChildProcess } from "node:child_process";
 import { randomBytes } from "node:crypto";
-import { cpSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import {
+  cpSync,
+  existsSync,
+  mkdirSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  writeFileSync,
+} from "node:fs";
 import { createServer } from "node:net";
 import path from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
@@ -21,10 +29,18 @@ const EXIT_WITH_PARENT = path.join(import.meta.dirname, "exit-with-parent.mjs");
 
 const env = z
   .object({
-    PORT: z.coerce.number().int().min(1).max(65535, "PORT must be a port number 1-65535").default(3000),
+    PORT: z.coerce
+      .number()
+      .int()
+      .min(1)
+      .max(65535, "PORT must be a port number 1-65535")
+      .default(3000),
     DATA_DIR: z.string().default("data"),
     DATABASE_URL: z.string().optional(),
-    TLAB_WORKER_TOKEN: z.string().min(16, "TLAB_WORKER_TOKEN must be at least 16 characters").optional(),
+    TLAB_WORKER_TOKEN: z
+      .string()
+      .min(16, "TLAB_WORKER_TOKEN must be at least 16 characters")
+      .optional(),
     TLAB_LOCAL_WORKERS: z.coerce.number().int().min(0).max(16).default(1),
     TLAB_ADMIN_EMAIL: z.string().optional(),
     TLAB_ADMIN_PASSWORD: z.string().optional(),
@@ -51,7 +67,10 @@ const CLI_TOKEN_FILE = path.join(dataDir, "cli-token");
  * sign-in needs the server up, and a script that waits for health must find the CLI signed in.
  */
 const STARTUP_STATE_FILE = path.join(dataDir, "startup-state");
-const envAdmin = env.TLAB_ADMIN_EMAIL && env.TLAB_ADMIN_PASSWORD ? { email: env.TLAB_ADMIN_EMAIL, password: env.TLAB_ADMIN_PASSWORD } : undefined;
+const envAdmin =
+  env.TLAB_ADMIN_EMAIL && env.TLAB_ADMIN_PASSWORD
+    ? { email: env.TLAB_ADMIN_EMAIL, password: env.TLAB_ADMIN_PASSWORD }
+    : undefined;
 const admin = envAdmin ?? readOrCreateLocalAdmin();
 const childEnv = {
   ...process.env,
@@ -62,13 +81,21 @@ const childEnv = {
   TLAB_ADMIN_EMAIL: admin.email,
   TLAB_ADMIN_PASSWORD: admin.password,
   // The web server names where the admin it creates comes from: not the variables when made up here.
-  TLAB_ADMIN_SOURCE: envAdmin ? "TLAB_ADMIN_EMAIL" : `npm start's local admin; its password is in ${LOCAL_ADMIN_FILE}`,
+  TLAB_ADMIN_SOURCE: envAdmin
+    ? "TLAB_ADMIN_EMAIL"
+    : `npm start's local admin; its password is in ${LOCAL_ADMIN_FILE}`,
   TLAB_STARTUP_STATE_FILE: STARTUP_STATE_FILE,
 };
 
 function readOrCreateLocalAdmin(): { email: string; password: string } {
-  if (existsSync(LOCAL_ADMIN_FILE)) return z.object({ email: z.string(), password: z.string() }).parse(JSON.parse(readFileSync(LOCAL_ADMIN_FILE, "utf8")));
-  const created = { email: "admin@tlab.localhost", password: randomBytes(18).toString("base64url") };
+  if (existsSync(LOCAL_ADMIN_FILE))
+    return z
+      .object({ email: z.string(), password: z.string() })
+      .parse(JSON.parse(readFileSync(LOCAL_ADMIN_FILE, "utf8")));
+  const created = {
+    email: "admin@tlab.localhost",
+    password: randomBytes(18).toString("base64url"),
+  };
   writeFileSync(LOCAL_ADMIN_FILE, `${JSON.stringify(created, null, 2)}\n`, { mode: 0o600 });
   return created;
 }
@@ -76,15 +103,25 @@ function readOrCreateLocalAdmin(): { email: string; password: string } {
 /** Signs the admin in through the CLI (as a user would) and keeps the token for local CLI use. */
 function issueLocalCliToken(): void {
   if (existsSync(CLI_TOKEN_FILE)) return;
-  const result = spawnSync(path.join(BIN, "tsx"), [TRAINER_CLI, "login", "--email", admin.email, "--password-stdin", "--print"], {
-    cwd: ROOT,
-    env: { ...childEnv, TLAB_API_URL: `http://127.0.0.1:${env.PORT}`, XDG_CONFIG_HOME: path.join(dataDir, ".config") },
-    input: `${admin.password}\n`,
-    encoding: "utf8",
-  });
+  const result = spawnSync(
+    path.join(BIN, "tsx"),
+    [TRAINER_CLI, "login", "--email", admin.email, "--password-stdin", "--print"],
+    {
+      cwd: ROOT,
+      env: {
+        ...childEnv,
+        TLAB_API_URL: `http://127.0.0.1:${env.PORT}`,
+        XDG_CONFIG_HOME: path.join(dataDir, ".config"),
+      },
+      input: `${admin.password}\n`,
+      encoding: "utf8",
+    },
+  );
   const token = result.stdout.trim();
   if (result.status !== 0 || !token) {
-    log(`could not sign in as ${admin.email} for the local CLI (${result.stderr.trim().split("\n").at(-1) ?? "unknown error"}); use \`tlab login\``);
+    log(
+      `could not sign in as ${admin.email} for the local CLI (${result.stderr.trim().split("\n").at(-1) ?? "unknown error"}); use \`tlab login\``,
+    );
     return;
   }
   writeFileSync(CLI_TOKEN_FILE, token, { mode: 0o600 });
@@ -102,7 +139,11 @@ function readOrCreateToken(file: string): string {
 }
 
 function run(command: string, args: string[], opts: { cwd?: string; what: string }): void {
-  const result = spawnSync(command, args, { cwd: opts.cwd ?? ROOT, env: childEnv, stdio: "inherit" });
+  const result = spawnSync(command, args, {
+    cwd: opts.cwd ?? ROOT,
+    env: childEnv,
+    stdio: "inherit",
+  });
   if (result.status !== 0) {
     log(`${opts.what} failed (exit ${result.status ?? result.signal})`);
     process.exit(1);
@@ -117,18 +158,25 @@ const SHIPPED_BASE_MODELS = path.join(ROOT, "apps/trainer/assets/base-models");
  * does; the web server registers them at start. The built-in LeNet-5 is pretrained when missing.
  */
 function installShippedBaseModels(): void {
-  const shipped = existsSync(SHIPPED_BASE_MODELS) ? readdirSync(SHIPPED_BASE_MODELS, { withFileTypes: true }) : [];
+  const shipped = existsSync(SHIPPED_BASE_MODELS)
+    ? readdirSync(SHIPPED_BASE_MODELS, { withFileTypes: true })
+    : [];
   for (const entry of shipped) {
     if (!entry.isDirectory() || entry.name.startsWith(".")) continue;
     const source = path.join(SHIPPED_BASE_MODELS, entry.name);
     const target = path.join(dataDir, "base-models", entry.name);
-    if (existsSync(path.join(target, "model.json")) || !existsSync(path.join(source, "model.json"))) continue;
+    if (existsSync(path.join(target, "model.json")) || !existsSync(path.join(source, "model.json")))
+      continue;
     cpSync(source, target, { recursive: true });
     log(`installed base model ${entry.name}`);
   }
   if (existsSync(path.join(dataDir, "base-models", BUILTIN_BASE_MODEL, "model.json"))) return;
   log(`building the built-in base model ${BUILTIN_BASE_MODEL} (tlab pretrain)`);
-  run(path.join(BIN, "tsx"), [TRAINER_CLI, "pretrain", "--out", path.join(dataDir, "base-models", BUILTIN_BASE_MODEL)], { what: "tlab pretrain" });
+  run(
+    path.join(BIN, "tsx"),
+    [TRAINER_CLI, "pretrain", "--out", path.join(dataDir, "base-models", BUILTIN_BASE_MODEL)],
+    { what: "tlab pretrain" },
+  );
 }
 
 interface HealthBody {
@@ -141,7 +189,12 @@ interface HealthBody {
  * Polls /api/health until `ready(body)`. A `degraded` answer is reported once (the database's
  * reason) and waited through, as an operator may be freeing disk space.
  */
-async function waitForHealth(url: string, child: ChildProcess, ready: (body: HealthBody) => boolean, what: string): Promise<void> {
+async function waitForHealth(
+  url: string,
+  child: ChildProcess,
+  ready: (body: HealthBody) => boolean,
+  what: string,
+): Promise<void> {
   let reported = "";
   for (let i = 0; i < 600; i++) {
     if (child.exitCode !== null) throw new Error("the web server exited during start-up");
@@ -179,8 +232,15 @@ let stopping = false;
  * before a worker could give its run back. Each child runs exit-with-parent.mjs, so it stops when
  * this process dies without stopping them (SIGKILL, a crash).
  */
-function spawnChild(nodeArgs: string[], opts: { cwd: string; env: NodeJS.ProcessEnv }): ChildProcess {
-  return spawn(process.execPath, ["--import", EXIT_WITH_PARENT, ...nodeArgs], { ...opts, stdio: "inherit", detached: true });
+function spawnChild(
+  nodeArgs: string[],
+  opts: { cwd: string; env: NodeJS.ProcessEnv },
+): ChildProcess {
+  return spawn(process.execPath, ["--import", EXIT_WITH_PARENT, ...nodeArgs], {
+    ...opts,
+    stdio: "inherit",
+    detached: true,
+  });
 }
 
 function startWorker(index: number): void {
@@ -188,10 +248,17 @@ function startWorker(index: number): void {
   // Node runs the CLI with tsx as a loader, not under tsx's wrapper process: the wrapper gives a
   // child 30 ms to acknowledge a signal and SIGKILLs it otherwise, and a worker busy in a training
   // step cannot answer that fast, so it would die without giving its run back.
-  const worker = spawnChild(["--import", "tsx", TRAINER_CLI, "worker", "--name", `local-${index + 1}`], {
-    cwd: ROOT,
-    env: { ...childEnv, TLAB_API_URL: `http://127.0.0.1:${env.PORT}`, TLAB_CACHE_DIR: path.join(dataDir, "worker-cache") },
-  });
+  const worker = spawnChild(
+    ["--import", "tsx", TRAINER_CLI, "worker", "--name", `local-${index + 1}`],
+    {
+      cwd: ROOT,
+      env: {
+        ...childEnv,
+        TLAB_API_URL: `http://127.0.0.1:${env.PORT}`,
+        TLAB_CACHE_DIR: path.join(dataDir, "worker-cache"),
+      },
+    },
+  );
   workers.add(worker);
   recordChildren();
   worker.on("exit", (code, signal) => {
@@ -218,10 +285,16 @@ function killGroup(child: ChildProcess): void {
 }
 
 /** SIGTERM, then SIGKILL for whatever has not exited within `graceMs`. */
-async function stopChildren(children: ChildProcess[], graceMs: number, what: string): Promise<void> {
+async function stopChildren(
+  children: ChildProcess[],
+  graceMs: number,
+  what: string,
+): Promise<void> {
   const running = children.filter(isRunning);
   if (running.length === 0) return;
-  const exited = Promise.all(running.map((child) => new Promise((resolve) => child.once("exit", resolve))));
+  const exited = Promise.all(
+    running.map((child) => new Promise((resolve) => child.once("exit", resolve))),
+  );
   // To the child alone: next start relays it to its server, which would otherwise get it twice.
   for (const child of running) child.kill("SIGTERM");
   const timedOut = await Promise.race([exited.then(() => false), sleep(graceMs).then(() => true)]);
@@ -289,7 +362,9 @@ function isPlatformProcess(pid: number): boolean {
 
 function recordChildren(): void {
   if (!ownsPidFile) return;
-  const children = [web, ...workers].flatMap((child) => (child?.pid && isRunning(child) ? [child.pid] : []));
+  const children = [web, ...workers].flatMap((child) =>
+    child?.pid && isRunning(child) ? [child.pid] : [],
+  );
   writeFileSync(PID_FILE, `${JSON.stringify({ pid: process.pid, children })}\n`, { mode: 0o600 });
 }
 
@@ -306,8 +381,13 @@ async function ensurePortFree(port: number): Promise<void> {
     probe.listen(port, () => probe.close(() => resolve(null)));
   });
   if (!error) return;
-  const why = error.code === "EADDRINUSE" ? "is already in use by another program (an earlier npm start still running?)" : `cannot be used (${error.code ?? error.message})`;
-  throw new Error(`port ${port} ${why}: stop that program, or start on another port with PORT=<port> npm start`);
+  const why =
+    error.code === "EADDRINUSE"
+      ? "is already in use by another program (an earlier npm start still running?)"
+      : `cannot be used (${error.code ?? error.message})`;
+  throw new Error(
+    `port ${port} ${why}: stop that program, or start on another port with PORT=<port> npm start`,
+  );
 }
 
 async function main(): Promise<void> {
@@ -315,13 +395,18 @@ async function main(): Promise<void> {
   log(`data directory ${dataDir}`);
   await ensurePortFree(env.PORT);
   writeFileSync(STARTUP_STATE_FILE, "npm start is signing the local CLI in", { mode: 0o600 });
-  run(path.join(BIN, "prisma"), ["migrate", "deploy", "--config", "prisma/prisma.config.ts"], { what: "database migration" });
+  run(path.join(BIN, "prisma"), ["migrate", "deploy", "--config", "prisma/prisma.config.ts"], {
+    what: "database migration",
+  });
   installShippedBaseModels();
   if (!existsSync(path.join(WEB_DIR, ".next/BUILD_ID"))) {
     log("building the dashboard (first start only; about a minute)");
     run(path.join(BIN, "next"), ["build"], { cwd: WEB_DIR, what: "next build" });
   }
-  const server = spawnChild([path.join(ROOT, "node_modules/next/dist/bin/next"), "start", "-p", String(env.PORT)], { cwd: WEB_DIR, env: childEnv });
+  const server = spawnChild(
+    [path.join(ROOT, "node_modules/next/dist/bin/next"), "start", "-p", String(env.PORT)],
+    { cwd: WEB_DIR, env: childEnv },
+  );
   web = server;
   recordChildren();
   server.on("exit", (code, signal) => {
@@ -331,9 +416,16 @@ async function main(): Promise<void> {
       void stopAll("the web server exited");
     }
   });
-  for (const signal of ["SIGINT", "SIGTERM", "SIGHUP"] as const) process.on(signal, () => void stopAll(signal));
+  for (const signal of ["SIGINT", "SIGTERM", "SIGHUP"] as const)
+    process.on(signal, () => void stopAll(signal));
   const health = `http://127.0.0.1:${env.PORT}/api/health`;
-  await waitForHealth(health, server, (body) => body.status === "ok" || (body.status === "starting" && body.waitingFor === "platform"), "web server start");
+  await waitForHealth(
+    health,
+    server,
+    (body) =>
+      body.status === "ok" || (body.status === "starting" && body.waitingFor === "platform"),
+    "web server start",
+  );
   issueLocalCliToken();
   writeFileSync(STARTUP_STATE_FILE, "ready", { mode: 0o600 });
   await waitForHealth(health, server, (body) => body.status === "ok", "platform start");

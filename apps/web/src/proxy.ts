@@ -18,7 +18,10 @@ export function proxy(request: NextRequest): NextResponse {
   const headers = new Headers(request.headers);
   headers.set(PATH_HEADER, `${pathname}${search}`);
   const csp = pageContentSecurityPolicy(btoa(crypto.randomUUID()));
-  if (!PUBLIC_PAGES.some((page) => page.test(pathname)) && !SESSION_COOKIES.some((name) => request.cookies.has(name))) {
+  if (
+    !PUBLIC_PAGES.some((page) => page.test(pathname)) &&
+    !SESSION_COOKIES.some((name) => request.cookies.has(name))
+  ) {
     const signIn = new URL("/sign-in", request.url);
     if (pathname !== "/") signIn.searchParams.set("next", `${pathname}${search}`);
     const redirect = NextResponse.redirect(signIn);

@@ -4,7 +4,10 @@
  * on its own inline scripts, and 'strict-dynamic' lets those load the app's chunks. Every page is
  * rendered per request (the layout reads the session), so no cached page carries a stale nonce.
  */
-export function pageContentSecurityPolicy(nonce: string, dev = process.env.NODE_ENV !== "production"): string {
+export function pageContentSecurityPolicy(
+  nonce: string,
+  dev = process.env.NODE_ENV !== "production",
+): string {
   return [
     "default-src 'self'",
     // Next's dev server (React Refresh) evaluates code; production never needs it.

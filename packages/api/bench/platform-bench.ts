@@ -19,23 +19,58 @@ const log = (message: string) => process.stderr.write(`[platform-bench] ${messag
 export async function platformBench() {
   const testDb = await createTestDb();
   const services = createServices(testDb.db);
-  await services.catalog.upsertDataset({ name: "mnist-digits-5-9", description: "", spec: { source: "mnist", classes: [5, 6, 7, 8, 9] }, classNames: ["5", "6", "7", "8", "9"] });
-  await services.catalog.upsertBaseModel({ name: "lenet5-digits-0-4", description: "", source: "builtin", storagePath: "-", inputShape: [28, 28, 1], layers: LENET_LAYERS, totalParams: 43576, sha256: "-" });
+  await services.catalog.upsertDataset({
+    name: "mnist-digits-5-9",
+    description: "",
+    spec: { source: "mnist", classes: [5, 6, 7, 8, 9] },
+    classNames: ["5", "6", "7", "8", "9"],
+  });
+  await services.catalog.upsertBaseModel({
+    name: "lenet5-digits-0-4",
+    description: "",
+    source: "builtin",
+    storagePath: "-",
+    inputShape: [28, 28, 1],
+    layers: LENET_LAYERS,
+    totalParams: 43576,
+    sha256: "-",
+  });
   const user = await addTestUser(testDb.db, "bench@example.test", "member");
-  const { url, server } = await serveApi(services, { workerToken: TOKEN, userToken: USER_TOKEN, user });
-  const client = (token: string) => createTRPCClient<AppRouter>({ links: [httpLink({ url: `${url}/api/trpc`, headers: { authorization: `Bearer ${token}` } })] });
+  const { url, server } = await serveApi(services, {
+    workerToken: TOKEN,
+    userToken: USER_TOKEN,
+    user,
+  });
+  const client = (token: string) =>
+    createTRPCClient<AppRouter>({
+      links: [httpLink({ url: `${url}/api/trpc`, headers: { authorization: `Bearer ${token}` } })],
+    });
   const workerApi = client(TOKEN);
   const userApi = client(USER_TOKEN);
   try {
-    const worker = await workerApi.worker.register.mutate({ name: "bench", hostname: "bench", backend: "wasm", device: "bench", versions: {} });
+    const worker = await workerApi.worker.register.mutate({
+      name: "bench",
+      hostname: "bench",
+      backend: "wasm",
+      device: "bench",
+      versions: {},
+    });
     const epochs = 100;
-    const { id: experimentId } = await userApi.experiment.create.mutate({ ...PRESETS.digits, name: "bench", epochs });
+    const { id: experimentId } = await userApi.experiment.create.mutate({
+      ...PRESETS.digits,
+      name: "bench",
+      epochs,
+    });
     const runs = [];
-    for (let i = 0; i < 3; i++) runs.push((await workerApi.worker.claim.mutate({ workerId: worker.id }))!);
+    for (let i = 0; i < 3; i++)
+      runs.push((await workerApi.worker.claim.mutate({ workerId: worker.id }))!);
 
     // Ingest: 3 runs × the most a run may hold (100 series × 100 epochs) in batches of 5,000, as a
     // worker's buffer would send them after an outage.
-    const series = Array.from({ length: MAX_METRIC_SERIES_PER_RUN }, (_, i) => `bench/series-${String(i).padStart(3, "0")}`);
+    const series = Array.from(
+      { length: MAX_METRIC_SERIES_PER_RUN },
+      (_, i) => `bench/series-${String(i).padStart(3, "0")}`,
+    );
     const perSeries = epochs;
     const epochsPerBatch = 50;
     const batch = epochsPerBatch * series.length;
@@ -43,8 +78,18 @@ export async function platformBench() {
     const started = performance.now();
     for (const run of runs) {
       for (let epoch = 1; epoch <= epochs; epoch += epochsPerBatch) {
-        const points = Array.from({ length: epochsPerBatch }, (_, j) => series.map((name) => ({ name, step: epoch + j, value: Math.exp(-(epoch + j) / 30) + Math.random() * 0.05 }))).flat();
-        await workerApi.worker.reportMetrics.mutate({ workerId: worker.id, runId: run.runId, points });
+        const points = Array.from({ length: epochsPerBatch }, (_, j) =>
+          series.map((name) => ({
+            name,
+            step: epoch + j,
+            value: Math.exp(-(epoch + j) / 30) + Math.random() * 0.05,
+          })),
+        ).flat();
+        await workerApi.worker.reportMetrics.mutate({
+          workerId: worker.id,
+          runId: run.runId,
+          points,
+        });
       }
     }
     const ingestSeconds = (performance.now() - started) / 1000;
@@ -57,7 +102,10 @@ export async function platformBench() {
       const t0 = performance.now();
       const comparison = await userApi.experiment.compare.query({ id: experimentId });
       timings.push(performance.now() - t0);
-      if (i === 0) log(`compare returns ${comparison.series.map((s) => s.metrics[0]?.points.length ?? 0).join(", ")} points per series`);
+      if (i === 0)
+        log(
+          `compare returns ${comparison.series.map((s) => s.metrics[0]?.points.length ?? 0).join(", ")} points per series`,
+        );
     }
     timings.sort((a, b) => a - b);
     const p95Ms = Math.round(timings[Math.ceil(0.95 * timings.length) - 1]! * 10) / 10;
@@ -65,8 +113,19 @@ export async function platformBench() {
 
     // Claims: 8 workers racing over 400 queued runs.
     await userApi.experiment.create.mutate({ ...PRESETS.digits, name: "claims", seeds: 10 }); // 30 runs
-    for (let i = 0; i < 12; i++) await userApi.experiment.create.mutate({ ...PRESETS.digits, name: `claims ${i}`, seeds: 10 });
-    const workers = await Promise.all(Array.from({ length: 8 }, (_, i) => workerApi.worker.register.mutate({ name: `w${i}`, hostname: "bench", backend: "wasm", device: "bench", versions: {} })));
+    for (let i = 0; i < 12; i++)
+      await userApi.experiment.create.mutate({ ...PRESETS.digits, name: `claims ${i}`, seeds: 10 });
+    const workers = await Promise.all(
+      Array.from({ length: 8 }, (_, i) =>
+        workerApi.worker.register.mutate({
+          name: `w${i}`,
+          hostname: "bench",
+          backend: "wasm",
+          device: "bench",
+          versions: {},
+        }),
+      ),
+    );
     const claimStarted = performance.now();
     const claimed = await Promise.all(
       workers.map(async (w) => {
@@ -79,7 +138,11 @@ export async function platformBench() {
     const total = claimed.reduce((a, b) => a + b, 0);
     const perSec = Math.round(total / claimSeconds);
     log(`claims: ${total} runs by 8 workers, ${perSec}/s`);
-    return { ingest: { pointsPerSec, batch }, compare: { p95Ms, runs: 3, seriesPerRun: series.length, pointsPerSeries: perSeries }, claim: { perSec, workers: 8, runs: total } };
+    return {
+      ingest: { pointsPerSec, batch },
+      compare: { p95Ms, runs: 3, seriesPerRun: series.length, pointsPerSeries: perSeries },
+      claim: { perSec, workers: 8, runs: total },
+    };
   } finally {
     server.close();
     await testDb.cleanup();

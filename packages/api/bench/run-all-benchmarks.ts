@@ -7,7 +7,11 @@ import path from "node:path";
 import { platformBench } from "./platform-bench";
 
 const root = path.resolve(import.meta.dirname, "../../..");
-const trainer = spawnSync("npm", ["run", "-s", "bench", "-w", "@tlab/trainer"], { cwd: root, stdio: ["ignore", "pipe", "inherit"], encoding: "utf8" });
+const trainer = spawnSync("npm", ["run", "-s", "bench", "-w", "@tlab/trainer"], {
+  cwd: root,
+  stdio: ["ignore", "pipe", "inherit"],
+  encoding: "utf8",
+});
 if (trainer.status !== 0) {
   process.stderr.write(`trainer benchmark failed (exit ${trainer.status})\n`);
   process.exit(1);

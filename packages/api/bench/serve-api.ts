@@ -29,7 +29,8 @@ export async function serveApi(
     const chunks: Buffer[] = [];
     for await (const chunk of req) chunks.push(chunk as Buffer);
     const headers = new Headers();
-    for (const [key, value] of Object.entries(req.headers)) if (typeof value === "string") headers.set(key, value);
+    for (const [key, value] of Object.entries(req.headers))
+      if (typeof value === "string") headers.set(key, value);
     const request = new Request(`http://127.0.0.1${req.url ?? "/"}`, {
       method: req.method,
       headers,
@@ -39,7 +40,11 @@ export async function serveApi(
       endpoint: "/api/trpc",
       req: request,
       router: appRouter,
-      createContext: () => createContextInner({ services, principal: principalOf(request.headers.get("authorization")) }),
+      createContext: () =>
+        createContextInner({
+          services,
+          principal: principalOf(request.headers.get("authorization")),
+        }),
     });
     res.writeHead(response.status, Object.fromEntries(response.headers));
     res.end(Buffer.from(await response.arrayBuffer()));

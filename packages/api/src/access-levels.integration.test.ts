@@ -19,28 +19,77 @@ let callers: { name: string; principal: Principal; allowed: AccessLevel[] }[];
 
 beforeAll(async () => {
   h = await createApiHarness();
-  const token = async (kind: "personal" | "worker", owner: (typeof h.users)[keyof typeof h.users]) =>
-    (await h.services.tokens.create(kind, owner, { name: `${kind} of ${owner.role}` })).token;
-  const principalOf = (secret: string) => h.services.tokens.authenticate(secret, "bootstrap-worker-token-0123456789");
+  const token = async (
+    kind: "personal" | "worker",
+    owner: (typeof h.users)[keyof typeof h.users],
+  ) => (await h.services.tokens.create(kind, owner, { name: `${kind} of ${owner.role}` })).token;
+  const principalOf = (secret: string) =>
+    h.services.tokens.authenticate(secret, "bootstrap-worker-token-0123456789");
   const revoked = await h.services.tokens.create("personal", h.users.admin, { name: "revoked" });
   await h.services.tokens.revoke(revoked.info.id, h.users.admin, "personal");
-  const revokedWorker = await h.services.tokens.create("worker", h.users.admin, { name: "revoked worker" });
+  const revokedWorker = await h.services.tokens.create("worker", h.users.admin, {
+    name: "revoked worker",
+  });
   await h.services.tokens.revoke(revokedWorker.info.id, h.users.admin, "worker");
 
-  const session = (user: (typeof h.users)[keyof typeof h.users]): Principal => ({ kind: "user", user, via: "session" });
+  const session = (user: (typeof h.users)[keyof typeof h.users]): Principal => ({
+    kind: "user",
+    user,
+    via: "session",
+  });
   callers = [
     { name: "anonymous", principal: { kind: "anonymous" }, allowed: ["public"] },
-    { name: "unknown bearer token", principal: await principalOf("tlab_pat_not-a-real-token"), allowed: ["public"] },
-    { name: "revoked personal token (admin's)", principal: await principalOf(revoked.token), allowed: ["public"] },
-    { name: "revoked worker token", principal: await principalOf(revokedWorker.token), allowed: ["public"] },
+    {
+      name: "unknown bearer token",
+      principal: await principalOf("tlab_pat_not-a-real-token"),
+      allowed: ["public"],
+    },
+    {
+      name: "revoked personal token (admin's)",
+      principal: await principalOf(revoked.token),
+      allowed: ["public"],
+    },
+    {
+      name: "revoked worker token",
+      principal: await principalOf(revokedWorker.token),
+      allowed: ["public"],
+    },
     { name: "viewer session", principal: session(h.users.viewer), allowed: ["public", "viewer"] },
-    { name: "member session", principal: session(h.users.member), allowed: ["public", "viewer", "member"] },
-    { name: "admin session", principal: session(h.users.admin), allowed: ["public", "viewer", "member", "admin"] },
-    { name: "viewer personal token", principal: await principalOf(await token("personal", h.users.viewer)), allowed: ["public", "viewer"] },
-    { name: "member personal token", principal: await principalOf(await token("personal", h.users.member)), allowed: ["public", "viewer", "member"] },
-    { name: "admin personal token", principal: await principalOf(await token("personal", h.users.admin)), allowed: ["public", "viewer", "member", "admin"] },
-    { name: "worker token", principal: await principalOf(await token("worker", h.users.admin)), allowed: ["public", "worker"] },
-    { name: "bootstrap worker token", principal: await principalOf("bootstrap-worker-token-0123456789"), allowed: ["public", "worker"] },
+    {
+      name: "member session",
+      principal: session(h.users.member),
+      allowed: ["public", "viewer", "member"],
+    },
+    {
+      name: "admin session",
+      principal: session(h.users.admin),
+      allowed: ["public", "viewer", "member", "admin"],
+    },
+    {
+      name: "viewer personal token",
+      principal: await principalOf(await token("personal", h.users.viewer)),
+      allowed: ["public", "viewer"],
+    },
+    {
+      name: "member personal token",
+      principal: await principalOf(await token("personal", h.users.member)),
+      allowed: ["public", "viewer", "member"],
+    },
+    {
+      name: "admin personal token",
+      principal: await principalOf(await token("personal", h.users.admin)),
+      allowed: ["public", "viewer", "member", "admin"],
+    },
+    {
+      name: "worker token",
+      principal: await principalOf(await token("worker", h.users.admin)),
+      allowed: ["public", "worker"],
+    },
+    {
+      name: "bootstrap worker token",
+      principal: await principalOf("bootstrap-worker-token-0123456789"),
+      allowed: ["public", "worker"],
+    },
   ];
 });
 afterAll(async () => h?.cleanup());
@@ -48,8 +97,14 @@ afterAll(async () => h?.cleanup());
 /** Every procedure of the whole router, by its dotted path, with the level it declares. */
 function allProcedures(): { path: string; access: AccessLevel | undefined }[] {
   // At run time `_def.procedures` is flat: "experiment.create" → procedure (its type is the nested record).
-  const procedures = appRouter._def.procedures as unknown as Record<string, { _def: { meta?: ProcedureMeta } }>;
-  return Object.entries(procedures).map(([path, procedure]) => ({ path, access: procedure._def.meta?.access }));
+  const procedures = appRouter._def.procedures as unknown as Record<
+    string,
+    { _def: { meta?: ProcedureMeta } }
+  >;
+  return Object.entries(procedures).map(([path, procedure]) => ({
+    path,
+    access: procedure._def.meta?.access,
+  }));
 }
 
 async function callAs(principal: Principal, path: string): Promise<unknown> {
@@ -67,10 +122,20 @@ describe("every tRPC procedure declares and enforces an access level", () => {
   it("the router has procedures, each with a known level, and only the listed ones are public", () => {
     const procedures = allProcedures();
     expect(procedures.length).toBeGreaterThan(20);
-    const undeclared = procedures.filter((p) => !["public", "viewer", "member", "admin", "worker"].includes(p.access as string));
-    expect(undeclared.map((p) => p.path), "procedures without an access level").toEqual([]);
-    const publicOnes = procedures.filter((p) => p.access === "public").map((p) => p.path).sort();
-    expect(publicOnes, "public procedures must be listed in PUBLIC_PROCEDURES").toEqual([...PUBLIC_PROCEDURES].sort());
+    const undeclared = procedures.filter(
+      (p) => !["public", "viewer", "member", "admin", "worker"].includes(p.access as string),
+    );
+    expect(
+      undeclared.map((p) => p.path),
+      "procedures without an access level",
+    ).toEqual([]);
+    const publicOnes = procedures
+      .filter((p) => p.access === "public")
+      .map((p) => p.path)
+      .sort();
+    expect(publicOnes, "public procedures must be listed in PUBLIC_PROCEDURES").toEqual(
+      [...PUBLIC_PROCEDURES].sort(),
+    );
   });
 
   it("refuses anonymous callers, under-privileged roles and the wrong token kind on every procedure", async () => {
@@ -81,10 +146,16 @@ describe("every tRPC procedure declares and enforces an access level", () => {
         const code = error instanceof TRPCError ? error.code : null;
         const refused = code === "UNAUTHORIZED" || code === "FORBIDDEN";
         if (caller.allowed.includes(access!)) {
-          if (refused) problems.push(`${path} (${access}) refused ${caller.name}: ${code} ${(error as Error).message}`);
+          if (refused)
+            problems.push(
+              `${path} (${access}) refused ${caller.name}: ${code} ${(error as Error).message}`,
+            );
         } else {
           const expected = caller.principal.kind === "anonymous" ? "UNAUTHORIZED" : "FORBIDDEN";
-          if (code !== expected) problems.push(`${path} (${access}) let ${caller.name} through (expected ${expected}, got ${code ?? "success"})`);
+          if (code !== expected)
+            problems.push(
+              `${path} (${access}) let ${caller.name} through (expected ${expected}, got ${code ?? "success"})`,
+            );
         }
       }
     }
@@ -96,6 +167,8 @@ describe("every tRPC procedure declares and enforces an access level", () => {
     const error = (await callAs(revoked.principal, "experiment.list")) as TRPCError;
     expect(error.message).toMatch(/revoked/);
     const viewer = callers.find((c) => c.name === "viewer session")!;
-    expect(((await callAs(viewer.principal, "experiment.create")) as TRPCError).message).toMatch(/needs the member role/);
+    expect(((await callAs(viewer.principal, "experiment.create")) as TRPCError).message).toMatch(
+      /needs the member role/,
+    );
   });
 });

@@ -12,7 +12,12 @@ export interface Context {
  * token (auth/request-principal.ts); tests pass one directly. `isWorker` is shorthand for the
  * server's bootstrap worker token.
  */
-export function createContextInner(opts: { services: Services; principal?: Principal; isWorker?: boolean }): Context {
-  const principal = opts.principal ?? (opts.isWorker ? { kind: "worker", tokenId: null } : ANONYMOUS);
+export function createContextInner(opts: {
+  services: Services;
+  principal?: Principal;
+  isWorker?: boolean;
+}): Context {
+  const principal =
+    opts.principal ?? (opts.isWorker ? { kind: "worker", tokenId: null } : ANONYMOUS);
   return { services: opts.services, principal };
 }

@@ -8,7 +8,11 @@ import { appRouter } from "./root";
 
 describe("the API's error shape", () => {
   it("carries a bad input's issues by top-level field and with their whole path", () => {
-    const parsed = CreateExperimentInput.safeParse({ ...PRESETS.digits, epochs: 0, strategies: [PRESETS.digits.strategies[0], { kind: "partial", learningRate: -1 }] });
+    const parsed = CreateExperimentInput.safeParse({
+      ...PRESETS.digits,
+      epochs: 0,
+      strategies: [PRESETS.digits.strategies[0], { kind: "partial", learningRate: -1 }],
+    });
     expect(parsed.success).toBe(false);
     const error = new TRPCError({ code: "BAD_REQUEST", cause: parsed.error });
     const shape = appRouter._def._config.errorFormatter({
@@ -17,17 +21,41 @@ describe("the API's error shape", () => {
       path: "experiment.create",
       input: undefined,
       ctx: undefined,
-      shape: { message: error.message, code: -32600, data: { code: "BAD_REQUEST", httpStatus: getHTTPStatusCodeFromError(error), path: "experiment.create" } },
-    }) as { data: { zodError: { fieldErrors: Record<string, string[]>; issues: { path: string; message: string }[] } } };
-    expect(shape.data.zodError.fieldErrors.epochs).toEqual(["must be a whole number from 1 to 100"]);
-    expect(shape.data.zodError.issues).toContainEqual({ path: "epochs", message: "must be a whole number from 1 to 100" });
-    expect(shape.data.zodError.issues.find((i) => i.path.startsWith("strategies.1."))?.path).toBe("strategies.1.learningRate");
+      shape: {
+        message: error.message,
+        code: -32600,
+        data: {
+          code: "BAD_REQUEST",
+          httpStatus: getHTTPStatusCodeFromError(error),
+          path: "experiment.create",
+        },
+      },
+    }) as {
+      data: {
+        zodError: {
+          fieldErrors: Record<string, string[]>;
+          issues: { path: string; message: string }[];
+        };
+      };
+    };
+    expect(shape.data.zodError.fieldErrors.epochs).toEqual([
+      "must be a whole number from 1 to 100",
+    ]);
+    expect(shape.data.zodError.issues).toContainEqual({
+      path: "epochs",
+      message: "must be a whole number from 1 to 100",
+    });
+    expect(shape.data.zodError.issues.find((i) => i.path.startsWith("strategies.1."))?.path).toBe(
+      "strategies.1.learningRate",
+    );
   });
 });
 
 describe("unexpected server errors", () => {
   it("answer a generic message with an error id, never the cause's text or stack", () => {
-    const cause = new Error('Invalid `prisma.run.findMany()` invocation: SELECT "main"."Run"."id" FROM "main"."Run" WHERE ... /srv/tlab/node_modules/.prisma');
+    const cause = new Error(
+      'Invalid `prisma.run.findMany()` invocation: SELECT "main"."Run"."id" FROM "main"."Run" WHERE ... /srv/tlab/node_modules/.prisma',
+    );
     const error = new TRPCError({ code: "INTERNAL_SERVER_ERROR", message: cause.message, cause });
     const format = () =>
       appRouter._def._config.errorFormatter({
@@ -36,10 +64,21 @@ describe("unexpected server errors", () => {
         path: "run.table",
         input: undefined,
         ctx: undefined,
-        shape: { message: error.message, code: -32603, data: { code: "INTERNAL_SERVER_ERROR", httpStatus: 500, path: "run.table", stack: error.stack } },
+        shape: {
+          message: error.message,
+          code: -32603,
+          data: {
+            code: "INTERNAL_SERVER_ERROR",
+            httpStatus: 500,
+            path: "run.table",
+            stack: error.stack,
+          },
+        },
       }) as { message: string; data: Record<string, unknown> };
     const shape = format();
-    expect(shape.message).toMatch(/^unexpected error on the server \(error id [0-9a-f]{12}\); the detail is in the server log$/);
+    expect(shape.message).toMatch(
+      /^unexpected error on the server \(error id [0-9a-f]{12}\); the detail is in the server log$/,
+    );
     expect(JSON.stringify(shape)).not.toMatch(/prisma|SELECT|node_modules/i);
     expect(shape.data.stack).toBeUndefined();
     // The id is the one the server logs for this error.

@@ -22,12 +22,33 @@ describe.skipIf(!disk)("API calls while the database's disk is full", () => {
     await tuneSqlite(db);
     try {
       const services = createServices(db);
-      await services.catalog.upsertDataset({ name: "mnist-digits-5-9", description: "", spec: { source: "mnist", classes: [5, 6, 7, 8, 9] }, classNames: ["5", "6", "7", "8", "9"] });
-      await services.catalog.upsertBaseModel({ name: "lenet5-digits-0-4", description: "", source: "builtin", storagePath: "-", inputShape: [28, 28, 1], layers: LENET_LAYERS, totalParams: 43576, sha256: "0".repeat(64) });
+      await services.catalog.upsertDataset({
+        name: "mnist-digits-5-9",
+        description: "",
+        spec: { source: "mnist", classes: [5, 6, 7, 8, 9] },
+        classNames: ["5", "6", "7", "8", "9"],
+      });
+      await services.catalog.upsertBaseModel({
+        name: "lenet5-digits-0-4",
+        description: "",
+        source: "builtin",
+        storagePath: "-",
+        inputShape: [28, 28, 1],
+        layers: LENET_LAYERS,
+        totalParams: 43576,
+        sha256: "0".repeat(64),
+      });
       const member = await addTestUser(db, "member@example.test", "member");
-      const user = createCaller(createContextInner({ services, principal: { kind: "user", user: member, via: "session" } }));
+      const user = createCaller(
+        createContextInner({ services, principal: { kind: "user", user: member, via: "session" } }),
+      );
       const worker = createCaller(createContextInner({ services, isWorker: true }));
-      await user.experiment.create({ ...PRESETS.digits, name: "full disk", strategies: [PRESETS.digits.strategies[0]!], epochs: 2 });
+      await user.experiment.create({
+        ...PRESETS.digits,
+        name: "full disk",
+        strategies: [PRESETS.digits.strategies[0]!],
+        epochs: 2,
+      });
       const { id: workerId } = await worker.worker.register(workerInfoFixture);
       const { runId } = (await worker.worker.claim({ workerId }))!;
 
@@ -35,16 +56,31 @@ describe.skipIf(!disk)("API calls while the database's disk is full", () => {
       // Take the last free pages too (a transaction that cannot commit): any later write needs one.
       await db
         .$transaction(async (tx) => {
-          for (let i = 0; i < 200; i++) await tx.setting.create({ data: { key: `fill-${i}`, value: "x".repeat(8_000) } });
+          for (let i = 0; i < 200; i++)
+            await tx.setting.create({ data: { key: `fill-${i}`, value: "x".repeat(8_000) } });
         })
         .catch(() => undefined);
-      const refused = await trpcErrorOf(worker.worker.reportMetrics({ workerId, runId, points: [{ name: "val/accuracy", step: 1, value: 0.5 }] }));
+      const refused = await trpcErrorOf(
+        worker.worker.reportMetrics({
+          workerId,
+          runId,
+          points: [{ name: "val/accuracy", step: 1, value: 0.5 }],
+        }),
+      );
       expect(refused.code).toBe("SERVICE_UNAVAILABLE");
-      expect(refused.message).toMatch(/^the server's storage is full \(.+\): nothing was stored; an operator must free space/);
+      expect(refused.message).toMatch(
+        /^the server's storage is full \(.+\): nothing was stored; an operator must free space/,
+      );
 
       disk!.free();
-      await worker.worker.reportMetrics({ workerId, runId, points: [{ name: "val/accuracy", step: 1, value: 0.5 }] });
-      expect((await user.run.metrics({ runId })).find((s) => s.name === "val/accuracy")?.points).toEqual([{ step: 1, value: 0.5 }]);
+      await worker.worker.reportMetrics({
+        workerId,
+        runId,
+        points: [{ name: "val/accuracy", step: 1, value: 0.5 }],
+      });
+      expect(
+        (await user.run.metrics({ runId })).find((s) => s.name === "val/accuracy")?.points,
+      ).toEqual([{ step: 1, value: 0.5 }]);
     } finally {
       await db.$disconnect();
     }

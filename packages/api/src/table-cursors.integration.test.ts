@@ -1,21 +1,36 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { PRESETS } from "@tlab/core/presets";
 import { RunSortField } from "@tlab/core/table-queries";
-import { createApiHarness, finalMetricsFixture, trpcErrorOf, workerInfoFixture } from "./test-support";
+import {
+  createApiHarness,
+  finalMetricsFixture,
+  trpcErrorOf,
+  workerInfoFixture,
+} from "./test-support";
 
 type Harness = Awaited<ReturnType<typeof createApiHarness>>;
 let h: Harness;
 
-const craft = (payload: unknown) => Buffer.from(JSON.stringify(payload), "utf8").toString("base64url");
+const craft = (payload: unknown) =>
+  Buffer.from(JSON.stringify(payload), "utf8").toString("base64url");
 
 beforeAll(async () => {
   h = await createApiHarness();
-  for (const name of ["alpha", "beta", "gamma"]) await h.member.experiment.create({ ...PRESETS.digits, name, strategies: [{ kind: "frozen" }, { kind: "full" }] });
+  for (const name of ["alpha", "beta", "gamma"])
+    await h.member.experiment.create({
+      ...PRESETS.digits,
+      name,
+      strategies: [{ kind: "frozen" }, { kind: "full" }],
+    });
   // Two finished runs, so the nullable sorts have values and nulls to page through.
   const worker = await h.worker.worker.register(workerInfoFixture);
   for (const accuracy of [0.5, 0.75]) {
     const spec = (await h.worker.worker.claim({ workerId: worker.id }))!;
-    await h.worker.worker.complete({ workerId: worker.id, runId: spec.runId, metrics: finalMetricsFixture({ testAccuracy: accuracy, wallTimeMs: 1000 * accuracy }) });
+    await h.worker.worker.complete({
+      workerId: worker.id,
+      runId: spec.runId,
+      metrics: finalMetricsFixture({ testAccuracy: accuracy, wallTimeMs: 1000 * accuracy }),
+    });
   }
 });
 afterAll(async () => h?.cleanup());
@@ -29,7 +44,12 @@ describe("table cursors are checked against the sort they page", () => {
         const seen: string[] = [];
         let cursor: string | null = null;
         do {
-          const page: Awaited<ReturnType<typeof h.viewer.run.table>> = await h.viewer.run.table({ limit: 4, sort, direction, cursor });
+          const page: Awaited<ReturnType<typeof h.viewer.run.table>> = await h.viewer.run.table({
+            limit: 4,
+            sort,
+            direction,
+            cursor,
+          });
           seen.push(...page.items.map((r) => r.id));
           cursor = page.nextCursor;
         } while (cursor);
@@ -60,18 +80,27 @@ describe("table cursors are checked against the sort they page", () => {
     };
     for (const cursor of runCursors) {
       const sort = sortOf(cursor);
-      const input = { cursor, ...(RunSortField.options.includes(sort as RunSortField) ? { sort: sort as RunSortField } : {}) };
+      const input = {
+        cursor,
+        ...(RunSortField.options.includes(sort as RunSortField)
+          ? { sort: sort as RunSortField }
+          : {}),
+      };
       const error = await trpcErrorOf(h.viewer.run.table(input));
       expect(error.code, cursor).toBe("BAD_REQUEST");
       expect(error.message, cursor).toMatch(/^cursor: .*; start again from the first page$/);
     }
-    for (const cursor of [byDate, craft({ s: "name", v: 12, id: "x" }), craft({ s: "createdAt", v: "alpha", id: "x" })]) {
+    for (const cursor of [
+      byDate,
+      craft({ s: "name", v: 12, id: "x" }),
+      craft({ s: "createdAt", v: "alpha", id: "x" }),
+    ]) {
       const error = await trpcErrorOf(h.viewer.experiment.table({ cursor, sort: "name" }));
       expect(error.code).toBe("BAD_REQUEST");
       expect(error.message).toMatch(/^cursor: /);
     }
-    expect((await trpcErrorOf(h.viewer.experiment.table({ cursor: byDate, sort: "name" }))).message).toBe(
-      "cursor: made for the sort by createdAt, not by name; start again from the first page",
-    );
+    expect(
+      (await trpcErrorOf(h.viewer.experiment.table({ cursor: byDate, sort: "name" }))).message,
+    ).toBe("cursor: made for the sort by createdAt, not by name; start again from the first page");
   });
 });

@@ -75,7 +75,13 @@ export async function addTestUser(db: Db, email: string, role: Role): Promise<Se
 }
 
 /** What a simulated worker registers with. */
-export const workerInfoFixture = { name: "w", hostname: "host", backend: "wasm" as const, device: "cpu", versions: {} };
+export const workerInfoFixture = {
+  name: "w",
+  hostname: "host",
+  backend: "wasm" as const,
+  device: "cpu",
+  versions: {},
+};
 
 /** Final metrics a simulated worker reports: a two-class result, any field overridable. */
 export function finalMetricsFixture(overrides: Partial<FinalMetrics> = {}): FinalMetrics {

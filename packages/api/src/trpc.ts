@@ -1,6 +1,12 @@
 import { initTRPC, TRPCError } from "@trpc/server";
 import { z, ZodError } from "zod";
-import { decideAccess, workerCredential, type AccessLevel, type Principal, type SessionUser } from "@tlab/core/access";
+import {
+  decideAccess,
+  workerCredential,
+  type AccessLevel,
+  type Principal,
+  type SessionUser,
+} from "@tlab/core/access";
 import { isDomainError, type DomainErrorCode } from "@tlab/core/errors";
 import { storageFailureOf } from "@tlab/core/storage-failure";
 import type { Context } from "./context";
@@ -20,13 +26,23 @@ const t = initTRPC
       // flattened by top-level field, and each issue with its whole path ("strategies.1.learningRate").
       const zodError =
         error.cause instanceof ZodError
-          ? { ...z.flattenError(error.cause), issues: error.cause.issues.map((issue) => ({ path: issue.path.map(String).join("."), message: issue.message })) }
+          ? {
+              ...z.flattenError(error.cause),
+              issues: error.cause.issues.map((issue) => ({
+                path: issue.path.map(String).join("."),
+                message: issue.message,
+              })),
+            }
           : null;
       // An unexpected error's message may hold query text, paths or stack frames: the caller gets
       // an error id, the route handler's onError logs the detail under the same id.
       if (shape.data.code === "INTERNAL_SERVER_ERROR") {
         const { stack: _stack, ...data } = shape.data;
-        return { ...shape, message: internalErrorMessage(errorIdOf(error)), data: { ...data, zodError } };
+        return {
+          ...shape,
+          message: internalErrorMessage(errorIdOf(error)),
+          data: { ...data, zodError },
+        };
       }
       return { ...shape, data: { ...shape.data, zodError } };
     },
@@ -52,7 +68,12 @@ const mapDomainErrors = t.middleware(async ({ next }) => {
   }
   // A full or read-only disk under the database is the server's state, not a bug: say so (503).
   const storage = result.ok ? null : storageFailureOf(result.error.cause);
-  if (storage) throw new TRPCError({ code: "SERVICE_UNAVAILABLE", message: storage.message, cause: result.ok ? undefined : result.error.cause });
+  if (storage)
+    throw new TRPCError({
+      code: "SERVICE_UNAVAILABLE",
+      message: storage.message,
+      cause: result.ok ? undefined : result.error.cause,
+    });
   return result;
 });
 
@@ -95,5 +116,9 @@ export const adminProcedure = userProcedure("admin");
 export const workerProcedure = baseProcedure.meta({ access: "worker" }).use(({ ctx, next }) => {
   refuse(ctx.principal, "worker");
   // The credential binds the workers it registers: only it may act as them (RunService.assertActsAs).
-  return next({ ctx: { workerCredential: workerCredential(ctx.principal as Extract<Principal, { kind: "worker" }>) } });
+  return next({
+    ctx: {
+      workerCredential: workerCredential(ctx.principal as Extract<Principal, { kind: "worker" }>),
+    },
+  });
 });

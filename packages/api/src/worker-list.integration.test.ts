@@ -17,7 +17,12 @@ beforeEach(async () => {
 afterEach(async () => h.cleanup());
 
 const advance = (ms: number) => (clock = new Date(clock.getTime() + ms));
-const rows = async () => (await h.viewer.worker.list()).map((w) => ({ name: w.name, online: w.online, lastSeenAt: w.lastSeenAt }));
+const rows = async () =>
+  (await h.viewer.worker.list()).map((w) => ({
+    name: w.name,
+    online: w.online,
+    lastSeenAt: w.lastSeenAt,
+  }));
 
 describe("worker.list", () => {
   it("says a worker is online while it is seen within the lease, and offline since it was last seen after that", async () => {
@@ -45,16 +50,25 @@ describe("worker.list", () => {
     await h.worker.worker.register({ ...workerInfoFixture, name: "gpu" });
     advance(LEASE_MS * 3);
     const second = await h.worker.worker.register({ ...workerInfoFixture, name: "gpu" });
-    expect((await h.viewer.worker.list()).map((w) => [w.id, w.online])).toEqual([[second.id, true]]);
+    expect((await h.viewer.worker.list()).map((w) => [w.id, w.online])).toEqual([
+      [second.id, true],
+    ]);
     advance(LEASE_MS * 3);
     const third = await h.worker.worker.register({ ...workerInfoFixture, name: "gpu" });
     advance(LEASE_MS * 2);
     // All stopped: the latest registration stands for the name.
-    expect((await h.viewer.worker.list()).map((w) => [w.id, w.online])).toEqual([[third.id, false]]);
+    expect((await h.viewer.worker.list()).map((w) => [w.id, w.online])).toEqual([
+      [third.id, false],
+    ]);
   });
 
   it("keeps listing an older registration that still holds a run, so the run's page can name its worker", async () => {
-    await h.user.experiment.create({ ...PRESETS.digits, name: "e", strategies: [PRESETS.digits.strategies[0]!], seeds: 1 });
+    await h.user.experiment.create({
+      ...PRESETS.digits,
+      name: "e",
+      strategies: [PRESETS.digits.strategies[0]!],
+      seeds: 1,
+    });
     const stuck = await h.worker.worker.register({ ...workerInfoFixture, name: "gpu" });
     const spec = await h.worker.worker.claim({ workerId: stuck.id });
     expect(spec).not.toBeNull();

@@ -8,7 +8,9 @@ import { z } from "zod";
  * - `worker`: a worker token (an admin-created one, or the server's bootstrap TLAB_WORKER_TOKEN),
  *   which may call the worker procedures and nothing else.
  */
-export const Role = z.enum(["viewer", "member", "admin"], { error: 'role must be one of "viewer", "member", "admin"' });
+export const Role = z.enum(["viewer", "member", "admin"], {
+  error: 'role must be one of "viewer", "member", "admin"',
+});
 export type Role = z.infer<typeof Role>;
 
 export const ROLES = Role.options;
@@ -21,14 +23,22 @@ export function roleAtLeast(role: Role, required: Role): boolean {
   return RANK[role] >= RANK[required];
 }
 
-export const ApiTokenKind = z.enum(["personal", "worker"], { error: 'kind must be "personal" or "worker"' });
+export const ApiTokenKind = z.enum(["personal", "worker"], {
+  error: 'kind must be "personal" or "worker"',
+});
 export type ApiTokenKind = z.infer<typeof ApiTokenKind>;
 
 /** Who is calling, resolved once per request from a session cookie or a bearer token. */
 export type Principal =
-  | { kind: "anonymous"; /** Why a credential that was sent did not count (revoked token, ...). */ reason?: string }
+  | {
+      kind: "anonymous" /** Why a credential that was sent did not count (revoked token, ...). */;
+      reason?: string;
+    }
   | { kind: "user"; user: SessionUser; via: "session" | "personal-token"; tokenId?: string }
-  | { kind: "worker"; /** null for the server's bootstrap token (TLAB_WORKER_TOKEN). */ tokenId: string | null };
+  | {
+      kind: "worker" /** null for the server's bootstrap token (TLAB_WORKER_TOKEN). */;
+      tokenId: string | null;
+    };
 
 /**
  * The credential a worker principal acts with, as recorded on each worker it registers: a worker
@@ -48,7 +58,9 @@ export interface SessionUser {
 
 export const ANONYMOUS: Principal = { kind: "anonymous" };
 
-export type AccessDecision = { ok: true } | { ok: false; status: 401 | 403; code: "UNAUTHORIZED" | "FORBIDDEN"; message: string };
+export type AccessDecision =
+  | { ok: true }
+  | { ok: false; status: 401 | 403; code: "UNAUTHORIZED" | "FORBIDDEN"; message: string };
 
 /**
  * The one access rule, shared by the tRPC middleware and the plain route handlers. Anonymous
@@ -57,19 +69,43 @@ export type AccessDecision = { ok: true } | { ok: false; status: 401 | 403; code
 export function decideAccess(principal: Principal, level: AccessLevel): AccessDecision {
   if (level === "public") return { ok: true };
   if (principal.kind === "anonymous") {
-    const hint = level === "worker" ? "a worker token is required (Authorization: Bearer <worker token>)" : "sign in, or send a personal API token (Authorization: Bearer <TLAB_TOKEN>)";
-    return { ok: false, status: 401, code: "UNAUTHORIZED", message: principal.reason ? `${principal.reason}; ${hint}` : hint };
+    const hint =
+      level === "worker"
+        ? "a worker token is required (Authorization: Bearer <worker token>)"
+        : "sign in, or send a personal API token (Authorization: Bearer <TLAB_TOKEN>)";
+    return {
+      ok: false,
+      status: 401,
+      code: "UNAUTHORIZED",
+      message: principal.reason ? `${principal.reason}; ${hint}` : hint,
+    };
   }
   if (level === "worker") {
     return principal.kind === "worker"
       ? { ok: true }
-      : { ok: false, status: 403, code: "FORBIDDEN", message: "only trainer workers may call this (a worker token is required, not a user's credentials)" };
+      : {
+          ok: false,
+          status: 403,
+          code: "FORBIDDEN",
+          message:
+            "only trainer workers may call this (a worker token is required, not a user's credentials)",
+        };
   }
   if (principal.kind === "worker") {
-    return { ok: false, status: 403, code: "FORBIDDEN", message: "a worker token may call the worker procedures only" };
+    return {
+      ok: false,
+      status: 403,
+      code: "FORBIDDEN",
+      message: "a worker token may call the worker procedures only",
+    };
   }
   if (!roleAtLeast(principal.user.role, level)) {
-    return { ok: false, status: 403, code: "FORBIDDEN", message: `this needs the ${level} role; ${principal.user.email} is ${article(principal.user.role)} ${principal.user.role}` };
+    return {
+      ok: false,
+      status: 403,
+      code: "FORBIDDEN",
+      message: `this needs the ${level} role; ${principal.user.email} is ${article(principal.user.role)} ${principal.user.role}`,
+    };
   }
   return { ok: true };
 }
@@ -92,32 +128,57 @@ const NewPassword = z
 /** The account page's password change; better-auth checks the current password and stores the new hash. */
 export const ChangePasswordInput = z
   .object({
-    currentPassword: z.string().min(1, "currentPassword: enter your current password").max(MAX_PASSWORD_LENGTH, `currentPassword: at most ${MAX_PASSWORD_LENGTH} characters`),
+    currentPassword: z
+      .string()
+      .min(1, "currentPassword: enter your current password")
+      .max(MAX_PASSWORD_LENGTH, `currentPassword: at most ${MAX_PASSWORD_LENGTH} characters`),
     newPassword: NewPassword,
     confirmPassword: z.string(),
     /** Sign out every other browser of this account (API tokens are separate and stay valid). */
     revokeOtherSessions: z.boolean(),
   })
-  .refine((input) => input.newPassword === input.confirmPassword, { path: ["confirmPassword"], message: "confirmPassword: the two new passwords differ" })
-  .refine((input) => input.newPassword !== input.currentPassword, { path: ["newPassword"], message: "newPassword: choose a password different from the current one" });
+  .refine((input) => input.newPassword === input.confirmPassword, {
+    path: ["confirmPassword"],
+    message: "confirmPassword: the two new passwords differ",
+  })
+  .refine((input) => input.newPassword !== input.currentPassword, {
+    path: ["newPassword"],
+    message: "newPassword: choose a password different from the current one",
+  });
 export type ChangePasswordInput = z.infer<typeof ChangePasswordInput>;
 
 export const UpdateProfileInput = z.object({
-  name: z.string().trim().min(1, "name: enter your name").max(MAX_NAME_LENGTH, `name: at most ${MAX_NAME_LENGTH} characters`),
+  name: z
+    .string()
+    .trim()
+    .min(1, "name: enter your name")
+    .max(MAX_NAME_LENGTH, `name: at most ${MAX_NAME_LENGTH} characters`),
 });
 export type UpdateProfileInput = z.infer<typeof UpdateProfileInput>;
 
 export const CreateTokenInput = z.object({
-  name: z.string().trim().min(1, "name: give the token a name").max(MAX_NAME_LENGTH, `name: at most ${MAX_NAME_LENGTH} characters`),
+  name: z
+    .string()
+    .trim()
+    .min(1, "name: give the token a name")
+    .max(MAX_NAME_LENGTH, `name: at most ${MAX_NAME_LENGTH} characters`),
   /** Days until it stops working; none: until revoked. */
-  expiresInDays: z.number().int().min(1, "expiresInDays: from 1 to 3650").max(3650, "expiresInDays: from 1 to 3650").optional(),
+  expiresInDays: z
+    .number()
+    .int()
+    .min(1, "expiresInDays: from 1 to 3650")
+    .max(3650, "expiresInDays: from 1 to 3650")
+    .optional(),
 });
 export type CreateTokenInput = z.infer<typeof CreateTokenInput>;
 
 export const TokenId = z.object({ id: z.string().min(1).max(64) });
 
 export const CreateInviteInput = z.object({
-  email: z.email({ error: "email: not an email address" }).max(254, "email: at most 254 characters").transform((e) => e.toLowerCase()),
+  email: z
+    .email({ error: "email: not an email address" })
+    .max(254, "email: at most 254 characters")
+    .transform((e) => e.toLowerCase()),
   role: Role,
 });
 export type CreateInviteInput = z.infer<typeof CreateInviteInput>;

@@ -81,19 +81,31 @@ const FILE_TYPES: Record<number, string | null> = {
  * Throws ZipError naming the first entry that breaks a rule above. `archiveBytes`: the zip's own
  * size, which bounds what the entries' compressed sizes may honestly add up to.
  */
-export function checkZipEntries(entries: readonly ZipEntryInfo[], limits: ZipLimits = DEFAULT_ZIP_LIMITS, archiveBytes = Number.POSITIVE_INFINITY): void {
+export function checkZipEntries(
+  entries: readonly ZipEntryInfo[],
+  limits: ZipLimits = DEFAULT_ZIP_LIMITS,
+  archiveBytes = Number.POSITIVE_INFINITY,
+): void {
   let total = 0;
   let compressedTotal = 0;
   for (const entry of entries) {
     const name = JSON.stringify(entry.name);
     const problem = relativePathProblem(entry.name);
-    if (problem) throw new ZipError(`entry ${name} ${problem}; archives whose entries could be unpacked outside their folder are refused`);
+    if (problem)
+      throw new ZipError(
+        `entry ${name} ${problem}; archives whose entries could be unpacked outside their folder are refused`,
+      );
     const type = FILE_TYPES[((entry.attr >>> 16) & FILE_TYPE_MASK) >>> 0];
     if (type === undefined || type !== null) {
-      throw new ZipError(`entry ${name} is ${type ?? "not a regular file"}; only files and folders are accepted`);
+      throw new ZipError(
+        `entry ${name} is ${type ?? "not a regular file"}; only files and folders are accepted`,
+      );
     }
     if (entry.isDirectory) continue;
-    if (entry.size >= limits.ratioCheckFromBytes && entry.size / Math.max(entry.compressedSize, 1) > limits.maxCompressionRatio) {
+    if (
+      entry.size >= limits.ratioCheckFromBytes &&
+      entry.size / Math.max(entry.compressedSize, 1) > limits.maxCompressionRatio
+    ) {
       throw new ZipError(
         `entry ${name} unpacks from ${entry.compressedSize} to ${entry.size} bytes, a compression ratio above ${limits.maxCompressionRatio}:1; refused as a likely zip bomb`,
       );
@@ -102,7 +114,9 @@ export function checkZipEntries(entries: readonly ZipEntryInfo[], limits: ZipLim
     compressedTotal += entry.compressedSize;
     if (total > limits.maxUnzippedBytes) {
       const source = limits.maxUnzippedSource ? ` (${limits.maxUnzippedSource})` : "";
-      throw new ZipError(`the zip unpacks to more than ${limits.maxUnzippedBytes} bytes${source} (reached at entry ${name}); split it or store the images smaller`);
+      throw new ZipError(
+        `the zip unpacks to more than ${limits.maxUnzippedBytes} bytes${source} (reached at entry ${name}); split it or store the images smaller`,
+      );
     }
   }
   const packed = Math.max(1, Math.min(compressedTotal, archiveBytes));

@@ -12,7 +12,9 @@ export const BASE_MODEL_MANIFEST_FILE = "base-model.json";
 
 const nonEmpty = (field: string) =>
   z
-    .string({ error: (issue) => `${field}: ${issue.input === undefined ? "required" : "must be a string"}` })
+    .string({
+      error: (issue) => `${field}: ${issue.input === undefined ? "required" : "must be a string"}`,
+    })
     .trim()
     .min(1, `${field}: must not be empty`);
 const count = z.number().int("must be a whole number").nonnegative("must be 0 or more");
@@ -36,7 +38,13 @@ export const PretrainSettings = z.object({
 });
 export type PretrainSettings = z.infer<typeof PretrainSettings>;
 
-export const BASE_MODEL_SOURCE_KINDS = ["pretrained", "package", "import", "run", "builtin"] as const;
+export const BASE_MODEL_SOURCE_KINDS = [
+  "pretrained",
+  "package",
+  "import",
+  "run",
+  "builtin",
+] as const;
 
 /** Where a base model comes from: what each kind records is what someone needs to trace or remake it. */
 export const BaseModelSource = z.discriminatedUnion(
@@ -67,13 +75,21 @@ export const BaseModelSource = z.discriminatedUnion(
     /** Shipped with Transfer Lab with no further record (manifests written before sources were recorded). */
     z.object({ kind: z.literal("builtin") }),
   ],
-  { error: `source.kind: must be one of ${BASE_MODEL_SOURCE_KINDS.map((k) => `"${k}"`).join(", ")}` },
+  {
+    error: `source.kind: must be one of ${BASE_MODEL_SOURCE_KINDS.map((k) => `"${k}"`).join(", ")}`,
+  },
 );
 export type BaseModelSource = z.infer<typeof BaseModelSource>;
 
 /** How images are prepared for the model; `inputRange`, `mean` and `std` are what training applies (from model.json). */
 export const ManifestPreprocessing = InputPreprocessing.extend({
-  resize: z.object({ height: z.number().int().positive(), width: z.number().int().positive(), method: z.enum(["bilinear", "nearest"]) }).optional(),
+  resize: z
+    .object({
+      height: z.number().int().positive(),
+      width: z.number().int().positive(),
+      method: z.enum(["bilinear", "nearest"]),
+    })
+    .optional(),
   channels: z.enum(["RGB", "grayscale"]).optional(),
 });
 export type ManifestPreprocessing = z.input<typeof ManifestPreprocessing>;
@@ -82,7 +98,9 @@ const ManifestShape = z.object({
   name: CatalogName,
   description: z.string().default(""),
   inputShape: z
-    .array(z.number().int().positive(), { error: "inputShape: must be [height, width, channels] of positive whole numbers" })
+    .array(z.number().int().positive(), {
+      error: "inputShape: must be [height, width, channels] of positive whole numbers",
+    })
     .length(3, "inputShape: must be [height, width, channels]"),
   layers: z.array(ManifestLayer).min(1, "layers: must list at least one layer"),
   totalParams: count,
@@ -106,13 +124,18 @@ export class BaseModelManifestError extends Error {
  * Parses a base-model.json (its text or parsed JSON); `where` (e.g. its path) starts the message of
  * a BaseModelManifestError, which names each bad field and what it allows.
  */
-export function parseBaseModelManifest(json: string | unknown, where = BASE_MODEL_MANIFEST_FILE): BaseModelManifest {
+export function parseBaseModelManifest(
+  json: string | unknown,
+  where = BASE_MODEL_MANIFEST_FILE,
+): BaseModelManifest {
   let value = json;
   if (typeof json === "string") {
     try {
       value = JSON.parse(json);
     } catch (error) {
-      throw new BaseModelManifestError(`${where}: not JSON (${error instanceof Error ? error.message : String(error)})`);
+      throw new BaseModelManifestError(
+        `${where}: not JSON (${error instanceof Error ? error.message : String(error)})`,
+      );
     }
   }
   const parsed = BaseModelManifest.safeParse(value);
@@ -120,7 +143,9 @@ export function parseBaseModelManifest(json: string | unknown, where = BASE_MODE
   const problems = parsed.error.issues.slice(0, 5).map((issue) => {
     const field = issue.path.join(".");
     // Messages written here already start with their field; zod's own get it in front.
-    return field && !issue.message.startsWith(`${field}:`) ? `${field}: ${issue.message}` : issue.message;
+    return field && !issue.message.startsWith(`${field}:`)
+      ? `${field}: ${issue.message}`
+      : issue.message;
   });
   throw new BaseModelManifestError(`${where}: ${problems.join("; ")}`);
 }
@@ -131,7 +156,10 @@ export function serializeBaseModelManifest(manifest: BaseModelManifestInput): st
 }
 
 /** The catalog's coarse source of a base model ("builtin", "import" or "run") and its parent run. */
-export function catalogSourceOf(source: BaseModelSource): { source: "builtin" | "import" | "run"; parentRunId: string | null } {
+export function catalogSourceOf(source: BaseModelSource): {
+  source: "builtin" | "import" | "run";
+  parentRunId: string | null;
+} {
   switch (source.kind) {
     case "import":
       return { source: "import", parentRunId: null };
@@ -154,18 +182,33 @@ function upgradeLegacyManifest(value: unknown): unknown {
   const out: Record<string, unknown> = { ...rest };
   const source = value.source;
   if (source === undefined) {
-    out.source = isRecord(pretraining) ? { kind: "pretrained", task: sourceTask, testAccuracy: sourceTestAccuracy, settings: pretraining } : { kind: "builtin" };
+    out.source = isRecord(pretraining)
+      ? {
+          kind: "pretrained",
+          task: sourceTask,
+          testAccuracy: sourceTestAccuracy,
+          settings: pretraining,
+        }
+      : { kind: "builtin" };
   } else if (source === "builtin" || source === "import") {
     out.source = { kind: source };
   } else if (source === "run") {
     out.source = { kind: "run", runId: parentRunId };
   } else if (isRecord(source) && source.kind === undefined && "package" in source) {
-    out.source = { kind: "package", task: typeof sourceTask === "string" ? sourceTask : "", ...source };
+    out.source = {
+      kind: "package",
+      task: typeof sourceTask === "string" ? sourceTask : "",
+      ...source,
+    };
   } else if (typeof source === "string") {
     out.source = { kind: source };
   }
   const preprocessing = value.preprocessing;
-  if (isRecord(preprocessing) && preprocessing.inputRange === undefined && Array.isArray(preprocessing.range)) {
+  if (
+    isRecord(preprocessing) &&
+    preprocessing.inputRange === undefined &&
+    Array.isArray(preprocessing.range)
+  ) {
     const { range, scale: _scale, ...kept } = preprocessing;
     out.preprocessing = { ...kept, inputRange: range };
   }

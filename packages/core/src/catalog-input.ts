@@ -16,7 +16,9 @@ export const CatalogName = z
 /** Why `raw` cannot be a catalog name (a message naming the field), or null when it can. */
 export function catalogNameProblem(raw: string): string | null {
   const parsed = CatalogName.safeParse(raw);
-  return parsed.success ? null : `name: "${raw}" is not a valid name: ${parsed.error.issues[0]?.message ?? "invalid"}`;
+  return parsed.success
+    ? null
+    : `name: "${raw}" is not a valid name: ${parsed.error.issues[0]?.message ?? "invalid"}`;
 }
 
 export const MAX_CATALOG_DESCRIPTION_LENGTH = 2000;
@@ -25,7 +27,10 @@ export const MAX_CATALOG_DESCRIPTION_LENGTH = 2000;
 export const CatalogDescription = z
   .string()
   .trim()
-  .max(MAX_CATALOG_DESCRIPTION_LENGTH, `description: at most ${MAX_CATALOG_DESCRIPTION_LENGTH} characters`);
+  .max(
+    MAX_CATALOG_DESCRIPTION_LENGTH,
+    `description: at most ${MAX_CATALOG_DESCRIPTION_LENGTH} characters`,
+  );
 
 export const PromoteRunInput = z.object({
   runId: z.string().min(1, "runId: required").max(64, "runId: at most 64 characters"),
@@ -55,7 +60,9 @@ export function parseImageSize(text: string): [number, number] {
   const match = /^\s*(\d{1,5})\s*[x×X]\s*(\d{1,5})\s*$/.exec(text);
   const [height, width] = match ? [Number(match[1]), Number(match[2])] : [0, 0];
   if (!match || height < 1 || width < 1 || height > 4096 || width > 4096) {
-    throw new InvalidOptionError(`size: "${text}" is not HxW with sides from 1 to 4096 (e.g. 28x28)`);
+    throw new InvalidOptionError(
+      `size: "${text}" is not HxW with sides from 1 to 4096 (e.g. 28x28)`,
+    );
   }
   return [height, width];
 }
@@ -64,7 +71,9 @@ export function parseImageSize(text: string): [number, number] {
 export function parseInputRange(text: string): [number, number] {
   const parts = text.split(",").map((p) => Number(p.trim()));
   if (parts.length !== 2 || !parts.every(Number.isFinite) || parts[0]! >= parts[1]!) {
-    throw new InvalidOptionError(`input range: "${text}" is not two increasing numbers "lo,hi" (e.g. "-1,1" or "0,255")`);
+    throw new InvalidOptionError(
+      `input range: "${text}" is not two increasing numbers "lo,hi" (e.g. "-1,1" or "0,255")`,
+    );
   }
   return [parts[0]!, parts[1]!];
 }

@@ -3,16 +3,24 @@ import type { FinalMetrics } from "./run";
 export type PerClassMetrics = FinalMetrics["perClass"][number];
 
 /** counts[t][p] = examples of true class t predicted as p (rows true, columns predicted). */
-export function confusionMatrix(labels: ArrayLike<number>, predictions: ArrayLike<number>, numClasses: number): number[][] {
+export function confusionMatrix(
+  labels: ArrayLike<number>,
+  predictions: ArrayLike<number>,
+  numClasses: number,
+): number[][] {
   if (labels.length !== predictions.length) {
-    throw new Error(`confusionMatrix: ${labels.length} labels but ${predictions.length} predictions`);
+    throw new Error(
+      `confusionMatrix: ${labels.length} labels but ${predictions.length} predictions`,
+    );
   }
   const counts = Array.from({ length: numClasses }, () => new Array<number>(numClasses).fill(0));
   for (let i = 0; i < labels.length; i++) {
     const row = counts[labels[i]!];
     const p = predictions[i]!;
     if (row === undefined || p < 0 || p >= numClasses) {
-      throw new Error(`confusionMatrix: class index out of range 0..${numClasses - 1} (label ${labels[i]}, prediction ${p})`);
+      throw new Error(
+        `confusionMatrix: class index out of range 0..${numClasses - 1} (label ${labels[i]}, prediction ${p})`,
+      );
     }
     row[p]! += 1;
   }

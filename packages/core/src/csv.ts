@@ -3,7 +3,10 @@
  * starting with = + - @ is prefixed with ' so a spreadsheet never runs a comment or a name as a
  * formula; numbers are written as they are.
  */
-export function toCsv(header: readonly string[], rows: readonly (readonly (string | number | boolean | null | undefined)[])[]): string {
+export function toCsv(
+  header: readonly string[],
+  rows: readonly (readonly (string | number | boolean | null | undefined)[])[],
+): string {
   return [header, ...rows].map((row) => row.map(csvCell).join(",")).join("\r\n") + "\r\n";
 }
 

@@ -80,7 +80,9 @@ export function countsOf(dataset: PackedDataset): DatasetCounts {
     for (const label of split.labels) counts[label] = (counts[label] ?? 0) + 1;
     return counts;
   };
-  return dataset.test ? { train: count(dataset.train), test: count(dataset.test) } : { train: count(dataset.train) };
+  return dataset.test
+    ? { train: count(dataset.train), test: count(dataset.test) }
+    : { train: count(dataset.train) };
 }
 
 /**
@@ -90,38 +92,65 @@ export function countsOf(dataset: PackedDataset): DatasetCounts {
  */
 export function validateDataset(dataset: PackedDataset): void {
   const { classNames } = dataset;
-  if (classNames.length < 2) throw new DatasetImportError(`a dataset needs at least 2 classes, found ${classNames.length}${classNames.length ? ` (${classNames.join(", ")})` : ""}`);
-  if (classNames.length > MAX_CLASSES) throw new DatasetImportError(`a dataset can have at most ${MAX_CLASSES} classes, found ${classNames.length}`);
+  if (classNames.length < 2)
+    throw new DatasetImportError(
+      `a dataset needs at least 2 classes, found ${classNames.length}${classNames.length ? ` (${classNames.join(", ")})` : ""}`,
+    );
+  if (classNames.length > MAX_CLASSES)
+    throw new DatasetImportError(
+      `a dataset can have at most ${MAX_CLASSES} classes, found ${classNames.length}`,
+    );
   const blank = classNames.findIndex((name) => name.trim() === "");
   if (blank >= 0) throw new DatasetImportError(`class ${blank} has an empty name`);
   const long = classNames.find((name) => name.length > MAX_CLASS_NAME_LENGTH);
-  if (long !== undefined) throw new DatasetImportError(`class name "${long.slice(0, 40)}…" is ${long.length} characters; class names are at most ${MAX_CLASS_NAME_LENGTH}`);
+  if (long !== undefined)
+    throw new DatasetImportError(
+      `class name "${long.slice(0, 40)}…" is ${long.length} characters; class names are at most ${MAX_CLASS_NAME_LENGTH}`,
+    );
   const control = classNames.find((name) => /[\u0000-\u001f\u007f]/.test(name));
-  if (control !== undefined) throw new DatasetImportError(`class name ${JSON.stringify(control)} contains a control character`);
+  if (control !== undefined)
+    throw new DatasetImportError(
+      `class name ${JSON.stringify(control)} contains a control character`,
+    );
   const seen = new Set<string>();
   for (const name of classNames) {
     if (seen.has(name)) throw new DatasetImportError(`class name "${name}" appears twice`);
     seen.add(name);
   }
-  if (![1, 3].includes(dataset.channels)) throw new DatasetImportError(`channels must be 1 or 3, got ${String(dataset.channels)}`);
+  if (![1, 3].includes(dataset.channels))
+    throw new DatasetImportError(`channels must be 1 or 3, got ${String(dataset.channels)}`);
   const pixels = dataset.height * dataset.width * dataset.channels;
   const splits: Array<[string, PackedSplit]> = [["train", dataset.train]];
   if (dataset.test) splits.push(["test", dataset.test]);
   for (const [name, split] of splits) {
-    if (split.labels.length !== split.count) throw new DatasetImportError(`${name} split: ${split.labels.length} labels for ${split.count} images`);
+    if (split.labels.length !== split.count)
+      throw new DatasetImportError(
+        `${name} split: ${split.labels.length} labels for ${split.count} images`,
+      );
     if (split.images.length !== split.count * pixels) {
-      throw new DatasetImportError(`${name} split: ${split.images.length} pixel bytes, expected ${split.count} × ${dataset.height}×${dataset.width}×${dataset.channels}`);
+      throw new DatasetImportError(
+        `${name} split: ${split.images.length} pixel bytes, expected ${split.count} × ${dataset.height}×${dataset.width}×${dataset.channels}`,
+      );
     }
     const bad = split.labels.findIndex((label) => label >= classNames.length);
-    if (bad >= 0) throw new DatasetImportError(`${name} split: image ${bad} has label ${split.labels[bad]}, but there are only ${classNames.length} classes`);
+    if (bad >= 0)
+      throw new DatasetImportError(
+        `${name} split: image ${bad} has label ${split.labels[bad]}, but there are only ${classNames.length} classes`,
+      );
   }
   const counts = countsOf(dataset);
   const emptyIn = (perClass: number[]) => classNames.filter((_, i) => perClass[i] === 0);
   const emptyTrain = emptyIn(counts.train);
-  if (emptyTrain.length > 0) throw new DatasetImportError(`empty class: ${emptyTrain.map((n) => `"${n}"`).join(", ")} ${emptyTrain.length === 1 ? "has" : "have"} no training images`);
+  if (emptyTrain.length > 0)
+    throw new DatasetImportError(
+      `empty class: ${emptyTrain.map((n) => `"${n}"`).join(", ")} ${emptyTrain.length === 1 ? "has" : "have"} no training images`,
+    );
   if (counts.test) {
     const emptyTest = emptyIn(counts.test);
-    if (emptyTest.length > 0) throw new DatasetImportError(`empty class: ${emptyTest.map((n) => `"${n}"`).join(", ")} ${emptyTest.length === 1 ? "has" : "have"} no test images`);
+    if (emptyTest.length > 0)
+      throw new DatasetImportError(
+        `empty class: ${emptyTest.map((n) => `"${n}"`).join(", ")} ${emptyTest.length === 1 ? "has" : "have"} no test images`,
+      );
   }
 }
 
@@ -139,7 +168,10 @@ export function packDataset(dataset: PackedDataset): Uint8Array {
   };
   const headerBytes = new TextEncoder().encode(JSON.stringify(header));
   const splits = dataset.test ? [dataset.train, dataset.test] : [dataset.train];
-  const total = PREAMBLE_BYTES + headerBytes.length + splits.reduce((n, s) => n + s.images.length + 2 * s.count, 0);
+  const total =
+    PREAMBLE_BYTES +
+    headerBytes.length +
+    splits.reduce((n, s) => n + s.images.length + 2 * s.count, 0);
   const out = new Uint8Array(total);
   const view = new DataView(out.buffer);
   out.set(new TextEncoder().encode(PACK_MAGIC), 0);
@@ -160,27 +192,46 @@ export function packDataset(dataset: PackedDataset): Uint8Array {
 
 /** Reads a packed file back, checking its structure and contents; throws DatasetImportError when damaged. */
 export function unpackDataset(bytes: Uint8Array): PackedDataset {
-  if (bytes.length < PREAMBLE_BYTES || new TextDecoder().decode(bytes.subarray(0, 4)) !== PACK_MAGIC) {
-    throw new DatasetImportError(`not a packed Transfer Lab dataset (expected the magic "${PACK_MAGIC}" at the start)`);
+  if (
+    bytes.length < PREAMBLE_BYTES ||
+    new TextDecoder().decode(bytes.subarray(0, 4)) !== PACK_MAGIC
+  ) {
+    throw new DatasetImportError(
+      `not a packed Transfer Lab dataset (expected the magic "${PACK_MAGIC}" at the start)`,
+    );
   }
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   const version = view.getUint32(4, true);
-  if (version !== PACK_VERSION) throw new DatasetImportError(`packed dataset version ${version} is not supported (this build reads version ${PACK_VERSION})`);
+  if (version !== PACK_VERSION)
+    throw new DatasetImportError(
+      `packed dataset version ${version} is not supported (this build reads version ${PACK_VERSION})`,
+    );
   const headerLength = view.getUint32(8, true);
   if (headerLength > MAX_HEADER_BYTES || PREAMBLE_BYTES + headerLength > bytes.length) {
-    throw new DatasetImportError(`packed dataset header length ${headerLength} does not fit in a ${bytes.length}-byte file`);
+    throw new DatasetImportError(
+      `packed dataset header length ${headerLength} does not fit in a ${bytes.length}-byte file`,
+    );
   }
   let header: PackHeader;
   try {
-    header = PackHeader.parse(JSON.parse(new TextDecoder().decode(bytes.subarray(PREAMBLE_BYTES, PREAMBLE_BYTES + headerLength))));
+    header = PackHeader.parse(
+      JSON.parse(
+        new TextDecoder().decode(bytes.subarray(PREAMBLE_BYTES, PREAMBLE_BYTES + headerLength)),
+      ),
+    );
   } catch (error) {
-    throw new DatasetImportError(`packed dataset header is invalid: ${error instanceof Error ? error.message : String(error)}`);
+    throw new DatasetImportError(
+      `packed dataset header is invalid: ${error instanceof Error ? error.message : String(error)}`,
+    );
   }
   const pixels = header.height * header.width * header.channels;
-  const counts = header.testCount === null ? [header.trainCount] : [header.trainCount, header.testCount];
+  const counts =
+    header.testCount === null ? [header.trainCount] : [header.trainCount, header.testCount];
   const expected = PREAMBLE_BYTES + headerLength + counts.reduce((n, c) => n + c * (pixels + 2), 0);
   if (bytes.length !== expected) {
-    throw new DatasetImportError(`packed dataset is ${bytes.length} bytes but its header describes ${expected} (truncated or damaged?)`);
+    throw new DatasetImportError(
+      `packed dataset is ${bytes.length} bytes but its header describes ${expected} (truncated or damaged?)`,
+    );
   }
   let offset = PREAMBLE_BYTES + headerLength;
   const readSplit = (count: number): PackedSplit => {
@@ -213,7 +264,10 @@ export async function sha256Hex(bytes: Uint8Array): Promise<string> {
 }
 
 /** The catalog entry of a packed file: what the API stores as Dataset.spec. */
-export async function uploadedDatasetSpec(packed: Uint8Array, dataset: PackedDataset = unpackDataset(packed)): Promise<UploadedDatasetSpec> {
+export async function uploadedDatasetSpec(
+  packed: Uint8Array,
+  dataset: PackedDataset = unpackDataset(packed),
+): Promise<UploadedDatasetSpec> {
   return {
     source: "upload",
     format: dataset.format,
@@ -228,12 +282,19 @@ export async function uploadedDatasetSpec(packed: Uint8Array, dataset: PackedDat
 
 /** Per-class counts as a plain-text table, for the CLI's report. */
 export function formatCountsTable(classNames: readonly string[], counts: DatasetCounts): string {
-  const rows = classNames.map((name, i) => [name, String(counts.train[i] ?? 0), ...(counts.test ? [String(counts.test[i] ?? 0)] : [])]);
+  const rows = classNames.map((name, i) => [
+    name,
+    String(counts.train[i] ?? 0),
+    ...(counts.test ? [String(counts.test[i] ?? 0)] : []),
+  ]);
   const total = (list: number[]) => String(list.reduce((a, b) => a + b, 0));
   const head = ["class", "train", ...(counts.test ? ["test"] : [])];
   const foot = ["total", total(counts.train), ...(counts.test ? [total(counts.test)] : [])];
   const all = [head, ...rows, foot];
   const widths = head.map((_, c) => Math.max(...all.map((row) => row[c]!.length)));
-  const line = (row: string[]) => row.map((cell, c) => (c === 0 ? cell.padEnd(widths[c]!) : cell.padStart(widths[c]!))).join("  ");
+  const line = (row: string[]) =>
+    row
+      .map((cell, c) => (c === 0 ? cell.padEnd(widths[c]!) : cell.padStart(widths[c]!)))
+      .join("  ");
   return [line(head), ...rows.map(line), line(foot)].join("\n");
 }

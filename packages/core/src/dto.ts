@@ -144,5 +144,11 @@ export interface WorkerDto {
 export interface WorkerListItemDto extends WorkerDto {
   /** Seen within the server's lease (two heartbeat intervals); otherwise offline since lastSeenAt. */
   online: boolean;
-  currentRun: { id: string; experimentName: string; strategy: StrategyKind; seed: number; progress: number } | null;
+  currentRun: {
+    id: string;
+    experimentName: string;
+    strategy: StrategyKind;
+    seed: number;
+    progress: number;
+  } | null;
 }

@@ -25,5 +25,9 @@ export class DomainError extends Error {
  * each with its own copy of this class, so an error thrown in one graph fails `instanceof` in another.
  */
 export function isDomainError(error: unknown): error is DomainError {
-  return error instanceof Error && error.name === "DomainError" && typeof (error as { code?: unknown }).code === "string";
+  return (
+    error instanceof Error &&
+    error.name === "DomainError" &&
+    typeof (error as { code?: unknown }).code === "string"
+  );
 }

@@ -14,18 +14,42 @@ describe("CreateExperimentInput", () => {
       [3, 0.15, 4],
       [9, 0.05, 10],
     ] as const) {
-      const result = CreateExperimentInput.safeParse({ ...PRESETS.digits, trainPerClass, validationFraction });
-      expect(result.error?.flatten().fieldErrors.trainPerClass, `${trainPerClass} at ${validationFraction}`).toEqual([
+      const result = CreateExperimentInput.safeParse({
+        ...PRESETS.digits,
+        trainPerClass,
+        validationFraction,
+      });
+      expect(
+        result.error?.flatten().fieldErrors.trainPerClass,
+        `${trainPerClass} at ${validationFraction}`,
+      ).toEqual([
         `gives no validation image per class at validationFraction ${validationFraction} (rounded); use at least ${enough} or raise validationFraction`,
       ]);
-      expect(CreateExperimentInput.safeParse({ ...PRESETS.digits, trainPerClass: enough, validationFraction }).success).toBe(true);
+      expect(
+        CreateExperimentInput.safeParse({
+          ...PRESETS.digits,
+          trainPerClass: enough,
+          validationFraction,
+        }).success,
+      ).toBe(true);
     }
     // The smallest split: 2 images at 0.5, one to train on and one to validate on.
-    expect(CreateExperimentInput.safeParse({ ...PRESETS.digits, trainPerClass: 2, validationFraction: 0.5 }).success).toBe(true);
+    expect(
+      CreateExperimentInput.safeParse({
+        ...PRESETS.digits,
+        trainPerClass: 2,
+        validationFraction: 0.5,
+      }).success,
+    ).toBe(true);
   });
 
   it("names the field and the allowed range on bad input", () => {
-    const result = CreateExperimentInput.safeParse({ ...PRESETS.digits, name: " ", epochs: 0, strategies: [] });
+    const result = CreateExperimentInput.safeParse({
+      ...PRESETS.digits,
+      name: " ",
+      epochs: 0,
+      strategies: [],
+    });
     expect(result.success).toBe(false);
     const fields = result.error!.flatten().fieldErrors;
     expect(fields.name).toEqual(["Experiment name is required"]);
@@ -40,13 +64,19 @@ describe("CreateExperimentInput", () => {
       trainPerClass: 0,
       testPerClass: 20_000,
       validationFraction: 0.9,
-      training: { earlyStoppingPatience: -1, lrSchedule: "linear", augmentation: { shiftPixels: 40, rotateDegrees: 90, brightness: 1 } },
+      training: {
+        earlyStoppingPatience: -1,
+        lrSchedule: "linear",
+        augmentation: { shiftPixels: 40, rotateDegrees: 90, brightness: 1 },
+      },
       strategies: [
         { kind: "frozen", learningRate: -1, head: { type: "rbf", hiddenUnits: 5000, dropout: 2 } },
         { kind: "partial", cut: { by: "topK", k: 0 }, baseLearningRate: 2, warmupEpochs: 101 },
       ],
     });
-    const messages = Object.fromEntries(result.error!.issues.map((issue) => [issue.path.join("."), issue.message]));
+    const messages = Object.fromEntries(
+      result.error!.issues.map((issue) => [issue.path.join("."), issue.message]),
+    );
     expect(messages).toEqual({
       epochs: "must be a whole number from 1 to 100",
       trainPerClass: "must be a whole number from 2 to 10000",
@@ -75,7 +105,9 @@ describe("CreateExperimentInput", () => {
       training: { augmentation: { flipHorizontal: "yes" } },
       strategies: [{ kind: "partial", cut: { by: "bottomK", k: 2 } }],
     });
-    const messages = Object.fromEntries(result.error!.issues.map((issue) => [issue.path.join("."), issue.message]));
+    const messages = Object.fromEntries(
+      result.error!.issues.map((issue) => [issue.path.join("."), issue.message]),
+    );
     expect(messages).toEqual({
       seeds: "must be a whole number from 1 to 10",
       batchSize: "must be a whole number from 1 to 1024",
@@ -85,19 +117,51 @@ describe("CreateExperimentInput", () => {
   });
 
   it("accepts every bound itself", () => {
-    const lowest = { ...PRESETS.digits, epochs: 1, batchSize: 1, seeds: 1, trainPerClass: 2, testPerClass: 1, validationFraction: 0.5 };
-    const highest = { ...PRESETS.digits, epochs: 100, batchSize: 1024, seeds: 10, trainPerClass: 10_000, testPerClass: 10_000, validationFraction: 0.5 };
+    const lowest = {
+      ...PRESETS.digits,
+      epochs: 1,
+      batchSize: 1,
+      seeds: 1,
+      trainPerClass: 2,
+      testPerClass: 1,
+      validationFraction: 0.5,
+    };
+    const highest = {
+      ...PRESETS.digits,
+      epochs: 100,
+      batchSize: 1024,
+      seeds: 10,
+      trainPerClass: 10_000,
+      testPerClass: 10_000,
+      validationFraction: 0.5,
+    };
     expect(CreateExperimentInput.safeParse(lowest).success).toBe(true);
-    expect(CreateExperimentInput.safeParse({ ...lowest, trainPerClass: 20, validationFraction: 0.05 }).success).toBe(true);
+    expect(
+      CreateExperimentInput.safeParse({ ...lowest, trainPerClass: 20, validationFraction: 0.05 })
+        .success,
+    ).toBe(true);
     expect(CreateExperimentInput.safeParse(highest).success).toBe(true);
-    const strategy = { kind: "full", learningRate: 1, baseLearningRate: 1e-6, head: { type: "svm", hiddenUnits: 4096, dropout: 0.9 } };
-    expect(CreateExperimentInput.safeParse({ ...PRESETS.digits, strategies: [strategy] }).success).toBe(true);
+    const strategy = {
+      kind: "full",
+      learningRate: 1,
+      baseLearningRate: 1e-6,
+      head: { type: "svm", hiddenUnits: 4096, dropout: 0.9 },
+    };
+    expect(
+      CreateExperimentInput.safeParse({ ...PRESETS.digits, strategies: [strategy] }).success,
+    ).toBe(true);
   });
 
   it("refuses the same strategy twice and unknown strategies", () => {
-    const twice = CreateExperimentInput.safeParse({ ...PRESETS.digits, strategies: [{ kind: "full" }, { kind: "full" }] });
+    const twice = CreateExperimentInput.safeParse({
+      ...PRESETS.digits,
+      strategies: [{ kind: "full" }, { kind: "full" }],
+    });
     expect(twice.error?.issues[0]?.message).toBe("Each strategy can appear only once");
-    const unknown = CreateExperimentInput.safeParse({ ...PRESETS.digits, strategies: [{ kind: "lora" }] });
+    const unknown = CreateExperimentInput.safeParse({
+      ...PRESETS.digits,
+      strategies: [{ kind: "lora" }],
+    });
     expect(unknown.success).toBe(false);
     expect(unknown.error?.issues[0]?.path).toEqual(["strategies", 0, "kind"]);
     expect(unknown.error?.issues[0]?.message).toBe("must be one of frozen, partial, full");
@@ -107,12 +171,19 @@ describe("CreateExperimentInput", () => {
 describe("TrainingOptions.batchNorm", () => {
   it("defaults to frozen for a new launch and names the allowed values", () => {
     expect(CreateExperimentInput.parse(PRESETS.digits).training.batchNorm).toBe("frozen");
-    const result = CreateExperimentInput.safeParse({ ...PRESETS.digits, training: { batchNorm: "moving" } });
-    expect(result.error?.issues.map((i) => [i.path.join("."), i.message])).toEqual([["training.batchNorm", "must be one of frozen, updated"]]);
+    const result = CreateExperimentInput.safeParse({
+      ...PRESETS.digits,
+      training: { batchNorm: "moving" },
+    });
+    expect(result.error?.issues.map((i) => [i.path.join("."), i.message])).toEqual([
+      ["training.batchNorm", "must be one of frozen, updated"],
+    ]);
   });
 
   it("reads an experiment stored before the option as updated, which is how it trained", () => {
-    expect(StoredTrainingOptions.parse({ earlyStoppingPatience: 2, lrSchedule: "cosine" }).batchNorm).toBe("updated");
+    expect(
+      StoredTrainingOptions.parse({ earlyStoppingPatience: 2, lrSchedule: "cosine" }).batchNorm,
+    ).toBe("updated");
     expect(StoredTrainingOptions.parse({ batchNorm: "frozen" }).batchNorm).toBe("frozen");
   });
 });

@@ -18,7 +18,12 @@ export type Augmentation = z.infer<typeof Augmentation>;
 
 /** Training settings every run of an experiment shares, so the comparison stays fair. */
 export const TrainingOptions = z.object({
-  augmentation: Augmentation.default({ flipHorizontal: false, shiftPixels: 0, rotateDegrees: 0, brightness: 0 }),
+  augmentation: Augmentation.default({
+    flipHorizontal: false,
+    shiftPixels: 0,
+    rotateDegrees: 0,
+    brightness: 0,
+  }),
   /** Stop after this many epochs without a better validation accuracy (0 = never); the best epoch is restored either way. */
   earlyStoppingPatience: boundedNumber({ min: 0, max: 100, int: true }).default(0),
   lrSchedule: oneOf(["constant", "cosine", "step"]).default("constant"),
@@ -39,7 +44,10 @@ export const DEFAULT_TRAINING_OPTIONS: TrainingOptions = TrainingOptions.parse({
  * not as today's default.
  */
 export const StoredTrainingOptions = z.preprocess(
-  (value) => (value !== null && typeof value === "object" && !("batchNorm" in value) ? { ...value, batchNorm: "updated" } : value),
+  (value) =>
+    value !== null && typeof value === "object" && !("batchNorm" in value)
+      ? { ...value, batchNorm: "updated" }
+      : value,
   TrainingOptions,
 );
 
@@ -48,41 +56,60 @@ export const StoredTrainingOptions = z.preprocess(
  * An experiment fans out into one run per (strategy, seed); every run shares the split, the epoch
  * budget and the evaluation set, so the strategies are compared fairly.
  */
-export const CreateExperimentInput = z.object({
-  name: z.string().trim().min(1, "Experiment name is required").max(120, "Experiment name is at most 120 characters"),
-  baseModel: z.string().trim().min(1, "Choose a base model").max(100, "Base model names are at most 100 characters"),
-  dataset: z.string().trim().min(1, "Choose a dataset").max(100, "Dataset names are at most 100 characters"),
-  strategies: z
-    .array(StrategyConfig)
-    .min(1, "Pick at least one strategy")
-    .refine((list) => new Set(list.map((s) => s.kind)).size === list.length, "Each strategy can appear only once"),
-  epochs: boundedNumber({ min: 1, max: 100, int: true }),
-  batchSize: boundedNumber({ min: 1, max: 1024, int: true }).default(32),
-  seeds: boundedNumber({ min: 1, max: 10, int: true }).default(1),
-  /** Labelled training images per class (few-shot budget), validation share included; the rest of the pool is not used. */
-  trainPerClass: boundedNumber({ min: 2, max: 10_000, int: true }).default(300),
-  validationFraction: boundedNumber({ min: 0.05, max: 0.5 }).default(0.15),
-  testPerClass: boundedNumber({ min: 1, max: 10_000, int: true }).default(200),
-  training: TrainingOptions.default(DEFAULT_TRAINING_OPTIONS),
-  notes: z.string().max(2000, "Notes are at most 2000 characters").default(""),
-}).superRefine((input, ctx) => {
-  // The validation share is taken from the training images, rounded as the trainer splits them.
-  // With at least 2 images and at most half for validation a class always keeps one to train on;
-  // it must also get one to validate on: curves, early stopping and the best epoch are judged there.
-  if (Math.round(input.trainPerClass * input.validationFraction) < 1) {
-    let enough = input.trainPerClass;
-    while (Math.round(enough * input.validationFraction) < 1) enough += 1;
-    ctx.addIssue({
-      code: "custom",
-      path: ["trainPerClass"],
-      message: `gives no validation image per class at validationFraction ${input.validationFraction} (rounded); use at least ${enough} or raise validationFraction`,
-    });
-  }
-});
+export const CreateExperimentInput = z
+  .object({
+    name: z
+      .string()
+      .trim()
+      .min(1, "Experiment name is required")
+      .max(120, "Experiment name is at most 120 characters"),
+    baseModel: z
+      .string()
+      .trim()
+      .min(1, "Choose a base model")
+      .max(100, "Base model names are at most 100 characters"),
+    dataset: z
+      .string()
+      .trim()
+      .min(1, "Choose a dataset")
+      .max(100, "Dataset names are at most 100 characters"),
+    strategies: z
+      .array(StrategyConfig)
+      .min(1, "Pick at least one strategy")
+      .refine(
+        (list) => new Set(list.map((s) => s.kind)).size === list.length,
+        "Each strategy can appear only once",
+      ),
+    epochs: boundedNumber({ min: 1, max: 100, int: true }),
+    batchSize: boundedNumber({ min: 1, max: 1024, int: true }).default(32),
+    seeds: boundedNumber({ min: 1, max: 10, int: true }).default(1),
+    /** Labelled training images per class (few-shot budget), validation share included; the rest of the pool is not used. */
+    trainPerClass: boundedNumber({ min: 2, max: 10_000, int: true }).default(300),
+    validationFraction: boundedNumber({ min: 0.05, max: 0.5 }).default(0.15),
+    testPerClass: boundedNumber({ min: 1, max: 10_000, int: true }).default(200),
+    training: TrainingOptions.default(DEFAULT_TRAINING_OPTIONS),
+    notes: z.string().max(2000, "Notes are at most 2000 characters").default(""),
+  })
+  .superRefine((input, ctx) => {
+    // The validation share is taken from the training images, rounded as the trainer splits them.
+    // With at least 2 images and at most half for validation a class always keeps one to train on;
+    // it must also get one to validate on: curves, early stopping and the best epoch are judged there.
+    if (Math.round(input.trainPerClass * input.validationFraction) < 1) {
+      let enough = input.trainPerClass;
+      while (Math.round(enough * input.validationFraction) < 1) enough += 1;
+      ctx.addIssue({
+        code: "custom",
+        path: ["trainPerClass"],
+        message: `gives no validation image per class at validationFraction ${input.validationFraction} (rounded); use at least ${enough} or raise validationFraction`,
+      });
+    }
+  });
 export type CreateExperimentInput = z.infer<typeof CreateExperimentInput>;
 export type CreateExperimentFormValues = z.input<typeof CreateExperimentInput>;
 
-export const ExperimentId = z.object({ id: z.string().min(1, "id: required").max(64, "id: at most 64 characters") });
+export const ExperimentId = z.object({
+  id: z.string().min(1, "id: required").max(64, "id: at most 64 characters"),
+});
 
 export const ListExperimentsInput = z
   .object({

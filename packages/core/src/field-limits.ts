@@ -17,9 +17,16 @@ export interface NumberLimits {
 }
 
 /** The message of a boundedNumber: "must be a whole number from 1 to 100", "must be a number greater than 0 and at most 1". */
-export function numberLimitsMessage({ min, max, int = false, exclusiveMin = false }: NumberLimits): string {
+export function numberLimitsMessage({
+  min,
+  max,
+  int = false,
+  exclusiveMin = false,
+}: NumberLimits): string {
   const kind = int ? "a whole number" : "a number";
-  return exclusiveMin ? `must be ${kind} greater than ${min} and at most ${max}` : `must be ${kind} from ${min} to ${max}`;
+  return exclusiveMin
+    ? `must be ${kind} greater than ${min} and at most ${max}`
+    : `must be ${kind} from ${min} to ${max}`;
 }
 
 /** A finite number within [min, max] (or (min, max]); one message for a wrong type, a fraction or a value out of range. */

@@ -32,10 +32,14 @@ export function isGzip(bytes: Uint8Array): boolean {
 export async function maybeGunzip(bytes: Uint8Array, what: string): Promise<Uint8Array> {
   if (!isGzip(bytes)) return bytes;
   try {
-    const stream = new Blob([bytes as Uint8Array<ArrayBuffer>]).stream().pipeThrough(new DecompressionStream("gzip"));
+    const stream = new Blob([bytes as Uint8Array<ArrayBuffer>])
+      .stream()
+      .pipeThrough(new DecompressionStream("gzip"));
     return new Uint8Array(await new Response(stream).arrayBuffer());
   } catch (error) {
-    throw new DatasetImportError(`${what}: looks gzipped but cannot be decompressed (${error instanceof Error ? error.message : String(error)})`);
+    throw new DatasetImportError(
+      `${what}: looks gzipped but cannot be decompressed (${error instanceof Error ? error.message : String(error)})`,
+    );
   }
 }
 
@@ -52,7 +56,10 @@ export function parseIdx(bytes: Uint8Array, what: string): IdxArray {
   const ndims = bytes[3]!;
   if (ndims < 1) throw new DatasetImportError(`${what}: IDX header declares 0 dimensions`);
   const headerBytes = 4 + 4 * ndims;
-  if (bytes.length < headerBytes) throw new DatasetImportError(`${what}: truncated IDX header (${ndims} dimensions need ${headerBytes} bytes, file has ${bytes.length})`);
+  if (bytes.length < headerBytes)
+    throw new DatasetImportError(
+      `${what}: truncated IDX header (${ndims} dimensions need ${headerBytes} bytes, file has ${bytes.length})`,
+    );
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   const shape = Array.from({ length: ndims }, (_, i) => view.getUint32(4 + 4 * i, false));
   const expected = headerBytes + shape.reduce((a, b) => a * b, 1) * type.bytes;
@@ -107,7 +114,11 @@ export function datasetFromIdx(input: IdxDatasetInput): PackedDataset {
   const first = imageGeometry(input.train);
   if (input.test) {
     const test = imageGeometry(input.test);
-    if (test.height !== first.height || test.width !== first.width || test.channels !== first.channels) {
+    if (
+      test.height !== first.height ||
+      test.width !== first.width ||
+      test.channels !== first.channels
+    ) {
       throw new DatasetImportError(
         `${input.test.imagesName}: test images are ${test.height}×${test.width}×${test.channels} but training images are ${first.height}×${first.width}×${first.channels}`,
       );
@@ -116,42 +127,81 @@ export function datasetFromIdx(input: IdxDatasetInput): PackedDataset {
   const train = toSplit(input.train, first.count);
   const test = input.test ? toSplit(input.test, imageGeometry(input.test).count) : null;
   let maxLabel = 0;
-  for (const split of test ? [train, test] : [train]) for (const label of split.labels) maxLabel = Math.max(maxLabel, label);
+  for (const split of test ? [train, test] : [train])
+    for (const label of split.labels) maxLabel = Math.max(maxLabel, label);
   const numClasses = maxLabel + 1;
   let classNames = Array.from({ length: numClasses }, (_, i) => String(i));
   if (input.classNames) {
     if (input.classNames.length !== numClasses) {
-      throw new DatasetImportError(`class names: ${input.classNames.length} given but the labels go from 0 to ${maxLabel} (${numClasses} classes)`);
+      throw new DatasetImportError(
+        `class names: ${input.classNames.length} given but the labels go from 0 to ${maxLabel} (${numClasses} classes)`,
+      );
     }
     classNames = input.classNames;
   }
-  return { format: "idx", height: first.height, width: first.width, channels: first.channels, classNames, train, test };
+  return {
+    format: "idx",
+    height: first.height,
+    width: first.width,
+    channels: first.channels,
+    classNames,
+    train,
+    test,
+  };
 }
 
-function imageGeometry(files: IdxSplitFiles): { count: number; height: number; width: number; channels: 1 | 3 } {
+function imageGeometry(files: IdxSplitFiles): {
+  count: number;
+  height: number;
+  width: number;
+  channels: 1 | 3;
+} {
   const { images, imagesName } = files;
-  if (images.type !== "uint8") throw new DatasetImportError(`${imagesName}: images must be uint8 (type 0x08), got ${images.type}`);
+  if (images.type !== "uint8")
+    throw new DatasetImportError(
+      `${imagesName}: images must be uint8 (type 0x08), got ${images.type}`,
+    );
   const [count, height, width, channels = 1] = images.shape;
-  if ((images.shape.length !== 3 && images.shape.length !== 4) || count === undefined || height === undefined || width === undefined) {
-    throw new DatasetImportError(`${imagesName}: images must have 3 dimensions [N, H, W] or 4 [N, H, W, C], got [${images.shape.join(", ")}]`);
+  if (
+    (images.shape.length !== 3 && images.shape.length !== 4) ||
+    count === undefined ||
+    height === undefined ||
+    width === undefined
+  ) {
+    throw new DatasetImportError(
+      `${imagesName}: images must have 3 dimensions [N, H, W] or 4 [N, H, W, C], got [${images.shape.join(", ")}]`,
+    );
   }
-  if (channels !== 1 && channels !== 3) throw new DatasetImportError(`${imagesName}: images must have 1 or 3 channels, got ${channels}`);
-  if (height < 1 || width < 1) throw new DatasetImportError(`${imagesName}: images of size ${height}×${width} are empty`);
+  if (channels !== 1 && channels !== 3)
+    throw new DatasetImportError(
+      `${imagesName}: images must have 1 or 3 channels, got ${channels}`,
+    );
+  if (height < 1 || width < 1)
+    throw new DatasetImportError(`${imagesName}: images of size ${height}×${width} are empty`);
   return { count, height, width, channels };
 }
 
 function toSplit(files: IdxSplitFiles, count: number): PackedSplit {
   const { labels, labelsName, imagesName } = files;
-  if (labels.type === "float32" || labels.type === "float64") throw new DatasetImportError(`${labelsName}: labels must be integers, got ${labels.type}`);
-  if (labels.shape.length !== 1) throw new DatasetImportError(`${labelsName}: labels must have 1 dimension [N], got [${labels.shape.join(", ")}]`);
+  if (labels.type === "float32" || labels.type === "float64")
+    throw new DatasetImportError(`${labelsName}: labels must be integers, got ${labels.type}`);
+  if (labels.shape.length !== 1)
+    throw new DatasetImportError(
+      `${labelsName}: labels must have 1 dimension [N], got [${labels.shape.join(", ")}]`,
+    );
   if (labels.shape[0] !== count) {
-    throw new DatasetImportError(`count mismatch: ${imagesName} has ${count} images but ${labelsName} has ${labels.shape[0]} labels`);
+    throw new DatasetImportError(
+      `count mismatch: ${imagesName} has ${count} images but ${labelsName} has ${labels.shape[0]} labels`,
+    );
   }
   if (count === 0) throw new DatasetImportError(`${imagesName}: no images`);
   const out = new Uint16Array(count);
   for (let i = 0; i < count; i++) {
     const label = idxValue(labels, i);
-    if (label < 0 || label > 65_534) throw new DatasetImportError(`${labelsName}: label ${label} of image ${i} is out of range (0..65534)`);
+    if (label < 0 || label > 65_534)
+      throw new DatasetImportError(
+        `${labelsName}: label ${label} of image ${i} is out of range (0..65534)`,
+      );
     out[i] = label;
   }
   return { count, images: files.images.data, labels: out };

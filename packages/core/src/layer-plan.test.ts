@@ -12,7 +12,9 @@ const lenet: LayerInfo[] = [
   { name: "fc2", className: "Dense", paramCount: 10164 },
 ];
 const trainableNames = (strategy: unknown) =>
-  planLayerFreeze(lenet, StrategyConfig.parse(strategy)).layers.filter((l) => l.trainable).map((l) => l.name);
+  planLayerFreeze(lenet, StrategyConfig.parse(strategy))
+    .layers.filter((l) => l.trainable)
+    .map((l) => l.name);
 
 describe("planLayerFreeze", () => {
   it("frozen trains no base layer and freezes through the last one", () => {
@@ -29,25 +31,53 @@ describe("planLayerFreeze", () => {
   });
 
   it("partial with a named cut trains only the layers above it", () => {
-    expect(trainableNames({ kind: "partial", cut: { by: "layer", layer: "pool2" } })).toEqual(["flatten", "fc1", "fc2"]);
-    expect(trainableNames({ kind: "partial", cut: { by: "layer", layer: "conv1" } })).toEqual(["pool1", "conv2", "pool2", "flatten", "fc1", "fc2"]);
+    expect(trainableNames({ kind: "partial", cut: { by: "layer", layer: "pool2" } })).toEqual([
+      "flatten",
+      "fc1",
+      "fc2",
+    ]);
+    expect(trainableNames({ kind: "partial", cut: { by: "layer", layer: "conv1" } })).toEqual([
+      "pool1",
+      "conv2",
+      "pool2",
+      "flatten",
+      "fc1",
+      "fc2",
+    ]);
   });
 
   it("partial top-K counts only layers with weights", () => {
     expect(trainableNames({ kind: "partial", cut: { by: "topK", k: 2 } })).toEqual(["fc1", "fc2"]);
-    expect(trainableNames({ kind: "partial", cut: { by: "topK", k: 3 } })).toEqual(["conv2", "pool2", "flatten", "fc1", "fc2"]);
+    expect(trainableNames({ kind: "partial", cut: { by: "topK", k: 3 } })).toEqual([
+      "conv2",
+      "pool2",
+      "flatten",
+      "fc1",
+      "fc2",
+    ]);
   });
 
   it("does not depend on layer order in the list being by index: renamed layers plan by name", () => {
     const renamed = lenet.map((l) => ({ ...l, name: `block_${l.name}` }));
-    const plan = planLayerFreeze(renamed, StrategyConfig.parse({ kind: "partial", cut: { by: "layer", layer: "block_flatten" } }));
-    expect(plan.layers.filter((l) => l.trainable).map((l) => l.name)).toEqual(["block_fc1", "block_fc2"]);
+    const plan = planLayerFreeze(
+      renamed,
+      StrategyConfig.parse({ kind: "partial", cut: { by: "layer", layer: "block_flatten" } }),
+    );
+    expect(plan.layers.filter((l) => l.trainable).map((l) => l.name)).toEqual([
+      "block_fc1",
+      "block_fc2",
+    ]);
   });
 
   it("names the bad cut layer and lists the real ones", () => {
-    expect(() => planLayerFreeze(lenet, StrategyConfig.parse({ kind: "partial", cut: { by: "layer", layer: "conv9" } }))).toThrow(
-      /cut layer "conv9" is not a layer of the base model; layers are: conv1, pool1/,
-    );
-    expect(() => planLayerFreeze(lenet, StrategyConfig.parse({ kind: "partial", cut: { by: "topK", k: 5 } }))).toThrow(LayerPlanError);
+    expect(() =>
+      planLayerFreeze(
+        lenet,
+        StrategyConfig.parse({ kind: "partial", cut: { by: "layer", layer: "conv9" } }),
+      ),
+    ).toThrow(/cut layer "conv9" is not a layer of the base model; layers are: conv1, pool1/);
+    expect(() =>
+      planLayerFreeze(lenet, StrategyConfig.parse({ kind: "partial", cut: { by: "topK", k: 5 } })),
+    ).toThrow(LayerPlanError);
   });
 });

@@ -63,13 +63,17 @@ function firstTrainableForCut(layers: readonly LayerInfo[], cut: CutPoint): numb
     const index = layers.findIndex((l) => l.name === cut.layer);
     if (index < 0) {
       const names = layers.map((l) => l.name).join(", ");
-      throw new LayerPlanError(`cut layer "${cut.layer}" is not a layer of the base model; layers are: ${names}`);
+      throw new LayerPlanError(
+        `cut layer "${cut.layer}" is not a layer of the base model; layers are: ${names}`,
+      );
     }
     return index + 1;
   }
   const weighted = layers.flatMap((l, i) => (l.paramCount > 0 ? [i] : []));
   if (cut.k > weighted.length) {
-    throw new LayerPlanError(`top K = ${cut.k} but the base model has only ${weighted.length} layers with weights`);
+    throw new LayerPlanError(
+      `top K = ${cut.k} but the base model has only ${weighted.length} layers with weights`,
+    );
   }
   // The K-th weighted layer from the top is the lowest one that trains.
   return weighted[weighted.length - cut.k]!;

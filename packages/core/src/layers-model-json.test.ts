@@ -1,7 +1,19 @@
 import { describe, expect, it } from "vitest";
-import { collectModelFiles, cutBeforeLayer, inspectLayersModel, ModelImportError, preprocessingOf, withPreprocessing } from "./layers-model-json";
+import {
+  collectModelFiles,
+  cutBeforeLayer,
+  inspectLayersModel,
+  ModelImportError,
+  preprocessingOf,
+  withPreprocessing,
+} from "./layers-model-json";
 
-const layer = (name: string, className: string, inbound: string | null, config: Record<string, unknown> = {}) => ({
+const layer = (
+  name: string,
+  className: string,
+  inbound: string | null,
+  config: Record<string, unknown> = {},
+) => ({
   name,
   class_name: className,
   config: { name, ...config },
@@ -46,7 +58,14 @@ function runModelJson(inputShape: unknown[] = [null, 4, 4, 1]) {
 }
 const TOTAL_BYTES = (10 + 57 + 8) * 4;
 const sizes = (overrides: Record<string, number> = {}) =>
-  new Map(Object.entries({ "model.json": 100, "group1-shard1of2.bin": 200, "group1-shard2of2.bin": TOTAL_BYTES - 200, ...overrides }));
+  new Map(
+    Object.entries({
+      "model.json": 100,
+      "group1-shard1of2.bin": 200,
+      "group1-shard2of2.bin": TOTAL_BYTES - 200,
+      ...overrides,
+    }),
+  );
 
 describe("inspectLayersModel", () => {
   it("reads the input shape, the layers without the input, and parameter counts from the manifest", () => {
@@ -66,18 +85,33 @@ describe("inspectLayersModel", () => {
   });
 
   it("names missing weight files and wrong sizes", () => {
-    const missing = new Map([["model.json", 1], ["group1-shard1of2.bin", 200]]);
+    const missing = new Map([
+      ["model.json", 1],
+      ["group1-shard1of2.bin", 200],
+    ]);
     expect(() => inspectLayersModel(runModelJson(), missing)).toThrow(ModelImportError);
-    expect(() => inspectLayersModel(runModelJson(), missing)).toThrow(/missing: group1-shard2of2\.bin \(present: group1-shard1of2\.bin\)/);
-    expect(() => inspectLayersModel(runModelJson(), sizes({ "group1-shard2of2.bin": 4 }))).toThrow(/is 204 bytes but its manifest describes 300/);
+    expect(() => inspectLayersModel(runModelJson(), missing)).toThrow(
+      /missing: group1-shard2of2\.bin \(present: group1-shard1of2\.bin\)/,
+    );
+    expect(() => inspectLayersModel(runModelJson(), sizes({ "group1-shard2of2.bin": 4 }))).toThrow(
+      /is 204 bytes but its manifest describes 300/,
+    );
   });
 
   it("refuses what is not a LayersModel with a 4-D image input", () => {
     expect(() => inspectLayersModel("{not json", sizes())).toThrow(/model.json is not valid JSON/);
-    expect(() => inspectLayersModel({ ...runModelJson(), format: "graph-model" }, sizes())).toThrow(/tfjs graph-model; only LayersModels/);
-    expect(() => inspectLayersModel({ modelTopology: {} }, sizes())).toThrow(/has no weightsManifest: not a tfjs LayersModel/);
-    expect(() => inspectLayersModel(runModelJson([null, 16]), sizes())).toThrow(/input is \[null, 16\]; a base model needs a 4-D image input/);
-    expect(() => inspectLayersModel(runModelJson([null, 4, 4, 2]), sizes())).toThrow(/1 or 3 channels/);
+    expect(() => inspectLayersModel({ ...runModelJson(), format: "graph-model" }, sizes())).toThrow(
+      /tfjs graph-model; only LayersModels/,
+    );
+    expect(() => inspectLayersModel({ modelTopology: {} }, sizes())).toThrow(
+      /has no weightsManifest: not a tfjs LayersModel/,
+    );
+    expect(() => inspectLayersModel(runModelJson([null, 16]), sizes())).toThrow(
+      /input is \[null, 16\]; a base model needs a 4-D image input/,
+    );
+    expect(() => inspectLayersModel(runModelJson([null, 4, 4, 2]), sizes())).toThrow(
+      /1 or 3 channels/,
+    );
   });
 
   it("records and reads preprocessing in userDefinedMetadata", () => {
@@ -94,14 +128,23 @@ describe("cutBeforeLayer", () => {
     expect(cut.outputLayer).toBe("fc");
     expect(cut.removedLayers).toEqual(["head_dropout", "head_output", "head_softmax"]);
     expect(cut.weights).toEqual(weights.subarray(0, (10 + 57) * 4));
-    expect(cut.modelJson.weightsManifest).toEqual([{ paths: ["weights.bin"], weights: runModelJson().weightsManifest[0]!.weights.slice(0, 4) }]);
-    const inspection = inspectLayersModel(cut.modelJson, new Map([["weights.bin", cut.weights.length]]));
+    expect(cut.modelJson.weightsManifest).toEqual([
+      { paths: ["weights.bin"], weights: runModelJson().weightsManifest[0]!.weights.slice(0, 4) },
+    ]);
+    const inspection = inspectLayersModel(
+      cut.modelJson,
+      new Map([["weights.bin", cut.weights.length]]),
+    );
     expect(inspection.layers.map((l) => l.name)).toEqual(["conv", "flatten", "fc"]);
-    expect((cut.modelJson.modelTopology.config as { output_layers: unknown }).output_layers).toEqual([["fc", 0, 0]]);
+    expect(
+      (cut.modelJson.modelTopology.config as { output_layers: unknown }).output_layers,
+    ).toEqual([["fc", 0, 0]]);
   });
 
   it("names the layers when the classifier is not there", () => {
-    expect(() => cutBeforeLayer(runModelJson(), new Uint8Array(TOTAL_BYTES), "logits")).toThrow(/no layer "logits" to cut before \(layers: input, conv/);
+    expect(() => cutBeforeLayer(runModelJson(), new Uint8Array(TOTAL_BYTES), "logits")).toThrow(
+      /no layer "logits" to cut before \(layers: input, conv/,
+    );
   });
 });
 
@@ -110,13 +153,23 @@ describe("collectModelFiles", () => {
     const bytes = (text: string) => async () => new TextEncoder().encode(text);
     const files = await collectModelFiles([
       { path: "export/", isDirectory: true },
-      { path: "export/model.json", isDirectory: false, read: bytes(JSON.stringify(runModelJson())) },
+      {
+        path: "export/model.json",
+        isDirectory: false,
+        read: bytes(JSON.stringify(runModelJson())),
+      },
       { path: "export/group1-shard1of2.bin", isDirectory: false, read: bytes("a") },
       { path: "export/group1-shard2of2.bin", isDirectory: false, read: bytes("b") },
       { path: "export/notes.txt", isDirectory: false, read: bytes("ignored") },
       { path: "__MACOSX/export/._model.json", isDirectory: false, read: bytes("ignored") },
     ]);
-    expect([...files.keys()].sort()).toEqual(["group1-shard1of2.bin", "group1-shard2of2.bin", "model.json"]);
-    await expect(collectModelFiles([{ path: "weights.bin", isDirectory: false, read: bytes("") }])).rejects.toThrow(/no model.json found \(got: weights.bin\)/);
+    expect([...files.keys()].sort()).toEqual([
+      "group1-shard1of2.bin",
+      "group1-shard2of2.bin",
+      "model.json",
+    ]);
+    await expect(
+      collectModelFiles([{ path: "weights.bin", isDirectory: false, read: bytes("") }]),
+    ).rejects.toThrow(/no model.json found \(got: weights.bin\)/);
   });
 });

@@ -27,7 +27,9 @@ export const InputPreprocessing = z.object({
 });
 export type InputPreprocessing = z.infer<typeof InputPreprocessing>;
 export const DEFAULT_PREPROCESSING: InputPreprocessing = { inputRange: [0, 1] };
-const TlabMetadata = z.object({ tlab: z.object({ preprocessing: InputPreprocessing.optional() }).partial().optional() }).passthrough();
+const TlabMetadata = z
+  .object({ tlab: z.object({ preprocessing: InputPreprocessing.optional() }).partial().optional() })
+  .passthrough();
 
 /** The preprocessing recorded in a model's userDefinedMetadata, or the default ([0, 1] pixels). */
 export function preprocessingOf(userDefinedMetadata: unknown): InputPreprocessing {
@@ -38,15 +40,19 @@ export function preprocessingOf(userDefinedMetadata: unknown): InputPreprocessin
 /** A short stable description, part of feature cache keys and shown to users. */
 export function describePreprocessing(p: InputPreprocessing): string {
   const range = `range[${p.inputRange.join(",")}]`;
-  return p.mean || p.std ? `${range}-mean[${(p.mean ?? []).join(",")}]-std[${(p.std ?? []).join(",")}]` : range;
+  return p.mean || p.std
+    ? `${range}-mean[${(p.mean ?? []).join(",")}]-std[${(p.std ?? []).join(",")}]`
+    : range;
 }
 
-const WeightSpec = z.object({
-  name: z.string(),
-  shape: z.array(z.number().int().min(0)),
-  dtype: z.string(),
-  quantization: z.object({ dtype: z.string() }).passthrough().optional(),
-}).passthrough();
+const WeightSpec = z
+  .object({
+    name: z.string(),
+    shape: z.array(z.number().int().min(0)),
+    dtype: z.string(),
+    quantization: z.object({ dtype: z.string() }).passthrough().optional(),
+  })
+  .passthrough();
 type WeightSpec = z.infer<typeof WeightSpec>;
 const WeightsGroup = z.object({ paths: z.array(z.string()), weights: z.array(WeightSpec) });
 const ModelJson = z
@@ -85,26 +91,37 @@ export function parseModelJson(text: string | unknown): LayersModelJson {
     try {
       raw = JSON.parse(text);
     } catch (error) {
-      throw new ModelImportError(`model.json is not valid JSON (${error instanceof Error ? error.message : String(error)})`);
+      throw new ModelImportError(
+        `model.json is not valid JSON (${error instanceof Error ? error.message : String(error)})`,
+      );
     }
   }
   const format = (raw as { format?: unknown } | null)?.format;
   if (typeof format === "string" && format !== "layers-model") {
-    throw new ModelImportError(`model.json is a tfjs ${format}; only LayersModels (format "layers-model", e.g. converted from Keras) can be imported`);
+    throw new ModelImportError(
+      `model.json is a tfjs ${format}; only LayersModels (format "layers-model", e.g. converted from Keras) can be imported`,
+    );
   }
   const parsed = ModelJson.safeParse(raw);
   if (!parsed.success) {
-    const missing = ["modelTopology", "weightsManifest"].filter((key) => !(raw && typeof raw === "object" && key in raw));
+    const missing = ["modelTopology", "weightsManifest"].filter(
+      (key) => !(raw && typeof raw === "object" && key in raw),
+    );
     throw new ModelImportError(
       missing.length > 0
         ? `model.json has no ${missing.join(" and no ")}: not a tfjs LayersModel`
-        : `model.json does not look like a tfjs LayersModel: ${parsed.error.issues.map((i) => `${i.path.join(".")}: ${i.message}`).slice(0, 3).join("; ")}`,
+        : `model.json does not look like a tfjs LayersModel: ${parsed.error.issues
+            .map((i) => `${i.path.join(".")}: ${i.message}`)
+            .slice(0, 3)
+            .join("; ")}`,
     );
   }
   // Weight files sit beside model.json; a path into another folder ("../x", "/x") is never read.
   for (const file of parsed.data.weightsManifest.flatMap((group) => group.paths)) {
     if (!isPlainFileName(file)) {
-      throw new ModelImportError(`model.json lists the weight file ${JSON.stringify(file)}, which is not a plain file name beside model.json (${PLAIN_FILE_NAME_RULE})`);
+      throw new ModelImportError(
+        `model.json lists the weight file ${JSON.stringify(file)}, which is not a plain file name beside model.json (${PLAIN_FILE_NAME_RULE})`,
+      );
     }
   }
   return parsed.data;
@@ -116,7 +133,10 @@ export function parseModelJson(text: string | unknown): LayersModelJson {
  * implies, exactly one 4-D image input [batch, height, width, 1 or 3], and the layers (input
  * layers left out) with their parameter counts.
  */
-export function inspectLayersModel(modelJsonText: string | unknown, fileSizes: ReadonlyMap<string, number>): ModelInspection {
+export function inspectLayersModel(
+  modelJsonText: string | unknown,
+  fileSizes: ReadonlyMap<string, number>,
+): ModelInspection {
   const json = parseModelJson(modelJsonText);
   const { className, config } = topologyOf(json);
   const layers = layerConfigs(className, config);
@@ -126,13 +146,17 @@ export function inspectLayersModel(modelJsonText: string | unknown, fileSizes: R
   const missing = weightFiles.filter((file) => !fileSizes.has(file));
   if (missing.length > 0) {
     const present = [...fileSizes.keys()].filter((f) => f !== "model.json");
-    throw new ModelImportError(`weight file(s) listed in model.json are missing: ${missing.join(", ")} (present: ${present.join(", ") || "none"})`);
+    throw new ModelImportError(
+      `weight file(s) listed in model.json are missing: ${missing.join(", ")} (present: ${present.join(", ") || "none"})`,
+    );
   }
   for (const [index, group] of json.weightsManifest.entries()) {
     const expected = group.weights.reduce((n, spec) => n + weightByteLength(spec), 0);
     const actual = group.paths.reduce((n, file) => n + fileSizes.get(file)!, 0);
     if (expected !== actual) {
-      throw new ModelImportError(`weights group ${index} (${group.paths.join(", ")}) is ${actual} bytes but its manifest describes ${expected}`);
+      throw new ModelImportError(
+        `weights group ${index} (${group.paths.join(", ")}) is ${actual} bytes but its manifest describes ${expected}`,
+      );
     }
   }
 
@@ -140,13 +164,19 @@ export function inspectLayersModel(modelJsonText: string | unknown, fileSizes: R
   const params = new Map<string, number>(names.map((n) => [n, 0]));
   for (const spec of json.weightsManifest.flatMap((group) => group.weights)) {
     const owner = ownerLayer(spec.name, names);
-    if (owner === undefined) throw new ModelImportError(`weight "${spec.name}" does not belong to any layer of the model`);
+    if (owner === undefined)
+      throw new ModelImportError(`weight "${spec.name}" does not belong to any layer of the model`);
     params.set(owner, params.get(owner)! + spec.shape.reduce((a, b) => a * b, 1));
   }
   const layerInfo = layers
     .filter((layer) => layer.class_name !== "InputLayer")
-    .map((layer) => ({ name: layerName(layer), className: layer.class_name, paramCount: params.get(layerName(layer))! }));
-  if (layerInfo.length === 0) throw new ModelImportError("the model has no layers besides its input");
+    .map((layer) => ({
+      name: layerName(layer),
+      className: layer.class_name,
+      paramCount: params.get(layerName(layer))!,
+    }));
+  if (layerInfo.length === 0)
+    throw new ModelImportError("the model has no layers besides its input");
   return {
     inputShape,
     layers: layerInfo,
@@ -157,9 +187,15 @@ export function inspectLayersModel(modelJsonText: string | unknown, fileSizes: R
 }
 
 /** Records the preprocessing in model.json's userDefinedMetadata (keeping anything else there). */
-export function withPreprocessing(json: LayersModelJson, preprocessing: InputPreprocessing): LayersModelJson {
+export function withPreprocessing(
+  json: LayersModelJson,
+  preprocessing: InputPreprocessing,
+): LayersModelJson {
   const metadata = { ...(json.userDefinedMetadata ?? {}) };
-  const tlab = typeof metadata.tlab === "object" && metadata.tlab !== null ? (metadata.tlab as Record<string, unknown>) : {};
+  const tlab =
+    typeof metadata.tlab === "object" && metadata.tlab !== null
+      ? (metadata.tlab as Record<string, unknown>)
+      : {};
   return { ...json, userDefinedMetadata: { ...metadata, tlab: { ...tlab, preprocessing } } };
 }
 
@@ -177,14 +213,23 @@ export interface CutModel {
  * through Dropout layers, which only matter in training), and every layer that does not feed it
  * is removed with its weights. `weights` is every shard in manifest order, concatenated.
  */
-export function cutBeforeLayer(modelJsonText: string | unknown, weights: Uint8Array, classifier: string, weightsFile = "weights.bin"): CutModel {
+export function cutBeforeLayer(
+  modelJsonText: string | unknown,
+  weights: Uint8Array,
+  classifier: string,
+  weightsFile = "weights.bin",
+): CutModel {
   const json = parseModelJson(modelJsonText);
   const { className, config } = topologyOf(json);
-  if (className === "Sequential") throw new ModelImportError("cutting needs a functional model; this one is Sequential");
+  if (className === "Sequential")
+    throw new ModelImportError("cutting needs a functional model; this one is Sequential");
   const layers = layerConfigs(className, config);
   const byName = new Map(layers.map((layer) => [layerName(layer), layer]));
   const head = byName.get(classifier);
-  if (!head) throw new ModelImportError(`the model has no layer "${classifier}" to cut before (layers: ${[...byName.keys()].join(", ")})`);
+  if (!head)
+    throw new ModelImportError(
+      `the model has no layer "${classifier}" to cut before (layers: ${[...byName.keys()].join(", ")})`,
+    );
   let output = singleInbound(head);
   while (byName.get(output)?.class_name === "Dropout") output = singleInbound(byName.get(output)!);
 
@@ -192,7 +237,8 @@ export function cutBeforeLayer(modelJsonText: string | unknown, weights: Uint8Ar
   const visit = (name: string) => {
     if (keep.has(name)) return;
     const layer = byName.get(name);
-    if (!layer) throw new ModelImportError(`layer "${name}" is referenced but not defined in model.json`);
+    if (!layer)
+      throw new ModelImportError(`layer "${name}" is referenced but not defined in model.json`);
     keep.add(name);
     for (const inbound of inboundNames(layer)) visit(inbound);
   };
@@ -204,7 +250,10 @@ export function cutBeforeLayer(modelJsonText: string | unknown, weights: Uint8Ar
   const names = [...byName.keys()];
   for (const spec of json.weightsManifest.flatMap((group) => group.weights)) {
     const size = weightByteLength(spec);
-    if (offset + size > weights.length) throw new ModelImportError(`the weights are ${weights.length} bytes, shorter than model.json describes`);
+    if (offset + size > weights.length)
+      throw new ModelImportError(
+        `the weights are ${weights.length} bytes, shorter than model.json describes`,
+      );
     const owner = ownerLayer(spec.name, names);
     if (owner !== undefined && keep.has(owner)) {
       kept.push(spec);
@@ -212,7 +261,10 @@ export function cutBeforeLayer(modelJsonText: string | unknown, weights: Uint8Ar
     }
     offset += size;
   }
-  if (offset !== weights.length) throw new ModelImportError(`the weights are ${weights.length} bytes but model.json describes ${offset}`);
+  if (offset !== weights.length)
+    throw new ModelImportError(
+      `the weights are ${weights.length} bytes but model.json describes ${offset}`,
+    );
   const joined = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
   let at = 0;
   for (const part of parts) {
@@ -228,10 +280,20 @@ export function cutBeforeLayer(modelJsonText: string | unknown, weights: Uint8Ar
   const topology = json.modelTopology;
   const modelTopology =
     "model_config" in topology
-      ? { ...topology, model_config: { ...(topology.model_config as Record<string, unknown>), config: newConfig } }
+      ? {
+          ...topology,
+          model_config: {
+            ...(topology.model_config as Record<string, unknown>),
+            config: newConfig,
+          },
+        }
       : { ...topology, config: newConfig };
   return {
-    modelJson: { ...json, modelTopology, weightsManifest: [{ paths: [weightsFile], weights: kept }] },
+    modelJson: {
+      ...json,
+      modelTopology,
+      weightsManifest: [{ paths: [weightsFile], weights: kept }],
+    },
     weights: joined,
     outputLayer: output,
     removedLayers: names.filter((name) => !keep.has(name)),
@@ -240,13 +302,22 @@ export function cutBeforeLayer(modelJsonText: string | unknown, weights: Uint8Ar
 
 function topologyOf(json: LayersModelJson): { className: string; config: Record<string, unknown> } {
   // Keras-converted files wrap the model in { keras_version, backend, model_config }.
-  const topology = (json.modelTopology.model_config ?? json.modelTopology) as { class_name?: unknown; config?: unknown };
+  const topology = (json.modelTopology.model_config ?? json.modelTopology) as {
+    class_name?: unknown;
+    config?: unknown;
+  };
   const className = typeof topology.class_name === "string" ? topology.class_name : "";
   if (!["Model", "Functional", "Sequential"].includes(className)) {
-    throw new ModelImportError(`modelTopology is a "${className || "?"}", not a LayersModel (Model, Functional or Sequential)`);
+    throw new ModelImportError(
+      `modelTopology is a "${className || "?"}", not a LayersModel (Model, Functional or Sequential)`,
+    );
   }
   const config = Array.isArray(topology.config) ? { layers: topology.config } : topology.config;
-  if (typeof config !== "object" || config === null || !Array.isArray((config as { layers?: unknown }).layers)) {
+  if (
+    typeof config !== "object" ||
+    config === null ||
+    !Array.isArray((config as { layers?: unknown }).layers)
+  ) {
     throw new ModelImportError("modelTopology.config has no layer list");
   }
   return { className, config: config as Record<string, unknown> };
@@ -255,8 +326,12 @@ function topologyOf(json: LayersModelJson): { className: string; config: Record<
 function layerConfigs(className: string, config: Record<string, unknown>): LayerConfig[] {
   return (config.layers as unknown[]).map((raw, i) => {
     const parsed = LayerConfig.safeParse(raw);
-    if (!parsed.success) throw new ModelImportError(`layer ${i} of modelTopology is malformed (needs class_name and config)`);
-    if (className !== "Sequential" && layerName(parsed.data) === "") throw new ModelImportError(`layer ${i} of modelTopology has no name`);
+    if (!parsed.success)
+      throw new ModelImportError(
+        `layer ${i} of modelTopology is malformed (needs class_name and config)`,
+      );
+    if (className !== "Sequential" && layerName(parsed.data) === "")
+      throw new ModelImportError(`layer ${i} of modelTopology has no name`);
     return parsed.data;
   });
 }
@@ -265,26 +340,49 @@ function layerName(layer: LayerConfig): string {
   return layer.name ?? (typeof layer.config.name === "string" ? layer.config.name : "");
 }
 
-function imageInputShape(className: string, config: Record<string, unknown>, layers: LayerConfig[]): [number, number, number] {
+function imageInputShape(
+  className: string,
+  config: Record<string, unknown>,
+  layers: LayerConfig[],
+): [number, number, number] {
   let shape: unknown;
   if (className === "Sequential") {
     const first = layers[0];
-    shape = first?.config.batch_input_shape ?? first?.config.batch_shape ?? (first?.config.input_shape ? [null, ...(first.config.input_shape as unknown[])] : undefined);
+    shape =
+      first?.config.batch_input_shape ??
+      first?.config.batch_shape ??
+      (first?.config.input_shape ? [null, ...(first.config.input_shape as unknown[])] : undefined);
   } else {
-    const inputs = (config.input_layers as unknown[] | undefined) ?? layers.filter((l) => l.class_name === "InputLayer").map((l) => [layerName(l)]);
-    if (inputs.length !== 1) throw new ModelImportError(`the model has ${inputs.length} inputs; a base model needs exactly one image input`);
+    const inputs =
+      (config.input_layers as unknown[] | undefined) ??
+      layers.filter((l) => l.class_name === "InputLayer").map((l) => [layerName(l)]);
+    if (inputs.length !== 1)
+      throw new ModelImportError(
+        `the model has ${inputs.length} inputs; a base model needs exactly one image input`,
+      );
     const name = (inputs[0] as unknown[])[0];
     const input = layers.find((l) => layerName(l) === name);
     shape = input?.config.batch_input_shape ?? input?.config.batch_shape;
   }
-  if (!Array.isArray(shape)) throw new ModelImportError("the model's input shape is not recorded in model.json (batch_input_shape)");
+  if (!Array.isArray(shape))
+    throw new ModelImportError(
+      "the model's input shape is not recorded in model.json (batch_input_shape)",
+    );
   const dims = shape.slice(1);
   const shown = `[${shape.map((d) => (d === null ? "null" : String(d))).join(", ")}]`;
-  if (dims.length !== 3 || !dims.every((d) => typeof d === "number" && Number.isInteger(d) && d > 0)) {
-    throw new ModelImportError(`the model's input is ${shown}; a base model needs a 4-D image input [batch, height, width, channels] with known sizes`);
+  if (
+    dims.length !== 3 ||
+    !dims.every((d) => typeof d === "number" && Number.isInteger(d) && d > 0)
+  ) {
+    throw new ModelImportError(
+      `the model's input is ${shown}; a base model needs a 4-D image input [batch, height, width, channels] with known sizes`,
+    );
   }
   const [height, width, channels] = dims as [number, number, number];
-  if (channels !== 1 && channels !== 3) throw new ModelImportError(`the model's input is ${shown}: images must have 1 or 3 channels (channels last)`);
+  if (channels !== 1 && channels !== 3)
+    throw new ModelImportError(
+      `the model's input is ${shown}: images must have 1 or 3 channels (channels last)`,
+    );
   return [height, width, channels];
 }
 
@@ -292,7 +390,8 @@ function imageInputShape(className: string, config: Record<string, unknown>, lay
 function ownerLayer(weightName: string, layerNames: readonly string[]): string | undefined {
   let best: string | undefined;
   for (const name of layerNames) {
-    if (weightName.startsWith(`${name}/`) && (best === undefined || name.length > best.length)) best = name;
+    if (weightName.startsWith(`${name}/`) && (best === undefined || name.length > best.length))
+      best = name;
   }
   return best;
 }
@@ -310,17 +409,34 @@ function inboundNames(layer: LayerConfig): string[] {
 
 function singleInbound(layer: LayerConfig): string {
   const inbound = [...new Set(inboundNames(layer))];
-  if (inbound.length !== 1) throw new ModelImportError(`layer "${layerName(layer)}" has ${inbound.length} inputs; can only cut before a layer with one`);
+  if (inbound.length !== 1)
+    throw new ModelImportError(
+      `layer "${layerName(layer)}" has ${inbound.length} inputs; can only cut before a layer with one`,
+    );
   return inbound[0]!;
 }
 
-const BYTES_PER_VALUE: Record<string, number> = { float32: 4, int32: 4, bool: 1, uint8: 1, uint16: 2, float16: 2, string: 0 };
+const BYTES_PER_VALUE: Record<string, number> = {
+  float32: 4,
+  int32: 4,
+  bool: 1,
+  uint8: 1,
+  uint16: 2,
+  float16: 2,
+  string: 0,
+};
 
 /** Stored size of one weight; quantized weights take their quantized width. */
-export function weightByteLength(spec: { name: string; shape: number[]; dtype: string; quantization?: { dtype: string } }): number {
+export function weightByteLength(spec: {
+  name: string;
+  shape: number[];
+  dtype: string;
+  quantization?: { dtype: string };
+}): number {
   const dtype = spec.quantization?.dtype ?? spec.dtype;
   const width = BYTES_PER_VALUE[dtype];
-  if (width === undefined || width === 0) throw new ModelImportError(`weight "${spec.name}" has unsupported dtype ${dtype}`);
+  if (width === undefined || width === 0)
+    throw new ModelImportError(`weight "${spec.name}" has unsupported dtype ${dtype}`);
   return spec.shape.reduce((a, b) => a * b, 1) * width;
 }
 
@@ -336,17 +452,37 @@ interface ModelFileEntry {
  * inside a wrapping folder) and the weight files its manifest lists, from the same folder.
  * Returns them by plain file name; missing weight files are left for inspectLayersModel to report.
  */
-export async function collectModelFiles(entries: readonly ModelFileEntry[]): Promise<Map<string, Uint8Array>> {
-  const visible = entries.filter((e) => !e.isDirectory && e.read && !e.path.split(/[\\/]/).some((s) => s.startsWith(".") || s === "__MACOSX"));
+export async function collectModelFiles(
+  entries: readonly ModelFileEntry[],
+): Promise<Map<string, Uint8Array>> {
+  const visible = entries.filter(
+    (e) =>
+      !e.isDirectory &&
+      e.read &&
+      !e.path.split(/[\\/]/).some((s) => s.startsWith(".") || s === "__MACOSX"),
+  );
   const candidates = visible.filter((e) => basename(e.path) === "model.json");
-  if (candidates.length === 0) throw new ModelImportError(`no model.json found (got: ${visible.slice(0, 10).map((e) => e.path).join(", ") || "no files"})`);
-  if (candidates.length > 1) throw new ModelImportError(`more than one model.json found: ${candidates.map((e) => e.path).join(", ")}; upload one model at a time`);
+  if (candidates.length === 0)
+    throw new ModelImportError(
+      `no model.json found (got: ${
+        visible
+          .slice(0, 10)
+          .map((e) => e.path)
+          .join(", ") || "no files"
+      })`,
+    );
+  if (candidates.length > 1)
+    throw new ModelImportError(
+      `more than one model.json found: ${candidates.map((e) => e.path).join(", ")}; upload one model at a time`,
+    );
   const modelEntry = candidates[0]!;
   const folder = dirname(modelEntry.path);
   const modelJson = await modelEntry.read!();
   const files = new Map<string, Uint8Array>([["model.json", modelJson]]);
   const json = parseModelJson(new TextDecoder().decode(modelJson));
-  const inFolder = new Map(visible.filter((e) => dirname(e.path) === folder).map((e) => [basename(e.path), e]));
+  const inFolder = new Map(
+    visible.filter((e) => dirname(e.path) === folder).map((e) => [basename(e.path), e]),
+  );
   for (const file of json.weightsManifest.flatMap((group) => group.paths)) {
     const entry = inFolder.get(file);
     if (entry && !files.has(file)) files.set(file, await entry.read!());

@@ -4,4 +4,6 @@
  * built-in dataset without loading it; the trainer's mnist-digits test loads the package and
  * proves this table matches it.
  */
-export const MNIST_IMAGES_PER_DIGIT: readonly number[] = [1001, 1127, 991, 1032, 980, 863, 1014, 1070, 944, 978];
+export const MNIST_IMAGES_PER_DIGIT: readonly number[] = [
+  1001, 1127, 991, 1032, 980, 863, 1014, 1070, 944, 978,
+];

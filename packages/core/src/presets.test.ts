@@ -10,7 +10,14 @@ describe("launch presets", () => {
       const parsed = CreateExperimentInput.safeParse(PRESETS[name]);
       expect(parsed.success, `${name}: ${parsed.error?.message}`).toBe(true);
       expect(PRESETS[name].dataset).toBe("mnist-digits-5-9");
-      expect(splitBudgetProblem({ source: "mnist", classes: [5, 6, 7, 8, 9] }, ["5", "6", "7", "8", "9"], PRESETS[name]), name).toBeNull();
+      expect(
+        splitBudgetProblem(
+          { source: "mnist", classes: [5, 6, 7, 8, 9] },
+          ["5", "6", "7", "8", "9"],
+          PRESETS[name],
+        ),
+        name,
+      ).toBeNull();
       expect(PRESET_DESCRIPTIONS[name].label.length).toBeGreaterThan(0);
     }
     // Names tell the experiments apart in the list.

@@ -27,7 +27,13 @@ const digits = {
  */
 export const PRESETS = {
   digits,
-  "digits-quick": { ...digits, name: "Digits 0-4 → 5-9 (quick look)", epochs: 2, trainPerClass: 60, testPerClass: 100 },
+  "digits-quick": {
+    ...digits,
+    name: "Digits 0-4 → 5-9 (quick look)",
+    epochs: 2,
+    trainPerClass: 60,
+    testPerClass: 100,
+  },
   "digits-few-shot": {
     ...digits,
     name: "Digits 0-4 → 5-9 (20 images per class, 3 seeds)",
@@ -41,10 +47,19 @@ export const PRESETS = {
   "digits-augmented": {
     ...digits,
     name: "Digits 0-4 → 5-9 (augmented, cosine)",
-    strategies: [defaultStrategy("frozen"), StrategyConfig.parse({ kind: "partial", warmupEpochs: 1 }), defaultStrategy("full")],
+    strategies: [
+      defaultStrategy("frozen"),
+      StrategyConfig.parse({ kind: "partial", warmupEpochs: 1 }),
+      defaultStrategy("full"),
+    ],
     epochs: 8,
     seeds: 2,
-    training: { augmentation: { flipHorizontal: false, shiftPixels: 2, rotateDegrees: 10, brightness: 0.1 }, earlyStoppingPatience: 0, lrSchedule: "cosine", batchNorm: "frozen" },
+    training: {
+      augmentation: { flipHorizontal: false, shiftPixels: 2, rotateDegrees: 10, brightness: 0.1 },
+      earlyStoppingPatience: 0,
+      lrSchedule: "cosine",
+      batchNorm: "frozen",
+    },
   },
 } satisfies Record<string, CreateExperimentInput>;
 
@@ -53,14 +68,23 @@ export const PRESET_NAMES = Object.keys(PRESETS) as PresetName[];
 
 /** How the form's picker and `tlab launch --help` describe each preset. */
 export const PRESET_DESCRIPTIONS: Record<PresetName, { label: string; description: string }> = {
-  digits: { label: "Digits 0-4 → 5-9", description: "LeNet-5 pretrained on digits 0–4 reused for 5–9; all three strategies, 5 epochs, 300 images per class." },
-  "digits-quick": { label: "Digits · quick look", description: "2 epochs on 60 images per class: a first comparison in well under a minute." },
+  digits: {
+    label: "Digits 0-4 → 5-9",
+    description:
+      "LeNet-5 pretrained on digits 0–4 reused for 5–9; all three strategies, 5 epochs, 300 images per class.",
+  },
+  "digits-quick": {
+    label: "Digits · quick look",
+    description: "2 epochs on 60 images per class: a first comparison in well under a minute.",
+  },
   "digits-few-shot": {
     label: "Digits · few-shot, 3 seeds",
-    description: "20 labelled images per class, 3 seeds each, early stopping: how sure is the winner when labels are scarce?",
+    description:
+      "20 labelled images per class, 3 seeds each, early stopping: how sure is the winner when labels are scarce?",
   },
   "digits-augmented": {
     label: "Digits · augmentation + cosine",
-    description: "Small shifts and rotations with a cosine learning-rate schedule; partial fine-tune warms the head up first.",
+    description:
+      "Small shifts and rotations with a cosine learning-rate schedule; partial fine-tune warms the head up first.",
   },
 };

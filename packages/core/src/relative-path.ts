@@ -8,7 +8,8 @@
 const PLAIN_FILE_NAME = /^[A-Za-z0-9._-]{1,200}$/;
 
 /** What a plain file name may hold, for error messages. */
-export const PLAIN_FILE_NAME_RULE = 'letters, digits, ".", "_" and "-", at most 200, not "." or ".."';
+export const PLAIN_FILE_NAME_RULE =
+  'letters, digits, ".", "_" and "-", at most 200, not "." or ".."';
 
 /** One path component that stays in its directory: no separators, no "..", no control characters. */
 export function isPlainFileName(name: string): boolean {
@@ -33,6 +34,7 @@ export function relativePathProblem(relative: string): string | null {
   if (/[\u0000-\u001f\u007f]/.test(relative)) return "contains a control character";
   if (/^[A-Za-z]:/.test(relative)) return "starts with a drive letter";
   if (/^[\\/]/.test(relative)) return "is an absolute path";
-  if (pathSegments(relative).some((segment) => segment === "..")) return 'contains a ".." segment, which would lead out of its folder';
+  if (pathSegments(relative).some((segment) => segment === ".."))
+    return 'contains a ".." segment, which would lead out of its folder';
   return null;
 }

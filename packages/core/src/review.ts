@@ -4,7 +4,11 @@ import { StrategyKind } from "./strategy";
 export const MAX_COMMENT_LENGTH = 10_000;
 export const MAX_RATIONALE_LENGTH = 5_000;
 
-const id = (field: string) => z.string({ error: `${field}: required` }).min(1, `${field}: required`).max(64, `${field}: at most 64 characters`);
+const id = (field: string) =>
+  z
+    .string({ error: `${field}: required` })
+    .min(1, `${field}: required`)
+    .max(64, `${field}: at most 64 characters`);
 const commentBody = z
   .string()
   .trim()
@@ -12,7 +16,10 @@ const commentBody = z
   .max(MAX_COMMENT_LENGTH, `body: at most ${MAX_COMMENT_LENGTH} characters`);
 
 /** A thread: an experiment's own comments, or one run's (runId). */
-export const CommentThread = z.object({ experimentId: id("experimentId"), runId: id("runId").optional() });
+export const CommentThread = z.object({
+  experimentId: id("experimentId"),
+  runId: id("runId").optional(),
+});
 export type CommentThread = z.infer<typeof CommentThread>;
 
 export const AddCommentInput = CommentThread.extend({ body: commentBody });
@@ -73,11 +80,23 @@ export interface DecisionDto {
  * worker gave it back), `lease_expired` (the sweeper took it back), `failed`, `canceled` and
  * `succeeded` end one.
  */
-export const RunEventKind = z.enum(["cancel_requested", "retried", "claimed", "released", "lease_expired", "failed", "canceled", "succeeded"]);
+export const RunEventKind = z.enum([
+  "cancel_requested",
+  "retried",
+  "claimed",
+  "released",
+  "lease_expired",
+  "failed",
+  "canceled",
+  "succeeded",
+]);
 export type RunEventKind = z.infer<typeof RunEventKind>;
 
 /** The events a person asks for; the activity feed shows these and no lifecycle step. */
-export const RUN_REQUEST_KINDS = ["cancel_requested", "retried"] as const satisfies readonly RunEventKind[];
+export const RUN_REQUEST_KINDS = [
+  "cancel_requested",
+  "retried",
+] as const satisfies readonly RunEventKind[];
 
 /** One step of a run's history for its timeline, oldest first. */
 export interface RunEventDto {
@@ -96,7 +115,15 @@ export interface RunEventDto {
  * `canceled` and `retried` are a member's requests (a cancel asked for, a run put back in the
  * queue); a run that then ends canceled is a `failed` entry of its own, at its finish.
  */
-export type ActivityKind = "launched" | "finished" | "failed" | "commented" | "decided" | "noted" | "canceled" | "retried";
+export type ActivityKind =
+  | "launched"
+  | "finished"
+  | "failed"
+  | "commented"
+  | "decided"
+  | "noted"
+  | "canceled"
+  | "retried";
 
 export interface ActivityDto {
   kind: ActivityKind;
@@ -137,7 +164,10 @@ export const TagName = z
 export const ExperimentTagInput = z.object({ experimentId: id("experimentId"), tag: TagName });
 export type ExperimentTagInput = z.infer<typeof ExperimentTagInput>;
 
-export const SetStarInput = z.object({ experimentId: id("experimentId"), starred: z.boolean({ error: "starred: true or false" }) });
+export const SetStarInput = z.object({
+  experimentId: id("experimentId"),
+  starred: z.boolean({ error: "starred: true or false" }),
+});
 export type SetStarInput = z.infer<typeof SetStarInput>;
 
 export const RunRef = z.object({ runId: id("runId") });
@@ -145,7 +175,10 @@ export const RunRef = z.object({ runId: id("runId") });
 export const SetRunNoteInput = z.object({
   runId: id("runId"),
   /** Markdown; empty clears the note (who cleared it and when is still recorded). */
-  body: z.string({ error: "body: text required" }).trim().max(MAX_RUN_NOTE_LENGTH, `body: at most ${MAX_RUN_NOTE_LENGTH} characters`),
+  body: z
+    .string({ error: "body: text required" })
+    .trim()
+    .max(MAX_RUN_NOTE_LENGTH, `body: at most ${MAX_RUN_NOTE_LENGTH} characters`),
   /**
    * The editedAt of the note the editor started from (null: there was none). When someone saved
    * in between, the save is refused instead of overwriting their text.

@@ -18,18 +18,27 @@ export const RUN_LOG_MAX_PAGE = 2_000;
 export const RunLogLevel = z.enum(["info", "warn", "error", "fatal"]);
 export type RunLogLevel = z.infer<typeof RunLogLevel>;
 
-const id = (field: string) => z.string().min(1, `${field}: required`).max(64, `${field}: at most 64 characters`);
+const id = (field: string) =>
+  z.string().min(1, `${field}: required`).max(64, `${field}: at most 64 characters`);
 
 export const RunLogLineInput = z.object({
   seq: z
     .number({ error: "lines.seq: a whole number" })
     .int("lines.seq: a whole number")
     .min(0, "lines.seq: at least 0")
-    .max(RUN_LOG_MAX_LINES, `lines.seq: at most ${RUN_LOG_MAX_LINES} (an attempt keeps ${RUN_LOG_MAX_LINES} lines and a final "lines dropped" marker)`),
-  level: z.enum(RunLogLevel.options, { error: `lines.level: one of ${RunLogLevel.options.join(", ")}` }),
+    .max(
+      RUN_LOG_MAX_LINES,
+      `lines.seq: at most ${RUN_LOG_MAX_LINES} (an attempt keeps ${RUN_LOG_MAX_LINES} lines and a final "lines dropped" marker)`,
+    ),
+  level: z.enum(RunLogLevel.options, {
+    error: `lines.level: one of ${RunLogLevel.options.join(", ")}`,
+  }),
   message: z
     .string({ error: "lines.message: a string" })
-    .max(RUN_LOG_MAX_MESSAGE_CHARS, `lines.message: at most ${RUN_LOG_MAX_MESSAGE_CHARS} characters`),
+    .max(
+      RUN_LOG_MAX_MESSAGE_CHARS,
+      `lines.message: at most ${RUN_LOG_MAX_MESSAGE_CHARS} characters`,
+    ),
   /** When the worker logged it, ISO 8601. */
   time: z.iso.datetime({ offset: true, error: "lines.time: an ISO 8601 date-time" }),
 });
@@ -39,7 +48,10 @@ export const AppendRunLogInput = z.object({
   workerId: id("workerId"),
   runId: id("runId"),
   /** The attempt the worker holds; lines for any other attempt are refused. */
-  attempt: z.number({ error: "attempt: a whole number" }).int("attempt: a whole number").min(1, "attempt: at least 1"),
+  attempt: z
+    .number({ error: "attempt: a whole number" })
+    .int("attempt: a whole number")
+    .min(1, "attempt: at least 1"),
   lines: z
     .array(RunLogLineInput)
     .min(1, "lines: at least one line")

@@ -31,10 +31,17 @@ export const MAX_METRIC_SERIES_PER_RUN = 100;
 export const MAX_POINTS_PER_REPORT = 10_000;
 
 export const MetricPoint = z.object({
-  name: z.string().min(1, "name: required").max(100, "name: metric names are at most 100 characters"),
+  name: z
+    .string()
+    .min(1, "name: required")
+    .max(100, "name: metric names are at most 100 characters"),
   // Steps are epochs (checked against the run's budget when stored); this bound keeps any step
   // inside PostgreSQL's integer column.
-  step: z.number().int("step: must be a whole number").min(0, "step: must be 0 or more").max(2_147_483_647, "step: must be at most 2147483647"),
+  step: z
+    .number()
+    .int("step: must be a whole number")
+    .min(0, "step: must be 0 or more")
+    .max(2_147_483_647, "step: must be at most 2147483647"),
   value: z.number().finite(),
 });
 export type MetricPoint = z.infer<typeof MetricPoint>;
@@ -55,7 +62,11 @@ export const DatasetSpec = z.discriminatedUnion("source", [
     format: z.enum(["imagefolder", "idx"]),
     sha256: z.string().regex(/^[0-9a-f]{64}$/),
     sizeBytes: z.number().int().min(0),
-    imageShape: z.tuple([z.number().int().min(1), z.number().int().min(1), z.union([z.literal(1), z.literal(3)])]),
+    imageShape: z.tuple([
+      z.number().int().min(1),
+      z.number().int().min(1),
+      z.union([z.literal(1), z.literal(3)]),
+    ]),
     numClasses: z.number().int().min(2),
     counts: z.object({ train: ClassCounts, test: ClassCounts.optional() }),
     hasTestSplit: z.boolean(),
@@ -104,7 +115,8 @@ export const FinalMetrics = z.object({
 export type FinalMetrics = z.infer<typeof FinalMetrics>;
 
 /** Ids the server hands out (cuid-like); anything longer is not one of ours. */
-const id = (field: string) => z.string().min(1, `${field}: required`).max(64, `${field}: at most 64 characters`);
+const id = (field: string) =>
+  z.string().min(1, `${field}: required`).max(64, `${field}: at most 64 characters`);
 
 export const RunId = z.object({ runId: id("runId") });
 
@@ -113,7 +125,12 @@ export const WorkerInfo = z.object({
   hostname: z.string().max(200, "hostname: at most 200 characters"),
   backend: TrainingBackend,
   device: z.string().max(200),
-  versions: z.record(z.string().max(100, "versions: keys are at most 100 characters"), z.string().max(200, "versions: values are at most 200 characters")).default({}),
+  versions: z
+    .record(
+      z.string().max(100, "versions: keys are at most 100 characters"),
+      z.string().max(200, "versions: values are at most 200 characters"),
+    )
+    .default({}),
 });
 export type WorkerInfo = z.infer<typeof WorkerInfo>;
 
@@ -139,7 +156,10 @@ export const ReportMetricsInput = z.object({
   points: z
     .array(MetricPoint)
     .min(1, "points: send at least one point")
-    .max(MAX_POINTS_PER_REPORT, `points: at most ${MAX_POINTS_PER_REPORT} per report; send the rest in further reports`),
+    .max(
+      MAX_POINTS_PER_REPORT,
+      `points: at most ${MAX_POINTS_PER_REPORT} per report; send the rest in further reports`,
+    ),
   /** Progress within the run, 0..1, when the points were sent: the dashboard's bar follows each epoch, not just heartbeats. */
   progress: z.number().min(0).max(1).optional(),
 });

@@ -17,7 +17,10 @@ export function splitBudgetProblem(
   const { perClass, hasTestSplit } =
     spec.source === "upload"
       ? { perClass: spec.counts.train, hasTestSplit: spec.hasTestSplit }
-      : { perClass: spec.classes.map((digit) => MNIST_IMAGES_PER_DIGIT[digit] ?? 0), hasTestSplit: false };
+      : {
+          perClass: spec.classes.map((digit) => MNIST_IMAGES_PER_DIGIT[digit] ?? 0),
+          hasTestSplit: false,
+        };
   const needed = hasTestSplit ? budget.trainPerClass : budget.trainPerClass + budget.testPerClass;
   const smallest = perClass.reduce((min, n, i) => (n < perClass[min]! ? i : min), 0);
   const have = perClass[smallest] ?? 0;

@@ -12,17 +12,33 @@ export interface StorageFailure {
 
 const FULL = "the server's storage is full";
 const READ_ONLY = "the server's storage is read-only";
-const ADVICE = "nothing was stored; an operator must free space on (or remount) the server's data disk, then try again (workers retry by themselves)";
+const ADVICE =
+  "nothing was stored; an operator must free space on (or remount) the server's data disk, then try again (workers retry by themselves)";
 
 /** The storage failure behind `error` (or one of its causes), or null for any other error. */
 export function storageFailureOf(error: unknown): StorageFailure | null {
-  for (let current = error, depth = 0; current && depth < 5; current = (current as { cause?: unknown }).cause, depth++) {
-    const code = typeof current === "object" ? String((current as { code?: unknown }).code ?? "") : "";
-    const message = current instanceof Error ? current.message : typeof current === "string" ? current : "";
-    if (code === "ENOSPC" || code === "EDQUOT" || code === "SQLITE_FULL" || /database or disk is full|ENOSPC|no space left on device/i.test(message)) {
+  for (
+    let current = error, depth = 0;
+    current && depth < 5;
+    current = (current as { cause?: unknown }).cause, depth++
+  ) {
+    const code =
+      typeof current === "object" ? String((current as { code?: unknown }).code ?? "") : "";
+    const message =
+      current instanceof Error ? current.message : typeof current === "string" ? current : "";
+    if (
+      code === "ENOSPC" ||
+      code === "EDQUOT" ||
+      code === "SQLITE_FULL" ||
+      /database or disk is full|ENOSPC|no space left on device/i.test(message)
+    ) {
       return { status: 507, message: `${FULL} (${code || "disk full"}): ${ADVICE}` };
     }
-    if (code === "EROFS" || code === "SQLITE_READONLY" || /readonly database|EROFS|read-only file system/i.test(message)) {
+    if (
+      code === "EROFS" ||
+      code === "SQLITE_READONLY" ||
+      /readonly database|EROFS|read-only file system/i.test(message)
+    ) {
       return { status: 503, message: `${READ_ONLY} (${code || "read-only"}): ${ADVICE}` };
     }
   }

@@ -30,7 +30,13 @@ export type HeadConfig = z.infer<typeof HeadConfig>;
 export const CutPoint = z.discriminatedUnion(
   "by",
   [
-    z.object({ by: z.literal("layer"), layer: z.string().min(1, "name a layer of the base model").max(200, "must be at most 200 characters") }),
+    z.object({
+      by: z.literal("layer"),
+      layer: z
+        .string()
+        .min(1, "name a layer of the base model")
+        .max(200, "must be at most 200 characters"),
+    }),
     z.object({ by: z.literal("topK"), k: boundedNumber({ min: 1, max: 500, int: true }) }),
   ],
   { error: discriminatorError(["layer", "topK"]) },
@@ -67,9 +73,13 @@ export const FullStrategy = z.object({
   baseLearningRate: learningRate.default(0.0001),
 });
 
-export const StrategyConfig = z.discriminatedUnion("kind", [FrozenStrategy, PartialStrategy, FullStrategy], {
-  error: discriminatorError(StrategyKind.options),
-});
+export const StrategyConfig = z.discriminatedUnion(
+  "kind",
+  [FrozenStrategy, PartialStrategy, FullStrategy],
+  {
+    error: discriminatorError(StrategyKind.options),
+  },
+);
 export type StrategyConfig = z.infer<typeof StrategyConfig>;
 export type StrategyConfigInput = z.input<typeof StrategyConfig>;
 

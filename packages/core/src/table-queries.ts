@@ -15,7 +15,12 @@ import type { RunLogLine } from "./run-log";
 export const SortDirection = z.enum(["asc", "desc"]);
 export type SortDirection = z.infer<typeof SortDirection>;
 
-const pageLimit = z.number().int().min(1, "limit must be from 1 to 200").max(200, "limit must be from 1 to 200").default(50);
+const pageLimit = z
+  .number()
+  .int()
+  .min(1, "limit must be from 1 to 200")
+  .max(200, "limit must be from 1 to 200")
+  .default(50);
 const cursor = z.string().max(1000).nullish();
 const search = z.string().trim().max(200).optional();
 const name = z.string().trim().min(1).max(200).optional();
@@ -67,7 +72,13 @@ export interface ExperimentPageDto {
   total: number;
 }
 
-export const RunSortField = z.enum(["queuedAt", "testAccuracy", "wallTimeMs", "trainableParams", "progress"]);
+export const RunSortField = z.enum([
+  "queuedAt",
+  "testAccuracy",
+  "wallTimeMs",
+  "trainableParams",
+  "progress",
+]);
 export type RunSortField = z.infer<typeof RunSortField>;
 
 export const RunTableInput = z.object({

@@ -16,7 +16,15 @@
  * 1 when the committed PostgreSQL files are out of date.
  */
 import { spawnSync } from "node:child_process";
-import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import {
+  copyFileSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  rmSync,
+  writeFileSync,
+} from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import {
@@ -47,24 +55,36 @@ function fail(message: string): never {
 function diffMigrationNames(): { missing: string[]; extra: string[] } {
   const sqlite = migrationNames(SQLITE_MIGRATIONS_DIR);
   const postgres = migrationNames(POSTGRES_MIGRATIONS_DIR);
-  return { missing: sqlite.filter((n) => !postgres.includes(n)), extra: postgres.filter((n) => !sqlite.includes(n)) };
+  return {
+    missing: sqlite.filter((n) => !postgres.includes(n)),
+    extra: postgres.filter((n) => !sqlite.includes(n)),
+  };
 }
 
 function check(expectedSchema: string): void {
   const problems: string[] = [];
-  if (!existsSync(POSTGRES_SCHEMA) || readFileSync(POSTGRES_SCHEMA, "utf8") !== expectedSchema) problems.push("prisma/postgresql/schema.prisma differs from what prisma/schema.prisma generates");
+  if (!existsSync(POSTGRES_SCHEMA) || readFileSync(POSTGRES_SCHEMA, "utf8") !== expectedSchema)
+    problems.push(
+      "prisma/postgresql/schema.prisma differs from what prisma/schema.prisma generates",
+    );
   const { missing, extra } = diffMigrationNames();
   if (missing.length > 0) problems.push(`PostgreSQL migrations missing: ${missing.join(", ")}`);
-  if (extra.length > 0) problems.push(`PostgreSQL migrations without a SQLite twin: ${extra.join(", ")}`);
-  if (!existsSync(LOCK_FILE) || readFileSync(LOCK_FILE, "utf8") !== LOCK_TEXT) problems.push("prisma/postgresql/migrations/migration_lock.toml is missing or wrong");
-  if (problems.length > 0) fail(`out of date; run \`npm run db:sync-postgres\`:\n  ${problems.join("\n  ")}`);
+  if (extra.length > 0)
+    problems.push(`PostgreSQL migrations without a SQLite twin: ${extra.join(", ")}`);
+  if (!existsSync(LOCK_FILE) || readFileSync(LOCK_FILE, "utf8") !== LOCK_TEXT)
+    problems.push("prisma/postgresql/migrations/migration_lock.toml is missing or wrong");
+  if (problems.length > 0)
+    fail(`out of date; run \`npm run db:sync-postgres\`:\n  ${problems.join("\n  ")}`);
   process.stdout.write("db:sync-postgres: PostgreSQL schema and migrations are up to date\n");
 }
 
 function sync(expectedSchema: string): void {
   const committed = existsSync(POSTGRES_SCHEMA) ? readFileSync(POSTGRES_SCHEMA, "utf8") : null;
   const { missing, extra } = diffMigrationNames();
-  if (extra.length > 0) fail(`PostgreSQL migrations without a SQLite twin: ${extra.join(", ")}; remove them or restore the SQLite ones`);
+  if (extra.length > 0)
+    fail(
+      `PostgreSQL migrations without a SQLite twin: ${extra.join(", ")}; remove them or restore the SQLite ones`,
+    );
   const existing = migrationNames(POSTGRES_MIGRATIONS_DIR);
   // One diff can only become one migration: the schema in between two SQLite migrations is gone.
   if (missing.length > 1 || missing.some((name) => existing.some((n) => n > name))) {
@@ -73,7 +93,10 @@ function sync(expectedSchema: string): void {
         "the newest, from the schema it changed to. Run it after each `prisma migrate dev`.",
     );
   }
-  if (existing.length > 0 && committed === null) fail("prisma/postgresql/schema.prisma is missing but PostgreSQL migrations exist; restore it from git");
+  if (existing.length > 0 && committed === null)
+    fail(
+      "prisma/postgresql/schema.prisma is missing but PostgreSQL migrations exist; restore it from git",
+    );
 
   const scratch = mkdtempSync(path.join(tmpdir(), "tlab-pg-sync-"));
   try {
@@ -83,7 +106,10 @@ function sync(expectedSchema: string): void {
     // handle: it applies the migrations to the main database and then fails.)
     const newSchema = path.join(scratch, "new.prisma");
     writeFileSync(newSchema, expectedSchema);
-    const from = committed === null ? ["--from-empty"] : ["--from-schema-datamodel", writeScratch(scratch, "old.prisma", committed)];
+    const from =
+      committed === null
+        ? ["--from-empty"]
+        : ["--from-schema-datamodel", writeScratch(scratch, "old.prisma", committed)];
     const name = missing[0];
     if (name === undefined) {
       if (committed === expectedSchema) {
@@ -92,15 +118,20 @@ function sync(expectedSchema: string): void {
       }
       // Comments or generator settings may change without a migration; models may not.
       if (committed !== null) {
-        const status = migrateDiff(from, newSchema, path.join(scratch, "pending.sql"), ["--exit-code"]);
+        const status = migrateDiff(from, newSchema, path.join(scratch, "pending.sql"), [
+          "--exit-code",
+        ]);
         if (status === 2) {
-          fail("the models in prisma/schema.prisma changed but there is no new SQLite migration: create it first (`npx prisma migrate dev --config prisma/sqlite.config.ts --name <name>`), then run this again");
+          fail(
+            "the models in prisma/schema.prisma changed but there is no new SQLite migration: create it first (`npx prisma migrate dev --config prisma/sqlite.config.ts --name <name>`), then run this again",
+          );
         }
         if (status !== 0) fail("prisma migrate diff failed (see above)");
       }
     } else {
       const script = path.join(scratch, "migration.sql");
-      if (migrateDiff(from, newSchema, script) !== 0) fail("prisma migrate diff failed (see above)");
+      if (migrateDiff(from, newSchema, script) !== 0)
+        fail("prisma migrate diff failed (see above)");
       mkdirSync(path.join(POSTGRES_MIGRATIONS_DIR, name), { recursive: true });
       copyFileSync(script, path.join(POSTGRES_MIGRATIONS_DIR, name, "migration.sql"));
       process.stdout.write(`wrote prisma/postgresql/migrations/${name}/migration.sql\n`);
@@ -123,15 +154,40 @@ function writeScratch(dir: string, name: string, text: string): string {
  * `prisma migrate diff` on the PostgreSQL config. It runs on the JS engine through the pg adapter,
  * which connects even for a datamodel-to-datamodel diff, so it needs a reachable server.
  */
-function migrateDiff(from: string[], toSchema: string, output: string, extra: string[] = []): number | null {
+function migrateDiff(
+  from: string[],
+  toSchema: string,
+  output: string,
+  extra: string[] = [],
+): number | null {
   const given = process.env.DATABASE_URL?.trim();
-  const url = given && isPostgresUrl(given) ? given : (process.env.TEST_POSTGRES_URL ?? "postgresql://postgres@127.0.0.1:5432/test");
+  const url =
+    given && isPostgresUrl(given)
+      ? given
+      : (process.env.TEST_POSTGRES_URL ?? "postgresql://postgres@127.0.0.1:5432/test");
   const result = spawnSync(
     PRISMA_BIN,
-    ["migrate", "diff", "--config", path.join(PRISMA_DIR, "postgresql/prisma.config.ts"), ...from, "--to-schema-datamodel", toSchema, "--script", "-o", output, ...extra],
-    { cwd: ROOT, env: { ...process.env, DATABASE_URL: url }, stdio: ["ignore", "ignore", "inherit"] },
+    [
+      "migrate",
+      "diff",
+      "--config",
+      path.join(PRISMA_DIR, "postgresql/prisma.config.ts"),
+      ...from,
+      "--to-schema-datamodel",
+      toSchema,
+      "--script",
+      "-o",
+      output,
+      ...extra,
+    ],
+    {
+      cwd: ROOT,
+      env: { ...process.env, DATABASE_URL: url },
+      stdio: ["ignore", "ignore", "inherit"],
+    },
   );
-  if (result.status === 1) process.stderr.write(`(prisma migrate diff needs PostgreSQL at ${url})\n`);
+  if (result.status === 1)
+    process.stderr.write(`(prisma migrate diff needs PostgreSQL at ${url})\n`);
   return result.status;
 }
 
@@ -140,7 +196,11 @@ try {
   if (process.argv.includes("--check")) check(expected);
   else sync(expected);
 } catch (error) {
-  if (!(error instanceof SyncError) && !(error instanceof Error && error.message.startsWith("prisma/schema.prisma:"))) throw error;
+  if (
+    !(error instanceof SyncError) &&
+    !(error instanceof Error && error.message.startsWith("prisma/schema.prisma:"))
+  )
+    throw error;
   process.stderr.write(`db:sync-postgres: ${error.message}\n`);
   process.exitCode = 1;
 }

@@ -18,7 +18,10 @@ const providers = new WeakMap<Db, DbProvider>();
  * PostgreSQL pool) and running. A transaction that overruns is rolled back and its caller gets an
  * error instead of holding the database. Callers with their own needs pass their own options.
  */
-export const TRANSACTION_OPTIONS = { maxWait: SQLITE_TRANSACTION_MAX_WAIT_MS, timeout: 15_000 } as const;
+export const TRANSACTION_OPTIONS = {
+  maxWait: SQLITE_TRANSACTION_MAX_WAIT_MS,
+  timeout: 15_000,
+} as const;
 
 /**
  * Opens the database named by `url`: SQLite (`file:`) is the embedded default, `postgres://` or
@@ -27,12 +30,18 @@ export const TRANSACTION_OPTIONS = { maxWait: SQLITE_TRANSACTION_MAX_WAIT_MS, ti
  */
 export function createDb(url: string): { db: Db; provider: DbProvider } {
   if (url.startsWith("file:")) {
-    const db = new PrismaClient({ adapter: new RecoveringSqliteAdapterFactory({ url }), transactionOptions: TRANSACTION_OPTIONS });
+    const db = new PrismaClient({
+      adapter: new RecoveringSqliteAdapterFactory({ url }),
+      transactionOptions: TRANSACTION_OPTIONS,
+    });
     providers.set(db, "sqlite");
     return { db, provider: "sqlite" };
   }
   if (isPostgresUrl(url)) {
-    const client = new PostgresPrismaClient({ adapter: createPostgresAdapter(url), transactionOptions: TRANSACTION_OPTIONS });
+    const client = new PostgresPrismaClient({
+      adapter: createPostgresAdapter(url),
+      transactionOptions: TRANSACTION_OPTIONS,
+    });
     // The one cast between the two generated clients. They are generated from the same models,
     // so the model delegates and raw-query methods behave alike, but TypeScript cannot relate
     // two separately generated type trees (their PrismaPromise and aggregate types are distinct
@@ -42,7 +51,9 @@ export function createDb(url: string): { db: Db; provider: DbProvider } {
     providers.set(db, "postgresql");
     return { db, provider: "postgresql" };
   }
-  throw new Error(`DATABASE_URL must start with "file:" (SQLite) or "postgres://" / "postgresql://" (PostgreSQL); got "${url.slice(0, 20)}…"`);
+  throw new Error(
+    `DATABASE_URL must start with "file:" (SQLite) or "postgres://" / "postgresql://" (PostgreSQL); got "${url.slice(0, 20)}…"`,
+  );
 }
 
 /**
@@ -51,7 +62,10 @@ export function createDb(url: string): { db: Db; provider: DbProvider } {
  */
 export function providerOf(db: Db): DbProvider {
   const provider = providers.get(db);
-  if (!provider) throw new Error("providerOf: this client was not opened by createDb(url), so its provider is unknown");
+  if (!provider)
+    throw new Error(
+      "providerOf: this client was not opened by createDb(url), so its provider is unknown",
+    );
   return provider;
 }
 

@@ -56,21 +56,32 @@ export function decodeCursor(cursor: string, sort: SortColumn): Cursor {
     // refused below, outside the catch
   }
   if (!parsed) return refuse("not a cursor this server issued");
-  if (parsed.s !== sort.field) return refuse(`made for the sort by ${parsed.s}, not by ${sort.field}`);
+  if (parsed.s !== sort.field)
+    return refuse(`made for the sort by ${parsed.s}, not by ${sort.field}`);
   const v = parsed.v;
-  if (v === null) return sort.nullable ? { value: null, id: parsed.id } : refuse(`its ${sort.field} value is missing`);
+  if (v === null)
+    return sort.nullable
+      ? { value: null, id: parsed.id }
+      : refuse(`its ${sort.field} value is missing`);
   switch (sort.type) {
     case "date": {
       const date = typeof v === "object" ? new Date(v.d) : null;
-      if (!date || Number.isNaN(date.getTime())) return refuse(`its ${sort.field} value is not a date`);
+      if (!date || Number.isNaN(date.getTime()))
+        return refuse(`its ${sort.field} value is not a date`);
       return { value: date, id: parsed.id };
     }
     case "string":
-      return typeof v === "string" ? { value: v, id: parsed.id } : refuse(`its ${sort.field} value is not text`);
+      return typeof v === "string"
+        ? { value: v, id: parsed.id }
+        : refuse(`its ${sort.field} value is not text`);
     case "int":
-      return typeof v === "number" && Number.isInteger(v) && Math.abs(v) < INT_RANGE ? { value: v, id: parsed.id } : refuse(`its ${sort.field} value is not a whole number in range`);
+      return typeof v === "number" && Number.isInteger(v) && Math.abs(v) < INT_RANGE
+        ? { value: v, id: parsed.id }
+        : refuse(`its ${sort.field} value is not a whole number in range`);
     case "float":
-      return typeof v === "number" && Number.isFinite(v) ? { value: v, id: parsed.id } : refuse(`its ${sort.field} value is not a number`);
+      return typeof v === "number" && Number.isFinite(v)
+        ? { value: v, id: parsed.id }
+        : refuse(`its ${sort.field} value is not a number`);
   }
 }
 
@@ -78,7 +89,11 @@ export function decodeCursor(cursor: string, sort: SortColumn): Cursor {
  * The filter for "rows after `cursor`" when ordering by `field` then `id`, both in `direction`.
  * Returned as a plain object for the caller's Prisma `where` (the field names are the caller's).
  */
-export function afterCursor(sort: SortColumn, direction: SortDirection, cursor: Cursor): Record<string, unknown> {
+export function afterCursor(
+  sort: SortColumn,
+  direction: SortDirection,
+  cursor: Cursor,
+): Record<string, unknown> {
   const { field, nullable } = sort;
   const beyond = direction === "desc" ? "lt" : "gt";
   if (cursor.value === null) {

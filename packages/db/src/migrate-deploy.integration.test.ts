@@ -5,7 +5,12 @@ import pg from "pg";
 import { afterEach, describe, expect, it } from "vitest";
 import { postgresPoolConfig } from "./postgres-adapter";
 import { POSTGRES_MIGRATIONS_DIR, PRISMA_DIR, migrationNames } from "./postgres-schema";
-import { createTestDb, DEFAULT_TEST_POSTGRES_URL, testDbProvider, type TestDb } from "./testing/create-test-db";
+import {
+  createTestDb,
+  DEFAULT_TEST_POSTGRES_URL,
+  testDbProvider,
+  type TestDb,
+} from "./testing/create-test-db";
 
 const ROOT = path.resolve(PRISMA_DIR, "..");
 const provider = testDbProvider();
@@ -47,15 +52,23 @@ describe.runIf(provider === "postgresql")("prisma migrate deploy on PostgreSQL",
     const schema = `tlab_deploy_${randomBytes(6).toString("hex")}`;
     url.searchParams.set("schema", schema);
     await withClient(url.toString(), (c) => c.query(`CREATE SCHEMA "${schema}"`));
-    cleanups.push(() => withClient(url.toString(), (c) => c.query(`DROP SCHEMA "${schema}" CASCADE`)).then(() => undefined));
+    cleanups.push(() =>
+      withClient(url.toString(), (c) => c.query(`DROP SCHEMA "${schema}" CASCADE`)).then(
+        () => undefined,
+      ),
+    );
     const reference: TestDb = await createTestDb();
     cleanups.push(reference.cleanup);
 
-    const result = spawnSync(path.join(ROOT, "node_modules/.bin/prisma"), ["migrate", "deploy", "--config", "prisma/prisma.config.ts"], {
-      cwd: ROOT,
-      env: { ...process.env, DATABASE_URL: url.toString() },
-      encoding: "utf8",
-    });
+    const result = spawnSync(
+      path.join(ROOT, "node_modules/.bin/prisma"),
+      ["migrate", "deploy", "--config", "prisma/prisma.config.ts"],
+      {
+        cwd: ROOT,
+        env: { ...process.env, DATABASE_URL: url.toString() },
+        encoding: "utf8",
+      },
+    );
     expect(result.status, `${result.stdout}\n${result.stderr}`).toBe(0);
     expect(result.stdout).toContain("All migrations have been successfully applied");
 
@@ -63,7 +76,9 @@ describe.runIf(provider === "postgresql")("prisma migrate deploy on PostgreSQL",
       const applied = await client.query<{ migration_name: string }>(
         `SELECT migration_name FROM "_prisma_migrations" WHERE finished_at IS NOT NULL AND rolled_back_at IS NULL ORDER BY migration_name`,
       );
-      expect(applied.rows.map((r) => r.migration_name)).toEqual(migrationNames(POSTGRES_MIGRATIONS_DIR));
+      expect(applied.rows.map((r) => r.migration_name)).toEqual(
+        migrationNames(POSTGRES_MIGRATIONS_DIR),
+      );
       const referenceSchema = new URL(reference.url).searchParams.get("schema")!;
       const deployed = await shapeOf(client, schema);
       expect(deployed.length).toBeGreaterThan(20);

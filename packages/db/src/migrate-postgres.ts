@@ -17,7 +17,9 @@ export async function createPostgresSchemaWithMigrations(url: string): Promise<v
     await client.query(`CREATE SCHEMA "${schema}"`);
     await client.query(`SET search_path TO "${schema}"`);
     for (const name of migrationNames(POSTGRES_MIGRATIONS_DIR)) {
-      await client.query(readFileSync(path.join(POSTGRES_MIGRATIONS_DIR, name, "migration.sql"), "utf8"));
+      await client.query(
+        readFileSync(path.join(POSTGRES_MIGRATIONS_DIR, name, "migration.sql"), "utf8"),
+      );
     }
   } finally {
     await client.end();
@@ -27,7 +29,8 @@ export async function createPostgresSchemaWithMigrations(url: string): Promise<v
 /** Drops the schema a URL names, with everything in it. */
 export async function dropPostgresSchema(url: string): Promise<void> {
   const schema = postgresSchemaOf(url);
-  if (schema === "public") throw new Error("dropPostgresSchema: refusing to drop the public schema");
+  if (schema === "public")
+    throw new Error("dropPostgresSchema: refusing to drop the public schema");
   const client = new pg.Client(postgresPoolConfig(url));
   await client.connect();
   try {

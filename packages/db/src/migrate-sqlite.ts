@@ -11,7 +11,10 @@ export const MIGRATIONS_DIR = path.resolve(import.meta.dirname, "../../../prisma
 export function applyMigrationsToFreshSqlite(filePath: string): void {
   const sqlite = new Database(filePath);
   try {
-    for (const dir of readdirSync(MIGRATIONS_DIR, { withFileTypes: true }).filter((d) => d.isDirectory()).map((d) => d.name).sort()) {
+    for (const dir of readdirSync(MIGRATIONS_DIR, { withFileTypes: true })
+      .filter((d) => d.isDirectory())
+      .map((d) => d.name)
+      .sort()) {
       sqlite.exec(readFileSync(path.join(MIGRATIONS_DIR, dir, "migration.sql"), "utf8"));
     }
   } finally {

@@ -16,7 +16,9 @@ export function isPostgresUrl(url: string): boolean {
 export function postgresSchemaOf(url: string): string {
   const schema = new URL(url).searchParams.get("schema") ?? "public";
   if (!SCHEMA_NAME.test(schema)) {
-    throw new Error(`DATABASE_URL: schema must be a plain identifier (letters, digits, _); got "${schema}"`);
+    throw new Error(
+      `DATABASE_URL: schema must be a plain identifier (letters, digits, _); got "${schema}"`,
+    );
   }
   return schema;
 }
@@ -28,7 +30,10 @@ export function postgresPoolConfig(url: string): pg.PoolConfig {
   parsed.searchParams.delete("schema");
   const given = parsed.searchParams.get("options");
   parsed.searchParams.delete("options");
-  return { connectionString: parsed.toString(), options: [given, `-c search_path=${schema}`].filter(Boolean).join(" ") };
+  return {
+    connectionString: parsed.toString(),
+    options: [given, `-c search_path=${schema}`].filter(Boolean).join(" "),
+  };
 }
 
 /**
@@ -39,7 +44,10 @@ export function postgresPoolConfig(url: string): pg.PoolConfig {
  * `forPrismaCli` is for prisma.config.ts: the CLI process must exit when its command is done rather
  * than when the idle pool times out, and Prisma Migrate must be able to read the catalogs (below).
  */
-export function createPostgresAdapter(url: string, opts: { forPrismaCli?: boolean } = {}): PrismaPg {
+export function createPostgresAdapter(
+  url: string,
+  opts: { forPrismaCli?: boolean } = {},
+): PrismaPg {
   const schema = postgresSchemaOf(url);
   if (!opts.forPrismaCli) return new PrismaPg(postgresPoolConfig(url), { schema });
   const pool = new pg.Pool({ ...postgresPoolConfig(url), allowExitOnIdle: true });
@@ -57,9 +65,13 @@ export function createPostgresAdapter(url: string, opts: { forPrismaCli?: boolea
 function reportNameColumnsAsText(client: pg.PoolClient): void {
   const query: (...args: unknown[]) => unknown = client.query.bind(client);
   const relabel = (result: unknown): void => {
-    const fields: unknown = typeof result === "object" && result !== null && "fields" in result ? result.fields : undefined;
+    const fields: unknown =
+      typeof result === "object" && result !== null && "fields" in result
+        ? result.fields
+        : undefined;
     if (!Array.isArray(fields)) return;
-    for (const field of fields as pg.FieldDef[]) if (field.dataTypeID === PG_NAME_OID) field.dataTypeID = PG_TEXT_OID;
+    for (const field of fields as pg.FieldDef[])
+      if (field.dataTypeID === PG_NAME_OID) field.dataTypeID = PG_TEXT_OID;
   };
   const patched = (...args: unknown[]): unknown => {
     const callback = args.at(-1);
@@ -71,7 +83,9 @@ function reportNameColumnsAsText(client: pg.PoolClient): void {
       return query(...args);
     }
     const pending = query(...args);
-    return pending instanceof Promise ? pending.then((result: unknown) => (relabel(result), result)) : pending;
+    return pending instanceof Promise
+      ? pending.then((result: unknown) => (relabel(result), result))
+      : pending;
   };
   client.query = patched as pg.PoolClient["query"];
 }

@@ -29,7 +29,10 @@ export function toPostgresSchema(sqliteSchema: string): string {
   const body = sqliteSchema.replace(/^(?:\/\/.*\r?\n)+\s*/, "");
 
   const nativeType = /@db\.\w+/.exec(body);
-  if (nativeType) throw new Error(`prisma/schema.prisma: ${nativeType[0]} is a provider-specific native type; use plain Prisma scalar types`);
+  if (nativeType)
+    throw new Error(
+      `prisma/schema.prisma: ${nativeType[0]} is a provider-specific native type; use plain Prisma scalar types`,
+    );
 
   const withProvider = replaceInBlock(
     body,
@@ -52,9 +55,14 @@ export function toPostgresSchema(sqliteSchema: string): string {
 function postgresOutputFor(sqliteOutput: string): string {
   const fromRoot = path.posix.normalize(path.posix.join("prisma", sqliteOutput));
   if (path.posix.basename(fromRoot) !== "sqlite") {
-    throw new Error(`prisma/schema.prisma: the client output must end in /sqlite (the PostgreSQL client goes next to it); got "${sqliteOutput}"`);
+    throw new Error(
+      `prisma/schema.prisma: the client output must end in /sqlite (the PostgreSQL client goes next to it); got "${sqliteOutput}"`,
+    );
   }
-  return path.posix.relative("prisma/postgresql", path.posix.join(path.posix.dirname(fromRoot), "postgresql"));
+  return path.posix.relative(
+    "prisma/postgresql",
+    path.posix.join(path.posix.dirname(fromRoot), "postgresql"),
+  );
 }
 
 function replaceInBlock(
@@ -65,7 +73,8 @@ function replaceInBlock(
   what: string,
 ): string {
   const found = block.exec(text);
-  if (!found || !target.test(found[0])) throw new Error(`prisma/schema.prisma: could not find the ${what}`);
+  if (!found || !target.test(found[0]))
+    throw new Error(`prisma/schema.prisma: could not find the ${what}`);
   const replaced = found[0].replace(target, replacement);
   return text.slice(0, found.index) + replaced + text.slice(found.index + found[0].length);
 }

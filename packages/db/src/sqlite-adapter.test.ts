@@ -31,7 +31,12 @@ async function open(file: string): Promise<Db> {
 
 /** Rejects instead of waiting forever: the bug under test is a hang. */
 function within<T>(ms: number, what: string, promise: Promise<T>): Promise<T> {
-  return Promise.race([promise, new Promise<never>((_, reject) => setTimeout(() => reject(new Error(`${what} did not finish within ${ms} ms`)), ms))]);
+  return Promise.race([
+    promise,
+    new Promise<never>((_, reject) =>
+      setTimeout(() => reject(new Error(`${what} did not finish within ${ms} ms`)), ms),
+    ),
+  ]);
 }
 
 async function rowsOf(db: Db, table: string): Promise<string[]> {
@@ -44,16 +49,28 @@ describe("SQLite interactive transactions after a failed COMMIT", () => {
     const file = path.join(tempDir(), "fk.db");
     const db = await open(file);
     await db.$executeRawUnsafe("CREATE TABLE parent (id INTEGER PRIMARY KEY)");
-    await db.$executeRawUnsafe("CREATE TABLE child (v TEXT, parentId INTEGER REFERENCES parent(id) DEFERRABLE INITIALLY DEFERRED)");
+    await db.$executeRawUnsafe(
+      "CREATE TABLE child (v TEXT, parentId INTEGER REFERENCES parent(id) DEFERRABLE INITIALLY DEFERRED)",
+    );
 
     // The foreign key is checked at COMMIT, so it is COMMIT itself that fails, as on a full disk.
     const failed = db.$transaction(async (tx) => {
       await tx.$executeRawUnsafe("INSERT INTO child (v, parentId) VALUES ('orphan', 42)");
     });
-    await expect(within(5_000, "the failing transaction", failed)).rejects.toThrow(/ForeignKeyConstraintViolation/);
+    await expect(within(5_000, "the failing transaction", failed)).rejects.toThrow(
+      /ForeignKeyConstraintViolation/,
+    );
 
-    await within(5_000, "the next transaction", db.$transaction(async (tx) => tx.$executeRawUnsafe("INSERT INTO child (v) VALUES ('after')")));
-    await within(5_000, "a third transaction", db.$transaction(async (tx) => tx.$executeRawUnsafe("INSERT INTO child (v) VALUES ('later')")));
+    await within(
+      5_000,
+      "the next transaction",
+      db.$transaction(async (tx) => tx.$executeRawUnsafe("INSERT INTO child (v) VALUES ('after')")),
+    );
+    await within(
+      5_000,
+      "a third transaction",
+      db.$transaction(async (tx) => tx.$executeRawUnsafe("INSERT INTO child (v) VALUES ('later')")),
+    );
 
     // Another connection sees the later transactions committed, and the failed one rolled back.
     const other = await open(file);
@@ -62,12 +79,21 @@ describe("SQLite interactive transactions after a failed COMMIT", () => {
 
   it("waiting to start a transaction is bounded, with an error saying what it waited for", async () => {
     const file = path.join(tempDir(), "wait.db");
-    const db = new PrismaClient({ adapter: new RecoveringSqliteAdapterFactory({ url: `file:${file}` }, { maxWaitMs: 200 }), transactionOptions: { maxWait: 5_000, timeout: 5_000 } });
+    const db = new PrismaClient({
+      adapter: new RecoveringSqliteAdapterFactory({ url: `file:${file}` }, { maxWaitMs: 200 }),
+      transactionOptions: { maxWait: 5_000, timeout: 5_000 },
+    });
     clients.push(db);
     let letGo!: () => void;
     const holding = db.$transaction(() => new Promise<void>((resolve) => (letGo = resolve)));
     await new Promise((resolve) => setTimeout(resolve, 50));
-    await expect(within(3_000, "the waiting transaction", db.$transaction(async () => 1))).rejects.toThrow(/waited 0.2 s for the transaction before this one/);
+    await expect(
+      within(
+        3_000,
+        "the waiting transaction",
+        db.$transaction(async () => 1),
+      ),
+    ).rejects.toThrow(/waited 0.2 s for the transaction before this one/);
     letGo();
     await holding;
     await expect(db.$transaction(async () => 2)).resolves.toBe(2);
@@ -87,10 +113,16 @@ describe.skipIf(!disk)("SQLite on a full disk (tmpfs)", () => {
     const failed = db.$transaction(async (tx) => {
       for (let i = 0; i < 50; i++) await tx.$executeRawUnsafe("INSERT INTO t (v) VALUES (?)", big);
     });
-    await expect(within(10_000, "the transaction on a full disk", failed)).rejects.toThrow(/database or disk is full/);
+    await expect(within(10_000, "the transaction on a full disk", failed)).rejects.toThrow(
+      /database or disk is full/,
+    );
 
     disk!.free();
-    await within(5_000, "a transaction once space is back", db.$transaction(async (tx) => tx.$executeRawUnsafe("INSERT INTO t (v) VALUES ('after')")));
+    await within(
+      5_000,
+      "a transaction once space is back",
+      db.$transaction(async (tx) => tx.$executeRawUnsafe("INSERT INTO t (v) VALUES ('after')")),
+    );
     expect(await rowsOf(db, "t")).toEqual(["after"]);
   });
 });

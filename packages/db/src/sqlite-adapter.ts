@@ -61,7 +61,8 @@ export function recoveringAdapter(inner: SqlDriverAdapter, maxWaitMs: number): S
     executeScript: (script) => inner.executeScript(script),
     dispose: () => inner.dispose(),
     async startTransaction(isolationLevel?: IsolationLevel): Promise<Transaction> {
-      if (isolationLevel && isolationLevel !== "SERIALIZABLE") return inner.startTransaction(isolationLevel); // the upstream refusal
+      if (isolationLevel && isolationLevel !== "SERIALIZABLE")
+        return inner.startTransaction(isolationLevel); // the upstream refusal
       const release = await gate.acquire();
       try {
         await inner.executeRaw(statement("BEGIN"));

@@ -14,7 +14,10 @@ import { trainRun, type FeatureEvent } from "../train/train-run";
  * second run that reads the cache, i.e. the cost of an epoch once the features exist.
  */
 
-export const BUILTIN_BASE_DIR = path.resolve(import.meta.dirname, "../../assets/base-models/lenet5-digits-0-4");
+export const BUILTIN_BASE_DIR = path.resolve(
+  import.meta.dirname,
+  "../../assets/base-models/lenet5-digits-0-4",
+);
 
 export interface EpochCost {
   /** Median of the measured epochs' epoch/seconds (training steps plus validation). */
@@ -39,7 +42,9 @@ export interface EpochCostOptions {
 
 const DIGITS = PRESETS.digits;
 
-export async function measureEpochCosts(options: EpochCostOptions): Promise<Record<StrategyKind, EpochCost>> {
+export async function measureEpochCosts(
+  options: EpochCostOptions,
+): Promise<Record<StrategyKind, EpochCost>> {
   // One untimed epoch of each strategy first (no disk cache), so the JIT has compiled every code
   // path before anything is timed; otherwise whichever strategy runs first looks slower.
   for (const strategy of DIGITS.strategies) await runOnce(strategy, 1, undefined, []);
@@ -51,17 +56,23 @@ export async function measureEpochCosts(options: EpochCostOptions): Promise<Reco
     if (strategy.kind === "full") continue;
     const events: FeatureEvent[] = [];
     await runOnce(strategy, 1, options.cacheDir, events);
-    featureExtractionSeconds[strategy.kind] = events.filter((e) => e.source === "computed").reduce((total, e) => total + e.seconds, 0);
+    featureExtractionSeconds[strategy.kind] = events
+      .filter((e) => e.source === "computed")
+      .reduce((total, e) => total + e.seconds, 0);
   }
 
   // Warm runs, interleaved in rounds: a burst of load from another process then slows every
   // strategy a little instead of one strategy a lot, which keeps their ratio honest.
-  const epochSeconds = Object.fromEntries(DIGITS.strategies.map((s) => [s.kind, [] as number[]])) as Record<StrategyKind, number[]>;
+  const epochSeconds = Object.fromEntries(
+    DIGITS.strategies.map((s) => [s.kind, [] as number[]]),
+  ) as Record<StrategyKind, number[]>;
   let trainImages = 0;
   for (let round = 0; round < options.rounds; round++) {
     for (const strategy of DIGITS.strategies) {
       const epochs = Math.max(1, Math.round(options.epochs[strategy.kind] / options.rounds));
-      ({ trainImages } = await runOnce(strategy, epochs, options.cacheDir, [], (seconds) => epochSeconds[strategy.kind].push(seconds)));
+      ({ trainImages } = await runOnce(strategy, epochs, options.cacheDir, [], (seconds) =>
+        epochSeconds[strategy.kind].push(seconds),
+      ));
     }
   }
 
@@ -74,8 +85,12 @@ export async function measureEpochCosts(options: EpochCostOptions): Promise<Reco
       trainImages,
       epochsMeasured: measured.length,
     };
-    options.log(`  ${strategy.kind}: ${result[strategy.kind].epochSeconds.toFixed(3)} s/epoch (median of ${measured.length})` +
-      (strategy.kind === "full" ? "" : `; features once: ${result[strategy.kind].featureExtractionSeconds.toFixed(3)} s`));
+    options.log(
+      `  ${strategy.kind}: ${result[strategy.kind].epochSeconds.toFixed(3)} s/epoch (median of ${measured.length})` +
+        (strategy.kind === "full"
+          ? ""
+          : `; features once: ${result[strategy.kind].featureExtractionSeconds.toFixed(3)} s`),
+    );
   }
   return result;
 }
@@ -109,7 +124,11 @@ async function runOnce(
 /** The classes of the preset's dataset (mnist-digits-5-9). */
 const DIGITS_CLASSES = [5, 6, 7, 8, 9];
 
-function digitsSpec(base: Parameters<typeof readLayerInfo>[0], strategy: StrategyConfig, epochs: number): RunSpec {
+function digitsSpec(
+  base: Parameters<typeof readLayerInfo>[0],
+  strategy: StrategyConfig,
+  epochs: number,
+): RunSpec {
   const classes = DIGITS_CLASSES;
   return {
     runId: `bench-${strategy.kind}`,
@@ -124,8 +143,19 @@ function digitsSpec(base: Parameters<typeof readLayerInfo>[0], strategy: Strateg
     testPerClass: DIGITS.testPerClass,
     training: DEFAULT_TRAINING_OPTIONS,
     leaseMs: 60_000,
-    baseModel: { id: "bench-base", name: DIGITS.baseModel, inputShape: [28, 28, 1], layers: readLayerInfo(base), modelPath: "" },
-    dataset: { id: "bench-dataset", name: DIGITS.dataset, spec: { source: "mnist", classes }, classNames: classes.map(String) },
+    baseModel: {
+      id: "bench-base",
+      name: DIGITS.baseModel,
+      inputShape: [28, 28, 1],
+      layers: readLayerInfo(base),
+      modelPath: "",
+    },
+    dataset: {
+      id: "bench-dataset",
+      name: DIGITS.dataset,
+      spec: { source: "mnist", classes },
+      classNames: classes.map(String),
+    },
   };
 }
 

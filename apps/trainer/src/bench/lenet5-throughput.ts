@@ -35,10 +35,19 @@ const CLASSES = [5, 6, 7, 8, 9];
 
 /** Real digits, not noise: ReLU and max-pooling costs depend on the data a little. */
 function sampleBatch(batchSize: number): { xs: tf.Tensor4D; labels: tf.Tensor2D } {
-  const { train } = loadMnistSplit({ classes: CLASSES, trainPerClass: Math.ceil(batchSize / CLASSES.length) + 1, validationFraction: 0, testPerClass: 1, seed: 1 });
+  const { train } = loadMnistSplit({
+    classes: CLASSES,
+    trainPerClass: Math.ceil(batchSize / CLASSES.length) + 1,
+    validationFraction: 0,
+    testPerClass: 1,
+    seed: 1,
+  });
   return tf.tidy(() => ({
     xs: tf.tensor4d(train.xs.subarray(0, batchSize * 784), [batchSize, ...LENET5_INPUT_SHAPE]),
-    labels: tf.cast(tf.oneHot(tf.tensor1d(train.labels.subarray(0, batchSize), "int32"), CLASSES.length), "float32") as tf.Tensor2D,
+    labels: tf.cast(
+      tf.oneHot(tf.tensor1d(train.labels.subarray(0, batchSize), "int32"), CLASSES.length),
+      "float32",
+    ) as tf.Tensor2D,
   }));
 }
 
@@ -51,7 +60,11 @@ export function measureLenet5Training(options: ThroughputOptions): Throughput {
   const step = () =>
     tf.tidy(() => {
       const { value, grads } = tf.variableGrads(
-        () => tf.losses.softmaxCrossEntropy(labels, model.apply(xs, { training: true }) as tf.Tensor) as tf.Scalar,
+        () =>
+          tf.losses.softmaxCrossEntropy(
+            labels,
+            model.apply(xs, { training: true }) as tf.Tensor,
+          ) as tf.Scalar,
         variables,
       );
       optimizer.applyGradients(Object.entries(grads).map(([name, tensor]) => ({ name, tensor })));
@@ -95,7 +108,8 @@ export function measure(step: () => void, options: ThroughputOptions): Throughpu
     }
     const cpu = process.cpuUsage(cpuBefore);
     const imagesPerSec = (steps * options.batchSize) / seconds;
-    if (imagesPerSec > best.imagesPerSec) best = { imagesPerSec, steps, seconds, cpuSeconds: (cpu.user + cpu.system) / 1e6 };
+    if (imagesPerSec > best.imagesPerSec)
+      best = { imagesPerSec, steps, seconds, cpuSeconds: (cpu.user + cpu.system) / 1e6 };
   }
   return best;
 }

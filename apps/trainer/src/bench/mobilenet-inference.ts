@@ -16,20 +16,36 @@ const round = (value: number) => Number(value.toFixed(1));
 
 async function main(): Promise<void> {
   const batches = process.argv.slice(2).map(Number);
-  if (batches.some((b) => !Number.isInteger(b) || b < 1 || b > 64)) throw new Error("batch sizes must be whole numbers from 1 to 64");
+  if (batches.some((b) => !Number.isInteger(b) || b < 1 || b > 64))
+    throw new Error("batch sizes must be whole numbers from 1 to 64");
   const info = await initBackend("wasm");
   log(`backend: ${info.device}`);
   const base = await buildMobileNetV2Base();
   const plan = InferencePlan.compile(base);
   log(`plan: ${describeInferencePlan(plan)}`);
   plan.dispose();
-  const results: Record<string, { planImgPerSec: number; layerByLayerImgPerSec: number; loadAverage: number }> = {};
+  const results: Record<
+    string,
+    { planImgPerSec: number; layerByLayerImgPerSec: number; loadAverage: number }
+  > = {};
   try {
     for (const batchSize of batches.length > 0 ? batches : [8, 32]) {
       const loadAverage = round(os.loadavg()[0]!);
-      const r = measureInference(base, { batchSize, minSeconds: 4, minSteps: 2, repeats: 3, warmupSteps: 1 });
-      results[batchSize] = { planImgPerSec: round(r.plan.imagesPerSec), layerByLayerImgPerSec: round(r.layers.imagesPerSec), loadAverage };
-      log(`batch ${batchSize} (load ${loadAverage}): plan ${r.plan.imagesPerSec.toFixed(1)} img/s, layer by layer ${r.layers.imagesPerSec.toFixed(1)} img/s`);
+      const r = measureInference(base, {
+        batchSize,
+        minSeconds: 4,
+        minSteps: 2,
+        repeats: 3,
+        warmupSteps: 1,
+      });
+      results[batchSize] = {
+        planImgPerSec: round(r.plan.imagesPerSec),
+        layerByLayerImgPerSec: round(r.layers.imagesPerSec),
+        loadAverage,
+      };
+      log(
+        `batch ${batchSize} (load ${loadAverage}): plan ${r.plan.imagesPerSec.toFixed(1)} img/s, layer by layer ${r.layers.imagesPerSec.toFixed(1)} img/s`,
+      );
     }
   } finally {
     base.dispose();

@@ -6,7 +6,11 @@ import { readEnv } from "../env";
 import { BackendUnavailableError, initBackend, type BackendInfo } from "../tf/backend";
 import { wasmThreadsFor } from "../tf/wasm-thread-count";
 import { measureEpochCosts } from "./epoch-cost";
-import { measureLenet5Inference, measureLenet5Training, type ThroughputOptions } from "./lenet5-throughput";
+import {
+  measureLenet5Inference,
+  measureLenet5Training,
+  type ThroughputOptions,
+} from "./lenet5-throughput";
 import { measureMobileNetV2FineTune } from "./mobilenet-fine-tune";
 import { measureMobileNetV2 } from "./mobilenet-throughput";
 import { compareWasmThreads, type ThreadsComparison } from "./wasm-threads-compare";
@@ -50,7 +54,9 @@ async function main(): Promise<void> {
   log(`default backend: ${defaultBackend.backend} (${defaultBackend.device})`);
   if (defaultBackend.threadsNote) log(`wasm: ${defaultBackend.threadsNote}`);
 
-  log(`epoch cost per strategy, digits preset (300/class, batch ${TRAIN_BATCH}) on ${defaultBackend.backend}:`);
+  log(
+    `epoch cost per strategy, digits preset (300/class, batch ${TRAIN_BATCH}) on ${defaultBackend.backend}:`,
+  );
   const cacheDir = await mkdtemp(path.join(os.tmpdir(), "tlab-bench-features-"));
   let epochCosts: Awaited<ReturnType<typeof measureEpochCosts>>;
   try {
@@ -79,14 +85,21 @@ async function main(): Promise<void> {
     const budget = name === "cpu" ? budgets.slow : budgets.fast;
     const train = measureLenet5Training(budget.train);
     trainImgPerSec[name] = round(train.imagesPerSec);
-    log(`${name}: train ${train.imagesPerSec.toFixed(0)} img/s (batch ${TRAIN_BATCH}, ${train.steps} steps in ${train.seconds.toFixed(1)} s)`);
+    log(
+      `${name}: train ${train.imagesPerSec.toFixed(0)} img/s (batch ${TRAIN_BATCH}, ${train.steps} steps in ${train.seconds.toFixed(1)} s)`,
+    );
     const infer = measureLenet5Inference(budget.infer);
     inferImgPerSec[name] = round(infer.imagesPerSec);
     log(`${name}: infer ${infer.imagesPerSec.toFixed(0)} img/s (batch ${INFER_BATCH})`);
     if (name === "wasm") {
       wasmBatchSweep = {};
       for (const batchSize of BATCH_SWEEP) {
-        const sweep = measureLenet5Training({ ...budgets.fast.train, batchSize, minSeconds: 1, repeats: 2 });
+        const sweep = measureLenet5Training({
+          ...budgets.fast.train,
+          batchSize,
+          minSeconds: 1,
+          repeats: 2,
+        });
         wasmBatchSweep[batchSize] = round(sweep.imagesPerSec);
         log(`wasm: train ${sweep.imagesPerSec.toFixed(0)} img/s at batch ${batchSize}`);
       }
@@ -113,11 +126,19 @@ async function main(): Promise<void> {
       infer: { batchSize: 8, minSeconds: 2, minSteps: 2, repeats: 2, warmupSteps: 1 },
       train: { batchSize: 1, minSeconds: 0, minSteps: 1, repeats: 1, warmupSteps: 0 },
     });
-    const fineTune = await measureMobileNetV2FineTune({ batchSize: TRAIN_BATCH, minSeconds: 6, minSteps: 2, repeats: 1, warmupSteps: 1 });
+    const fineTune = await measureMobileNetV2FineTune({
+      batchSize: TRAIN_BATCH,
+      minSeconds: 6,
+      minSteps: 2,
+      repeats: 1,
+      warmupSteps: 1,
+    });
     mobilenetV2 = {
       // Through the inference plan, as frozen layers run in training; layer by layer beside it.
       inferImgPerSec: { [defaultBackend.backend]: round(mobile.infer.plan.imagesPerSec) },
-      inferLayerByLayerImgPerSec: { [defaultBackend.backend]: round(mobile.infer.layers.imagesPerSec) },
+      inferLayerByLayerImgPerSec: {
+        [defaultBackend.backend]: round(mobile.infer.layers.imagesPerSec),
+      },
       trainImgPerSec: { [defaultBackend.backend]: round(fineTune.imagesPerSec) },
       batchSize: fineTune.batchSize,
       microBatch: fineTune.microBatch,
@@ -145,7 +166,9 @@ async function main(): Promise<void> {
       trainBatchSize: TRAIN_BATCH,
       inferBatchSize: INFER_BATCH,
       ...(wasmBatchSweep ? { wasmTrainImgPerSecByBatch: wasmBatchSweep } : {}),
-      ...(wasmThreadsComparison ? { wasmTrainImgPerSecByThreads: wasmThreadsComparison.lenet5TrainImgPerSec } : {}),
+      ...(wasmThreadsComparison
+        ? { wasmTrainImgPerSecByThreads: wasmThreadsComparison.lenet5TrainImgPerSec }
+        : {}),
     },
     ...(mobilenetV2 ? { mobilenetV2 } : {}),
     epochSeconds,
@@ -155,7 +178,9 @@ async function main(): Promise<void> {
     },
     epochBackend: defaultBackend.backend,
     ratios: {
-      ...(trainImgPerSec.wasm && trainImgPerSec.cpu ? { wasmOverCpuTraining: round(trainImgPerSec.wasm / trainImgPerSec.cpu) } : {}),
+      ...(trainImgPerSec.wasm && trainImgPerSec.cpu
+        ? { wasmOverCpuTraining: round(trainImgPerSec.wasm / trainImgPerSec.cpu) }
+        : {}),
       fullOverFrozenEpoch: round(epochSeconds.full / epochSeconds.frozen),
     },
     devices,

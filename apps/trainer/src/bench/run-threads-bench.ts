@@ -22,11 +22,15 @@ const comparison = await compareWasmThreads({
   log,
 });
 const [one, many] = counts.map(String) as [string, string];
-const speedup = (record: Record<string, number> | undefined) => (record?.[one] && record[many] ? Number((record[many] / record[one]).toFixed(2)) : undefined);
+const speedup = (record: Record<string, number> | undefined) =>
+  record?.[one] && record[many] ? Number((record[many] / record[one]).toFixed(2)) : undefined;
 const report = {
   wasmThreads: {
     ...comparison,
-    speedup: { lenet5Train: speedup(comparison.lenet5TrainImgPerSec), mobilenetV2Infer: speedup(comparison.mobilenetV2InferImgPerSec) },
+    speedup: {
+      lenet5Train: speedup(comparison.lenet5TrainImgPerSec),
+      mobilenetV2Infer: speedup(comparison.mobilenetV2InferImgPerSec),
+    },
     availableParallelism: os.availableParallelism(),
     loadAverage: os.loadavg().map((l) => Number(l.toFixed(2))),
   },

@@ -1,5 +1,9 @@
 import { initBackend } from "../tf/backend";
-import { measureLenet5Training, type Throughput, type ThroughputOptions } from "./lenet5-throughput";
+import {
+  measureLenet5Training,
+  type Throughput,
+  type ThroughputOptions,
+} from "./lenet5-throughput";
 import { measureMobileNetV2Inference } from "./mobilenet-throughput";
 
 /**
@@ -32,13 +36,16 @@ export interface ThreadsComparison {
   rounds: number;
 }
 
-export async function compareWasmThreads(options: ThreadsComparisonOptions): Promise<ThreadsComparison> {
+export async function compareWasmThreads(
+  options: ThreadsComparisonOptions,
+): Promise<ThreadsComparison> {
   const threads: Record<string, number> = {};
   const lenet5: Record<string, number> = {};
   let mobilenet: Record<string, number> | undefined = options.mobilenetInfer ? {} : undefined;
   const lenet5Cpu: Record<string, number> = {};
   const mobilenetCpu: Record<string, number> = {};
-  const cpuPerImage = (t: Throughput, batchSize: number) => (t.cpuSeconds * 1000) / (t.steps * batchSize);
+  const cpuPerImage = (t: Throughput, batchSize: number) =>
+    (t.cpuSeconds * 1000) / (t.steps * batchSize);
   for (let round = 1; round <= options.rounds; round++) {
     for (const count of options.counts) {
       const info = await initBackend("wasm", { wasmThreads: count });
@@ -58,19 +65,25 @@ export async function compareWasmThreads(options: ThreadsComparisonOptions): Pro
           }
           line += `, mobilenet-v2 infer ${infer.imagesPerSec.toFixed(1)} img/s`;
         } catch (error) {
-          options.log(`mobilenet-v2: skipped (${error instanceof Error ? error.message : String(error)})`);
+          options.log(
+            `mobilenet-v2: skipped (${error instanceof Error ? error.message : String(error)})`,
+          );
           mobilenet = undefined;
         }
       }
       options.log(line);
     }
   }
-  const round = (record: Record<string, number>, digits = 1) => Object.fromEntries(Object.entries(record).map(([k, v]) => [k, Number(v.toFixed(digits))]));
+  const round = (record: Record<string, number>, digits = 1) =>
+    Object.fromEntries(Object.entries(record).map(([k, v]) => [k, Number(v.toFixed(digits))]));
   return {
     threads,
     lenet5TrainImgPerSec: round(lenet5),
     ...(mobilenet ? { mobilenetV2InferImgPerSec: round(mobilenet) } : {}),
-    cpuMsPerImage: { lenet5Train: round(lenet5Cpu, 3), ...(mobilenet ? { mobilenetV2Infer: round(mobilenetCpu) } : {}) },
+    cpuMsPerImage: {
+      lenet5Train: round(lenet5Cpu, 3),
+      ...(mobilenet ? { mobilenetV2Infer: round(mobilenetCpu) } : {}),
+    },
     rounds: options.rounds,
   };
 }

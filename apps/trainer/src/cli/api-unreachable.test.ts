@@ -15,7 +15,11 @@ function closedPort(): Promise<number> {
     const server = createServer();
     server.listen(0, "127.0.0.1", () => {
       const address = server.address();
-      server.close(() => (typeof address === "object" && address ? resolve(address.port) : reject(new Error("no port"))));
+      server.close(() =>
+        typeof address === "object" && address
+          ? resolve(address.port)
+          : reject(new Error("no port")),
+      );
     });
   });
 }
@@ -24,10 +28,24 @@ function closedPort(): Promise<number> {
 const home = mkdtempSync(path.join(tmpdir(), "tlab-cli-unreachable-"));
 afterAll(() => rmSync(home, { recursive: true, force: true }));
 
-function tlab(args: string[], env: Record<string, string>): Promise<{ code: number | null; stdout: string; stderr: string }> {
+function tlab(
+  args: string[],
+  env: Record<string, string>,
+): Promise<{ code: number | null; stdout: string; stderr: string }> {
   return new Promise((resolve) => {
-    execFile(TSX, [CLI, ...args], { cwd: ROOT, env: { ...process.env, XDG_CONFIG_HOME: home, DATA_DIR: home, TLAB_TOKEN: "", ...env } }, (error, stdout, stderr) =>
-      resolve({ code: error ? (typeof error.code === "number" ? error.code : null) : 0, stdout, stderr }),
+    execFile(
+      TSX,
+      [CLI, ...args],
+      {
+        cwd: ROOT,
+        env: { ...process.env, XDG_CONFIG_HOME: home, DATA_DIR: home, TLAB_TOKEN: "", ...env },
+      },
+      (error, stdout, stderr) =>
+        resolve({
+          code: error ? (typeof error.code === "number" ? error.code : null) : 0,
+          stdout,
+          stderr,
+        }),
     );
   });
 }
@@ -45,7 +63,9 @@ describe("the CLI against an API that does not answer", () => {
 
   it("names the URL given with --api-url", async () => {
     const url = `http://127.0.0.1:${await closedPort()}`;
-    const result = await tlab(["models", "list", "--api-url", url], { TLAB_API_URL: "http://127.0.0.1:9" });
+    const result = await tlab(["models", "list", "--api-url", url], {
+      TLAB_API_URL: "http://127.0.0.1:9",
+    });
     expect(result.code).toBe(1);
     expect(result.stderr).toContain(`cannot reach the API at ${url} `);
   }, 30_000);

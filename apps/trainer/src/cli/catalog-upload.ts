@@ -24,11 +24,20 @@ export class ApiRefusedError extends Error {
 }
 
 /** PUTs a body to the API and returns its JSON answer; a refusal becomes an error carrying the server's message. */
-export async function putToApi(apiUrl: string, pathname: string, body: Uint8Array, contentType: string, token: string | undefined): Promise<Record<string, unknown>> {
+export async function putToApi(
+  apiUrl: string,
+  pathname: string,
+  body: Uint8Array,
+  contentType: string,
+  token: string | undefined,
+): Promise<Record<string, unknown>> {
   const url = new URL(pathname, apiUrl);
   const response = await fetchNamingApi(apiUrl, url, {
     method: "PUT",
-    headers: { "content-type": contentType, ...(token ? { authorization: `Bearer ${token}` } : {}) },
+    headers: {
+      "content-type": contentType,
+      ...(token ? { authorization: `Bearer ${token}` } : {}),
+    },
     body: body as Uint8Array<ArrayBuffer>,
   });
   const text = await response.text();
@@ -38,7 +47,11 @@ export async function putToApi(apiUrl: string, pathname: string, body: Uint8Arra
   } catch {
     // not JSON: reported below with the status
   }
-  if (!response.ok) throw new ApiRefusedError(response.status, typeof json.error === "string" ? json.error : text.slice(0, 500));
+  if (!response.ok)
+    throw new ApiRefusedError(
+      response.status,
+      typeof json.error === "string" ? json.error : text.slice(0, 500),
+    );
   return json;
 }
 
@@ -55,10 +68,17 @@ export async function uploadBaseModel(
   token: string | undefined,
 ): Promise<{ created: boolean }> {
   const zip = new AdmZip();
-  for (const [file, bytes] of files) zip.addFile(file, Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength));
+  for (const [file, bytes] of files)
+    zip.addFile(file, Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength));
   const query = new URLSearchParams();
   if (opts.description) query.set("description", opts.description);
   if (opts.inputRange) query.set("inputRange", opts.inputRange.join(","));
-  const answer = await putToApi(apiUrl, `/api/base-models/${encodeURIComponent(name)}${query.size ? `?${query}` : ""}`, zip.toBuffer(), "application/zip", token);
+  const answer = await putToApi(
+    apiUrl,
+    `/api/base-models/${encodeURIComponent(name)}${query.size ? `?${query}` : ""}`,
+    zip.toBuffer(),
+    "application/zip",
+    token,
+  );
   return { created: answer.created === true };
 }

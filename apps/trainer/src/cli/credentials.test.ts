@@ -14,7 +14,11 @@ afterEach(() => rmSync(dir, { recursive: true, force: true }));
 
 describe("saved personal tokens", () => {
   it("are kept per server, readable by the owner only, and TLAB_TOKEN wins over them", () => {
-    saveCredential("http://a.example:3000/some/path", { token: "tlab_pat_a", email: "a@example.test" }, file);
+    saveCredential(
+      "http://a.example:3000/some/path",
+      { token: "tlab_pat_a", email: "a@example.test" },
+      file,
+    );
     saveCredential("https://b.example", { token: "tlab_pat_b", email: "b@example.test" }, file);
     expect(statSync(file).mode & 0o777).toBe(0o600);
     expect(resolveUserToken(undefined, "http://a.example:3000", file)).toBe("tlab_pat_a");

@@ -9,7 +9,10 @@ export function credentialsFile(): string {
   return path.join(base, "tlab", "credentials.json");
 }
 
-const Credentials = z.record(z.string(), z.object({ token: z.string().min(1), email: z.string(), savedAt: z.string() }));
+const Credentials = z.record(
+  z.string(),
+  z.object({ token: z.string().min(1), email: z.string(), savedAt: z.string() }),
+);
 type Credentials = z.infer<typeof Credentials>;
 
 /** Tokens are kept per server origin, so one machine can talk to several Transfer Lab servers. */
@@ -20,11 +23,18 @@ function serverKey(apiUrl: string): string {
 function readAll(file = credentialsFile()): Credentials {
   if (!existsSync(file)) return {};
   const parsed = Credentials.safeParse(JSON.parse(readFileSync(file, "utf8")));
-  if (!parsed.success) throw new Error(`${file} is not a tlab credentials file; delete it and run \`tlab login\` again`);
+  if (!parsed.success)
+    throw new Error(
+      `${file} is not a tlab credentials file; delete it and run \`tlab login\` again`,
+    );
   return parsed.data;
 }
 
-export function saveCredential(apiUrl: string, entry: { token: string; email: string }, file = credentialsFile()): void {
+export function saveCredential(
+  apiUrl: string,
+  entry: { token: string; email: string },
+  file = credentialsFile(),
+): void {
   const all = readAll(file);
   all[serverKey(apiUrl)] = { ...entry, savedAt: new Date().toISOString() };
   mkdirSync(path.dirname(file), { recursive: true, mode: 0o700 });
@@ -34,7 +44,10 @@ export function saveCredential(apiUrl: string, entry: { token: string; email: st
   renameSync(tmp, file);
 }
 
-export function removeCredential(apiUrl: string, file = credentialsFile()): { token: string } | null {
+export function removeCredential(
+  apiUrl: string,
+  file = credentialsFile(),
+): { token: string } | null {
   const all = readAll(file);
   const entry = all[serverKey(apiUrl)];
   if (!entry) return null;
@@ -47,7 +60,12 @@ export function removeCredential(apiUrl: string, file = credentialsFile()): { to
  * The personal token user commands (launch, datasets, models) send: TLAB_TOKEN when set, else
  * the one `tlab login` saved for this server, else none (the server then answers 401 with a hint).
  */
-export function resolveUserToken(envToken: string | undefined, apiUrl: string, file = credentialsFile(), localDataDir?: string): string | undefined {
+export function resolveUserToken(
+  envToken: string | undefined,
+  apiUrl: string,
+  file = credentialsFile(),
+  localDataDir?: string,
+): string | undefined {
   if (envToken?.trim()) return envToken.trim();
   const saved = readAll(file)[serverKey(apiUrl)]?.token;
   if (saved) return saved;

@@ -9,7 +9,13 @@ import { HeadConfig, StrategyKind } from "@tlab/core/strategy";
 import { readEnv } from "../env";
 import { createApiClient } from "../worker/api-client";
 import { resolveUserToken } from "./credentials";
-import { launchInput, parseAugment, parseNumber, parsePerStrategy, type LaunchOptions } from "./launch-input";
+import {
+  launchInput,
+  parseAugment,
+  parseNumber,
+  parsePerStrategy,
+  type LaunchOptions,
+} from "./launch-input";
 
 type LaunchCommandOptions = LaunchOptions & {
   wait?: boolean;
@@ -20,34 +26,83 @@ type LaunchCommandOptions = LaunchOptions & {
 export function launchCommand(): Command {
   return new Command("launch")
     .description("create an experiment (one run per strategy and seed) through the API")
-    .addOption(new Option("--preset <name>", "starting configuration (the dashboard's presets; listed below)").choices(PRESET_NAMES).default("digits"))
-    .addHelpText("after", `\nPresets:\n${PRESET_NAMES.map((name) => `  ${name.padEnd(18)} ${PRESET_DESCRIPTIONS[name].description}`).join("\n")}`)
+    .addOption(
+      new Option(
+        "--preset <name>",
+        "starting configuration (the dashboard's presets; listed below)",
+      )
+        .choices(PRESET_NAMES)
+        .default("digits"),
+    )
+    .addHelpText(
+      "after",
+      `\nPresets:\n${PRESET_NAMES.map((name) => `  ${name.padEnd(18)} ${PRESET_DESCRIPTIONS[name].description}`).join("\n")}`,
+    )
     .option("--name <name>", "experiment name")
     .option("--strategies <list>", "comma-separated: frozen,partial,full", parseStrategies)
     .option("--epochs <n>", "epoch budget per run", parseNumber)
     .option("--seeds <n>", "repeats per strategy", parseNumber)
     .option("--train-per-class <n>", "labelled training images per class", parseNumber)
     .option("--test-per-class <n>", "held-out test images per class", parseNumber)
-    .option("--dataset <name>", "dataset from the catalog (tlab datasets list); default: the preset's")
-    .option("--base-model <name>", "base model from the catalog (tlab models list); default: the preset's")
+    .option(
+      "--dataset <name>",
+      "dataset from the catalog (tlab datasets list); default: the preset's",
+    )
+    .option(
+      "--base-model <name>",
+      "base model from the catalog (tlab models list); default: the preset's",
+    )
     .optionsGroup("Training (default: the preset's; limits as in the web form):")
     .option("--batch-size <n>", "images per training step", parseNumber)
-    .option("--validation-fraction <x>", "share of the training images held out for validation", parseNumber)
-    .option("--patience <n>", "early stopping: epochs without a better validation accuracy (0 = never)", parseNumber)
-    .addOption(new Option("--lr-schedule <name>", "learning-rate schedule").choices(TrainingOptions.shape.lrSchedule.unwrap().options))
+    .option(
+      "--validation-fraction <x>",
+      "share of the training images held out for validation",
+      parseNumber,
+    )
+    .option(
+      "--patience <n>",
+      "early stopping: epochs without a better validation accuracy (0 = never)",
+      parseNumber,
+    )
     .addOption(
-      new Option("--batchnorm <mode>", "BatchNorm statistics while fine-tuning: frozen (inference mode) or updated (batch statistics)").choices(
-        TrainingOptions.shape.batchNorm.unwrap().options,
+      new Option("--lr-schedule <name>", "learning-rate schedule").choices(
+        TrainingOptions.shape.lrSchedule.unwrap().options,
       ),
     )
-    .option("--augment <list>", "training augmentation, replacing the preset's: shift=<px>,rotate=<degrees>,brightness=<fraction>,flip (or none)", parseAugment)
+    .addOption(
+      new Option(
+        "--batchnorm <mode>",
+        "BatchNorm statistics while fine-tuning: frozen (inference mode) or updated (batch statistics)",
+      ).choices(TrainingOptions.shape.batchNorm.unwrap().options),
+    )
+    .option(
+      "--augment <list>",
+      "training augmentation, replacing the preset's: shift=<px>,rotate=<degrees>,brightness=<fraction>,flip (or none)",
+      parseAugment,
+    )
     .optionsGroup("Strategies (apply to the chosen strategies; default: the preset's):")
-    .addOption(new Option("--head <type>", "classifier head of every strategy").choices(HeadConfig.shape.type.unwrap().options))
+    .addOption(
+      new Option("--head <type>", "classifier head of every strategy").choices(
+        HeadConfig.shape.type.unwrap().options,
+      ),
+    )
     .option("--hidden-units <n>", "hidden units in every head (0 = none)", parseNumber)
     .option("--dropout <x>", "dropout in every head", parseNumber)
-    .option("--lr <list>", "head learning rate per strategy, e.g. frozen=0.03,full=0.003", parsePerStrategy("--lr"))
-    .option("--base-lr <list>", "base layers' learning rate per strategy, e.g. partial=0.003,full=0.001", parsePerStrategy("--base-lr"))
-    .addOption(new Option("--cut <layer>", "partial: freeze the base through this layer").conflicts("cutTop"))
+    .option(
+      "--lr <list>",
+      "head learning rate per strategy, e.g. frozen=0.03,full=0.003",
+      parsePerStrategy("--lr"),
+    )
+    .option(
+      "--base-lr <list>",
+      "base layers' learning rate per strategy, e.g. partial=0.003,full=0.001",
+      parsePerStrategy("--base-lr"),
+    )
+    .addOption(
+      new Option("--cut <layer>", "partial: freeze the base through this layer").conflicts(
+        "cutTop",
+      ),
+    )
     .option("--cut-top <k>", "partial: train the top K weighted layers of the base", parseNumber)
     .option("--warmup <n>", "partial: head-only epochs before the base is unfrozen", parseNumber)
     .optionsGroup("Output:")
@@ -64,23 +119,44 @@ async function launch(opts: LaunchCommandOptions): Promise<void> {
   const env = readEnv();
   const apiUrl = opts.apiUrl ?? env.TLAB_API_URL;
   // A personal token (TLAB_TOKEN or `tlab login`): launching is a member's action.
-  const api = createApiClient(apiUrl, resolveUserToken(env.TLAB_TOKEN, apiUrl, undefined, path.resolve(env.DATA_DIR)));
+  const api = createApiClient(
+    apiUrl,
+    resolveUserToken(env.TLAB_TOKEN, apiUrl, undefined, path.resolve(env.DATA_DIR)),
+  );
   const created = await api.experiment.create.mutate(parsed.data);
-  if (!opts.json) process.stderr.write(`experiment ${created.id}: ${created.runCount} runs queued\n`);
+  if (!opts.json)
+    process.stderr.write(`experiment ${created.id}: ${created.runCount} runs queued\n`);
   if (!opts.wait) {
-    if (opts.json) process.stdout.write(`${JSON.stringify({ experimentId: created.id, runs: (await api.experiment.byId.query({ id: created.id })).runs.map((r) => ({ id: r.id, strategy: r.strategy, seed: r.seed, status: r.status })) })}\n`);
+    if (opts.json)
+      process.stdout.write(
+        `${JSON.stringify({ experimentId: created.id, runs: (await api.experiment.byId.query({ id: created.id })).runs.map((r) => ({ id: r.id, strategy: r.strategy, seed: r.seed, status: r.status })) })}\n`,
+      );
     return;
   }
 
   const bar = process.stderr.isTTY
-    ? new SingleBar({ format: "training |{bar}| {percentage}% | {done}/{total} runs ended | {status}", hideCursor: true }, Presets.shades_classic)
+    ? new SingleBar(
+        {
+          format: "training |{bar}| {percentage}% | {done}/{total} runs ended | {status}",
+          hideCursor: true,
+        },
+        Presets.shades_classic,
+      )
     : null;
   bar?.start(100, 0, { done: 0, total: created.runCount, status: "queued" });
   for (;;) {
     const experiment = await api.experiment.byId.query({ id: created.id });
     const done = experiment.runs.filter((r) => TERMINAL_STATUSES.includes(r.status)).length;
-    const progress = experiment.runs.reduce((sum, r) => sum + (TERMINAL_STATUSES.includes(r.status) ? 1 : r.progress), 0) / experiment.runs.length;
-    bar?.update(Math.round(progress * 100), { done, total: experiment.runs.length, status: summarize(experiment.runs.map((r) => r.status)) });
+    const progress =
+      experiment.runs.reduce(
+        (sum, r) => sum + (TERMINAL_STATUSES.includes(r.status) ? 1 : r.progress),
+        0,
+      ) / experiment.runs.length;
+    bar?.update(Math.round(progress * 100), {
+      done,
+      total: experiment.runs.length,
+      status: summarize(experiment.runs.map((r) => r.status)),
+    });
     if (done === experiment.runs.length) break;
     await sleep(1000);
   }
@@ -105,7 +181,9 @@ async function launch(opts: LaunchCommandOptions): Promise<void> {
             totalParams: r.finalMetrics.totalParams,
             wallTimeMs: r.finalMetrics.wallTimeMs,
             trainImagesPerSec: r.finalMetrics.trainImagesPerSec,
-            ...(r.finalMetrics.microBatch !== undefined ? { microBatch: r.finalMetrics.microBatch } : {}),
+            ...(r.finalMetrics.microBatch !== undefined
+              ? { microBatch: r.finalMetrics.microBatch }
+              : {}),
           }
         : {}) as { testAccuracy?: number; [key: string]: number | undefined },
     })),
@@ -120,10 +198,15 @@ async function launch(opts: LaunchCommandOptions): Promise<void> {
 }
 
 function parseStrategies(value: string): StrategyKind[] {
-  const kinds = value.split(",").map((s) => s.trim()).filter(Boolean);
+  const kinds = value
+    .split(",")
+    .map((s) => s.trim())
+    .filter(Boolean);
   const bad = kinds.filter((k) => !StrategyKind.safeParse(k).success);
   if (bad.length > 0 || kinds.length === 0) {
-    throw new InvalidArgumentError(`unknown strategy "${bad.join(",")}"; allowed: ${StrategyKind.options.join(", ")}`);
+    throw new InvalidArgumentError(
+      `unknown strategy "${bad.join(",")}"; allowed: ${StrategyKind.options.join(", ")}`,
+    );
   }
   return kinds as StrategyKind[];
 }

@@ -8,7 +8,10 @@ function launch(opts: Partial<LaunchOptions>) {
   return launchInput({ preset: "digits", ...opts }, NOW);
 }
 
-function strategy<K extends "frozen" | "partial" | "full">(data: { strategies: { kind: string }[] }, kind: K) {
+function strategy<K extends "frozen" | "partial" | "full">(
+  data: { strategies: { kind: string }[] },
+  kind: K,
+) {
   const found = data.strategies.find((s) => s.kind === kind);
   if (!found) throw new Error(`no ${kind} strategy`);
   return found as Extract<(typeof PRESETS)["digits"]["strategies"][number], { kind: K }>;
@@ -81,22 +84,42 @@ describe("launchInput", () => {
   });
 
   it("reports a value the schema rejects by its field path and the schema's limits", () => {
-    const result = launch({ strategies: ["frozen", "full"], lr: { full: 2 }, batchSize: Number.NaN });
+    const result = launch({
+      strategies: ["frozen", "full"],
+      lr: { full: 2 },
+      batchSize: Number.NaN,
+    });
     expect(result).toEqual({
       success: false,
-      error: "strategies.1.learningRate: must be a number greater than 0 and at most 1; batchSize: must be a whole number from 1 to 1024",
+      error:
+        "strategies.1.learningRate: must be a number greater than 0 and at most 1; batchSize: must be a whole number from 1 to 1024",
     });
   });
 
   it("leaves the budget flags' limits to the schema too", () => {
-    expect(launch({ epochs: 0 })).toEqual({ success: false, error: "epochs: must be a whole number from 1 to 100" });
-    expect(launch({ seeds: 1.5 })).toEqual({ success: false, error: "seeds: must be a whole number from 1 to 10" });
-    expect(launch({ testPerClass: 0 })).toEqual({ success: false, error: "testPerClass: must be a whole number from 1 to 10000" });
+    expect(launch({ epochs: 0 })).toEqual({
+      success: false,
+      error: "epochs: must be a whole number from 1 to 100",
+    });
+    expect(launch({ seeds: 1.5 })).toEqual({
+      success: false,
+      error: "seeds: must be a whole number from 1 to 10",
+    });
+    expect(launch({ testPerClass: 0 })).toEqual({
+      success: false,
+      error: "testPerClass: must be a whole number from 1 to 10000",
+    });
   });
 
   it("reports a bad augmentation or head value by its field path", () => {
-    expect(launch({ augment: parseAugment("rotate=90") })).toEqual({ success: false, error: "training.augmentation.rotateDegrees: must be a number from 0 to 45" });
-    expect(launch({ dropout: 0.95, strategies: ["full"] })).toEqual({ success: false, error: "strategies.0.head.dropout: must be a number from 0 to 0.9" });
+    expect(launch({ augment: parseAugment("rotate=90") })).toEqual({
+      success: false,
+      error: "training.augmentation.rotateDegrees: must be a number from 0 to 45",
+    });
+    expect(launch({ dropout: 0.95, strategies: ["full"] })).toEqual({
+      success: false,
+      error: "strategies.0.head.dropout: must be a number from 0 to 0.9",
+    });
   });
 
   it("names the flag when it sets a strategy that is not chosen", () => {
@@ -108,7 +131,10 @@ describe("launchInput", () => {
       success: false,
       error: "--warmup: applies to partial, which is not chosen (strategies: frozen)",
     });
-    expect(launch({ strategies: ["full"], cutTop: 2 })).toMatchObject({ success: false, error: expect.stringMatching(/^--cut-top: applies to partial/) });
+    expect(launch({ strategies: ["full"], cutTop: 2 })).toMatchObject({
+      success: false,
+      error: expect.stringMatching(/^--cut-top: applies to partial/),
+    });
   });
 
   it("names the flag when a strategy has no such field", () => {
@@ -121,12 +147,21 @@ describe("launchInput", () => {
 
 describe("option parsers", () => {
   it("rejects an unknown strategy kind in --lr, naming the flag and the allowed kinds", () => {
-    expect(() => parsePerStrategy("--lr")("frozen=0.03,fine=0.01")).toThrow('--lr: unknown strategy "fine"; allowed: frozen, partial, full');
-    expect(() => parsePerStrategy("--lr")("frozen")).toThrow('--lr: write frozen=<number>, got "frozen"');
+    expect(() => parsePerStrategy("--lr")("frozen=0.03,fine=0.01")).toThrow(
+      '--lr: unknown strategy "fine"; allowed: frozen, partial, full',
+    );
+    expect(() => parsePerStrategy("--lr")("frozen")).toThrow(
+      '--lr: write frozen=<number>, got "frozen"',
+    );
   });
 
   it("rejects an unknown augmentation item and turns augmentation off with none", () => {
     expect(() => parseAugment("zoom=2")).toThrow('--augment: unknown item "zoom=2"');
-    expect(parseAugment("none")).toEqual({ flipHorizontal: false, shiftPixels: 0, rotateDegrees: 0, brightness: 0 });
+    expect(parseAugment("none")).toEqual({
+      flipHorizontal: false,
+      shiftPixels: 0,
+      rotateDegrees: 0,
+      brightness: 0,
+    });
   });
 });

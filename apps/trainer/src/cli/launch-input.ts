@@ -1,7 +1,19 @@
 import { InvalidArgumentError } from "commander";
-import { CreateExperimentInput, type CreateExperimentFormValues, type TrainingOptions } from "@tlab/core/experiment";
+import {
+  CreateExperimentInput,
+  type CreateExperimentFormValues,
+  type TrainingOptions,
+} from "@tlab/core/experiment";
 import { PRESETS, type PresetName } from "@tlab/core/presets";
-import { defaultStrategy, FrozenStrategy, FullStrategy, PartialStrategy, StrategyKind, type HeadConfig, type StrategyConfigInput } from "@tlab/core/strategy";
+import {
+  defaultStrategy,
+  FrozenStrategy,
+  FullStrategy,
+  PartialStrategy,
+  StrategyKind,
+  type HeadConfig,
+  type StrategyConfigInput,
+} from "@tlab/core/strategy";
 
 /** A value per strategy kind, as `--lr frozen=0.03,full=0.003` gives it. */
 export type PerStrategy = Partial<Record<StrategyKind, number>>;
@@ -40,7 +52,9 @@ export interface LaunchOptions {
   warmup?: number;
 }
 
-export type LaunchInputResult = { success: true; data: CreateExperimentInput } | { success: false; error: string };
+export type LaunchInputResult =
+  | { success: true; data: CreateExperimentInput }
+  | { success: false; error: string };
 
 /**
  * A number as typed, for the core schema to judge: "abc" and "" become NaN, which the schema
@@ -54,29 +68,53 @@ export function parseNumber(value: string): number {
 export function parsePerStrategy(flag: string): (value: string) => PerStrategy {
   return (value) => {
     const result: PerStrategy = {};
-    for (const pair of value.split(",").map((s) => s.trim()).filter(Boolean)) {
+    for (const pair of value
+      .split(",")
+      .map((s) => s.trim())
+      .filter(Boolean)) {
       const [kind = "", raw, ...rest] = pair.split("=").map((s) => s.trim());
       const parsedKind = StrategyKind.safeParse(kind);
-      if (!parsedKind.success) throw new InvalidArgumentError(`${flag}: unknown strategy "${kind}"; allowed: ${StrategyKind.options.join(", ")}`);
-      if (raw === undefined || rest.length > 0) throw new InvalidArgumentError(`${flag}: write ${kind}=<number>, got "${pair}"`);
+      if (!parsedKind.success)
+        throw new InvalidArgumentError(
+          `${flag}: unknown strategy "${kind}"; allowed: ${StrategyKind.options.join(", ")}`,
+        );
+      if (raw === undefined || rest.length > 0)
+        throw new InvalidArgumentError(`${flag}: write ${kind}=<number>, got "${pair}"`);
       result[parsedKind.data] = parseNumber(raw);
     }
-    if (Object.keys(result).length === 0) throw new InvalidArgumentError(`${flag}: give at least one kind=value, e.g. frozen=0.03`);
+    if (Object.keys(result).length === 0)
+      throw new InvalidArgumentError(`${flag}: give at least one kind=value, e.g. frozen=0.03`);
     return result;
   };
 }
 
-const AUGMENT_KEYS = { shift: "shiftPixels", rotate: "rotateDegrees", brightness: "brightness" } as const;
+const AUGMENT_KEYS = {
+  shift: "shiftPixels",
+  rotate: "rotateDegrees",
+  brightness: "brightness",
+} as const;
 
 /** Parses `--augment`; `none` turns augmentation off. Listed keys replace the preset's augmentation, unlisted ones are off. */
 export function parseAugment(value: string): AugmentOption {
-  const result: AugmentOption = { flipHorizontal: false, shiftPixels: 0, rotateDegrees: 0, brightness: 0 };
+  const result: AugmentOption = {
+    flipHorizontal: false,
+    shiftPixels: 0,
+    rotateDegrees: 0,
+    brightness: 0,
+  };
   if (value.trim() === "none") return result;
-  for (const item of value.split(",").map((s) => s.trim()).filter(Boolean)) {
+  for (const item of value
+    .split(",")
+    .map((s) => s.trim())
+    .filter(Boolean)) {
     const [key = "", raw] = item.split("=").map((s) => s.trim());
     if (key === "flip" && raw === undefined) result.flipHorizontal = true;
-    else if (key in AUGMENT_KEYS && raw !== undefined) result[AUGMENT_KEYS[key as keyof typeof AUGMENT_KEYS]] = parseNumber(raw);
-    else throw new InvalidArgumentError(`--augment: unknown item "${item}"; allowed: shift=<px>, rotate=<degrees>, brightness=<fraction>, flip, or none`);
+    else if (key in AUGMENT_KEYS && raw !== undefined)
+      result[AUGMENT_KEYS[key as keyof typeof AUGMENT_KEYS]] = parseNumber(raw);
+    else
+      throw new InvalidArgumentError(
+        `--augment: unknown item "${item}"; allowed: shift=<px>, rotate=<degrees>, brightness=<fraction>, flip, or none`,
+      );
   }
   return result;
 }
@@ -101,26 +139,42 @@ export function launchInput(opts: LaunchOptions, now: Date = new Date()): Launch
   const preset = PRESETS[opts.preset];
   // A chosen strategy keeps the preset's settings for it (e.g. partial's warm-up in digits-augmented).
   const base: StrategyConfigInput[] = opts.strategies
-    ? opts.strategies.map((kind) => preset.strategies.find((s) => s.kind === kind) ?? defaultStrategy(kind))
+    ? opts.strategies.map(
+        (kind) => preset.strategies.find((s) => s.kind === kind) ?? defaultStrategy(kind),
+      )
     : preset.strategies;
   const chosen = base.map((s) => s.kind);
   const flagErrors: string[] = [];
 
   const perStrategy = (flag: string, field: string, values: PerStrategy | undefined): void => {
     for (const kind of Object.keys(values ?? {}) as StrategyKind[]) {
-      if (!kindsWithField(field).includes(kind)) flagErrors.push(`${flag}: ${kind} has no ${field}; allowed: ${kindsWithField(field).join(", ")}`);
-      else if (!chosen.includes(kind)) flagErrors.push(`${flag}: strategy ${kind} is not chosen (strategies: ${chosen.join(", ")})`);
+      if (!kindsWithField(field).includes(kind))
+        flagErrors.push(
+          `${flag}: ${kind} has no ${field}; allowed: ${kindsWithField(field).join(", ")}`,
+        );
+      else if (!chosen.includes(kind))
+        flagErrors.push(
+          `${flag}: strategy ${kind} is not chosen (strategies: ${chosen.join(", ")})`,
+        );
     }
   };
   perStrategy("--lr", "learningRate", opts.lr);
   perStrategy("--base-lr", "baseLearningRate", opts.baseLr);
   const needsChosen = (flag: string, field: string, given: boolean): void => {
     const kinds = kindsWithField(field);
-    if (given && !kinds.some((k) => chosen.includes(k))) flagErrors.push(`${flag}: applies to ${kinds.join(", ")}, which is not chosen (strategies: ${chosen.join(", ")})`);
+    if (given && !kinds.some((k) => chosen.includes(k)))
+      flagErrors.push(
+        `${flag}: applies to ${kinds.join(", ")}, which is not chosen (strategies: ${chosen.join(", ")})`,
+      );
   };
-  needsChosen(opts.cut !== undefined ? "--cut" : "--cut-top", "cut", opts.cut !== undefined || opts.cutTop !== undefined);
+  needsChosen(
+    opts.cut !== undefined ? "--cut" : "--cut-top",
+    "cut",
+    opts.cut !== undefined || opts.cutTop !== undefined,
+  );
   needsChosen("--warmup", "warmupEpochs", opts.warmup !== undefined);
-  if (opts.cut !== undefined && opts.cutTop !== undefined) flagErrors.push("--cut and --cut-top: give one of them");
+  if (opts.cut !== undefined && opts.cutTop !== undefined)
+    flagErrors.push("--cut and --cut-top: give one of them");
   if (flagErrors.length > 0) return { success: false, error: flagErrors.join("; ") };
 
   const strategies = base.map((s): StrategyConfigInput => {
@@ -134,8 +188,20 @@ export function launchInput(opts: LaunchOptions, now: Date = new Date()): Launch
     if (s.kind === "frozen") return { ...s, head, learningRate };
     const baseLearningRate = opts.baseLr?.[s.kind] ?? s.baseLearningRate;
     if (s.kind === "full") return { ...s, head, learningRate, baseLearningRate };
-    const cut = opts.cut !== undefined ? { by: "layer" as const, layer: opts.cut } : opts.cutTop !== undefined ? { by: "topK" as const, k: opts.cutTop } : s.cut;
-    return { ...s, head, learningRate, baseLearningRate, cut, warmupEpochs: opts.warmup ?? s.warmupEpochs };
+    const cut =
+      opts.cut !== undefined
+        ? { by: "layer" as const, layer: opts.cut }
+        : opts.cutTop !== undefined
+          ? { by: "topK" as const, k: opts.cutTop }
+          : s.cut;
+    return {
+      ...s,
+      head,
+      learningRate,
+      baseLearningRate,
+      cut,
+      warmupEpochs: opts.warmup ?? s.warmupEpochs,
+    };
   });
 
   const training = preset.training;
@@ -161,6 +227,10 @@ export function launchInput(opts: LaunchOptions, now: Date = new Date()): Launch
     },
   };
   const parsed = CreateExperimentInput.safeParse(input);
-  if (!parsed.success) return { success: false, error: parsed.error.issues.map((i) => `${i.path.join(".")}: ${i.message}`).join("; ") };
+  if (!parsed.success)
+    return {
+      success: false,
+      error: parsed.error.issues.map((i) => `${i.path.join(".")}: ${i.message}`).join("; "),
+    };
   return { success: true, data: parsed.data };
 }

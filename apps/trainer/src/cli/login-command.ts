@@ -23,7 +23,9 @@ interface LoginOptions {
  */
 export function loginCommand(): Command {
   return new Command("login")
-    .description("sign in and save a personal API token for this server (used by launch, datasets, models)")
+    .description(
+      "sign in and save a personal API token for this server (used by launch, datasets, models)",
+    )
     .option("--api-url <url>", "Transfer Lab API URL (env TLAB_API_URL)")
     .option("--email <email>", "account email (asked when omitted)")
     .option("--password-stdin", "read the password from standard input (for scripts)")
@@ -45,8 +47,15 @@ export function logoutCommand(): Command {
       }
       const api = createApiClient(apiUrl, removed.token);
       const me = await api.account.me.query().catch(() => null);
-      const revoked = me?.tokenId ? await api.token.revokePersonal.mutate({ id: me.tokenId }).then(() => true, () => false) : false;
-      process.stderr.write(`logged out of ${new URL(apiUrl).origin}${revoked ? " (token revoked)" : ""}\n`);
+      const revoked = me?.tokenId
+        ? await api.token.revokePersonal.mutate({ id: me.tokenId }).then(
+            () => true,
+            () => false,
+          )
+        : false;
+      process.stderr.write(
+        `logged out of ${new URL(apiUrl).origin}${revoked ? " (token revoked)" : ""}\n`,
+      );
     });
 }
 
@@ -54,7 +63,9 @@ async function login(opts: LoginOptions): Promise<void> {
   const apiUrl = opts.apiUrl ?? readEnv().TLAB_API_URL;
   const origin = new URL(apiUrl).origin;
   const email = opts.email ?? (await ask("Email: "));
-  const password = opts.passwordStdin ? (await readStdin()).replace(/\r?\n$/, "") : await ask("Password: ", { hidden: true });
+  const password = opts.passwordStdin
+    ? (await readStdin()).replace(/\r?\n$/, "")
+    : await ask("Password: ", { hidden: true });
   if (!email || !password) throw new Error("email and password are required");
 
   const signIn = await fetchNamingApi(apiUrl, new URL("/api/auth/sign-in/email", apiUrl), {
@@ -64,7 +75,11 @@ async function login(opts: LoginOptions): Promise<void> {
   });
   if (!signIn.ok) {
     const message = ((await signIn.json().catch(() => ({}))) as { message?: string }).message;
-    throw new Error(signIn.status === 401 ? "wrong email or password" : `sign-in failed (HTTP ${signIn.status})${message ? `: ${message}` : ""}`);
+    throw new Error(
+      signIn.status === 401
+        ? "wrong email or password"
+        : `sign-in failed (HTTP ${signIn.status})${message ? `: ${message}` : ""}`,
+    );
   }
   const cookie = signIn.headers
     .getSetCookie()
@@ -72,16 +87,29 @@ async function login(opts: LoginOptions): Promise<void> {
     .join("; ");
   // The session is used for this one call; the token it creates is what the CLI keeps.
   const api = createTRPCClient<AppRouter>({
-    links: [httpLink({ url: new URL("/api/trpc", apiUrl).toString(), headers: () => ({ cookie, origin }) })],
+    links: [
+      httpLink({
+        url: new URL("/api/trpc", apiUrl).toString(),
+        headers: () => ({ cookie, origin }),
+      }),
+    ],
   });
-  const created = await api.token.createPersonal.mutate({ name: opts.name ?? `tlab CLI on ${os.hostname()}` });
-  await fetch(new URL("/api/auth/sign-out", apiUrl), { method: "POST", headers: { cookie, origin, "content-type": "application/json" }, body: "{}" }).catch(() => undefined);
+  const created = await api.token.createPersonal.mutate({
+    name: opts.name ?? `tlab CLI on ${os.hostname()}`,
+  });
+  await fetch(new URL("/api/auth/sign-out", apiUrl), {
+    method: "POST",
+    headers: { cookie, origin, "content-type": "application/json" },
+    body: "{}",
+  }).catch(() => undefined);
   if (opts.print) {
     process.stdout.write(`${created.token}\n`);
     return;
   }
   saveCredential(apiUrl, { token: created.token, email: created.info.ownerEmail });
-  process.stderr.write(`logged in to ${origin} as ${created.info.ownerEmail}; personal token "${created.info.name}" saved in ${credentialsFile()}\n`);
+  process.stderr.write(
+    `logged in to ${origin} as ${created.info.ownerEmail}; personal token "${created.info.name}" saved in ${credentialsFile()}\n`,
+  );
 }
 
 async function readStdin(): Promise<string> {
@@ -92,7 +120,10 @@ async function readStdin(): Promise<string> {
 
 /** A question on the terminal; with `hidden`, typed characters are not echoed (for passwords). */
 function ask(question: string, opts: { hidden?: boolean } = {}): Promise<string> {
-  if (!process.stdin.isTTY) throw new Error(`${question.replace(/: $/, "")} is required: pass --email and --password-stdin when not on a terminal`);
+  if (!process.stdin.isTTY)
+    throw new Error(
+      `${question.replace(/: $/, "")} is required: pass --email and --password-stdin when not on a terminal`,
+    );
   let muted = false;
   const output = new Writable({
     write(chunk: Buffer, _encoding, done) {

@@ -1,7 +1,11 @@
 import { existsSync, readFileSync } from "node:fs";
 import path from "node:path";
 import { Command, InvalidArgumentError } from "commander";
-import { BASE_MODEL_MANIFEST_FILE, BaseModelManifestError, parseBaseModelManifest } from "@tlab/core/base-model-manifest";
+import {
+  BASE_MODEL_MANIFEST_FILE,
+  BaseModelManifestError,
+  parseBaseModelManifest,
+} from "@tlab/core/base-model-manifest";
 import { parseInputRange } from "@tlab/core/catalog-input";
 import { readEnv } from "../env";
 import { readModelForImport } from "../model/import-model";
@@ -19,20 +23,31 @@ interface AddOptions {
 }
 
 export function modelsCommand(): Command {
-  const models = new Command("models").description("import base models into the catalog and list them");
+  const models = new Command("models").description(
+    "import base models into the catalog and list them",
+  );
   models
     .command("add")
-    .description("validate and upload a TensorFlow.js LayersModel (model.json + weight files) as a base model")
+    .description(
+      "validate and upload a TensorFlow.js LayersModel (model.json + weight files) as a base model",
+    )
     .argument("<name>", "catalog name (letters, digits, . _ -)", parseCatalogName)
     .argument("<source>", "a directory or .zip holding model.json and the weight files it lists")
-    .option("--input-range <lo,hi>", "pixel range the model expects, e.g. -1,1 (default: as recorded in model.json, else 0,1)", (v) => {
-      try {
-        return parseInputRange(v);
-      } catch (error) {
-        throw new InvalidArgumentError(error instanceof Error ? error.message : String(error));
-      }
-    })
-    .option("--description <text>", "shown in the dashboard (default: the description in a base-model.json beside model.json)")
+    .option(
+      "--input-range <lo,hi>",
+      "pixel range the model expects, e.g. -1,1 (default: as recorded in model.json, else 0,1)",
+      (v) => {
+        try {
+          return parseInputRange(v);
+        } catch (error) {
+          throw new InvalidArgumentError(error instanceof Error ? error.message : String(error));
+        }
+      },
+    )
+    .option(
+      "--description <text>",
+      "shown in the dashboard (default: the description in a base-model.json beside model.json)",
+    )
     .option("--dry-run", "validate and report, upload nothing")
     .option("--json", "print one JSON object on stdout")
     .option("--api-url <url>", "Transfer Lab API URL (env TLAB_API_URL)")
@@ -49,7 +64,9 @@ export function modelsCommand(): Command {
       if (opts.json) return void process.stdout.write(`${JSON.stringify(list)}\n`);
       for (const m of list) {
         const lineage = m.parentRunId ? ` (from run ${m.parentRunId})` : "";
-        process.stdout.write(`${m.name.padEnd(28)} ${m.source.padEnd(8)} input ${m.inputShape.join("×").padEnd(10)} ${String(m.layers.length).padStart(4)} layers ${String(m.totalParams).padStart(10)} params${lineage}\n`);
+        process.stdout.write(
+          `${m.name.padEnd(28)} ${m.source.padEnd(8)} input ${m.inputShape.join("×").padEnd(10)} ${String(m.layers.length).padStart(4)} layers ${String(m.totalParams).padStart(10)} params${lineage}\n`,
+        );
       }
     });
   return models;
@@ -71,10 +88,24 @@ async function add(name: string, source: string, opts: AddOptions): Promise<void
   let created: boolean | null = null;
   if (!opts.dryRun) {
     const apiUrl = opts.apiUrl ?? env.TLAB_API_URL;
-    ({ created } = await uploadBaseModel(apiUrl, name, files, { ...opts, description }, userToken(env, apiUrl)));
-    if (!opts.json) process.stderr.write(created ? `uploaded to ${apiUrl} as base model "${name}"\n` : `"${name}" was already in the catalog with this content; nothing changed\n`);
+    ({ created } = await uploadBaseModel(
+      apiUrl,
+      name,
+      files,
+      { ...opts, description },
+      userToken(env, apiUrl),
+    ));
+    if (!opts.json)
+      process.stderr.write(
+        created
+          ? `uploaded to ${apiUrl} as base model "${name}"\n`
+          : `"${name}" was already in the catalog with this content; nothing changed\n`,
+      );
   }
-  if (opts.json) process.stdout.write(`${JSON.stringify({ name, created, dryRun: opts.dryRun === true, ...inspection })}\n`);
+  if (opts.json)
+    process.stdout.write(
+      `${JSON.stringify({ name, created, dryRun: opts.dryRun === true, ...inspection })}\n`,
+    );
 }
 
 /**

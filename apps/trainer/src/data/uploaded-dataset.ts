@@ -26,7 +26,10 @@ export interface UploadedSplitOptions {
  * per class of its test split, also in a seeded order. The sets never share an image, and the
  * test set of a seed does not depend on the training budget.
  */
-export function splitUploadedDataset(dataset: PackedDataset, options: UploadedSplitOptions): MnistSplit {
+export function splitUploadedDataset(
+  dataset: PackedDataset,
+  options: UploadedSplitOptions,
+): MnistSplit {
   validate(options);
   const { trainPerClass, validationFraction, testPerClass, seed } = options;
   const valPerClass = Math.round(trainPerClass * validationFraction);
@@ -45,13 +48,20 @@ export function splitUploadedDataset(dataset: PackedDataset, options: UploadedSp
       );
     }
     const order = permutation(own.length, mulberry32(deriveSeed(seed, label)));
-    const take = (from: number, to: number, split: "train" | "test" = "train", indices = own, o = order) =>
-      Array.from(o.subarray(from, to), (i) => ({ split, index: indices[i]!, label }));
+    const take = (
+      from: number,
+      to: number,
+      split: "train" | "test" = "train",
+      indices = own,
+      o = order,
+    ) => Array.from(o.subarray(from, to), (i) => ({ split, index: indices[i]!, label }));
     const poolStart = testByClass ? 0 : testPerClass;
     if (testByClass) {
       const ownTest = testByClass[label]!;
       const testOrder = permutation(ownTest.length, mulberry32(deriveSeed(seed, 10_000 + label)));
-      picks.test.push(...take(0, Math.min(testPerClass, ownTest.length), "test", ownTest, testOrder));
+      picks.test.push(
+        ...take(0, Math.min(testPerClass, ownTest.length), "test", ownTest, testOrder),
+      );
     } else {
       picks.test.push(...take(0, testPerClass));
     }
@@ -59,7 +69,8 @@ export function splitUploadedDataset(dataset: PackedDataset, options: UploadedSp
     picks.val.push(...take(poolStart + trainPerClass - valPerClass, poolStart + trainPerClass));
   });
 
-  const convert = (list: Pick[], orderSeed: number) => toImageSet(dataset, list, orderSeed, options);
+  const convert = (list: Pick[], orderSeed: number) =>
+    toImageSet(dataset, list, orderSeed, options);
   return {
     train: convert(picks.train, deriveSeed(seed, 1_000)),
     val: convert(picks.val, deriveSeed(seed, 1_001)),
@@ -81,7 +92,12 @@ function indicesByClass(split: PackedSplit, numClasses: number): number[][] {
 }
 
 /** Converts the picked images into one buffer, interleaving classes in a seeded order. */
-function toImageSet(dataset: PackedDataset, picks: Pick[], seed: number, options: UploadedSplitOptions): ImageSet {
+function toImageSet(
+  dataset: PackedDataset,
+  picks: Pick[],
+  seed: number,
+  options: UploadedSplitOptions,
+): ImageSet {
   const order = permutation(picks.length, mulberry32(seed));
   const ordered = Array.from(order, (i) => picks[i]!);
   const shape: ImageShape = [dataset.height, dataset.width, dataset.channels];
@@ -98,7 +114,9 @@ function toImageSet(dataset: PackedDataset, picks: Pick[], seed: number, options
       options.inputShape,
       options.preprocessing,
     );
-    positions.forEach((position, k) => xs.set(converted.subarray(k * pixels, (k + 1) * pixels), position * pixels));
+    positions.forEach((position, k) =>
+      xs.set(converted.subarray(k * pixels, (k + 1) * pixels), position * pixels),
+    );
   }
   ordered.forEach((pick, i) => {
     labels[i] = pick.label;
@@ -106,12 +124,22 @@ function toImageSet(dataset: PackedDataset, picks: Pick[], seed: number, options
   return { xs, labels, count: ordered.length };
 }
 
-function validate({ trainPerClass, validationFraction, testPerClass, seed }: UploadedSplitOptions): void {
-  if (!Number.isInteger(trainPerClass) || trainPerClass < 1) throw new DatasetError(`trainPerClass must be a positive integer, got ${trainPerClass}`);
-  if (!Number.isInteger(testPerClass) || testPerClass < 1) throw new DatasetError(`testPerClass must be a positive integer, got ${testPerClass}`);
-  if (!(validationFraction >= 0 && validationFraction < 1)) throw new DatasetError(`validationFraction must be in [0, 1), got ${validationFraction}`);
+function validate({
+  trainPerClass,
+  validationFraction,
+  testPerClass,
+  seed,
+}: UploadedSplitOptions): void {
+  if (!Number.isInteger(trainPerClass) || trainPerClass < 1)
+    throw new DatasetError(`trainPerClass must be a positive integer, got ${trainPerClass}`);
+  if (!Number.isInteger(testPerClass) || testPerClass < 1)
+    throw new DatasetError(`testPerClass must be a positive integer, got ${testPerClass}`);
+  if (!(validationFraction >= 0 && validationFraction < 1))
+    throw new DatasetError(`validationFraction must be in [0, 1), got ${validationFraction}`);
   if (trainPerClass - Math.round(trainPerClass * validationFraction) < 1) {
-    throw new DatasetError(`validationFraction ${validationFraction} of trainPerClass ${trainPerClass} leaves no training image per class`);
+    throw new DatasetError(
+      `validationFraction ${validationFraction} of trainPerClass ${trainPerClass} leaves no training image per class`,
+    );
   }
   if (!Number.isInteger(seed)) throw new DatasetError(`seed must be an integer, got ${seed}`);
 }

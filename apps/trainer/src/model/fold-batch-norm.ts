@@ -16,7 +16,10 @@ export interface BatchNormParams {
   epsilon: number;
 }
 
-export function batchNormScaleOffset(bn: BatchNormParams): { scale: Float32Array; offset: Float32Array } {
+export function batchNormScaleOffset(bn: BatchNormParams): {
+  scale: Float32Array;
+  offset: Float32Array;
+} {
   const channels = bn.movingMean.length;
   assertLength("moving variance", bn.movingVariance, channels);
   if (bn.gamma) assertLength("gamma", bn.gamma, channels);
@@ -45,7 +48,9 @@ export function foldBatchNorm(
 ): { kernel: Float32Array; bias: Float32Array } {
   const channels = bn.movingMean.length;
   if (channels === 0 || kernel.length % channels !== 0) {
-    throw new Error(`cannot fold a BatchNormalization of ${channels} channels into a kernel of ${kernel.length} values`);
+    throw new Error(
+      `cannot fold a BatchNormalization of ${channels} channels into a kernel of ${kernel.length} values`,
+    );
   }
   if (bias) assertLength("bias", bias, channels);
   assertLength("moving variance", bn.movingVariance, channels);
@@ -62,5 +67,6 @@ export function foldBatchNorm(
 }
 
 function assertLength(what: string, values: Float32Array, channels: number): void {
-  if (values.length !== channels) throw new Error(`BatchNormalization ${what} has ${values.length} values, expected ${channels}`);
+  if (values.length !== channels)
+    throw new Error(`BatchNormalization ${what} has ${values.length} values, expected ${channels}`);
 }

@@ -19,7 +19,10 @@ afterAll(async () => rm(tmp, { recursive: true, force: true }));
 describe("readModelForImport", () => {
   it("reads a LayersModel directory: input shape, layers and parameter counts agree with tfjs and the sidecar", async () => {
     const { inspection, files } = await readModelForImport(LENET_DIR);
-    const sidecar = JSON.parse(await readFile(path.join(LENET_DIR, "base-model.json"), "utf8")) as { layers: unknown; totalParams: number };
+    const sidecar = JSON.parse(await readFile(path.join(LENET_DIR, "base-model.json"), "utf8")) as {
+      layers: unknown;
+      totalParams: number;
+    };
     expect(inspection.inputShape).toEqual([28, 28, 1]);
     expect(inspection.layers).toEqual(sidecar.layers);
     expect(inspection.totalParams).toBe(sidecar.totalParams);
@@ -32,7 +35,9 @@ describe("readModelForImport", () => {
     zip.addLocalFolder(LENET_DIR, "lenet");
     const file = path.join(tmp, "lenet.zip");
     zip.writeZip(file);
-    expect((await readModelForImport(file)).inspection.totalParams).toBe((await readModelForImport(LENET_DIR)).inspection.totalParams);
+    expect((await readModelForImport(file)).inspection.totalParams).toBe(
+      (await readModelForImport(LENET_DIR)).inspection.totalParams,
+    );
   });
 
   it("refuses a model whose weight file is missing or truncated", async () => {
@@ -40,7 +45,9 @@ describe("readModelForImport", () => {
     await cp(LENET_DIR, dir, { recursive: true });
     await rm(path.join(dir, "weights.bin"));
     await expect(readModelForImport(dir)).rejects.toThrow(ModelImportError);
-    await expect(readModelForImport(dir)).rejects.toThrow(/weight file\(s\) listed in model.json are missing: weights\.bin/);
+    await expect(readModelForImport(dir)).rejects.toThrow(
+      /weight file\(s\) listed in model.json are missing: weights\.bin/,
+    );
     await writeFile(path.join(dir, "weights.bin"), new Uint8Array(12));
     await expect(readModelForImport(dir)).rejects.toThrow(/is 12 bytes but its manifest describes/);
   });
@@ -48,9 +55,13 @@ describe("readModelForImport", () => {
   it("refuses a model that is not an image model", async () => {
     const dir = path.join(tmp, "flat-input");
     await cp(LENET_DIR, dir, { recursive: true });
-    const json = JSON.parse(await readFile(path.join(dir, "model.json"), "utf8")) as { modelTopology: { config: { layers: Array<{ config: Record<string, unknown> }> } } };
+    const json = JSON.parse(await readFile(path.join(dir, "model.json"), "utf8")) as {
+      modelTopology: { config: { layers: Array<{ config: Record<string, unknown> }> } };
+    };
     json.modelTopology.config.layers[0]!.config.batch_input_shape = [null, 784];
     await writeFile(path.join(dir, "model.json"), JSON.stringify(json));
-    await expect(readModelForImport(dir)).rejects.toThrow(/input is \[null, 784\]; a base model needs a 4-D image input/);
+    await expect(readModelForImport(dir)).rejects.toThrow(
+      /input is \[null, 784\]; a base model needs a 4-D image input/,
+    );
   });
 });

@@ -1,4 +1,10 @@
-import { collectModelFiles, inspectLayersModel, ModelImportError, parseModelJson, type ModelInspection } from "@tlab/core/layers-model-json";
+import {
+  collectModelFiles,
+  inspectLayersModel,
+  ModelImportError,
+  parseModelJson,
+  type ModelInspection,
+} from "@tlab/core/layers-model-json";
 import { folderEntries } from "../data/folder-entries";
 import { loadModelFromFiles } from "./load-model-files";
 import { readLayerInfo } from "./read-layer-info";
@@ -18,13 +24,18 @@ export interface ModelForImport {
 export async function readModelForImport(source: string): Promise<ModelForImport> {
   const files = await collectModelFiles(await folderEntries(source));
   const modelJsonText = new TextDecoder().decode(files.get("model.json")!);
-  const inspection = inspectLayersModel(modelJsonText, new Map([...files].map(([name, bytes]) => [name, bytes.length])));
+  const inspection = inspectLayersModel(
+    modelJsonText,
+    new Map([...files].map(([name, bytes]) => [name, bytes.length])),
+  );
   const weights = Object.fromEntries([...files].filter(([name]) => name !== "model.json"));
   let model;
   try {
     model = await loadModelFromFiles(parseModelJson(modelJsonText), weights);
   } catch (error) {
-    throw new ModelImportError(`TensorFlow.js cannot load this model: ${error instanceof Error ? error.message : String(error)}`);
+    throw new ModelImportError(
+      `TensorFlow.js cannot load this model: ${error instanceof Error ? error.message : String(error)}`,
+    );
   }
   try {
     const loaded = readLayerInfo(model);
@@ -42,7 +53,9 @@ export async function readModelForImport(source: string): Promise<ModelForImport
     }
     const loadedShape = model.inputs[0]!.shape.slice(1).join();
     if (loadedShape !== inspection.inputShape.join()) {
-      throw new ModelImportError(`the loaded model's input is [${loadedShape}] but model.json records [${inspection.inputShape.join(",")}]`);
+      throw new ModelImportError(
+        `the loaded model's input is [${loadedShape}] but model.json records [${inspection.inputShape.join(",")}]`,
+      );
     }
   } finally {
     model.dispose();

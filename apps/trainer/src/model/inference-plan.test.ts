@@ -21,7 +21,10 @@ beforeAll(async () => {
 let seed = 1;
 function randomInput(shape: number[], scale = 1): tf.Tensor {
   const size = shape.reduce((a, b) => a * b, 1);
-  return tf.tensor(normalArray(size, mulberry32(seed++)).map((v) => v * scale), shape);
+  return tf.tensor(
+    normalArray(size, mulberry32(seed++)).map((v) => v * scale),
+    shape,
+  );
 }
 
 /** Max |plan − predict| relative to the output's magnitude; also checks the shapes agree. */
@@ -38,7 +41,10 @@ function planError(model: tf.LayersModel, plan: InferencePlan, x: tf.Tensor): nu
       worst = Math.max(worst, Math.abs(a[i]! - e[i]!));
       scale = Math.max(scale, Math.abs(e[i]!));
     }
-    expect(e.some((v) => v !== 0), "a model output that is all zeros proves nothing").toBe(true);
+    expect(
+      e.some((v) => v !== 0),
+      "a model output that is all zeros proves nothing",
+    ).toBe(true);
     return worst / scale;
   } finally {
     tf.dispose([expected, actual]);
@@ -51,7 +57,8 @@ function randomizeWeights(model: tf.LayersModel, random = mulberry32(99)): void 
     const values = layer.weights.map((w) => {
       const size = w.shape.reduce((a: number, b) => a * (b ?? 1), 1);
       const name = w.originalName;
-      const uniform = (lo: number, hi: number) => Float32Array.from({ length: size }, () => lo + (hi - lo) * random());
+      const uniform = (lo: number, hi: number) =>
+        Float32Array.from({ length: size }, () => lo + (hi - lo) * random());
       const data = name.endsWith("gamma")
         ? uniform(0.5, 1.5)
         : name.endsWith("moving_variance")
@@ -65,7 +72,9 @@ function randomizeWeights(model: tf.LayersModel, random = mulberry32(99)): void 
 }
 
 function weightValues(model: tf.LayersModel): Buffer[] {
-  return model.weights.map((w) => Buffer.from(Float32Array.from(w.read().dataSync() as Float32Array).buffer));
+  return model.weights.map((w) =>
+    Buffer.from(Float32Array.from(w.read().dataSync() as Float32Array).buffer),
+  );
 }
 
 /** Names of the weights whose bytes differ (compared as bytes: deep equality of 2M floats is slow). */
@@ -86,22 +95,67 @@ function syntheticModel(): tf.LayersModel {
   const L = tf.layers;
   const input = tf.input({ shape: [12, 12, 3], name: "image" });
   const bn = (name: string) => L.batchNormalization({ name, epsilon: 1e-3 });
-  const apply = (layer: tf.layers.Layer, x: tf.SymbolicTensor | tf.SymbolicTensor[]) => layer.apply(x) as tf.SymbolicTensor;
+  const apply = (layer: tf.layers.Layer, x: tf.SymbolicTensor | tf.SymbolicTensor[]) =>
+    layer.apply(x) as tf.SymbolicTensor;
   let x = apply(L.conv2d({ name: "c1", filters: 8, kernelSize: 3, padding: "same" }), input);
   x = apply(bn("b1"), x);
   x = apply(L.reLU({ name: "r1", maxValue: 6 }), x);
-  x = apply(L.zeroPadding2d({ name: "pad_odd", padding: [[2, 0], [1, 1]] }), x);
-  x = apply(L.depthwiseConv2d({ name: "d1", kernelSize: 3, strides: 2, depthMultiplier: 2, padding: "valid", useBias: true }), x);
+  x = apply(
+    L.zeroPadding2d({
+      name: "pad_odd",
+      padding: [
+        [2, 0],
+        [1, 1],
+      ],
+    }),
+    x,
+  );
+  x = apply(
+    L.depthwiseConv2d({
+      name: "d1",
+      kernelSize: 3,
+      strides: 2,
+      depthMultiplier: 2,
+      padding: "valid",
+      useBias: true,
+    }),
+    x,
+  );
   x = apply(bn("b2"), x);
   x = apply(L.activation({ name: "r2", activation: "relu" }), x);
-  const shared = apply(L.conv2d({ name: "c2_shared", filters: 16, kernelSize: 1, useBias: false }), x);
+  const shared = apply(
+    L.conv2d({ name: "c2_shared", filters: 16, kernelSize: 1, useBias: false }),
+    x,
+  );
   const normalized = apply(bn("b3_unfolded"), shared);
   x = apply(L.add({ name: "merge" }), [shared, normalized]);
-  x = apply(L.conv2d({ name: "c3_dilated", filters: 16, kernelSize: 3, padding: "same", dilationRate: 2 }), x);
+  x = apply(
+    L.conv2d({ name: "c3_dilated", filters: 16, kernelSize: 3, padding: "same", dilationRate: 2 }),
+    x,
+  );
   x = apply(L.activation({ name: "tanh", activation: "tanh" }), x);
   x = apply(L.upSampling2d({ name: "upsample", size: [2, 2] }), x);
-  x = apply(L.zeroPadding2d({ name: "pad_same", padding: [[0, 1], [0, 1]] }), x);
-  x = apply(L.conv2d({ name: "c4", filters: 8, kernelSize: 3, strides: 2, padding: "valid", useBias: false }), x);
+  x = apply(
+    L.zeroPadding2d({
+      name: "pad_same",
+      padding: [
+        [0, 1],
+        [0, 1],
+      ],
+    }),
+    x,
+  );
+  x = apply(
+    L.conv2d({
+      name: "c4",
+      filters: 8,
+      kernelSize: 3,
+      strides: 2,
+      padding: "valid",
+      useBias: false,
+    }),
+    x,
+  );
   x = apply(L.maxPooling2d({ name: "pool", poolSize: 2 }), x);
   x = apply(bn("b4_after_pool"), x);
   x = apply(L.globalAveragePooling2d({ name: "gap" }), x);
@@ -118,10 +172,21 @@ function syntheticModel(): tf.LayersModel {
 function unsupportedLayoutsModel(): tf.LayersModel {
   const L = tf.layers;
   const input = tf.input({ shape: [4, 10, 10], name: "chw" });
-  let x = L.conv2d({ name: "conv_chw", filters: 6, kernelSize: 3, padding: "same", dataFormat: "channelsFirst" }).apply(input) as tf.SymbolicTensor;
+  let x = L.conv2d({
+    name: "conv_chw",
+    filters: 6,
+    kernelSize: 3,
+    padding: "same",
+    dataFormat: "channelsFirst",
+  }).apply(input) as tf.SymbolicTensor;
   x = L.batchNormalization({ name: "bn_axis1", axis: 1 }).apply(x) as tf.SymbolicTensor;
   x = L.permute({ name: "to_hwc", dims: [2, 3, 1] }).apply(x) as tf.SymbolicTensor;
-  x = L.depthwiseConv2d({ name: "dw_dilated", kernelSize: 3, padding: "same", dilationRate: 2 }).apply(x) as tf.SymbolicTensor;
+  x = L.depthwiseConv2d({
+    name: "dw_dilated",
+    kernelSize: 3,
+    padding: "same",
+    dilationRate: 2,
+  }).apply(x) as tf.SymbolicTensor;
   x = L.batchNormalization({ name: "bn_after_dw" }).apply(x) as tf.SymbolicTensor;
   x = L.flatten({ name: "flat" }).apply(x) as tf.SymbolicTensor;
   const model = tf.model({ name: "layouts", inputs: input, outputs: x });
@@ -160,7 +225,9 @@ describe("InferencePlan on a synthetic graph", () => {
     expect(steps).toContainEqual(["c4"]);
     expect(steps).toContainEqual(["fc", "b5", "r5"]);
     expect(steps.flat()).not.toContain("drop");
-    expect(describeInferencePlan(plan)).toMatch(/3 BatchNormalization folded, 3 activations fused, 1 paddings folded, layer fallback: 2 \(tanh, upsample\)/);
+    expect(describeInferencePlan(plan)).toMatch(
+      /3 BatchNormalization folded, 3 activations fused, 1 paddings folded, layer fallback: 2 \(tanh, upsample\)/,
+    );
   });
 
   for (const backend of BACKENDS) {
@@ -188,7 +255,9 @@ describe("InferencePlan on a synthetic graph", () => {
 
   it("refuses input of another shape, naming both", () => {
     const x = tf.zeros([1, 10, 12, 3]);
-    expect(() => plan.predict(x)).toThrow(/takes input of shape \[any, 12, 12, 3\], got \[1, 10, 12, 3\]/);
+    expect(() => plan.predict(x)).toThrow(
+      /takes input of shape \[any, 12, 12, 3\], got \[1, 10, 12, 3\]/,
+    );
     x.dispose();
   });
 });
@@ -217,7 +286,15 @@ describe("InferencePlan on LeNet-5", () => {
     const base = lenet5Base(classifier);
     const plan = InferencePlan.compile(base);
     expect(plan.stats.fallbackLayers).toEqual([]);
-    expect(plan.stepLayers()).toEqual([["conv1"], ["pool1"], ["conv2"], ["pool2"], ["flatten"], ["fc1"], ["fc2"]]);
+    expect(plan.stepLayers()).toEqual([
+      ["conv1"],
+      ["pool1"],
+      ["conv2"],
+      ["pool2"],
+      ["flatten"],
+      ["fc1"],
+      ["fc2"],
+    ]);
     for (const backend of BACKENDS) {
       await tf.setBackend(backend);
       const x = tf.randomUniform([16, ...LENET5_INPUT_SHAPE], 0, 1, "float32", 5);
@@ -241,7 +318,12 @@ describe("InferencePlan on MobileNetV2 (nsfwjs weights)", () => {
   it("folds all 52 BatchNormalization, fuses all 35 ReLU(6), folds the 5 paddings, and equals predict on wasm", async () => {
     const before = weightValues(base);
     const plan = InferencePlan.compile(base);
-    expect(plan.stats).toMatchObject({ foldedBatchNorms: 52, fusedActivations: 35, foldedPaddings: 5, fallbackLayers: [] });
+    expect(plan.stats).toMatchObject({
+      foldedBatchNorms: 52,
+      fusedActivations: 35,
+      foldedPaddings: 5,
+      fallbackLayers: [],
+    });
     // 35 Conv2D + 17 DepthwiseConv2D, 10 Add, the pooling and the flatten.
     expect(plan.stats.steps).toBe(64);
     const x = tf.randomUniform([2, ...MOBILENET_V2_INPUT_SHAPE], 0, 1, "float32", 7);
@@ -252,9 +334,17 @@ describe("InferencePlan on MobileNetV2 (nsfwjs weights)", () => {
   });
 
   it("on a frozen bottom cut at a convolution, does not fold the BN above the cut, on wasm and cpu", async () => {
-    const bottom = tf.model({ name: "bottom", inputs: base.inputs, outputs: base.getLayer("block_3_expand").output as tf.SymbolicTensor });
+    const bottom = tf.model({
+      name: "bottom",
+      inputs: base.inputs,
+      outputs: base.getLayer("block_3_expand").output as tf.SymbolicTensor,
+    });
     const plan = InferencePlan.compile(bottom);
-    expect(plan.stats).toMatchObject({ foldedBatchNorms: 9, foldedPaddings: 2, fallbackLayers: [] });
+    expect(plan.stats).toMatchObject({
+      foldedBatchNorms: 9,
+      foldedPaddings: 2,
+      fallbackLayers: [],
+    });
     expect(plan.stepLayers().at(-1)).toEqual(["block_3_expand"]);
     for (const backend of BACKENDS) {
       await tf.setBackend(backend);

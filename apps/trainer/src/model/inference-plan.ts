@@ -71,9 +71,12 @@ export class InferencePlan {
         try {
           outputs = step.run(inputs);
         } catch (error) {
-          throw new Error(`inference plan of "${this.name}", layer ${step.layers.join(" + ")}: ${error instanceof Error ? error.message : String(error)}`, {
-            cause: error,
-          });
+          throw new Error(
+            `inference plan of "${this.name}", layer ${step.layers.join(" + ")}: ${error instanceof Error ? error.message : String(error)}`,
+            {
+              cause: error,
+            },
+          );
         }
         step.outputs.forEach((slot, k) => {
           values[slot] = outputs[k];
@@ -107,7 +110,8 @@ export class InferencePlan {
 
   private checkInput(x: tf.Tensor): void {
     const expected = this.inputShape;
-    const fits = x.rank === expected.length && expected.every((d, i) => d === null || d === x.shape[i]);
+    const fits =
+      x.rank === expected.length && expected.every((d, i) => d === null || d === x.shape[i]);
     if (!fits) {
       throw new Error(
         `inference plan of "${this.name}" takes input of shape [${expected.map((d) => d ?? "any").join(", ")}], got [${x.shape.join(", ")}]`,
@@ -132,7 +136,10 @@ export interface InferencePlanStats {
 /** One line for logs: what the plan folded and what it left to the layers. */
 export function describeInferencePlan(plan: InferencePlan): string {
   const s = plan.stats;
-  const fallback = s.fallbackLayers.length === 0 ? "none" : `${s.fallbackLayers.length} (${s.fallbackLayers.slice(0, 5).join(", ")}${s.fallbackLayers.length > 5 ? ", ..." : ""})`;
+  const fallback =
+    s.fallbackLayers.length === 0
+      ? "none"
+      : `${s.fallbackLayers.length} (${s.fallbackLayers.slice(0, 5).join(", ")}${s.fallbackLayers.length > 5 ? ", ..." : ""})`;
   return (
     `${s.layers} layers in ${s.steps} steps: ${s.foldedBatchNorms} BatchNormalization folded, ` +
     `${s.fusedActivations} activations fused, ${s.foldedPaddings} paddings folded, layer fallback: ${fallback}`
@@ -201,14 +208,26 @@ class PlanCompiler {
   private slotCount = 0;
   private readonly absorbed = new Set<Call>();
   /** A ZeroPadding2D folded into the convolution reading it: the convolution's input and padding. */
-  private readonly paddingInto = new Map<Call, { input: SymbolicTensor; padding: "same" | "valid" }>();
+  private readonly paddingInto = new Map<
+    Call,
+    { input: SymbolicTensor; padding: "same" | "valid" }
+  >();
   private readonly steps: Step[] = [];
   private readonly constants: tf.Tensor[] = [];
-  private readonly stats: InferencePlanStats = { layers: 0, steps: 0, foldedBatchNorms: 0, fusedActivations: 0, foldedPaddings: 0, fallbackLayers: [] };
+  private readonly stats: InferencePlanStats = {
+    layers: 0,
+    steps: 0,
+    foldedBatchNorms: 0,
+    fusedActivations: 0,
+    foldedPaddings: 0,
+    fallbackLayers: [],
+  };
 
   constructor(private readonly model: tf.LayersModel) {
     if (model.inputs.length !== 1 || model.outputs.length !== 1) {
-      throw new Error(`an inference plan needs a model with one input and one output; "${model.name}" has ${model.inputs.length} and ${model.outputs.length}`);
+      throw new Error(
+        `an inference plan needs a model with one input and one output; "${model.name}" has ${model.inputs.length} and ${model.outputs.length}`,
+      );
     }
     this.inputId = model.inputs[0]!.id;
     this.modelOutputIds = new Set(model.outputs.map((t) => t.id));
@@ -225,7 +244,13 @@ class PlanCompiler {
       this.stats.layers = this.calls.length;
       this.stats.steps = this.steps.length;
       return {
-        program: { steps: this.steps, inputSlot, outputSlot, slotCount: this.slotCount, freeAfter: this.freeAfter(inputSlot, outputSlot) },
+        program: {
+          steps: this.steps,
+          inputSlot,
+          outputSlot,
+          slotCount: this.slotCount,
+          freeAfter: this.freeAfter(inputSlot, outputSlot),
+        },
         constants: this.constants,
         stats: this.stats,
       };
@@ -238,7 +263,9 @@ class PlanCompiler {
   /** Topological order by depth-first search from the output; records who reads each tensor. */
   private collectCalls(): void {
     const seen = new Set<string>();
-    const stack: Array<{ tensor: SymbolicTensor; expanded: boolean }> = [{ tensor: this.model.outputs[0]!, expanded: false }];
+    const stack: Array<{ tensor: SymbolicTensor; expanded: boolean }> = [
+      { tensor: this.model.outputs[0]!, expanded: false },
+    ];
     while (stack.length > 0) {
       const top = stack.pop()!;
       const { tensor } = top;
@@ -255,16 +282,20 @@ class PlanCompiler {
           outputs: node?.outputTensors ?? [tensor],
         };
         this.calls.push(call);
-        for (const input of call.inputs) this.consumers.set(input.id, [...(this.consumers.get(input.id) ?? []), call]);
+        for (const input of call.inputs)
+          this.consumers.set(input.id, [...(this.consumers.get(input.id) ?? []), call]);
         continue;
       }
       if (seen.has(key)) continue;
       seen.add(key);
       if (layer.getClassName() === "InputLayer") {
-        throw new Error(`model "${this.model.name}" reads input layer "${layer.name}", which is not its input`);
+        throw new Error(
+          `model "${this.model.name}" reads input layer "${layer.name}", which is not its input`,
+        );
       }
       stack.push({ tensor, expanded: true });
-      for (const input of [...tensor.inputs].reverse()) stack.push({ tensor: input, expanded: false });
+      for (const input of [...tensor.inputs].reverse())
+        stack.push({ tensor: input, expanded: false });
     }
   }
 
@@ -289,8 +320,18 @@ class PlanCompiler {
     this.slots.set(output.id, this.slotOf(input));
   }
 
-  private emit(layers: Call[], inputs: SymbolicTensor[], outputs: SymbolicTensor[], run: Step["run"]): void {
-    this.steps.push({ layers: layers.map((c) => c.layer.name), inputs: inputs.map((t) => this.slotOf(t)), outputs: outputs.map((t) => this.slotOf(t)), run });
+  private emit(
+    layers: Call[],
+    inputs: SymbolicTensor[],
+    outputs: SymbolicTensor[],
+    run: Step["run"],
+  ): void {
+    this.steps.push({
+      layers: layers.map((c) => c.layer.name),
+      inputs: inputs.map((t) => this.slotOf(t)),
+      outputs: outputs.map((t) => this.slotOf(t)),
+      run,
+    });
   }
 
   private emitUnary(call: Call, op: (x: tf.Tensor) => tf.Tensor): void {
@@ -306,11 +347,27 @@ class PlanCompiler {
     const { className, config } = call;
     const single = call.inputs.length === 1 && call.outputs.length === 1;
     const inputRank = call.inputs[0]?.shape.length ?? 0;
-    const channelsLast = config.dataFormat === undefined || config.dataFormat === null || config.dataFormat === "channelsLast";
-    if (single && IDENTITY_AT_INFERENCE.has(className)) return this.alias(call.outputs[0]!, call.inputs[0]!);
-    if (single && (className === "Conv2D" || className === "DepthwiseConv2D") && this.compileConv(call)) return;
+    const channelsLast =
+      config.dataFormat === undefined ||
+      config.dataFormat === null ||
+      config.dataFormat === "channelsLast";
+    if (single && IDENTITY_AT_INFERENCE.has(className))
+      return this.alias(call.outputs[0]!, call.inputs[0]!);
+    if (
+      single &&
+      (className === "Conv2D" || className === "DepthwiseConv2D") &&
+      this.compileConv(call)
+    )
+      return;
     if (single && className === "Dense" && this.compileDense(call)) return;
-    if (single && className === "ZeroPadding2D" && channelsLast && inputRank === 4 && this.compileZeroPadding(call)) return;
+    if (
+      single &&
+      className === "ZeroPadding2D" &&
+      channelsLast &&
+      inputRank === 4 &&
+      this.compileZeroPadding(call)
+    )
+      return;
     if (single && className === "BatchNormalization" && this.compileBatchNorm(call)) return;
     if (single && className === "ReLU") {
       const activation = reluActivation(config);
@@ -326,24 +383,45 @@ class PlanCompiler {
     // Inputs of different ranks are reshaped by the Add layer first; those stay with the layer.
     if (className === "Add" && call.inputs.length >= 2 && call.outputs.length === 1 && sameRank) {
       // Left to right, as the Add layer sums, so the result is bit-identical.
-      return this.emit([call], call.inputs, call.outputs, (xs) => [xs.slice(1).reduce((sum, x) => tf.add(sum, x), xs[0]!)]);
+      return this.emit([call], call.inputs, call.outputs, (xs) => [
+        xs.slice(1).reduce((sum, x) => tf.add(sum, x), xs[0]!),
+      ]);
     }
-    if (single && channelsLast && inputRank === 4 && (className === "MaxPooling2D" || className === "AveragePooling2D")) {
+    if (
+      single &&
+      channelsLast &&
+      inputRank === 4 &&
+      (className === "MaxPooling2D" || className === "AveragePooling2D")
+    ) {
       const poolSize = pair(config.poolSize);
-      const strides = config.strides === null || config.strides === undefined ? poolSize : pair(config.strides);
+      const strides =
+        config.strides === null || config.strides === undefined ? poolSize : pair(config.strides);
       const padding = config.padding;
       if (poolSize && strides && (padding === "same" || padding === "valid")) {
         const pool = className === "MaxPooling2D" ? tf.maxPool : tf.avgPool;
         return this.emitUnary(call, (x) => pool(x as tf.Tensor4D, poolSize, strides, padding));
       }
     }
-    if (single && channelsLast && inputRank === 4 && className === "GlobalAveragePooling2D" && !config.keepDims) {
+    if (
+      single &&
+      channelsLast &&
+      inputRank === 4 &&
+      className === "GlobalAveragePooling2D" &&
+      !config.keepDims
+    ) {
       return this.emitUnary(call, (x) => tf.mean(x, [1, 2]));
     }
-    if (single && channelsLast && inputRank === 4 && className === "GlobalMaxPooling2D" && !config.keepDims) {
+    if (
+      single &&
+      channelsLast &&
+      inputRank === 4 &&
+      className === "GlobalMaxPooling2D" &&
+      !config.keepDims
+    ) {
       return this.emitUnary(call, (x) => tf.max(x, [1, 2]));
     }
-    if (single && channelsLast && className === "Flatten") return this.emitUnary(call, (x) => tf.reshape(x, [x.shape[0]!, -1]));
+    if (single && channelsLast && className === "Flatten")
+      return this.emitUnary(call, (x) => tf.reshape(x, [x.shape[0]!, -1]));
     if (single && className === "Reshape" && Array.isArray(config.targetShape)) {
       const target = config.targetShape as number[];
       return this.emitUnary(call, (x) => tf.reshape(x, [x.shape[0]!, ...target]));
@@ -355,7 +433,9 @@ class PlanCompiler {
     this.stats.fallbackLayers.push(call.layer.name);
     const { layer } = call;
     this.emit([call], call.inputs, call.outputs, (xs) => {
-      const out = layer.apply(xs.length === 1 ? xs[0]! : xs, { training: false }) as tf.Tensor | tf.Tensor[];
+      const out = layer.apply(xs.length === 1 ? xs[0]! : xs, { training: false }) as
+        | tf.Tensor
+        | tf.Tensor[];
       return Array.isArray(out) ? out : [out];
     });
   }
@@ -363,11 +443,19 @@ class PlanCompiler {
   /** What a Conv2D or DepthwiseConv2D call computes, when the plan can run it as a fused op. */
   private convSpec(call: Call): ConvSpec | undefined {
     const { config, className } = call;
-    const kind = className === "Conv2D" ? "conv2d" : className === "DepthwiseConv2D" ? "depthwise" : undefined;
+    const kind =
+      className === "Conv2D" ? "conv2d" : className === "DepthwiseConv2D" ? "depthwise" : undefined;
     const input = call.inputs[0];
-    if (kind === undefined || input === undefined || call.inputs.length !== 1 || input.shape.length !== 4) return undefined;
+    if (
+      kind === undefined ||
+      input === undefined ||
+      call.inputs.length !== 1 ||
+      input.shape.length !== 4
+    )
+      return undefined;
     const dataFormat = config.dataFormat;
-    if (dataFormat !== undefined && dataFormat !== null && dataFormat !== "channelsLast") return undefined;
+    if (dataFormat !== undefined && dataFormat !== null && dataFormat !== "channelsLast")
+      return undefined;
     const padding = config.padding;
     if (padding !== "same" && padding !== "valid") return undefined;
     const strides = pair(config.strides);
@@ -384,7 +472,14 @@ class PlanCompiler {
     const outDim = kind === "conv2d" ? config.filters : (config.depthMultiplier ?? 1);
     if (typeof outDim !== "number") return undefined;
     if (!weightOf(call.layer, kind === "conv2d" ? "kernel" : "depthwise_kernel")) return undefined;
-    return { kind, strides, dilations, padding, filterShape: [kernelSize[0], kernelSize[1], inChannels, outDim], activation };
+    return {
+      kind,
+      strides,
+      dilations,
+      padding,
+      filterShape: [kernelSize[0], kernelSize[1], inChannels, outDim],
+      activation,
+    };
   }
 
   private compileZeroPadding(call: Call): boolean {
@@ -394,7 +489,14 @@ class PlanCompiler {
     const reader = this.soleReader(call.outputs[0]!);
     const spec = reader ? this.convSpec(reader) : undefined;
     const [, height, width, channels] = call.inputs[0]!.shape;
-    if (reader && spec && spec.padding === "valid" && typeof height === "number" && typeof width === "number" && typeof channels === "number") {
+    if (
+      reader &&
+      spec &&
+      spec.padding === "valid" &&
+      typeof height === "number" &&
+      typeof width === "number" &&
+      typeof channels === "number"
+    ) {
       const zero = top === 0 && bottom === 0 && left === 0 && right === 0;
       const same = tf.backend_util.computeConv2DInfo(
         [1, height, width, channels],
@@ -405,14 +507,20 @@ class PlanCompiler {
         undefined,
         spec.kind === "depthwise",
       ).padInfo;
-      const isSame = same.top === top && same.bottom === bottom && same.left === left && same.right === right;
+      const isSame =
+        same.top === top && same.bottom === bottom && same.left === left && same.right === right;
       if (zero || isSame) {
         this.paddingInto.set(reader, { input: call.inputs[0]!, padding: zero ? "valid" : "same" });
         this.stats.foldedPaddings += 1;
         return true;
       }
     }
-    const paddings: Array<[number, number]> = [[0, 0], [top, bottom], [left, right], [0, 0]];
+    const paddings: Array<[number, number]> = [
+      [0, 0],
+      [top, bottom],
+      [left, right],
+      [0, 0],
+    ];
     this.emitUnary(call, (x) => tf.pad(x, paddings));
     return true;
   }
@@ -431,8 +539,30 @@ class PlanCompiler {
     const { filter, bias: b, activation } = fused;
     const run: Step["run"] =
       spec.kind === "conv2d"
-        ? ([x]) => [tf.fused.conv2d({ x: x as tf.Tensor4D, filter: filter as tf.Tensor4D, bias: b, strides, pad: padding, dilations, dataFormat: "NHWC", activation })]
-        : ([x]) => [tf.fused.depthwiseConv2d({ x: x as tf.Tensor4D, filter: filter as tf.Tensor4D, bias: b, strides, pad: padding, dilations, dataFormat: "NHWC", activation })];
+        ? ([x]) => [
+            tf.fused.conv2d({
+              x: x as tf.Tensor4D,
+              filter: filter as tf.Tensor4D,
+              bias: b,
+              strides,
+              pad: padding,
+              dilations,
+              dataFormat: "NHWC",
+              activation,
+            }),
+          ]
+        : ([x]) => [
+            tf.fused.depthwiseConv2d({
+              x: x as tf.Tensor4D,
+              filter: filter as tf.Tensor4D,
+              bias: b,
+              strides,
+              pad: padding,
+              dilations,
+              dataFormat: "NHWC",
+              activation,
+            }),
+          ];
     this.emit(fused.calls, [input], [fused.output], run);
     return true;
   }
@@ -445,7 +575,14 @@ class PlanCompiler {
     if (!kernel) return false;
     const fused = this.foldFollowers(call, kernel, bias, activation);
     const { filter, bias: b } = fused;
-    this.emit(fused.calls, call.inputs, [fused.output], ([x]) => [tf.fused.matMul({ a: x as tf.Tensor2D, b: filter as tf.Tensor2D, bias: b, activation: fused.activation })]);
+    this.emit(fused.calls, call.inputs, [fused.output], ([x]) => [
+      tf.fused.matMul({
+        a: x as tf.Tensor2D,
+        b: filter as tf.Tensor2D,
+        bias: b,
+        activation: fused.activation,
+      }),
+    ]);
     return true;
   }
 
@@ -458,16 +595,29 @@ class PlanCompiler {
     kernel: tf.Tensor,
     bias: tf.Tensor | undefined,
     ownActivation: FusedActivation,
-  ): { calls: Call[]; output: SymbolicTensor; filter: tf.Tensor; bias: tf.Tensor | undefined; activation: FusedActivation } {
+  ): {
+    calls: Call[];
+    output: SymbolicTensor;
+    filter: tf.Tensor;
+    bias: tf.Tensor | undefined;
+    activation: FusedActivation;
+  } {
     const calls = [call];
     let output = call.outputs[0]!;
     let filter = kernel;
     let folded = bias;
     const rank = output.shape.length;
     const bn = ownActivation === "linear" ? this.soleReader(output) : undefined;
-    const bnParams = bn?.className === "BatchNormalization" && lastAxis(bn.config.axis, rank) ? batchNormParams(bn) : undefined;
+    const bnParams =
+      bn?.className === "BatchNormalization" && lastAxis(bn.config.axis, rank)
+        ? batchNormParams(bn)
+        : undefined;
     if (bn && bnParams) {
-      const result = foldBatchNorm(kernel.dataSync() as Float32Array, bias?.dataSync() as Float32Array | undefined, bnParams);
+      const result = foldBatchNorm(
+        kernel.dataSync() as Float32Array,
+        bias?.dataSync() as Float32Array | undefined,
+        bnParams,
+      );
       filter = this.keep(tf.tensor(result.kernel, kernel.shape, "float32"));
       folded = this.keep(tf.tensor1d(result.bias, "float32"));
       this.absorbed.add(bn);
@@ -527,12 +677,17 @@ function configOf(layer: Layer): Config {
 
 function pair(value: unknown): [number, number] | undefined {
   if (typeof value === "number") return [value, value];
-  if (Array.isArray(value) && value.length === 2 && value.every((v) => typeof v === "number")) return [value[0] as number, value[1] as number];
+  if (Array.isArray(value) && value.length === 2 && value.every((v) => typeof v === "number"))
+    return [value[0] as number, value[1] as number];
   return undefined;
 }
 
 function zeroPadding(value: unknown): [[number, number], [number, number]] | undefined {
-  if (typeof value === "number") return [[value, value], [value, value]];
+  if (typeof value === "number")
+    return [
+      [value, value],
+      [value, value],
+    ];
   if (!Array.isArray(value) || value.length !== 2) return undefined;
   const rows = pair(value[0]);
   const cols = pair(value[1]);
@@ -553,7 +708,11 @@ function reluActivation(config: Config): "relu" | "relu6" | undefined {
 
 function activationLayerKind(call: Call): "relu" | "relu6" | undefined {
   if (call.className === "ReLU") return reluActivation(call.config);
-  if (call.className === "Activation" && (call.config.activation === "relu" || call.config.activation === "relu6")) return call.config.activation;
+  if (
+    call.className === "Activation" &&
+    (call.config.activation === "relu" || call.config.activation === "relu6")
+  )
+    return call.config.activation;
   return undefined;
 }
 
@@ -563,7 +722,9 @@ function lastAxis(axis: unknown, rank: number): boolean {
 
 /** The layer's current value of its weight named `<layer>/<name>` (the variable itself, not a copy). */
 function weightOf(layer: Layer, name: string): tf.Tensor | undefined {
-  const weight = layer.weights.find((w) => w.originalName.endsWith(`/${name}`) || w.originalName === name);
+  const weight = layer.weights.find(
+    (w) => w.originalName.endsWith(`/${name}`) || w.originalName === name,
+  );
   return weight?.read();
 }
 
@@ -577,5 +738,11 @@ function batchNormParams(call: Call): BatchNormParams | undefined {
   const epsilon = config.epsilon;
   if (!movingMean || !movingVariance || typeof epsilon !== "number") return undefined;
   if ((config.scale !== false && !gamma) || (config.center !== false && !beta)) return undefined;
-  return { movingMean, movingVariance, epsilon, ...(gamma ? { gamma } : {}), ...(beta ? { beta } : {}) };
+  return {
+    movingMean,
+    movingVariance,
+    epsilon,
+    ...(gamma ? { gamma } : {}),
+    ...(beta ? { beta } : {}),
+  };
 }

@@ -28,13 +28,32 @@ export function buildLenet5Classifier({ numClasses, seed }: Lenet5Options): tf.L
   const he = (layer: number) => tf.initializers.heNormal({ seed: deriveSeed(seed, layer) });
   const input = tf.input({ shape: LENET5_INPUT_SHAPE, name: "input" });
   const layers: tf.layers.Layer[] = [
-    tf.layers.conv2d({ name: "conv1", filters: 6, kernelSize: 5, padding: "same", activation: "relu", kernelInitializer: he(1) }),
+    tf.layers.conv2d({
+      name: "conv1",
+      filters: 6,
+      kernelSize: 5,
+      padding: "same",
+      activation: "relu",
+      kernelInitializer: he(1),
+    }),
     tf.layers.maxPooling2d({ name: "pool1", poolSize: 2, strides: 2 }),
-    tf.layers.conv2d({ name: "conv2", filters: 16, kernelSize: 5, padding: "valid", activation: "relu", kernelInitializer: he(2) }),
+    tf.layers.conv2d({
+      name: "conv2",
+      filters: 16,
+      kernelSize: 5,
+      padding: "valid",
+      activation: "relu",
+      kernelInitializer: he(2),
+    }),
     tf.layers.maxPooling2d({ name: "pool2", poolSize: 2, strides: 2 }),
     tf.layers.flatten({ name: "flatten" }),
     tf.layers.dense({ name: "fc1", units: 120, activation: "relu", kernelInitializer: he(3) }),
-    tf.layers.dense({ name: LENET5_BASE_OUTPUT, units: 84, activation: "relu", kernelInitializer: he(4) }),
+    tf.layers.dense({
+      name: LENET5_BASE_OUTPUT,
+      units: 84,
+      activation: "relu",
+      kernelInitializer: he(4),
+    }),
     tf.layers.dense({
       name: LENET5_CLASSIFIER,
       units: numClasses,
@@ -51,5 +70,9 @@ export function buildLenet5Classifier({ numClasses, seed }: Lenet5Options): tf.L
  * layers (and so its weights) rather than copying them.
  */
 export function lenet5Base(classifier: tf.LayersModel, name = "lenet5_base"): tf.LayersModel {
-  return tf.model({ name, inputs: classifier.inputs, outputs: classifier.getLayer(LENET5_BASE_OUTPUT).output });
+  return tf.model({
+    name,
+    inputs: classifier.inputs,
+    outputs: classifier.getLayer(LENET5_BASE_OUTPUT).output,
+  });
 }

@@ -7,7 +7,11 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { mulberry32 } from "../data/seeded-random";
 import { initBackend, tf } from "../tf/backend";
 import { loadModelFromDir } from "./load-model-files";
-import { buildMobileNetV2Base, MOBILENET_V2_INPUT_SHAPE, mobileNetV2BaseFiles } from "./mobilenet-v2";
+import {
+  buildMobileNetV2Base,
+  MOBILENET_V2_INPUT_SHAPE,
+  mobileNetV2BaseFiles,
+} from "./mobilenet-v2";
 import { WEIGHTS_FILE, writeModelFiles } from "./model-files";
 import { readLayerInfo } from "./read-layer-info";
 
@@ -44,16 +48,37 @@ describe("MobileNetV2 base from nsfwjs", () => {
     // base-model.json parses with the one manifest schema every server start reads it with.
     const manifest = parseBaseModelManifest(files.manifestText);
     expect(manifest).toEqual(files.manifest);
-    expect(manifest).toMatchObject({ name: "mobilenet-v2-nsfwjs", inputShape: [224, 224, 3], totalParams: 2_257_984, preprocessing: { inputRange: [0, 1] } });
+    expect(manifest).toMatchObject({
+      name: "mobilenet-v2-nsfwjs",
+      inputShape: [224, 224, 3],
+      totalParams: 2_257_984,
+      preprocessing: { inputRange: [0, 1] },
+    });
     expect(manifest.layers).toEqual(readLayerInfo(base));
-    expect(manifest.source).toMatchObject({ kind: "package", package: "nsfwjs", license: "MIT", cutAfter: "flatten_1" });
-    expect(manifest.source.kind === "package" && manifest.source.removed).toEqual(["dense_1", "dropout_2", "dense_2", "dropout_3", "dense_3"]);
+    expect(manifest.source).toMatchObject({
+      kind: "package",
+      package: "nsfwjs",
+      license: "MIT",
+      cutAfter: "flatten_1",
+    });
+    expect(manifest.source.kind === "package" && manifest.source.removed).toEqual([
+      "dense_1",
+      "dropout_2",
+      "dense_2",
+      "dropout_3",
+      "dense_3",
+    ]);
 
     expect(preprocessingOf(files.modelJson.userDefinedMetadata)).toEqual({ inputRange: [0, 1] });
     const reloaded = await loadModelFromDir(dir);
     const random = mulberry32(4);
-    const image = tf.tensor4d(Float32Array.from({ length: 224 * 224 * 3 }, () => random()), [1, ...MOBILENET_V2_INPUT_SHAPE]);
-    const [a, b] = [reloaded, base].map((m) => (m.predict(image) as tf.Tensor).dataSync() as Float32Array);
+    const image = tf.tensor4d(
+      Float32Array.from({ length: 224 * 224 * 3 }, () => random()),
+      [1, ...MOBILENET_V2_INPUT_SHAPE],
+    );
+    const [a, b] = [reloaded, base].map(
+      (m) => (m.predict(image) as tf.Tensor).dataSync() as Float32Array,
+    );
     expect(Array.from(a!)).toEqual(Array.from(b!));
     expect(a!.some((v) => v > 0)).toBe(true);
     tf.dispose(image);

@@ -1,7 +1,12 @@
 import { readFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import path from "node:path";
-import { parseBaseModelManifest, serializeBaseModelManifest, type BaseModelManifest, type ManifestPreprocessing } from "@tlab/core/base-model-manifest";
+import {
+  parseBaseModelManifest,
+  serializeBaseModelManifest,
+  type BaseModelManifest,
+  type ManifestPreprocessing,
+} from "@tlab/core/base-model-manifest";
 import { tf } from "../tf/backend";
 import { loadModelFromFiles, type ModelJsonLike } from "./load-model-files";
 import { WEIGHTS_FILE, type ModelFiles } from "./model-files";
@@ -51,13 +56,18 @@ const SHARD_FILE = "dist/models/mobilenet_v2/group1-shard1of1.min.js";
  * files are required by path: nsfwjs's own loader wraps the 3.5 MB base64 string in an ES-module
  * namespace one property per character, which takes seconds.
  */
-export async function readNsfwjsMobileNetV2(): Promise<{ modelJson: ModelJsonLike; weights: Uint8Array }> {
+export async function readNsfwjsMobileNetV2(): Promise<{
+  modelJson: ModelJsonLike;
+  weights: Uint8Array;
+}> {
   const { root } = nsfwjsPackage();
   const require = createRequire(import.meta.url);
   const modelJson = require(path.join(root, MODEL_FILE)) as ModelJsonLike;
   const base64 = require(path.join(root, SHARD_FILE)) as unknown;
   if (typeof base64 !== "string" || modelJson.weightsManifest?.length !== 1) {
-    throw new Error(`nsfwjs ${MODEL_FILE} / ${SHARD_FILE} do not have the layout this loader knows (one base64 weights shard)`);
+    throw new Error(
+      `nsfwjs ${MODEL_FILE} / ${SHARD_FILE} do not have the layout this loader knows (one base64 weights shard)`,
+    );
   }
   return { modelJson, weights: new Uint8Array(Buffer.from(base64, "base64")) };
 }
@@ -69,7 +79,11 @@ export async function buildMobileNetV2Base(): Promise<tf.LayersModel> {
 }
 
 function cutBase(full: tf.LayersModel): tf.LayersModel {
-  return tf.model({ name: "mobilenet_v2_base", inputs: full.inputs, outputs: full.getLayer(MOBILENET_V2_FEATURES_LAYER).output });
+  return tf.model({
+    name: "mobilenet_v2_base",
+    inputs: full.inputs,
+    outputs: full.getLayer(MOBILENET_V2_FEATURES_LAYER).output,
+  });
 }
 
 export interface MobileNetV2BaseFiles extends ModelFiles {
@@ -101,8 +115,14 @@ export async function mobileNetV2BaseFiles(): Promise<MobileNetV2BaseFiles> {
       }
       offset += bytes;
     }
-    if (offset !== weights.byteLength) throw new Error(`nsfwjs MobileNetV2: the manifest describes ${offset} bytes, the shard has ${weights.byteLength}`);
-    if (keptSpecs.length !== kept.size) throw new Error(`nsfwjs MobileNetV2: ${kept.size - keptSpecs.length} weights of the base are missing from the manifest`);
+    if (offset !== weights.byteLength)
+      throw new Error(
+        `nsfwjs MobileNetV2: the manifest describes ${offset} bytes, the shard has ${weights.byteLength}`,
+      );
+    if (keptSpecs.length !== kept.size)
+      throw new Error(
+        `nsfwjs MobileNetV2: ${kept.size - keptSpecs.length} weights of the base are missing from the manifest`,
+      );
     const data = new Uint8Array(parts.reduce((n, p) => n + p.byteLength, 0));
     let at = 0;
     for (const part of parts) {
@@ -110,7 +130,9 @@ export async function mobileNetV2BaseFiles(): Promise<MobileNetV2BaseFiles> {
       at += part.byteLength;
     }
     const layers = readLayerInfo(base);
-    const removed = full.layers.slice(full.layers.indexOf(full.getLayer(MOBILENET_V2_FEATURES_LAYER)) + 1).map((l) => l.name);
+    const removed = full.layers
+      .slice(full.layers.indexOf(full.getLayer(MOBILENET_V2_FEATURES_LAYER)) + 1)
+      .map((l) => l.name);
     const packageJson = nsfwjsPackage();
     const manifestText = serializeBaseModelManifest({
       name: MOBILENET_V2_NAME,
@@ -139,7 +161,9 @@ export async function mobileNetV2BaseFiles(): Promise<MobileNetV2BaseFiles> {
         format: "layers-model",
         generatedBy: `Transfer Lab from nsfwjs ${packageJson.version} (Keras ${String((modelJson.modelTopology as { keras_version?: unknown }).keras_version)})`,
         convertedBy: null,
-        weightsManifest: [{ paths: [WEIGHTS_FILE], weights: keptSpecs as tf.io.WeightsManifestEntry[] }],
+        weightsManifest: [
+          { paths: [WEIGHTS_FILE], weights: keptSpecs as tf.io.WeightsManifestEntry[] },
+        ],
         // Where Transfer Lab reads a base's input preprocessing (see @tlab/core/layers-model-json):
         // nsfwjs feeds pixel / 255, i.e. the [0, 1] range, with no per-channel normalization.
         userDefinedMetadata: { tlab: { preprocessing: { inputRange: [0, 1] } } },
@@ -165,8 +189,13 @@ function nsfwjsPackage(): { root: string; version: string; license: string } {
   }
   for (;;) {
     try {
-      const json = JSON.parse(readFileSync(path.join(dir, "package.json"), "utf8")) as { name?: string; version: string; license: string };
-      if (json.name === "nsfwjs") return { root: dir, version: json.version, license: json.license };
+      const json = JSON.parse(readFileSync(path.join(dir, "package.json"), "utf8")) as {
+        name?: string;
+        version: string;
+        license: string;
+      };
+      if (json.name === "nsfwjs")
+        return { root: dir, version: json.version, license: json.license };
     } catch {
       // no package.json here; keep walking up
     }
@@ -178,7 +207,9 @@ function nsfwjsPackage(): { root: string; version: string; license: string } {
 
 function bytesPerValue(spec: WeightSpec): number {
   const dtype = spec.quantization?.dtype ?? spec.dtype;
-  const width = ({ float32: 4, int32: 4, uint8: 1, uint16: 2, float16: 2, bool: 1 } as Record<string, number>)[dtype];
+  const width = (
+    { float32: 4, int32: 4, uint8: 1, uint16: 2, float16: 2, bool: 1 } as Record<string, number>
+  )[dtype];
   if (width === undefined) throw new Error(`weight "${spec.name}" has unsupported dtype ${dtype}`);
   return width;
 }

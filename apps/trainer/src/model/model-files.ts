@@ -32,8 +32,14 @@ export async function serializeModel(model: tf.LayersModel): Promise<tf.io.Model
 }
 
 export function modelArtifactsToFiles(artifacts: tf.io.ModelArtifacts): ModelFiles {
-  if (artifacts.modelTopology === undefined || artifacts.weightSpecs === undefined || artifacts.weightData === undefined) {
-    throw new Error("model artifacts need a topology, weight specs and weight data to be written as files");
+  if (
+    artifacts.modelTopology === undefined ||
+    artifacts.weightSpecs === undefined ||
+    artifacts.weightData === undefined
+  ) {
+    throw new Error(
+      "model artifacts need a topology, weight specs and weight data to be written as files",
+    );
   }
   const weightData = Array.isArray(artifacts.weightData)
     ? tf.io.CompositeArrayBuffer.join(artifacts.weightData)
@@ -45,7 +51,9 @@ export function modelArtifactsToFiles(artifacts: tf.io.ModelArtifacts): ModelFil
     convertedBy: artifacts.convertedBy ?? null,
     weightsManifest: [{ paths: [WEIGHTS_FILE], weights: artifacts.weightSpecs }],
     ...(artifacts.trainingConfig !== undefined ? { trainingConfig: artifacts.trainingConfig } : {}),
-    ...(artifacts.userDefinedMetadata !== undefined ? { userDefinedMetadata: artifacts.userDefinedMetadata } : {}),
+    ...(artifacts.userDefinedMetadata !== undefined
+      ? { userDefinedMetadata: artifacts.userDefinedMetadata }
+      : {}),
   };
   return { modelJson, weights: new Uint8Array(weightData) };
 }
@@ -62,7 +70,11 @@ export async function writeModelFiles(dir: string, files: ModelFiles): Promise<v
  * serializeBaseModelManifest) last, since a server start registers a directory only once its
  * manifest is there.
  */
-export async function writeBaseModelDir(dir: string, files: ModelFiles, manifestText: string): Promise<void> {
+export async function writeBaseModelDir(
+  dir: string,
+  files: ModelFiles,
+  manifestText: string,
+): Promise<void> {
   await writeModelFiles(dir, files);
   await writeFile(path.join(dir, BASE_MODEL_MANIFEST_FILE), manifestText);
 }

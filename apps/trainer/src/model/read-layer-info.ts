@@ -8,5 +8,9 @@ import type { tf } from "../tf/backend";
 export function readLayerInfo(model: tf.LayersModel): LayerInfo[] {
   return model.layers
     .filter((layer) => layer.getClassName() !== "InputLayer")
-    .map((layer) => ({ name: layer.name, className: layer.getClassName(), paramCount: layer.countParams() }));
+    .map((layer) => ({
+      name: layer.name,
+      className: layer.getClassName(),
+      paramCount: layer.countParams(),
+    }));
 }

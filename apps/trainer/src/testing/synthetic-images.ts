@@ -19,7 +19,9 @@ export function drawShape(shape: ShapeClass, size: number, seed: number): Uint8A
   const long = Math.floor(size * 0.55) + jitter(Math.floor(size * 0.2));
   const thick = Math.max(2, Math.floor(size * 0.15)) + jitter(2);
   const fill = (x0: number, y0: number, w: number, h: number) => {
-    for (let y = Math.max(0, y0); y < Math.min(size, y0 + h); y++) for (let x = Math.max(0, x0); x < Math.min(size, x0 + w); x++) pixels[y * size + x] = 200 + jitter(56);
+    for (let y = Math.max(0, y0); y < Math.min(size, y0 + h); y++)
+      for (let x = Math.max(0, x0); x < Math.min(size, x0 + w); x++)
+        pixels[y * size + x] = 200 + jitter(56);
   };
   const cx = Math.floor(size / 2) + jitter(5) - 2;
   const cy = Math.floor(size / 2) + jitter(5) - 2;
@@ -35,14 +37,21 @@ export function drawShape(shape: ShapeClass, size: number, seed: number): Uint8A
   return pixels;
 }
 
-export async function encodeImage(pixels: Uint8Array, size: number, format: "png" | "jpeg", channels: 1 | 3 = 1): Promise<Buffer> {
+export async function encodeImage(
+  pixels: Uint8Array,
+  size: number,
+  format: "png" | "jpeg",
+  channels: 1 | 3 = 1,
+): Promise<Buffer> {
   let raw = pixels;
   if (channels === 3) {
     raw = new Uint8Array(pixels.length * 3);
     pixels.forEach((v, i) => raw.set([v, v, v], i * 3));
   }
   // Grey input is written as a real one-channel image (sharp would otherwise store it as sRGB).
-  const image = sharp(raw, { raw: { width: size, height: size, channels } }).toColourspace(channels === 1 ? "b-w" : "srgb");
+  const image = sharp(raw, { raw: { width: size, height: size, channels } }).toColourspace(
+    channels === 1 ? "b-w" : "srgb",
+  );
   return format === "png" ? image.png().toBuffer() : image.jpeg({ quality: 95 }).toBuffer();
 }
 
@@ -50,14 +59,20 @@ export async function encodeImage(pixels: Uint8Array, size: number, format: "png
  * Writes `root/<class>/<i>.png|jpg` for every shape class: perClass images each, every third
  * one a JPEG. Returns the root.
  */
-export async function writeShapesFolder(root: string, options: { perClass: number; size: number; seed: number }): Promise<string> {
+export async function writeShapesFolder(
+  root: string,
+  options: { perClass: number; size: number; seed: number },
+): Promise<string> {
   for (const [c, shape] of SHAPE_CLASSES.entries()) {
     const dir = path.join(root, shape);
     await mkdir(dir, { recursive: true });
     for (let i = 0; i < options.perClass; i++) {
       const format = i % 3 === 2 ? "jpeg" : "png";
       const pixels = drawShape(shape, options.size, deriveSeed(options.seed, c, i));
-      await writeFile(path.join(dir, `${String(i).padStart(3, "0")}.${format === "png" ? "png" : "jpg"}`), await encodeImage(pixels, options.size, format));
+      await writeFile(
+        path.join(dir, `${String(i).padStart(3, "0")}.${format === "png" ? "png" : "jpg"}`),
+        await encodeImage(pixels, options.size, format),
+      );
     }
   }
   return root;

@@ -19,13 +19,19 @@ export function backendIsUsable(): boolean {
 export async function restartBackend(): Promise<void> {
   const name = tf.getBackend();
   const factory = tf.findBackendFactory(name);
-  if (factory === null) throw new Error(`cannot restart the ${name} backend: no factory is registered for it`);
+  if (factory === null)
+    throw new Error(`cannot restart the ${name} backend: no factory is registered for it`);
   try {
     tf.removeBackend(name);
   } catch {
     // The broken instance may throw while it is disposed; what matters is that the engine lets go
     // of it, which removeBackend did before calling dispose, or does here.
-    const engine = tf.engine() as unknown as { registry: Record<string, unknown>; registryFactory: Record<string, unknown>; backendName: string | null; backendInstance: unknown };
+    const engine = tf.engine() as unknown as {
+      registry: Record<string, unknown>;
+      registryFactory: Record<string, unknown>;
+      backendName: string | null;
+      backendInstance: unknown;
+    };
     delete engine.registry[name];
     delete engine.registryFactory[name];
     if (engine.backendName === name) {
@@ -34,6 +40,7 @@ export async function restartBackend(): Promise<void> {
     }
   }
   tf.registerBackend(name, factory);
-  if (!(await tf.setBackend(name))) throw new Error(`the ${name} backend did not start again after a failure`);
+  if (!(await tf.setBackend(name)))
+    throw new Error(`the ${name} backend did not start again after a failure`);
   if (!backendIsUsable()) throw new Error(`the ${name} backend started again but does not compute`);
 }

@@ -8,7 +8,13 @@ import "@tensorflow/tfjs-backend-cpu";
 import { quietCpuBackendBanner } from "./quiet-cpu-banner";
 import * as tf from "./tfjs";
 import { registerWasmTrainingKernels } from "./wasm-kernels";
-import { MAX_WASM_THREADS, releaseIdleWorkers, startThreadedWasm, type ThreadedWasmModule, type ThreadedWasmOptions } from "./wasm-threads";
+import {
+  MAX_WASM_THREADS,
+  releaseIdleWorkers,
+  startThreadedWasm,
+  type ThreadedWasmModule,
+  type ThreadedWasmOptions,
+} from "./wasm-threads";
 
 export { tf };
 
@@ -70,13 +76,26 @@ let wasmLoaded: { info: BackendInfo; wanted: number } | undefined;
  * the active one (unless options.wasmThreads asks the wasm backend for another thread count);
  * libtensorflow cannot be unloaded, so one process trains on one backend.
  */
-export async function initBackend(requested: BackendRequest, options: BackendOptions = {}): Promise<BackendInfo> {
+export async function initBackend(
+  requested: BackendRequest,
+  options: BackendOptions = {},
+): Promise<BackendInfo> {
   const { wasmThreads } = options;
-  if (wasmThreads !== undefined && (!Number.isInteger(wasmThreads) || wasmThreads < 1 || wasmThreads > MAX_WASM_THREADS)) {
-    throw new RangeError(`wasmThreads must be a whole number from 1 to ${MAX_WASM_THREADS}, got ${wasmThreads}`);
+  if (
+    wasmThreads !== undefined &&
+    (!Number.isInteger(wasmThreads) || wasmThreads < 1 || wasmThreads > MAX_WASM_THREADS)
+  ) {
+    throw new RangeError(
+      `wasmThreads must be a whole number from 1 to ${MAX_WASM_THREADS}, got ${wasmThreads}`,
+    );
   }
   if (active !== undefined && (requested === "auto" || requested === active.backend)) {
-    if (active.backend !== "wasm" || wasmThreads === undefined || wasmThreads === wasmLoaded?.wanted) return active;
+    if (
+      active.backend !== "wasm" ||
+      wasmThreads === undefined ||
+      wasmThreads === wasmLoaded?.wanted
+    )
+      return active;
   }
   if (requested !== "auto") {
     active = await loadBackend(requested, options);
@@ -85,16 +104,24 @@ export async function initBackend(requested: BackendRequest, options: BackendOpt
   const failures: string[] = [];
   for (const candidate of AUTO_ORDER) {
     try {
-      active = candidate === "tensorflow-gpu" ? await loadNodeBackend(GPU_PACKAGE, "gpu-or-cpu") : await loadBackend(candidate, options);
+      active =
+        candidate === "tensorflow-gpu"
+          ? await loadNodeBackend(GPU_PACKAGE, "gpu-or-cpu")
+          : await loadBackend(candidate, options);
       return active;
     } catch (error) {
       failures.push(`${candidate}: ${errorMessage(error)}`);
     }
   }
-  throw new BackendUnavailableError(`no TensorFlow.js backend could start:\n  ${failures.join("\n  ")}`);
+  throw new BackendUnavailableError(
+    `no TensorFlow.js backend could start:\n  ${failures.join("\n  ")}`,
+  );
 }
 
-async function loadBackend(backend: TrainingBackend, options: BackendOptions): Promise<BackendInfo> {
+async function loadBackend(
+  backend: TrainingBackend,
+  options: BackendOptions,
+): Promise<BackendInfo> {
   switch (backend) {
     case "tensorflow-gpu":
       return loadNodeBackend(GPU_PACKAGE, "gpu");
@@ -112,7 +139,10 @@ async function loadBackend(backend: TrainingBackend, options: BackendOptions): P
  * which fails offline, and npm then drops them. The specifier is a variable so neither TypeScript
  * nor a bundler insists that they exist.
  */
-async function loadNodeBackend(specifier: string, want: "gpu" | "cpu" | "gpu-or-cpu"): Promise<BackendInfo> {
+async function loadNodeBackend(
+  specifier: string,
+  want: "gpu" | "cpu" | "gpu-or-cpu",
+): Promise<BackendInfo> {
   const name: TrainingBackend = want === "cpu" ? "tensorflow" : "tensorflow-gpu";
   let nodeModule: { version?: unknown };
   try {
@@ -124,9 +154,12 @@ async function loadNodeBackend(specifier: string, want: "gpu" | "cpu" | "gpu-or-
     );
   }
   if (!(await tf.setBackend("tensorflow"))) {
-    throw new BackendUnavailableError(`backend "${name}": ${specifier} loaded but its "tensorflow" backend did not initialise`);
+    throw new BackendUnavailableError(
+      `backend "${name}": ${specifier} loaded but its "tensorflow" backend did not initialise`,
+    );
   }
-  const usingGpu = (tf.backend() as unknown as { isUsingGpuDevice?: boolean }).isUsingGpuDevice === true;
+  const usingGpu =
+    (tf.backend() as unknown as { isUsingGpuDevice?: boolean }).isUsingGpuDevice === true;
   if (want === "gpu" && !usingGpu) {
     throw new BackendUnavailableError(
       `backend "tensorflow-gpu": ${specifier} loaded but libtensorflow found no CUDA GPU (needs CUDA 11.2 + cuDNN 8.1)`,
@@ -136,7 +169,10 @@ async function loadNodeBackend(specifier: string, want: "gpu" | "cpu" | "gpu-or-
     backend: usingGpu ? "tensorflow-gpu" : "tensorflow",
     device: usingGpu ? "GPU (libtensorflow, CUDA)" : `CPU (libtensorflow) on ${cpuDescription()}`,
     threads: os.availableParallelism(),
-    versions: { ...baseVersions(), [specifier.replace("@tensorflow/", "")]: packageVersion(nodeModule.version) },
+    versions: {
+      ...baseVersions(),
+      [specifier.replace("@tensorflow/", "")]: packageVersion(nodeModule.version),
+    },
   };
 }
 
@@ -160,12 +196,15 @@ async function loadWasmBackend(options: BackendOptions): Promise<BackendInfo> {
     // the file name without a separator, hence the trailing slash.
     wasmDir = path.dirname(require.resolve("@tensorflow/tfjs-backend-wasm")) + path.sep;
   } catch (error) {
-    throw new BackendUnavailableError(`backend "wasm": @tensorflow/tfjs-backend-wasm could not be loaded: ${errorMessage(error)}`);
+    throw new BackendUnavailableError(
+      `backend "wasm": @tensorflow/tfjs-backend-wasm could not be loaded: ${errorMessage(error)}`,
+    );
   }
   const wanted = options.wasmThreads ?? wasmLoaded?.wanted ?? 1;
   if (wasmLoaded !== undefined && wasmLoaded.wanted === wanted) {
     // Back from another backend: the same wasm backend, its tensors and threads intact.
-    if (!(await tf.setBackend("wasm"))) throw new BackendUnavailableError(`backend "wasm" did not initialise`);
+    if (!(await tf.setBackend("wasm")))
+      throw new BackendUnavailableError(`backend "wasm" did not initialise`);
     return wasmLoaded.info;
   }
   singleThreadedWasm ??= tf.findBackendFactory("wasm");
@@ -174,7 +213,8 @@ async function loadWasmBackend(options: BackendOptions): Promise<BackendInfo> {
   registerWasmTrainingKernels();
   const simd = (await tf.env().getAsync("WASM_HAS_SIMD_SUPPORT")) === true;
   let threadsNote: string | undefined;
-  if (wanted > 1 && !simd) threadsNote = "the threaded wasm build needs WebAssembly SIMD, which this Node lacks";
+  if (wanted > 1 && !simd)
+    threadsNote = "the threaded wasm build needs WebAssembly SIMD, which this Node lacks";
   if (wanted > 1 && simd) {
     let threaded: ThreadedWasmModule | undefined;
     try {
@@ -205,9 +245,19 @@ async function loadWasmBackend(options: BackendOptions): Promise<BackendInfo> {
   tf.env().set("WASM_HAS_MULTITHREAD_SUPPORT", false);
   if (singleThreadedWasm !== null) useWasmFactory(singleThreadedWasm);
   if (!(await tf.setBackend("wasm"))) {
-    throw new BackendUnavailableError(`backend "wasm" did not initialise (wasm binaries expected in ${wasmDir})`);
+    throw new BackendUnavailableError(
+      `backend "wasm" did not initialise (wasm binaries expected in ${wasmDir})`,
+    );
   }
-  wasmLoaded = { info: { ...wasmInfo(wasm, simd, 1), ...(threadsNote !== undefined ? { threadsNote: `running single-threaded: ${threadsNote}` } : {}) }, wanted };
+  wasmLoaded = {
+    info: {
+      ...wasmInfo(wasm, simd, 1),
+      ...(threadsNote !== undefined
+        ? { threadsNote: `running single-threaded: ${threadsNote}` }
+        : {}),
+    },
+    wanted,
+  };
   return wasmLoaded.info;
 }
 
@@ -218,7 +268,11 @@ function useWasmFactory(factory: WasmFactory): void {
   tf.registerBackend("wasm", factory, WASM_PRIORITY);
 }
 
-function wasmInfo(wasm: typeof import("@tensorflow/tfjs-backend-wasm"), simd: boolean, threads: number): BackendInfo {
+function wasmInfo(
+  wasm: typeof import("@tensorflow/tfjs-backend-wasm"),
+  simd: boolean,
+  threads: number,
+): BackendInfo {
   const threading = threads > 1 ? `multi-threaded (${threads} threads)` : "single-threaded";
   return {
     backend: "wasm",
@@ -242,7 +296,11 @@ async function loadCpuBackend(): Promise<BackendInfo> {
 }
 
 function baseVersions(): Record<string, string> {
-  return { "tfjs-core": tf.version_core, "tfjs-layers": tf.version_layers, node: process.versions.node };
+  return {
+    "tfjs-core": tf.version_core,
+    "tfjs-layers": tf.version_layers,
+    node: process.versions.node,
+  };
 }
 
 /** tfjs-node exports its version as a string; tolerate an object of versions too. */

@@ -5,10 +5,14 @@ import { FaultInjector, InjectedBackendFault } from "./fault-injection";
 
 describe("TLAB_FAULT_INJECT", () => {
   it("accepts backend-crash-after-steps:N and refuses anything else with the accepted form", () => {
-    expect(readEnv({ TLAB_FAULT_INJECT: "backend-crash-after-steps:12" }).TLAB_FAULT_INJECT).toEqual({ kind: "backend-crash-after-steps", steps: 12 });
+    expect(
+      readEnv({ TLAB_FAULT_INJECT: "backend-crash-after-steps:12" }).TLAB_FAULT_INJECT,
+    ).toEqual({ kind: "backend-crash-after-steps", steps: 12 });
     expect(readEnv({}).TLAB_FAULT_INJECT).toBeUndefined();
     for (const bad of ["backend-crash-after-steps:0", "backend-crash", "crash:3"]) {
-      expect(() => readEnv({ TLAB_FAULT_INJECT: bad })).toThrow(/TLAB_FAULT_INJECT: .*backend-crash-after-steps:<N ≥ 1>/);
+      expect(() => readEnv({ TLAB_FAULT_INJECT: bad })).toThrow(
+        /TLAB_FAULT_INJECT: .*backend-crash-after-steps:<N ≥ 1>/,
+      );
     }
   });
 

@@ -38,7 +38,9 @@ export class FaultInjector {
     this.steps += 1;
     if (this.steps < this.fault.steps) return;
     this.fired = true;
-    failNextKernelOnce(`injected by TLAB_FAULT_INJECT=backend-crash-after-steps:${this.fault.steps}`);
+    failNextKernelOnce(
+      `injected by TLAB_FAULT_INJECT=backend-crash-after-steps:${this.fault.steps}`,
+    );
   }
 }
 
@@ -65,7 +67,9 @@ function failNextKernelOnce(why: string): void {
       ...kernel,
       kernelFunc: () => {
         restore();
-        throw new InjectedBackendFault(`the ${backendName} backend crashed in kernel ${kernel.kernelName} (${why})`);
+        throw new InjectedBackendFault(
+          `the ${backendName} backend crashed in kernel ${kernel.kernelName} (${why})`,
+        );
       },
     });
   }

@@ -52,26 +52,49 @@ export async function profileKernelCpuTime(step: () => void): Promise<KernelTime
 
 async function main(): Promise<void> {
   const { values } = parseArgs({
-    options: { backend: { type: "string", default: "wasm" }, batch: { type: "string", default: "8" }, steps: { type: "string", default: "3" } },
+    options: {
+      backend: { type: "string", default: "wasm" },
+      batch: { type: "string", default: "8" },
+      steps: { type: "string", default: "3" },
+    },
   });
   const batch = Number(values.batch);
   const steps = Number(values.steps);
-  if (!Number.isInteger(batch) || batch < 1 || batch > 64) throw new Error(`--batch must be a whole number from 1 to 64, got ${values.batch}`);
-  if (!Number.isInteger(steps) || steps < 1 || steps > 50) throw new Error(`--steps must be a whole number from 1 to 50, got ${values.steps}`);
-  if (values.backend !== "wasm" && values.backend !== "cpu") throw new Error(`--backend must be wasm or cpu, got ${values.backend}`);
+  if (!Number.isInteger(batch) || batch < 1 || batch > 64)
+    throw new Error(`--batch must be a whole number from 1 to 64, got ${values.batch}`);
+  if (!Number.isInteger(steps) || steps < 1 || steps > 50)
+    throw new Error(`--steps must be a whole number from 1 to 50, got ${values.steps}`);
+  if (values.backend !== "wasm" && values.backend !== "cpu")
+    throw new Error(`--backend must be wasm or cpu, got ${values.backend}`);
   const info = await initBackend(values.backend);
   const base = await buildMobileNetV2Base();
-  const head = tf.layers.dense({ units: 5, kernelInitializer: tf.initializers.glorotUniform({ seed: 1 }) });
-  const model = tf.model({ inputs: base.inputs, outputs: head.apply(base.outputs[0]!) as tf.SymbolicTensor });
+  const head = tf.layers.dense({
+    units: 5,
+    kernelInitializer: tf.initializers.glorotUniform({ seed: 1 }),
+  });
+  const model = tf.model({
+    inputs: base.inputs,
+    outputs: head.apply(base.outputs[0]!) as tf.SymbolicTensor,
+  });
   for (const layer of model.layers) layer.trainable = true;
   const xs = tf.randomUniform([batch, ...MOBILENET_V2_INPUT_SHAPE], 0, 1, "float32", 1);
-  const labels = tf.oneHot(tf.tensor1d(Array.from({ length: batch }, (_, i) => i % 5), "int32"), 5);
+  const labels = tf.oneHot(
+    tf.tensor1d(
+      Array.from({ length: batch }, (_, i) => i % 5),
+      "int32",
+    ),
+    5,
+  );
   const variables = model.trainableWeights.map((w) => w.read() as tf.Variable);
   const optimizer = new ScheduledAdam(1e-5);
   const step = () =>
     tf.tidy(() => {
       const { value, grads } = tf.variableGrads(
-        () => tf.losses.softmaxCrossEntropy(labels, model.apply(xs, { training: false }) as tf.Tensor) as tf.Scalar,
+        () =>
+          tf.losses.softmaxCrossEntropy(
+            labels,
+            model.apply(xs, { training: false }) as tf.Tensor,
+          ) as tf.Scalar,
         variables,
       );
       optimizer.applyGradients(Object.entries(grads).map(([name, tensor]) => ({ name, tensor })));
@@ -87,10 +110,17 @@ async function main(): Promise<void> {
     wall.push(performance.now() - w);
   }
   const median = (a: number[]) => [...a].sort((p, q) => p - q)[Math.floor(a.length / 2)]!;
-  console.log(`${info.device}; MobileNetV2 224², batch ${batch}, ${variables.length} trainable weights, BatchNorm in inference mode`);
-  console.log(`step median: CPU ${median(cpu).toFixed(0)} ms (${((batch * 1000) / median(cpu)).toFixed(2)} img/s), wall ${median(wall).toFixed(0)} ms (${((batch * 1000) / median(wall)).toFixed(2)} img/s)`);
+  console.log(
+    `${info.device}; MobileNetV2 224², batch ${batch}, ${variables.length} trainable weights, BatchNorm in inference mode`,
+  );
+  console.log(
+    `step median: CPU ${median(cpu).toFixed(0)} ms (${((batch * 1000) / median(cpu)).toFixed(2)} img/s), wall ${median(wall).toFixed(0)} ms (${((batch * 1000) / median(wall)).toFixed(2)} img/s)`,
+  );
   for (const { kernel, ms, calls } of await profileKernelCpuTime(step)) {
-    if (ms >= 0.5) console.log(`${kernel.padEnd(40)} ${ms.toFixed(1).padStart(8)} ms ${String(calls).padStart(5)} calls`);
+    if (ms >= 0.5)
+      console.log(
+        `${kernel.padEnd(40)} ${ms.toFixed(1).padStart(8)} ms ${String(calls).padStart(5)} calls`,
+      );
   }
   tf.dispose([xs, labels]);
   optimizer.dispose();

@@ -12,7 +12,9 @@ import * as tf from "./tfjs";
  * tensor (./backend does, when it is loaded). Idempotent.
  */
 export function quietCpuBackendBanner(): void {
-  const engine = tf.engine() as unknown as { registry: Record<string, tf.KernelBackend | undefined> };
+  const engine = tf.engine() as unknown as {
+    registry: Record<string, tf.KernelBackend | undefined>;
+  };
   const existing = engine.registry.cpu;
   if (existing !== undefined) {
     markUsed(existing);
@@ -25,7 +27,9 @@ export function quietCpuBackendBanner(): void {
     factory = null;
   }
   if (factory === null || quieted.has(factory)) return;
-  const priority = (tf.engine() as unknown as { registryFactory: Record<string, { priority: number }> }).registryFactory.cpu?.priority ?? 1;
+  const priority =
+    (tf.engine() as unknown as { registryFactory: Record<string, { priority: number }> })
+      .registryFactory.cpu?.priority ?? 1;
   const original = factory;
   const quiet = () => {
     const backend = original();

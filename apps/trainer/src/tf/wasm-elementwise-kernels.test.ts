@@ -1,7 +1,11 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { mulberry32, normalArray } from "../data/seeded-random";
 import { initBackend, tf } from "./backend";
-import { CHANNEL_SUMS_KERNEL, CLIP_GRAD_KERNEL, RELU_GRAD_KERNEL } from "./wasm-elementwise-kernels";
+import {
+  CHANNEL_SUMS_KERNEL,
+  CLIP_GRAD_KERNEL,
+  RELU_GRAD_KERNEL,
+} from "./wasm-elementwise-kernels";
 import { simdKernelsFor } from "./wasm-simd-kernels";
 
 /**
@@ -36,7 +40,11 @@ function expectClose(actual: Arr, expected: Arr, what: string, tolerance = 1e-3)
 const read = (t: tf.Tensor): Arr => ({ values: t.dataSync() as Float32Array, shape: t.shape });
 
 /** Runs `f` on a backend with fresh tensors made from `inputs`; returns every output as arrays. */
-async function on(backend: "cpu" | "wasm", inputs: Arr[], f: (...ts: tf.Tensor[]) => tf.Tensor[]): Promise<Arr[]> {
+async function on(
+  backend: "cpu" | "wasm",
+  inputs: Arr[],
+  f: (...ts: tf.Tensor[]) => tf.Tensor[],
+): Promise<Arr[]> {
   await tf.setBackend(backend);
   const outputs = tf.tidy(() => f(...inputs.map((a) => tf.tensor(a.values, a.shape))));
   const arrays = outputs.map(read);
@@ -44,7 +52,12 @@ async function on(backend: "cpu" | "wasm", inputs: Arr[], f: (...ts: tf.Tensor[]
   return arrays;
 }
 
-async function expectSameOnBoth(inputs: Arr[], f: (...ts: tf.Tensor[]) => tf.Tensor[], what: string, tolerance?: number): Promise<void> {
+async function expectSameOnBoth(
+  inputs: Arr[],
+  f: (...ts: tf.Tensor[]) => tf.Tensor[],
+  what: string,
+  tolerance?: number,
+): Promise<void> {
   const expected = await on("cpu", inputs, f);
   const actual = await on("wasm", inputs, f);
   expect(actual).toHaveLength(expected.length);
@@ -84,7 +97,11 @@ describe("element-wise wasm kernels and gradients match the cpu backend", () => 
         },
         `relu6 ${shape}`,
       );
-      await expectSameOnBoth([x, dy], (xt, dyt) => [tf.grad((v: tf.Tensor) => tf.clipByValue(v, -0.5, 2.25))(xt!, dyt)], `clip ${shape}`);
+      await expectSameOnBoth(
+        [x, dy],
+        (xt, dyt) => [tf.grad((v: tf.Tensor) => tf.clipByValue(v, -0.5, 2.25))(xt!, dyt)],
+        `clip ${shape}`,
+      );
     }
   });
 
@@ -97,7 +114,9 @@ describe("element-wise wasm kernels and gradients match the cpu backend", () => 
     await tf.setBackend("wasm");
     const x = tf.tensor1d([-1, 0, 0.5, 6, 6.5, Number.NaN]);
     const dy = tf.tensor1d([1, 2, 3, 4, 5, 6]);
-    const dx = tf.engine().runKernel(CLIP_GRAD_KERNEL, { dy, x }, { clipValueMin: 0, clipValueMax: 6 }) as tf.Tensor;
+    const dx = tf
+      .engine()
+      .runKernel(CLIP_GRAD_KERNEL, { dy, x }, { clipValueMin: 0, clipValueMax: 6 }) as tf.Tensor;
     expect(Array.from(dx.dataSync())).toEqual([0, 2, 3, 4, 0, 0]);
     tf.dispose([x, dy, dx]);
   });
@@ -108,10 +127,15 @@ describe("element-wise wasm kernels and gradients match the cpu backend", () => 
     const dy = tf.tensor1d([1, 2, 3, 4, 5, 6, 7]);
     const dx = tf.engine().runKernel(RELU_GRAD_KERNEL, { dy, x }) as tf.Tensor;
     expect(Array.from(dx.dataSync())).toEqual([0, 0, 3, Number.NaN, 5, 0, 7]);
-    const rows = tf.tensor2d([[1, 2, 3], [4, 5, 6]]);
+    const rows = tf.tensor2d([
+      [1, 2, 3],
+      [4, 5, 6],
+    ]);
     const sums = tf.engine().runKernel(CHANNEL_SUMS_KERNEL, { dy: rows }) as tf.Tensor;
     const mean = tf.tensor1d([1, 1, 1]);
-    const centred = tf.engine().runKernel(CHANNEL_SUMS_KERNEL, { dy: rows, x: rows, mean }) as tf.Tensor;
+    const centred = tf
+      .engine()
+      .runKernel(CHANNEL_SUMS_KERNEL, { dy: rows, x: rows, mean }) as tf.Tensor;
     expect(Array.from(sums.dataSync())).toEqual([5, 7, 9]);
     expect(Array.from(centred.dataSync())).toEqual([0 * 1 + 3 * 4, 1 * 2 + 4 * 5, 2 * 3 + 5 * 6]);
     tf.dispose([x, dy, dx, rows, sums, mean, centred]);
@@ -125,13 +149,18 @@ describe("element-wise wasm kernels and gradients match the cpu backend", () => 
       const x = randomArr(shape, 2, 0.5);
       const dy = randomArr(shape);
       const mean = randomArr([channels], 0.5);
-      const variance = { values: randomArr([channels]).values.map((v) => 0.2 + v * v), shape: [channels] };
+      const variance = {
+        values: randomArr([channels]).values.map((v) => 0.2 + v * v),
+        shape: [channels],
+      };
       const scale = randomArr([channels], 1, 1);
       const offset = randomArr([channels]);
       await expectSameOnBoth(
         [x, dy, mean, variance, scale, offset],
         (xt, dyt, m, v, s, o) => {
-          const { value, grads } = tf.valueAndGrads((a: tf.Tensor, b: tf.Tensor, c: tf.Tensor) => tf.batchNorm(a, m!, v!, c, b, 1e-3))([xt!, s!, o!], dyt);
+          const { value, grads } = tf.valueAndGrads((a: tf.Tensor, b: tf.Tensor, c: tf.Tensor) =>
+            tf.batchNorm(a, m!, v!, c, b, 1e-3),
+          )([xt!, s!, o!], dyt);
           return [value, ...grads];
         },
         `batchNorm ${shape}`,
@@ -167,23 +196,79 @@ describe("element-wise wasm kernels and gradients match the cpu backend", () => 
   it("Slice (row copies) over ranks, partial and whole axes, and the ZeroPadding2D gradient", async () => {
     const cases: Array<[number[], number[], number[]]> = [
       [[7], [2], [4]],
-      [[5, 6], [1, 0], [3, 6]],
-      [[5, 6], [0, 2], [5, 3]],
-      [[2, 9, 9, 5], [0, 1, 1, 0], [2, 8, 8, 5]],
-      [[2, 9, 9, 5], [1, 0, 0, 0], [1, 9, 9, 5]],
-      [[3, 4, 5, 6], [1, 2, 3, 4], [2, 1, 2, 1]],
-      [[3, 4, 5, 6], [0, 0, 0, 0], [-1, -1, -1, -1]],
-      [[2, 3, 4, 5, 6], [1, 1, 0, 2, 0], [1, 2, 4, 3, 6]],
-      [[4, 4], [1, 1], [0, 2]],
+      [
+        [5, 6],
+        [1, 0],
+        [3, 6],
+      ],
+      [
+        [5, 6],
+        [0, 2],
+        [5, 3],
+      ],
+      [
+        [2, 9, 9, 5],
+        [0, 1, 1, 0],
+        [2, 8, 8, 5],
+      ],
+      [
+        [2, 9, 9, 5],
+        [1, 0, 0, 0],
+        [1, 9, 9, 5],
+      ],
+      [
+        [3, 4, 5, 6],
+        [1, 2, 3, 4],
+        [2, 1, 2, 1],
+      ],
+      [
+        [3, 4, 5, 6],
+        [0, 0, 0, 0],
+        [-1, -1, -1, -1],
+      ],
+      [
+        [2, 3, 4, 5, 6],
+        [1, 1, 0, 2, 0],
+        [1, 2, 4, 3, 6],
+      ],
+      [
+        [4, 4],
+        [1, 1],
+        [0, 2],
+      ],
     ];
     for (const [shape, begin, size] of cases) {
-      await expectSameOnBoth([randomArr(shape)], (x) => [tf.slice(x!, begin, size)], `slice ${shape} at ${begin} size ${size}`);
+      await expectSameOnBoth(
+        [randomArr(shape)],
+        (x) => [tf.slice(x!, begin, size)],
+        `slice ${shape} at ${begin} size ${size}`,
+      );
     }
     const x = randomArr([2, 8, 8, 3]);
     const dy = randomArr([2, 9, 9, 3]);
-    await expectSameOnBoth([x, dy], (xt, dyt) => [tf.grad((v: tf.Tensor) => tf.pad(v, [[0, 0], [0, 1], [0, 1], [0, 0]]))(xt!, dyt)], "pad gradient");
+    await expectSameOnBoth(
+      [x, dy],
+      (xt, dyt) => [
+        tf.grad((v: tf.Tensor) =>
+          tf.pad(v, [
+            [0, 0],
+            [0, 1],
+            [0, 1],
+            [0, 0],
+          ]),
+        )(xt!, dyt),
+      ],
+      "pad gradient",
+    );
     await tf.setBackend("wasm");
-    const source = tf.tensor2d([[1, 2, 3], [4, 5, 6]], [2, 3], "int32");
+    const source = tf.tensor2d(
+      [
+        [1, 2, 3],
+        [4, 5, 6],
+      ],
+      [2, 3],
+      "int32",
+    );
     const ints = tf.slice(source, [0, 1], [2, 2]);
     expect(Array.from(ints.dataSync())).toEqual([2, 3, 5, 6]);
     tf.dispose([source, ints]);
@@ -197,11 +282,21 @@ describe("element-wise wasm kernels and gradients match the cpu backend", () => 
       [[1, 4, 4, 2], [4, 4], 1, "same"],
     ] as const) {
       const x = randomArr([...shape]);
-      const info = tf.backend_util.computePool2DInfo([...shape] as [number, number, number, number], [...filter] as [number, number], strides, 1, pad);
+      const info = tf.backend_util.computePool2DInfo(
+        [...shape] as [number, number, number, number],
+        [...filter] as [number, number],
+        strides,
+        1,
+        pad,
+      );
       const dy = randomArr(info.outShape);
       await expectSameOnBoth(
         [x, dy],
-        (xt, dyt) => [tf.grad((v: tf.Tensor) => tf.avgPool(v as tf.Tensor4D, [...filter] as [number, number], strides, pad))(xt!, dyt)],
+        (xt, dyt) => [
+          tf.grad((v: tf.Tensor) =>
+            tf.avgPool(v as tf.Tensor4D, [...filter] as [number, number], strides, pad),
+          )(xt!, dyt),
+        ],
         `avgPool gradient ${shape} filter ${filter} strides ${strides} ${pad}`,
       );
     }
@@ -210,7 +305,10 @@ describe("element-wise wasm kernels and gradients match the cpu backend", () => 
   it("Identity (tf.clone) shares data and keeps each copy alive until its own dispose", async () => {
     await tf.setBackend("wasm");
     const before = tf.engine().backend.numDataIds();
-    const x = tf.tensor2d([[1, 2], [3, 4]]);
+    const x = tf.tensor2d([
+      [1, 2],
+      [3, 4],
+    ]);
     const y = tf.clone(x);
     x.dispose();
     expect(Array.from(y.dataSync())).toEqual([1, 2, 3, 4]);

@@ -118,10 +118,13 @@ const reluGrad: KernelFunc = ({ inputs, backend }) => {
 const channelSums: KernelFunc = ({ inputs, backend }) => {
   const { dy, x, mean } = inputs as { dy: TensorInfo; x?: TensorInfo; mean?: TensorInfo };
   const channels = channelsOf(dy);
-  if ((x === undefined) !== (mean === undefined)) throw new Error(`${CHANNEL_SUMS_KERNEL}: x and mean come together`);
+  if ((x === undefined) !== (mean === undefined))
+    throw new Error(`${CHANNEL_SUMS_KERNEL}: x and mean come together`);
   if (x !== undefined) sameShape(dy, x, CHANNEL_SUMS_KERNEL);
   if (mean !== undefined && (mean.shape.length !== 1 || mean.shape[0] !== channels)) {
-    throw new Error(`${CHANNEL_SUMS_KERNEL}: mean has shape [${mean.shape.join(", ")}], expected [${channels}]`);
+    throw new Error(
+      `${CHANNEL_SUMS_KERNEL}: mean has shape [${mean.shape.join(", ")}], expected [${channels}]`,
+    );
   }
   const heap = heapOf(backend);
   const out = heap.makeOutput([channels], "float32");
@@ -147,7 +150,8 @@ const channelSums: KernelFunc = ({ inputs, backend }) => {
 /** 1 / sqrt(variance + ε) per channel, in float32 as tfjs's rsqrt(add(variance, ε)) gives it. */
 function inverseStd(variance: Float32Array, epsilon: number): Float32Array {
   const out = new Float32Array(variance.length);
-  for (let c = 0; c < variance.length; c++) out[c] = 1 / Math.sqrt(Math.fround(variance[c]! + epsilon));
+  for (let c = 0; c < variance.length; c++)
+    out[c] = 1 / Math.sqrt(Math.fround(variance[c]! + epsilon));
   return out;
 }
 
@@ -171,10 +175,16 @@ const identity: KernelFunc = ({ inputs, backend }) => {
 function fastBatchNorm(original: KernelFunc): KernelFunc {
   return (args) => {
     const { inputs, attrs, backend } = args;
-    const { x, mean, variance, offset, scale } = inputs as Record<string, TensorInfo | undefined> & { x: TensorInfo; mean: TensorInfo; variance: TensorInfo };
+    const { x, mean, variance, offset, scale } = inputs as Record<
+      string,
+      TensorInfo | undefined
+    > & { x: TensorInfo; mean: TensorInfo; variance: TensorInfo };
     const channels = x.shape[x.shape.length - 1];
-    const perChannel = [mean, variance, offset, scale].every((t) => t === undefined || (t.shape.length === 1 && t.shape[0] === channels));
-    if (!perChannel || x.dtype !== "float32" || channels === undefined || channels === 0) return original(args);
+    const perChannel = [mean, variance, offset, scale].every(
+      (t) => t === undefined || (t.shape.length === 1 && t.shape[0] === channels),
+    );
+    if (!perChannel || x.dtype !== "float32" || channels === undefined || channels === 0)
+      return original(args);
     const { varianceEpsilon } = attrs as unknown as FusedBatchNormAttrs;
     const heap = heapOf(backend);
     const a = inverseStd(heap.typedArrayFromHeap(variance), varianceEpsilon);
@@ -201,7 +211,10 @@ function fastBatchNorm(original: KernelFunc): KernelFunc {
         scope.finish();
         return out;
       }
-      const result = scope.run("Add", { a: scope.run("Multiply", { a: x, b: factors }), b: shifts });
+      const result = scope.run("Add", {
+        a: scope.run("Multiply", { a: x, b: factors }),
+        b: shifts,
+      });
       scope.finish(result);
       return result;
     } catch (error) {
@@ -223,7 +236,10 @@ function fastSlice(original: KernelFunc): KernelFunc {
     const { x } = inputs as { x: TensorInfo };
     if (x.dtype === "string" || x.shape.length === 0) return original(args);
     const { begin, size } = attrs as unknown as SliceAttrs;
-    const [start, extent] = slice_util.parseSliceParams(x as unknown as Tensor, begin, size) as [number[], number[]];
+    const [start, extent] = slice_util.parseSliceParams(x as unknown as Tensor, begin, size) as [
+      number[],
+      number[],
+    ];
     const heap = heapOf(backend);
     const out = heap.makeOutput(extent, x.dtype);
     if (extent.some((d) => d === 0)) return out;
@@ -247,7 +263,8 @@ function fastSlice(original: KernelFunc): KernelFunc {
         target.set(source.subarray(first, first + run), at);
         return;
       }
-      for (let i = 0; i < extent[axis]!; i++) copy(axis + 1, from + (start[axis]! + i) * inStride[axis]!, at + i * outStride[axis]!);
+      for (let i = 0; i < extent[axis]!; i++)
+        copy(axis + 1, from + (start[axis]! + i) * inStride[axis]!, at + i * outStride[axis]!);
     };
     copy(0, 0, 0);
     return out;
@@ -266,10 +283,22 @@ function fastGlobalAvgPoolGrad(original: KernelFunc): KernelFunc {
     const { dy, input } = inputs as { dy: TensorInfo; input: TensorInfo };
     const { filterSize, strides, pad } = attrs as unknown as AvgPoolGradAttrs;
     if (input.shape.length !== 4 || dy.dtype !== "float32") return original(args);
-    const info = backend_util.computePool2DInfo(input.shape as [number, number, number, number], filterSize, strides, 1, pad);
+    const info = backend_util.computePool2DInfo(
+      input.shape as [number, number, number, number],
+      filterSize,
+      strides,
+      1,
+      pad,
+    );
     const global =
-      info.outHeight === 1 && info.outWidth === 1 && info.filterHeight === info.inHeight && info.filterWidth === info.inWidth &&
-      info.padInfo.top === 0 && info.padInfo.left === 0 && info.padInfo.bottom === 0 && info.padInfo.right === 0;
+      info.outHeight === 1 &&
+      info.outWidth === 1 &&
+      info.filterHeight === info.inHeight &&
+      info.filterWidth === info.inWidth &&
+      info.padInfo.top === 0 &&
+      info.padInfo.left === 0 &&
+      info.padInfo.bottom === 0 &&
+      info.padInfo.right === 0;
     if (!global) return original(args);
     const { batchSize, inHeight, inWidth, inChannels } = info;
     const heap = heapOf(backend);
@@ -295,12 +324,16 @@ export const ELEMENTWISE_KERNELS: ReadonlyArray<{ kernelName: string; kernelFunc
 ];
 
 /** wasm kernels this module replaces outright. */
-export const REPLACED_ELEMENTWISE_KERNELS: ReadonlyArray<{ kernelName: string; kernelFunc: KernelFunc }> = [
-  { kernelName: "Identity", kernelFunc: identity },
-];
+export const REPLACED_ELEMENTWISE_KERNELS: ReadonlyArray<{
+  kernelName: string;
+  kernelFunc: KernelFunc;
+}> = [{ kernelName: "Identity", kernelFunc: identity }];
 
 /** wasm kernels kept for the shapes this module does not handle. */
-export const WRAPPED_ELEMENTWISE_KERNELS: ReadonlyArray<{ kernelName: string; wrap: (original: KernelFunc) => KernelFunc }> = [
+export const WRAPPED_ELEMENTWISE_KERNELS: ReadonlyArray<{
+  kernelName: string;
+  wrap: (original: KernelFunc) => KernelFunc;
+}> = [
   { kernelName: "FusedBatchNorm", wrap: fastBatchNorm },
   { kernelName: "Slice", wrap: fastSlice },
   { kernelName: "AvgPoolGrad", wrap: fastGlobalAvgPoolGrad },
@@ -311,14 +344,22 @@ function onWasmWithOurKernels(): boolean {
   return getBackend() === WASM && getKernel(CLIP_GRAD_KERNEL, WASM) !== undefined;
 }
 
-const float32 = (...tensors: Array<Tensor | undefined>) => tensors.every((t) => t === undefined || t.dtype === "float32");
+const float32 = (...tensors: Array<Tensor | undefined>) =>
+  tensors.every((t) => t === undefined || t.dtype === "float32");
 
 /** Σ over every axis but the last, [..., C] → [C], of dy or of dy · (x - mean). */
 function sumPerChannel(dy: Tensor, centred?: { x: Tensor; mean: Tensor }): Tensor {
-  return engine().runKernel(CHANNEL_SUMS_KERNEL, centred === undefined ? { dy } : { dy, ...centred }) as Tensor;
+  return engine().runKernel(
+    CHANNEL_SUMS_KERNEL,
+    centred === undefined ? { dy } : { dy, ...centred },
+  ) as Tensor;
 }
 
-type FastGrad = (dy: Tensor, saved: Tensor[], attrs: NamedAttrMap) => ReturnType<GradFunc> | undefined;
+type FastGrad = (
+  dy: Tensor,
+  saved: Tensor[],
+  attrs: NamedAttrMap,
+) => ReturnType<GradFunc> | undefined;
 
 /** Relu: [x] saved. One pass instead of Step, Cast (a copy on wasm) and Multiply. */
 const reluFastGrad: FastGrad = (dy, [x]) => {
@@ -341,9 +382,12 @@ const clipFastGrad: FastGrad = (dy, [x], attrs) => {
  * input's gradient (in inference-mode fine-tuning: x, scale and offset).
  */
 const batchNormFastGrad: FastGrad = (dy, [x, mean, variance, scale], attrs) => {
-  if (!onWasmWithOurKernels() || x === undefined || mean === undefined || variance === undefined) return undefined;
+  if (!onWasmWithOurKernels() || x === undefined || mean === undefined || variance === undefined)
+    return undefined;
   const channels = x.shape[x.rank - 1];
-  const perChannel = [mean, variance, scale].every((t) => t === undefined || (t.rank === 1 && t.shape[0] === channels));
+  const perChannel = [mean, variance, scale].every(
+    (t) => t === undefined || (t.rank === 1 && t.shape[0] === channels),
+  );
   if (!perChannel || x.rank < 2 || !float32(dy, x, mean, variance, scale)) return undefined;
   const { varianceEpsilon } = attrs as unknown as FusedBatchNormAttrs;
   const inverse = () => rsqrt(add(variance, scalar(varianceEpsilon)));
@@ -352,7 +396,11 @@ const batchNormFastGrad: FastGrad = (dy, [x, mean, variance, scale], attrs) => {
   return {
     x: () => mul(dy, scaled(inverse())),
     mean: () => reshape(neg(scaled(mul(inverse(), sumPerChannel(dy)))), mean.shape),
-    variance: () => reshape(mul(scalar(-0.5), scaled(mul(pow(inverse(), scalar(3)), centredSum()))), variance.shape),
+    variance: () =>
+      reshape(
+        mul(scalar(-0.5), scaled(mul(pow(inverse(), scalar(3)), centredSum()))),
+        variance.shape,
+      ),
     scale: () => reshape(mul(inverse(), centredSum()), mean.shape),
     offset: () => reshape(sumPerChannel(dy), mean.shape),
   };
@@ -376,9 +424,9 @@ export function registerFastGradients(): void {
   for (const { kernelName, fast } of FAST_GRADIENTS) {
     const original: GradConfig | undefined = getGradient(kernelName);
     if (original === undefined || ourGradients.has(original.gradFunc)) continue;
-    const gradFunc: GradFunc = (dy, saved, attrs) => fast(dy as Tensor, saved, attrs) ?? original.gradFunc(dy, saved, attrs);
+    const gradFunc: GradFunc = (dy, saved, attrs) =>
+      fast(dy as Tensor, saved, attrs) ?? original.gradFunc(dy, saved, attrs);
     ourGradients.add(gradFunc);
     registerGradient({ ...original, gradFunc });
   }
 }
-

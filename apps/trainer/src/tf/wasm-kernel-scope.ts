@@ -1,4 +1,10 @@
-import { getKernel, type KernelBackend, type NamedAttrMap, type NamedTensorInfoMap, type TensorInfo } from "./tfjs";
+import {
+  getKernel,
+  type KernelBackend,
+  type NamedAttrMap,
+  type NamedTensorInfoMap,
+  type TensorInfo,
+} from "./tfjs";
 
 /** The backend name every kernel of these modules is registered for. */
 export const WASM = "wasm";
@@ -29,7 +35,9 @@ export class KernelScope {
   run(kernelName: string, inputs: NamedTensorInfoMap, attrs: NamedAttrMap = {}): TensorInfo {
     const kernel = getKernel(kernelName, WASM);
     if (kernel === undefined) {
-      throw new Error(`wasm training kernels need the wasm kernel "${kernelName}", which is not registered`);
+      throw new Error(
+        `wasm training kernels need the wasm kernel "${kernelName}", which is not registered`,
+      );
     }
     const out = kernel.kernelFunc({ inputs, attrs, backend: this.backend }) as TensorInfo;
     this.owned.push(out);
@@ -65,7 +73,9 @@ export class KernelScope {
     let out = x;
     if (amounts.some(([before, after]) => before < 0 || after < 0)) {
       const begin = amounts.map(([before]) => Math.max(0, -before));
-      const size = amounts.map(([before, after], axis) => dim(out, axis) - Math.max(0, -before) - Math.max(0, -after));
+      const size = amounts.map(
+        ([before, after], axis) => dim(out, axis) - Math.max(0, -before) - Math.max(0, -after),
+      );
       out = this.run("Slice", { x: out }, { begin, size });
     }
     if (amounts.some(([before, after]) => before > 0 || after > 0)) {
@@ -84,11 +94,13 @@ export class KernelScope {
 
 export function dim(x: TensorInfo, axis: number): number {
   const size = x.shape[axis];
-  if (size === undefined) throw new Error(`tensor of shape [${x.shape.join(", ")}] has no axis ${axis}`);
+  if (size === undefined)
+    throw new Error(`tensor of shape [${x.shape.join(", ")}] has no axis ${axis}`);
   return size;
 }
 
 export function shape4(x: TensorInfo, what: string): [number, number, number, number] {
-  if (x.shape.length !== 4) throw new Error(`${what} must be rank 4, got shape [${x.shape.join(", ")}]`);
+  if (x.shape.length !== 4)
+    throw new Error(`${what} must be rank 4, got shape [${x.shape.join(", ")}]`);
   return [dim(x, 0), dim(x, 1), dim(x, 2), dim(x, 3)];
 }

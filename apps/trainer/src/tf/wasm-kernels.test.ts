@@ -11,7 +11,11 @@ import { registerWasmTrainingKernels, WASM_TRAINING_KERNELS } from "./wasm-kerne
  * d-th tap of its filter gradient (or feeds it the zero-spread filter for the input gradient).
  */
 
-type Pad = "same" | "valid" | number | [[number, number], [number, number], [number, number], [number, number]];
+type Pad =
+  | "same"
+  | "valid"
+  | number
+  | [[number, number], [number, number], [number, number], [number, number]];
 type Pair = [number, number];
 
 interface Arr {
@@ -25,10 +29,17 @@ function randomArr(shape: number[]): Arr {
   return { values: normalArray(size, mulberry32(seedCounter++)), shape };
 }
 
-async function runKernel(backend: "cpu" | "wasm", kernelName: string, inputs: Record<string, Arr>, attrs: object): Promise<Arr> {
+async function runKernel(
+  backend: "cpu" | "wasm",
+  kernelName: string,
+  inputs: Record<string, Arr>,
+  attrs: object,
+): Promise<Arr> {
   await tf.setBackend(backend);
   const out = tf.tidy(() => {
-    const tensors = Object.fromEntries(Object.entries(inputs).map(([k, a]) => [k, tf.tensor(a.values, a.shape)]));
+    const tensors = Object.fromEntries(
+      Object.entries(inputs).map(([k, a]) => [k, tf.tensor(a.values, a.shape)]),
+    );
     return tf.engine().runKernel(kernelName, tensors, attrs as tf.NamedAttrMap) as tf.Tensor;
   });
   const result = { values: out.dataSync() as Float32Array, shape: out.shape };
@@ -51,7 +62,14 @@ function pair(v: number | Pair): Pair {
   return typeof v === "number" ? [v, v] : v;
 }
 
-function outSize(xShape: number[], filterShape: number[], strides: number | Pair, dilations: number | Pair, pad: Pad, depthwise: boolean) {
+function outSize(
+  xShape: number[],
+  filterShape: number[],
+  strides: number | Pair,
+  dilations: number | Pair,
+  pad: Pad,
+  depthwise: boolean,
+) {
   const info = tf.backend_util.computeConv2DInfo(
     xShape as [number, number, number, number],
     filterShape as [number, number, number, number],
@@ -72,7 +90,8 @@ function spreadFilter(filter: Arr, [dh, dw]: Pair): Arr {
   const values = new Float32Array(eh * ew * c * m);
   for (let i = 0; i < fh; i++)
     for (let j = 0; j < fw; j++)
-      for (let k = 0; k < c * m; k++) values[((i * dh) * ew + j * dw) * c * m + k] = filter.values[(i * fw + j) * c * m + k]!;
+      for (let k = 0; k < c * m; k++)
+        values[(i * dh * ew + j * dw) * c * m + k] = filter.values[(i * fw + j) * c * m + k]!;
   return { values, shape: [eh, ew, c, m] };
 }
 
@@ -82,7 +101,8 @@ function pickTaps(grad: Arr, [dh, dw]: Pair, fh: number, fw: number): Arr {
   const values = new Float32Array(fh * fw * c * m);
   for (let i = 0; i < fh; i++)
     for (let j = 0; j < fw; j++)
-      for (let k = 0; k < c * m; k++) values[(i * fw + j) * c * m + k] = grad.values[((i * dh) * ew + j * dw) * c * m + k]!;
+      for (let k = 0; k < c * m; k++)
+        values[(i * fw + j) * c * m + k] = grad.values[(i * dh * ew + j * dw) * c * m + k]!;
   return { values, shape: [fh, fw, c, m] };
 }
 
@@ -106,7 +126,17 @@ const FILTERS: Pair[] = [
 ];
 const STRIDES: (number | Pair)[] = [1, 2, [2, 1], 3];
 const DILATIONS: (number | Pair)[] = [1, 2, [1, 2]];
-const PADS: Pad[] = ["same", "valid", 1, [[0, 0], [1, 2], [0, 1], [0, 0]]];
+const PADS: Pad[] = [
+  "same",
+  "valid",
+  1,
+  [
+    [0, 0],
+    [1, 2],
+    [0, 1],
+    [0, 0],
+  ],
+];
 
 function grid(): Case[] {
   const cases: Case[] = [];
@@ -144,13 +174,35 @@ describe("wasm training kernels match the cpu backend", () => {
       const x = randomArr(c.x);
       const dy = randomArr([c.x[0], oh, ow, outChannels]);
       const d = pair(c.dilations);
-      const spreadShape = [(c.filter[0] - 1) * d[0] + 1, (c.filter[1] - 1) * d[1] + 1, c.x[3], outChannels];
-      const reference = await runKernel("cpu", "Conv2DBackpropFilter", { x, dy }, {
-        strides: c.strides, pad: c.pad, dataFormat: "NHWC", filterShape: spreadShape,
-      });
-      const actual = await runKernel("wasm", "Conv2DBackpropFilter", { x, dy }, {
-        strides: c.strides, pad: c.pad, dataFormat: "NHWC", filterShape, dilations: c.dilations,
-      });
+      const spreadShape = [
+        (c.filter[0] - 1) * d[0] + 1,
+        (c.filter[1] - 1) * d[1] + 1,
+        c.x[3],
+        outChannels,
+      ];
+      const reference = await runKernel(
+        "cpu",
+        "Conv2DBackpropFilter",
+        { x, dy },
+        {
+          strides: c.strides,
+          pad: c.pad,
+          dataFormat: "NHWC",
+          filterShape: spreadShape,
+        },
+      );
+      const actual = await runKernel(
+        "wasm",
+        "Conv2DBackpropFilter",
+        { x, dy },
+        {
+          strides: c.strides,
+          pad: c.pad,
+          dataFormat: "NHWC",
+          filterShape,
+          dilations: c.dilations,
+        },
+      );
       expectClose(actual, pickTaps(reference, d, c.filter[0], c.filter[1]), describeCase(c));
     }
   });
@@ -172,12 +224,32 @@ describe("wasm training kernels match the cpu backend", () => {
     let checked = 0;
     // Aligned channel counts (C % 4, O % 8) take the SIMD loop, which walks the pixels in chunks of
     // 128 (300 pixels end mid-chunk); the others take the transpose-and-matmul path.
-    for (const [batch, height, width] of [[1, 1, 1], [2, 5, 7], [4, 8, 8], [3, 1, 9], [3, 10, 10]] as const) {
-      for (const [inChannels, outChannels] of [[1, 1], [3, 16], [16, 3], [24, 144], [144, 24], [7, 7], [4, 8], [32, 16]] as const) {
+    for (const [batch, height, width] of [
+      [1, 1, 1],
+      [2, 5, 7],
+      [4, 8, 8],
+      [3, 1, 9],
+      [3, 10, 10],
+    ] as const) {
+      for (const [inChannels, outChannels] of [
+        [1, 1],
+        [3, 16],
+        [16, 3],
+        [24, 144],
+        [144, 24],
+        [7, 7],
+        [4, 8],
+        [32, 16],
+      ] as const) {
         for (const pad of ["same", "valid", 0] as const) {
           const x = randomArr([batch, height, width, inChannels]);
           const dy = randomArr([batch, height, width, outChannels]);
-          const attrs = { strides: 1, pad, dataFormat: "NHWC", filterShape: [1, 1, inChannels, outChannels] };
+          const attrs = {
+            strides: 1,
+            pad,
+            dataFormat: "NHWC",
+            filterShape: [1, 1, inChannels, outChannels],
+          };
           expectClose(
             await runKernel("wasm", "Conv2DBackpropFilter", { x, dy }, attrs),
             await runKernel("cpu", "Conv2DBackpropFilter", { x, dy }, attrs),
@@ -202,20 +274,56 @@ describe("wasm training kernels match the cpu backend", () => {
         const spread = spreadFilter(filter, d);
         const what = `${describeCase(c)} multiplier=${multiplier}`;
 
-        const refFilterGrad = await runKernel("cpu", "DepthwiseConv2dNativeBackpropFilter", { x, dy }, {
-          strides: c.strides, dilations: 1, pad: c.pad, filterShape: spread.shape,
-        });
-        const filterGrad = await runKernel("wasm", "DepthwiseConv2dNativeBackpropFilter", { x, dy }, {
-          strides: c.strides, dilations: c.dilations, pad: c.pad, filterShape,
-        });
-        expectClose(filterGrad, pickTaps(refFilterGrad, d, c.filter[0], c.filter[1]), `filter grad ${what}`);
+        const refFilterGrad = await runKernel(
+          "cpu",
+          "DepthwiseConv2dNativeBackpropFilter",
+          { x, dy },
+          {
+            strides: c.strides,
+            dilations: 1,
+            pad: c.pad,
+            filterShape: spread.shape,
+          },
+        );
+        const filterGrad = await runKernel(
+          "wasm",
+          "DepthwiseConv2dNativeBackpropFilter",
+          { x, dy },
+          {
+            strides: c.strides,
+            dilations: c.dilations,
+            pad: c.pad,
+            filterShape,
+          },
+        );
+        expectClose(
+          filterGrad,
+          pickTaps(refFilterGrad, d, c.filter[0], c.filter[1]),
+          `filter grad ${what}`,
+        );
 
-        const refInputGrad = await runKernel("cpu", "DepthwiseConv2dNativeBackpropInput", { dy, filter: spread }, {
-          strides: c.strides, dilations: 1, pad: c.pad, inputShape: c.x,
-        });
-        const inputGrad = await runKernel("wasm", "DepthwiseConv2dNativeBackpropInput", { dy, filter }, {
-          strides: c.strides, dilations: c.dilations, pad: c.pad, inputShape: c.x,
-        });
+        const refInputGrad = await runKernel(
+          "cpu",
+          "DepthwiseConv2dNativeBackpropInput",
+          { dy, filter: spread },
+          {
+            strides: c.strides,
+            dilations: 1,
+            pad: c.pad,
+            inputShape: c.x,
+          },
+        );
+        const inputGrad = await runKernel(
+          "wasm",
+          "DepthwiseConv2dNativeBackpropInput",
+          { dy, filter },
+          {
+            strides: c.strides,
+            dilations: c.dilations,
+            pad: c.pad,
+            inputShape: c.x,
+          },
+        );
         expectClose(inputGrad, refInputGrad, `input grad ${what}`);
       }
     }
@@ -223,9 +331,24 @@ describe("wasm training kernels match the cpu backend", () => {
 
   it("DepthwiseConv2dNativeBackpropFilter and ...BackpropInput (SIMD paths) with MobileNetV2-like channel counts", async () => {
     let checked = 0;
-    for (const [batch, size, channels] of [[1, 5, 4], [2, 7, 8], [3, 9, 13], [2, 12, 32], [1, 6, 37]] as const) {
+    for (const [batch, size, channels] of [
+      [1, 5, 4],
+      [2, 7, 8],
+      [3, 9, 13],
+      [2, 12, 32],
+      [1, 6, 37],
+    ] as const) {
       for (const strides of [1, 2] as const) {
-        for (const pad of ["same", "valid", [[0, 0], [0, 1], [1, 0], [0, 0]]] as const) {
+        for (const pad of [
+          "same",
+          "valid",
+          [
+            [0, 0],
+            [0, 1],
+            [1, 0],
+            [0, 0],
+          ],
+        ] as const) {
           const xShape: Case["x"] = [batch, size, size, channels];
           const filterShape = [3, 3, channels, 1];
           const [oh, ow] = outSize(xShape, filterShape, strides, 1, pad as Pad, true);
@@ -240,8 +363,18 @@ describe("wasm training kernels match the cpu backend", () => {
           const filter = randomArr(filterShape);
           const inputAttrs = { strides, dilations: 1, pad, inputShape: xShape };
           expectClose(
-            await runKernel("wasm", "DepthwiseConv2dNativeBackpropInput", { dy, filter }, inputAttrs),
-            await runKernel("cpu", "DepthwiseConv2dNativeBackpropInput", { dy, filter }, inputAttrs),
+            await runKernel(
+              "wasm",
+              "DepthwiseConv2dNativeBackpropInput",
+              { dy, filter },
+              inputAttrs,
+            ),
+            await runKernel(
+              "cpu",
+              "DepthwiseConv2dNativeBackpropInput",
+              { dy, filter },
+              inputAttrs,
+            ),
             `input grad x=${xShape} strides=${strides} pad=${JSON.stringify(pad)}`,
           );
           checked++;
@@ -275,7 +408,16 @@ describe("wasm training kernels match the cpu backend", () => {
     for (const inChannels of [1, 3, 4, 6]) {
       for (const outChannels of [5, 8, 32]) {
         for (const strides of [1, 2, 3] as const) {
-          for (const pad of ["same", "valid", [[0, 0], [2, 0], [1, 1], [0, 0]]] as const) {
+          for (const pad of [
+            "same",
+            "valid",
+            [
+              [0, 0],
+              [2, 0],
+              [1, 1],
+              [0, 0],
+            ],
+          ] as const) {
             const xShape: Case["x"] = [2, 9, 8, inChannels];
             const filterShape = [3, 3, inChannels, outChannels];
             const [oh, ow] = outSize(xShape, filterShape, strides, 1, pad as Pad, false);
@@ -332,7 +474,13 @@ describe("wasm training kernels match the cpu backend", () => {
       await runKernel("cpu", "Conv2DBackpropInput", { dy, filter }, attrs),
       "NCHW",
     );
-    const rounding = { strides: 2, pad: 1, dataFormat: "NHWC", dimRoundingMode: "ceil", inputShape: [1, 8, 8, 3] };
+    const rounding = {
+      strides: 2,
+      pad: 1,
+      dataFormat: "NHWC",
+      dimRoundingMode: "ceil",
+      inputShape: [1, 8, 8, 3],
+    };
     const [rh, rw] = [5, 5]; // ceil((8 + 2 - 3) / 2) + 1
     const dyCeil = randomArr([1, rh, rw, 5]);
     expectClose(
@@ -344,12 +492,22 @@ describe("wasm training kernels match the cpu backend", () => {
 
   it("MaxPoolGrad (replacing the built-in one) over filter sizes, strides and paddings, ties included", async () => {
     let checked = 0;
-    for (const xShape of [[2, 9, 8, 3], [1, 6, 7, 1], [3, 28, 28, 6]] as const) {
+    for (const xShape of [
+      [2, 9, 8, 3],
+      [1, 6, 7, 1],
+      [3, 28, 28, 6],
+    ] as const) {
       for (const filterSize of [1, 2, 3, [2, 3]] as const) {
         for (const strides of [1, 2, 3, [2, 1]] as const) {
           for (const pad of ["valid", "same", 1] as const) {
             if (typeof pad === "number" && filterSize === 1) continue;
-            const info = tf.backend_util.computePool2DInfo([...xShape], filterSize as number, strides as number, 1, pad);
+            const info = tf.backend_util.computePool2DInfo(
+              [...xShape],
+              filterSize as number,
+              strides as number,
+              1,
+              pad,
+            );
             if (info.outHeight < 1 || info.outWidth < 1) continue;
             // Values on a coarse grid, so windows often hold several equal maxima.
             const x = randomArr([...xShape]);
@@ -372,14 +530,27 @@ describe("wasm training kernels match the cpu backend", () => {
 
   it("BatchMatMul with transposed operands (made explicit) matches cpu, batched and broadcast", async () => {
     for (const [aShape, bShape] of [
-      [[5, 7], [7, 3]],
-      [[2, 5, 7], [2, 7, 3]],
-      [[2, 5, 7], [1, 7, 3]],
-      [[3, 1, 4, 6], [3, 2, 6, 5]],
+      [
+        [5, 7],
+        [7, 3],
+      ],
+      [
+        [2, 5, 7],
+        [2, 7, 3],
+      ],
+      [
+        [2, 5, 7],
+        [1, 7, 3],
+      ],
+      [
+        [3, 1, 4, 6],
+        [3, 2, 6, 5],
+      ],
     ] as const) {
       for (const transposeA of [false, true]) {
         for (const transposeB of [false, true]) {
-          const swap = (shape: readonly number[], t: boolean) => (t ? [...shape.slice(0, -2), shape.at(-1)!, shape.at(-2)!] : [...shape]);
+          const swap = (shape: readonly number[], t: boolean) =>
+            t ? [...shape.slice(0, -2), shape.at(-1)!, shape.at(-2)!] : [...shape];
           const a = randomArr(swap(aShape, transposeA));
           const b = randomArr(swap(bShape, transposeB));
           const attrs = { transposeA, transposeB };
@@ -396,18 +567,53 @@ describe("wasm training kernels match the cpu backend", () => {
   it("Tile (replacing the built-in one) matches cpu over ranks, repetitions and dtypes", async () => {
     const cases: Array<[number[], number[]]> = [
       [[3], [4]],
-      [[2, 3], [1, 1]],
-      [[2, 3], [3, 2]],
-      [[1, 1, 1, 5], [4, 3, 2, 1]],
-      [[2, 1, 3, 2], [1, 4, 1, 3]],
-      [[2, 2, 2], [2, 0, 1]],
+      [
+        [2, 3],
+        [1, 1],
+      ],
+      [
+        [2, 3],
+        [3, 2],
+      ],
+      [
+        [1, 1, 1, 5],
+        [4, 3, 2, 1],
+      ],
+      [
+        [2, 1, 3, 2],
+        [1, 4, 1, 3],
+      ],
+      [
+        [2, 2, 2],
+        [2, 0, 1],
+      ],
     ];
     for (const [shape, reps] of cases) {
       const x = randomArr(shape);
-      expectClose(await runKernel("wasm", "Tile", { x }, { reps }), await runKernel("cpu", "Tile", { x }, { reps }), `shape=${shape} reps=${reps}`);
+      expectClose(
+        await runKernel("wasm", "Tile", { x }, { reps }),
+        await runKernel("cpu", "Tile", { x }, { reps }),
+        `shape=${shape} reps=${reps}`,
+      );
     }
     await tf.setBackend("wasm");
-    const ints = tf.tidy(() => Array.from(tf.tile(tf.tensor2d([[1, 2], [3, 4]], [2, 2], "int32"), [2, 3]).dataSync()));
+    const ints = tf.tidy(() =>
+      Array.from(
+        tf
+          .tile(
+            tf.tensor2d(
+              [
+                [1, 2],
+                [3, 4],
+              ],
+              [2, 2],
+              "int32",
+            ),
+            [2, 3],
+          )
+          .dataSync(),
+      ),
+    );
     expect(ints).toEqual([1, 2, 1, 2, 1, 2, 3, 4, 3, 4, 3, 4, 1, 2, 1, 2, 1, 2, 3, 4, 3, 4, 3, 4]);
   });
 
@@ -423,14 +629,56 @@ describe("wasm training kernels match the cpu backend", () => {
     const dyWide = tf.randomNormal([2, 8, 8, 6]);
     const dyNarrow = tf.randomNormal([2, 8, 8, 2]);
     const grads = [
-      tf.engine().runKernel("Conv2DBackpropFilter", { x, dy: dyWide }, { strides: 1, pad: "same", dataFormat: "NHWC", filterShape: [1, 1, 3, 6] }),
-      tf.engine().runKernel("Conv2DBackpropFilter", { x, dy: dyNarrow }, { strides: 1, pad: "valid", dataFormat: "NHWC", filterShape: [1, 1, 3, 2] }),
-      tf.engine().runKernel("Conv2DBackpropFilter", { x, dy }, { strides: 2, pad: "same", dataFormat: "NHWC", filterShape: [3, 3, 3, 6] }),
-      tf.engine().runKernel("Conv2DBackpropInput", { dy, filter: denseFilter }, { strides: 2, pad: "same", dataFormat: "NHWC", inputShape: [2, 8, 8, 3] }),
-      tf.engine().runKernel("MaxPoolGrad", { dy: pooled, input: x, output: pooled }, { filterSize: 2, strides: 2, pad: "valid" }),
+      tf
+        .engine()
+        .runKernel(
+          "Conv2DBackpropFilter",
+          { x, dy: dyWide },
+          { strides: 1, pad: "same", dataFormat: "NHWC", filterShape: [1, 1, 3, 6] },
+        ),
+      tf
+        .engine()
+        .runKernel(
+          "Conv2DBackpropFilter",
+          { x, dy: dyNarrow },
+          { strides: 1, pad: "valid", dataFormat: "NHWC", filterShape: [1, 1, 3, 2] },
+        ),
+      tf
+        .engine()
+        .runKernel(
+          "Conv2DBackpropFilter",
+          { x, dy },
+          { strides: 2, pad: "same", dataFormat: "NHWC", filterShape: [3, 3, 3, 6] },
+        ),
+      tf
+        .engine()
+        .runKernel(
+          "Conv2DBackpropInput",
+          { dy, filter: denseFilter },
+          { strides: 2, pad: "same", dataFormat: "NHWC", inputShape: [2, 8, 8, 3] },
+        ),
+      tf
+        .engine()
+        .runKernel(
+          "MaxPoolGrad",
+          { dy: pooled, input: x, output: pooled },
+          { filterSize: 2, strides: 2, pad: "valid" },
+        ),
       tf.engine().runKernel("BatchMatMul", { a, b: a }, { transposeA: true, transposeB: false }),
-      tf.engine().runKernel("DepthwiseConv2dNativeBackpropFilter", { x, dy }, { strides: 2, dilations: 1, pad: "same", filterShape: [3, 3, 3, 2] }),
-      tf.engine().runKernel("DepthwiseConv2dNativeBackpropInput", { dy, filter }, { strides: 2, dilations: 1, pad: "same", inputShape: [2, 8, 8, 3] }),
+      tf
+        .engine()
+        .runKernel(
+          "DepthwiseConv2dNativeBackpropFilter",
+          { x, dy },
+          { strides: 2, dilations: 1, pad: "same", filterShape: [3, 3, 3, 2] },
+        ),
+      tf
+        .engine()
+        .runKernel(
+          "DepthwiseConv2dNativeBackpropInput",
+          { dy, filter },
+          { strides: 2, dilations: 1, pad: "same", inputShape: [2, 8, 8, 3] },
+        ),
     ] as tf.Tensor[];
     // The eight inputs above and one output per kernel call: no intermediate survives.
     expect(tf.engine().backend.numDataIds()).toBe(before + 8 + grads.length);
@@ -461,9 +709,29 @@ describe("gradients of a small conv model", () => {
     await tf.setBackend("wasm");
     const model = tf.sequential({
       layers: [
-        tf.layers.conv2d({ inputShape: [12, 12, 2], filters: 4, kernelSize: 3, padding: "same", activation: "relu", kernelInitializer: tf.initializers.glorotNormal({ seed: 1 }) }),
-        tf.layers.depthwiseConv2d({ kernelSize: 3, depthMultiplier: 2, strides: 2, padding: "same", depthwiseInitializer: tf.initializers.glorotNormal({ seed: 2 }) }),
-        tf.layers.conv2d({ filters: 5, kernelSize: 2, strides: 2, padding: "valid", activation: "relu", kernelInitializer: tf.initializers.glorotNormal({ seed: 3 }) }),
+        tf.layers.conv2d({
+          inputShape: [12, 12, 2],
+          filters: 4,
+          kernelSize: 3,
+          padding: "same",
+          activation: "relu",
+          kernelInitializer: tf.initializers.glorotNormal({ seed: 1 }),
+        }),
+        tf.layers.depthwiseConv2d({
+          kernelSize: 3,
+          depthMultiplier: 2,
+          strides: 2,
+          padding: "same",
+          depthwiseInitializer: tf.initializers.glorotNormal({ seed: 2 }),
+        }),
+        tf.layers.conv2d({
+          filters: 5,
+          kernelSize: 2,
+          strides: 2,
+          padding: "valid",
+          activation: "relu",
+          kernelInitializer: tf.initializers.glorotNormal({ seed: 3 }),
+        }),
         tf.layers.flatten(),
         tf.layers.dense({ units: 3, kernelInitializer: tf.initializers.glorotNormal({ seed: 4 }) }),
       ],
@@ -473,10 +741,19 @@ describe("gradients of a small conv model", () => {
     const gradsOn = async (backend: "cpu" | "wasm") => {
       await tf.setBackend(backend);
       const x = tf.tensor(xs.values, xs.shape);
-      const { value, grads } = tf.variableGrads(() =>
-        tf.losses.softmaxCrossEntropy(labels, model.apply(x, { training: true }) as tf.Tensor) as tf.Scalar,
+      const { value, grads } = tf.variableGrads(
+        () =>
+          tf.losses.softmaxCrossEntropy(
+            labels,
+            model.apply(x, { training: true }) as tf.Tensor,
+          ) as tf.Scalar,
       );
-      const out = Object.fromEntries(Object.entries(grads).map(([name, g]) => [name, { values: g.dataSync() as Float32Array, shape: g.shape }]));
+      const out = Object.fromEntries(
+        Object.entries(grads).map(([name, g]) => [
+          name,
+          { values: g.dataSync() as Float32Array, shape: g.shape },
+        ]),
+      );
       tf.dispose([x, value, ...Object.values(grads)]);
       return out;
     };

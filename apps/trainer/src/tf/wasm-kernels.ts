@@ -15,7 +15,12 @@ import {
   type TileAttrs,
   type TensorInfo,
 } from "./tfjs";
-import { ELEMENTWISE_KERNELS, registerFastGradients, REPLACED_ELEMENTWISE_KERNELS, WRAPPED_ELEMENTWISE_KERNELS } from "./wasm-elementwise-kernels";
+import {
+  ELEMENTWISE_KERNELS,
+  registerFastGradients,
+  REPLACED_ELEMENTWISE_KERNELS,
+  WRAPPED_ELEMENTWISE_KERNELS,
+} from "./wasm-elementwise-kernels";
 import { POINTWISE_ALIGNMENT, simdKernelsFor } from "./wasm-simd-kernels";
 import { KernelScope, shape4, WASM, type WasmHeapBackend } from "./wasm-kernel-scope";
 
@@ -46,7 +51,12 @@ type ExplicitPadding = [Pair, Pair, Pair, Pair];
 
 function explicitSpatialPadding(top: number, bottom: number, left: number, right: number): Padding {
   if (top === 0 && bottom === 0 && left === 0 && right === 0) return "valid";
-  const pad: ExplicitPadding = [[0, 0], [top, bottom], [left, right], [0, 0]];
+  const pad: ExplicitPadding = [
+    [0, 0],
+    [top, bottom],
+    [left, right],
+    [0, 0],
+  ];
   return pad;
 }
 
@@ -56,7 +66,14 @@ function explicitSpatialPadding(top: number, bottom: number, left: number, right
  * than the forward pass's own bottom/right padding (those extra zeros never meet a filter tap) and,
  * with dimRoundingMode "ceil", more.
  */
-function trailingPad(inSize: number, leadingPad: number, outSize: number, stride: number, filterSize: number, dilation: number): number {
+function trailingPad(
+  inSize: number,
+  leadingPad: number,
+  outSize: number,
+  stride: number,
+  filterSize: number,
+  dilation: number,
+): number {
   const needed = (outSize - 1) * stride + (filterSize - 1) * dilation + 1;
   return Math.max(0, needed - leadingPad - inSize);
 }
@@ -90,10 +107,21 @@ function fewInputChannels(info: backend_util.Conv2DInfo, ...tensors: TensorInfo[
 
 function simdConvDims(info: backend_util.Conv2DInfo) {
   return {
-    batch: info.batchSize, height: info.inHeight, width: info.inWidth, channels: info.inChannels,
-    outHeight: info.outHeight, outWidth: info.outWidth, filterHeight: info.filterHeight, filterWidth: info.filterWidth,
-    strideHeight: info.strideHeight, strideWidth: info.strideWidth, dilationHeight: info.dilationHeight,
-    dilationWidth: info.dilationWidth, top: info.padInfo.top, left: info.padInfo.left, outChannels: info.outChannels,
+    batch: info.batchSize,
+    height: info.inHeight,
+    width: info.inWidth,
+    channels: info.inChannels,
+    outHeight: info.outHeight,
+    outWidth: info.outWidth,
+    filterHeight: info.filterHeight,
+    filterWidth: info.filterWidth,
+    strideHeight: info.strideHeight,
+    strideWidth: info.strideWidth,
+    dilationHeight: info.dilationHeight,
+    dilationWidth: info.dilationWidth,
+    top: info.padInfo.top,
+    left: info.padInfo.left,
+    outChannels: info.outChannels,
   };
 }
 
@@ -119,11 +147,22 @@ function isPointwise(info: backend_util.Conv2DInfo): boolean {
  * the narrower is packed; the general path below transposes and packs both. With channel counts
  * the SIMD module takes (all of MobileNetV2's), a SIMD loop reads x and dy as they are instead.
  */
-function pointwiseFilterGrad(scope: KernelScope, backend: unknown, x: TensorInfo, dy: TensorInfo, info: backend_util.Conv2DInfo): TensorInfo {
+function pointwiseFilterGrad(
+  scope: KernelScope,
+  backend: unknown,
+  x: TensorInfo,
+  dy: TensorInfo,
+  info: backend_util.Conv2DInfo,
+): TensorInfo {
   const { batchSize, inHeight, inWidth, inChannels, outChannels } = info;
   const pixels = batchSize * inHeight * inWidth;
-  const aligned = inChannels % POINTWISE_ALIGNMENT.inChannels === 0 && outChannels % POINTWISE_ALIGNMENT.outChannels === 0;
-  const simd = aligned && x.dtype === "float32" && dy.dtype === "float32" ? simdKernelsFor(backend) : undefined;
+  const aligned =
+    inChannels % POINTWISE_ALIGNMENT.inChannels === 0 &&
+    outChannels % POINTWISE_ALIGNMENT.outChannels === 0;
+  const simd =
+    aligned && x.dtype === "float32" && dy.dtype === "float32"
+      ? simdKernelsFor(backend)
+      : undefined;
   if (simd !== undefined) {
     // Straight from NHWC x and dy, no transposes: a SIMD loop over the pixels (every MobileNetV2
     // channel count is a multiple of 8).
@@ -135,7 +174,8 @@ function pointwiseFilterGrad(scope: KernelScope, backend: unknown, x: TensorInfo
   }
   const x2 = scope.reshape(x, [1, pixels, inChannels]);
   const dy2 = scope.reshape(dy, [1, pixels, outChannels]);
-  const matMul = (a: TensorInfo, b: TensorInfo) => scope.run("BatchMatMul", { a, b }, { transposeA: false, transposeB: false });
+  const matMul = (a: TensorInfo, b: TensorInfo) =>
+    scope.run("BatchMatMul", { a, b }, { transposeA: false, transposeB: false });
   if (inChannels >= outChannels) {
     const grad = matMul(scope.transpose(x2, [0, 2, 1]), dy2); // [1, C, O]
     return scope.reshape(grad, [1, 1, inChannels, outChannels]);
@@ -155,7 +195,8 @@ function pointwiseFilterGrad(scope: KernelScope, backend: unknown, x: TensorInfo
  */
 const conv2DBackpropFilter: KernelFunc = ({ inputs, attrs, backend }) => {
   const { x, dy } = inputs as { x: TensorInfo; dy: TensorInfo };
-  const { strides, pad, dataFormat, dimRoundingMode, filterShape } = attrs as unknown as Conv2DBackpropFilterAttrs;
+  const { strides, pad, dataFormat, dimRoundingMode, filterShape } =
+    attrs as unknown as Conv2DBackpropFilterAttrs;
   // tfjs-core's conv2d gradient rejects dilations > 1 before it gets here and passes none; the
   // attribute is honoured anyway so the kernel is correct for any caller that does pass it.
   const dilations = (attrs as { dilations?: number | Pair }).dilations ?? 1;
@@ -182,15 +223,32 @@ const conv2DBackpropFilter: KernelFunc = ({ inputs, attrs, backend }) => {
     const simd = fewInputChannels(info, xNhwc, dyNhwc) ? simdKernelsFor(backend) : undefined;
     if (simd !== undefined) {
       const heap = backend as unknown as WasmHeapBackend;
-      const result = heap.makeOutput([info.filterHeight, info.filterWidth, info.inChannels, info.outChannels], "float32");
+      const result = heap.makeOutput(
+        [info.filterHeight, info.filterWidth, info.inChannels, info.outChannels],
+        "float32",
+      );
       heap.typedArrayFromHeap(result).fill(0);
       simd.convGrad("filter", xNhwc, dyNhwc, result, simdConvDims(info));
       scope.finish(result);
       return result;
     }
     const { top, left } = info.padInfo;
-    const bottom = trailingPad(info.inHeight, top, info.outHeight, info.strideHeight, info.filterHeight, info.dilationHeight);
-    const right = trailingPad(info.inWidth, left, info.outWidth, info.strideWidth, info.filterWidth, info.dilationWidth);
+    const bottom = trailingPad(
+      info.inHeight,
+      top,
+      info.outHeight,
+      info.strideHeight,
+      info.filterHeight,
+      info.dilationHeight,
+    );
+    const right = trailingPad(
+      info.inWidth,
+      left,
+      info.outWidth,
+      info.strideWidth,
+      info.filterWidth,
+      info.dilationWidth,
+    );
 
     const xT = scope.transpose(xNhwc, [3, 1, 2, 0]); // [C, H, W, B]
     const dyT = scope.transpose(dyNhwc, [1, 2, 0, 3]); // [oh, ow, B, O]
@@ -204,7 +262,12 @@ const conv2DBackpropFilter: KernelFunc = ({ inputs, attrs, backend }) => {
         dataFormat: "NHWC",
       },
     ); // [C, fh', fw', O]
-    const cropped = scope.cropTo(grad, [info.inChannels, info.filterHeight, info.filterWidth, info.outChannels]);
+    const cropped = scope.cropTo(grad, [
+      info.inChannels,
+      info.filterHeight,
+      info.filterWidth,
+      info.outChannels,
+    ]);
     const result = scope.transpose(cropped, [1, 2, 0, 3]);
     scope.finish(result);
     return result;
@@ -225,7 +288,8 @@ const conv2DBackpropFilter: KernelFunc = ({ inputs, attrs, backend }) => {
  */
 const conv2DBackpropInput: KernelFunc = ({ inputs, attrs, backend }) => {
   const { dy, filter } = inputs as { dy: TensorInfo; filter: TensorInfo };
-  const { strides, pad, dataFormat, dimRoundingMode, inputShape } = attrs as unknown as Conv2DBackpropInputAttrs;
+  const { strides, pad, dataFormat, dimRoundingMode, inputShape } =
+    attrs as unknown as Conv2DBackpropInputAttrs;
   const dilations = (attrs as { dilations?: number | Pair }).dilations ?? 1;
   const scope = new KernelScope(backend as KernelBackend);
   try {
@@ -235,7 +299,16 @@ const conv2DBackpropInput: KernelFunc = ({ inputs, attrs, backend }) => {
       : inputShape;
     const dyNhwc = nchw ? scope.transpose(dy, [0, 2, 3, 1]) : dy;
     const filterShape = shape4(filter, "Conv2DBackpropInput: filter");
-    const info = backend_util.computeConv2DInfo([batch, height, width, channels], filterShape, strides, dilations, pad, dimRoundingMode, false, "channelsLast");
+    const info = backend_util.computeConv2DInfo(
+      [batch, height, width, channels],
+      filterShape,
+      strides,
+      dilations,
+      pad,
+      dimRoundingMode,
+      false,
+      "channelsLast",
+    );
     assertOutShape(info, dyNhwc, "Conv2DBackpropInput");
     const { outHeight: oh, outWidth: ow, strideHeight: sh, strideWidth: sw, outChannels } = info;
     const simd = fewInputChannels(info, dyNhwc, filter) ? simdKernelsFor(backend) : undefined;
@@ -253,10 +326,21 @@ const conv2DBackpropInput: KernelFunc = ({ inputs, attrs, backend }) => {
     let spread = dyNhwc;
     if (sh > 1 || sw > 1) {
       const dy6 = scope.reshape(dyNhwc, [batch, oh, 1, ow, 1, outChannels]);
-      const padded = scope.run("PadV2", { x: dy6 }, {
-        paddings: [[0, 0], [0, 0], [0, sh - 1], [0, 0], [0, sw - 1], [0, 0]],
-        constantValue: 0,
-      });
+      const padded = scope.run(
+        "PadV2",
+        { x: dy6 },
+        {
+          paddings: [
+            [0, 0],
+            [0, 0],
+            [0, sh - 1],
+            [0, 0],
+            [0, sw - 1],
+            [0, 0],
+          ],
+          constantValue: 0,
+        },
+      );
       spread = scope.reshape(padded, [batch, oh * sh, ow * sw, outChannels]);
     }
     const effectiveFh = (info.filterHeight - 1) * info.dilationHeight + 1;
@@ -268,7 +352,14 @@ const conv2DBackpropInput: KernelFunc = ({ inputs, attrs, backend }) => {
     // Non-negative padding goes straight into the convolution (no padded copy of dy); a negative
     // amount, possible with large explicit forward padding, crops dyS first.
     const cropFirst = Math.min(padTop, padBottom, padLeft, padRight) < 0;
-    const framed = cropFirst ? scope.padOrCrop(spread, [[0, 0], [padTop, padBottom], [padLeft, padRight], [0, 0]]) : spread;
+    const framed = cropFirst
+      ? scope.padOrCrop(spread, [
+          [0, 0],
+          [padTop, padBottom],
+          [padLeft, padRight],
+          [0, 0],
+        ])
+      : spread;
 
     const flipped = scope.run("Reverse", { x: filter }, { dims: [0, 1] });
     const filterT = scope.transpose(flipped, [0, 1, 3, 2]); // [fh, fw, O, C]
@@ -301,33 +392,80 @@ const conv2DBackpropInput: KernelFunc = ({ inputs, attrs, backend }) => {
  */
 const depthwiseBackpropFilter: KernelFunc = ({ inputs, attrs, backend }) => {
   const { x, dy } = inputs as { x: TensorInfo; dy: TensorInfo };
-  const { strides, dilations, pad, dimRoundingMode, filterShape } = attrs as unknown as DepthwiseConv2dNativeBackpropFilterAttrs;
+  const { strides, dilations, pad, dimRoundingMode, filterShape } =
+    attrs as unknown as DepthwiseConv2dNativeBackpropFilterAttrs;
   const scope = new KernelScope(backend as KernelBackend);
   try {
     const [batch, height, width, channels] = shape4(x, "DepthwiseConv2dNativeBackpropFilter: x");
-    const info = backend_util.computeConv2DInfo([batch, height, width, channels], filterShape, strides, dilations ?? 1, pad, dimRoundingMode, true);
+    const info = backend_util.computeConv2DInfo(
+      [batch, height, width, channels],
+      filterShape,
+      strides,
+      dilations ?? 1,
+      pad,
+      dimRoundingMode,
+      true,
+    );
     assertOutShape(info, dy, "DepthwiseConv2dNativeBackpropFilter");
     const multiplier = filterShape[3];
     const { top, left } = info.padInfo;
-    const simd = multiplier === 1 && x.dtype === "float32" && dy.dtype === "float32" ? simdKernelsFor(backend) : undefined;
+    const simd =
+      multiplier === 1 && x.dtype === "float32" && dy.dtype === "float32"
+        ? simdKernelsFor(backend)
+        : undefined;
     if (simd !== undefined) {
       // One SIMD pass over dy, nine (fh·fw) multiply-adds per value, no transposes.
       const heap = backend as unknown as WasmHeapBackend;
       const result = heap.makeOutput([...filterShape], "float32");
       heap.typedArrayFromHeap(result).fill(0);
       simd.depthwiseFilterGrad(x, dy, result, {
-        batch, height, width, channels, outHeight: info.outHeight, outWidth: info.outWidth,
-        filterHeight: info.filterHeight, filterWidth: info.filterWidth, strideHeight: info.strideHeight,
-        strideWidth: info.strideWidth, dilationHeight: info.dilationHeight, dilationWidth: info.dilationWidth, top, left,
+        batch,
+        height,
+        width,
+        channels,
+        outHeight: info.outHeight,
+        outWidth: info.outWidth,
+        filterHeight: info.filterHeight,
+        filterWidth: info.filterWidth,
+        strideHeight: info.strideHeight,
+        strideWidth: info.strideWidth,
+        dilationHeight: info.dilationHeight,
+        dilationWidth: info.dilationWidth,
+        top,
+        left,
       });
       return result;
     }
-    const bottom = trailingPad(height, top, info.outHeight, info.strideHeight, info.filterHeight, info.dilationHeight);
-    const right = trailingPad(width, left, info.outWidth, info.strideWidth, info.filterWidth, info.dilationWidth);
+    const bottom = trailingPad(
+      height,
+      top,
+      info.outHeight,
+      info.strideHeight,
+      info.filterHeight,
+      info.dilationHeight,
+    );
+    const right = trailingPad(
+      width,
+      left,
+      info.outWidth,
+      info.strideWidth,
+      info.filterWidth,
+      info.dilationWidth,
+    );
 
-    const xT = scope.reshape(scope.transpose(x, [1, 2, 3, 0]), [1, height, width, channels * batch]); // channel c*B + b
+    const xT = scope.reshape(scope.transpose(x, [1, 2, 3, 0]), [
+      1,
+      height,
+      width,
+      channels * batch,
+    ]); // channel c*B + b
     const dy5 = scope.reshape(dy, [batch, info.outHeight, info.outWidth, channels, multiplier]);
-    const dyT = scope.reshape(scope.transpose(dy5, [1, 2, 3, 0, 4]), [info.outHeight, info.outWidth, channels * batch, multiplier]);
+    const dyT = scope.reshape(scope.transpose(dy5, [1, 2, 3, 0, 4]), [
+      info.outHeight,
+      info.outWidth,
+      channels * batch,
+      multiplier,
+    ]);
     const grad = scope.run(
       "DepthwiseConv2dNative",
       { x: xT, filter: dyT },
@@ -338,9 +476,21 @@ const depthwiseBackpropFilter: KernelFunc = ({ inputs, attrs, backend }) => {
         dataFormat: "NHWC",
       },
     ); // [1, fh', fw', C*B*M], channel (c*B + b)*M + m
-    const cropped = scope.cropTo(grad, [1, info.filterHeight, info.filterWidth, channels * batch * multiplier]);
-    const perBatch = scope.reshape(cropped, [info.filterHeight, info.filterWidth, channels, batch, multiplier]);
-    const summed = batch === 1 ? perBatch : scope.run("Sum", { x: perBatch }, { axis: [3], keepDims: false });
+    const cropped = scope.cropTo(grad, [
+      1,
+      info.filterHeight,
+      info.filterWidth,
+      channels * batch * multiplier,
+    ]);
+    const perBatch = scope.reshape(cropped, [
+      info.filterHeight,
+      info.filterWidth,
+      channels,
+      batch,
+      multiplier,
+    ]);
+    const summed =
+      batch === 1 ? perBatch : scope.run("Sum", { x: perBatch }, { axis: [3], keepDims: false });
     const result = scope.reshape(summed, filterShape);
     scope.finish(result);
     return result;
@@ -360,17 +510,29 @@ const depthwiseBackpropFilter: KernelFunc = ({ inputs, attrs, backend }) => {
  */
 const depthwiseBackpropInput: KernelFunc = ({ inputs, attrs, backend }) => {
   const { dy, filter } = inputs as { dy: TensorInfo; filter: TensorInfo };
-  const { strides, dilations, pad, dimRoundingMode, inputShape } = attrs as unknown as DepthwiseConv2dNativeBackpropInputAttrs;
+  const { strides, dilations, pad, dimRoundingMode, inputShape } =
+    attrs as unknown as DepthwiseConv2dNativeBackpropInputAttrs;
   const scope = new KernelScope(backend as KernelBackend);
   try {
     const filterShape = shape4(filter, "DepthwiseConv2dNativeBackpropInput: filter");
-    const info = backend_util.computeConv2DInfo(inputShape, filterShape, strides, dilations ?? 1, pad, dimRoundingMode, true);
+    const info = backend_util.computeConv2DInfo(
+      inputShape,
+      filterShape,
+      strides,
+      dilations ?? 1,
+      pad,
+      dimRoundingMode,
+      true,
+    );
     assertOutShape(info, dy, "DepthwiseConv2dNativeBackpropInput");
     const [batch, height, width, channels] = inputShape;
     const [, , , multiplier] = filterShape;
     const depth = channels * multiplier;
     const { outHeight: oh, outWidth: ow, strideHeight: sh, strideWidth: sw } = info;
-    const simd = multiplier === 1 && dy.dtype === "float32" && filter.dtype === "float32" ? simdKernelsFor(backend) : undefined;
+    const simd =
+      multiplier === 1 && dy.dtype === "float32" && filter.dtype === "float32"
+        ? simdKernelsFor(backend)
+        : undefined;
     if (simd !== undefined) {
       // Each dy value scattered through the fh·fw taps in one SIMD pass: no zero-inserted copy of
       // dy for strides > 1, no flipped filter.
@@ -378,10 +540,20 @@ const depthwiseBackpropInput: KernelFunc = ({ inputs, attrs, backend }) => {
       const result = heap.makeOutput([...inputShape], "float32");
       heap.typedArrayFromHeap(result).fill(0);
       simd.depthwiseInputGrad(filter, dy, result, {
-        batch, height, width, channels, outHeight: oh, outWidth: ow,
-        filterHeight: info.filterHeight, filterWidth: info.filterWidth, strideHeight: sh,
-        strideWidth: sw, dilationHeight: info.dilationHeight, dilationWidth: info.dilationWidth,
-        top: info.padInfo.top, left: info.padInfo.left,
+        batch,
+        height,
+        width,
+        channels,
+        outHeight: oh,
+        outWidth: ow,
+        filterHeight: info.filterHeight,
+        filterWidth: info.filterWidth,
+        strideHeight: sh,
+        strideWidth: sw,
+        dilationHeight: info.dilationHeight,
+        dilationWidth: info.dilationWidth,
+        top: info.padInfo.top,
+        left: info.padInfo.left,
       });
       return result;
     }
@@ -392,10 +564,21 @@ const depthwiseBackpropInput: KernelFunc = ({ inputs, attrs, backend }) => {
     let spread = dy;
     if (sh > 1 || sw > 1) {
       const dy6 = scope.reshape(dy, [batch, oh, 1, ow, 1, depth]);
-      const padded = scope.run("PadV2", { x: dy6 }, {
-        paddings: [[0, 0], [0, 0], [0, sh - 1], [0, 0], [0, sw - 1], [0, 0]],
-        constantValue: 0,
-      });
+      const padded = scope.run(
+        "PadV2",
+        { x: dy6 },
+        {
+          paddings: [
+            [0, 0],
+            [0, 0],
+            [0, sh - 1],
+            [0, 0],
+            [0, sw - 1],
+            [0, 0],
+          ],
+          constantValue: 0,
+        },
+      );
       spread = scope.reshape(padded, [batch, oh * sh, ow * sw, depth]);
     }
     const effectiveFh = (info.filterHeight - 1) * info.dilationHeight + 1;
@@ -405,19 +588,33 @@ const depthwiseBackpropInput: KernelFunc = ({ inputs, attrs, backend }) => {
     // The padded dyS must be H + effectiveFh - 1 rows long so the valid convolution yields H rows.
     const padBottom = height + effectiveFh - 1 - padTop - oh * sh;
     const padRight = width + effectiveFw - 1 - padLeft - ow * sw;
-    const framed = scope.padOrCrop(spread, [[0, 0], [padTop, padBottom], [padLeft, padRight], [0, 0]]);
+    const framed = scope.padOrCrop(spread, [
+      [0, 0],
+      [padTop, padBottom],
+      [padLeft, padRight],
+      [0, 0],
+    ]);
 
     const flipped = scope.run("Reverse", { x: filter }, { dims: [0, 1] });
     const filterFlat = scope.reshape(flipped, [info.filterHeight, info.filterWidth, depth, 1]);
     const perChannel = scope.run(
       "DepthwiseConv2dNative",
       { x: framed, filter: filterFlat },
-      { strides: [1, 1], dilations: [info.dilationHeight, info.dilationWidth], pad: "valid", dataFormat: "NHWC" },
+      {
+        strides: [1, 1],
+        dilations: [info.dilationHeight, info.dilationWidth],
+        pad: "valid",
+        dataFormat: "NHWC",
+      },
     ); // [B, H, W, C*M]
     const result =
       multiplier === 1
         ? perChannel
-        : scope.run("Sum", { x: scope.reshape(perChannel, [batch, height, width, channels, multiplier]) }, { axis: [4], keepDims: false });
+        : scope.run(
+            "Sum",
+            { x: scope.reshape(perChannel, [batch, height, width, channels, multiplier]) },
+            { axis: [4], keepDims: false },
+          );
     scope.finish(result);
     return result;
   } catch (error) {
@@ -439,7 +636,14 @@ const depthwiseBackpropInput: KernelFunc = ({ inputs, attrs, backend }) => {
 const maxPoolGrad: KernelFunc = ({ inputs, attrs, backend }) => {
   const { dy, input } = inputs as { dy: TensorInfo; input: TensorInfo };
   const { filterSize, strides, pad, dimRoundingMode } = attrs as unknown as MaxPoolGradAttrs;
-  const info = backend_util.computePool2DInfo(shape4(input, "MaxPoolGrad: input"), filterSize, strides, 1, pad, dimRoundingMode);
+  const info = backend_util.computePool2DInfo(
+    shape4(input, "MaxPoolGrad: input"),
+    filterSize,
+    strides,
+    1,
+    pad,
+    dimRoundingMode,
+  );
   assertOutShape(info, dy, "MaxPoolGrad");
   const heap = backend as unknown as WasmHeapBackend;
   const dx = heap.makeOutput([...input.shape], "float32");
@@ -448,7 +652,16 @@ const maxPoolGrad: KernelFunc = ({ inputs, attrs, backend }) => {
   const dys = heap.typedArrayFromHeap(dy);
   const dxs = heap.typedArrayFromHeap(dx);
   dxs.fill(0);
-  const { batchSize, inHeight, inWidth, inChannels: channels, outHeight, outWidth, strideHeight, strideWidth } = info;
+  const {
+    batchSize,
+    inHeight,
+    inWidth,
+    inChannels: channels,
+    outHeight,
+    outWidth,
+    strideHeight,
+    strideWidth,
+  } = info;
   const { dilationHeight, dilationWidth, effectiveFilterHeight, effectiveFilterWidth } = info;
   const { top, left } = info.padInfo;
   const best = new Float32Array(channels);
@@ -560,7 +773,9 @@ const adamUpdate: KernelFunc = ({ inputs, attrs, backend }) => {
   const { learningRate, beta1, beta2, epsilon, step } = attrs as unknown as AdamUpdateAttrs;
   for (const [name, info] of Object.entries({ g, m, v })) {
     if (info.shape.join() !== x.shape.join()) {
-      throw new Error(`${ADAM_UPDATE_KERNEL}: ${name} has shape [${info.shape.join(", ")}], the variable [${x.shape.join(", ")}]`);
+      throw new Error(
+        `${ADAM_UPDATE_KERNEL}: ${name} has shape [${info.shape.join(", ")}], the variable [${x.shape.join(", ")}]`,
+      );
     }
   }
   const heap = backend as unknown as WasmHeapBackend;
@@ -569,20 +784,29 @@ const adamUpdate: KernelFunc = ({ inputs, attrs, backend }) => {
   const outV = heap.makeOutput([...x.shape], "float32");
   const firstCorrection = 1 / (1 - beta1 ** step);
   const secondCorrection = 1 / (1 - beta2 ** step);
-  const simd = [x, g, m, v].every((t) => t.dtype === "float32") ? simdKernelsFor(backend) : undefined;
+  const simd = [x, g, m, v].every((t) => t.dtype === "float32")
+    ? simdKernelsFor(backend)
+    : undefined;
   if (simd !== undefined) {
     // The same formula in float32 SIMD lanes (tfjs's own Adam computes in float32 too).
-    simd.adam({ x, g, m, v, xOut: outX, mOut: outM, vOut: outV }, { learningRate, beta1, beta2, firstCorrection, secondCorrection, epsilon });
+    simd.adam(
+      { x, g, m, v, xOut: outX, mOut: outM, vOut: outV },
+      { learningRate, beta1, beta2, firstCorrection, secondCorrection, epsilon },
+    );
     return [outX, outM, outV];
   }
-  const [xs, gs, ms, vs, xo, mo, vo] = [x, g, m, v, outX, outM, outV].map((info) => heap.typedArrayFromHeap(info));
+  const [xs, gs, ms, vs, xo, mo, vo] = [x, g, m, v, outX, outM, outV].map((info) =>
+    heap.typedArrayFromHeap(info),
+  );
   for (let i = 0; i < xs!.length; i++) {
     const grad = gs![i]!;
     const first = beta1 * ms![i]! + (1 - beta1) * grad;
     const second = beta2 * vs![i]! + (1 - beta2) * grad * grad;
     mo![i] = first;
     vo![i] = second;
-    xo![i] = xs![i]! - (learningRate * first * firstCorrection) / (Math.sqrt(second * secondCorrection) + epsilon);
+    xo![i] =
+      xs![i]! -
+      (learningRate * first * firstCorrection) / (Math.sqrt(second * secondCorrection) + epsilon);
   }
   return [outX, outM, outV];
 };
@@ -597,7 +821,8 @@ const adamUpdate: KernelFunc = ({ inputs, attrs, backend }) => {
 const tile: KernelFunc = ({ inputs, attrs, backend }) => {
   const { x } = inputs as { x: TensorInfo };
   const { reps } = attrs as unknown as TileAttrs;
-  if (reps.length !== x.shape.length) throw new Error(`Tile: reps has ${reps.length} entries, x has rank ${x.shape.length}`);
+  if (reps.length !== x.shape.length)
+    throw new Error(`Tile: reps has ${reps.length} entries, x has rank ${x.shape.length}`);
   const heap = backend as unknown as WasmHeapBackend;
   const outShape = x.shape.map((d, i) => d * reps[i]!);
   const out = heap.makeOutput(outShape, x.dtype);
@@ -624,7 +849,8 @@ const tile: KernelFunc = ({ inputs, attrs, backend }) => {
     if (axis === rank - 1) {
       target.set(source.subarray(from, from + size), at);
     } else {
-      for (let i = 0; i < size; i++) fill(axis + 1, from + i * inStride[axis]!, at + i * outStride[axis]!);
+      for (let i = 0; i < size; i++)
+        fill(axis + 1, from + i * inStride[axis]!, at + i * outStride[axis]!);
     }
     // The block of this axis's input extent is complete: repeat it reps[axis] - 1 more times.
     const block = size * outStride[axis]!;
@@ -652,13 +878,17 @@ const REPLACED_KERNELS: ReadonlyArray<{ kernelName: string; kernelFunc: KernelFu
 ];
 
 /** Kernels kept, but called with different arguments on their slow paths. */
-const WRAPPED_KERNELS: ReadonlyArray<{ kernelName: string; wrap: (original: KernelFunc) => KernelFunc }> = [
-  { kernelName: "BatchMatMul", wrap: explicitTransposes },
-  ...WRAPPED_ELEMENTWISE_KERNELS,
-];
+const WRAPPED_KERNELS: ReadonlyArray<{
+  kernelName: string;
+  wrap: (original: KernelFunc) => KernelFunc;
+}> = [{ kernelName: "BatchMatMul", wrap: explicitTransposes }, ...WRAPPED_ELEMENTWISE_KERNELS];
 
 /** Every kernel this module registers for wasm: missing, replaced and wrapped. */
-export const WASM_TRAINING_KERNELS = [...MISSING_KERNELS, ...REPLACED_KERNELS, ...WRAPPED_KERNELS].map((k) => k.kernelName);
+export const WASM_TRAINING_KERNELS = [
+  ...MISSING_KERNELS,
+  ...REPLACED_KERNELS,
+  ...WRAPPED_KERNELS,
+].map((k) => k.kernelName);
 
 /** Kernel functions registered by this module, so a second registration can recognise them. */
 const ours = new WeakSet<KernelFunc>();

@@ -19,14 +19,42 @@ interface SimdExports {
   reluGrad(dy: number, x: number, out: number, n: number): void;
   convGrad(mode: number, image: number, filter: number, dy: number, dims: number): void;
   affine(x: number, a: number, b: number, out: number, rows: number, channels: number): void;
-  adam(x: number, g: number, m: number, v: number, xo: number, mo: number, vo: number, n: number, lr: number, b1: number, b2: number, c1: number, c2: number, eps: number): void;
-  channelSums(dy: number, x: number, mean: number, out: number, rows: number, channels: number): void;
+  adam(
+    x: number,
+    g: number,
+    m: number,
+    v: number,
+    xo: number,
+    mo: number,
+    vo: number,
+    n: number,
+    lr: number,
+    b1: number,
+    b2: number,
+    c1: number,
+    c2: number,
+    eps: number,
+  ): void;
+  channelSums(
+    dy: number,
+    x: number,
+    mean: number,
+    out: number,
+    rows: number,
+    channels: number,
+  ): void;
   pointwiseFilterGrad(x: number, dy: number, out: number, n: number, c: number, o: number): void;
 }
 
 /** The parts of tfjs-backend-wasm's backend object these kernels use. */
 interface WasmBackendInternals {
-  wasm: { asm?: { memory?: unknown }; wasmMemory?: unknown; _malloc(bytes: number): number; _free(pointer: number): void; HEAP32: Int32Array };
+  wasm: {
+    asm?: { memory?: unknown };
+    wasmMemory?: unknown;
+    _malloc(bytes: number): number;
+    _free(pointer: number): void;
+    HEAP32: Int32Array;
+  };
   dataIdMap: { get(dataId: object): { memoryOffset: number } | undefined };
 }
 
@@ -37,7 +65,13 @@ export interface SimdKernels {
    * dW[i, j, c, o] into `target` ([fh, fw, C, O]) from x; "input" adds dx into `target`
    * ([B, H, W, C]) from the filter. The target is zeroed by the caller.
    */
-  convGrad(which: "filter" | "input", source: TensorInfo, dy: TensorInfo, target: TensorInfo, dims: DepthwiseDims & { outChannels: number }): void;
+  convGrad(
+    which: "filter" | "input",
+    source: TensorInfo,
+    dy: TensorInfo,
+    target: TensorInfo,
+    dims: DepthwiseDims & { outChannels: number },
+  ): void;
   /** out[..., c] = x[..., c] · a[c] (+ b[c]) over float32 tensors, a and b of shape [C]. */
   affine(x: TensorInfo, a: TensorInfo, b: TensorInfo | undefined, out: TensorInfo): void;
   /**
@@ -45,8 +79,23 @@ export interface SimdKernels {
    * x' = x - lr·m'·c1 / (sqrt(v'·c2) + ε), with c1, c2 the bias corrections 1/(1-β^t).
    */
   adam(
-    tensors: { x: TensorInfo; g: TensorInfo; m: TensorInfo; v: TensorInfo; xOut: TensorInfo; mOut: TensorInfo; vOut: TensorInfo },
-    p: { learningRate: number; beta1: number; beta2: number; firstCorrection: number; secondCorrection: number; epsilon: number },
+    tensors: {
+      x: TensorInfo;
+      g: TensorInfo;
+      m: TensorInfo;
+      v: TensorInfo;
+      xOut: TensorInfo;
+      mOut: TensorInfo;
+      vOut: TensorInfo;
+    },
+    p: {
+      learningRate: number;
+      beta1: number;
+      beta2: number;
+      firstCorrection: number;
+      secondCorrection: number;
+      epsilon: number;
+    },
   ): void;
   /** dx = dy where x > 0, NaN where x is NaN, else 0 (relu's gradient), over float32 tensors. */
   reluGrad(dy: TensorInfo, x: TensorInfo, out: TensorInfo): void;
@@ -71,7 +120,14 @@ export interface SimdKernels {
    * Adds xᵀ · dy into `out` ([C, O], zeroed by the caller) for x [N, C] and dy [N, O]: the filter
    * gradient of a 1×1 convolution. Only for C % 4 == 0 and O % 8 == 0 (POINTWISE_ALIGNMENT).
    */
-  pointwiseFilterGrad(x: TensorInfo, dy: TensorInfo, out: TensorInfo, pixels: number, inChannels: number, outChannels: number): void;
+  pointwiseFilterGrad(
+    x: TensorInfo,
+    dy: TensorInfo,
+    out: TensorInfo,
+    pixels: number,
+    inChannels: number,
+    outChannels: number,
+  ): void;
 }
 
 /** Channel counts pointwiseFilterGrad accepts: input channels by 4, output channels by 8. */
@@ -111,10 +167,14 @@ function instantiate(backend: WasmBackendInternals): SimdKernels | undefined {
   // JavaScript, imports it, and keeps it as Module.wasmMemory.
   const memory = backend.wasm?.asm?.memory ?? backend.wasm?.wasmMemory;
   if (!(memory instanceof WebAssembly.Memory)) return undefined;
-  const shared = typeof SharedArrayBuffer !== "undefined" && memory.buffer instanceof SharedArrayBuffer;
+  const shared =
+    typeof SharedArrayBuffer !== "undefined" && memory.buffer instanceof SharedArrayBuffer;
   let exports: SimdExports;
   try {
-    const bytes = Buffer.from(shared ? SIMD_KERNELS_WASM_SHARED_MEMORY : SIMD_KERNELS_WASM, "base64");
+    const bytes = Buffer.from(
+      shared ? SIMD_KERNELS_WASM_SHARED_MEMORY : SIMD_KERNELS_WASM,
+      "base64",
+    );
     const instance = new WebAssembly.Instance(new WebAssembly.Module(bytes), { env: { memory } });
     exports = instance.exports as unknown as SimdExports;
   } catch {
@@ -122,14 +182,31 @@ function instantiate(backend: WasmBackendInternals): SimdKernels | undefined {
   }
   const address = (info: TensorInfo): number => {
     const data = backend.dataIdMap.get(info.dataId);
-    if (data === undefined) throw new Error("wasm SIMD kernel: a tensor is not on the wasm backend");
+    if (data === undefined)
+      throw new Error("wasm SIMD kernel: a tensor is not on the wasm backend");
     return data.memoryOffset;
   };
   /** Passes the dimensions through the wasm heap (a scratch allocation freed right after). */
-  const withDims = (d: DepthwiseDims & { outChannels?: number }, run: (pointer: number) => void): void => {
+  const withDims = (
+    d: DepthwiseDims & { outChannels?: number },
+    run: (pointer: number) => void,
+  ): void => {
     const values = [
-      d.batch, d.height, d.width, d.channels, d.outHeight, d.outWidth, d.filterHeight, d.filterWidth,
-      d.strideHeight, d.strideWidth, d.dilationHeight, d.dilationWidth, d.top, d.left, d.outChannels ?? 0,
+      d.batch,
+      d.height,
+      d.width,
+      d.channels,
+      d.outHeight,
+      d.outWidth,
+      d.filterHeight,
+      d.filterWidth,
+      d.strideHeight,
+      d.strideWidth,
+      d.dilationHeight,
+      d.dilationWidth,
+      d.top,
+      d.left,
+      d.outChannels ?? 0,
     ];
     // `>>> 0`: wasm's malloc returns a signed i32, negative for addresses above 2 GB.
     const pointer = backend.wasm._malloc(values.length * 4) >>> 0;
@@ -145,12 +222,31 @@ function instantiate(backend: WasmBackendInternals): SimdKernels | undefined {
     affine(x, a, b, out) {
       const channels = a.shape[0] ?? 0;
       const rows = channels === 0 ? 0 : size(x) / channels;
-      exports.affine(address(x), address(a), b === undefined ? 0 : address(b), address(out), rows, channels);
+      exports.affine(
+        address(x),
+        address(a),
+        b === undefined ? 0 : address(b),
+        address(out),
+        rows,
+        channels,
+      );
     },
     adam(t, p) {
       exports.adam(
-        address(t.x), address(t.g), address(t.m), address(t.v), address(t.xOut), address(t.mOut), address(t.vOut), size(t.x),
-        p.learningRate, p.beta1, p.beta2, p.firstCorrection, p.secondCorrection, p.epsilon,
+        address(t.x),
+        address(t.g),
+        address(t.m),
+        address(t.v),
+        address(t.xOut),
+        address(t.mOut),
+        address(t.vOut),
+        size(t.x),
+        p.learningRate,
+        p.beta1,
+        p.beta2,
+        p.firstCorrection,
+        p.secondCorrection,
+        p.epsilon,
       );
     },
     reluGrad(dy, x, out) {
@@ -159,17 +255,36 @@ function instantiate(backend: WasmBackendInternals): SimdKernels | undefined {
     channelSums(dy, out, centred) {
       const channels = dy.shape[dy.shape.length - 1] ?? 1;
       const rows = channels === 0 ? 0 : size(dy) / channels;
-      exports.channelSums(address(dy), centred ? address(centred.x) : 0, centred ? address(centred.mean) : 0, address(out), rows, channels);
+      exports.channelSums(
+        address(dy),
+        centred ? address(centred.x) : 0,
+        centred ? address(centred.mean) : 0,
+        address(out),
+        rows,
+        channels,
+      );
     },
     clipGrad(dy, x, out, low, high) {
       const n = x.shape.reduce((a, b) => a * b, 1);
       exports.clipGrad(address(dy), address(x), address(out), n, low, high);
     },
     pointwiseFilterGrad(x, dy, out, pixels, inChannels, outChannels) {
-      if (inChannels % POINTWISE_ALIGNMENT.inChannels !== 0 || outChannels % POINTWISE_ALIGNMENT.outChannels !== 0) {
-        throw new Error(`pointwiseFilterGrad needs channel counts divisible by 4 and 8, got ${inChannels} and ${outChannels}`);
+      if (
+        inChannels % POINTWISE_ALIGNMENT.inChannels !== 0 ||
+        outChannels % POINTWISE_ALIGNMENT.outChannels !== 0
+      ) {
+        throw new Error(
+          `pointwiseFilterGrad needs channel counts divisible by 4 and 8, got ${inChannels} and ${outChannels}`,
+        );
       }
-      exports.pointwiseFilterGrad(address(x), address(dy), address(out), pixels, inChannels, outChannels);
+      exports.pointwiseFilterGrad(
+        address(x),
+        address(dy),
+        address(out),
+        pixels,
+        inChannels,
+        outChannels,
+      );
     },
     convGrad(which, source, dy, target, d) {
       withDims(d, (dims) =>
@@ -179,10 +294,14 @@ function instantiate(backend: WasmBackendInternals): SimdKernels | undefined {
       );
     },
     depthwiseFilterGrad(x, dy, out, d) {
-      withDims(d, (dims) => exports.depthwiseFilterGrad(address(x), address(dy), address(out), dims));
+      withDims(d, (dims) =>
+        exports.depthwiseFilterGrad(address(x), address(dy), address(out), dims),
+      );
     },
     depthwiseInputGrad(filter, dy, dx, d) {
-      withDims(d, (dims) => exports.depthwiseInputGrad(address(filter), address(dy), address(dx), dims));
+      withDims(d, (dims) =>
+        exports.depthwiseInputGrad(address(filter), address(dy), address(dx), dims),
+      );
     },
   };
 }

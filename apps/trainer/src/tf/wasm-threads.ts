@@ -27,13 +27,19 @@ export type ThreadedWasmModule = BackendWasmModule & { PThread: PThreadApi };
 interface PThreadApi {
   unusedWorkers: Worker[];
   runningWorkers: Worker[];
-  loadWasmModuleToWorker(worker: Worker & { onerror?: (e: unknown) => void }, onFinishedLoading?: (w: Worker) => void): void;
+  loadWasmModuleToWorker(
+    worker: Worker & { onerror?: (e: unknown) => void },
+    onFinishedLoading?: (w: Worker) => void,
+  ): void;
   terminateAllThreads(): void;
 }
 
 interface FactoryConfig {
   locateFile(file: string, prefix: string): string | URL;
-  instantiateWasm(imports: WebAssembly.Imports, receive: (instance: WebAssembly.Instance, module: WebAssembly.Module) => void): object;
+  instantiateWasm(
+    imports: WebAssembly.Imports,
+    receive: (instance: WebAssembly.Instance, module: WebAssembly.Module) => void,
+  ): object;
   PThread?: PThreadApi;
 }
 
@@ -63,9 +69,14 @@ export const MAX_WASM_THREADS = 8;
  * shared memory, the workers or the module refuse to start. The caller passes the module to
  * BackendWasm and then calls releaseIdleWorkers.
  */
-export async function startThreadedWasm(threads: number, options: ThreadedWasmOptions = {}): Promise<ThreadedWasmModule> {
+export async function startThreadedWasm(
+  threads: number,
+  options: ThreadedWasmOptions = {},
+): Promise<ThreadedWasmModule> {
   if (!Number.isInteger(threads) || threads < 2 || threads > MAX_WASM_THREADS) {
-    throw new RangeError(`threads must be a whole number from 2 to ${MAX_WASM_THREADS}, got ${threads}`);
+    throw new RangeError(
+      `threads must be a whole number from 2 to ${MAX_WASM_THREADS}, got ${threads}`,
+    );
   }
   const support = sharedMemorySupport();
   if (support !== undefined) throw new ThreadedWasmError(support);
@@ -78,10 +89,13 @@ export async function startThreadedWasm(threads: number, options: ThreadedWasmOp
   try {
     dir = path.dirname(require.resolve(`@tensorflow/tfjs-backend-wasm/wasm-out/${GLUE}`));
     factory = require(path.join(dir, GLUE)) as typeof factory;
-    workerSource = (require(path.join(dir, WORKER_SOURCE)) as { wasmWorkerContents: string }).wasmWorkerContents;
+    workerSource = (require(path.join(dir, WORKER_SOURCE)) as { wasmWorkerContents: string })
+      .wasmWorkerContents;
     binary = new Uint8Array(await readFile(path.join(dir, BINARY)));
   } catch (error) {
-    throw new ThreadedWasmError(`the threaded build of @tensorflow/tfjs-backend-wasm could not be read: ${message(error)}`);
+    throw new ThreadedWasmError(
+      `the threaded build of @tensorflow/tfjs-backend-wasm could not be read: ${message(error)}`,
+    );
   }
   const workerScript = options.workerScript ?? pthreadWorkerUrl(workerSource, dir);
 
@@ -102,7 +116,10 @@ export async function startThreadedWasm(threads: number, options: ThreadedWasmOp
     locateFile: (file, prefix) => (file.endsWith(".worker.js") ? workerScript : prefix + file),
     instantiateWasm: (imports, receive) => {
       (imports.env as Record<string, unknown>).emscripten_num_logical_cores = () => 2 * threads;
-      WebAssembly.instantiate(binary, imports).then(({ instance, module }) => receive(instance, module), fail);
+      WebAssembly.instantiate(binary, imports).then(
+        ({ instance, module }) => receive(instance, module),
+        fail,
+      );
       return {};
     },
   };
@@ -129,7 +146,10 @@ export async function startThreadedWasm(threads: number, options: ThreadedWasmOp
     };
     const timeoutMs = options.timeoutMs ?? 60_000;
     const timedOut = new Promise<never>((_, reject) => {
-      timer = setTimeout(() => reject(new Error(`its pthread workers did not load within ${timeoutMs / 1000} s`)), timeoutMs);
+      timer = setTimeout(
+        () => reject(new Error(`its pthread workers did not load within ${timeoutMs / 1000} s`)),
+        timeoutMs,
+      );
     });
     const module = await Promise.race([ready, failed, timedOut]);
     state = "started";
@@ -164,7 +184,8 @@ function sharedMemorySupport(): string | undefined {
   if (typeof SharedArrayBuffer === "undefined") return "this Node has no SharedArrayBuffer";
   try {
     const memory = new WebAssembly.Memory({ initial: 1, maximum: 1, shared: true });
-    if (!(memory.buffer instanceof SharedArrayBuffer)) return "this Node's WebAssembly has no shared memory";
+    if (!(memory.buffer instanceof SharedArrayBuffer))
+      return "this Node's WebAssembly has no shared memory";
   } catch (error) {
     return `this Node's WebAssembly has no shared memory: ${message(error)}`;
   }
@@ -205,6 +226,7 @@ function addTfjsBridge(module: ThreadedWasmModule): void {
 
 function message(error: unknown): string {
   if (error instanceof Error) return error.message;
-  if (error !== null && typeof error === "object" && "message" in error) return String(error.message);
+  if (error !== null && typeof error === "object" && "message" in error)
+    return String(error.message);
   return String(error);
 }

@@ -24,15 +24,28 @@ export interface PixelLevels {
 export const UNIT_LEVELS: PixelLevels = { black: [0], white: [1] };
 
 /** Pixel levels for images scaled to `inputRange` and then normalized as (x - mean) / std per channel. */
-export function pixelLevels(preprocessing: { inputRange: [number, number]; mean?: number[]; std?: number[] }, channels: number): PixelLevels {
+export function pixelLevels(
+  preprocessing: { inputRange: [number, number]; mean?: number[]; std?: number[] },
+  channels: number,
+): PixelLevels {
   const [lo, hi] = preprocessing.inputRange;
-  const at = (values: number[] | undefined, c: number, fallback: number) => values?.[Math.min(c, values.length - 1)] ?? fallback;
-  const level = (value: number) => Array.from({ length: channels }, (_, c) => (value - at(preprocessing.mean, c, 0)) / at(preprocessing.std, c, 1));
+  const at = (values: number[] | undefined, c: number, fallback: number) =>
+    values?.[Math.min(c, values.length - 1)] ?? fallback;
+  const level = (value: number) =>
+    Array.from(
+      { length: channels },
+      (_, c) => (value - at(preprocessing.mean, c, 0)) / at(preprocessing.std, c, 1),
+    );
   return { black: level(lo), white: level(hi) };
 }
 
 export function isAugmenting(options: Augmentation): boolean {
-  return options.flipHorizontal || options.shiftPixels > 0 || options.rotateDegrees > 0 || options.brightness > 0;
+  return (
+    options.flipHorizontal ||
+    options.shiftPixels > 0 ||
+    options.rotateDegrees > 0 ||
+    options.brightness > 0
+  );
 }
 
 export interface AugmentParams {
@@ -47,7 +60,11 @@ export interface AugmentParams {
 }
 
 /** The random choices for a batch of `count` images, a pure function of the seed. */
-export function drawAugmentParams(options: Augmentation, count: number, seed: number): AugmentParams[] {
+export function drawAugmentParams(
+  options: Augmentation,
+  count: number,
+  seed: number,
+): AugmentParams[] {
   const random = mulberry32(seed);
   const uniform = (max: number) => (max > 0 ? (2 * random() - 1) * max : 0);
   const wholePixels = (max: number) => (max > 0 ? Math.floor(random() * (2 * max + 1)) - max : 0);
@@ -76,14 +93,29 @@ export function inverseTransform(p: AugmentParams, height: number, width: number
   const ox = cx + p.shiftX;
   const oy = cy + p.shiftY;
   // x_in = f·( cos·(x - ox) + sin·(y - oy)) + cx ;  y_in = -sin·(x - ox) + cos·(y - oy) + cy
-  return [f * cos, f * sin, cx - f * (cos * ox + sin * oy), -sin, cos, cy + sin * ox - cos * oy, 0, 0];
+  return [
+    f * cos,
+    f * sin,
+    cx - f * (cos * ox + sin * oy),
+    -sin,
+    cos,
+    cy + sin * ox - cos * oy,
+    0,
+    0,
+  ];
 }
 
 /** Augments a batch [B, H, W, C] of images in model space (see PixelLevels); returns a new tensor. */
-export function augmentBatch(images: tf.Tensor4D, options: Augmentation, seed: number, levels: PixelLevels = UNIT_LEVELS): tf.Tensor4D {
+export function augmentBatch(
+  images: tf.Tensor4D,
+  options: Augmentation,
+  seed: number,
+  levels: PixelLevels = UNIT_LEVELS,
+): tf.Tensor4D {
   const [count, height, width, channels] = images.shape;
   const params = drawAugmentParams(options, count, seed);
-  const perChannel = (values: number[]) => Array.from({ length: channels }, (_, c) => values[Math.min(c, values.length - 1)]!);
+  const perChannel = (values: number[]) =>
+    Array.from({ length: channels }, (_, c) => values[Math.min(c, values.length - 1)]!);
   const black = perChannel(levels.black);
   const white = perChannel(levels.white);
   const uniform = (values: number[]) => values.every((v) => v === values[0]);
@@ -92,7 +124,10 @@ export function augmentBatch(images: tf.Tensor4D, options: Augmentation, seed: n
     let out = images;
     const moves = options.flipHorizontal || options.shiftPixels > 0 || options.rotateDegrees > 0;
     if (moves) {
-      const transforms = tf.tensor2d(params.flatMap((p) => inverseTransform(p, height, width)), [count, 8]);
+      const transforms = tf.tensor2d(
+        params.flatMap((p) => inverseTransform(p, height, width)),
+        [count, 8],
+      );
       // Bilinear only when something rotates: whole-pixel shifts and flips land exactly on pixels.
       const interpolation = options.rotateDegrees > 0 ? "bilinear" : "nearest";
       if (uniform(black)) {
@@ -100,18 +135,35 @@ export function augmentBatch(images: tf.Tensor4D, options: Augmentation, seed: n
       } else {
         // The fill value is one number for all channels: shift black to 0, move, shift back.
         const offset = channelTensor(black);
-        out = tf.add(tf.image.transform(tf.sub(out, offset) as tf.Tensor4D, transforms, interpolation, "constant", 0), offset);
+        out = tf.add(
+          tf.image.transform(
+            tf.sub(out, offset) as tf.Tensor4D,
+            transforms,
+            interpolation,
+            "constant",
+            0,
+          ),
+          offset,
+        );
       }
     }
     if (options.brightness > 0) {
       const span = white.map((w, c) => w - black[c]!);
-      const delta = tf.mul(tf.tensor4d(params.map((p) => p.brightness), [count, 1, 1, 1]), uniform(span) ? span[0]! : channelTensor(span));
+      const delta = tf.mul(
+        tf.tensor4d(
+          params.map((p) => p.brightness),
+          [count, 1, 1, 1],
+        ),
+        uniform(span) ? span[0]! : channelTensor(span),
+      );
       const low = black.map((b, c) => Math.min(b, white[c]!));
       const high = black.map((b, c) => Math.max(b, white[c]!));
       const brighter = tf.add(out, delta);
-      out = (uniform(low) && uniform(high)
-        ? tf.clipByValue(brighter, low[0]!, high[0]!)
-        : tf.minimum(tf.maximum(brighter, channelTensor(low)), channelTensor(high))) as tf.Tensor4D;
+      out = (
+        uniform(low) && uniform(high)
+          ? tf.clipByValue(brighter, low[0]!, high[0]!)
+          : tf.minimum(tf.maximum(brighter, channelTensor(low)), channelTensor(high))
+      ) as tf.Tensor4D;
     }
     return out === images ? tf.clone(images) : out;
   });

@@ -17,7 +17,12 @@ export function isOutOfMemory(error: unknown): boolean {
 export function engineMessage(error: unknown): string {
   const text = errorText(error);
   return EMSCRIPTEN_ABORT.test(text)
-    ? text.replace(EMSCRIPTEN_ABORT, (_all, detail: string) => ` the backend aborted${detail ? ` (${detail})` : ""}`).trim()
+    ? text
+        .replace(
+          EMSCRIPTEN_ABORT,
+          (_all, detail: string) => ` the backend aborted${detail ? ` (${detail})` : ""}`,
+        )
+        .trim()
     : text;
 }
 

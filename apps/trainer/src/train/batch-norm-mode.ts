@@ -1,7 +1,10 @@
 import type { BatchNormMode } from "@tlab/core/experiment";
 import { tf } from "../tf/backend";
 
-type LayerCall = (inputs: tf.Tensor | tf.Tensor[], kwargs: Record<string, unknown>) => tf.Tensor | tf.Tensor[];
+type LayerCall = (
+  inputs: tf.Tensor | tf.Tensor[],
+  kwargs: Record<string, unknown>,
+) => tf.Tensor | tf.Tensor[];
 
 /**
  * With `frozen`, makes every BatchNormalization layer among `layers` run in inference mode even
@@ -11,7 +14,10 @@ type LayerCall = (inputs: tf.Tensor | tf.Tensor[], kwargs: Record<string, unknow
  * wrapped on the instance). Other layers (dropout in a base, say) still see `training`. Returns
  * the function that removes the wrapping; `updated` changes nothing.
  */
-export function applyBatchNormMode(layers: readonly tf.layers.Layer[], mode: BatchNormMode): () => void {
+export function applyBatchNormMode(
+  layers: readonly tf.layers.Layer[],
+  mode: BatchNormMode,
+): () => void {
   if (mode === "updated") return () => {};
   const wrapped: tf.layers.Layer[] = [];
   for (const layer of layers) {

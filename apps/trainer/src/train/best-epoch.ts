@@ -39,7 +39,10 @@ export class BestEpoch {
       return;
     }
     const { accuracy, loss } = validation;
-    if (accuracy > this.score.accuracy || (accuracy === this.score.accuracy && loss < this.score.loss)) {
+    if (
+      accuracy > this.score.accuracy ||
+      (accuracy === this.score.accuracy && loss < this.score.loss)
+    ) {
       this.score = { epoch, accuracy, loss };
       this.snapshot?.dispose();
       this.snapshot = new WeightSnapshot(this.variables);

@@ -17,8 +17,15 @@ const EVAL_BATCH = 512;
  * EVAL_BATCH images, and no more than a training pass holds when the images still have to go
  * through the base (`imagesPerChunk`, the run's micro-batch), so evaluation fits wherever training did.
  */
-export function evaluate(set: PreparedSet, parts: BaseParts, head: Head, memory: PeakTensorBytes, imagesPerChunk = EVAL_BATCH): Evaluation {
-  const chunkSize = set.stage === "images" ? Math.max(1, Math.min(EVAL_BATCH, imagesPerChunk)) : EVAL_BATCH;
+export function evaluate(
+  set: PreparedSet,
+  parts: BaseParts,
+  head: Head,
+  memory: PeakTensorBytes,
+  imagesPerChunk = EVAL_BATCH,
+): Evaluation {
+  const chunkSize =
+    set.stage === "images" ? Math.max(1, Math.min(EVAL_BATCH, imagesPerChunk)) : EVAL_BATCH;
   const predictions = new Int32Array(set.count);
   let lossSum = 0;
   let correct = 0;
@@ -28,7 +35,9 @@ export function evaluate(set: PreparedSet, parts: BaseParts, head: Head, memory:
       let xs = tf.slice(set.xs, start, size);
       const labels = tf.slice(set.labels, start, size);
       if (set.stage === "images" && parts.frozenPart) xs = parts.frozenPart.predict(xs);
-      const features = parts.trainablePart ? (parts.trainablePart.apply(xs, { training: false }) as tf.Tensor) : xs;
+      const features = parts.trainablePart
+        ? (parts.trainablePart.apply(xs, { training: false }) as tf.Tensor)
+        : xs;
       const scores = applyHead(head, features, false);
       memory.sample();
       return {

@@ -17,13 +17,21 @@ function key(overrides: Partial<FeatureKey> = {}, split = "train"): FeatureKey {
     baseModelSha256: "a".repeat(64),
     cutLayer: "fc2",
     preprocessing: "unit",
-    dataset: { spec: { source: "mnist", classes: [5, 6], seed: 3 }, split, count: 4, contentSha256: "b".repeat(64) },
+    dataset: {
+      spec: { source: "mnist", classes: [5, 6], seed: 3 },
+      split,
+      count: 4,
+      contentSha256: "b".repeat(64),
+    },
     ...overrides,
   };
 }
 
 function features(count: number, width: number, start = 0): Features {
-  return { shape: [count, width], data: Float32Array.from({ length: count * width }, (_, i) => start + i / 7) };
+  return {
+    shape: [count, width],
+    data: Float32Array.from({ length: count * width }, (_, i) => start + i / 7),
+  };
 }
 
 const entryBytes = (f: Features) => f.data.byteLength;
@@ -46,7 +54,10 @@ describe("FeatureCache", () => {
     expect(FeatureCache.entryId(reordered)).toBe(FeatureCache.entryId(key()));
     // Files: raw float32 data plus a readable header, nothing temporary left behind.
     const names = (await readdir(dir)).sort();
-    expect(names).toEqual([`${FeatureCache.entryId(key())}.f32`, `${FeatureCache.entryId(key())}.json`]);
+    expect(names).toEqual([
+      `${FeatureCache.entryId(key())}.f32`,
+      `${FeatureCache.entryId(key())}.json`,
+    ]);
     const header = JSON.parse(await readFile(path.join(dir, names[1]!), "utf8"));
     expect(header).toMatchObject({ shape: [4, 3], dtype: "float32", bytes: 48, key: key() });
   });
@@ -92,7 +103,8 @@ describe("FeatureCache", () => {
     await age(keys[0]!);
     await cache.put(keys[3]!, one);
     expect(await cache.get(keys[1]!)).toBeUndefined();
-    for (const k of [keys[0]!, keys[2]!, keys[3]!]) expect(await cache.get(k), k.cutLayer).toBeDefined();
+    for (const k of [keys[0]!, keys[2]!, keys[3]!])
+      expect(await cache.get(k), k.cutLayer).toBeDefined();
     expect(await cache.sizeBytes()).toBeLessThanOrEqual(3 * entryBytes(one) + headerAllowance);
   });
 
@@ -104,6 +116,8 @@ describe("FeatureCache", () => {
 
   it("refuses features whose values do not fill their shape", async () => {
     const cache = new FeatureCache({ dir, maxBytes: 1 << 20 });
-    await expect(cache.put(key(), { shape: [2, 3], data: new Float32Array(5) })).rejects.toThrow(/need 6 values, got 5/);
+    await expect(cache.put(key(), { shape: [2, 3], data: new Float32Array(5) })).rejects.toThrow(
+      /need 6 values, got 5/,
+    );
   });
 });

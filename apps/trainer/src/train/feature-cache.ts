@@ -70,7 +70,8 @@ export class FeatureCache {
   private readonly maxBytes: number;
 
   constructor(options: FeatureCacheOptions) {
-    if (!(options.maxBytes > 0)) throw new RangeError(`feature cache maxBytes must be positive, got ${options.maxBytes}`);
+    if (!(options.maxBytes > 0))
+      throw new RangeError(`feature cache maxBytes must be positive, got ${options.maxBytes}`);
     this.dir = options.dir;
     this.maxBytes = options.maxBytes;
   }
@@ -127,7 +128,9 @@ export class FeatureCache {
   async put(key: FeatureKey, features: Features): Promise<{ stored: boolean }> {
     const expected = features.shape.reduce((a, b) => a * b, 1);
     if (features.data.length !== expected) {
-      throw new Error(`features of shape [${features.shape.join(", ")}] need ${expected} values, got ${features.data.length}`);
+      throw new Error(
+        `features of shape [${features.shape.join(", ")}] need ${expected} values, got ${features.data.length}`,
+      );
     }
     const id = FeatureCache.entryId(key);
     const header: Header = {
@@ -142,7 +145,10 @@ export class FeatureCache {
     const headerText = `${JSON.stringify(header, null, 2)}\n`;
     if (header.bytes + Buffer.byteLength(headerText) > this.maxBytes) return { stored: false };
     await mkdir(this.dir, { recursive: true });
-    await writeAtomically(this.file(id, DATA_EXT), new Uint8Array(features.data.buffer, features.data.byteOffset, features.data.byteLength));
+    await writeAtomically(
+      this.file(id, DATA_EXT),
+      new Uint8Array(features.data.buffer, features.data.byteOffset, features.data.byteLength),
+    );
     await writeAtomically(this.file(id, HEADER_EXT), headerText);
     await this.evict(id);
     return { stored: true };
@@ -174,13 +180,17 @@ export class FeatureCache {
       if (isMissing(error)) return [];
       throw error;
     }
-    const headers = new Set(names.filter((n) => n.endsWith(HEADER_EXT)).map((n) => n.slice(0, -HEADER_EXT.length)));
+    const headers = new Set(
+      names.filter((n) => n.endsWith(HEADER_EXT)).map((n) => n.slice(0, -HEADER_EXT.length)),
+    );
     const entries: Array<{ id: string; bytes: number; usedAt: number }> = [];
     for (const name of names) {
       const full = path.join(this.dir, name);
       const info = await stat(full).catch(() => undefined);
       if (info === undefined) continue;
-      const orphan = name.endsWith(TMP_EXT) || (name.endsWith(DATA_EXT) && !headers.has(name.slice(0, -DATA_EXT.length)));
+      const orphan =
+        name.endsWith(TMP_EXT) ||
+        (name.endsWith(DATA_EXT) && !headers.has(name.slice(0, -DATA_EXT.length)));
       if (orphan) {
         if (Date.now() - info.mtimeMs > STALE_MS) await rm(full, { force: true });
         continue;
@@ -218,7 +228,8 @@ async function writeAtomically(file: string, data: Uint8Array | string): Promise
 /** A Float32Array over the bytes, copying only when the Buffer is not 4-byte aligned. */
 function toFloat32(bytes: Buffer): Float32Array {
   const count = bytes.byteLength / Float32Array.BYTES_PER_ELEMENT;
-  if (bytes.byteOffset % Float32Array.BYTES_PER_ELEMENT === 0) return new Float32Array(bytes.buffer, bytes.byteOffset, count);
+  if (bytes.byteOffset % Float32Array.BYTES_PER_ELEMENT === 0)
+    return new Float32Array(bytes.buffer, bytes.byteOffset, count);
   return new Float32Array(new Uint8Array(bytes).buffer, 0, count);
 }
 
@@ -226,7 +237,11 @@ function toFloat32(bytes: Buffer): Float32Array {
 export function canonicalJson(value: unknown): string {
   return JSON.stringify(value, (_key, v: unknown) =>
     v !== null && typeof v === "object" && !Array.isArray(v)
-      ? Object.fromEntries(Object.entries(v as Record<string, unknown>).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)))
+      ? Object.fromEntries(
+          Object.entries(v as Record<string, unknown>).sort(([a], [b]) =>
+            a < b ? -1 : a > b ? 1 : 0,
+          ),
+        )
       : v,
   );
 }

@@ -49,7 +49,8 @@ export function buildHead(config: HeadConfig, numClasses: number, seed: number):
       kernelInitializer: tf.initializers.glorotUniform({ seed: deriveSeed(seed, 13, 2) }),
     }),
   );
-  const perExample = config.type === "svm" ? squaredHinge(numClasses) : softmaxCrossEntropy(numClasses);
+  const perExample =
+    config.type === "svm" ? squaredHinge(numClasses) : softmaxCrossEntropy(numClasses);
   return {
     config,
     layers,
@@ -68,7 +69,9 @@ export function attachHead(head: Head, features: tf.SymbolicTensor): tf.Symbolic
   let x = features;
   for (const layer of head.layers) x = layer.apply(x) as tf.SymbolicTensor;
   if (head.config.type === "softmax") {
-    x = tf.layers.activation({ name: "head_softmax", activation: "softmax" }).apply(x) as tf.SymbolicTensor;
+    x = tf.layers
+      .activation({ name: "head_softmax", activation: "softmax" })
+      .apply(x) as tf.SymbolicTensor;
   }
   return x;
 }
@@ -77,7 +80,11 @@ export function attachHead(head: Head, features: tf.SymbolicTensor): tf.Symbolic
  * Runs the head on concrete features. In training, dropout masks come from `dropoutSeed` (one
  * seed per batch), so a run repeats exactly; at inference dropout is the identity.
  */
-export function applyHead(head: Head, features: tf.Tensor, training: { dropoutSeed: number } | false): tf.Tensor2D {
+export function applyHead(
+  head: Head,
+  features: tf.Tensor,
+  training: { dropoutSeed: number } | false,
+): tf.Tensor2D {
   return tf.tidy(() => {
     let x = features;
     head.layers.forEach((layer, index) => {
@@ -110,7 +117,13 @@ export function disposeHead(head: Head): void {
 
 function softmaxCrossEntropy(numClasses: number) {
   return (logits: tf.Tensor2D, labels: tf.Tensor1D): tf.Tensor1D =>
-    tf.losses.softmaxCrossEntropy(tf.cast(tf.oneHot(labels, numClasses), "float32"), logits, undefined, undefined, tf.Reduction.NONE) as tf.Tensor1D;
+    tf.losses.softmaxCrossEntropy(
+      tf.cast(tf.oneHot(labels, numClasses), "float32"),
+      logits,
+      undefined,
+      undefined,
+      tf.Reduction.NONE,
+    ) as tf.Tensor1D;
 }
 
 /** Keras' squared_hinge: mean over classes of max(0, 1 - t·s)², with t = ±1. */

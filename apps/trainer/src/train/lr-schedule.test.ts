@@ -57,7 +57,10 @@ describe("ScheduledAdam", () => {
 
 describe("ScheduledAdam's fused update on wasm", () => {
   /** Runs `steps` updates with varying gradients and learning rates; returns the final weights. */
-  async function train(backend: "wasm" | "cpu", steps: number): Promise<{ weights: Float32Array; fused: boolean; kernelsPerStep: number }> {
+  async function train(
+    backend: "wasm" | "cpu",
+    steps: number,
+  ): Promise<{ weights: Float32Array; fused: boolean; kernelsPerStep: number }> {
     await tf.setBackend(backend);
     const initial = tf.tensor1d([0.5, -1, 2, 0, 3e-3]);
     const variable = tf.variable(initial, true, `fused_adam_probe_${backend}`);
@@ -67,7 +70,9 @@ describe("ScheduledAdam's fused update on wasm", () => {
     for (let step = 1; step <= steps; step++) {
       optimizer.scale(1 / step);
       const gradient = tf.tensor1d([1, -2, 0.5 * step, 0, -1e-3 * step]);
-      const profile = await tf.profile(() => optimizer.applyGradients([{ name: variable.name, tensor: gradient }]));
+      const profile = await tf.profile(() =>
+        optimizer.applyGradients([{ name: variable.name, tensor: gradient }]),
+      );
       kernelsPerStep = profile.kernels.length;
       gradient.dispose();
     }

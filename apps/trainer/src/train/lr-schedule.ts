@@ -55,29 +55,48 @@ export class ScheduledAdam extends tf.AdamOptimizer {
     return this.fused === true;
   }
 
-  override applyGradients(variableGradients: Parameters<tf.AdamOptimizer["applyGradients"]>[0]): void {
-    this.fused ??= tf.getBackend() === "wasm" && tf.getKernel(ADAM_UPDATE_KERNEL, "wasm") !== undefined;
+  override applyGradients(
+    variableGradients: Parameters<tf.AdamOptimizer["applyGradients"]>[0],
+  ): void {
+    this.fused ??=
+      tf.getBackend() === "wasm" && tf.getKernel(ADAM_UPDATE_KERNEL, "wasm") !== undefined;
     if (!this.fused) {
       super.applyGradients(variableGradients);
       return;
     }
-    if (tf.getBackend() !== "wasm") throw new Error(`this optimizer started on wasm and cannot continue on ${tf.getBackend()}`);
+    if (tf.getBackend() !== "wasm")
+      throw new Error(`this optimizer started on wasm and cannot continue on ${tf.getBackend()}`);
     this.steps += 1;
-    const attrs: AdamUpdateAttrs = { learningRate: this.learningRate, beta1: BETA1, beta2: BETA2, epsilon: this.epsilon, step: this.steps };
-    const pairs: Array<{ name: string; tensor: tf.Tensor | undefined }> = Array.isArray(variableGradients)
+    const attrs: AdamUpdateAttrs = {
+      learningRate: this.learningRate,
+      beta1: BETA1,
+      beta2: BETA2,
+      epsilon: this.epsilon,
+      step: this.steps,
+    };
+    const pairs: Array<{ name: string; tensor: tf.Tensor | undefined }> = Array.isArray(
+      variableGradients,
+    )
       ? variableGradients
       : Object.entries(variableGradients).map(([name, tensor]) => ({ name, tensor }));
     for (const { name, tensor: gradient } of pairs) {
       if (gradient == null) continue;
       const variable = tf.engine().registeredVariables[name];
-      if (variable === undefined) throw new Error(`no variable named "${name}" to apply a gradient to`);
+      if (variable === undefined)
+        throw new Error(`no variable named "${name}" to apply a gradient to`);
       let state = this.moments.get(name);
       if (state === undefined) {
         const zeros = () => tf.tidy(() => tf.zerosLike(variable).variable(false));
         state = { m: zeros(), v: zeros() };
         this.moments.set(name, state);
       }
-      const [x, m, v] = tf.engine().runKernel(ADAM_UPDATE_KERNEL, { x: variable, g: gradient, m: state.m, v: state.v }, attrs as unknown as tf.NamedAttrMap) as tf.Tensor[];
+      const [x, m, v] = tf
+        .engine()
+        .runKernel(
+          ADAM_UPDATE_KERNEL,
+          { x: variable, g: gradient, m: state.m, v: state.v },
+          attrs as unknown as tf.NamedAttrMap,
+        ) as tf.Tensor[];
       variable.assign(x!);
       state.m.assign(m!);
       state.v.assign(v!);

@@ -14,23 +14,56 @@ import type { Optimizers } from "./training-phases";
 const CLASSES = [5, 6, 7, 8, 9];
 
 /** A small CNN with BatchNormalization after each convolution, the layout of MobileNet-style bases. */
-function batchNormBase(inputShape: [number, number, number] = [28, 28, 1], filters = 8): tf.LayersModel {
+function batchNormBase(
+  inputShape: [number, number, number] = [28, 28, 1],
+  filters = 8,
+): tf.LayersModel {
   const init = (seed: number) => tf.initializers.glorotUniform({ seed });
   const input = tf.input({ shape: inputShape, name: "image" });
-  let x = tf.layers.conv2d({ name: "conv1", filters, kernelSize: 3, strides: 2, padding: "same", useBias: false, kernelInitializer: init(1) }).apply(input) as tf.SymbolicTensor;
+  let x = tf.layers
+    .conv2d({
+      name: "conv1",
+      filters,
+      kernelSize: 3,
+      strides: 2,
+      padding: "same",
+      useBias: false,
+      kernelInitializer: init(1),
+    })
+    .apply(input) as tf.SymbolicTensor;
   x = tf.layers.batchNormalization({ name: "conv1_bn" }).apply(x) as tf.SymbolicTensor;
   x = tf.layers.reLU({ name: "conv1_relu", maxValue: 6 }).apply(x) as tf.SymbolicTensor;
-  x = tf.layers.depthwiseConv2d({ name: "dw2", kernelSize: 3, padding: "same", useBias: false, depthwiseInitializer: init(2) }).apply(x) as tf.SymbolicTensor;
+  x = tf.layers
+    .depthwiseConv2d({
+      name: "dw2",
+      kernelSize: 3,
+      padding: "same",
+      useBias: false,
+      depthwiseInitializer: init(2),
+    })
+    .apply(x) as tf.SymbolicTensor;
   x = tf.layers.batchNormalization({ name: "dw2_bn" }).apply(x) as tf.SymbolicTensor;
   x = tf.layers.reLU({ name: "dw2_relu", maxValue: 6 }).apply(x) as tf.SymbolicTensor;
-  x = tf.layers.conv2d({ name: "pw3", filters: filters * 2, kernelSize: 1, useBias: false, kernelInitializer: init(3) }).apply(x) as tf.SymbolicTensor;
+  x = tf.layers
+    .conv2d({
+      name: "pw3",
+      filters: filters * 2,
+      kernelSize: 1,
+      useBias: false,
+      kernelInitializer: init(3),
+    })
+    .apply(x) as tf.SymbolicTensor;
   x = tf.layers.batchNormalization({ name: "pw3_bn" }).apply(x) as tf.SymbolicTensor;
   x = tf.layers.maxPooling2d({ name: "pool", poolSize: 2 }).apply(x) as tf.SymbolicTensor;
   x = tf.layers.flatten({ name: "features" }).apply(x) as tf.SymbolicTensor;
   return tf.model({ name: "bn_base", inputs: input, outputs: x });
 }
 
-function specFor(base: tf.LayersModel, strategy: StrategyConfigInput, overrides: Partial<RunSpec> = {}): RunSpec {
+function specFor(
+  base: tf.LayersModel,
+  strategy: StrategyConfigInput,
+  overrides: Partial<RunSpec> = {},
+): RunSpec {
   const inputShape = base.inputs[0]!.shape.slice(1) as number[];
   return {
     runId: "run-test",
@@ -45,14 +78,33 @@ function specFor(base: tf.LayersModel, strategy: StrategyConfigInput, overrides:
     testPerClass: 40,
     training: DEFAULT_TRAINING_OPTIONS,
     leaseMs: 60_000,
-    baseModel: { id: "base", name: "bn-test-base", inputShape, layers: readLayerInfo(base), modelPath: "" },
-    dataset: { id: "dataset", name: "mnist-digits-5-9", spec: { source: "mnist", classes: CLASSES }, classNames: CLASSES.map(String) },
+    baseModel: {
+      id: "base",
+      name: "bn-test-base",
+      inputShape,
+      layers: readLayerInfo(base),
+      modelPath: "",
+    },
+    dataset: {
+      id: "dataset",
+      name: "mnist-digits-5-9",
+      spec: { source: "mnist", classes: CLASSES },
+      classNames: CLASSES.map(String),
+    },
     ...overrides,
   };
 }
 
 function statistics(model: tf.LayersModel): Map<string, Float32Array> {
-  return new Map(model.layers.filter((l) => l.getClassName() === "BatchNormalization").flatMap((l) => l.weights.map((w) => [w.originalName, Float32Array.from(w.read().dataSync() as Float32Array)] as const)));
+  return new Map(
+    model.layers
+      .filter((l) => l.getClassName() === "BatchNormalization")
+      .flatMap((l) =>
+        l.weights.map(
+          (w) => [w.originalName, Float32Array.from(w.read().dataSync() as Float32Array)] as const,
+        ),
+      ),
+  );
 }
 
 beforeAll(async () => {
@@ -74,9 +126,20 @@ describe("micro-batches with gradient accumulation", () => {
     // The optimizer step is where the gradients go: capture what it is given instead of applying it.
     const gradientsOf = (microBatch: number) => {
       const captured = new Map<string, Float32Array>();
-      const capture = { applyGradients: (list: Array<{ name: string; tensor: tf.Tensor }>) => list.forEach(({ name, tensor }) => captured.set(name, Float32Array.from(tensor.dataSync() as Float32Array))) };
+      const capture = {
+        applyGradients: (list: Array<{ name: string; tensor: tf.Tensor }>) =>
+          list.forEach(({ name, tensor }) =>
+            captured.set(name, Float32Array.from(tensor.dataSync() as Float32Array)),
+          ),
+      };
       const optimizers = { head: capture, base: capture } as unknown as Optimizers;
-      const step = trainStep({ ...context, microBatch }, new Int32Array([3, 1, 4, 0, 9, 2, 6, 5, 8, 7]), { dropout: 1, augment: 2 }, { epochs: 1, trainBase: true }, optimizers);
+      const step = trainStep(
+        { ...context, microBatch },
+        new Int32Array([3, 1, 4, 0, 9, 2, 6, 5, 8, 7]),
+        { dropout: 1, augment: 2 },
+        { epochs: 1, trainBase: true },
+        optimizers,
+      );
       return { step, captured };
     };
     const whole = gradientsOf(10);
@@ -101,20 +164,52 @@ describe("micro-batches with gradient accumulation", () => {
     const limit = { bytes: 1000, description: "a test's 1000 bytes" };
     const model = { name: "big-net", inputShape: [512, 512, 3] };
     // 750 usable bytes (75%) − 100 live − 50 fixed = 600 → 13 images of 45 bytes fit; 32 runs as 11 + 11 + 10.
-    expect(planMicroBatch({ batchSize: 32, cost: { fixedBytes: 50, perImageBytes: 45 }, liveBytes: 100, limit, model }).microBatch).toBe(11);
-    expect(planMicroBatch({ batchSize: 8, cost: { fixedBytes: 50, perImageBytes: 45 }, liveBytes: 100, limit, model }).microBatch).toBe(8);
-    expect(() => planMicroBatch({ batchSize: 32, cost: { fixedBytes: 50, perImageBytes: 700 }, liveBytes: 100, limit, model })).toThrow(
+    expect(
+      planMicroBatch({
+        batchSize: 32,
+        cost: { fixedBytes: 50, perImageBytes: 45 },
+        liveBytes: 100,
+        limit,
+        model,
+      }).microBatch,
+    ).toBe(11);
+    expect(
+      planMicroBatch({
+        batchSize: 8,
+        cost: { fixedBytes: 50, perImageBytes: 45 },
+        liveBytes: 100,
+        limit,
+        model,
+      }).microBatch,
+    ).toBe(8);
+    expect(() =>
+      planMicroBatch({
+        batchSize: 32,
+        cost: { fixedBytes: 50, perImageBytes: 700 },
+        liveBytes: 100,
+        limit,
+        model,
+      }),
+    ).toThrow(
       /base model "big-net" at input 512×512×3 needs about 1 KiB for a training step on a single image .* but a test's 1000 bytes leaves 1 KiB/,
     );
   });
 
   it("trains a fine-tune that does not fit at once as micro-batches, reports the micro-batch, and still learns", async () => {
     const base = batchNormBase();
-    const spec = specFor(base, { kind: "full", learningRate: 0.01, baseLearningRate: 0.01 }, { batchSize: 32 });
+    const spec = specFor(
+      base,
+      { kind: "full", learningRate: 0.01, baseLearningRate: 0.01 },
+      { batchSize: 32 },
+    );
     const events: MicroBatchEvent[] = [];
     // Room for the weights and data but only a few images' activations at a time.
     const live = tf.memory().numBytes;
-    const { metrics } = await trainRun(spec, { baseModel: base, memoryLimitBytes: (live + 40 * 784 * 4 * 5 * 1.2 + 2_500_000) / 0.75, onMicroBatch: (e) => events.push(e) });
+    const { metrics } = await trainRun(spec, {
+      baseModel: base,
+      memoryLimitBytes: (live + 40 * 784 * 4 * 5 * 1.2 + 2_500_000) / 0.75,
+      onMicroBatch: (e) => events.push(e),
+    });
     const planned = events.find((e) => e.kind === "planned");
     expect(planned?.kind === "planned" && planned.plan.microBatch).toBeLessThan(32);
     expect(metrics.microBatch).toBeLessThan(32);
@@ -126,23 +221,37 @@ describe("micro-batches with gradient accumulation", () => {
 
   it("halves the micro-batch when a pass runs out of memory anyway, and the run goes on", async () => {
     const base = batchNormBase();
-    const spec = specFor(base, { kind: "full", learningRate: 0.01, baseLearningRate: 0.01 }, { batchSize: 32, epochs: 1 });
+    const spec = specFor(
+      base,
+      { kind: "full", learningRate: 0.01, baseLearningRate: 0.01 },
+      { batchSize: 32, epochs: 1 },
+    );
     // The wasm heap running out inside a backward pass of more than 16 images, as emscripten says it.
     const original = tf.getKernel("Conv2DBackpropFilter", "wasm")!;
     tf.unregisterKernel("Conv2DBackpropFilter", "wasm");
     tf.registerKernel({
       ...original,
       kernelFunc: (args) => {
-        if ((args.inputs.x as tf.TensorInfo).shape[0]! > 16) throw new Error("RuntimeError: Aborted(). Build with -sASSERTIONS for more info.");
+        if ((args.inputs.x as tf.TensorInfo).shape[0]! > 16)
+          throw new Error("RuntimeError: Aborted(). Build with -sASSERTIONS for more info.");
         return original.kernelFunc(args);
       },
     });
     const events: MicroBatchEvent[] = [];
     try {
-      const { metrics } = await trainRun(spec, { baseModel: base, onMicroBatch: (e) => events.push(e) });
-      expect(events.map((e) => (e.kind === "planned" ? `planned ${e.plan.microBatch}` : `lowered ${e.from} to ${e.to}`))).toEqual(["planned 32", "lowered 32 to 16"]);
+      const { metrics } = await trainRun(spec, {
+        baseModel: base,
+        onMicroBatch: (e) => events.push(e),
+      });
+      expect(
+        events.map((e) =>
+          e.kind === "planned" ? `planned ${e.plan.microBatch}` : `lowered ${e.from} to ${e.to}`,
+        ),
+      ).toEqual(["planned 32", "lowered 32 to 16"]);
       const lowered = events[1]!;
-      expect(lowered.kind === "lowered" && lowered.reason).toMatch(/^out of memory in epoch 1, batch 1 of \d+, on the wasm backend: RuntimeError: the backend aborted$/);
+      expect(lowered.kind === "lowered" && lowered.reason).toMatch(
+        /^out of memory in epoch 1, batch 1 of \d+, on the wasm backend: RuntimeError: the backend aborted$/,
+      );
       expect(metrics.microBatch).toBe(16);
       expect(metrics.testAccuracy).toBeGreaterThan(0.3); // chance is 0.2
     } finally {
@@ -154,11 +263,17 @@ describe("micro-batches with gradient accumulation", () => {
 
   it("refuses, before training, a base whose one image does not fit, naming the model, input, estimate and limit", async () => {
     const base = batchNormBase([256, 256, 3], 64);
-    const spec = specFor(base, { kind: "full" }, { trainPerClass: 4, validationFraction: 0.5, testPerClass: 1, epochs: 1 });
+    const spec = specFor(
+      base,
+      { kind: "full" },
+      { trainPerClass: 4, validationFraction: 0.5, testPerClass: 1, epochs: 1 },
+    );
     const before = tf.memory().numTensors;
     const run = trainRun(spec, { baseModel: base, memoryLimitBytes: 48 * 2 ** 20 });
     await expect(run).rejects.toThrow(TrainingSpecError);
-    await expect(trainRun(spec, { baseModel: base, memoryLimitBytes: 48 * 2 ** 20 })).rejects.toThrow(
+    await expect(
+      trainRun(spec, { baseModel: base, memoryLimitBytes: 48 * 2 ** 20 }),
+    ).rejects.toThrow(
       /^base model "bn-test-base" at input 256×256×3 needs about \d+ MiB for a training step on a single image .* the configured 48 MiB \(TLAB_DEVICE_MEMORY_MB\) of the wasm backend leaves \d+ MiB/,
     );
     expect(tf.memory().numTensors).toBe(before);
@@ -174,8 +289,18 @@ describe("BatchNorm statistics", () => {
   ])("%s during a %s fine-tune", async (mode, kind) => {
     const base = batchNormBase();
     const before = statistics(base);
-    const strategy: StrategyConfigInput = kind === "full" ? { kind: "full", learningRate: 0.01, baseLearningRate: 0.01 } : { kind: "partial", cut: { by: "layer", layer: "conv1_relu" }, learningRate: 0.01, baseLearningRate: 0.01 };
-    const spec = specFor(base, strategy, { training: { ...DEFAULT_TRAINING_OPTIONS, batchNorm: mode } });
+    const strategy: StrategyConfigInput =
+      kind === "full"
+        ? { kind: "full", learningRate: 0.01, baseLearningRate: 0.01 }
+        : {
+            kind: "partial",
+            cut: { by: "layer", layer: "conv1_relu" },
+            learningRate: 0.01,
+            baseLearningRate: 0.01,
+          };
+    const spec = specFor(base, strategy, {
+      training: { ...DEFAULT_TRAINING_OPTIONS, batchNorm: mode },
+    });
     const { metrics } = await trainRun(spec, { baseModel: base });
     expect(metrics.testAccuracy).toBeGreaterThan(0.4);
     const after = statistics(base);

@@ -22,7 +22,10 @@ export class PeakTensorBytes {
   private peakAboveStart = 0;
 
   constructor(base: tf.LayersModel) {
-    this.baseBytes = base.weights.reduce((sum, w) => sum + w.read().size * tf.util.bytesPerElement(w.dtype), 0);
+    this.baseBytes = base.weights.reduce(
+      (sum, w) => sum + w.read().size * tf.util.bytesPerElement(w.dtype),
+      0,
+    );
   }
 
   /** An absolute ledger peak measured elsewhere (measurePeakBytes). */

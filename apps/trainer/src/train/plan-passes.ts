@@ -1,5 +1,12 @@
 import { tf } from "../tf/backend";
-import { activationBytesLowerBound, backendMemoryLimit, measureStepCost, planMicroBatch, type MicroBatchPlan, type ModelDescription } from "./step-memory";
+import {
+  activationBytesLowerBound,
+  backendMemoryLimit,
+  measureStepCost,
+  planMicroBatch,
+  type MicroBatchPlan,
+  type ModelDescription,
+} from "./step-memory";
 import { probePass, trainedVariables, type TrainingContext } from "./train-step";
 import type { Phase } from "./training-phases";
 
@@ -26,10 +33,21 @@ export function planPasses(input: {
   const residentBytes = 4 * variables.reduce((n, v) => n + v.size * 4, 0);
   const limit = backendMemoryLimit(tf.getBackend(), input.memoryLimitBytes);
   const liveBytes = tf.memory().numBytes;
-  const lowerBound = trainsBase && context.trainablePart ? activationBytesLowerBound(context.trainablePart.layers) : 0;
-  planMicroBatch({ batchSize, cost: { fixedBytes: residentBytes, perImageBytes: lowerBound }, liveBytes, limit, model });
+  const lowerBound =
+    trainsBase && context.trainablePart
+      ? activationBytesLowerBound(context.trainablePart.layers)
+      : 0;
+  planMicroBatch({
+    batchSize,
+    cost: { fixedBytes: residentBytes, perImageBytes: lowerBound },
+    liveBytes,
+    limit,
+    model,
+  });
   // A probe in training mode moves BatchNorm statistics ("updated"); they are put back after it.
-  const statistics = context.trainablePart ? context.trainablePart.nonTrainableWeights.map((w) => [w, tf.clone(w.read())] as const) : [];
+  const statistics = context.trainablePart
+    ? context.trainablePart.nonTrainableWeights.map((w) => [w, tf.clone(w.read())] as const)
+    : [];
   let cost;
   try {
     cost = measureStepCost((images) => probePass(context, phase, images), context.set.count);
@@ -39,5 +57,11 @@ export function planPasses(input: {
       value.dispose();
     }
   }
-  return planMicroBatch({ batchSize, cost: { fixedBytes: cost.fixedBytes + residentBytes, perImageBytes: cost.perImageBytes }, liveBytes, limit, model });
+  return planMicroBatch({
+    batchSize,
+    cost: { fixedBytes: cost.fixedBytes + residentBytes, perImageBytes: cost.perImageBytes },
+    liveBytes,
+    limit,
+    model,
+  });
 }

@@ -59,22 +59,48 @@ const MAX_CHUNK_IMAGES = 512;
  * output is read from the disk cache or computed (in inference mode, so BatchNormalization
  * statistics never move) and written to it; otherwise the split stays as images.
  */
-export async function prepareSplit(split: SplitName, set: ImageSet, source: FeatureSource, options: { perBatch: boolean }): Promise<PreparedSet> {
+export async function prepareSplit(
+  split: SplitName,
+  set: ImageSet,
+  source: FeatureSource,
+  options: { perBatch: boolean },
+): Promise<PreparedSet> {
   const labels = () => tf.tensor1d(set.labels, "int32");
   if (source.frozenPart === null || options.perBatch) {
     if (source.frozenPart !== null) {
       // The training loop compiles the plan on its first batch anyway; compiling it here costs nothing more.
       const inferencePlan = describeInferencePlan(source.frozenPart.plan());
-      source.onFeatures?.({ split, source: "per-batch", images: set.count, seconds: 0, inferencePlan });
+      source.onFeatures?.({
+        split,
+        source: "per-batch",
+        images: set.count,
+        seconds: 0,
+        inferencePlan,
+      });
     }
-    return { xs: tf.tensor4d(set.xs, [set.count, ...source.inputShape]), labels: labels(), count: set.count, stage: "images" };
+    return {
+      xs: tf.tensor4d(set.xs, [set.count, ...source.inputShape]),
+      labels: labels(),
+      count: set.count,
+      stage: "images",
+    };
   }
   const started = performance.now();
   const key = source.cache ? featureKey(split, set, source) : undefined;
   const cached = key ? await source.cache!.get(key) : undefined;
   if (cached !== undefined && cached.shape[0] === set.count) {
-    source.onFeatures?.({ split, source: "disk-cache", images: set.count, seconds: (performance.now() - started) / 1000 });
-    return { xs: tf.tensor(cached.data, cached.shape), labels: labels(), count: set.count, stage: "features" };
+    source.onFeatures?.({
+      split,
+      source: "disk-cache",
+      images: set.count,
+      seconds: (performance.now() - started) / 1000,
+    });
+    return {
+      xs: tf.tensor(cached.data, cached.shape),
+      labels: labels(),
+      count: set.count,
+      stage: "features",
+    };
   }
   const features = computeFeatures(set, source.frozenPart, source.inputShape);
   const seconds = (performance.now() - started) / 1000;
@@ -87,17 +113,34 @@ export async function prepareSplit(split: SplitName, set: ImageSet, source: Feat
     }
   }
   const inferencePlan = describeInferencePlan(source.frozenPart.plan());
-  source.onFeatures?.({ split, source: "computed", images: set.count, seconds, inferencePlan, ...(cacheError ? { cacheError } : {}) });
-  return { xs: tf.tensor(features.data, features.shape), labels: labels(), count: set.count, stage: "features" };
+  source.onFeatures?.({
+    split,
+    source: "computed",
+    images: set.count,
+    seconds,
+    inferencePlan,
+    ...(cacheError ? { cacheError } : {}),
+  });
+  return {
+    xs: tf.tensor(features.data, features.shape),
+    labels: labels(),
+    count: set.count,
+    stage: "features",
+  };
 }
 
 /**
  * One inference pass of `frozenPart` over the split, in chunks, straight from the pixel buffer,
  * through its inference plan.
  */
-export function computeFeatures(set: ImageSet, frozenPart: FrozenPart, inputShape: [number, number, number]): Features {
+export function computeFeatures(
+  set: ImageSet,
+  frozenPart: FrozenPart,
+  inputShape: [number, number, number],
+): Features {
   const featureShape = frozenPart.model.outputs[0]!.shape.slice(1);
-  if (featureShape.some((d) => d === null)) throw new Error(`frozen part "${frozenPart.model.name}" has an output of unknown size`);
+  if (featureShape.some((d) => d === null))
+    throw new Error(`frozen part "${frozenPart.model.name}" has an output of unknown size`);
   const perImage = (featureShape as number[]).reduce((a, b) => a * b, 1);
   const pixels = inputShape[0] * inputShape[1] * inputShape[2];
   const chunk = Math.max(1, Math.min(MAX_CHUNK_IMAGES, Math.floor(MAX_CHUNK_VALUES / pixels)));
@@ -105,7 +148,10 @@ export function computeFeatures(set: ImageSet, frozenPart: FrozenPart, inputShap
   for (let start = 0; start < set.count; start += chunk) {
     const end = Math.min(set.count, start + chunk);
     const out = tf.tidy(() => {
-      const images = tf.tensor4d(set.xs.subarray(start * pixels, end * pixels), [end - start, ...inputShape]);
+      const images = tf.tensor4d(set.xs.subarray(start * pixels, end * pixels), [
+        end - start,
+        ...inputShape,
+      ]);
       return frozenPart.predict(images);
     });
     data.set(out.dataSync() as Float32Array, start * perImage);
@@ -125,6 +171,11 @@ function featureKey(split: SplitName, set: ImageSet, source: FeatureSource): Fea
     baseModelSha256: source.baseModelSha256,
     cutLayer: source.cutLayer,
     preprocessing: source.preprocessing,
-    dataset: { spec: source.datasetSpec, split, count: set.count, contentSha256: content.digest("hex") },
+    dataset: {
+      spec: source.datasetSpec,
+      split,
+      count: set.count,
+      contentSha256: content.digest("hex"),
+    },
   };
 }

@@ -28,8 +28,19 @@ async function specFor(strategy: unknown, epochs: number): Promise<RunSpec> {
     testPerClass: 40,
     training: DEFAULT_TRAINING_OPTIONS,
     leaseMs: 60_000,
-    baseModel: { id: "b", name: "lenet5-digits-0-4", inputShape: [28, 28, 1], layers, modelPath: "/x" },
-    dataset: { id: "d", name: "mnist-digits-5-9", spec: { source: "mnist", classes: [5, 6, 7, 8, 9] }, classNames: ["5", "6", "7", "8", "9"] },
+    baseModel: {
+      id: "b",
+      name: "lenet5-digits-0-4",
+      inputShape: [28, 28, 1],
+      layers,
+      modelPath: "/x",
+    },
+    dataset: {
+      id: "d",
+      name: "mnist-digits-5-9",
+      spec: { source: "mnist", classes: [5, 6, 7, 8, 9] },
+      classNames: ["5", "6", "7", "8", "9"],
+    },
   };
 }
 
@@ -54,7 +65,11 @@ describe("resuming a run from its epoch checkpoint", () => {
     const restored = decodeCheckpoint(wire.header, wire.data);
     const resumedSteps: number[] = [];
     const baseB = await loadModelFromDir(BASE_DIR);
-    const resumed = await trainRun(spec, { baseModel: baseB, resume: restored, onEpoch: (epoch) => void resumedSteps.push(epoch) });
+    const resumed = await trainRun(spec, {
+      baseModel: baseB,
+      resume: restored,
+      onEpoch: (epoch) => void resumedSteps.push(epoch),
+    });
     baseB.dispose();
 
     expect(uninterruptedSteps).toEqual([1, 2, 3]);
@@ -62,7 +77,9 @@ describe("resuming a run from its epoch checkpoint", () => {
     expect(resumed.metrics.epochsRun).toBe(3);
     expect(resumed.metrics.testAccuracy).toBeGreaterThan(0.5); // chance is 0.2
     // Fresh optimizer moments after the restart make it close to, not identical with, the original.
-    expect(Math.abs(resumed.metrics.testAccuracy - uninterrupted.metrics.testAccuracy)).toBeLessThan(0.15);
+    expect(
+      Math.abs(resumed.metrics.testAccuracy - uninterrupted.metrics.testAccuracy),
+    ).toBeLessThan(0.15);
   });
 
   it("refuses a checkpoint made for a different model or strategy", async () => {
@@ -74,7 +91,9 @@ describe("resuming a run from its epoch checkpoint", () => {
     await trainRun(frozen, { baseModel: base, onCheckpoint: (c) => void checkpoints.push(c) });
     base.dispose();
     const other = await loadModelFromDir(BASE_DIR);
-    await expect(trainRun(full, { baseModel: other, resume: checkpoints[0]! })).rejects.toThrow(/checkpoint holds \d+ variables, this run trains \d+/);
+    await expect(trainRun(full, { baseModel: other, resume: checkpoints[0]! })).rejects.toThrow(
+      /checkpoint holds \d+ variables, this run trains \d+/,
+    );
     other.dispose();
   });
 });

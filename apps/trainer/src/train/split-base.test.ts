@@ -12,7 +12,13 @@ function baseWithBatchNorm(): tf.LayersModel {
   const input = tf.input({ shape: [10, 10, 3] });
   let x = input as tf.SymbolicTensor;
   for (const [i, filters] of [8, 12].entries()) {
-    x = L.conv2d({ name: `conv${i}`, filters, kernelSize: 3, padding: "same", useBias: false }).apply(x) as tf.SymbolicTensor;
+    x = L.conv2d({
+      name: `conv${i}`,
+      filters,
+      kernelSize: 3,
+      padding: "same",
+      useBias: false,
+    }).apply(x) as tf.SymbolicTensor;
     x = L.batchNormalization({ name: `bn${i}` }).apply(x) as tf.SymbolicTensor;
     x = L.reLU({ name: `relu${i}`, maxValue: 6 }).apply(x) as tf.SymbolicTensor;
   }
@@ -24,7 +30,9 @@ function baseWithBatchNorm(): tf.LayersModel {
     const values = layer.weights.map((w) => {
       const size = w.shape.reduce((a: number, b) => a * (b ?? 1), 1);
       const positive = w.originalName.endsWith("variance") || w.originalName.endsWith("gamma");
-      const data = positive ? Float32Array.from({ length: size }, () => 0.5 + random()) : normalArray(size, random).map((v) => v * 0.3);
+      const data = positive
+        ? Float32Array.from({ length: size }, () => 0.5 + random())
+        : normalArray(size, random).map((v) => v * 0.3);
       return tf.tensor(data, w.shape as number[]);
     });
     if (values.length > 0) layer.setWeights(values);

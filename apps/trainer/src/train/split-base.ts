@@ -52,10 +52,16 @@ export function splitBase(base: tf.LayersModel, plan: LayerPlan): BaseSplit {
   const byName = new Map(base.layers.map((layer) => [layer.name, layer]));
   const trainableLayers = plan.layers.filter((l) => l.trainable).map((l) => byName.get(l.name)!);
   const nothingToRelease = () => {};
-  if (plan.frozenThrough === null) return { frozenPart: null, trainablePart: base, trainableLayers, release: nothingToRelease };
+  if (plan.frozenThrough === null)
+    return { frozenPart: null, trainablePart: base, trainableLayers, release: nothingToRelease };
   if (trainableLayers.length === 0) {
     const frozen = frozenPartOf(base);
-    return { frozenPart: frozen.part, trainablePart: null, trainableLayers, release: frozen.release };
+    return {
+      frozenPart: frozen.part,
+      trainablePart: null,
+      trainableLayers,
+      release: frozen.release,
+    };
   }
 
   const { cut, above } = chainAbove(base, plan.frozenThrough);
@@ -69,12 +75,19 @@ export function splitBase(base: tf.LayersModel, plan: LayerPlan): BaseSplit {
   }
   // Building a model from existing tensors does not touch layer reference counts, so the frozen
   // model needs no release (and must never be disposed: that would dispose the base's own layers).
-  const frozen = frozenPartOf(tf.model({ name: `${base.name}_frozen`, inputs: base.inputs, outputs: cut }));
+  const frozen = frozenPartOf(
+    tf.model({ name: `${base.name}_frozen`, inputs: base.inputs, outputs: cut }),
+  );
   const featureShape = cut.shape.slice(1);
   if (featureShape.some((d) => d === null)) {
-    throw new TrainingSpecError(`features at "${plan.frozenThrough}" have an unknown size [${featureShape.join(", ")}]`);
+    throw new TrainingSpecError(
+      `features at "${plan.frozenThrough}" have an unknown size [${featureShape.join(", ")}]`,
+    );
   }
-  const input = tf.input({ shape: featureShape as number[], name: `${plan.frozenThrough}_features` });
+  const input = tf.input({
+    shape: featureShape as number[],
+    name: `${plan.frozenThrough}_features`,
+  });
   let x = input;
   for (const layer of above) x = layer.apply(x) as tf.SymbolicTensor;
   const trainablePart = tf.model({ name: `${base.name}_trainable`, inputs: input, outputs: x });
@@ -104,8 +117,14 @@ function frozenPartOf(model: tf.LayersModel): { part: FrozenPart; release: () =>
  * on the way. Only a chain (each layer fed by exactly one tensor) can be re-run from cached
  * features this way; a branch or merge above the cut is reported rather than silently mis-cut.
  */
-function chainAbove(base: tf.LayersModel, cutName: string): { cut: tf.SymbolicTensor; above: tf.layers.Layer[] } {
-  if (base.outputs.length !== 1) throw new TrainingSpecError(`the base model must have one output, it has ${base.outputs.length}`);
+function chainAbove(
+  base: tf.LayersModel,
+  cutName: string,
+): { cut: tf.SymbolicTensor; above: tf.layers.Layer[] } {
+  if (base.outputs.length !== 1)
+    throw new TrainingSpecError(
+      `the base model must have one output, it has ${base.outputs.length}`,
+    );
   const above: tf.layers.Layer[] = [];
   let tensor = base.outputs[0]!;
   while (tensor.sourceLayer.name !== cutName) {

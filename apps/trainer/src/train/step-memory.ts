@@ -22,15 +22,28 @@ const ASSUMED_GPU_BYTES = 4 * 2 ** 30;
 const USABLE_SHARE = 0.75;
 
 export function backendMemoryLimit(backend: string, overrideBytes?: number): MemoryLimit {
-  if (overrideBytes !== undefined) return { bytes: overrideBytes, description: `the configured ${formatBytes(overrideBytes)} (TLAB_DEVICE_MEMORY_MB) of the ${backend} backend` };
+  if (overrideBytes !== undefined)
+    return {
+      bytes: overrideBytes,
+      description: `the configured ${formatBytes(overrideBytes)} (TLAB_DEVICE_MEMORY_MB) of the ${backend} backend`,
+    };
   switch (backend) {
     case "wasm":
-      return { bytes: WASM_HEAP_BYTES, description: `the wasm backend's ${formatBytes(WASM_HEAP_BYTES)} heap` };
+      return {
+        bytes: WASM_HEAP_BYTES,
+        description: `the wasm backend's ${formatBytes(WASM_HEAP_BYTES)} heap`,
+      };
     case "tensorflow-gpu":
-      return { bytes: ASSUMED_GPU_BYTES, description: `the ${formatBytes(ASSUMED_GPU_BYTES)} assumed of the GPU (set TLAB_DEVICE_MEMORY_MB to its size)` };
+      return {
+        bytes: ASSUMED_GPU_BYTES,
+        description: `the ${formatBytes(ASSUMED_GPU_BYTES)} assumed of the GPU (set TLAB_DEVICE_MEMORY_MB to its size)`,
+      };
     default: {
       const half = Math.floor(os.totalmem() / 2);
-      return { bytes: half, description: `half of this host's ${formatBytes(os.totalmem())} of memory (${backend} backend)` };
+      return {
+        bytes: half,
+        description: `half of this host's ${formatBytes(os.totalmem())} of memory (${backend} backend)`,
+      };
     }
   }
 }
@@ -84,7 +97,14 @@ export function planMicroBatch(input: {
   }
   const passes = Math.ceil(batchSize / Math.min(batchSize, fitting));
   const microBatch = Math.ceil(batchSize / passes);
-  return { batchSize, microBatch, limit, availableBytes, estimateBytes: cost.fixedBytes + microBatch * cost.perImageBytes, ...cost };
+  return {
+    batchSize,
+    microBatch,
+    limit,
+    availableBytes,
+    estimateBytes: cost.fixedBytes + microBatch * cost.perImageBytes,
+    ...cost,
+  };
 }
 
 /**
@@ -95,7 +115,11 @@ export function planMicroBatch(input: {
 export function activationBytesLowerBound(layers: readonly tf.layers.Layer[]): number {
   let values = 0;
   for (const layer of layers) {
-    const shapes = (Array.isArray(layer.outputShape[0]) || layer.outputShape.length === 0 ? layer.outputShape : [layer.outputShape]) as Array<Array<number | null>>;
+    const shapes = (
+      Array.isArray(layer.outputShape[0]) || layer.outputShape.length === 0
+        ? layer.outputShape
+        : [layer.outputShape]
+    ) as Array<Array<number | null>>;
     for (const shape of shapes) values += shape.slice(1).reduce<number>((n, d) => n * (d ?? 1), 1);
   }
   return values * 4;

@@ -1,7 +1,11 @@
 import { mkdtemp, readdir, rm, truncate } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
-import { DEFAULT_TRAINING_OPTIONS, TrainingOptions, type TrainingOptions as TrainingOptionsValue } from "@tlab/core/experiment";
+import {
+  DEFAULT_TRAINING_OPTIONS,
+  TrainingOptions,
+  type TrainingOptions as TrainingOptionsValue,
+} from "@tlab/core/experiment";
 import { LEARNING_RATE_METRIC, METRIC, type MetricPoint, type RunSpec } from "@tlab/core/run";
 import { StrategyConfig, type StrategyConfigInput } from "@tlab/core/strategy";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
@@ -17,7 +21,12 @@ const CLASSES = [5, 6, 7, 8, 9];
 /** Small enough that Adam changes nothing representable in float32: validation accuracy plateaus at once. */
 const NO_LEARNING = 1e-9;
 
-function makeSpec(base: tf.LayersModel, strategy: StrategyConfigInput, training: Partial<TrainingOptionsValue> = {}, overrides: Partial<RunSpec> = {}): RunSpec {
+function makeSpec(
+  base: tf.LayersModel,
+  strategy: StrategyConfigInput,
+  training: Partial<TrainingOptionsValue> = {},
+  overrides: Partial<RunSpec> = {},
+): RunSpec {
   return {
     runId: "run-options",
     experimentId: "experiment-options",
@@ -31,8 +40,19 @@ function makeSpec(base: tf.LayersModel, strategy: StrategyConfigInput, training:
     testPerClass: 60,
     training: TrainingOptions.parse({ ...DEFAULT_TRAINING_OPTIONS, ...training }),
     leaseMs: 60_000,
-    baseModel: { id: "base", name: "lenet5-digits-0-4", inputShape: [28, 28, 1], layers: readLayerInfo(base), modelPath: "" },
-    dataset: { id: "dataset", name: "mnist-digits-5-9", spec: { source: "mnist", classes: CLASSES }, classNames: CLASSES.map(String) },
+    baseModel: {
+      id: "base",
+      name: "lenet5-digits-0-4",
+      inputShape: [28, 28, 1],
+      layers: readLayerInfo(base),
+      modelPath: "",
+    },
+    dataset: {
+      id: "dataset",
+      name: "mnist-digits-5-9",
+      spec: { source: "mnist", classes: CLASSES },
+      classNames: CLASSES.map(String),
+    },
     ...overrides,
   };
 }
@@ -44,7 +64,12 @@ interface Observed {
 }
 
 /** Trains on a freshly loaded base and records what the run reports along the way. */
-async function observeRun(strategy: StrategyConfigInput, training: Partial<TrainingOptionsValue> = {}, overrides: Partial<RunSpec> = {}, deps: Partial<TrainRunDeps> = {}) {
+async function observeRun(
+  strategy: StrategyConfigInput,
+  training: Partial<TrainingOptionsValue> = {},
+  overrides: Partial<RunSpec> = {},
+  deps: Partial<TrainRunDeps> = {},
+) {
   const base = await loadModelFromDir(BASE_DIR);
   const observed: Observed = { epochs: new Map(), progress: [], features: [] };
   try {
@@ -64,7 +89,8 @@ async function observeRun(strategy: StrategyConfigInput, training: Partial<Train
   }
 }
 
-const series = (observed: Observed, metric: string) => [...observed.epochs.values()].map((points) => points.get(metric)!);
+const series = (observed: Observed, metric: string) =>
+  [...observed.epochs.values()].map((points) => points.get(metric)!);
 
 beforeAll(async () => {
   await initBackend("wasm");
@@ -72,7 +98,11 @@ beforeAll(async () => {
 
 describe("early stopping", () => {
   it("stops once validation accuracy has not improved for `patience` epochs, well before the budget", async () => {
-    const run = await observeRun({ kind: "frozen", learningRate: NO_LEARNING }, { earlyStoppingPatience: 2 }, { epochs: 10 });
+    const run = await observeRun(
+      { kind: "frozen", learningRate: NO_LEARNING },
+      { earlyStoppingPatience: 2 },
+      { epochs: 10 },
+    );
     run.base.dispose();
     const accuracy = series(run.observed, METRIC.valAccuracy);
     expect(new Set(accuracy).size).toBe(1); // the plateau this test relies on
@@ -90,9 +120,16 @@ describe("early stopping", () => {
     stopped.base.dispose();
     const accuracy = series(stopped.observed, METRIC.valAccuracy);
     const loss = series(stopped.observed, METRIC.valLoss);
-    const best = accuracy.reduce((b, a, i) => (a > accuracy[b]! || (a === accuracy[b]! && loss[i]! < loss[b]!) ? i : b), 0) + 1;
+    const best =
+      accuracy.reduce(
+        (b, a, i) => (a > accuracy[b]! || (a === accuracy[b]! && loss[i]! < loss[b]!) ? i : b),
+        0,
+      ) + 1;
     expect(stopped.metrics.bestEpoch).toBe(best);
-    const lastGain = accuracy.reduce((g, a, i) => (a > Math.max(...accuracy.slice(0, i), -1) ? i + 1 : g), 0);
+    const lastGain = accuracy.reduce(
+      (g, a, i) => (a > Math.max(...accuracy.slice(0, i), -1) ? i + 1 : g),
+      0,
+    );
     expect(stopped.metrics.epochsRun).toBe(Math.min(10, lastGain + 2));
     // This seed's trajectory stops early, after a better epoch than its last: weights were restored.
     expect(stopped.metrics.epochsRun).toBeLessThan(10);
@@ -108,7 +145,13 @@ describe("early stopping", () => {
 
   it("does not count the head-only warmup of partial against the patience", async () => {
     const run = await observeRun(
-      { kind: "partial", cut: { by: "layer", layer: "fc1" }, warmupEpochs: 3, learningRate: NO_LEARNING, baseLearningRate: NO_LEARNING },
+      {
+        kind: "partial",
+        cut: { by: "layer", layer: "fc1" },
+        warmupEpochs: 3,
+        learningRate: NO_LEARNING,
+        baseLearningRate: NO_LEARNING,
+      },
       { earlyStoppingPatience: 1 },
       { epochs: 8 },
     );
@@ -119,14 +162,24 @@ describe("early stopping", () => {
 });
 
 describe("learning-rate schedule", () => {
-  it.each(["constant", "cosine", "step"] as const)("%s sets the learning rate of each epoch from the budget", async (lrSchedule) => {
-    const epochs = 4;
-    const run = await observeRun({ kind: "full", learningRate: 0.002, baseLearningRate: 0.001 }, { lrSchedule }, { epochs, trainPerClass: 16 });
-    run.base.dispose();
-    const expected = Array.from({ length: epochs }, (_, i) => 0.002 * learningRateFactor(lrSchedule, i + 1, epochs));
-    const actual = series(run.observed, LEARNING_RATE_METRIC);
-    actual.forEach((value, i) => expect(value).toBeCloseTo(expected[i]!, 12));
-  });
+  it.each(["constant", "cosine", "step"] as const)(
+    "%s sets the learning rate of each epoch from the budget",
+    async (lrSchedule) => {
+      const epochs = 4;
+      const run = await observeRun(
+        { kind: "full", learningRate: 0.002, baseLearningRate: 0.001 },
+        { lrSchedule },
+        { epochs, trainPerClass: 16 },
+      );
+      run.base.dispose();
+      const expected = Array.from(
+        { length: epochs },
+        (_, i) => 0.002 * learningRateFactor(lrSchedule, i + 1, epochs),
+      );
+      const actual = series(run.observed, LEARNING_RATE_METRIC);
+      actual.forEach((value, i) => expect(value).toBeCloseTo(expected[i]!, 12));
+    },
+  );
 
   it("with step decay, late epochs barely move the weights", async () => {
     // step: ×0.01 in the last quarter. Weight change per epoch shrinks accordingly.
@@ -134,14 +187,24 @@ describe("learning-rate schedule", () => {
     const snapshots: Float32Array[] = [];
     const kernel = () => base.getLayer("fc2").getWeights()[0]!.dataSync() as Float32Array;
     snapshots.push(Float32Array.from(kernel()));
-    await trainRun(makeSpec(base, { kind: "full", learningRate: 0.003, baseLearningRate: 0.003 }, { lrSchedule: "step" }, { epochs: 4, trainPerClass: 16, validationFraction: 0.25 }), {
-      baseModel: base,
-      onEpoch: () => {
-        snapshots.push(Float32Array.from(kernel()));
+    await trainRun(
+      makeSpec(
+        base,
+        { kind: "full", learningRate: 0.003, baseLearningRate: 0.003 },
+        { lrSchedule: "step" },
+        { epochs: 4, trainPerClass: 16, validationFraction: 0.25 },
+      ),
+      {
+        baseModel: base,
+        onEpoch: () => {
+          snapshots.push(Float32Array.from(kernel()));
+        },
       },
-    });
+    );
     base.dispose();
-    const moved = snapshots.slice(1).map((s, i) => Math.max(...s.map((v, j) => Math.abs(v - snapshots[i]![j]!))));
+    const moved = snapshots
+      .slice(1)
+      .map((s, i) => Math.max(...s.map((v, j) => Math.abs(v - snapshots[i]![j]!))));
     expect(moved[3]!).toBeLessThan(moved[0]! / 10);
   });
 });
@@ -156,8 +219,13 @@ describe("augmentation", () => {
     const augmented = await observeRun(strategy, { augmentation: HEAVY }, { epochs: 1 });
     augmented.base.dispose();
     // The model does not learn (NO_LEARNING), so any difference comes from the inputs.
-    expect(series(augmented.observed, METRIC.trainLoss)[0]).not.toBeCloseTo(series(plain.observed, METRIC.trainLoss)[0]!, 3);
-    expect(series(augmented.observed, METRIC.valLoss)).toEqual(series(plain.observed, METRIC.valLoss));
+    expect(series(augmented.observed, METRIC.trainLoss)[0]).not.toBeCloseTo(
+      series(plain.observed, METRIC.trainLoss)[0]!,
+      3,
+    );
+    expect(series(augmented.observed, METRIC.valLoss)).toEqual(
+      series(plain.observed, METRIC.valLoss),
+    );
     expect(augmented.metrics.testLoss).toBe(plain.metrics.testLoss);
     expect(augmented.metrics.confusionMatrix).toEqual(plain.metrics.confusionMatrix);
   });
@@ -165,22 +233,41 @@ describe("augmentation", () => {
   it("runs partial's frozen bottom per batch in inference mode and keeps it bit-identical", async () => {
     const base = await loadModelFromDir(BASE_DIR);
     const frozenNames = ["conv1", "conv2", "fc1"];
-    const before = frozenNames.map((name) => base.getLayer(name).getWeights().map((w) => Array.from(w.dataSync())));
+    const before = frozenNames.map((name) =>
+      base
+        .getLayer(name)
+        .getWeights()
+        .map((w) => Array.from(w.dataSync())),
+    );
     const features: FeatureEvent[] = [];
-    const spec = makeSpec(base, { kind: "partial", cut: { by: "layer", layer: "fc1" } }, { augmentation: HEAVY }, { epochs: 2 });
+    const spec = makeSpec(
+      base,
+      { kind: "partial", cut: { by: "layer", layer: "fc1" } },
+      { augmentation: HEAVY },
+      { epochs: 2 },
+    );
     const first = await trainRun(spec, { baseModel: base, onFeatures: (e) => features.push(e) });
     expect(features.map((e) => [e.split, e.source])).toEqual([
       ["train", "per-batch"],
       ["val", "computed"],
       ["test", "computed"],
     ]);
-    const after = frozenNames.map((name) => base.getLayer(name).getWeights().map((w) => Array.from(w.dataSync())));
+    const after = frozenNames.map((name) =>
+      base
+        .getLayer(name)
+        .getWeights()
+        .map((w) => Array.from(w.dataSync())),
+    );
     expect(after).toEqual(before);
     expect(first.metrics.testAccuracy).toBeGreaterThan(0.5);
     base.dispose();
 
     // Seeded: the same spec gives the same result.
-    const again = await observeRun({ kind: "partial", cut: { by: "layer", layer: "fc1" } }, { augmentation: HEAVY }, { epochs: 2 });
+    const again = await observeRun(
+      { kind: "partial", cut: { by: "layer", layer: "fc1" } },
+      { augmentation: HEAVY },
+      { epochs: 2 },
+    );
     again.base.dispose();
     expect(again.metrics.testLoss).toBe(first.metrics.testLoss);
   });
@@ -202,9 +289,15 @@ describe("feature cache on disk", () => {
     try {
       const cold = await observeRun(strategy, {}, {}, { cacheDir });
       cold.base.dispose();
-      expect(cold.observed.features.map((e) => e.source)).toEqual(["computed", "computed", "computed"]);
+      expect(cold.observed.features.map((e) => e.source)).toEqual([
+        "computed",
+        "computed",
+        "computed",
+      ]);
       // Computed features say how the frozen layers ran (LeNet-5 has nothing to fold, nor to fall back on).
-      expect(cold.observed.features[0]!.inferencePlan).toMatch(/^\d+ layers in \d+ steps: 0 BatchNormalization folded, .*layer fallback: none$/);
+      expect(cold.observed.features[0]!.inferencePlan).toMatch(
+        /^\d+ layers in \d+ steps: 0 BatchNormalization folded, .*layer fallback: none$/,
+      );
       const coldForwardCalls = predict.mock.calls.length;
       expect(coldForwardCalls).toBeGreaterThan(0);
 
@@ -224,15 +317,42 @@ describe("feature cache on disk", () => {
   });
 
   it("keys entries by cut layer and data: another cut or seed computes its own", async () => {
-    const partial = await observeRun({ kind: "partial", cut: { by: "layer", layer: "pool2" } }, {}, { epochs: 1 }, { cacheDir });
+    const partial = await observeRun(
+      { kind: "partial", cut: { by: "layer", layer: "pool2" } },
+      {},
+      { epochs: 1 },
+      { cacheDir },
+    );
     partial.base.dispose();
-    expect(partial.observed.features.map((e) => e.source)).toEqual(["computed", "computed", "computed"]);
-    const again = await observeRun({ kind: "partial", cut: { by: "layer", layer: "pool2" } }, {}, { epochs: 1 }, { cacheDir });
+    expect(partial.observed.features.map((e) => e.source)).toEqual([
+      "computed",
+      "computed",
+      "computed",
+    ]);
+    const again = await observeRun(
+      { kind: "partial", cut: { by: "layer", layer: "pool2" } },
+      {},
+      { epochs: 1 },
+      { cacheDir },
+    );
     again.base.dispose();
-    expect(again.observed.features.map((e) => e.source)).toEqual(["disk-cache", "disk-cache", "disk-cache"]);
-    const otherSeed = await observeRun({ kind: "partial", cut: { by: "layer", layer: "pool2" } }, {}, { epochs: 1, seed: 6 }, { cacheDir });
+    expect(again.observed.features.map((e) => e.source)).toEqual([
+      "disk-cache",
+      "disk-cache",
+      "disk-cache",
+    ]);
+    const otherSeed = await observeRun(
+      { kind: "partial", cut: { by: "layer", layer: "pool2" } },
+      {},
+      { epochs: 1, seed: 6 },
+      { cacheDir },
+    );
     otherSeed.base.dispose();
-    expect(otherSeed.observed.features.map((e) => e.source)).toEqual(["computed", "computed", "computed"]);
+    expect(otherSeed.observed.features.map((e) => e.source)).toEqual([
+      "computed",
+      "computed",
+      "computed",
+    ]);
   });
 
   it("recomputes features whose cache files were damaged, and the run still succeeds", async () => {
@@ -240,10 +360,15 @@ describe("feature cache on disk", () => {
     try {
       const first = await observeRun({ kind: "frozen" }, {}, { epochs: 1 }, { cacheDir: dir });
       first.base.dispose();
-      for (const name of (await readdir(dir)).filter((n) => n.endsWith(".f32"))) await truncate(path.join(dir, name), 8);
+      for (const name of (await readdir(dir)).filter((n) => n.endsWith(".f32")))
+        await truncate(path.join(dir, name), 8);
       const second = await observeRun({ kind: "frozen" }, {}, { epochs: 1 }, { cacheDir: dir });
       second.base.dispose();
-      expect(second.observed.features.map((e) => e.source)).toEqual(["computed", "computed", "computed"]);
+      expect(second.observed.features.map((e) => e.source)).toEqual([
+        "computed",
+        "computed",
+        "computed",
+      ]);
       expect(second.metrics.testLoss).toBe(first.metrics.testLoss);
     } finally {
       await rm(dir, { recursive: true, force: true });

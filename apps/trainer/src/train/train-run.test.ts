@@ -1,7 +1,13 @@
 import path from "node:path";
 import { LayerPlanError } from "@tlab/core/layer-plan";
 import { DEFAULT_TRAINING_OPTIONS } from "@tlab/core/experiment";
-import { FinalMetrics, LEARNING_RATE_METRIC, METRIC, type MetricPoint, type RunSpec } from "@tlab/core/run";
+import {
+  FinalMetrics,
+  LEARNING_RATE_METRIC,
+  METRIC,
+  type MetricPoint,
+  type RunSpec,
+} from "@tlab/core/run";
 import { StrategyConfig, type StrategyConfigInput } from "@tlab/core/strategy";
 import { beforeAll, describe, expect, it } from "vitest";
 import { loadMnistSplit, MNIST_SIDE } from "../data/mnist-digits";
@@ -15,7 +21,11 @@ const BASE_DIR = path.resolve(import.meta.dirname, "../../assets/base-models/len
 const CLASSES = [5, 6, 7, 8, 9];
 
 /** A deliberately tiny budget: enough to beat chance (0.2) clearly, small enough to run in seconds. */
-function makeSpec(base: tf.LayersModel, strategy: StrategyConfigInput, overrides: Partial<RunSpec> = {}): RunSpec {
+function makeSpec(
+  base: tf.LayersModel,
+  strategy: StrategyConfigInput,
+  overrides: Partial<RunSpec> = {},
+): RunSpec {
   return {
     runId: "run-test",
     experimentId: "experiment-test",
@@ -29,8 +39,19 @@ function makeSpec(base: tf.LayersModel, strategy: StrategyConfigInput, overrides
     testPerClass: 100,
     training: DEFAULT_TRAINING_OPTIONS,
     leaseMs: 60_000,
-    baseModel: { id: "base", name: "lenet5-digits-0-4", inputShape: [28, 28, 1], layers: readLayerInfo(base), modelPath: "" },
-    dataset: { id: "dataset", name: "mnist-digits-5-9", spec: { source: "mnist", classes: CLASSES }, classNames: CLASSES.map(String) },
+    baseModel: {
+      id: "base",
+      name: "lenet5-digits-0-4",
+      inputShape: [28, 28, 1],
+      layers: readLayerInfo(base),
+      modelPath: "",
+    },
+    dataset: {
+      id: "dataset",
+      name: "mnist-digits-5-9",
+      spec: { source: "mnist", classes: CLASSES },
+      classNames: CLASSES.map(String),
+    },
     ...overrides,
   };
 }
@@ -47,10 +68,24 @@ describe("trainRun on the committed LeNet-5 base (digits 0-4 → 5-9, wasm)", ()
   it.each<[string, StrategyConfigInput]>([
     ["frozen", { kind: "frozen", learningRate: 0.03 }],
     ["frozen with an SVM head", { kind: "frozen", learningRate: 0.03, head: { type: "svm" } }],
-    ["partial (top 2 weighted layers)", { kind: "partial", cut: { by: "topK", k: 2 }, learningRate: 0.01, baseLearningRate: 0.003 }],
-    ["partial cut at pool2 with warmup", { kind: "partial", cut: { by: "layer", layer: "pool2" }, warmupEpochs: 1, learningRate: 0.01 }],
+    [
+      "partial (top 2 weighted layers)",
+      { kind: "partial", cut: { by: "topK", k: 2 }, learningRate: 0.01, baseLearningRate: 0.003 },
+    ],
+    [
+      "partial cut at pool2 with warmup",
+      {
+        kind: "partial",
+        cut: { by: "layer", layer: "pool2" },
+        warmupEpochs: 1,
+        learningRate: 0.01,
+      },
+    ],
     ["full", { kind: "full", learningRate: 0.01, baseLearningRate: 0.003 }],
-    ["full with hidden units and dropout", { kind: "full", head: { hiddenUnits: 32, dropout: 0.3 }, learningRate: 0.01 }],
+    [
+      "full with hidden units and dropout",
+      { kind: "full", head: { hiddenUnits: 32, dropout: 0.3 }, learningRate: 0.01 },
+    ],
   ])("%s beats chance on held-out digits and reports complete metrics", async (_name, strategy) => {
     const base = await loadModelFromDir(BASE_DIR);
     const spec = makeSpec(base, strategy);
@@ -77,7 +112,9 @@ describe("trainRun on the committed LeNet-5 base (digits 0-4 → 5-9, wasm)", ()
 
     expect(epochs.map(([epoch]) => epoch)).toEqual([1, 2]);
     for (const [epoch, points] of epochs) {
-      expect(points.map((p) => p.name).sort()).toEqual([...Object.values(METRIC), LEARNING_RATE_METRIC].sort());
+      expect(points.map((p) => p.name).sort()).toEqual(
+        [...Object.values(METRIC), LEARNING_RATE_METRIC].sort(),
+      );
       expect(points.every((p) => p.step === epoch && Number.isFinite(p.value))).toBe(true);
     }
     expect(progress.at(-1)).toBe(1);
@@ -87,22 +124,40 @@ describe("trainRun on the committed LeNet-5 base (digits 0-4 → 5-9, wasm)", ()
     // run reported (same weights, so at most a tie could flip one prediction).
     const files = modelArtifactsToFiles(artifacts);
     const trained = await loadModelFromFiles(files.modelJson, files.weights);
-    const { test } = loadMnistSplit({ classes: CLASSES, trainPerClass: 50, validationFraction: 0.2, testPerClass: 100, seed: spec.seed });
-    const correct = tf.tidy(() => {
-      const predicted = tf.argMax(trained.predict(tf.tensor4d(test.xs, [test.count, MNIST_SIDE, MNIST_SIDE, 1])) as tf.Tensor, 1);
-      return tf.sum(tf.cast(tf.equal(predicted, tf.tensor1d(test.labels, "int32")), "int32")).dataSync()[0]!;
+    const { test } = loadMnistSplit({
+      classes: CLASSES,
+      trainPerClass: 50,
+      validationFraction: 0.2,
+      testPerClass: 100,
+      seed: spec.seed,
     });
-    expect(Math.abs(correct / test.count - metrics.testAccuracy)).toBeLessThanOrEqual(1 / test.count);
+    const correct = tf.tidy(() => {
+      const predicted = tf.argMax(
+        trained.predict(tf.tensor4d(test.xs, [test.count, MNIST_SIDE, MNIST_SIDE, 1])) as tf.Tensor,
+        1,
+      );
+      return tf
+        .sum(tf.cast(tf.equal(predicted, tf.tensor1d(test.labels, "int32")), "int32"))
+        .dataSync()[0]!;
+    });
+    expect(Math.abs(correct / test.count - metrics.testAccuracy)).toBeLessThanOrEqual(
+      1 / test.count,
+    );
     trained.dispose();
   });
 
   it("frozen leaves every base weight bit-identical; full changes them", async () => {
     const frozenBase = await loadModelFromDir(BASE_DIR);
     const before = weightBytes(frozenBase);
-    const frozen = await trainRun(makeSpec(frozenBase, { kind: "frozen" }), { baseModel: frozenBase });
+    const frozen = await trainRun(makeSpec(frozenBase, { kind: "frozen" }), {
+      baseModel: frozenBase,
+    });
     expect(weightBytes(frozenBase)).toEqual(before);
     // ...and the saved model carries those same base weights.
-    const saved = await loadModelFromFiles(modelArtifactsToFiles(frozen.artifacts).modelJson, modelArtifactsToFiles(frozen.artifacts).weights);
+    const saved = await loadModelFromFiles(
+      modelArtifactsToFiles(frozen.artifacts).modelJson,
+      modelArtifactsToFiles(frozen.artifacts).weights,
+    );
     const savedWeights = weightBytes(saved);
     for (const [name, values] of before) expect(savedWeights.get(name), name).toEqual(values);
     saved.dispose();
@@ -118,7 +173,10 @@ describe("trainRun on the committed LeNet-5 base (digits 0-4 → 5-9, wasm)", ()
   it("partial trains only the layers above the cut", async () => {
     const base = await loadModelFromDir(BASE_DIR);
     const before = weightBytes(base);
-    const { metrics } = await trainRun(makeSpec(base, { kind: "partial", cut: { by: "layer", layer: "fc1" } }), { baseModel: base });
+    const { metrics } = await trainRun(
+      makeSpec(base, { kind: "partial", cut: { by: "layer", layer: "fc1" } }),
+      { baseModel: base },
+    );
     const after = weightBytes(base);
     for (const [name, values] of before) {
       if (name.startsWith("fc2/")) expect(after.get(name), name).not.toEqual(values);
@@ -132,17 +190,26 @@ describe("trainRun on the committed LeNet-5 base (digits 0-4 → 5-9, wasm)", ()
     const base = await loadModelFromDir(BASE_DIR);
     const spec = makeSpec(base, { kind: "partial", cut: { by: "layer", layer: "conv9" } });
     await expect(trainRun(spec, { baseModel: base })).rejects.toThrow(LayerPlanError);
-    await expect(trainRun(spec, { baseModel: base })).rejects.toThrow(/cut layer "conv9".*conv1, pool1, conv2/);
+    await expect(trainRun(spec, { baseModel: base })).rejects.toThrow(
+      /cut layer "conv9".*conv1, pool1, conv2/,
+    );
     // A layer list that does not describe the loaded model is refused before anything trains.
     const renamed = makeSpec(base, { kind: "full" });
-    renamed.baseModel.layers = renamed.baseModel.layers.map((l) => (l.name === "fc1" ? { ...l, name: "dense_1" } : l));
+    renamed.baseModel.layers = renamed.baseModel.layers.map((l) =>
+      l.name === "fc1" ? { ...l, name: "dense_1" } : l,
+    );
     await expect(trainRun(renamed, { baseModel: base })).rejects.toThrow(TrainingSpecError);
-    await expect(trainRun(renamed, { baseModel: base })).rejects.toThrow(/do not match the loaded base model/);
+    await expect(trainRun(renamed, { baseModel: base })).rejects.toThrow(
+      /do not match the loaded base model/,
+    );
     base.dispose();
   });
 
   it("is reproducible for a seed", async () => {
-    const strategy: StrategyConfigInput = { kind: "frozen", head: { hiddenUnits: 16, dropout: 0.2 } };
+    const strategy: StrategyConfigInput = {
+      kind: "frozen",
+      head: { hiddenUnits: 16, dropout: 0.2 },
+    };
     const runs = [];
     for (let i = 0; i < 2; i++) {
       const base = await loadModelFromDir(BASE_DIR);
@@ -152,7 +219,9 @@ describe("trainRun on the committed LeNet-5 base (digits 0-4 → 5-9, wasm)", ()
     const [a, b] = runs as [(typeof runs)[number], (typeof runs)[number]];
     expect(b.metrics.testLoss).toBe(a.metrics.testLoss);
     expect(b.metrics.confusionMatrix).toEqual(a.metrics.confusionMatrix);
-    expect(modelArtifactsToFiles(b.artifacts).weights).toEqual(modelArtifactsToFiles(a.artifacts).weights);
+    expect(modelArtifactsToFiles(b.artifacts).weights).toEqual(
+      modelArtifactsToFiles(a.artifacts).weights,
+    );
   });
 
   it("stops between batches when aborted and frees its tensors", async () => {
@@ -180,12 +249,17 @@ describe("trainRun on the committed LeNet-5 base (digits 0-4 → 5-9, wasm)", ()
     const peakOf = async (strategy: StrategyConfigInput) => {
       const base = await loadModelFromDir(BASE_DIR);
       try {
-        return (await trainRun(makeSpec(base, strategy), { baseModel: base })).metrics.peakMemoryBytes;
+        return (await trainRun(makeSpec(base, strategy), { baseModel: base })).metrics
+          .peakMemoryBytes;
       } finally {
         base.dispose();
       }
     };
-    const strategies: StrategyConfigInput[] = [{ kind: "frozen" }, { kind: "partial", cut: { by: "topK", k: 2 } }, { kind: "full" }];
+    const strategies: StrategyConfigInput[] = [
+      { kind: "frozen" },
+      { kind: "partial", cut: { by: "topK", k: 2 } },
+      { kind: "full" },
+    ];
     const before: number[] = [];
     for (const strategy of strategies) before.push(await peakOf(strategy));
 
@@ -216,7 +290,10 @@ describe("trainRun on the committed LeNet-5 base (digits 0-4 → 5-9, wasm)", ()
     const counts: number[] = [];
     for (const kind of ["frozen", "partial", "full"] as const) {
       counts.push(tf.memory().numTensors);
-      await trainRun(makeSpec(base, { kind, head: { hiddenUnits: 8, dropout: 0.1 } }, { epochs: 2 }), { baseModel: base });
+      await trainRun(
+        makeSpec(base, { kind, head: { hiddenUnits: 8, dropout: 0.1 } }, { epochs: 2 }),
+        { baseModel: base },
+      );
     }
     counts.push(tf.memory().numTensors);
     expect(new Set(counts).size).toBe(1);

@@ -1,7 +1,13 @@
 import { assignVariables, readVariables, type TrainingCheckpoint } from "./training-checkpoint";
 import { preprocessingOf } from "@tlab/core/layers-model-json";
 import { planLayerFreeze } from "@tlab/core/layer-plan";
-import { LEARNING_RATE_METRIC, METRIC, type FinalMetrics, type MetricPoint, type RunSpec } from "@tlab/core/run";
+import {
+  LEARNING_RATE_METRIC,
+  METRIC,
+  type FinalMetrics,
+  type MetricPoint,
+  type RunSpec,
+} from "@tlab/core/run";
 import { loadDatasetSplit } from "../data/load-dataset-split";
 import type { ImageSet } from "../data/mnist-digits";
 import { deriveSeed, mulberry32, permutation } from "../data/seeded-random";
@@ -21,7 +27,12 @@ import { planPasses } from "./plan-passes";
 import type { MicroBatchPlan } from "./step-memory";
 import { trainEpoch, type TrainingContext } from "./train-step";
 import { createOptimizers, disposeOptimizers, phasesFor } from "./training-phases";
-import { prepareSplit, type FeatureEvent, type PreparedSet, type SplitName } from "./prepare-features";
+import {
+  prepareSplit,
+  type FeatureEvent,
+  type PreparedSet,
+  type SplitName,
+} from "./prepare-features";
 import { splitBase, TrainingSpecError } from "./split-base";
 
 export { TrainingSpecError };
@@ -82,7 +93,9 @@ export interface TrainRunResult {
 /** Thrown when the run's AbortSignal fires. Named "AbortError" like DOM/fetch aborts. */
 export class RunAbortedError extends Error {
   constructor(reason: unknown) {
-    super(`training aborted${reason instanceof Error ? `: ${reason.message}` : ""}`, { cause: reason });
+    super(`training aborted${reason instanceof Error ? `: ${reason.message}` : ""}`, {
+      cause: reason,
+    });
     this.name = "AbortError";
   }
 }
@@ -123,7 +136,8 @@ export async function trainRun(spec: RunSpec, deps: TrainRunDeps): Promise<Train
   // Converted to the base's input (size, channels, value range); class names in label order.
   const split = await loadDatasetSplit(spec, { baseModel: base, datasetFile: deps.datasetFile });
   const classes = split.classNames;
-  const classNames = spec.dataset.classNames.length === classes.length ? spec.dataset.classNames : split.classNames;
+  const classNames =
+    spec.dataset.classNames.length === classes.length ? spec.dataset.classNames : split.classNames;
   const { augmentation, earlyStoppingPatience, lrSchedule } = spec.training;
   const augmenting = isAugmenting(augmentation);
   memory.sample();
@@ -147,7 +161,10 @@ export async function trainRun(spec: RunSpec, deps: TrainRunDeps): Promise<Train
     });
     const cache =
       deps.cacheDir !== undefined && parts.frozenPart !== null
-        ? new FeatureCache({ dir: deps.cacheDir, maxBytes: deps.cacheMaxBytes ?? DEFAULT_FEATURE_CACHE_MAX_BYTES })
+        ? new FeatureCache({
+            dir: deps.cacheDir,
+            maxBytes: deps.cacheMaxBytes ?? DEFAULT_FEATURE_CACHE_MAX_BYTES,
+          })
         : undefined;
     const featureSource = {
       frozenPart: parts.frozenPart,
@@ -160,7 +177,9 @@ export async function trainRun(spec: RunSpec, deps: TrainRunDeps): Promise<Train
       ...(deps.onFeatures ? { onFeatures: deps.onFeatures } : {}),
     };
     const prepare = async (name: SplitName, set: ImageSet) => {
-      const p = await prepareSplit(name, set, featureSource, { perBatch: augmenting && name === "train" });
+      const p = await prepareSplit(name, set, featureSource, {
+        perBatch: augmenting && name === "train",
+      });
       prepared.push(p);
       return p;
     };
@@ -170,7 +189,9 @@ export async function trainRun(spec: RunSpec, deps: TrainRunDeps): Promise<Train
     memory.sample();
 
     const headVars = headVariables(head);
-    const baseVars = parts.trainableLayers.flatMap((layer) => layer.trainableWeights.map((w) => w.read() as tf.Variable));
+    const baseVars = parts.trainableLayers.flatMap((layer) =>
+      layer.trainableWeights.map((w) => w.read() as tf.Variable),
+    );
     const trainingVars = [...headVars, ...baseVars];
     const phases = phasesFor(spec.strategy, spec.epochs);
     const context: TrainingContext = {
@@ -180,12 +201,21 @@ export async function trainRun(spec: RunSpec, deps: TrainRunDeps): Promise<Train
       trainablePart: parts.trainablePart,
       // Black and white in the model's input space, so fills and brightness clipping follow
       // the base's preprocessing (range, per-channel normalization).
-      augmentation: augmenting ? { options: augmentation, levels: pixelLevels(preprocessingOf(base.getUserDefinedMetadata()), split.inputShape[2]) } : null,
+      augmentation: augmenting
+        ? {
+            options: augmentation,
+            levels: pixelLevels(
+              preprocessingOf(base.getUserDefinedMetadata()),
+              split.inputShape[2],
+            ),
+          }
+        : null,
       headVars,
       baseVars,
       memory,
       microBatch: spec.batchSize,
-      onMicroBatchLowered: (from, to, reason) => deps.onMicroBatch?.({ kind: "lowered", from, to, reason }),
+      onMicroBatchLowered: (from, to, reason) =>
+        deps.onMicroBatch?.({ kind: "lowered", from, to, reason }),
     };
     const passPlan = planPasses({
       context,
@@ -203,7 +233,10 @@ export async function trainRun(spec: RunSpec, deps: TrainRunDeps): Promise<Train
     const resumeEpoch = deps.resume?.epoch ?? 0;
     let { stepMs, imagesTrained } = deps.resume ?? { stepMs: 0, imagesTrained: 0 };
     if (deps.resume) {
-      if (resumeEpoch >= spec.epochs) throw new TrainingSpecError(`checkpoint is at epoch ${resumeEpoch}, the run has only ${spec.epochs}`);
+      if (resumeEpoch >= spec.epochs)
+        throw new TrainingSpecError(
+          `checkpoint is at epoch ${resumeEpoch}, the run has only ${spec.epochs}`,
+        );
       // Epochs up to the checkpoint are skipped below; their randomness is derived per epoch from
       // the seed, so the remaining epochs see the same batches as an uninterrupted run.
       best.resume(deps.resume);
@@ -239,14 +272,19 @@ export async function trainRun(spec: RunSpec, deps: TrainRunDeps): Promise<Train
             augmentSeedFor: (batch) => deriveSeed(spec.seed, 14, epoch, batch),
             throwIfAborted: () => throwIfAborted(signal),
             profileFirstStep: epoch === Math.max(phaseStart, resumeEpoch + 1),
-            afterBatch: (batch) => deps.onProgress?.((doneBefore + batch + 1) / (batchesPerEpoch * spec.epochs)),
+            afterBatch: (batch) =>
+              deps.onProgress?.((doneBefore + batch + 1) / (batchesPerEpoch * spec.epochs)),
           });
           stepMs += trained.stepMs;
           imagesTrained += train.count;
           if (!Number.isFinite(trained.loss)) {
-            throw new Error(`training diverged: the training loss is ${trained.loss} in epoch ${epoch}; lower the learning rate (head ${spec.strategy.learningRate})`);
+            throw new Error(
+              `training diverged: the training loss is ${trained.loss} in epoch ${epoch}; lower the learning rate (head ${spec.strategy.learningRate})`,
+            );
           }
-          const validation = val ? evaluate(val, parts, head, memory, context.microBatch) : undefined;
+          const validation = val
+            ? evaluate(val, parts, head, memory, context.microBatch)
+            : undefined;
           best.observe(epoch, validation);
           const points: MetricPoint[] = [
             { name: METRIC.trainLoss, step: epoch, value: trained.loss },
@@ -258,7 +296,11 @@ export async function trainRun(spec: RunSpec, deps: TrainRunDeps): Promise<Train
                   { name: METRIC.valAccuracy, step: epoch, value: validation.accuracy },
                 ]
               : []),
-            { name: METRIC.epochSeconds, step: epoch, value: (performance.now() - epochStarted) / 1000 },
+            {
+              name: METRIC.epochSeconds,
+              step: epoch,
+              value: (performance.now() - epochStarted) / 1000,
+            },
           ];
           memory.sample();
           await deps.onEpoch?.(epoch, points);
@@ -272,7 +314,15 @@ export async function trainRun(spec: RunSpec, deps: TrainRunDeps): Promise<Train
             best: best.bestValues(),
           });
           const lastPhase = phaseIndex === phases.length - 1;
-          const stop = { patience: earlyStoppingPatience, epoch, epochs: spec.epochs, lastAccuracyGainEpoch: best.lastAccuracyGain.epoch, phaseStart, lastPhase, hasValidation: val !== undefined };
+          const stop = {
+            patience: earlyStoppingPatience,
+            epoch,
+            epochs: spec.epochs,
+            lastAccuracyGainEpoch: best.lastAccuracyGain.epoch,
+            phaseStart,
+            lastPhase,
+            hasValidation: val !== undefined,
+          };
           if (shouldStopEarly(stop)) {
             stoppedEarly = true;
             break phases;
@@ -300,7 +350,8 @@ export async function trainRun(spec: RunSpec, deps: TrainRunDeps): Promise<Train
       perClass: perClassMetrics(matrix, classNames),
       bestEpoch: best.score.epoch,
       epochsRun: epoch,
-      trainableParams: headParams + parts.trainableLayers.reduce((n, layer) => n + layer.countParams(), 0),
+      trainableParams:
+        headParams + parts.trainableLayers.reduce((n, layer) => n + layer.countParams(), 0),
       totalParams: headParams + base.countParams(),
       wallTimeMs: performance.now() - started,
       // Throughput of the training steps alone. Frozen and partial steps start from cached
@@ -329,7 +380,8 @@ function throwIfAborted(signal: AbortSignal | undefined): void {
 
 /** Checks what trainRun relies on; the dataset loader checks the model's input against the images. */
 function validateSpec(spec: RunSpec, base: tf.LayersModel): void {
-  if (!Number.isInteger(spec.epochs) || spec.epochs < 1) throw new TrainingSpecError(`epochs must be a positive integer, got ${spec.epochs}`);
+  if (!Number.isInteger(spec.epochs) || spec.epochs < 1)
+    throw new TrainingSpecError(`epochs must be a positive integer, got ${spec.epochs}`);
   if (!Number.isInteger(spec.batchSize) || spec.batchSize < 1) {
     throw new TrainingSpecError(`batchSize must be a positive integer, got ${spec.batchSize}`);
   }

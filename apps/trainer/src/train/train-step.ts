@@ -57,7 +57,9 @@ export interface EpochInput {
 const YIELD_EVERY_MS = 10;
 
 /** One pass over the training set; returns its mean loss, accuracy and time spent in steps. */
-export async function trainEpoch(input: EpochInput): Promise<{ loss: number; accuracy: number; stepMs: number }> {
+export async function trainEpoch(
+  input: EpochInput,
+): Promise<{ loss: number; accuracy: number; stepMs: number }> {
   const { order, batchSize } = input;
   const { set } = input.context;
   let lossSum = 0;
@@ -71,7 +73,9 @@ export async function trainEpoch(input: EpochInput): Promise<{ loss: number; acc
     const stepStarted = performance.now();
     let step: { loss: number; correct: number };
     if (batch === 0 && input.profileFirstStep) {
-      const measured = measurePeakBytes(() => trainStepOrLowerMicroBatch(input, indices, batch, batches));
+      const measured = measurePeakBytes(() =>
+        trainStepOrLowerMicroBatch(input, indices, batch, batches),
+      );
       input.context.memory.observe(measured.peakBytes);
       step = measured.result;
     } else {
@@ -98,18 +102,33 @@ export async function trainEpoch(input: EpochInput): Promise<{ loss: number; acc
  * nothing is applied before every pass of the batch is done. Any other failure, or one the
  * backend does not survive, becomes a reason that says where training was and what to do.
  */
-function trainStepOrLowerMicroBatch(input: EpochInput, indices: Int32Array, batch: number, batches: number): { loss: number; correct: number } {
+function trainStepOrLowerMicroBatch(
+  input: EpochInput,
+  indices: Int32Array,
+  batch: number,
+  batches: number,
+): { loss: number; correct: number } {
   const { context } = input;
   for (;;) {
     try {
-      return trainStep(context, indices, { dropout: input.dropoutSeedFor(batch), augment: input.augmentSeedFor(batch) }, input.phase, input.optimizers);
+      return trainStep(
+        context,
+        indices,
+        { dropout: input.dropoutSeedFor(batch), augment: input.augmentSeedFor(batch) },
+        input.phase,
+        input.optimizers,
+      );
     } catch (error) {
       const where = `in epoch ${input.epoch}, batch ${batch + 1} of ${batches}, on the ${tf.getBackend()} backend`;
       const outOfMemory = isOutOfMemory(error);
       const usable = backendIsUsable();
       if (outOfMemory && usable && context.microBatch > 1) {
         const lowered = Math.ceil(context.microBatch / 2);
-        context.onMicroBatchLowered?.(context.microBatch, lowered, `out of memory ${where}: ${engineMessage(error)}`);
+        context.onMicroBatchLowered?.(
+          context.microBatch,
+          lowered,
+          `out of memory ${where}: ${engineMessage(error)}`,
+        );
         context.microBatch = lowered;
         continue;
       }
@@ -124,7 +143,11 @@ function trainStepOrLowerMicroBatch(input: EpochInput, indices: Int32Array, batc
       }
       // A kernel failing mid-step (a lost device, an internal error) surfaces from deep inside
       // tfjs; the run's failure reason must still say where training was and on which backend.
-      throw new BackendFailureError(`training step failed ${where}: ${engineMessage(error)}`, !usable, { cause: error });
+      throw new BackendFailureError(
+        `training step failed ${where}: ${engineMessage(error)}`,
+        !usable,
+        { cause: error },
+      );
     }
   }
 }
@@ -156,9 +179,14 @@ export function trainStep(
       const result = tf.tidy(() => {
         const xs = passes === 1 ? inputs.xs : tf.slice(inputs.xs, start, size);
         const labels = passes === 1 ? inputs.labels : tf.slice(inputs.labels, start, size);
-        const { loss, correct: passCorrect, grads } = passGradients(context, phase, varList, xs, labels, dropoutSeed, indices.length);
+        const {
+          loss,
+          correct: passCorrect,
+          grads,
+        } = passGradients(context, phase, varList, xs, labels, dropoutSeed, indices.length);
         const next: tf.NamedTensorMap = {};
-        for (const [name, grad] of Object.entries(grads)) next[name] = summed[name] ? tf.add(summed[name]!, grad) : grad;
+        for (const [name, grad] of Object.entries(grads))
+          next[name] = summed[name] ? tf.add(summed[name]!, grad) : grad;
         context.memory.sample();
         return { next, loss, correct: passCorrect };
       });
@@ -198,22 +226,31 @@ function passGradients(
   if (set.stage === "images" && frozenPart) xs = frozenPart.predict(xs);
   let correct: tf.Scalar | undefined;
   const { value, grads } = tf.variableGrads(() => {
-    const features = trainablePart ? (trainablePart.apply(xs, { training: phase.trainBase }) as tf.Tensor) : xs;
+    const features = trainablePart
+      ? (trainablePart.apply(xs, { training: phase.trainBase }) as tf.Tensor)
+      : xs;
     const scores = applyHead(head, features, { dropoutSeed });
     // Kept: variableGrads disposes everything its function made except the loss.
     correct = tf.keep(countCorrect(scores, labels));
-    return images.shape[0] === batchSize ? head.loss(scores, labels) : tf.div(head.lossSum(scores, labels), batchSize);
+    return images.shape[0] === batchSize
+      ? head.loss(scores, labels)
+      : tf.div(head.lossSum(scores, labels), batchSize);
   }, varList);
   return { loss: value, correct: correct!, grads };
 }
 
 /** The batch's images (augmented) and labels; the frozen layers run per pass, on its slice. */
-function batchInputs(context: TrainingContext, indices: Int32Array, augmentSeed: number): { xs: tf.Tensor; labels: tf.Tensor1D } {
+function batchInputs(
+  context: TrainingContext,
+  indices: Int32Array,
+  augmentSeed: number,
+): { xs: tf.Tensor; labels: tf.Tensor1D } {
   const { set, augmentation } = context;
   const batchIndices = tf.tensor1d(indices, "int32");
   let xs = tf.gather(set.xs, batchIndices);
   const labels = tf.gather(set.labels, batchIndices) as tf.Tensor1D;
-  if (set.stage === "images" && augmentation) xs = augmentBatch(xs as tf.Tensor4D, augmentation.options, augmentSeed, augmentation.levels);
+  if (set.stage === "images" && augmentation)
+    xs = augmentBatch(xs as tf.Tensor4D, augmentation.options, augmentSeed, augmentation.levels);
   return { xs, labels };
 }
 
@@ -226,17 +263,31 @@ export function probePass(context: TrainingContext, phase: Phase, images: number
   tf.tidy(() => {
     const indices = new Int32Array(Math.min(images, context.set.count)).map((_, i) => i);
     const inputs = batchInputs({ ...context, augmentation: null }, indices, 0);
-    const { loss, correct, grads } = passGradients(context, phase, varList, inputs.xs, inputs.labels, 0, indices.length);
+    const { loss, correct, grads } = passGradients(
+      context,
+      phase,
+      varList,
+      inputs.xs,
+      inputs.labels,
+      0,
+      indices.length,
+    );
     tf.dispose([loss, correct, ...Object.values(grads)]);
   });
 }
 
 /** The variables a step of this phase updates: the head's, and the base's trainable layers' when the base trains. */
-export function trainedVariables(context: Pick<TrainingContext, "headVars" | "baseVars">, phase: Phase): tf.Variable[] {
+export function trainedVariables(
+  context: Pick<TrainingContext, "headVars" | "baseVars">,
+  phase: Phase,
+): tf.Variable[] {
   return phase.trainBase ? [...context.headVars, ...context.baseVars] : context.headVars;
 }
 
-function gradientsFor(grads: tf.NamedTensorMap, variables: tf.Variable[]): Array<{ name: string; tensor: tf.Tensor }> {
+function gradientsFor(
+  grads: tf.NamedTensorMap,
+  variables: tf.Variable[],
+): Array<{ name: string; tensor: tf.Tensor }> {
   return variables.flatMap((variable) => {
     const tensor = grads[variable.name];
     return tensor ? [{ name: variable.name, tensor }] : [];
@@ -244,7 +295,9 @@ function gradientsFor(grads: tf.NamedTensorMap, variables: tf.Variable[]): Array
 }
 
 export function countCorrect(scores: tf.Tensor2D, labels: tf.Tensor1D): tf.Scalar {
-  return tf.tidy(() => tf.sum(tf.cast(tf.equal(tf.argMax(scores, 1), labels), "float32")) as tf.Scalar);
+  return tf.tidy(
+    () => tf.sum(tf.cast(tf.equal(tf.argMax(scores, 1), labels), "float32")) as tf.Scalar,
+  );
 }
 
 /**
@@ -252,7 +305,11 @@ export function countCorrect(scores: tf.Tensor2D, labels: tf.Tensor1D): tf.Scala
  * images held as one tensor, one pass per batch until a plan says otherwise: what the bench and
  * tests drive trainStep with outside trainRun.
  */
-export function wholeModelContext(base: tf.LayersModel, head: Head, images: { xs: tf.Tensor; labels: tf.Tensor1D }): TrainingContext {
+export function wholeModelContext(
+  base: tf.LayersModel,
+  head: Head,
+  images: { xs: tf.Tensor; labels: tf.Tensor1D },
+): TrainingContext {
   const count = images.xs.shape[0]!;
   return {
     set: { xs: images.xs, labels: images.labels, count, stage: "images" },

@@ -42,7 +42,10 @@ export const LEGACY_CHECKPOINT_DATA_FILE = "checkpoint.bin";
  * names the data file and records its sha256, so a header never reads values it was not written
  * with (another epoch's, or a file cut short).
  */
-export function encodeCheckpoint(checkpoint: TrainingCheckpoint, dataFile = LEGACY_CHECKPOINT_DATA_FILE): { header: Uint8Array; data: Uint8Array } {
+export function encodeCheckpoint(
+  checkpoint: TrainingCheckpoint,
+  dataFile = LEGACY_CHECKPOINT_DATA_FILE,
+): { header: Uint8Array; data: Uint8Array } {
   const sizes = checkpoint.current.map((v) => v.length);
   const parts = [...checkpoint.current, ...(checkpoint.best ?? [])];
   const total = parts.reduce((n, v) => n + v.length, 0);
@@ -64,7 +67,10 @@ export function encodeCheckpoint(checkpoint: TrainingCheckpoint, dataFile = LEGA
     dataFile,
     dataSha256: sha256(new Uint8Array(data.buffer)),
   };
-  return { header: new TextEncoder().encode(JSON.stringify(header)), data: new Uint8Array(data.buffer) };
+  return {
+    header: new TextEncoder().encode(JSON.stringify(header)),
+    data: new Uint8Array(data.buffer),
+  };
 }
 
 /** The file a checkpoint header's values are stored in. */
@@ -74,7 +80,8 @@ export function checkpointDataFile(headerBytes: Uint8Array): string {
 
 function parseHeader(headerBytes: Uint8Array): CheckpointHeader {
   const header = JSON.parse(new TextDecoder().decode(headerBytes)) as CheckpointHeader;
-  if (header.format !== "tlab-checkpoint-v1") throw new Error(`checkpoint: unknown format "${String(header.format)}"`);
+  if (header.format !== "tlab-checkpoint-v1")
+    throw new Error(`checkpoint: unknown format "${String(header.format)}"`);
   return header;
 }
 
@@ -82,15 +89,22 @@ function sha256(bytes: Uint8Array): string {
   return createHash("sha256").update(bytes).digest("hex");
 }
 
-export function decodeCheckpoint(headerBytes: Uint8Array, dataBytes: Uint8Array): TrainingCheckpoint {
+export function decodeCheckpoint(
+  headerBytes: Uint8Array,
+  dataBytes: Uint8Array,
+): TrainingCheckpoint {
   const header = parseHeader(headerBytes);
   if (header.dataSha256 !== undefined && sha256(dataBytes) !== header.dataSha256) {
-    throw new Error(`checkpoint of epoch ${header.epoch}: ${header.dataFile ?? LEGACY_CHECKPOINT_DATA_FILE} does not hold the values its header was written with (sha256 differs)`);
+    throw new Error(
+      `checkpoint of epoch ${header.epoch}: ${header.dataFile ?? LEGACY_CHECKPOINT_DATA_FILE} does not hold the values its header was written with (sha256 differs)`,
+    );
   }
   const floats = new Float32Array(dataBytes.slice().buffer);
   const perSet = header.sizes.reduce((n, s) => n + s, 0);
   if (floats.length !== perSet * (header.hasBest ? 2 : 1)) {
-    throw new Error(`checkpoint: data holds ${floats.length} values, the header describes ${perSet * (header.hasBest ? 2 : 1)}`);
+    throw new Error(
+      `checkpoint: data holds ${floats.length} values, the header describes ${perSet * (header.hasBest ? 2 : 1)}`,
+    );
   }
   const read = (start: number) => {
     let offset = start;
@@ -112,17 +126,27 @@ export function decodeCheckpoint(headerBytes: Uint8Array, dataBytes: Uint8Array)
 }
 
 export function readVariables(variables: readonly tf.Variable[]): Float32Array[] {
-  return variables.map((v) => v.dataSync() as Float32Array).map((values) => Float32Array.from(values));
+  return variables
+    .map((v) => v.dataSync() as Float32Array)
+    .map((values) => Float32Array.from(values));
 }
 
 /** Puts checkpointed values into the run's variables; the shapes must match exactly. */
-export function assignVariables(variables: readonly tf.Variable[], values: readonly Float32Array[]): void {
+export function assignVariables(
+  variables: readonly tf.Variable[],
+  values: readonly Float32Array[],
+): void {
   if (variables.length !== values.length) {
-    throw new Error(`checkpoint holds ${values.length} variables, this run trains ${variables.length}: it was made for another model or strategy`);
+    throw new Error(
+      `checkpoint holds ${values.length} variables, this run trains ${variables.length}: it was made for another model or strategy`,
+    );
   }
   variables.forEach((variable, i) => {
     const data = values[i]!;
-    if (data.length !== variable.size) throw new Error(`checkpoint variable ${i} (${variable.name}) has ${data.length} values, expected ${variable.size}`);
+    if (data.length !== variable.size)
+      throw new Error(
+        `checkpoint variable ${i} (${variable.name}) has ${data.length} values, expected ${variable.size}`,
+      );
     variable.assign(tf.tensor(data, variable.shape, "float32"));
   });
 }

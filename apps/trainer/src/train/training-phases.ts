@@ -38,7 +38,10 @@ export interface Optimizers {
  */
 export function createOptimizers(strategy: StrategyConfig, phase: Phase): Optimizers {
   const head = new ScheduledAdam(strategy.learningRate);
-  const base = phase.trainBase && strategy.kind !== "frozen" ? new ScheduledAdam(strategy.baseLearningRate) : null;
+  const base =
+    phase.trainBase && strategy.kind !== "frozen"
+      ? new ScheduledAdam(strategy.baseLearningRate)
+      : null;
   return { head, base };
 }
 

@@ -23,7 +23,11 @@ export function createApiClient(apiUrl: string, token?: string) {
  * fetch whose network failures say which API they tried and how to point elsewhere: undici's own
  * "fetch failed" names neither. Still a TypeError, so callers keep treating it as transient.
  */
-export async function fetchNamingApi(apiUrl: string, input: string | URL | Request, init?: RequestInit): Promise<Response> {
+export async function fetchNamingApi(
+  apiUrl: string,
+  input: string | URL | Request,
+  init?: RequestInit,
+): Promise<Response> {
   try {
     return await fetch(input, init);
   } catch (error) {
@@ -37,9 +41,12 @@ export class ApiUnreachableError extends TypeError {
     readonly apiUrl: string,
     cause: unknown,
   ) {
-    super(`cannot reach the API at ${apiUrl} (${networkFailure(cause)}); is the server running? Point tlab at another one with TLAB_API_URL or --api-url`, {
-      cause,
-    });
+    super(
+      `cannot reach the API at ${apiUrl} (${networkFailure(cause)}); is the server running? Point tlab at another one with TLAB_API_URL or --api-url`,
+      {
+        cause,
+      },
+    );
     this.name = "ApiUnreachableError";
   }
 }
@@ -48,7 +55,8 @@ export class ApiUnreachableError extends TypeError {
 function networkFailure(error: unknown): string {
   const cause = error instanceof Error && error.cause !== undefined ? error.cause : error;
   if (cause instanceof AggregateError && !cause.message) return networkFailure(cause.errors[0]);
-  if (cause instanceof Error) return cause.message || (cause as { code?: string }).code || cause.name;
+  if (cause instanceof Error)
+    return cause.message || (cause as { code?: string }).code || cause.name;
   return String(cause);
 }
 
@@ -68,7 +76,10 @@ export function isTransientApiError(error: unknown): boolean {
  */
 export function isRunNoLongerHeld(error: unknown): boolean {
   if (error instanceof RunNoLongerHeldError) return true;
-  return error instanceof TRPCClientError && (error.data as { code?: string } | undefined)?.code === "CONFLICT";
+  return (
+    error instanceof TRPCClientError &&
+    (error.data as { code?: string } | undefined)?.code === "CONFLICT"
+  );
 }
 
 /** The artifact routes' answer (HTTP 409) for a run this worker no longer holds. */

@@ -27,7 +27,16 @@ export class ApiWaitClock {
  * (shown apart as apiWaitMs), and the checkpoint epoch it resumed from, for which the server adds
  * the earlier attempts' epoch times (see RunService.complete).
  */
-export function attemptFinalMetrics(metrics: FinalMetrics, apiWaitMs: number, resumedFromEpoch: number | undefined): FinalMetrics {
+export function attemptFinalMetrics(
+  metrics: FinalMetrics,
+  apiWaitMs: number,
+  resumedFromEpoch: number | undefined,
+): FinalMetrics {
   const waited = Math.min(Math.max(0, apiWaitMs), metrics.wallTimeMs);
-  return { ...metrics, wallTimeMs: metrics.wallTimeMs - waited, apiWaitMs: waited, resumedFromEpoch: resumedFromEpoch ?? 0 };
+  return {
+    ...metrics,
+    wallTimeMs: metrics.wallTimeMs - waited,
+    apiWaitMs: waited,
+    resumedFromEpoch: resumedFromEpoch ?? 0,
+  };
 }

@@ -26,18 +26,37 @@ describe("worker cache names", () => {
       name: "pets",
       classNames: ["a", "b"],
       dataPath: "/api/datasets/pets/data",
-      spec: { source: "upload", format: "idx", sha256: "../../../outside", sizeBytes: 1, imageShape: [1, 1, 1], numClasses: 2, counts: { train: [1, 1] }, hasTestSplit: false },
+      spec: {
+        source: "upload",
+        format: "idx",
+        sha256: "../../../outside",
+        sizeBytes: 1,
+        imageShape: [1, 1, 1],
+        numClasses: 2,
+        counts: { train: [1, 1] },
+        hasTestSplit: false,
+      },
     };
     const refused = fetchDataset({ apiUrl: API_URL, cacheDir, dataset });
     await expect(refused).rejects.toThrowError(DatasetDownloadError);
-    await expect(refused).rejects.toThrowError('dataset "pets": the API sent "../../../outside" as its sha256, which is not a hex digest');
+    await expect(refused).rejects.toThrowError(
+      'dataset "pets": the API sent "../../../outside" as its sha256, which is not a hex digest',
+    );
     expect(await readdir(tmp)).not.toContain("outside");
   });
 
   it("refuses a base model whose id is not a plain name", async () => {
     const cacheDir = path.join(tmp, "models-case");
-    const baseModel: RunSpec["baseModel"] = { id: "../../escaped", name: "lenet", inputShape: [28, 28, 1], layers: [], modelPath: "/api/base-models/lenet/model.json" };
-    await expect(fetchBaseModel(API_URL, cacheDir, baseModel)).rejects.toThrowError('base model lenet: the API sent "../../escaped" as its id, which is not a plain name');
+    const baseModel: RunSpec["baseModel"] = {
+      id: "../../escaped",
+      name: "lenet",
+      inputShape: [28, 28, 1],
+      layers: [],
+      modelPath: "/api/base-models/lenet/model.json",
+    };
+    await expect(fetchBaseModel(API_URL, cacheDir, baseModel)).rejects.toThrowError(
+      'base model lenet: the API sent "../../escaped" as its id, which is not a plain name',
+    );
     expect(await readdir(tmp)).not.toContain("escaped");
   });
 });

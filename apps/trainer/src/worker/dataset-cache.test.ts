@@ -39,7 +39,16 @@ function dataset(name: string): RunSpec["dataset"] {
     name,
     classNames: ["a", "b"],
     dataPath: `/api/datasets/${name}/data`,
-    spec: { source: "upload", format: "idx", sha256: SHA, sizeBytes: BODY.length, imageShape: [1, 1, 1], numClasses: 2, counts: { train: [1, 1] }, hasTestSplit: false },
+    spec: {
+      source: "upload",
+      format: "idx",
+      sha256: SHA,
+      sizeBytes: BODY.length,
+      imageShape: [1, 1, 1],
+      numClasses: 2,
+      counts: { train: [1, 1] },
+      hasTestSplit: false,
+    },
   };
 }
 
@@ -47,11 +56,18 @@ describe("fetchDataset", () => {
   it("downloads once with the token, verifies the hash and then serves from the cache", async () => {
     requests = [];
     const cacheDir = path.join(tmp, "a");
-    const file = await fetchDataset({ apiUrl, cacheDir, token: "secret-token", dataset: dataset("good") });
+    const file = await fetchDataset({
+      apiUrl,
+      cacheDir,
+      token: "secret-token",
+      dataset: dataset("good"),
+    });
     expect(file).toBe(path.join(cacheDir, "datasets", SHA));
     expect(new Uint8Array(await readFile(file))).toEqual(BODY);
     expect(await fetchDataset({ apiUrl, cacheDir, dataset: dataset("good") })).toBe(file);
-    expect(requests).toEqual([{ url: "/api/datasets/good/data", authorization: "Bearer secret-token" }]);
+    expect(requests).toEqual([
+      { url: "/api/datasets/good/data", authorization: "Bearer secret-token" },
+    ]);
 
     // A damaged cache file is noticed and replaced.
     await writeFile(file, "damaged");
@@ -66,6 +82,8 @@ describe("fetchDataset", () => {
     await expect(run).rejects.toThrow(DatasetDownloadError);
     await expect(run).rejects.toThrow(/has sha256 [0-9a-f]{64} but the catalog records/);
     expect(await readdir(path.join(cacheDir, "datasets"))).toEqual([]);
-    await expect(fetchDataset({ apiUrl, cacheDir, dataset: dataset("missing") })).rejects.toThrow(/HTTP 404/);
+    await expect(fetchDataset({ apiUrl, cacheDir, dataset: dataset("missing") })).rejects.toThrow(
+      /HTTP 404/,
+    );
   });
 });

@@ -29,11 +29,20 @@ export class DatasetDownloadError extends Error {
  */
 export async function fetchDataset(options: FetchDatasetOptions): Promise<string> {
   const { dataset } = options;
-  if (dataset.spec.source !== "upload") throw new DatasetDownloadError(`dataset "${dataset.name}" is built in; there is nothing to download`);
-  if (!dataset.dataPath) throw new DatasetDownloadError(`dataset "${dataset.name}": the API gave no dataPath to download it from`);
+  if (dataset.spec.source !== "upload")
+    throw new DatasetDownloadError(
+      `dataset "${dataset.name}" is built in; there is nothing to download`,
+    );
+  if (!dataset.dataPath)
+    throw new DatasetDownloadError(
+      `dataset "${dataset.name}": the API gave no dataPath to download it from`,
+    );
   const expected = dataset.spec.sha256;
   // The cache file is named by the hash the API sent: a hex digest, nothing that could be a path.
-  if (!/^[0-9a-f]{64}$/.test(expected)) throw new DatasetDownloadError(`dataset "${dataset.name}": the API sent "${expected}" as its sha256, which is not a hex digest`);
+  if (!/^[0-9a-f]{64}$/.test(expected))
+    throw new DatasetDownloadError(
+      `dataset "${dataset.name}": the API sent "${expected}" as its sha256, which is not a hex digest`,
+    );
   const dir = path.join(options.cacheDir, "datasets");
   const file = confinedPath(dir, expected, "sha256");
   if (await exists(file)) {
@@ -42,7 +51,9 @@ export async function fetchDataset(options: FetchDatasetOptions): Promise<string
   }
   await mkdir(dir, { recursive: true });
   const url = new URL(dataset.dataPath, options.apiUrl);
-  const response = await fetch(url, { headers: options.token ? { authorization: `Bearer ${options.token}` } : {} });
+  const response = await fetch(url, {
+    headers: options.token ? { authorization: `Bearer ${options.token}` } : {},
+  });
   if (!response.ok || !response.body) {
     const detail = await response.text().catch(() => "");
     // 5xx and network failures are worth retrying (TypeError, as fetch reports them); 4xx are not.
@@ -63,7 +74,9 @@ export async function fetchDataset(options: FetchDatasetOptions): Promise<string
     await handle.close();
     const actual = hash.digest("hex");
     if (actual !== expected) {
-      throw new DatasetDownloadError(`dataset "${dataset.name}": the downloaded file has sha256 ${actual} but the catalog records ${expected}; not used`);
+      throw new DatasetDownloadError(
+        `dataset "${dataset.name}": the downloaded file has sha256 ${actual} but the catalog records ${expected}; not used`,
+      );
     }
     await rename(temp, file);
     return file;

@@ -53,10 +53,16 @@ export async function executeRun(spec: RunSpec, deps: ExecuteRunDeps): Promise<R
   const { api, workerId, log } = deps;
   // What is logged about the run also goes to the run's log on the server, keyed by this attempt.
   const logs = new RunLogBuffer((lines) =>
-    retrying("run log upload", () => api.run.appendLog.mutate({ workerId, runId: spec.runId, attempt: spec.attempt, lines }).then(() => undefined)),
+    retrying("run log upload", () =>
+      api.run.appendLog
+        .mutate({ workerId, runId: spec.runId, attempt: spec.attempt, lines })
+        .then(() => undefined),
+    ),
   );
-  const runLog = createRunLogger(log, { runId: spec.runId, strategy: spec.strategy.kind, seed: spec.seed, attempt: spec.attempt }, (level, message) =>
-    logs.add(level, message),
+  const runLog = createRunLogger(
+    log,
+    { runId: spec.runId, strategy: spec.strategy.kind, seed: spec.seed, attempt: spec.attempt },
+    (level, message) => logs.add(level, message),
   );
   let periodicFlush: Promise<void> | undefined;
   const logFlushTimer = setInterval(() => {
@@ -67,7 +73,15 @@ export async function executeRun(spec: RunSpec, deps: ExecuteRunDeps): Promise<R
   }, deps.logFlushIntervalMs ?? LOG_FLUSH_INTERVAL_MS);
   // Sent before the final report: once the run is finished or released, the API refuses its lines.
   // A log that cannot be delivered costs the log, never the run's result.
-  const closeLog = () => logs.close().catch((e: unknown) => log.warn({ runId: spec.runId, err: String(e) }, "could not upload the rest of the run's log"));
+  const closeLog = () =>
+    logs
+      .close()
+      .catch((e: unknown) =>
+        log.warn(
+          { runId: spec.runId, err: String(e) },
+          "could not upload the rest of the run's log",
+        ),
+      );
   const controller = new AbortController();
   let cancelRequested = false;
   let lost = false;
@@ -85,7 +99,9 @@ export async function executeRun(spec: RunSpec, deps: ExecuteRunDeps): Promise<R
   const onCancelRequested = (learnedFrom: string) => {
     if (cancelRequested) return;
     cancelRequested = true;
-    runLog.info(`cancellation requested; stopping after the current batch (learned from the ${learnedFrom})`);
+    runLog.info(
+      `cancellation requested; stopping after the current batch (learned from the ${learnedFrom})`,
+    );
     controller.abort(new Error("canceled"));
   };
   let progress = 0;
@@ -98,7 +114,11 @@ export async function executeRun(spec: RunSpec, deps: ExecuteRunDeps): Promise<R
       if (!isRunNoLongerHeld(error)) return runLog.warn({ err: String(error) }, "heartbeat failed");
       // The server requeued the run (this worker missed its lease: a pause, a partition); its next
       // holder continues from the last checkpoint, so training on here would only waste the device.
-      if (!lost) runLog.warn({ err: String(error) }, "the server took the run back (lease expired); stopping after the current batch");
+      if (!lost)
+        runLog.warn(
+          { err: String(error) },
+          "the server took the run back (lease expired); stopping after the current batch",
+        );
       lost = true;
       controller.abort(new Error("the server took the run back"));
     },
@@ -108,43 +128,76 @@ export async function executeRun(spec: RunSpec, deps: ExecuteRunDeps): Promise<R
   // cancelRequested, so a cancel stops the run after the epoch it arrived in. A report after
   // training has finished changes nothing: the run then completes (see RunService.complete).
   const metrics = new MetricBuffer((points) =>
-    retrying("metrics upload", () => api.worker.reportMetrics.mutate({ workerId, runId: spec.runId, points, progress })).then((answer) => {
+    retrying("metrics upload", () =>
+      api.worker.reportMetrics.mutate({ workerId, runId: spec.runId, points, progress }),
+    ).then((answer) => {
       if (answer.cancelRequested) onCancelRequested("metrics report");
     }),
   );
 
   try {
-    runLog.info({ baseModel: spec.baseModel.name, dataset: spec.dataset.name, epochs: spec.epochs }, `run started (attempt ${spec.attempt})`);
-    if (deps.backend) runLog.info({ device: deps.backend.device }, `backend ${deps.backend.backend}`);
+    runLog.info(
+      { baseModel: spec.baseModel.name, dataset: spec.dataset.name, epochs: spec.epochs },
+      `run started (attempt ${spec.attempt})`,
+    );
+    if (deps.backend)
+      runLog.info({ device: deps.backend.device }, `backend ${deps.backend.backend}`);
     const files = await fetchBaseModel(deps.apiUrl, deps.cacheDir, spec.baseModel, deps.token);
     runLog.info(
-      { weightFiles: Object.keys(files.weightFiles).length, bytes: Object.values(files.weightFiles).reduce((sum, f) => sum + f.byteLength, 0) },
+      {
+        weightFiles: Object.keys(files.weightFiles).length,
+        bytes: Object.values(files.weightFiles).reduce((sum, f) => sum + f.byteLength, 0),
+      },
       `base model "${spec.baseModel.name}" ready`,
     );
     const datasetFile =
       spec.dataset.spec.source === "upload"
-        ? await retrying("dataset download", () => fetchDataset({ apiUrl: deps.apiUrl, cacheDir: deps.cacheDir, token: deps.token, dataset: spec.dataset }))
+        ? await retrying("dataset download", () =>
+            fetchDataset({
+              apiUrl: deps.apiUrl,
+              cacheDir: deps.cacheDir,
+              token: deps.token,
+              dataset: spec.dataset,
+            }),
+          )
         : undefined;
     if (spec.dataset.spec.source === "upload") {
-      runLog.info({ sha256: spec.dataset.spec.sha256.slice(0, 12), bytes: spec.dataset.spec.sizeBytes }, `dataset "${spec.dataset.name}" ready (checksum verified)`);
+      runLog.info(
+        { sha256: spec.dataset.spec.sha256.slice(0, 12), bytes: spec.dataset.spec.sizeBytes },
+        `dataset "${spec.dataset.name}" ready (checksum verified)`,
+      );
     } else {
-      runLog.info({ classes: spec.dataset.spec.classes.join(",") }, `dataset "${spec.dataset.name}" (built-in MNIST)`);
+      runLog.info(
+        { classes: spec.dataset.spec.classes.join(",") },
+        `dataset "${spec.dataset.name}" (built-in MNIST)`,
+      );
     }
     // trainRun updates the base's weights in place for partial/full: load it fresh for every run.
     // A checkpoint that cannot be used costs the epochs it held, not the run: train from the start
     // (each step's points are then written again, still once per step).
     const resume = spec.resumeFromCheckpoint
-      ? await retrying("checkpoint download", () => downloadCheckpoint(deps.apiUrl, spec.runId, deps.token)).catch((error: unknown) => {
+      ? await retrying("checkpoint download", () =>
+          downloadCheckpoint(deps.apiUrl, spec.runId, deps.token),
+        ).catch((error: unknown) => {
           if (isTransientApiError(error)) throw error;
-          runLog.warn({ err: describeFailure(error) }, "the earlier attempt's checkpoint cannot be used; training from the first epoch");
+          runLog.warn(
+            { err: describeFailure(error) },
+            "the earlier attempt's checkpoint cannot be used; training from the first epoch",
+          );
           return undefined;
         })
       : undefined;
-    if (resume) runLog.info({ epoch: resume.epoch }, "resuming from the checkpoint of an earlier attempt");
+    if (resume)
+      runLog.info({ epoch: resume.epoch }, "resuming from the checkpoint of an earlier attempt");
     const apiWait = new ApiWaitClock();
-    const baseModel = await loadModelFromFiles(files.modelJsonText, files.weightFiles).catch((error: unknown) => {
-      throw new Error(`base model "${spec.baseModel.name}" could not be loaded: ${describeFailure(error)}`, { cause: error });
-    });
+    const baseModel = await loadModelFromFiles(files.modelJsonText, files.weightFiles).catch(
+      (error: unknown) => {
+        throw new Error(
+          `base model "${spec.baseModel.name}" could not be loaded: ${describeFailure(error)}`,
+          { cause: error },
+        );
+      },
+    );
     const result = await trainRun(spec, {
       baseModel,
       datasetFile,
@@ -156,7 +209,10 @@ export async function executeRun(spec: RunSpec, deps: ExecuteRunDeps): Promise<R
       signal: controller.signal,
       onEpoch: async (epoch, points) => {
         metrics.add(points);
-        runLog.info(Object.fromEntries(points.map((p) => [p.name, Number(p.value.toFixed(4))])), `epoch ${epoch}/${spec.epochs}`);
+        runLog.info(
+          Object.fromEntries(points.map((p) => [p.name, Number(p.value.toFixed(4))])),
+          `epoch ${epoch}/${spec.epochs}`,
+        );
         await apiWait.time(() => metrics.flush());
         await apiWait.time(() => logs.flush()).catch(() => undefined); // kept for the next flush; the epoch's metrics are what must arrive
       },
@@ -166,47 +222,90 @@ export async function executeRun(spec: RunSpec, deps: ExecuteRunDeps): Promise<R
       },
       resume,
       // After the epoch's metrics: a resumed attempt continues the series from the next step.
-      onCheckpoint: (checkpoint) => apiWait.time(() => uploadCheckpoint(checkpoint, (name, body) => uploadArtifact(spec.runId, name, body, deps, retrying))),
+      onCheckpoint: (checkpoint) =>
+        apiWait.time(() =>
+          uploadCheckpoint(checkpoint, (name, body) =>
+            uploadArtifact(spec.runId, name, body, deps, retrying),
+          ),
+        ),
     }).finally(() => baseModel.dispose());
     const { epochsRun, bestEpoch } = result.metrics;
-    runLog.info({ bestEpoch }, epochsRun < spec.epochs ? `stopped early after epoch ${epochsRun} of ${spec.epochs}` : `training finished after ${epochsRun} epochs`);
+    runLog.info(
+      { bestEpoch },
+      epochsRun < spec.epochs
+        ? `stopped early after epoch ${epochsRun} of ${spec.epochs}`
+        : `training finished after ${epochsRun} epochs`,
+    );
     await metrics.flush();
     await uploadModel(spec.runId, result.artifacts, deps, retrying);
-    runLog.info({ testAccuracy: Number(result.metrics.testAccuracy.toFixed(4)), wallTimeMs: Math.round(result.metrics.wallTimeMs) }, "model uploaded; reporting the run as succeeded");
+    runLog.info(
+      {
+        testAccuracy: Number(result.metrics.testAccuracy.toFixed(4)),
+        wallTimeMs: Math.round(result.metrics.wallTimeMs),
+      },
+      "model uploaded; reporting the run as succeeded",
+    );
     await closeLog();
     reporting = true;
     const reported = attemptFinalMetrics(result.metrics, apiWait.ms, resume?.epoch);
-    await retrying("complete", () => api.worker.complete.mutate({ workerId, runId: spec.runId, metrics: reported }));
+    await retrying("complete", () =>
+      api.worker.complete.mutate({ workerId, runId: spec.runId, metrics: reported }),
+    );
     log.info({ runId: spec.runId }, "run succeeded");
     return "SUCCEEDED";
   } catch (error) {
     if (deps.shutdown.aborted && !cancelRequested) {
       // Shutting down is not the run's fault: give it back so another worker takes it at once
       // instead of waiting for the lease to expire.
-      await metrics.flush().catch((e: unknown) => runLog.warn({ err: String(e) }, "could not upload remaining metrics"));
+      await metrics
+        .flush()
+        .catch((e: unknown) =>
+          runLog.warn({ err: String(e) }, "could not upload remaining metrics"),
+        );
       runLog.info("worker shutting down; releasing the run to the queue");
       await closeLog();
       reporting = true;
-      await retrying("release", () => api.worker.release.mutate({ workerId, runId: spec.runId, reason: "worker shut down; requeued" })).catch(
-        (e: unknown) => runLog.error({ err: String(e) }, "could not release the run; its lease will expire and it will be requeued"),
+      await retrying("release", () =>
+        api.worker.release.mutate({
+          workerId,
+          runId: spec.runId,
+          reason: "worker shut down; requeued",
+        }),
+      ).catch((e: unknown) =>
+        runLog.error(
+          { err: String(e) },
+          "could not release the run; its lease will expire and it will be requeued",
+        ),
       );
       runLog.info("run released to the queue (worker shutting down)");
       return "RELEASED";
     }
     if (lost || isRunNoLongerHeld(error)) {
-      runLog.warn({ err: describeFailure(error) }, "run stopped: it is no longer this worker's (lease expired and it was requeued)");
+      runLog.warn(
+        { err: describeFailure(error) },
+        "run stopped: it is no longer this worker's (lease expired and it was requeued)",
+      );
       return "LOST";
     }
     const canceled = cancelRequested;
-    const reason = canceled ? "canceled by request" : describeTrainingFailure(error, deps.backend?.backend ?? "active");
+    const reason = canceled
+      ? "canceled by request"
+      : describeTrainingFailure(error, deps.backend?.backend ?? "active");
     if (canceled) runLog.info({ reason }, "run canceled");
     else runLog.error({ reason, ...(error instanceof Error ? { err: error } : {}) }, "run failed");
     // Points already measured are kept even when the run fails or is canceled.
-    await metrics.flush().catch((e: unknown) => runLog.warn({ err: String(e) }, "could not upload remaining metrics"));
+    await metrics
+      .flush()
+      .catch((e: unknown) => runLog.warn({ err: String(e) }, "could not upload remaining metrics"));
     await closeLog();
     reporting = true;
-    await retrying("fail", () => api.worker.fail.mutate({ workerId, runId: spec.runId, reason, canceled })).catch((e: unknown) =>
-      runLog.error({ err: String(e) }, "could not report the failure; the lease will expire and the run will be requeued"),
+    await retrying("fail", () =>
+      api.worker.fail.mutate({ workerId, runId: spec.runId, reason, canceled }),
+    ).catch((e: unknown) =>
+      runLog.error(
+        { err: String(e) },
+        "could not report the failure; the lease will expire and the run will be requeued",
+      ),
     );
     return canceled ? "CANCELED" : "FAILED";
   } finally {
@@ -218,17 +317,31 @@ export async function executeRun(spec: RunSpec, deps: ExecuteRunDeps): Promise<R
 
 type Retrying = RunCallRetry;
 
-async function uploadModel(runId: string, artifacts: tf.io.ModelArtifacts, deps: ExecuteRunDeps, retrying: Retrying): Promise<void> {
+async function uploadModel(
+  runId: string,
+  artifacts: tf.io.ModelArtifacts,
+  deps: ExecuteRunDeps,
+  retrying: Retrying,
+): Promise<void> {
   const files = modelArtifactsToFiles(artifacts);
   // Weights first, model.json last: a model.json on the server always has its weights beside it.
   await uploadArtifact(runId, WEIGHTS_FILE, files.weights, deps, retrying);
-  await uploadArtifact(runId, MODEL_JSON_FILE, new TextEncoder().encode(JSON.stringify(files.modelJson)), deps, retrying);
+  await uploadArtifact(
+    runId,
+    MODEL_JSON_FILE,
+    new TextEncoder().encode(JSON.stringify(files.modelJson)),
+    deps,
+    retrying,
+  );
 }
 
 /** What a run's log says of how its batches are split to fit the backend's memory. */
 function logMicroBatch(runLog: RunLogger, event: MicroBatchEvent): void {
   if (event.kind === "lowered") {
-    runLog.warn({ from: event.from, to: event.to }, `micro-batch lowered from ${event.from} to ${event.to} images: ${event.reason}`);
+    runLog.warn(
+      { from: event.from, to: event.to },
+      `micro-batch lowered from ${event.from} to ${event.to} images: ${event.reason}`,
+    );
     return;
   }
   const { plan } = event;

@@ -31,7 +31,9 @@ describe("startHeartbeat", () => {
       beat: () => {
         beats.push(Date.now());
         const delay = answerAfter[beats.length - 1] ?? 10;
-        return new Promise((resolve) => setTimeout(() => resolve({ cancelRequested: false }), delay));
+        return new Promise((resolve) =>
+          setTimeout(() => resolve({ cancelRequested: false }), delay),
+        );
       },
       onCancelRequested: () => undefined,
       onError: () => undefined,

@@ -19,7 +19,8 @@ export async function withRetry<T>(fn: () => Promise<T>, opts: RetryOptions): Pr
       return await fn();
     } catch (error) {
       const elapsed = Date.now() - started;
-      if (!opts.isRetryable(error) || elapsed + delay > opts.maxElapsedMs || opts.signal?.aborted) throw error;
+      if (!opts.isRetryable(error) || elapsed + delay > opts.maxElapsedMs || opts.signal?.aborted)
+        throw error;
       const jittered = Math.round(delay * (0.75 + Math.random() * 0.5));
       opts.onRetry?.(error, attempt, jittered);
       await sleep(jittered);

@@ -22,7 +22,11 @@ export class ServerStorageError extends Error {
 /** Whether the server refused a call because its storage is full or read-only (see @tlab/core/storage-failure). */
 export function isServerStorageFailure(error: unknown): boolean {
   if (error instanceof ServerStorageError) return true;
-  return error instanceof TRPCClientError && (error.data as { httpStatus?: number } | undefined)?.httpStatus === 503 && /the server's storage is/.test(error.message);
+  return (
+    error instanceof TRPCClientError &&
+    (error.data as { httpStatus?: number } | undefined)?.httpStatus === 503 &&
+    /the server's storage is/.test(error.message)
+  );
 }
 
 export type RunCallRetry = <T>(what: string, fn: () => Promise<T>) => Promise<T>;
@@ -39,7 +43,12 @@ export type RunCallRetry = <T>(what: string, fn: () => Promise<T>) => Promise<T>
  */
 export function createRunCallRetry(
   runLog: RunLogger,
-  opts: { leaseMs: number; outageToleranceMs?: number; storageToleranceMs?: number; initialDelayMs?: number },
+  opts: {
+    leaseMs: number;
+    outageToleranceMs?: number;
+    storageToleranceMs?: number;
+    initialDelayMs?: number;
+  },
 ): RunCallRetry {
   const outage = Math.max(opts.leaseMs, opts.outageToleranceMs ?? API_OUTAGE_TOLERANCE_MS);
   const storageTolerance = opts.storageToleranceMs ?? STORAGE_FAILURE_TOLERANCE_MS;
@@ -59,7 +68,9 @@ export function createRunCallRetry(
         const message = error instanceof Error ? error.message : String(error);
         if (isServerStorageFailure(error) && !storageReported) {
           storageReported = true;
-          runLog.error(`${what}: the server cannot store it: ${message}; retrying for up to ${Math.round(storageTolerance / 1000)} s, then the run fails`);
+          runLog.error(
+            `${what}: the server cannot store it: ${message}; retrying for up to ${Math.round(storageTolerance / 1000)} s, then the run fails`,
+          );
           return;
         }
         runLog.warn({ err: message, attempt, delayMs }, `${what} failed; retrying`);

@@ -1,7 +1,11 @@
 import { createServer, type Server } from "node:http";
 import { afterEach, describe, expect, it } from "vitest";
 import { encodeCheckpoint, type TrainingCheckpoint } from "../train/training-checkpoint";
-import { CHECKPOINT_HEADER_FILE, downloadCheckpoint, uploadCheckpoint } from "./run-checkpoint-transfer";
+import {
+  CHECKPOINT_HEADER_FILE,
+  downloadCheckpoint,
+  uploadCheckpoint,
+} from "./run-checkpoint-transfer";
 
 function checkpointAt(epoch: number): TrainingCheckpoint {
   return {

@@ -1,4 +1,9 @@
-import { checkpointDataFile, decodeCheckpoint, encodeCheckpoint, type TrainingCheckpoint } from "../train/training-checkpoint";
+import {
+  checkpointDataFile,
+  decodeCheckpoint,
+  encodeCheckpoint,
+  type TrainingCheckpoint,
+} from "../train/training-checkpoint";
 
 /** Uploaded after the data, so a checkpoint.json on the server always has its data beside it. */
 export const CHECKPOINT_HEADER_FILE = "checkpoint.json";
@@ -14,7 +19,10 @@ export function checkpointDataFileFor(epoch: number): string {
 
 export type UploadArtifact = (fileName: string, body: Uint8Array) => Promise<void>;
 
-export async function uploadCheckpoint(checkpoint: TrainingCheckpoint, upload: UploadArtifact): Promise<void> {
+export async function uploadCheckpoint(
+  checkpoint: TrainingCheckpoint,
+  upload: UploadArtifact,
+): Promise<void> {
   const dataFile = checkpointDataFileFor(checkpoint.epoch);
   const { header, data } = encodeCheckpoint(checkpoint, dataFile);
   await upload(dataFile, data);
@@ -22,11 +30,18 @@ export async function uploadCheckpoint(checkpoint: TrainingCheckpoint, upload: U
 }
 
 /** Downloads the checkpoint an earlier attempt of this run left on the server. */
-export async function downloadCheckpoint(apiUrl: string, runId: string, token: string | undefined): Promise<TrainingCheckpoint> {
+export async function downloadCheckpoint(
+  apiUrl: string,
+  runId: string,
+  token: string | undefined,
+): Promise<TrainingCheckpoint> {
   const get = async (file: string) => {
-    const response = await fetch(new URL(`/api/artifacts/runs/${encodeURIComponent(runId)}/${file}`, apiUrl), {
-      headers: token ? { authorization: `Bearer ${token}` } : {},
-    });
+    const response = await fetch(
+      new URL(`/api/artifacts/runs/${encodeURIComponent(runId)}/${file}`, apiUrl),
+      {
+        headers: token ? { authorization: `Bearer ${token}` } : {},
+      },
+    );
     if (!response.ok) {
       const message = `checkpoint ${file}: HTTP ${response.status} ${await response.text()}`;
       // 5xx is worth retrying (a TypeError, like fetch's network failures); a 4xx will not get better.

@@ -52,7 +52,12 @@ describe("RunLogBuffer", () => {
       "3 info epoch 2/3",
     ]);
     // Every send starts where the previous successful one stopped: seqs never go backwards past it.
-    expect(server.sends).toEqual([[0, 1], [0, 1], [0, 1], [2, 3]]);
+    expect(server.sends).toEqual([
+      [0, 1],
+      [0, 1],
+      [0, 1],
+      [2, 3],
+    ]);
   });
 
   it("never sends a line in two flushes at once", async () => {
@@ -87,7 +92,11 @@ describe("RunLogBuffer", () => {
 
     const lines = [...server.stored.values()];
     expect(lines.map((l) => l.seq)).toEqual([0, 1, 2, 3, 4, 5]);
-    expect(lines.at(-1)).toMatchObject({ seq: 5, level: "warn", message: "… 8 lines dropped (an attempt's log keeps its first 5 lines)" });
+    expect(lines.at(-1)).toMatchObject({
+      seq: 5,
+      level: "warn",
+      message: "… 8 lines dropped (an attempt's log keeps its first 5 lines)",
+    });
     const truncated = new RunLogBuffer(server.send, { maxMessageChars: 20 });
     truncated.add("info", "y".repeat(50));
     server.stored.clear();
@@ -98,9 +107,17 @@ describe("RunLogBuffer", () => {
 
 describe("run log lines", () => {
   it("show a message with its fields, and no credentials", () => {
-    expect(formatLine("epoch 2/5", { "train/loss": 0.1234, "val/accuracy": 0.9 })).toBe("epoch 2/5 train/loss=0.1234 val/accuracy=0.9");
-    expect(formatLine("run failed", { reason: "out of memory" })).toBe('run failed reason="out of memory"');
-    expect(redactSecrets("GET failed: authorization: Bearer tlab_w_abc123 at https://user:pa55@example.test/x?token=s3cret&x=1")).toBe(
+    expect(formatLine("epoch 2/5", { "train/loss": 0.1234, "val/accuracy": 0.9 })).toBe(
+      "epoch 2/5 train/loss=0.1234 val/accuracy=0.9",
+    );
+    expect(formatLine("run failed", { reason: "out of memory" })).toBe(
+      'run failed reason="out of memory"',
+    );
+    expect(
+      redactSecrets(
+        "GET failed: authorization: Bearer tlab_w_abc123 at https://user:pa55@example.test/x?token=s3cret&x=1",
+      ),
+    ).toBe(
       "GET failed: authorization: Bearer [redacted] at https://user:[redacted]@example.test/x?token=[redacted]&x=1",
     );
   });

@@ -1,4 +1,9 @@
-import { RUN_LOG_MAX_LINES, RUN_LOG_MAX_MESSAGE_CHARS, type RunLogLevel, type RunLogLineInput } from "@tlab/core/run-log";
+import {
+  RUN_LOG_MAX_LINES,
+  RUN_LOG_MAX_MESSAGE_CHARS,
+  type RunLogLevel,
+  type RunLogLineInput,
+} from "@tlab/core/run-log";
 
 export type SendLogLines = (lines: RunLogLineInput[]) => Promise<void>;
 
@@ -42,7 +47,12 @@ export class RunLogBuffer {
       this.dropped += 1;
       return;
     }
-    this.pending.push({ seq: this.nextSeq++, level, message: truncate(message, this.maxMessageChars), time: time.toISOString() });
+    this.pending.push({
+      seq: this.nextSeq++,
+      level,
+      message: truncate(message, this.maxMessageChars),
+      time: time.toISOString(),
+    });
   }
 
   get size(): number {

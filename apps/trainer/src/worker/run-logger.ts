@@ -19,7 +19,11 @@ export interface RunLogger {
  * and it is captured whatever level the worker's own output is set to (TLAB_LOG_LEVEL=warn keeps
  * the console quiet, not the run's log). Credentials are masked before a line leaves the worker.
  */
-export function createRunLogger(log: Logger, bindings: Record<string, unknown>, capture: (level: RunLogLevel, message: string) => void): RunLogger {
+export function createRunLogger(
+  log: Logger,
+  bindings: Record<string, unknown>,
+  capture: (level: RunLogLevel, message: string) => void,
+): RunLogger {
   const child = log.child(bindings);
   const method = (level: "info" | "warn" | "error"): LogMethod =>
     ((fieldsOrMessage: object | string, message?: string) => {
@@ -31,7 +35,12 @@ export function createRunLogger(log: Logger, bindings: Record<string, unknown>, 
         // An error's stack goes on the lines after the message, as a reader expects it.
         const { err, ...rest } = fieldsOrMessage as { err?: unknown };
         const stack = err instanceof Error && err.stack ? `\n${err.stack}` : "";
-        capture(level, redactSecrets(formatLine(message ?? "", err instanceof Error ? rest : fieldsOrMessage) + stack));
+        capture(
+          level,
+          redactSecrets(
+            formatLine(message ?? "", err instanceof Error ? rest : fieldsOrMessage) + stack,
+          ),
+        );
       }
     }) as LogMethod;
   return { info: method("info"), warn: method("warn"), error: method("error") };

@@ -60,17 +60,30 @@ async function waitFor(condition: () => boolean, timeoutMs = 10_000): Promise<vo
   }
 }
 
-const traces = async (work: string, slot: number) => (await readFile(path.join(work, `slot-${slot}.log`), "utf8")).trim().split("\n");
+const traces = async (work: string, slot: number) =>
+  (await readFile(path.join(work, `slot-${slot}.log`), "utf8")).trim().split("\n");
 
 describe("runWorkerPool", () => {
   it("runs N children with the given arguments and restarts one that crashes", async () => {
     const work = await mkdtemp(path.join(dir, "crash-once-"));
-    const results = await runWorkerPool({ concurrency: 2, argv: ["crash-once", work], script, execArgv: [], log: noLog, backoff: fastBackoff, signals: new EventEmitter() });
+    const results = await runWorkerPool({
+      concurrency: 2,
+      argv: ["crash-once", work],
+      script,
+      execArgv: [],
+      log: noLog,
+      backoff: fastBackoff,
+      signals: new EventEmitter(),
+    });
     expect(results).toEqual([
       { slot: 0, code: 0, signal: null, restarts: 1, gaveUp: false },
       { slot: 1, code: 0, signal: null, restarts: 1, gaveUp: false },
     ]);
-    for (const slot of [0, 1]) expect(await traces(work, slot)).toEqual([`start crash-once ${work}`, `start crash-once ${work}`]);
+    for (const slot of [0, 1])
+      expect(await traces(work, slot)).toEqual([
+        `start crash-once ${work}`,
+        `start crash-once ${work}`,
+      ]);
   });
 
   it("backs off between restarts and gives up on a child that keeps crashing", async () => {
@@ -96,8 +109,18 @@ describe("runWorkerPool", () => {
   it("forwards SIGTERM to every child, and a second one too, then returns when all have exited", async () => {
     const work = await mkdtemp(path.join(dir, "signals-"));
     const signals = new EventEmitter();
-    const pool = runWorkerPool({ concurrency: 2, argv: ["until-signal", work], script, execArgv: [], log: noLog, backoff: fastBackoff, signals });
-    await waitFor(() => existsSync(path.join(work, "ready-0")) && existsSync(path.join(work, "ready-1")));
+    const pool = runWorkerPool({
+      concurrency: 2,
+      argv: ["until-signal", work],
+      script,
+      execArgv: [],
+      log: noLog,
+      backoff: fastBackoff,
+      signals,
+    });
+    await waitFor(
+      () => existsSync(path.join(work, "ready-0")) && existsSync(path.join(work, "ready-1")),
+    );
     signals.emit("SIGTERM", "SIGTERM");
     await waitFor(() => existsSync(path.join(work, "slot-1.log")));
     await new Promise((resolve) => setTimeout(resolve, 200));
@@ -108,7 +131,11 @@ describe("runWorkerPool", () => {
       [0, 0],
     ]);
     for (const slot of [0, 1]) {
-      expect(await traces(work, slot)).toEqual([`start until-signal ${work}`, "got SIGTERM #1", "got SIGINT #2"]);
+      expect(await traces(work, slot)).toEqual([
+        `start until-signal ${work}`,
+        "got SIGTERM #1",
+        "got SIGINT #2",
+      ]);
     }
     // The pool removed its signal listeners.
     expect(signals.listenerCount("SIGTERM") + signals.listenerCount("SIGINT")).toBe(0);
@@ -137,7 +164,14 @@ describe("runWorkerPool", () => {
 
   it("sees a child that simply returns as done (the IPC channel does not keep it alive)", async () => {
     const work = await mkdtemp(path.join(dir, "finish-"));
-    const results = await runWorkerPool({ concurrency: 2, argv: ["finish", work], script, execArgv: [], log: noLog, signals: new EventEmitter() });
+    const results = await runWorkerPool({
+      concurrency: 2,
+      argv: ["finish", work],
+      script,
+      execArgv: [],
+      log: noLog,
+      signals: new EventEmitter(),
+    });
     expect(results.map((r) => [r.code, r.restarts])).toEqual([
       [0, 0],
       [0, 0],
@@ -145,17 +179,30 @@ describe("runWorkerPool", () => {
   });
 
   it("runs the real tlab CLI by default (here: \`tlab worker --help\` through tsx)", async () => {
-    const results = await runWorkerPool({ concurrency: 1, argv: ["worker", "--help"], execArgv: ["--import", "tsx"], env: { ...process.env, NO_COLOR: "1" }, log: noLog, signals: new EventEmitter() });
+    const results = await runWorkerPool({
+      concurrency: 1,
+      argv: ["worker", "--help"],
+      execArgv: ["--import", "tsx"],
+      env: { ...process.env, NO_COLOR: "1" },
+      log: noLog,
+      signals: new EventEmitter(),
+    });
     expect(results).toEqual([{ slot: 0, code: 0, signal: null, restarts: 0, gaveUp: false }]);
   });
 
   it("turns the pool's command line into its children's by dropping --concurrency", () => {
-    expect(withoutOption(["worker", "--concurrency", "4", "--backend", "wasm"], "--concurrency")).toEqual(["worker", "--backend", "wasm"]);
-    expect(withoutOption(["worker", "--concurrency=2", "--exit-when-idle"], "--concurrency")).toEqual(["worker", "--exit-when-idle"]);
+    expect(
+      withoutOption(["worker", "--concurrency", "4", "--backend", "wasm"], "--concurrency"),
+    ).toEqual(["worker", "--backend", "wasm"]);
+    expect(
+      withoutOption(["worker", "--concurrency=2", "--exit-when-idle"], "--concurrency"),
+    ).toEqual(["worker", "--exit-when-idle"]);
     expect(withoutOption(["worker"], "--concurrency")).toEqual(["worker"]);
   });
 
   it("rejects a concurrency that is not a whole number ≥ 1", async () => {
-    await expect(runWorkerPool({ concurrency: 0, argv: [], log: noLog })).rejects.toThrow(/concurrency must be a whole number ≥ 1, got 0/);
+    await expect(runWorkerPool({ concurrency: 0, argv: [], log: noLog })).rejects.toThrow(
+      /concurrency must be a whole number ≥ 1, got 0/,
+    );
   });
 });

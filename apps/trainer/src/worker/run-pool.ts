@@ -77,7 +77,9 @@ interface Slot {
 export function runWorkerPool(options: WorkerPoolOptions): Promise<SlotResult[]> {
   const { concurrency, log } = options;
   if (!Number.isInteger(concurrency) || concurrency < 1) {
-    return Promise.reject(new RangeError(`concurrency must be a whole number ≥ 1, got ${concurrency}`));
+    return Promise.reject(
+      new RangeError(`concurrency must be a whole number ≥ 1, got ${concurrency}`),
+    );
   }
   const script = options.script ?? DEFAULT_WORKER_SCRIPT;
   const execArgv = options.execArgv ?? process.execArgv;
@@ -106,7 +108,12 @@ export function runWorkerPool(options: WorkerPoolOptions): Promise<SlotResult[]>
       resolve(slots.map((slot) => slot.result!));
     };
 
-    const finish = (slot: Slot, code: number | null, signal: NodeJS.Signals | null, gaveUp = false) => {
+    const finish = (
+      slot: Slot,
+      code: number | null,
+      signal: NodeJS.Signals | null,
+      gaveUp = false,
+    ) => {
       slot.child = null;
       slot.result = { slot: slot.index, code, signal, restarts: slot.restarts, gaveUp };
       finishIfDone();
@@ -118,13 +125,19 @@ export function runWorkerPool(options: WorkerPoolOptions): Promise<SlotResult[]>
       const child = fork(script, options.argv, {
         execArgv,
         // TLAB_WORKER_PROCESSES: each child's wasm backend takes its share of the host's cores.
-        env: { ...env, TLAB_WORKER_SLOT: String(slot.index), TLAB_WORKER_PROCESSES: String(concurrency) },
+        env: {
+          ...env,
+          TLAB_WORKER_SLOT: String(slot.index),
+          TLAB_WORKER_PROCESSES: String(concurrency),
+        },
         stdio: "inherit",
         detached: true,
       });
       slot.child = child;
       log.info({ slot: slot.index, pid: child.pid }, "worker process started");
-      child.once("error", (error) => log.error({ slot: slot.index, err: String(error) }, "worker process error"));
+      child.once("error", (error) =>
+        log.error({ slot: slot.index, err: String(error) }, "worker process error"),
+      );
       child.once("exit", (code, signal) => onExit(slot, code, signal));
     };
 
@@ -137,12 +150,18 @@ export function runWorkerPool(options: WorkerPoolOptions): Promise<SlotResult[]>
       }
       slot.crashesInARow = uptimeMs >= backoff.stableMs ? 1 : slot.crashesInARow + 1;
       if (slot.crashesInARow > maxRestarts) {
-        log.error({ slot: slot.index, code, signal, crashesInARow: slot.crashesInARow - 1 }, "worker process keeps crashing; giving up on it");
+        log.error(
+          { slot: slot.index, code, signal, crashesInARow: slot.crashesInARow - 1 },
+          "worker process keeps crashing; giving up on it",
+        );
         finish(slot, code, signal, true);
         return;
       }
       const delayMs = Math.min(backoff.maxMs, backoff.initialMs * 2 ** (slot.crashesInARow - 1));
-      log.warn({ slot: slot.index, code, signal, uptimeMs, delayMs }, "worker process crashed; restarting");
+      log.warn(
+        { slot: slot.index, code, signal, uptimeMs, delayMs },
+        "worker process crashed; restarting",
+      );
       slot.child = null;
       slot.restarts += 1;
       slot.restartTimer = setTimeout(() => start(slot), delayMs);
@@ -156,11 +175,18 @@ export function runWorkerPool(options: WorkerPoolOptions): Promise<SlotResult[]>
           clearTimeout(slot.restartTimer);
           slot.restartTimer = null;
           finish(slot, null, null);
-        } else if (slot.child !== null && slot.child.exitCode === null && slot.child.signalCode === null) {
+        } else if (
+          slot.child !== null &&
+          slot.child.exitCode === null &&
+          slot.child.signalCode === null
+        ) {
           slot.child.kill(signal);
         }
       }
-      log.info({ signal, children: slots.filter((s) => s.child !== null).length }, first ? "stopping worker processes" : "forwarded again: stopping now");
+      log.info(
+        { signal, children: slots.filter((s) => s.child !== null).length },
+        first ? "stopping worker processes" : "forwarded again: stopping now",
+      );
     };
 
     function onSignal(signal: NodeJS.Signals) {

@@ -38,8 +38,15 @@ export interface WorkerOptions {
 export async function runWorker(opts: WorkerOptions): Promise<RunOutcome[]> {
   const { log } = opts;
   const backend = await initBackend(opts.backend, { wasmThreads: opts.wasmThreads });
-  log.info({ backend: backend.backend, threads: backend.threads, device: backend.device }, `backend ${backend.backend} with ${backend.threads} thread${backend.threads === 1 ? "" : "s"}`);
-  if (backend.threadsNote !== undefined) log.warn({ wanted: opts.wasmThreads, threads: backend.threads, reason: backend.threadsNote }, "fewer wasm threads than asked for");
+  log.info(
+    { backend: backend.backend, threads: backend.threads, device: backend.device },
+    `backend ${backend.backend} with ${backend.threads} thread${backend.threads === 1 ? "" : "s"}`,
+  );
+  if (backend.threadsNote !== undefined)
+    log.warn(
+      { wanted: opts.wasmThreads, threads: backend.threads, reason: backend.threadsNote },
+      "fewer wasm threads than asked for",
+    );
   const api = createApiClient(opts.apiUrl, opts.token);
   const name = opts.name ?? `${os.hostname()}-${process.pid}`;
   const waitForApi = <T>(what: string, fn: () => Promise<T>) =>
@@ -48,15 +55,39 @@ export async function runWorker(opts: WorkerOptions): Promise<RunOutcome[]> {
       isRetryable: isTransientApiError,
       signal: opts.stop,
       onRetry: (error, attempt) => {
-        if (attempt === 1 || attempt % 10 === 0) log.warn({ err: String(error), apiUrl: opts.apiUrl }, `${what}: API unreachable; retrying`);
+        if (attempt === 1 || attempt % 10 === 0)
+          log.warn(
+            { err: String(error), apiUrl: opts.apiUrl },
+            `${what}: API unreachable; retrying`,
+          );
       },
     });
   const worker = await waitForApi("register", () =>
-    api.worker.register.mutate({ name, hostname: os.hostname(), backend: backend.backend, device: backend.device, versions: backend.versions }),
+    api.worker.register.mutate({
+      name,
+      hostname: os.hostname(),
+      backend: backend.backend,
+      device: backend.device,
+      versions: backend.versions,
+    }),
   );
-  log.info({ workerId: worker.id, name, backend: backend.backend, threads: backend.threads, device: backend.device, apiUrl: opts.apiUrl }, "worker registered");
+  log.info(
+    {
+      workerId: worker.id,
+      name,
+      backend: backend.backend,
+      threads: backend.threads,
+      device: backend.device,
+      apiUrl: opts.apiUrl,
+    },
+    "worker registered",
+  );
   const faults = opts.faultInjection ? new FaultInjector(opts.faultInjection) : undefined;
-  if (opts.faultInjection) log.warn({ fault: opts.faultInjection }, "fault injection is on (TLAB_FAULT_INJECT, a test hook)");
+  if (opts.faultInjection)
+    log.warn(
+      { fault: opts.faultInjection },
+      "fault injection is on (TLAB_FAULT_INJECT, a test hook)",
+    );
 
   const outcomes: RunOutcome[] = [];
   const kill = opts.kill ?? new AbortController().signal;
@@ -64,7 +95,12 @@ export async function runWorker(opts: WorkerOptions): Promise<RunOutcome[]> {
     // A claim retried after a failed call may have been granted with its reply lost: the retries
     // ask for the run this worker holds back rather than leave it to wait out its lease.
     let claimCalls = 0;
-    const spec = await waitForApi("claim", () => api.worker.claim.mutate({ workerId: worker.id, ...(claimCalls++ > 0 ? { reclaim: true } : {}) }));
+    const spec = await waitForApi("claim", () =>
+      api.worker.claim.mutate({
+        workerId: worker.id,
+        ...(claimCalls++ > 0 ? { reclaim: true } : {}),
+      }),
+    );
     if (!spec) {
       if (opts.exitWhenIdle) break;
       await sleep(opts.pollIntervalMs, undefined, { signal: opts.stop }).catch(() => undefined);
@@ -88,7 +124,10 @@ export async function runWorker(opts: WorkerOptions): Promise<RunOutcome[]> {
     // A run can leave the backend unusable (the wasm module aborts when its heap runs out); the
     // run has failed with that reason, and the next one must not inherit the broken backend.
     if (!backendIsUsable()) {
-      log.warn({ backend: backend.backend }, "the backend stopped working during the last run; starting it afresh");
+      log.warn(
+        { backend: backend.backend },
+        "the backend stopped working during the last run; starting it afresh",
+      );
       await restartBackend();
       log.info({ backend: backend.backend }, "backend restarted");
     }

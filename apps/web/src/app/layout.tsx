@@ -10,7 +10,8 @@ import "./auth.css";
 
 export const metadata: Metadata = {
   title: { default: "Transfer Lab", template: "%s · Transfer Lab" },
-  description: "Compare transfer-learning strategies: frozen feature extractor, partial and full fine-tuning",
+  description:
+    "Compare transfer-learning strategies: frozen feature extractor, partial and full fine-tuning",
 };
 
 export default async function RootLayout({ children }: { children: ReactNode }) {

@@ -8,8 +8,23 @@ type Props = { searchParams: Promise<Record<string, string | string[] | undefine
 export default async function ExperimentsPage({ searchParams }: Props) {
   await connection();
   const raw = await searchParams;
-  const query = experimentQueryFrom({ get: (name) => (typeof raw[name] === "string" ? raw[name] : null) });
+  const query = experimentQueryFrom({
+    get: (name) => (typeof raw[name] === "string" ? raw[name] : null),
+  });
   const api = await serverApi();
-  const [initial, baseModels, datasets, tags] = await Promise.all([api.experiment.table(query), api.catalog.baseModels(), api.catalog.datasets(), api.review.tagCounts()]);
-  return <ExperimentsTable initial={initial} initialQuery={query} baseModels={baseModels.map((m) => m.name)} datasets={datasets.map((d) => d.name)} tags={tags} />;
+  const [initial, baseModels, datasets, tags] = await Promise.all([
+    api.experiment.table(query),
+    api.catalog.baseModels(),
+    api.catalog.datasets(),
+    api.review.tagCounts(),
+  ]);
+  return (
+    <ExperimentsTable
+      initial={initial}
+      initialQuery={query}
+      baseModels={baseModels.map((m) => m.name)}
+      datasets={datasets.map((d) => d.name)}
+      tags={tags}
+    />
+  );
 }

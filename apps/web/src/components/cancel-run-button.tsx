@@ -11,14 +11,24 @@ export function CancelRunButton({ runId, label }: { runId: string; label: string
   const canChange = useCan("member");
   const cancel = useMutation(
     trpc.run.cancel.mutationOptions({
-      onSettled: () => Promise.all([queryClient.invalidateQueries(trpc.experiment.pathFilter()), queryClient.invalidateQueries(trpc.run.pathFilter())]),
+      onSettled: () =>
+        Promise.all([
+          queryClient.invalidateQueries(trpc.experiment.pathFilter()),
+          queryClient.invalidateQueries(trpc.run.pathFilter()),
+        ]),
     }),
   );
   // Viewers may not change runs (the API refuses them too): no button to press in vain.
   if (!canChange) return null;
   return (
     <span className="cancel-run">
-      <button type="button" className="button button-small button-danger" aria-label={label} disabled={cancel.isPending} onClick={() => cancel.mutate({ runId })}>
+      <button
+        type="button"
+        className="button button-small button-danger"
+        aria-label={label}
+        disabled={cancel.isPending}
+        onClick={() => cancel.mutate({ runId })}
+      >
         {cancel.isPending ? "Canceling…" : "Cancel"}
       </button>
       {cancel.error ? (

@@ -11,12 +11,22 @@ export interface ConfigColumn {
  * Only what differs between configurations, one column each; the settings they all share are
  * folded away underneath, so a reader sees at once what the comparison is actually about.
  */
-export function ConfigDiffTable({ columns, caption }: { columns: readonly ConfigColumn[]; caption: string }) {
+export function ConfigDiffTable({
+  columns,
+  caption,
+}: {
+  columns: readonly ConfigColumn[];
+  caption: string;
+}) {
   const diff = diffConfigs(columns.map((c) => c.config));
   return (
     <div className="config-diff">
       {diff.differing.length === 0 ? (
-        <p className="muted">{columns.length < 2 ? "One configuration: nothing to compare." : "No differences: every setting is the same."}</p>
+        <p className="muted">
+          {columns.length < 2
+            ? "One configuration: nothing to compare."
+            : "No differences: every setting is the same."}
+        </p>
       ) : (
         <div className="table-scroll">
           <table className="data-table diff-table">

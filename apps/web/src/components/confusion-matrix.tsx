@@ -2,7 +2,15 @@
  * Rows are the true classes, columns the predicted ones; each cell is shaded by its share of the
  * row, so a strong diagonal reads as good recall whatever the class sizes.
  */
-export function ConfusionMatrix({ matrix, classNames, caption }: { matrix: number[][]; classNames: string[]; caption: string }) {
+export function ConfusionMatrix({
+  matrix,
+  classNames,
+  caption,
+}: {
+  matrix: number[][];
+  classNames: string[];
+  caption: string;
+}) {
   return (
     <div className="matrix-scroll">
       <table className="confusion">
@@ -21,7 +29,10 @@ export function ConfusionMatrix({ matrix, classNames, caption }: { matrix: numbe
                     <td
                       key={j}
                       className={diagonal ? "confusion-diagonal" : undefined}
-                      style={{ background: `rgba(${diagonal ? "5, 150, 105" : "220, 38, 38"}, ${(share * 0.85).toFixed(3)})`, color: share > 0.55 ? "#fff" : undefined }}
+                      style={{
+                        background: `rgba(${diagonal ? "5, 150, 105" : "220, 38, 38"}, ${(share * 0.85).toFixed(3)})`,
+                        color: share > 0.55 ? "#fff" : undefined,
+                      }}
                       title={`true ${classNames[i] ?? i}, predicted ${classNames[j] ?? j}: ${count} (${(share * 100).toFixed(1)}% of the row)`}
                     >
                       {count}
@@ -41,7 +52,15 @@ export function ConfusionMatrix({ matrix, classNames, caption }: { matrix: numbe
  * B − A in percentage points of each true class. Green where B is better (more on the diagonal,
  * fewer confusions off it), red where it is worse, so the cells to look at stand out.
  */
-export function ConfusionDifference({ diff, classNames, caption }: { diff: number[][]; classNames: string[]; caption: string }) {
+export function ConfusionDifference({
+  diff,
+  classNames,
+  caption,
+}: {
+  diff: number[][];
+  classNames: string[];
+  caption: string;
+}) {
   const scale = Math.max(0.02, ...diff.flat().map(Math.abs));
   return (
     <div className="matrix-scroll">
@@ -56,11 +75,20 @@ export function ConfusionDifference({ diff, classNames, caption }: { diff: numbe
                 const better = i === j ? d > 0 : d < 0;
                 const strength = Math.min(1, Math.abs(d) / scale) * 0.75;
                 const points = d * 100;
-                const text = Math.abs(points) < 0.05 ? "0" : `${points > 0 ? "+" : "−"}${Math.abs(points).toFixed(1)}`;
+                const text =
+                  Math.abs(points) < 0.05
+                    ? "0"
+                    : `${points > 0 ? "+" : "−"}${Math.abs(points).toFixed(1)}`;
                 return (
                   <td
                     key={j}
-                    style={{ background: Math.abs(points) < 0.05 ? undefined : `rgba(${better ? "5, 150, 105" : "220, 38, 38"}, ${strength.toFixed(3)})`, color: strength > 0.5 ? "#fff" : undefined }}
+                    style={{
+                      background:
+                        Math.abs(points) < 0.05
+                          ? undefined
+                          : `rgba(${better ? "5, 150, 105" : "220, 38, 38"}, ${strength.toFixed(3)})`,
+                      color: strength > 0.5 ? "#fff" : undefined,
+                    }}
                     title={`true ${classNames[i] ?? i}, predicted ${classNames[j] ?? j}: ${text} percentage points (${better ? "better" : Math.abs(points) < 0.05 ? "same" : "worse"})`}
                   >
                     {text}

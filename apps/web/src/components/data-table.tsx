@@ -1,6 +1,12 @@
 "use client";
 
-import { flexRender, getCoreRowModel, useReactTable, type ColumnDef, type RowSelectionState } from "@tanstack/react-table";
+import {
+  flexRender,
+  getCoreRowModel,
+  useReactTable,
+  type ColumnDef,
+  type RowSelectionState,
+} from "@tanstack/react-table";
 import type { ReactNode } from "react";
 import type { CursorPages } from "@/lib/use-cursor-pages";
 
@@ -32,7 +38,20 @@ interface Props<T> {
  * A table over TanStack Table with server-side sorting and pagination: headers of sortable columns
  * are buttons that ask for the next order, and `aria-sort` tells assistive technology the current one.
  */
-export function DataTable<T>({ caption, data, columns, getRowId, sort, sortable, onSort, rowSelection, onRowSelectionChange, busy, empty, rowClassName }: Props<T>) {
+export function DataTable<T>({
+  caption,
+  data,
+  columns,
+  getRowId,
+  sort,
+  sortable,
+  onSort,
+  rowSelection,
+  onRowSelectionChange,
+  busy,
+  empty,
+  rowClassName,
+}: Props<T>) {
   const table = useReactTable({
     data,
     columns,
@@ -48,7 +67,10 @@ export function DataTable<T>({ caption, data, columns, getRowId, sort, sortable,
     },
   });
   return (
-    <div className={busy ? "table-scroll table-busy" : "table-scroll"} aria-busy={busy || undefined}>
+    <div
+      className={busy ? "table-scroll table-busy" : "table-scroll"}
+      aria-busy={busy || undefined}
+    >
       <table className="data-table">
         <caption className="visually-hidden">{caption}</caption>
         <thead>
@@ -67,7 +89,11 @@ export function DataTable<T>({ caption, data, columns, getRowId, sort, sortable,
                     className={header.column.columnDef.meta?.className}
                   >
                     {canSort ? (
-                      <button type="button" className="sort-button" onClick={() => onSort({ id, desc: active ? !sort.desc : true })}>
+                      <button
+                        type="button"
+                        className="sort-button"
+                        onClick={() => onSort({ id, desc: active ? !sort.desc : true })}
+                      >
                         {label}
                         <span className="sort-mark" aria-hidden="true">
                           {active ? (sort.desc ? "▼" : "▲") : "↕"}
@@ -91,7 +117,15 @@ export function DataTable<T>({ caption, data, columns, getRowId, sort, sortable,
             </tr>
           ) : (
             table.getRowModel().rows.map((row) => (
-              <tr key={row.id} data-row-id={row.id} className={[row.getIsSelected() ? "row-selected" : "", rowClassName?.(row.original) ?? ""].join(" ").trim() || undefined}>
+              <tr
+                key={row.id}
+                data-row-id={row.id}
+                className={
+                  [row.getIsSelected() ? "row-selected" : "", rowClassName?.(row.original) ?? ""]
+                    .join(" ")
+                    .trim() || undefined
+                }
+              >
                 {row.getVisibleCells().map((cell) => (
                   <td key={cell.id} className={cell.column.columnDef.meta?.className}>
                     {flexRender(cell.column.columnDef.cell, cell.getContext())}
@@ -136,12 +170,24 @@ export function Pager({
   return (
     <nav className="pager" aria-label={`${noun} pages`}>
       <span className="muted" aria-live="polite">
-        {total === 0 ? `No ${noun}` : `${from.toLocaleString("en-US")}–${to.toLocaleString("en-US")} of ${total.toLocaleString("en-US")} ${noun}`}
+        {total === 0
+          ? `No ${noun}`
+          : `${from.toLocaleString("en-US")}–${to.toLocaleString("en-US")} of ${total.toLocaleString("en-US")} ${noun}`}
       </span>
-      <button type="button" className="button button-small" onClick={pages.previous} disabled={page === 0}>
+      <button
+        type="button"
+        className="button button-small"
+        onClick={pages.previous}
+        disabled={page === 0}
+      >
         ← Previous
       </button>
-      <button type="button" className="button button-small" onClick={() => pages.next(result.nextCursor)} disabled={!result.nextCursor}>
+      <button
+        type="button"
+        className="button button-small"
+        onClick={() => pages.next(result.nextCursor)}
+        disabled={!result.nextCursor}
+      >
         Next →
       </button>
     </nav>

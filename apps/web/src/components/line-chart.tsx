@@ -55,7 +55,11 @@ export function alignSeries(series: readonly LineSeries[]): uPlot.AlignedData {
 }
 
 /** The data range plus 8% headroom, kept inside `bounds`; the bounds themselves when there is no data. */
-export function paddedRange(min: number | null, max: number | null, bounds?: [number, number]): [number, number] {
+export function paddedRange(
+  min: number | null,
+  max: number | null,
+  bounds?: [number, number],
+): [number, number] {
   if (min === null || max === null || !Number.isFinite(min) || !Number.isFinite(max)) {
     if (!bounds) return [0, 1];
     return [bounds[0], Number.isFinite(bounds[1]) ? bounds[1] : bounds[0] + 1];
@@ -71,13 +75,27 @@ export function paddedRange(min: number | null, max: number | null, bounds?: [nu
 }
 
 /** A legend shared by several charts: a line sample (colour and dash) per series. */
-export function ChartLegend({ items, label }: { items: readonly Pick<LineSeries, "label" | "color" | "dash">[]; label: string }) {
+export function ChartLegend({
+  items,
+  label,
+}: {
+  items: readonly Pick<LineSeries, "label" | "color" | "dash">[];
+  label: string;
+}) {
   return (
     <ul className="chart-legend" aria-label={label}>
       {items.map((item) => (
         <li key={item.label}>
           <svg width="28" height="10" aria-hidden="true">
-            <line x1="1" y1="5" x2="27" y2="5" stroke={item.color} strokeWidth="2.5" strokeDasharray={item.dash?.join(" ")} />
+            <line
+              x1="1"
+              y1="5"
+              x2="27"
+              y2="5"
+              stroke={item.color}
+              strokeWidth="2.5"
+              strokeDasharray={item.dash?.join(" ")}
+            />
           </svg>
           {item.label}
         </li>
@@ -135,14 +153,21 @@ export function LineChart({
   const layout = useMemo(() => layoutOf(series), [series]);
   const data = useMemo(() => alignColumns(layout.columns), [layout]);
   const shapeKey =
-    series.map((s) => `${s.label}|${s.color}|${(s.dash ?? []).join(",")}|${s.width ?? 2}|${s.band && s.band.upper.length > 0 ? "b" : ""}`).join(";") +
+    series
+      .map(
+        (s) =>
+          `${s.label}|${s.color}|${(s.dash ?? []).join(",")}|${s.width ?? 2}|${s.band && s.band.upper.length > 0 ? "b" : ""}`,
+      )
+      .join(";") +
     `|${yBounds?.join(",") ?? ""}|${height}|${legend}|${xLabel}|${yLabel ?? ""}|${digits}`;
   const isEmpty = data[0].length === 0;
 
   useEffect(() => {
     const container = containerRef.current;
     if (!container) return;
-    const uSeries: uPlot.Series[] = [{ label: xLabel, value: (_u, v) => (v === null ? "—" : String(v)) }];
+    const uSeries: uPlot.Series[] = [
+      { label: xLabel, value: (_u, v) => (v === null ? "—" : String(v)) },
+    ];
     const bands: uPlot.Band[] = [];
     series.forEach((s, i) => {
       const slot = layout.slots[i]!;
@@ -156,7 +181,13 @@ export function LineChart({
         value: (_u, v) => (v === null ? "—" : v.toFixed(digits)),
       });
       if (slot.upper >= 0) {
-        const edge = (label: string): uPlot.Series => ({ label, stroke: "transparent", width: 0, spanGaps: true, points: { show: false } });
+        const edge = (label: string): uPlot.Series => ({
+          label,
+          stroke: "transparent",
+          width: 0,
+          spanGaps: true,
+          points: { show: false },
+        });
         uSeries.push(edge(`${s.label} upper`), edge(`${s.label} lower`));
         bands.push({ series: [slot.upper + 1, slot.lower + 1], fill: withAlpha(s.color, 0.16) });
       }
@@ -164,10 +195,27 @@ export function LineChart({
     const options: uPlot.Options = {
       width: Math.max(200, container.clientWidth),
       height,
-      scales: { x: { time: false }, y: { range: (_u, min, max) => paddedRange(min, max, yBounds) } },
+      scales: {
+        x: { time: false },
+        y: { range: (_u, min, max) => paddedRange(min, max, yBounds) },
+      },
       axes: [
-        { label: xLabel, stroke: "#4b5563", grid: { stroke: "#eef0f3" }, ticks: { stroke: "#d1d5db" }, incrs: [1, 2, 5, 10, 20, 50, 100, 200, 500, 1000, 2000, 5000, 10000, 20000, 50000, 100000] },
-        { label: yLabel, stroke: "#4b5563", grid: { stroke: "#eef0f3" }, ticks: { stroke: "#d1d5db" }, size: 56 },
+        {
+          label: xLabel,
+          stroke: "#4b5563",
+          grid: { stroke: "#eef0f3" },
+          ticks: { stroke: "#d1d5db" },
+          incrs: [
+            1, 2, 5, 10, 20, 50, 100, 200, 500, 1000, 2000, 5000, 10000, 20000, 50000, 100000,
+          ],
+        },
+        {
+          label: yLabel,
+          stroke: "#4b5563",
+          grid: { stroke: "#eef0f3" },
+          ticks: { stroke: "#d1d5db" },
+          size: 56,
+        },
       ],
       series: uSeries,
       bands,
@@ -177,7 +225,9 @@ export function LineChart({
     };
     const plot = new uPlot(options, alignColumns(layout.columns), container);
     plotRef.current = plot;
-    const observer = new ResizeObserver(() => plot.setSize({ width: Math.max(200, container.clientWidth), height }));
+    const observer = new ResizeObserver(() =>
+      plot.setSize({ width: Math.max(200, container.clientWidth), height }),
+    );
     observer.observe(container);
     return () => {
       observer.disconnect();
@@ -202,7 +252,10 @@ export function LineChart({
       if (v === null || v === undefined) return [];
       const hi = slot.upper >= 0 ? data[slot.upper + 1]?.[cursorIndex] : null;
       const lo = slot.lower >= 0 ? data[slot.lower + 1]?.[cursorIndex] : null;
-      const spread = hi !== null && hi !== undefined && lo !== null && lo !== undefined ? ` [${lo.toFixed(digits)}–${hi.toFixed(digits)}]` : "";
+      const spread =
+        hi !== null && hi !== undefined && lo !== null && lo !== undefined
+          ? ` [${lo.toFixed(digits)}–${hi.toFixed(digits)}]`
+          : "";
       return [`${s.label} ${v.toFixed(digits)}${spread}`];
     });
     return `${xLabel} ${step}: ${parts.join(" · ") || "no value"}`;
@@ -215,7 +268,9 @@ export function LineChart({
         <div className="chart-canvas" ref={containerRef} />
         {isEmpty ? <p className="chart-empty">{emptyMessage}</p> : null}
       </div>
-      {readout ? <p className="chart-readout">{readoutText ?? "Point at the chart to read its values."}</p> : null}
+      {readout ? (
+        <p className="chart-readout">{readoutText ?? "Point at the chart to read its values."}</p>
+      ) : null}
     </figure>
   );
 }

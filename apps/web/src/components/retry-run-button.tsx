@@ -11,14 +11,24 @@ export function RetryRunButton({ runId, label }: { runId: string; label: string 
   const canChange = useCan("member");
   const retry = useMutation(
     trpc.run.retry.mutationOptions({
-      onSettled: () => Promise.all([queryClient.invalidateQueries(trpc.experiment.pathFilter()), queryClient.invalidateQueries(trpc.run.pathFilter())]),
+      onSettled: () =>
+        Promise.all([
+          queryClient.invalidateQueries(trpc.experiment.pathFilter()),
+          queryClient.invalidateQueries(trpc.run.pathFilter()),
+        ]),
     }),
   );
   // Viewers may not change runs (the API refuses them too): no button to press in vain.
   if (!canChange) return null;
   return (
     <span className="cancel-run">
-      <button type="button" className="button button-small" aria-label={label} disabled={retry.isPending} onClick={() => retry.mutate({ runId })}>
+      <button
+        type="button"
+        className="button button-small"
+        aria-label={label}
+        disabled={retry.isPending}
+        onClick={() => retry.mutate({ runId })}
+      >
         {retry.isPending ? "Retrying…" : "Retry"}
       </button>
       {retry.error ? (

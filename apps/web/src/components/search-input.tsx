@@ -17,7 +17,19 @@ export function FilterBar({ label, children }: { label: string; children: ReactN
 }
 
 /** A search box that reports its text after the typing pauses, so each keystroke is not a request. */
-export function SearchInput({ id, label, value, onChange, placeholder }: { id: string; label: string; value: string; onChange: (text: string) => void; placeholder?: string }) {
+export function SearchInput({
+  id,
+  label,
+  value,
+  onChange,
+  placeholder,
+}: {
+  id: string;
+  label: string;
+  value: string;
+  onChange: (text: string) => void;
+  placeholder?: string;
+}) {
   const [text, setText] = useState(value);
   const reported = useRef(value);
   useEffect(() => {
@@ -38,12 +50,33 @@ export function SearchInput({ id, label, value, onChange, placeholder }: { id: s
   return (
     <div className="filter">
       <label htmlFor={id}>{label}</label>
-      <input id={id} type="search" value={text} placeholder={placeholder} autoComplete="off" onChange={(e) => setText(e.target.value)} />
+      <input
+        id={id}
+        type="search"
+        value={text}
+        placeholder={placeholder}
+        autoComplete="off"
+        onChange={(e) => setText(e.target.value)}
+      />
     </div>
   );
 }
 
-export function FilterSelect({ id, label, value, options, onChange, anyLabel = "Any" }: { id: string; label: string; value: string; options: readonly { value: string; label: string }[]; onChange: (value: string) => void; anyLabel?: string }) {
+export function FilterSelect({
+  id,
+  label,
+  value,
+  options,
+  onChange,
+  anyLabel = "Any",
+}: {
+  id: string;
+  label: string;
+  value: string;
+  options: readonly { value: string; label: string }[];
+  onChange: (value: string) => void;
+  anyLabel?: string;
+}) {
   return (
     <div className="filter">
       <label htmlFor={id}>{label}</label>

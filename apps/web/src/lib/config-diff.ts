@@ -30,13 +30,15 @@ export function diffConfigs(columns: readonly unknown[]): ConfigDiff {
   const flat = columns.map((c) => flattenConfig(c));
   const paths: string[] = [];
   const seen = new Set<string>();
-  for (const f of flat) for (const path of f.keys()) if (!seen.has(path)) (seen.add(path), paths.push(path));
+  for (const f of flat)
+    for (const path of f.keys()) if (!seen.has(path)) seen.add(path), paths.push(path);
   const differing: ConfigDiff["differing"] = [];
   const shared: ConfigDiff["shared"] = [];
   for (const path of paths) {
     const values = flat.map((f) => (f.has(path) ? f.get(path)! : undefined));
     const first = values[0];
-    if (values.every((v) => v === first) && first !== undefined) shared.push({ path, value: first });
+    if (values.every((v) => v === first) && first !== undefined)
+      shared.push({ path, value: first });
     else differing.push({ path, values });
   }
   return { differing, shared };

@@ -10,7 +10,10 @@ export function rowRates(matrix: readonly (readonly number[])[]): number[][] {
  * B − A on row rates, so matrices with different totals (more seeds finished on one side)
  * still compare: +0.05 on the diagonal means B recalls that class 5 points better.
  */
-export function rateDifference(a: readonly (readonly number[])[], b: readonly (readonly number[])[]): number[][] | null {
+export function rateDifference(
+  a: readonly (readonly number[])[],
+  b: readonly (readonly number[])[],
+): number[][] | null {
   if (a.length !== b.length || a.some((row, i) => row.length !== b[i]!.length)) return null;
   const ra = rowRates(a);
   const rb = rowRates(b);

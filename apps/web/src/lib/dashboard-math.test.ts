@@ -41,8 +41,17 @@ describe("aggregateSeeds", () => {
   });
 
   it("draws a band only where two or more seeds have a value", () => {
-    const agg = aggregateSeeds([[{ step: 1, value: 1 }, { step: 2, value: 2 }], [{ step: 2, value: 4 }]]);
-    expect(bandEdges(agg, "minmax")).toEqual({ lower: [{ step: 2, value: 2 }], upper: [{ step: 2, value: 4 }] });
+    const agg = aggregateSeeds([
+      [
+        { step: 1, value: 1 },
+        { step: 2, value: 2 },
+      ],
+      [{ step: 2, value: 4 }],
+    ]);
+    expect(bandEdges(agg, "minmax")).toEqual({
+      lower: [{ step: 2, value: 2 }],
+      upper: [{ step: 2, value: 4 }],
+    });
     expect(bandEdges(agg, "none")).toEqual({ lower: [], upper: [] });
     expect(aggregateSeeds([])).toEqual([]);
   });
@@ -66,7 +75,12 @@ describe("diffConfigs", () => {
   it("lists only the settings that differ, with absent values, and what all share", () => {
     const diff = diffConfigs([
       { kind: "frozen", head: { type: "softmax", hiddenUnits: 0 }, learningRate: 0.03 },
-      { kind: "partial", head: { type: "softmax", hiddenUnits: 0 }, learningRate: 0.01, cut: { by: "topK", k: 2 } },
+      {
+        kind: "partial",
+        head: { type: "softmax", hiddenUnits: 0 },
+        learningRate: 0.01,
+        cut: { by: "topK", k: 2 },
+      },
     ]);
     expect(diff.differing).toEqual([
       { path: "kind", values: ["frozen", "partial"] },
@@ -84,8 +98,25 @@ describe("diffConfigs", () => {
 
 describe("confusion rates", () => {
   it("compares matrices with different totals by row rates", () => {
-    expect(rowRates([[3, 1], [0, 0]])).toEqual([[0.75, 0.25], [0, 0]]);
-    const diff = rateDifference([[3, 1], [1, 3]], [[8, 0], [2, 6]])!;
+    expect(
+      rowRates([
+        [3, 1],
+        [0, 0],
+      ]),
+    ).toEqual([
+      [0.75, 0.25],
+      [0, 0],
+    ]);
+    const diff = rateDifference(
+      [
+        [3, 1],
+        [1, 3],
+      ],
+      [
+        [8, 0],
+        [2, 6],
+      ],
+    )!;
     expect(diff[0]![0]).toBeCloseTo(0.25);
     expect(diff[1]![0]).toBeCloseTo(0);
     expect(rateDifference([[1]], [[1, 2]])).toBeNull();
@@ -101,7 +132,13 @@ describe("mergePoints", () => {
       { name: "train/loss", step: 1, value: 2 },
     ]);
     expect(merged).toEqual([
-      { name: "val/loss", points: [{ step: 1, value: 0.9 }, { step: 2, value: 0.5 }] },
+      {
+        name: "val/loss",
+        points: [
+          { step: 1, value: 0.9 },
+          { step: 2, value: 0.5 },
+        ],
+      },
       { name: "train/loss", points: [{ step: 1, value: 2 }] },
     ]);
     expect(mergePoints(merged, [{ name: "val/loss", step: 2, value: 0.5 }])).toBe(merged);

@@ -16,16 +16,27 @@ export function invalidStrategyPaths(config: StrategyConfig): ReadonlySet<string
  * A one-line summary of a strategy's settings, e.g. "top 2 weighted layers train, softmax head, lr 0.003 (base 0.001)".
  * Values at `invalid` paths read "—".
  */
-export function describeStrategy(config: StrategyConfig, invalid: ReadonlySet<string> = new Set()): string {
-  const show = (path: string, value: string | number) => (invalid.has(path) ? INVALID_VALUE : String(value));
-  const hidden = invalid.has("head.hiddenUnits") ? ` (${INVALID_VALUE} hidden)` : config.head.hiddenUnits > 0 ? ` (${config.head.hiddenUnits} hidden)` : "";
+export function describeStrategy(
+  config: StrategyConfig,
+  invalid: ReadonlySet<string> = new Set(),
+): string {
+  const show = (path: string, value: string | number) =>
+    invalid.has(path) ? INVALID_VALUE : String(value);
+  const hidden = invalid.has("head.hiddenUnits")
+    ? ` (${INVALID_VALUE} hidden)`
+    : config.head.hiddenUnits > 0
+      ? ` (${config.head.hiddenUnits} hidden)`
+      : "";
   const head = `${config.head.type} head${hidden}`;
   const lr = `lr ${show("learningRate", config.learningRate)}`;
   switch (config.kind) {
     case "frozen":
       return `${head}, ${lr}`;
     case "partial": {
-      const cut = config.cut.by === "layer" ? `frozen through ${show("cut.layer", config.cut.layer)}` : `top ${show("cut.k", config.cut.k)} weighted layers train`;
+      const cut =
+        config.cut.by === "layer"
+          ? `frozen through ${show("cut.layer", config.cut.layer)}`
+          : `top ${show("cut.k", config.cut.k)} weighted layers train`;
       const warmup = invalid.has("warmupEpochs")
         ? `, ${INVALID_VALUE} warm-up epochs`
         : config.warmupEpochs > 0

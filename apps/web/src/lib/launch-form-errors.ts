@@ -13,7 +13,11 @@ export interface ServerErrorLike {
   message: string;
   data?: {
     code?: string;
-    zodError?: { formErrors?: string[]; fieldErrors?: Record<string, string[] | undefined>; issues?: { path: string; message: string }[] } | null;
+    zodError?: {
+      formErrors?: string[];
+      fieldErrors?: Record<string, string[] | undefined>;
+      issues?: { path: string; message: string }[];
+    } | null;
   } | null;
 }
 
@@ -38,7 +42,8 @@ export function launchErrorsFromServer(error: ServerErrorLike): LaunchErrors {
     for (const { path, message } of zod.issues) {
       const [name, ...rest] = path.split(".");
       if (!name) form ??= message;
-      else if (isLaunchField(name)) fields[name] ??= rest.length === 0 ? message : `${describeRest(name, rest)}: ${message}`;
+      else if (isLaunchField(name))
+        fields[name] ??= rest.length === 0 ? message : `${describeRest(name, rest)}: ${message}`;
     }
   } else if (zod) {
     for (const [name, messages] of Object.entries(zod.fieldErrors ?? {})) {

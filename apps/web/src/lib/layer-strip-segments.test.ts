@@ -11,9 +11,14 @@ const LENET: LayerInfo[] = [
 ];
 
 /** 156 layers, as MobileNetV2 lists them. */
-const DEEP: LayerInfo[] = Array.from({ length: 156 }, (_, i) => ({ name: `layer_${i}`, className: i % 3 === 0 ? "Conv2D" : "ReLU", paramCount: i % 3 === 0 ? 1000 + i : 0 }));
+const DEEP: LayerInfo[] = Array.from({ length: 156 }, (_, i) => ({
+  name: `layer_${i}`,
+  className: i % 3 === 0 ? "Conv2D" : "ReLU",
+  paramCount: i % 3 === 0 ? 1000 + i : 0,
+}));
 
-const partialThrough = (layer: string) => ({ ...defaultStrategy("partial"), cut: { by: "layer", layer } }) as StrategyConfig;
+const partialThrough = (layer: string) =>
+  ({ ...defaultStrategy("partial"), cut: { by: "layer", layer } }) as StrategyConfig;
 
 describe("layerStripSegments", () => {
   it("gives a shallow model one box per layer, named, heavier layers wider", () => {
@@ -39,12 +44,26 @@ describe("layerStripSegments", () => {
     ]);
     expect(segments[0]!.detail).toMatch(/^ \(layer_0 … layer_149, [\d,]+ parameters\): frozen$/);
     expect(segments.reduce((n, s) => n + s.layerCount, 0)).toBe(DEEP.length);
-    expect(segments.filter((s) => s.trainable).reduce((n, s) => n + s.paramCount, 0)).toBe(plan.trainableBaseParams);
-    expect(segments.filter((s) => !s.trainable).reduce((n, s) => n + s.paramCount, 0)).toBe(plan.frozenParams);
+    expect(segments.filter((s) => s.trainable).reduce((n, s) => n + s.paramCount, 0)).toBe(
+      plan.trainableBaseParams,
+    );
+    expect(segments.filter((s) => !s.trainable).reduce((n, s) => n + s.paramCount, 0)).toBe(
+      plan.frozenParams,
+    );
   });
 
   it("draws a deep model that trains or freezes whole as one box", () => {
-    expect(layerStripSegments(planLayerFreeze(DEEP, defaultStrategy("full")).layers).map((s) => [s.label, s.trainable])).toEqual([["156 layers", true]]);
-    expect(layerStripSegments(planLayerFreeze(DEEP, defaultStrategy("frozen")).layers).map((s) => [s.label, s.trainable])).toEqual([["156 layers", false]]);
+    expect(
+      layerStripSegments(planLayerFreeze(DEEP, defaultStrategy("full")).layers).map((s) => [
+        s.label,
+        s.trainable,
+      ]),
+    ).toEqual([["156 layers", true]]);
+    expect(
+      layerStripSegments(planLayerFreeze(DEEP, defaultStrategy("frozen")).layers).map((s) => [
+        s.label,
+        s.trainable,
+      ]),
+    ).toEqual([["156 layers", false]]);
   });
 });

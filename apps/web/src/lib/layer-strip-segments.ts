@@ -24,7 +24,10 @@ export interface StripSegment {
  * deeper model (MobileNetV2 has 156) is summarised as runs of consecutive frozen or trainable
  * layers, so the strip keeps one box per change of state and still fits its column.
  */
-export function layerStripSegments(layers: readonly PlannedLayer[], maxLayers = MAX_STRIP_LAYERS): StripSegment[] {
+export function layerStripSegments(
+  layers: readonly PlannedLayer[],
+  maxLayers = MAX_STRIP_LAYERS,
+): StripSegment[] {
   const maxParams = Math.max(1, ...layers.map((l) => l.paramCount));
   const weightOf = (params: number) => 1 + 6 * Math.sqrt(params / maxParams);
   if (layers.length <= maxLayers) {
@@ -44,7 +47,10 @@ export function layerStripSegments(layers: readonly PlannedLayer[], maxLayers = 
     if (last && last[0]!.trainable === layer.trainable) last.push(layer);
     else runs.push([layer]);
   }
-  const totalParams = Math.max(1, layers.reduce((sum, l) => sum + l.paramCount, 0));
+  const totalParams = Math.max(
+    1,
+    layers.reduce((sum, l) => sum + l.paramCount, 0),
+  );
   return runs.map((run) => {
     const first = run[0]!;
     const last = run[run.length - 1]!;

@@ -5,9 +5,14 @@ import type { MetricSeriesDto } from "@tlab/core/dto";
  * worker's writes are idempotent upserts, so a re-sent step replaces, never duplicates). Returns
  * the same array when nothing changed, so React skips the re-render.
  */
-export function mergePoints(series: readonly MetricSeriesDto[], points: readonly { name: string; step: number; value: number }[]): MetricSeriesDto[] {
+export function mergePoints(
+  series: readonly MetricSeriesDto[],
+  points: readonly { name: string; step: number; value: number }[],
+): MetricSeriesDto[] {
   if (points.length === 0) return series as MetricSeriesDto[];
-  const byName = new Map(series.map((s) => [s.name, new Map(s.points.map((p) => [p.step, p.value]))]));
+  const byName = new Map(
+    series.map((s) => [s.name, new Map(s.points.map((p) => [p.step, p.value]))]),
+  );
   let changed = false;
   for (const p of points) {
     let steps = byName.get(p.name);

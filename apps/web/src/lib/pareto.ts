@@ -14,7 +14,11 @@ export function paretoFront(points: readonly CostPoint[]): Set<string> {
   const front = new Set<string>();
   for (const p of points) {
     const dominated = points.some(
-      (q) => q.id !== p.id && q.cost <= p.cost && q.accuracy >= p.accuracy && (q.cost < p.cost || q.accuracy > p.accuracy),
+      (q) =>
+        q.id !== p.id &&
+        q.cost <= p.cost &&
+        q.accuracy >= p.accuracy &&
+        (q.cost < p.cost || q.accuracy > p.accuracy),
     );
     if (!dominated) front.add(p.id);
   }
@@ -24,7 +28,11 @@ export function paretoFront(points: readonly CostPoint[]): Set<string> {
 /** For a dominated point, one point that dominates it (the most accurate), to say why. */
 export function dominatorOf(point: CostPoint, points: readonly CostPoint[]): CostPoint | null {
   const dominators = points.filter(
-    (q) => q.id !== point.id && q.cost <= point.cost && q.accuracy >= point.accuracy && (q.cost < point.cost || q.accuracy > point.accuracy),
+    (q) =>
+      q.id !== point.id &&
+      q.cost <= point.cost &&
+      q.accuracy >= point.accuracy &&
+      (q.cost < point.cost || q.accuracy > point.accuracy),
   );
   return dominators.sort((a, b) => b.accuracy - a.accuracy)[0] ?? null;
 }

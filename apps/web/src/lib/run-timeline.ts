@@ -17,12 +17,21 @@ export interface TimelineStep {
  * recorded falls back to its row. `now` (epoch ms, or null while unknown) dates a running
  * attempt's elapsed time.
  */
-export function runTimeline(run: RunDetailDto, worker: WorkerDto | null, now: number | null): TimelineStep[] {
+export function runTimeline(
+  run: RunDetailDto,
+  worker: WorkerDto | null,
+  now: number | null,
+): TimelineStep[] {
   if (!run.events.some((e) => e.kind === "claimed")) return timelineFromRunRow(run, worker, now);
   const steps: TimelineStep[] = [];
   // A retry moves queuedAt to the retry, so the first queueing is dated only when there was none.
   const retried = run.events.some((e) => e.kind === "retried");
-  steps.push({ key: "queued", title: "Queued", time: retried ? null : run.queuedAt, state: "done" });
+  steps.push({
+    key: "queued",
+    title: "Queued",
+    time: retried ? null : run.queuedAt,
+    state: "done",
+  });
   const firstClaimed = run.events.find((e) => e.kind === "claimed")!.attempt;
   if (firstClaimed > 1) {
     const earlier = firstClaimed === 2 ? "Attempt 1" : `Attempts 1–${firstClaimed - 1}`;
@@ -35,29 +44,66 @@ export function runTimeline(run: RunDetailDto, worker: WorkerDto | null, now: nu
     switch (event.kind) {
       case "claimed":
         claims.set(event.attempt, event);
-        steps.push({ key, title: `Claimed by ${event.worker?.name ?? "a worker"}${event.attempt > 1 ? ` (attempt ${event.attempt})` : ""}`, time: event.at, detail: where(event, worker), state: "done" });
+        steps.push({
+          key,
+          title: `Claimed by ${event.worker?.name ?? "a worker"}${event.attempt > 1 ? ` (attempt ${event.attempt})` : ""}`,
+          time: event.at,
+          detail: where(event, worker),
+          state: "done",
+        });
         break;
       case "released":
-        steps.push({ key, title: `Released by ${held}`, time: event.at, detail: event.detail ?? undefined, state: "done" });
+        steps.push({
+          key,
+          title: `Released by ${held}`,
+          time: event.at,
+          detail: event.detail ?? undefined,
+          state: "done",
+        });
         break;
       case "lease_expired":
-        steps.push({ key, title: `Lease expired: ${held}`, time: event.at, detail: event.detail ?? undefined, state: "failed" });
+        steps.push({
+          key,
+          title: `Lease expired: ${held}`,
+          time: event.at,
+          detail: event.detail ?? undefined,
+          state: "failed",
+        });
         break;
       case "succeeded": {
         const claimed = claims.get(event.attempt);
-        const took = claimed ? `${formatDuration(durationBetween(claimed.at, event.at))} after it was claimed` : undefined;
+        const took = claimed
+          ? `${formatDuration(durationBetween(claimed.at, event.at))} after it was claimed`
+          : undefined;
         steps.push({ key, title: "Succeeded", time: event.at, detail: took, state: "done" });
         break;
       }
       case "failed":
       case "canceled":
-        steps.push({ key, title: event.kind === "failed" ? "Failed" : "Canceled", time: event.at, detail: event.detail ?? undefined, state: "failed" });
+        steps.push({
+          key,
+          title: event.kind === "failed" ? "Failed" : "Canceled",
+          time: event.at,
+          detail: event.detail ?? undefined,
+          state: "failed",
+        });
         break;
       case "cancel_requested":
-        steps.push({ key, title: `Cancel requested${event.actor ? ` by ${event.actor.name}` : ""}`, time: event.at, state: "done" });
+        steps.push({
+          key,
+          title: `Cancel requested${event.actor ? ` by ${event.actor.name}` : ""}`,
+          time: event.at,
+          state: "done",
+        });
         break;
       case "retried":
-        steps.push({ key, title: `Queued again (retry)${event.actor ? ` by ${event.actor.name}` : ""}`, time: event.at, detail: `attempt ${event.attempt} next`, state: "done" });
+        steps.push({
+          key,
+          title: `Queued again (retry)${event.actor ? ` by ${event.actor.name}` : ""}`,
+          time: event.at,
+          detail: `attempt ${event.attempt} next`,
+          state: "done",
+        });
         break;
     }
   });
@@ -70,7 +116,12 @@ export function runTimeline(run: RunDetailDto, worker: WorkerDto | null, now: nu
   }
   if (run.status === "RUNNING") {
     if (!claims.has(run.attempt) && run.startedAt) {
-      steps.push({ key: "claimed-now", title: `Claimed by ${run.workerName ?? "a worker"}${run.attempt > 1 ? ` (attempt ${run.attempt})` : ""}`, time: run.startedAt, state: "done" });
+      steps.push({
+        key: "claimed-now",
+        title: `Claimed by ${run.workerName ?? "a worker"}${run.attempt > 1 ? ` (attempt ${run.attempt})` : ""}`,
+        time: run.startedAt,
+        state: "done",
+      });
     }
     steps.push(trainingStep(run, now));
     return steps;
@@ -79,7 +130,8 @@ export function runTimeline(run: RunDetailDto, worker: WorkerDto | null, now: nu
   // was canceled, or the outcome came after the events were read.
   const terminal = last.kind === "succeeded" || last.kind === "failed" || last.kind === "canceled";
   if (!terminal) {
-    const reason = run.failureReason && run.failureReason !== last.detail ? run.failureReason : undefined;
+    const reason =
+      run.failureReason && run.failureReason !== last.detail ? run.failureReason : undefined;
     steps.push({
       key: "finished",
       title: STATUS_WORDS[run.status].replace(/^./, (c) => c.toUpperCase()),
@@ -98,7 +150,8 @@ function attemptLabel(event: RunEventDto): string {
 
 /** The host the attempt ran on; for the worker the page knows in full, its backend and device too. */
 function where(event: RunEventDto, worker: WorkerDto | null): string | undefined {
-  if (worker && event.worker?.id === worker.id) return `${worker.hostname} · ${worker.backend} · ${worker.device}`;
+  if (worker && event.worker?.id === worker.id)
+    return `${worker.hostname} · ${worker.backend} · ${worker.device}`;
   return event.worker?.hostname;
 }
 
@@ -106,21 +159,46 @@ function where(event: RunEventDto, worker: WorkerDto | null): string | undefined
  * A run from before its events were recorded: rebuilt from the run row alone, so earlier
  * attempts are summarised by the reason they ended and the current attempt is shown in full.
  */
-function timelineFromRunRow(run: RunDetailDto, worker: WorkerDto | null, now: number | null): TimelineStep[] {
+function timelineFromRunRow(
+  run: RunDetailDto,
+  worker: WorkerDto | null,
+  now: number | null,
+): TimelineStep[] {
   const steps: TimelineStep[] = [];
   const reason = run.failureReason;
   const retried = reason?.startsWith("retried") ?? false;
-  const requeued = !retried && run.attempt > 0 && reason !== null && /requeued|released/.test(reason) && run.status !== "FAILED";
-  steps.push({ key: "queued", title: retried ? "Queued again (retry)" : "Queued", time: run.queuedAt, detail: retried ? reason ?? undefined : undefined, state: "done" });
+  const requeued =
+    !retried &&
+    run.attempt > 0 &&
+    reason !== null &&
+    /requeued|released/.test(reason) &&
+    run.status !== "FAILED";
+  steps.push({
+    key: "queued",
+    title: retried ? "Queued again (retry)" : "Queued",
+    time: run.queuedAt,
+    detail: retried ? (reason ?? undefined) : undefined,
+    state: "done",
+  });
   if (requeued) {
-    steps.push({ key: "requeued", title: `Back in the queue after attempt ${Math.max(1, run.attempt - (run.status === "QUEUED" ? 0 : 1))}`, time: null, detail: reason ?? undefined, state: "done" });
+    steps.push({
+      key: "requeued",
+      title: `Back in the queue after attempt ${Math.max(1, run.attempt - (run.status === "QUEUED" ? 0 : 1))}`,
+      time: null,
+      detail: reason ?? undefined,
+      state: "done",
+    });
   }
   if (run.status === "QUEUED") {
     steps.push({ key: "wait", title: "Waiting for a worker", time: null, state: "current" });
     return steps;
   }
   if (run.startedAt) {
-    const where = worker ? `${worker.hostname} · ${worker.backend} · ${worker.device}` : run.backend ? `backend ${run.backend}` : undefined;
+    const where = worker
+      ? `${worker.hostname} · ${worker.backend} · ${worker.device}`
+      : run.backend
+        ? `backend ${run.backend}`
+        : undefined;
     steps.push({
       key: "claimed",
       title: `Claimed by ${run.workerName ?? "a worker"}${run.attempt > 1 ? ` (attempt ${run.attempt})` : ""}`,
@@ -138,19 +216,28 @@ function timelineFromRunRow(run: RunDetailDto, worker: WorkerDto | null, now: nu
     key: "finished",
     title: STATUS_WORDS[run.status].replace(/^./, (c) => c.toUpperCase()),
     time: run.finishedAt,
-    detail: run.status === "SUCCEEDED" ? (run.startedAt ? `${took} after it was claimed` : undefined) : (reason ?? undefined),
+    detail:
+      run.status === "SUCCEEDED"
+        ? run.startedAt
+          ? `${took} after it was claimed`
+          : undefined
+        : (reason ?? undefined),
     state: run.status === "SUCCEEDED" ? "done" : "failed",
   });
   return steps;
 }
 
-
 /** The running attempt's current step. `now` is null until the page runs in the browser (see useNow): no elapsed time before then. */
 function trainingStep(run: RunDetailDto, now: number | null): TimelineStep {
-  const elapsed = run.startedAt && now !== null ? formatDuration(Math.max(0, now - new Date(run.startedAt).getTime())) : null;
+  const elapsed =
+    run.startedAt && now !== null
+      ? formatDuration(Math.max(0, now - new Date(run.startedAt).getTime()))
+      : null;
   return {
     key: "training",
-    title: run.cancelRequested ? "Stopping (cancel requested)" : `Training: ${Math.round(run.progress * 100)}%`,
+    title: run.cancelRequested
+      ? "Stopping (cancel requested)"
+      : `Training: ${Math.round(run.progress * 100)}%`,
     time: null,
     detail: elapsed ? `${elapsed} so far` : undefined,
     state: "current",

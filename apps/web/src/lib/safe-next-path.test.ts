@@ -8,7 +8,9 @@ function destination(target: string, origin = "http://tlab.example:3000"): URL {
 
 describe("safeNextPath", () => {
   it("keeps paths of this site, with their query and fragment", () => {
-    expect(safeNextPath("/experiments/abc?tab=runs#curves")).toBe("/experiments/abc?tab=runs#curves");
+    expect(safeNextPath("/experiments/abc?tab=runs#curves")).toBe(
+      "/experiments/abc?tab=runs#curves",
+    );
     expect(safeNextPath("/runs")).toBe("/runs");
     expect(safeNextPath("/a/../settings/tokens")).toBe("/settings/tokens");
   });
@@ -40,6 +42,7 @@ describe("safeNextPath", () => {
   });
 
   it("answers / for what is not a path or is missing", () => {
-    for (const next of [null, undefined, "", "evil.test", "/\n/x", "/\\x"]) expect(safeNextPath(next)).toBe("/");
+    for (const next of [null, undefined, "", "evil.test", "/\n/x", "/\\x"])
+      expect(safeNextPath(next)).toBe("/");
   });
 });

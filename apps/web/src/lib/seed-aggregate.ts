@@ -21,7 +21,9 @@ export interface AggregatePoint {
  * simply does not count (n says how many did), so a band never invents data past a run's end.
  */
 export function aggregateSeeds(seeds: readonly (readonly Point[])[]): AggregatePoint[] {
-  const sorted = seeds.filter((s) => s.length > 0).map((s) => [...s].sort((a, b) => a.step - b.step));
+  const sorted = seeds
+    .filter((s) => s.length > 0)
+    .map((s) => [...s].sort((a, b) => a.step - b.step));
   if (sorted.length === 0) return [];
   const steps = [...new Set(sorted.flatMap((s) => s.map((p) => p.step)))].sort((a, b) => a - b);
   const cursors = sorted.map(() => 0);
@@ -34,14 +36,29 @@ export function aggregateSeeds(seeds: readonly (readonly Point[])[]): AggregateP
     });
     if (values.length === 0) continue;
     const mean = values.reduce((a, b) => a + b, 0) / values.length;
-    const std = values.length < 2 ? null : Math.sqrt(values.reduce((acc, v) => acc + (v - mean) ** 2, 0) / (values.length - 1));
-    out.push({ step, mean, std, min: Math.min(...values), max: Math.max(...values), n: values.length });
+    const std =
+      values.length < 2
+        ? null
+        : Math.sqrt(values.reduce((acc, v) => acc + (v - mean) ** 2, 0) / (values.length - 1));
+    out.push({
+      step,
+      mean,
+      std,
+      min: Math.min(...values),
+      max: Math.max(...values),
+      n: values.length,
+    });
   }
   return out;
 }
 
 /** The series' value at `step` (exact or interpolated), or null outside its range. `cursors[i]` only moves forward. */
-function valueAt(series: readonly Point[], step: number, cursors: number[], i: number): number | null {
+function valueAt(
+  series: readonly Point[],
+  step: number,
+  cursors: number[],
+  i: number,
+): number | null {
   const first = series[0]!;
   const last = series[series.length - 1]!;
   if (step < first.step || step > last.step) return null;
@@ -59,7 +76,10 @@ function valueAt(series: readonly Point[], step: number, cursors: number[], i: n
 export type BandKind = "std" | "minmax" | "none";
 
 /** The lower and upper edge of the band at each step; null edges where the band is undefined (one seed). */
-export function bandEdges(points: readonly AggregatePoint[], kind: BandKind): { lower: Point[]; upper: Point[] } {
+export function bandEdges(
+  points: readonly AggregatePoint[],
+  kind: BandKind,
+): { lower: Point[]; upper: Point[] } {
   if (kind === "none") return { lower: [], upper: [] };
   const lower: Point[] = [];
   const upper: Point[] = [];

@@ -4,9 +4,23 @@ import type { StrategyKind } from "@tlab/core/strategy";
 import type { RunStatus } from "@tlab/core/run";
 import type { FinalMetrics } from "@tlab/core/run";
 import { runSummaryFixture } from "./test-fixtures";
-import { argmaxStep, bestPerColumn, listWords, rankByAccuracy, sumMatrices, summarizeStrategies, testSetSize } from "./strategy-summary";
+import {
+  argmaxStep,
+  bestPerColumn,
+  listWords,
+  rankByAccuracy,
+  sumMatrices,
+  summarizeStrategies,
+  testSetSize,
+} from "./strategy-summary";
 
-function run(id: string, strategy: StrategyKind, seed: number, status: RunStatus, testAccuracy: number | null): RunSummaryDto {
+function run(
+  id: string,
+  strategy: StrategyKind,
+  seed: number,
+  status: RunStatus,
+  testAccuracy: number | null,
+): RunSummaryDto {
   const finished = testAccuracy !== null;
   return runSummaryFixture({
     id,
@@ -32,7 +46,11 @@ describe("summarizeStrategies", () => {
         run("d", "full", 2, "FAILED", null),
       ],
       new Map(),
-      new Map([["a", 3], ["b", 4], ["c", 5]]),
+      new Map([
+        ["a", 3],
+        ["b", 4],
+        ["c", 5],
+      ]),
     );
     expect(rows.map((r) => r.strategy)).toEqual(["frozen", "full"]);
     const [frozen, full] = rows;
@@ -49,14 +67,31 @@ describe("summarizeStrategies", () => {
     const none = summarizeStrategies([run("a", "partial", 1, "QUEUED", null)], new Map());
     expect(none[0]!.isBest).toBe(false);
     expect(none[0]!.accuracy.mean).toBeNull();
-    const one = summarizeStrategies([run("a", "partial", 1, "SUCCEEDED", 0.9), run("b", "full", 1, "RUNNING", null)], new Map());
+    const one = summarizeStrategies(
+      [run("a", "partial", 1, "SUCCEEDED", 0.9), run("b", "full", 1, "RUNNING", null)],
+      new Map(),
+    );
     expect(one.some((r) => r.isBest)).toBe(false);
   });
 });
 
 describe("sumMatrices", () => {
   it("adds matrices of the same shape and refuses mismatched ones", () => {
-    expect(sumMatrices([[[1, 2], [3, 4]], [[1, 0], [0, 1]]])).toEqual([[2, 2], [3, 5]]);
+    expect(
+      sumMatrices([
+        [
+          [1, 2],
+          [3, 4],
+        ],
+        [
+          [1, 0],
+          [0, 1],
+        ],
+      ]),
+    ).toEqual([
+      [2, 2],
+      [3, 5],
+    ]);
     expect(sumMatrices([[[1]], [[1, 2]]])).toBeNull();
     expect(sumMatrices([])).toBeNull();
   });
@@ -64,7 +99,13 @@ describe("sumMatrices", () => {
 
 describe("argmaxStep", () => {
   it("returns the first step with the highest value", () => {
-    expect(argmaxStep([{ step: 1, value: 0.5 }, { step: 2, value: 0.9 }, { step: 3, value: 0.9 }])).toBe(2);
+    expect(
+      argmaxStep([
+        { step: 1, value: 0.5 },
+        { step: 2, value: 0.9 },
+        { step: 3, value: 0.9 },
+      ]),
+    ).toBe(2);
     expect(argmaxStep([])).toBeNull();
   });
 });
@@ -90,8 +131,14 @@ describe("bestPerColumn", () => {
     const rows = summarizeStrategies(
       runs,
       new Map([
-        ["a", final({ bestEpoch: 4, wallTimeMs: 1000, trainImagesPerSec: 900, peakMemoryBytes: 10 })],
-        ["b", final({ bestEpoch: 2, wallTimeMs: 5000, trainImagesPerSec: 300, peakMemoryBytes: 30 })],
+        [
+          "a",
+          final({ bestEpoch: 4, wallTimeMs: 1000, trainImagesPerSec: 900, peakMemoryBytes: 10 }),
+        ],
+        [
+          "b",
+          final({ bestEpoch: 2, wallTimeMs: 5000, trainImagesPerSec: 300, peakMemoryBytes: 30 }),
+        ],
       ]),
     );
     const best = bestPerColumn(rows);
@@ -107,17 +154,32 @@ describe("bestPerColumn", () => {
 
 describe("rankByAccuracy", () => {
   const ranked = (accuracies: Partial<Record<StrategyKind, number>>) =>
-    rankByAccuracy(summarizeStrategies(Object.entries(accuracies).map(([k, a], i) => run(`r${i}`, k as StrategyKind, 1, "SUCCEEDED", a)), new Map()));
+    rankByAccuracy(
+      summarizeStrategies(
+        Object.entries(accuracies).map(([k, a], i) =>
+          run(`r${i}`, k as StrategyKind, 1, "SUCCEEDED", a),
+        ),
+        new Map(),
+      ),
+    );
   const names = (xs: readonly { strategy: StrategyKind }[]) => xs.map((x) => x.strategy).sort();
 
   it("names a winner when its lead shows at the displayed precision", () => {
     const r = ranked({ frozen: 0.889, partial: 0.8884, full: 0.8 });
-    expect(r).toMatchObject({ kind: "lead", winner: { strategy: "frozen" }, runnerUp: { strategy: "partial" } });
+    expect(r).toMatchObject({
+      kind: "lead",
+      winner: { strategy: "frozen" },
+      runnerUp: { strategy: "partial" },
+    });
     expect(r!.kind === "lead" && r!.marginPoints.toFixed(1)).toBe("0.1");
   });
 
   it("calls equal means, or a lead below 0.05 points, a tie and names every tied strategy", () => {
-    expect(ranked({ frozen: 0.8889, partial: 0.8889 })).toMatchObject({ kind: "tie", next: null, marginPoints: null });
+    expect(ranked({ frozen: 0.8889, partial: 0.8889 })).toMatchObject({
+      kind: "tie",
+      next: null,
+      marginPoints: null,
+    });
     const r = ranked({ frozen: 0.8889, partial: 0.88886, full: 0.86 });
     expect(r?.kind).toBe("tie");
     if (r?.kind !== "tie") return;
@@ -135,7 +197,16 @@ describe("rankByAccuracy", () => {
 
 describe("testSetSize and listWords", () => {
   it("counts a run's test images from its confusion matrix", () => {
-    expect(testSetSize([{ confusionMatrix: [[3, 1], [0, 5]] } as FinalMetrics])).toBe(9);
+    expect(
+      testSetSize([
+        {
+          confusionMatrix: [
+            [3, 1],
+            [0, 5],
+          ],
+        } as FinalMetrics,
+      ]),
+    ).toBe(9);
     expect(testSetSize([])).toBeNull();
   });
   it("joins names for a sentence", () => {

@@ -46,8 +46,12 @@ export function summarizeStrategies(
   const rows = STRATEGY_KINDS.flatMap((strategy): StrategySummary[] => {
     const mine = runs.filter((r) => r.strategy === strategy);
     if (mine.length === 0) return [];
-    const done = mine.filter((r) => r.status === "SUCCEEDED" && r.testAccuracy !== null).sort((a, b) => a.seed - b.seed);
-    const pick = (f: (r: RunSummaryDto, m: FinalMetrics | undefined) => number | null | undefined): number[] =>
+    const done = mine
+      .filter((r) => r.status === "SUCCEEDED" && r.testAccuracy !== null)
+      .sort((a, b) => a.seed - b.seed);
+    const pick = (
+      f: (r: RunSummaryDto, m: FinalMetrics | undefined) => number | null | undefined,
+    ): number[] =>
       done.flatMap((r) => {
         const v = f(r, finals.get(r.id));
         return v === null || v === undefined || !Number.isFinite(v) ? [] : [v];
@@ -74,7 +78,13 @@ export function summarizeStrategies(
   return rows.map((r) => ({ ...r, isBest: best.accuracy.has(r.strategy) }));
 }
 
-export type SummaryColumn = "accuracy" | "bestEpoch" | "wallTimeMs" | "imagesPerSec" | "trainableParams" | "peakMemoryBytes";
+export type SummaryColumn =
+  | "accuracy"
+  | "bestEpoch"
+  | "wallTimeMs"
+  | "imagesPerSec"
+  | "trainableParams"
+  | "peakMemoryBytes";
 
 /** Which way is better per column: accuracy and throughput up, everything else (time, size, epochs to best) down. */
 export const BETTER: Record<SummaryColumn, "max" | "min"> = {
@@ -94,7 +104,9 @@ function columnValue(row: StrategySummary, column: SummaryColumn): number | null
  * The strategies holding the best value of each column. A column marks nothing until at least two
  * strategies have a value: with one there is nothing to compare yet. Ties are all marked.
  */
-export function bestPerColumn(rows: readonly StrategySummary[]): Record<SummaryColumn, Set<StrategyKind>> {
+export function bestPerColumn(
+  rows: readonly StrategySummary[],
+): Record<SummaryColumn, Set<StrategyKind>> {
   const out = {} as Record<SummaryColumn, Set<StrategyKind>>;
   for (const column of Object.keys(BETTER) as SummaryColumn[]) {
     const scored = rows.flatMap((r) => {
@@ -105,19 +117,25 @@ export function bestPerColumn(rows: readonly StrategySummary[]): Record<SummaryC
       out[column] = new Set();
       continue;
     }
-    const target = BETTER[column] === "max" ? Math.max(...scored.map((s) => s.v)) : Math.min(...scored.map((s) => s.v));
+    const target =
+      BETTER[column] === "max"
+        ? Math.max(...scored.map((s) => s.v))
+        : Math.min(...scored.map((s) => s.v));
     out[column] = new Set(scored.filter((s) => s.v === target).map((s) => s.strategy));
   }
   return out;
 }
 
 /** Adds confusion matrices of equal shape (one per seed); null when there are none or shapes differ. */
-export function sumMatrices(matrices: readonly (readonly (readonly number[])[])[]): number[][] | null {
+export function sumMatrices(
+  matrices: readonly (readonly (readonly number[])[])[],
+): number[][] | null {
   const [first, ...rest] = matrices;
   if (!first) return null;
   const sum = first.map((row) => [...row]);
   for (const matrix of rest) {
-    if (matrix.length !== sum.length || matrix.some((row, i) => row.length !== sum[i]!.length)) return null;
+    if (matrix.length !== sum.length || matrix.some((row, i) => row.length !== sum[i]!.length))
+      return null;
     matrix.forEach((row, i) => row.forEach((v, j) => (sum[i]![j]! += v)));
   }
   return sum;
@@ -143,27 +161,38 @@ export type AccuracyRanking =
   /** One strategy ahead of the next by at least TIE_POINTS. */
   | { kind: "lead"; winner: StrategySummary; runnerUp: StrategySummary; marginPoints: number }
   /** Two or more within TIE_POINTS of the top; `next` is the best of the rest, if any. */
-  | { kind: "tie"; tied: StrategySummary[]; next: StrategySummary | null; marginPoints: number | null };
+  | {
+      kind: "tie";
+      tied: StrategySummary[];
+      next: StrategySummary | null;
+      marginPoints: number | null;
+    };
 
 /** Who is most accurate by mean test accuracy; null until two strategies have a result. */
 export function rankByAccuracy(summaries: readonly StrategySummary[]): AccuracyRanking | null {
-  const scored = summaries.filter((s) => s.accuracy.mean !== null).sort((a, b) => b.accuracy.mean! - a.accuracy.mean!);
+  const scored = summaries
+    .filter((s) => s.accuracy.mean !== null)
+    .sort((a, b) => b.accuracy.mean! - a.accuracy.mean!);
   const [top, second] = scored;
   if (!top || !second) return null;
   const pointsBelowTop = (s: StrategySummary) => (top.accuracy.mean! - s.accuracy.mean!) * 100;
   const tied = scored.filter((s) => pointsBelowTop(s) < TIE_POINTS);
-  if (tied.length === 1) return { kind: "lead", winner: top, runnerUp: second, marginPoints: pointsBelowTop(second) };
+  if (tied.length === 1)
+    return { kind: "lead", winner: top, runnerUp: second, marginPoints: pointsBelowTop(second) };
   const next = scored[tied.length] ?? null;
   return { kind: "tie", tied, next, marginPoints: next ? pointsBelowTop(next) : null };
 }
 
 /** Test images per run (all of an experiment's runs share one test set): the sum of a confusion matrix. */
 export function testSetSize(finals: Iterable<FinalMetrics>): number | null {
-  for (const m of finals) return m.confusionMatrix.reduce((n, row) => n + row.reduce((a, b) => a + b, 0), 0);
+  for (const m of finals)
+    return m.confusionMatrix.reduce((n, row) => n + row.reduce((a, b) => a + b, 0), 0);
   return null;
 }
 
 /** "A", "A and B", "A, B and C". */
 export function listWords(words: readonly string[]): string {
-  return words.length <= 1 ? (words[0] ?? "") : `${words.slice(0, -1).join(", ")} and ${words.at(-1)}`;
+  return words.length <= 1
+    ? (words[0] ?? "")
+    : `${words.slice(0, -1).join(", ")} and ${words.at(-1)}`;
 }

@@ -1,7 +1,14 @@
 import { TagName } from "@tlab/core/review";
 import { RunStatus } from "@tlab/core/run";
 import { StrategyKind } from "@tlab/core/strategy";
-import { DecisionFilter, ExperimentSortField, RunSortField, SortDirection, type ExperimentTableQuery, type RunTableQuery } from "@tlab/core/table-queries";
+import {
+  DecisionFilter,
+  ExperimentSortField,
+  RunSortField,
+  SortDirection,
+  type ExperimentTableQuery,
+  type RunTableQuery,
+} from "@tlab/core/table-queries";
 
 /**
  * The tables' filters and sort as URL parameters, read the same way by the server page (first
@@ -14,7 +21,9 @@ export const RUNS_PAGE_SIZE = 50;
 type Params = { get(name: string): string | null };
 
 function pick<T extends string>(value: string | null, allowed: readonly T[]): T | undefined {
-  return value !== null && (allowed as readonly string[]).includes(value) ? (value as T) : undefined;
+  return value !== null && (allowed as readonly string[]).includes(value)
+    ? (value as T)
+    : undefined;
 }
 
 function text(value: string | null): string | undefined {
@@ -61,5 +70,7 @@ export function runQueryFrom(params: Params): RunTableQuery {
 
 /** A stable key of a query without its cursor: when it changes, paging starts over. */
 export function queryKeyOf(query: object): string {
-  return JSON.stringify(Object.entries(query).filter(([k, v]) => k !== "cursor" && v !== undefined));
+  return JSON.stringify(
+    Object.entries(query).filter(([k, v]) => k !== "cursor" && v !== undefined),
+  );
 }

@@ -31,5 +31,12 @@ export function runSummaryFixture(over: Partial<RunSummaryDto> = {}): RunSummary
 
 /** The run page's detail of `runSummaryFixture`, with no metrics, artifacts or events yet. */
 export function runDetailFixture(over: Partial<RunDetailDto> = {}): RunDetailDto {
-  return { ...runSummaryFixture(over), experimentName: "e", finalMetrics: null, artifacts: [], events: [], ...over };
+  return {
+    ...runSummaryFixture(over),
+    experimentName: "e",
+    finalMetrics: null,
+    artifacts: [],
+    events: [],
+    ...over,
+  };
 }

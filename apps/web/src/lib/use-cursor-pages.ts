@@ -16,7 +16,10 @@ export interface CursorPages {
  * "Previous" returns to exactly the rows it showed. A new filter or sort (`resetKey`) starts over.
  */
 export function useCursorPages(resetKey: string): CursorPages {
-  const [state, setState] = useState<{ key: string; cursors: (string | null)[] }>({ key: resetKey, cursors: [null] });
+  const [state, setState] = useState<{ key: string; cursors: (string | null)[] }>({
+    key: resetKey,
+    cursors: [null],
+  });
   const cursors = state.key === resetKey ? state.cursors : [null];
   const page = cursors.length - 1;
   return {
@@ -25,6 +28,7 @@ export function useCursorPages(resetKey: string): CursorPages {
     next: (nextCursor: string | null) => {
       if (nextCursor) setState({ key: resetKey, cursors: [...cursors, nextCursor] });
     },
-    previous: () => setState({ key: resetKey, cursors: cursors.length > 1 ? cursors.slice(0, -1) : cursors }),
+    previous: () =>
+      setState({ key: resetKey, cursors: cursors.length > 1 ? cursors.slice(0, -1) : cursors }),
   };
 }

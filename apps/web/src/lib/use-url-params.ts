@@ -29,13 +29,21 @@ export function useUrlParams(): [URLSearchParams, (patch: Patch) => void] {
     }
     const query = next.toString();
     setWritten({ query, over: currentRef.current });
-    window.history.replaceState(null, "", `${window.location.pathname}${query ? `?${query}` : ""}${window.location.hash}`);
+    window.history.replaceState(
+      null,
+      "",
+      `${window.location.pathname}${query ? `?${query}` : ""}${window.location.hash}`,
+    );
   }, []);
   const shown = written !== null && written.over === current ? written.query : current;
   return [new URLSearchParams(shown), update];
 }
 
 /** `value` when it is one of `allowed`, else `fallback`: URL parameters are user input. */
-export function oneOf<T extends string>(value: string | null, allowed: readonly T[], fallback: T): T {
+export function oneOf<T extends string>(
+  value: string | null,
+  allowed: readonly T[],
+  fallback: T,
+): T {
   return (allowed as readonly string[]).includes(value ?? "") ? (value as T) : fallback;
 }

@@ -44,9 +44,21 @@ async function createGraphContext(): Promise<AppContext> {
     // Per connection: busy timeout and synchronous mode are connection settings.
     if (provider === "sqlite") await tuneSqlite(db);
     const services = createServices(db, { dataDir: env.DATA_DIR, leaseMs: env.TLAB_LEASE_MS });
-    const auth = createAuth({ db, provider, secret: env.TLAB_AUTH_SECRET, baseURL: env.TLAB_PUBLIC_URL });
+    const auth = createAuth({
+      db,
+      provider,
+      secret: env.TLAB_AUTH_SECRET,
+      baseURL: env.TLAB_PUBLIC_URL,
+    });
     await bootProcessOnce(env, services, auth);
-    return { env, db, provider, services, auth, requestAuth: { auth, tokens: services.tokens, bootstrapWorkerToken: env.TLAB_WORKER_TOKEN } };
+    return {
+      env,
+      db,
+      provider,
+      services,
+      auth,
+      requestAuth: { auth, tokens: services.tokens, bootstrapWorkerToken: env.TLAB_WORKER_TOKEN },
+    };
   } catch (error) {
     await db.$disconnect().catch(() => undefined);
     throw error;
@@ -79,7 +91,10 @@ export function processBooted(): boolean {
 async function bootProcess(env: Env, services: Services, auth: Auth): Promise<void> {
   try {
     const { skipped } = await seedCatalog(services.catalog, env.DATA_DIR);
-    for (const { dir, problem } of skipped) console.warn(`[tlab] base model directory ${dir} not registered: ${problem}; fix its base-model.json or remove the directory`);
+    for (const { dir, problem } of skipped)
+      console.warn(
+        `[tlab] base model directory ${dir} not registered: ${problem}; fix its base-model.json or remove the directory`,
+      );
   } catch (error) {
     throw new Error(
       `could not register the catalog in ${env.DATABASE_URL} (have the migrations been applied? run \`npm run db:migrate\`): ${errorMessage(error)}`,
@@ -88,7 +103,9 @@ async function bootProcess(env: Env, services: Services, auth: Auth): Promise<vo
   }
   if (env.TLAB_ADMIN) await createAdminFromEnv(env.TLAB_ADMIN, services, auth);
   else if ((await services.usersRepo.count()) === 0) {
-    console.info("[tlab] no accounts yet: open the dashboard to create the admin account (or set TLAB_ADMIN_EMAIL and TLAB_ADMIN_PASSWORD)");
+    console.info(
+      "[tlab] no accounts yet: open the dashboard to create the admin account (or set TLAB_ADMIN_EMAIL and TLAB_ADMIN_PASSWORD)",
+    );
   }
   startLeaseSweeper(services, env.SWEEP_INTERVAL_MS, env.TLAB_LEASE_MS);
 }
@@ -99,14 +116,28 @@ async function bootProcess(env: Env, services: Services, auth: Auth): Promise<vo
  * same sign-up as the dashboard's, so it becomes the admin. Once any account exists the variables
  * are ignored (the password is never reset from here).
  */
-async function createAdminFromEnv(admin: { email: string; password: string; source: string }, services: Services, auth: Auth): Promise<void> {
+async function createAdminFromEnv(
+  admin: { email: string; password: string; source: string },
+  services: Services,
+  auth: Auth,
+): Promise<void> {
   if ((await services.usersRepo.count()) > 0) return;
   try {
-    await auth.api.signUpEmail({ body: { email: admin.email, password: admin.password, name: admin.email.split("@")[0] ?? "admin" } });
+    await auth.api.signUpEmail({
+      body: {
+        email: admin.email,
+        password: admin.password,
+        name: admin.email.split("@")[0] ?? "admin",
+      },
+    });
     console.info(`[tlab] created the admin account ${admin.email} (${admin.source})`);
   } catch (error) {
     // Another replica may have created the first account at the same moment: only a real failure is fatal.
-    if ((await services.usersRepo.count()) === 0) throw new Error(`could not create the admin account from ${admin.source}: ${errorMessage(error)}`, { cause: error });
+    if ((await services.usersRepo.count()) === 0)
+      throw new Error(
+        `could not create the admin account from ${admin.source}: ${errorMessage(error)}`,
+        { cause: error },
+      );
   }
 }
 
@@ -128,9 +159,14 @@ function startLeaseSweeper(services: Services, intervalMs: number, leaseMs: numb
     services.runs
       .sweepExpiredLeases()
       .then(({ requeued, failed }) => {
-        if (requeued + failed > 0) console.info(`[tlab] lease sweeper: requeued ${requeued} run(s), failed ${failed} run(s)`);
+        if (requeued + failed > 0)
+          console.info(
+            `[tlab] lease sweeper: requeued ${requeued} run(s), failed ${failed} run(s)`,
+          );
       })
-      .catch((error: unknown) => console.error(`[tlab] lease sweeper failed: ${errorMessage(error)}`))
+      .catch((error: unknown) =>
+        console.error(`[tlab] lease sweeper failed: ${errorMessage(error)}`),
+      )
       .finally(() => {
         sweeping = false;
       });

@@ -23,12 +23,20 @@ export interface StoredFile {
  * itself be a link to another disk), so a link planted there cannot redirect a write or a read.
  */
 async function runArtifactDir(dataDir: string, runId: string, create: boolean): Promise<string> {
-  if (!isPlainFileName(runId)) throw new DomainError("INVALID_INPUT", `runId: "${runId}" is not a plain name (${PLAIN_FILE_NAME_RULE})`);
+  if (!isPlainFileName(runId))
+    throw new DomainError(
+      "INVALID_INPUT",
+      `runId: "${runId}" is not a plain name (${PLAIN_FILE_NAME_RULE})`,
+    );
   const root = confinedPath(dataDir, ARTIFACTS_DIR, "artifacts directory");
   const dir = confinedPath(root, runId, "runId");
   if (create) await mkdir(dir, { recursive: true });
   const [realRoot, realDir] = await Promise.all([realpath(root), realpath(dir)]);
-  if (realDir === realRoot || !isInside(realRoot, realDir)) throw new DomainError("INVALID_INPUT", `runId: the artifact folder of run "${runId}" is a symbolic link out of the artifacts directory; refused`);
+  if (realDir === realRoot || !isInside(realRoot, realDir))
+    throw new DomainError(
+      "INVALID_INPUT",
+      `runId: the artifact folder of run "${runId}" is a symbolic link out of the artifacts directory; refused`,
+    );
   return realDir;
 }
 
@@ -45,7 +53,11 @@ export async function storeRunArtifact(
   fileName: string,
   body: ReadableStream<Uint8Array>,
 ): Promise<StoredFile> {
-  if (!isPlainFileName(fileName)) throw new DomainError("INVALID_INPUT", `file: "${fileName}" is not a plain file name (${PLAIN_FILE_NAME_RULE})`);
+  if (!isPlainFileName(fileName))
+    throw new DomainError(
+      "INVALID_INPUT",
+      `file: "${fileName}" is not a plain file name (${PLAIN_FILE_NAME_RULE})`,
+    );
   const dir = await runArtifactDir(dataDir, runId, true);
   const finalPath = path.join(dir, fileName);
   const tempPath = path.join(dir, `.${fileName}.${randomUUID()}.part`);
@@ -69,7 +81,11 @@ export async function storeRunArtifact(
     await rm(tempPath, { force: true });
     throw error;
   }
-  return { storagePath: path.posix.join(ARTIFACTS_DIR, runId, fileName), sizeBytes, sha256: hash.digest("hex") };
+  return {
+    storagePath: path.posix.join(ARTIFACTS_DIR, runId, fileName),
+    sizeBytes,
+    sha256: hash.digest("hex"),
+  };
 }
 
 /**
@@ -77,10 +93,18 @@ export async function storeRunArtifact(
  * the database) must name a file in the run's own artifact folder, not a link out of it.
  * A missing file rejects with ENOENT.
  */
-export async function readRunArtifactPath(dataDir: string, runId: string, storagePath: string): Promise<string> {
+export async function readRunArtifactPath(
+  dataDir: string,
+  runId: string,
+  storagePath: string,
+): Promise<string> {
   const dir = await runArtifactDir(dataDir, runId, false);
   const lexical = confinedPath(dataDir, storagePath, "storagePath");
   const expectedDir = confinedPath(dataDir, path.posix.join(ARTIFACTS_DIR, runId), "runId");
-  if (path.dirname(lexical) !== expectedDir) throw new DomainError("INVALID_INPUT", `storagePath: "${storagePath}" is not in the artifact folder of run "${runId}"`);
+  if (path.dirname(lexical) !== expectedDir)
+    throw new DomainError(
+      "INVALID_INPUT",
+      `storagePath: "${storagePath}" is not in the artifact folder of run "${runId}"`,
+    );
   return realConfinedPath(dir, path.basename(lexical), "file");
 }

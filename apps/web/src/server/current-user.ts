@@ -21,5 +21,9 @@ export async function requireUser(): Promise<SessionUser> {
   const principal = await currentPrincipal();
   if (principal.kind === "user") return principal.user;
   const back = (await headers()).get(PATH_HEADER);
-  redirect(back && back.startsWith("/") && !back.startsWith("//") ? `/sign-in?next=${encodeURIComponent(back)}` : "/sign-in");
+  redirect(
+    back && back.startsWith("/") && !back.startsWith("//")
+      ? `/sign-in?next=${encodeURIComponent(back)}`
+      : "/sign-in",
+  );
 }

@@ -12,15 +12,30 @@ import { TrustedProxies } from "@tlab/api/auth/client-address";
 
 /** An unset variable and an empty one mean the same: use the default. */
 const optional = <T extends z.ZodType>(schema: T) =>
-  z.preprocess((value) => (typeof value === "string" && value.trim() === "" ? undefined : value), schema.optional());
+  z.preprocess(
+    (value) => (typeof value === "string" && value.trim() === "" ? undefined : value),
+    schema.optional(),
+  );
 
-const UNITS: Record<string, number> = { "": 1, b: 1, kb: 1e3, mb: 1e6, gb: 1e9, kib: 1024, mib: 1024 ** 2, gib: 1024 ** 3 };
+const UNITS: Record<string, number> = {
+  "": 1,
+  b: 1,
+  kb: 1e3,
+  mb: 1e6,
+  gb: 1e9,
+  kib: 1024,
+  mib: 1024 ** 2,
+  gib: 1024 ** 3,
+};
 
 /** A size in bytes: a whole number, optionally with a unit ("512MiB", "2GiB", "100MB"). */
 const byteSize = (max: number) =>
   z
     .string()
-    .regex(/^\s*\d+(\.\d+)?\s*(b|kb|mb|gb|kib|mib|gib)?\s*$/i, 'must be a size in bytes, e.g. 2147483648, "512MiB" or "2GiB"')
+    .regex(
+      /^\s*\d+(\.\d+)?\s*(b|kb|mb|gb|kib|mib|gib)?\s*$/i,
+      'must be a size in bytes, e.g. 2147483648, "512MiB" or "2GiB"',
+    )
     .transform((text) => {
       const [, number, unit] = /^\s*(\d+(?:\.\d+)?)\s*([a-z]*)\s*$/i.exec(text)!;
       return Math.floor(Number(number) * UNITS[unit!.toLowerCase()]!);
@@ -31,22 +46,53 @@ const byteSize = (max: number) =>
 const MAX_BUFFERED_UPLOAD = 4 * 1024 ** 3;
 
 const RawEnv = z.object({
-  PORT: optional(z.coerce.number({ error: "must be a port number" }).int("must be a whole number").min(1, "must be from 1 to 65535").max(65535, "must be from 1 to 65535")),
+  PORT: optional(
+    z.coerce
+      .number({ error: "must be a port number" })
+      .int("must be a whole number")
+      .min(1, "must be from 1 to 65535")
+      .max(65535, "must be from 1 to 65535"),
+  ),
   DATA_DIR: optional(z.string()),
   DATABASE_URL: optional(
-    z.string().regex(/^(file:|postgres(ql)?:\/\/)/, 'must start with "file:" (SQLite) or "postgres://" / "postgresql://"'),
+    z
+      .string()
+      .regex(
+        /^(file:|postgres(ql)?:\/\/)/,
+        'must start with "file:" (SQLite) or "postgres://" / "postgresql://"',
+      ),
   ),
   TLAB_WORKER_TOKEN: optional(z.string().trim().min(16, "must be at least 16 characters")),
   SWEEP_INTERVAL_MS: optional(
-    z.coerce.number({ error: "must be a number of milliseconds" }).int("must be a whole number").min(100, "must be from 100 to 3600000").max(3_600_000, "must be from 100 to 3600000"),
+    z.coerce
+      .number({ error: "must be a number of milliseconds" })
+      .int("must be a whole number")
+      .min(100, "must be from 100 to 3600000")
+      .max(3_600_000, "must be from 100 to 3600000"),
   ),
   TLAB_LEASE_MS: optional(
-    z.coerce.number({ error: "must be a number of milliseconds" }).int("must be a whole number").min(1000, "must be from 1000 to 3600000").max(3_600_000, "must be from 1000 to 3600000"),
+    z.coerce
+      .number({ error: "must be a number of milliseconds" })
+      .int("must be a whole number")
+      .min(1000, "must be from 1000 to 3600000")
+      .max(3_600_000, "must be from 1000 to 3600000"),
   ),
-  TLAB_AUTH_SECRET: optional(z.string().trim().min(32, "must be at least 32 characters (e.g. `openssl rand -hex 32`)")),
-  TLAB_PUBLIC_URL: optional(z.url({ error: "must be the dashboard's URL, e.g. https://tlab.example.com" }).regex(/^https?:\/\//, "must start with http:// or https://")),
-  TLAB_ADMIN_EMAIL: optional(z.email({ error: "must be a full email address such as admin@example.com (a domain with a dot)" })),
-  TLAB_ADMIN_PASSWORD: optional(z.string().min(8, "must be at least 8 characters").max(128, "must be at most 128 characters")),
+  TLAB_AUTH_SECRET: optional(
+    z.string().trim().min(32, "must be at least 32 characters (e.g. `openssl rand -hex 32`)"),
+  ),
+  TLAB_PUBLIC_URL: optional(
+    z
+      .url({ error: "must be the dashboard's URL, e.g. https://tlab.example.com" })
+      .regex(/^https?:\/\//, "must start with http:// or https://"),
+  ),
+  TLAB_ADMIN_EMAIL: optional(
+    z.email({
+      error: "must be a full email address such as admin@example.com (a domain with a dot)",
+    }),
+  ),
+  TLAB_ADMIN_PASSWORD: optional(
+    z.string().min(8, "must be at least 8 characters").max(128, "must be at most 128 characters"),
+  ),
   /** Set by `npm start`: where the admin account comes from (its own local admin, or the variables), for the log. */
   TLAB_ADMIN_SOURCE: optional(z.string()),
   TLAB_MAX_DATASET_UPLOAD_BYTES: optional(byteSize(MAX_BUFFERED_UPLOAD)),
@@ -54,16 +100,22 @@ const RawEnv = z.object({
   TLAB_MAX_ARTIFACT_UPLOAD_BYTES: optional(byteSize(1024 ** 4)),
   TLAB_MAX_API_BODY_BYTES: optional(byteSize(MAX_BUFFERED_UPLOAD)),
   TLAB_TRUST_PROXY: optional(
-    z
-      .string()
-      .transform((text, ctx) => {
-        try {
-          return new TrustedProxies(text.split(",").map((entry) => entry.trim()).filter(Boolean));
-        } catch (error) {
-          ctx.addIssue({ code: "custom", message: `must list the proxies' IP addresses or CIDR ranges, comma-separated: ${(error as Error).message}` });
-          return z.NEVER;
-        }
-      }),
+    z.string().transform((text, ctx) => {
+      try {
+        return new TrustedProxies(
+          text
+            .split(",")
+            .map((entry) => entry.trim())
+            .filter(Boolean),
+        );
+      } catch (error) {
+        ctx.addIssue({
+          code: "custom",
+          message: `must list the proxies' IP addresses or CIDR ranges, comma-separated: ${(error as Error).message}`,
+        });
+        return z.NEVER;
+      }
+    }),
   ),
   /** Set by `npm start`: the file in which it says whether its own start-up steps are done. */
   TLAB_STARTUP_STATE_FILE: optional(z.string()),
@@ -135,7 +187,9 @@ export function parseEnv(source: Record<string, string | undefined>, repoRoot: s
   }
   const raw = parsed.data;
   if ((raw.TLAB_ADMIN_EMAIL === undefined) !== (raw.TLAB_ADMIN_PASSWORD === undefined)) {
-    throw new EnvError("Invalid environment for the Transfer Lab web server:\n  TLAB_ADMIN_EMAIL and TLAB_ADMIN_PASSWORD: set both, or neither");
+    throw new EnvError(
+      "Invalid environment for the Transfer Lab web server:\n  TLAB_ADMIN_EMAIL and TLAB_ADMIN_PASSWORD: set both, or neither",
+    );
   }
   const dataDir = path.resolve(repoRoot, raw.DATA_DIR ?? "data");
   return {
@@ -145,11 +199,16 @@ export function parseEnv(source: Record<string, string | undefined>, repoRoot: s
     TLAB_WORKER_TOKEN: raw.TLAB_WORKER_TOKEN ?? readOrCreateWorkerToken(dataDir),
     SWEEP_INTERVAL_MS: raw.SWEEP_INTERVAL_MS ?? 5000,
     TLAB_LEASE_MS: raw.TLAB_LEASE_MS ?? 60_000,
-    TLAB_AUTH_SECRET: raw.TLAB_AUTH_SECRET ?? readOrCreateSecretFile(dataDir, AUTH_SECRET_FILE, "auth secret"),
+    TLAB_AUTH_SECRET:
+      raw.TLAB_AUTH_SECRET ?? readOrCreateSecretFile(dataDir, AUTH_SECRET_FILE, "auth secret"),
     TLAB_PUBLIC_URL: raw.TLAB_PUBLIC_URL,
     TLAB_ADMIN:
       raw.TLAB_ADMIN_EMAIL && raw.TLAB_ADMIN_PASSWORD
-        ? { email: raw.TLAB_ADMIN_EMAIL, password: raw.TLAB_ADMIN_PASSWORD, source: raw.TLAB_ADMIN_SOURCE ?? "TLAB_ADMIN_EMAIL" }
+        ? {
+            email: raw.TLAB_ADMIN_EMAIL,
+            password: raw.TLAB_ADMIN_PASSWORD,
+            source: raw.TLAB_ADMIN_SOURCE ?? "TLAB_ADMIN_EMAIL",
+          }
         : undefined,
     TLAB_MAX_DATASET_UPLOAD_BYTES: raw.TLAB_MAX_DATASET_UPLOAD_BYTES ?? 2 * 1024 ** 3,
     TLAB_MAX_MODEL_UPLOAD_BYTES: raw.TLAB_MAX_MODEL_UPLOAD_BYTES ?? 2 * 1024 ** 3,
@@ -183,7 +242,10 @@ function readOrCreateSecretFile(dataDir: string, fileName: string, what: string)
     }
   }
   const token = readFileSync(file, "utf8").trim();
-  if (token.length < 16) throw new EnvError(`${file}: the ${what} file is empty or too short; delete it to generate a new one`);
+  if (token.length < 16)
+    throw new EnvError(
+      `${file}: the ${what} file is empty or too short; delete it to generate a new one`,
+    );
   return token;
 }
 

@@ -19,5 +19,7 @@ const CONTENT_TYPES: Record<string, string> = {
 
 export function contentTypeFor(fileName: string): string {
   const dot = fileName.lastIndexOf(".");
-  return (dot >= 0 && CONTENT_TYPES[fileName.slice(dot).toLowerCase()]) || "application/octet-stream";
+  return (
+    (dot >= 0 && CONTENT_TYPES[fileName.slice(dot).toLowerCase()]) || "application/octet-stream"
+  );
 }

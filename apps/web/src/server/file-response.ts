@@ -4,7 +4,11 @@ import { contentTypeFor } from "./file-names";
 const CHUNK_BYTES = 256 * 1024;
 
 /** A streamed file download: the file is read chunk by chunk as the client consumes it. */
-export async function fileResponse(filePath: string, fileName: string, opts: { attachment: boolean }): Promise<Response> {
+export async function fileResponse(
+  filePath: string,
+  fileName: string,
+  opts: { attachment: boolean },
+): Promise<Response> {
   const info = await stat(filePath);
   const handle = await open(filePath, "r");
   let closed = false;

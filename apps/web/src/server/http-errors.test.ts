@@ -23,14 +23,22 @@ describe.skipIf(!disk)("errorResponse for storage failures", () => {
     disk!.fill();
     const full = errorResponse(failedWrite(), "storing an artifact");
     expect(full.status).toBe(507);
-    expect(await full.json()).toEqual({ error: expect.stringMatching(/^storing an artifact failed: the server's storage is full \(ENOSPC\): nothing was stored/) });
+    expect(await full.json()).toEqual({
+      error: expect.stringMatching(
+        /^storing an artifact failed: the server's storage is full \(ENOSPC\): nothing was stored/,
+      ),
+    });
     disk!.free();
 
     disk!.setReadOnly(true);
     try {
       const readOnly = errorResponse(failedWrite(), "storing an artifact");
       expect(readOnly.status).toBe(503);
-      expect(await readOnly.json()).toEqual({ error: expect.stringMatching(/^storing an artifact failed: the server's storage is read-only \(EROFS\)/) });
+      expect(await readOnly.json()).toEqual({
+        error: expect.stringMatching(
+          /^storing an artifact failed: the server's storage is read-only \(EROFS\)/,
+        ),
+      });
     } finally {
       disk!.setReadOnly(false);
     }

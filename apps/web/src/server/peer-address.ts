@@ -15,7 +15,11 @@ export function recordPeerAddresses(): void {
   if (installed) return;
   installed = true;
   const emit = http.Server.prototype.emit;
-  http.Server.prototype.emit = function emitWithPeer(this: http.Server, event: string | symbol, ...args: unknown[]): boolean {
+  http.Server.prototype.emit = function emitWithPeer(
+    this: http.Server,
+    event: string | symbol,
+    ...args: unknown[]
+  ): boolean {
     if (event === "request") {
       const req = args[0] as http.IncomingMessage;
       const peer = req.socket?.remoteAddress;

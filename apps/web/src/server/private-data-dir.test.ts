@@ -27,7 +27,8 @@ describe("makeDataDirPrivate", () => {
     makeDataDirPrivate(dataDir, `file:${path.join(dataDir, "tlab.db")}`);
 
     expect(mode(dataDir)).toBe(0o700);
-    for (const file of ["tlab.db", "tlab.db-wal", "tlab.db-shm"]) expect(mode(path.join(dataDir, file)), file).toBe(0o600);
+    for (const file of ["tlab.db", "tlab.db-wal", "tlab.db-shm"])
+      expect(mode(path.join(dataDir, file)), file).toBe(0o600);
     expect(mode(path.join(dataDir, "readonly-note"))).toBe(0o400);
     // What the server writes afterwards (artifacts, uploads) is owner-only without asking.
     mkdirSync(path.join(dataDir, "artifacts", "run-1"), { recursive: true });

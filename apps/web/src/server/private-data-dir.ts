@@ -16,7 +16,8 @@ export function makeDataDirPrivate(dataDir: string, databaseUrl: string): void {
   process.umask(PRIVATE_UMASK);
   restrict(dataDir, 0o700);
   const database = sqliteFile(databaseUrl);
-  if (database) for (const suffix of ["", "-wal", "-shm", "-journal"]) restrict(`${database}${suffix}`, 0o600);
+  if (database)
+    for (const suffix of ["", "-wal", "-shm", "-journal"]) restrict(`${database}${suffix}`, 0o600);
 }
 
 function restrict(file: string, mode: number): void {

@@ -45,7 +45,10 @@ export type Authorized = { ok: true; principal: Principal } | { ok: false; respo
  * caller, refuses cross-site state changes, and answers 401 / 403 with the reason. Several levels
  * mean any one of them suffices (model files are read by workers and by signed-in users alike).
  */
-export async function authorize(req: Request, level: AccessLevel | AccessLevel[]): Promise<Authorized> {
+export async function authorize(
+  req: Request,
+  level: AccessLevel | AccessLevel[],
+): Promise<Authorized> {
   const { env } = await getAppContext();
   const crossSite = crossSiteRefusal(req, env);
   if (crossSite) return { ok: false, response: crossSite };
@@ -53,6 +56,7 @@ export async function authorize(req: Request, level: AccessLevel | AccessLevel[]
   const decisions = (Array.isArray(level) ? level : [level]).map((l) => decideAccess(principal, l));
   const refusal = decisions.find((d) => !d.ok);
   if (!refusal || refusal.ok || decisions.some((d) => d.ok)) return { ok: true, principal };
-  const headers: HeadersInit | undefined = refusal.status === 401 ? { "WWW-Authenticate": 'Bearer realm="tlab"' } : undefined;
+  const headers: HeadersInit | undefined =
+    refusal.status === 401 ? { "WWW-Authenticate": 'Bearer realm="tlab"' } : undefined;
   return { ok: false, response: jsonError(refusal.status, refusal.message, headers) };
 }

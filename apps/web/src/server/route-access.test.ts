@@ -10,8 +10,10 @@ const API_DIR = path.resolve(import.meta.dirname, "../app/api");
  */
 const WITHOUT_AUTHORIZE: Record<string, string> = {
   "health/route.ts": "public: liveness for npm start, workers and load balancers",
-  "auth/[...all]/route.ts": "better-auth's own endpoints (sign-in, sign-up, sign-out), with their own Origin check and rate limit",
-  "trpc/[trpc]/route.ts": "resolves the caller; each procedure checks its own access level (access-levels.integration.test.ts)",
+  "auth/[...all]/route.ts":
+    "better-auth's own endpoints (sign-in, sign-up, sign-out), with their own Origin check and rate limit",
+  "trpc/[trpc]/route.ts":
+    "resolves the caller; each procedure checks its own access level (access-levels.integration.test.ts)",
 };
 
 function routeFiles(dir: string, prefix = ""): string[] {
@@ -34,6 +36,9 @@ describe("every API route handler checks access", () => {
       return methods.length === 0 || checks.length < methods.length;
     });
     expect(unchecked, "route handlers without an access check").toEqual([]);
-    expect(Object.keys(WITHOUT_AUTHORIZE).filter((file) => !files.includes(file)), "stale exceptions").toEqual([]);
+    expect(
+      Object.keys(WITHOUT_AUTHORIZE).filter((file) => !files.includes(file)),
+      "stale exceptions",
+    ).toEqual([]);
   });
 });

@@ -12,7 +12,11 @@ export const STARTUP_READY = "ready";
  * which it reports in TLAB_STARTUP_STATE_FILE: `ready`, or what it is doing.
  */
 export function pendingStartup(env: Env | undefined): PendingStartup | null {
-  if (!processBooted() || !env) return { waitingFor: "server", reason: "the server is registering the catalog and the admin account" };
+  if (!processBooted() || !env)
+    return {
+      waitingFor: "server",
+      reason: "the server is registering the catalog and the admin account",
+    };
   if (!env.TLAB_STARTUP_STATE_FILE) return null;
   let state: string;
   try {

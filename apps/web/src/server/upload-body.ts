@@ -58,7 +58,11 @@ export function mediaTypeOf(req: Request): string {
 }
 
 /** A 415 naming what this route accepts, or null when the request's media type is one of them. */
-export function unsupportedMediaType(req: Request, accepted: ReadonlySet<string>, hint: string): Response | null {
+export function unsupportedMediaType(
+  req: Request,
+  accepted: ReadonlySet<string>,
+  hint: string,
+): Response | null {
   const type = mediaTypeOf(req);
   if (accepted.has(type)) return null;
   return jsonError(415, `content-type: ${hint}; got "${type || "none"}"`);
@@ -96,7 +100,10 @@ export async function readBodyWithLimit(req: Request, limit: UploadLimit): Promi
 }
 
 /** The body as a stream that errors with UploadTooLargeError once more than the limit has passed. */
-export function limitBodyStream(body: ReadableStream<Uint8Array>, limit: UploadLimit): ReadableStream<Uint8Array> {
+export function limitBodyStream(
+  body: ReadableStream<Uint8Array>,
+  limit: UploadLimit,
+): ReadableStream<Uint8Array> {
   const reader = body.getReader();
   let total = 0;
   return new ReadableStream<Uint8Array>({

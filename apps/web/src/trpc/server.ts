@@ -12,7 +12,9 @@ import { requireUser } from "@/server/current-user";
 export async function serverApi() {
   const { services } = await getAppContext();
   const user = await requireUser();
-  return createCaller(createContextInner({ services, principal: { kind: "user", user, via: "session" } }));
+  return createCaller(
+    createContextInner({ services, principal: { kind: "user", user, via: "session" } }),
+  );
 }
 
 /** Renders the 404 page when the API says the thing does not exist. */

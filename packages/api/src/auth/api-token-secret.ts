@@ -2,7 +2,10 @@ import { createHash, randomBytes, timingSafeEqual } from "node:crypto";
 import type { ApiTokenKind } from "@tlab/core/access";
 
 /** Token text starts with its kind, so a person (and a secret scanner) can tell what leaked. */
-export const TOKEN_PREFIX: Record<ApiTokenKind, string> = { personal: "tlab_pat_", worker: "tlab_wkr_" };
+export const TOKEN_PREFIX: Record<ApiTokenKind, string> = {
+  personal: "tlab_pat_",
+  worker: "tlab_wkr_",
+};
 
 /** How many leading characters are kept in the database to tell tokens apart in lists. */
 const SHOWN_CHARS = 4;
@@ -12,9 +15,17 @@ const SHOWN_CHARS = 4;
  * The token has 256 bits of entropy, so a fast hash is enough; a slow KDF protects guessable
  * passwords, not random keys.
  */
-export function newTokenSecret(kind: ApiTokenKind): { token: string; tokenHash: string; prefix: string } {
+export function newTokenSecret(kind: ApiTokenKind): {
+  token: string;
+  tokenHash: string;
+  prefix: string;
+} {
   const token = `${TOKEN_PREFIX[kind]}${randomBytes(32).toString("base64url")}`;
-  return { token, tokenHash: hashToken(token), prefix: token.slice(0, TOKEN_PREFIX[kind].length + SHOWN_CHARS) };
+  return {
+    token,
+    tokenHash: hashToken(token),
+    prefix: token.slice(0, TOKEN_PREFIX[kind].length + SHOWN_CHARS),
+  };
 }
 
 export function hashToken(token: string): string {

@@ -26,6 +26,11 @@ export class AttemptLimiter {
 
   /** Records an attempt; false when `key` already used up its attempts in the window. */
   take(key: string): Promise<boolean> {
-    return this.log.take(`${this.options.scope}:${key}`, this.options.max, this.options.windowMs, new Date(this.now()));
+    return this.log.take(
+      `${this.options.scope}:${key}`,
+      this.options.max,
+      this.options.windowMs,
+      new Date(this.now()),
+    );
   }
 }

@@ -18,18 +18,33 @@ let tests = 0;
 beforeEach(async () => {
   testDb = await createTestDb();
   services = createServices(testDb.db);
-  auth = createAuth({ db: testDb.db, provider: testDb.provider, secret: "a-test-secret-of-at-least-32-characters-0123456789", signInAttemptsPerMinute: 5 });
+  auth = createAuth({
+    db: testDb.db,
+    provider: testDb.provider,
+    secret: "a-test-secret-of-at-least-32-characters-0123456789",
+    signInAttemptsPerMinute: 5,
+  });
   deps = { auth, tokens: services.tokens, bootstrapWorkerToken: null };
   clientAddress = `203.0.113.${++tests}`;
 });
 afterEach(async () => testDb.cleanup());
 
 /** An HTTP request to better-auth's handler, as the browser's fetch would send it. */
-function post(path: string, body: unknown, headers: Record<string, string> = {}): Promise<Response> {
+function post(
+  path: string,
+  body: unknown,
+  headers: Record<string, string> = {},
+): Promise<Response> {
   return auth.handler(
     new Request(`${ORIGIN}/api/auth${path}`, {
       method: "POST",
-      headers: { "content-type": "application/json", host: new URL(ORIGIN).host, origin: ORIGIN, [CLIENT_ADDRESS_HEADER]: clientAddress, ...headers },
+      headers: {
+        "content-type": "application/json",
+        host: new URL(ORIGIN).host,
+        origin: ORIGIN,
+        [CLIENT_ADDRESS_HEADER]: clientAddress,
+        ...headers,
+      },
       body: JSON.stringify(body),
     }),
   );
@@ -44,41 +59,68 @@ function cookieFrom(response: Response): string {
 }
 
 async function signUp(email: string, extra: Record<string, unknown> = {}): Promise<Response> {
-  return post("/sign-up/email", { email, password: "correct horse battery", name: email.split("@")[0], ...extra });
+  return post("/sign-up/email", {
+    email,
+    password: "correct horse battery",
+    name: email.split("@")[0],
+    ...extra,
+  });
 }
 
 describe("accounts through better-auth", () => {
   it("refuses a sign-up or profile name and an address over the length limits, naming the field", async () => {
     const longName = await signUp("ada@example.test", { name: "n".repeat(101) });
     expect(longName.status).toBe(400);
-    expect(((await longName.json()) as { message: string }).message).toBe("name: at most 100 characters");
+    expect(((await longName.json()) as { message: string }).message).toBe(
+      "name: at most 100 characters",
+    );
     const longEmail = await signUp(`${"e".repeat(250)}@example.test`, { name: "Eve" });
     expect(longEmail.status).toBe(400);
-    expect(((await longEmail.json()) as { message: string }).message).toBe("email: at most 254 characters");
+    expect(((await longEmail.json()) as { message: string }).message).toBe(
+      "email: at most 254 characters",
+    );
 
     const created = await signUp("ada@example.test");
     expect(created.status).toBe(200);
-    const renamed = await post("/update-user", { name: "m".repeat(101) }, { cookie: cookieFrom(created) });
+    const renamed = await post(
+      "/update-user",
+      { name: "m".repeat(101) },
+      { cookie: cookieFrom(created) },
+    );
     expect(renamed.status).toBe(400);
-    expect(((await renamed.json()) as { message: string }).message).toBe("name: at most 100 characters");
+    expect(((await renamed.json()) as { message: string }).message).toBe(
+      "name: at most 100 characters",
+    );
   });
 
   it("the first account becomes admin; later sign-ups need an invitation, whose role they get", async () => {
-    expect((await services.usersRepo.count())).toBe(0);
+    expect(await services.usersRepo.count()).toBe(0);
     const first = await signUp("Ada@Example.test");
     expect(first.status).toBe(200);
     const cookie = cookieFrom(first);
-    expect(first.headers.getSetCookie().join("\n")).toMatch(/tlab\.session_token=.*HttpOnly.*SameSite=Lax/i);
+    expect(first.headers.getSetCookie().join("\n")).toMatch(
+      /tlab\.session_token=.*HttpOnly.*SameSite=Lax/i,
+    );
     const { principal } = await resolvePrincipal(deps, new Headers({ cookie }));
-    expect(principal).toMatchObject({ kind: "user", via: "session", user: { email: "ada@example.test", role: "admin" } });
+    expect(principal).toMatchObject({
+      kind: "user",
+      via: "session",
+      user: { email: "ada@example.test", role: "admin" },
+    });
 
     const uninvited = await signUp("eve@example.test");
     expect(uninvited.status).toBe(403);
     expect(((await uninvited.json()) as { message: string }).message).toMatch(/invitation/);
 
     const admin = principal.kind === "user" ? principal.user : null;
-    const { token } = await services.userAdmin.invite({ email: "bob@example.test", role: "member" }, admin!);
-    expect(await services.userAdmin.previewInvite(token)).toMatchObject({ email: "bob@example.test", role: "member" });
+    const { token } = await services.userAdmin.invite(
+      { email: "bob@example.test", role: "member" },
+      admin!,
+    );
+    expect(await services.userAdmin.previewInvite(token)).toMatchObject({
+      email: "bob@example.test",
+      role: "member",
+    });
     expect((await signUp("mallory@example.test", { inviteToken: token })).status).toBe(403); // someone else's invite
     // A role sent with the sign-up is ignored: the invitation decides.
     const bob = await signUp("bob@example.test", { inviteToken: token, role: "admin" });
@@ -90,10 +132,19 @@ describe("accounts through better-auth", () => {
   it("answers a sign-up without a valid invitation the same whether the address has an account or not", async () => {
     const first = await signUp("ada@example.test");
     expect(first.status).toBe(200);
-    const admin = (await resolvePrincipal(deps, new Headers({ cookie: cookieFrom(first) }))).principal;
-    const { token } = await services.userAdmin.invite({ email: "bob@example.test", role: "member" }, (admin as { user: SessionUser }).user);
-    const answer = async (response: Response) => `${response.status} ${((await response.json()) as { message: string }).message}`;
-    for (const [i, extra] of [{}, { inviteToken: "not-an-invitation" }, { inviteToken: token }].entries()) {
+    const admin = (await resolvePrincipal(deps, new Headers({ cookie: cookieFrom(first) })))
+      .principal;
+    const { token } = await services.userAdmin.invite(
+      { email: "bob@example.test", role: "member" },
+      (admin as { user: SessionUser }).user,
+    );
+    const answer = async (response: Response) =>
+      `${response.status} ${((await response.json()) as { message: string }).message}`;
+    for (const [i, extra] of [
+      {},
+      { inviteToken: "not-an-invitation" },
+      { inviteToken: token },
+    ].entries()) {
       clientAddress = `198.51.100.${i + 1}`; // apart from the per-address limit of 5 a minute
       const taken = await answer(await signUp("ada@example.test", extra));
       const free = await answer(await signUp("eve@example.test", extra));
@@ -105,7 +156,9 @@ describe("accounts through better-auth", () => {
 
   it("stores the password as a scrypt hash, never in clear", async () => {
     await signUp("ada@example.test");
-    const account = await testDb.db.account.findFirstOrThrow({ where: { providerId: "credential" } });
+    const account = await testDb.db.account.findFirstOrThrow({
+      where: { providerId: "credential" },
+    });
     expect(account.password).not.toContain("correct horse");
     expect(account.password).toMatch(/^[0-9a-f]{32}:[0-9a-f]{128}$/); // better-auth's scrypt: salt:key
   });
@@ -113,52 +166,122 @@ describe("accounts through better-auth", () => {
   it("a deactivated account cannot sign in, and its sessions and tokens stop working", async () => {
     const admin = cookieFrom(await signUp("ada@example.test"));
     const adminUser = (await services.usersRepo.byEmail("ada@example.test"))!;
-    const { token } = await services.userAdmin.invite({ email: "bob@example.test", role: "member" }, { ...adminUser, role: "admin" });
+    const { token } = await services.userAdmin.invite(
+      { email: "bob@example.test", role: "member" },
+      { ...adminUser, role: "admin" },
+    );
     const bobCookie = cookieFrom(await signUp("bob@example.test", { inviteToken: token }));
     const bob = (await services.usersRepo.byEmail("bob@example.test"))!;
     const pat = await services.tokens.create("personal", bob, { name: "cli" });
     expect((await services.tokens.authenticate(pat.token, null)).kind).toBe("user");
 
     await services.userAdmin.setActive(bob.id, false, { ...adminUser, role: "admin" });
-    expect((await resolvePrincipal(deps, new Headers({ cookie: bobCookie }))).principal.kind).toBe("anonymous");
-    expect(await services.tokens.authenticate(pat.token, null)).toMatchObject({ kind: "anonymous", reason: expect.stringMatching(/deactivated/) });
-    const signIn = await post("/sign-in/email", { email: "bob@example.test", password: "correct horse battery" });
+    expect((await resolvePrincipal(deps, new Headers({ cookie: bobCookie }))).principal.kind).toBe(
+      "anonymous",
+    );
+    expect(await services.tokens.authenticate(pat.token, null)).toMatchObject({
+      kind: "anonymous",
+      reason: expect.stringMatching(/deactivated/),
+    });
+    const signIn = await post("/sign-in/email", {
+      email: "bob@example.test",
+      password: "correct horse battery",
+    });
     expect(signIn.status).toBe(403);
     expect(((await signIn.json()) as { message: string }).message).toMatch(/deactivated/);
     // The admin is unaffected, and cannot lock the server out by deactivating the last admin.
-    expect((await resolvePrincipal(deps, new Headers({ cookie: admin }))).principal.kind).toBe("user");
-    await expect(services.userAdmin.setActive(adminUser.id, false, { ...adminUser, role: "admin" })).rejects.toThrow(/your own account/);
-    await expect(services.userAdmin.setRole(adminUser.id, "member", { ...adminUser, role: "admin" })).rejects.toThrow(/only active admin/);
+    expect((await resolvePrincipal(deps, new Headers({ cookie: admin }))).principal.kind).toBe(
+      "user",
+    );
+    await expect(
+      services.userAdmin.setActive(adminUser.id, false, { ...adminUser, role: "admin" }),
+    ).rejects.toThrow(/your own account/);
+    await expect(
+      services.userAdmin.setRole(adminUser.id, "member", { ...adminUser, role: "admin" }),
+    ).rejects.toThrow(/only active admin/);
   });
 
   it("changing the password checks the current one, replaces the hash and can sign out the other browsers", async () => {
     const laptop = cookieFrom(await signUp("ada@example.test"));
-    const phone = cookieFrom(await post("/sign-in/email", { email: "ada@example.test", password: "correct horse battery" }));
-    const wrong = await post("/change-password", { currentPassword: "not my password", newPassword: "a new battery staple" }, { cookie: laptop });
+    const phone = cookieFrom(
+      await post("/sign-in/email", {
+        email: "ada@example.test",
+        password: "correct horse battery",
+      }),
+    );
+    const wrong = await post(
+      "/change-password",
+      { currentPassword: "not my password", newPassword: "a new battery staple" },
+      { cookie: laptop },
+    );
     expect(wrong.status).toBe(400);
-    expect((await post("/change-password", { currentPassword: "correct horse battery", newPassword: "short" }, { cookie: laptop })).status).toBe(400);
+    expect(
+      (
+        await post(
+          "/change-password",
+          { currentPassword: "correct horse battery", newPassword: "short" },
+          { cookie: laptop },
+        )
+      ).status,
+    ).toBe(400);
 
-    const changed = await post("/change-password", { currentPassword: "correct horse battery", newPassword: "a new battery staple", revokeOtherSessions: true }, { cookie: laptop });
+    const changed = await post(
+      "/change-password",
+      {
+        currentPassword: "correct horse battery",
+        newPassword: "a new battery staple",
+        revokeOtherSessions: true,
+      },
+      { cookie: laptop },
+    );
     expect(changed.status).toBe(200);
     // better-auth issues the changing browser a fresh session; the other one is signed out.
     const fresh = cookieFrom(changed);
-    expect((await resolvePrincipal(deps, new Headers({ cookie: fresh }))).principal.kind).toBe("user");
-    expect((await resolvePrincipal(deps, new Headers({ cookie: phone }))).principal.kind).toBe("anonymous");
-    expect((await post("/sign-in/email", { email: "ada@example.test", password: "correct horse battery" })).status).toBe(401);
-    expect((await post("/sign-in/email", { email: "ada@example.test", password: "a new battery staple" })).status).toBe(200);
+    expect((await resolvePrincipal(deps, new Headers({ cookie: fresh }))).principal.kind).toBe(
+      "user",
+    );
+    expect((await resolvePrincipal(deps, new Headers({ cookie: phone }))).principal.kind).toBe(
+      "anonymous",
+    );
+    expect(
+      (
+        await post("/sign-in/email", {
+          email: "ada@example.test",
+          password: "correct horse battery",
+        })
+      ).status,
+    ).toBe(401);
+    expect(
+      (
+        await post("/sign-in/email", {
+          email: "ada@example.test",
+          password: "a new battery staple",
+        })
+      ).status,
+    ).toBe(200);
   });
 
   it("a profile update changes the name but never the role", async () => {
     const admin = await signUp("ada@example.test");
     const adminUser = (await services.usersRepo.byEmail("ada@example.test"))!;
     expect(admin.status).toBe(200);
-    const { token } = await services.userAdmin.invite({ email: "vic@example.test", role: "viewer" }, { ...adminUser, role: "admin" });
+    const { token } = await services.userAdmin.invite(
+      { email: "vic@example.test", role: "viewer" },
+      { ...adminUser, role: "admin" },
+    );
     const vic = cookieFrom(await signUp("vic@example.test", { inviteToken: token }));
-    const escalate = await post("/update-user", { name: "Vic Viewer", role: "admin" }, { cookie: vic });
+    const escalate = await post(
+      "/update-user",
+      { name: "Vic Viewer", role: "admin" },
+      { cookie: vic },
+    );
     expect(escalate.status).toBe(400);
     expect((await services.usersRepo.byEmail("vic@example.test"))?.role).toBe("viewer");
     expect((await post("/update-user", { name: "Vic Viewer" }, { cookie: vic })).status).toBe(200);
-    expect(await services.usersRepo.byEmail("vic@example.test")).toMatchObject({ name: "Vic Viewer", role: "viewer" });
+    expect(await services.usersRepo.byEmail("vic@example.test")).toMatchObject({
+      name: "Vic Viewer",
+      role: "viewer",
+    });
   });
 
   it("refuses a state-changing auth request from another origin", async () => {
@@ -167,13 +290,19 @@ describe("accounts through better-auth", () => {
     expect(crossSite.status).toBe(403);
     expect((await resolvePrincipal(deps, new Headers({ cookie }))).principal.kind).toBe("user");
     expect((await post("/sign-out", {}, { cookie })).status).toBe(200);
-    expect((await resolvePrincipal(deps, new Headers({ cookie }))).principal.kind).toBe("anonymous");
+    expect((await resolvePrincipal(deps, new Headers({ cookie }))).principal.kind).toBe(
+      "anonymous",
+    );
   });
 
   it("rate-limits sign-in attempts per client address", async () => {
     await signUp("ada@example.test");
     const statuses: number[] = [];
-    for (let i = 0; i < 7; i++) statuses.push((await post("/sign-in/email", { email: "ada@example.test", password: "wrong password" })).status);
+    for (let i = 0; i < 7; i++)
+      statuses.push(
+        (await post("/sign-in/email", { email: "ada@example.test", password: "wrong password" }))
+          .status,
+      );
     expect(statuses.slice(0, 5).every((s) => s === 401)).toBe(true);
     expect(statuses.at(-1)).toBe(429);
   });
@@ -181,27 +310,43 @@ describe("accounts through better-auth", () => {
   it("guessing at an account from many addresses does not lock its owner's browser out", async () => {
     await signUp("ada@example.test");
     const signIn = (password: string, address: string, cookie?: string) =>
-      post("/sign-in/email", { email: "ada@example.test", password }, { [CLIENT_ADDRESS_HEADER]: address, ...(cookie ? { cookie } : {}) });
+      post(
+        "/sign-in/email",
+        { email: "ada@example.test", password },
+        { [CLIENT_ADDRESS_HEADER]: address, ...(cookie ? { cookie } : {}) },
+      );
     // The owner signed in from this browser before: it keeps a trusted-device cookie.
     const ownerSignIn = await signIn("correct horse battery", "192.0.2.10");
     expect(ownerSignIn.status).toBe(200);
-    const device = ownerSignIn.headers.getSetCookie().find((c) => c.startsWith("tlab.trusted_device="));
+    const device = ownerSignIn.headers
+      .getSetCookie()
+      .find((c) => c.startsWith("tlab.trusted_device="));
     expect(device).toMatch(/HttpOnly/i);
     const ownerCookie = device!.split(";")[0]!;
 
     const attacker: number[] = [];
-    for (let i = 0; i < 12; i++) attacker.push((await signIn("wrong password", `198.51.100.${i + 1}`)).status);
+    for (let i = 0; i < 12; i++)
+      attacker.push((await signIn("wrong password", `198.51.100.${i + 1}`)).status);
     expect(attacker.slice(10)).toEqual([429, 429]);
     // The owner's browser still signs in; an unknown browser (or a forged cookie) waits.
     expect((await signIn("correct horse battery", "192.0.2.10", ownerCookie)).status).toBe(200);
     expect((await signIn("correct horse battery", "192.0.2.11")).status).toBe(429);
-    expect((await signIn("correct horse battery", "192.0.2.12", ownerCookie.replace(/=./, "=x"))).status).toBe(429);
+    expect(
+      (await signIn("correct horse battery", "192.0.2.12", ownerCookie.replace(/=./, "=x"))).status,
+    ).toBe(429);
 
     // The cookie counts for its own account only, and guesses through it are limited too.
-    const otherAccount = await post("/sign-in/email", { email: "bob@example.test", password: "wrong password" }, { [CLIENT_ADDRESS_HEADER]: "192.0.2.13", cookie: ownerCookie });
+    const otherAccount = await post(
+      "/sign-in/email",
+      { email: "bob@example.test", password: "wrong password" },
+      { [CLIENT_ADDRESS_HEADER]: "192.0.2.13", cookie: ownerCookie },
+    );
     expect(otherAccount.status).toBe(401);
     const throughDevice: number[] = [];
-    for (let i = 0; i < 11; i++) throughDevice.push((await signIn("wrong password", `203.0.113.${100 + i}`, ownerCookie)).status);
+    for (let i = 0; i < 11; i++)
+      throughDevice.push(
+        (await signIn("wrong password", `203.0.113.${100 + i}`, ownerCookie)).status,
+      );
     expect(throughDevice.at(-1)).toBe(429);
   });
 
@@ -209,7 +354,15 @@ describe("accounts through better-auth", () => {
     await signUp("ada@example.test");
     const statuses: number[] = [];
     for (let i = 0; i < 12; i++) {
-      statuses.push((await post("/sign-in/email", { email: "ada@example.test", password: "wrong password" }, { [CLIENT_ADDRESS_HEADER]: `198.51.100.${i + 1}` })).status);
+      statuses.push(
+        (
+          await post(
+            "/sign-in/email",
+            { email: "ada@example.test", password: "wrong password" },
+            { [CLIENT_ADDRESS_HEADER]: `198.51.100.${i + 1}` },
+          )
+        ).status,
+      );
     }
     expect(statuses.slice(0, 10).every((s) => s === 401)).toBe(true);
     expect(statuses.slice(10)).toEqual([429, 429]);

@@ -18,14 +18,18 @@ export class TrustedProxies {
     for (const entry of entries) {
       const [address = "", prefix] = entry.split("/");
       const family = isIP(address);
-      if (family === 0) throw new Error(`"${entry}" is not an IP address or CIDR range (e.g. 127.0.0.1 or 10.0.0.0/8)`);
+      if (family === 0)
+        throw new Error(
+          `"${entry}" is not an IP address or CIDR range (e.g. 127.0.0.1 or 10.0.0.0/8)`,
+        );
       const type = family === 4 ? "ipv4" : "ipv6";
       if (prefix === undefined) {
         this.list.addAddress(address, type);
         continue;
       }
       const bits = Number(prefix);
-      if (!/^\d+$/.test(prefix) || bits > (family === 4 ? 32 : 128)) throw new Error(`"${entry}": the prefix length must be 0-${family === 4 ? 32 : 128}`);
+      if (!/^\d+$/.test(prefix) || bits > (family === 4 ? 32 : 128))
+        throw new Error(`"${entry}": the prefix length must be 0-${family === 4 ? 32 : 128}`);
       this.list.addSubnet(address, bits, type);
     }
     this.size = entries.length;
@@ -54,7 +58,9 @@ export function clientAddress(headers: Headers, trusted: TrustedProxies): string
   if (!peerHeader || isIP(normalize(peerHeader)) === 0) return null;
   let client = normalize(peerHeader);
   if (trusted.size === 0 || !trusted.has(client)) return client;
-  const hops = (headers.get("x-forwarded-for") ?? "").split(",").map((hop) => normalize(hop.trim()));
+  const hops = (headers.get("x-forwarded-for") ?? "")
+    .split(",")
+    .map((hop) => normalize(hop.trim()));
   while (trusted.has(client) && hops.length > 0) {
     const hop = hops.pop()!;
     // A malformed hop: stop at the last address a trusted proxy vouched for.

@@ -33,12 +33,23 @@ const TRUSTED_DEVICE = "trusted_device";
 const TRUSTED_DEVICE_MAX_AGE_S = 365 * 86_400;
 
 /** The device id of a valid trusted-device cookie for `email`, or null. */
-async function trustedDeviceOf(ctx: { getSignedCookie: (key: string, secret: string) => Promise<string | false | null>; context: { secret: string; createAuthCookie: (name: string) => { name: string } } }, email: string): Promise<string | null> {
-  const value = await ctx.getSignedCookie(ctx.context.createAuthCookie(TRUSTED_DEVICE).name, ctx.context.secret);
+async function trustedDeviceOf(
+  ctx: {
+    getSignedCookie: (key: string, secret: string) => Promise<string | false | null>;
+    context: { secret: string; createAuthCookie: (name: string) => { name: string } };
+  },
+  email: string,
+): Promise<string | null> {
+  const value = await ctx.getSignedCookie(
+    ctx.context.createAuthCookie(TRUSTED_DEVICE).name,
+    ctx.context.secret,
+  );
   if (!value) return null;
   const separator = value.indexOf(":");
   if (separator < 0) return null;
-  return decodeURIComponent(value.slice(separator + 1)) === email ? value.slice(0, separator) : null;
+  return decodeURIComponent(value.slice(separator + 1)) === email
+    ? value.slice(0, separator)
+    : null;
 }
 
 /** A first-admin claim this old with still no user left behind a failed sign-up: it may be taken again. */
@@ -77,7 +88,11 @@ export function createAuth(options: AuthOptions) {
   const settings = new SettingRepository(db);
   const attempts = options.signInAttemptsPerMinute ?? 10;
   const attemptLog = new AttemptLogRepository(db);
-  const accountLimit = { max: options.signInAttemptsPerAccount ?? 10, windowMs: 5 * 60_000, now: () => now().getTime() };
+  const accountLimit = {
+    max: options.signInAttemptsPerAccount ?? 10,
+    windowMs: 5 * 60_000,
+    now: () => now().getTime(),
+  };
   /** Attempts at an account from browsers that never signed in to it. */
   const perAccount = new AttemptLimiter(attemptLog, { scope: "sign-in", ...accountLimit });
   /** Attempts from one trusted browser (a stolen device cookie still guesses slowly). */
@@ -91,32 +106,55 @@ export function createAuth(options: AuthOptions) {
   async function refuseUninvitedSignUp(email: string, inviteToken: unknown): Promise<void> {
     if ((await users.count()) === 0) return;
     if (typeof inviteToken !== "string" || inviteToken === "") {
-      throw new APIError("FORBIDDEN", { message: "Sign-up needs an invitation: ask an admin of this server for an invite link." });
+      throw new APIError("FORBIDDEN", {
+        message: "Sign-up needs an invitation: ask an admin of this server for an invite link.",
+      });
     }
     const invite = await invites.usableByHash(hashToken(inviteToken), now());
-    if (!invite) throw new APIError("FORBIDDEN", { message: "This invitation is not valid any more (used, revoked or expired); ask an admin for a new one." });
-    if (invite.email !== email.trim().toLowerCase()) throw new APIError("FORBIDDEN", { message: `This invitation is for ${invite.email}; sign up with that address.` });
+    if (!invite)
+      throw new APIError("FORBIDDEN", {
+        message:
+          "This invitation is not valid any more (used, revoked or expired); ask an admin for a new one.",
+      });
+    if (invite.email !== email.trim().toLowerCase())
+      throw new APIError("FORBIDDEN", {
+        message: `This invitation is for ${invite.email}; sign up with that address.`,
+      });
   }
 
   /** The role of a new account, or an error saying why it may not be created. */
   async function roleForNewUser(email: string, inviteToken: unknown): Promise<Role> {
     if ((await users.count()) === 0) {
       if (await settings.claim(FIRST_ADMIN_CLAIM, email)) return "admin";
-      const claimedAt = (await db.setting.findUnique({ where: { key: FIRST_ADMIN_CLAIM } }))?.updatedAt;
+      const claimedAt = (await db.setting.findUnique({ where: { key: FIRST_ADMIN_CLAIM } }))
+        ?.updatedAt;
       if (claimedAt && now().getTime() - claimedAt.getTime() > STALE_CLAIM_MS) {
         await settings.delete(FIRST_ADMIN_CLAIM);
         if (await settings.claim(FIRST_ADMIN_CLAIM, email)) return "admin";
       }
-      throw new APIError("FORBIDDEN", { message: "Another sign-up is creating this server's first account right now; reload and sign in." });
+      throw new APIError("FORBIDDEN", {
+        message:
+          "Another sign-up is creating this server's first account right now; reload and sign in.",
+      });
     }
     if (typeof inviteToken !== "string" || inviteToken === "") {
-      throw new APIError("FORBIDDEN", { message: "Sign-up needs an invitation: ask an admin of this server for an invite link." });
+      throw new APIError("FORBIDDEN", {
+        message: "Sign-up needs an invitation: ask an admin of this server for an invite link.",
+      });
     }
     const invite = await invites.usableByHash(hashToken(inviteToken), now());
-    if (!invite) throw new APIError("FORBIDDEN", { message: "This invitation is not valid any more (used, revoked or expired); ask an admin for a new one." });
-    if (invite.email !== email.toLowerCase()) throw new APIError("FORBIDDEN", { message: `This invitation is for ${invite.email}; sign up with that address.` });
+    if (!invite)
+      throw new APIError("FORBIDDEN", {
+        message:
+          "This invitation is not valid any more (used, revoked or expired); ask an admin for a new one.",
+      });
+    if (invite.email !== email.toLowerCase())
+      throw new APIError("FORBIDDEN", {
+        message: `This invitation is for ${invite.email}; sign up with that address.`,
+      });
     // Claimed before the account exists, so one link can never make two accounts.
-    if (!(await invites.accept(invite.id, now()))) throw new APIError("FORBIDDEN", { message: "This invitation has just been used." });
+    if (!(await invites.accept(invite.id, now())))
+      throw new APIError("FORBIDDEN", { message: "This invitation has just been used." });
     return invite.role;
   }
 
@@ -126,9 +164,19 @@ export function createAuth(options: AuthOptions) {
     ...(options.baseURL ? { baseURL: options.baseURL } : {}),
     basePath: AUTH_BASE_PATH,
     // The Origin check of sign-in, sign-up and sign-out accepts pages of this server only.
-    trustedOrigins: (request) => (request ? ownOrigins(request.headers, options.baseURL) : options.baseURL ? [new URL(options.baseURL).origin] : []),
+    trustedOrigins: (request) =>
+      request
+        ? ownOrigins(request.headers, options.baseURL)
+        : options.baseURL
+          ? [new URL(options.baseURL).origin]
+          : [],
     database: prismaAdapter(db, { provider }),
-    emailAndPassword: { enabled: true, minPasswordLength: MIN_PASSWORD_LENGTH, maxPasswordLength: MAX_PASSWORD_LENGTH, autoSignIn: true },
+    emailAndPassword: {
+      enabled: true,
+      minPasswordLength: MIN_PASSWORD_LENGTH,
+      maxPasswordLength: MAX_PASSWORD_LENGTH,
+      autoSignIn: true,
+    },
     user: {
       additionalFields: {
         // input: false: no sign-up or profile update can set these; our hooks and admin procedures do.
@@ -150,7 +198,14 @@ export function createAuth(options: AuthOptions) {
       },
     },
     // Endpoints this server does not offer: no mail is sent, so no e-mail verification or reset.
-    disabledPaths: ["/request-password-reset", "/reset-password", "/send-verification-email", "/verify-email", "/change-email", "/delete-user"],
+    disabledPaths: [
+      "/request-password-reset",
+      "/reset-password",
+      "/send-verification-email",
+      "/verify-email",
+      "/change-email",
+      "/delete-user",
+    ],
     advanced: {
       cookiePrefix: AUTH_COOKIE_PREFIX,
       // Secure exactly when the dashboard's public URL is HTTPS. better-auth's default (Secure in
@@ -175,15 +230,25 @@ export function createAuth(options: AuthOptions) {
         // better-auth bounds passwords only; names and addresses get the limits of our own forms.
         if (ctx.path === "/sign-up/email" || ctx.path === "/update-user") {
           const { name, email } = (ctx.body ?? {}) as { name?: unknown; email?: unknown };
-          if (typeof name === "string" && name.trim().length > MAX_NAME_LENGTH) throw new APIError("BAD_REQUEST", { message: `name: at most ${MAX_NAME_LENGTH} characters` });
-          if (typeof email === "string" && email.trim().length > MAX_EMAIL_LENGTH) throw new APIError("BAD_REQUEST", { message: `email: at most ${MAX_EMAIL_LENGTH} characters` });
+          if (typeof name === "string" && name.trim().length > MAX_NAME_LENGTH)
+            throw new APIError("BAD_REQUEST", {
+              message: `name: at most ${MAX_NAME_LENGTH} characters`,
+            });
+          if (typeof email === "string" && email.trim().length > MAX_EMAIL_LENGTH)
+            throw new APIError("BAD_REQUEST", {
+              message: `email: at most ${MAX_EMAIL_LENGTH} characters`,
+            });
         }
         if (ctx.path === "/sign-up/email") {
-          const { email, inviteToken } = (ctx.body ?? {}) as { email?: unknown; inviteToken?: unknown };
+          const { email, inviteToken } = (ctx.body ?? {}) as {
+            email?: unknown;
+            inviteToken?: unknown;
+          };
           await refuseUninvitedSignUp(typeof email === "string" ? email : "", inviteToken);
         }
         if (ctx.path !== "/sign-in/email") return;
-        const email = typeof ctx.body?.email === "string" ? ctx.body.email.trim().toLowerCase() : "";
+        const email =
+          typeof ctx.body?.email === "string" ? ctx.body.email.trim().toLowerCase() : "";
         if (!email) return;
         // Guessing from anywhere exhausts the account's budget for unknown browsers only: the
         // owner's browser, which signed in before, has a budget of its own (see TRUSTED_DEVICE).
@@ -199,7 +264,9 @@ export function createAuth(options: AuthOptions) {
       after: createAuthMiddleware(async (ctx) => {
         const session = ctx.context.newSession;
         if (ctx.path !== "/sign-in/email" || !session) return;
-        const cookie = ctx.context.createAuthCookie(TRUSTED_DEVICE, { maxAge: TRUSTED_DEVICE_MAX_AGE_S });
+        const cookie = ctx.context.createAuthCookie(TRUSTED_DEVICE, {
+          maxAge: TRUSTED_DEVICE_MAX_AGE_S,
+        });
         const value = `${crypto.randomUUID()}:${encodeURIComponent(session.user.email.toLowerCase())}`;
         await ctx.setSignedCookie(cookie.name, value, ctx.context.secret, cookie.attributes);
       }),
@@ -209,7 +276,13 @@ export function createAuth(options: AuthOptions) {
         create: {
           before: async (user, context) => {
             const body = (context?.body ?? {}) as { inviteToken?: unknown };
-            return { data: { ...user, role: await roleForNewUser(user.email, body.inviteToken), deactivatedAt: null } };
+            return {
+              data: {
+                ...user,
+                role: await roleForNewUser(user.email, body.inviteToken),
+                deactivatedAt: null,
+              },
+            };
           },
         },
       },
@@ -218,7 +291,10 @@ export function createAuth(options: AuthOptions) {
           // Runs after the password was checked, so it tells nothing to someone guessing.
           before: async (session) => {
             const user = await users.byId(session.userId);
-            if (!user?.active) throw new APIError("FORBIDDEN", { message: "This account has been deactivated; ask an admin of this server." });
+            if (!user?.active)
+              throw new APIError("FORBIDDEN", {
+                message: "This account has been deactivated; ask an admin of this server.",
+              });
           },
         },
       },

@@ -14,12 +14,26 @@ afterEach(async () => testDb?.cleanup());
 /** The Set-Cookie headers of the server's first sign-up, served from `origin`. */
 async function signUpCookies(origin: string, publicUrl?: string): Promise<string[]> {
   testDb = await createTestDb();
-  const auth = createAuth({ db: testDb.db, provider: testDb.provider, secret: "a-test-secret-of-at-least-32-characters-0123456789", baseURL: publicUrl });
+  const auth = createAuth({
+    db: testDb.db,
+    provider: testDb.provider,
+    secret: "a-test-secret-of-at-least-32-characters-0123456789",
+    baseURL: publicUrl,
+  });
   const response = await auth.handler(
     new Request(`${origin}/api/auth/sign-up/email`, {
       method: "POST",
-      headers: { "content-type": "application/json", host: new URL(origin).host, origin, "x-tlab-client-address": "192.0.2.1" },
-      body: JSON.stringify({ email: "ada@example.test", password: "correct horse battery", name: "Ada" }),
+      headers: {
+        "content-type": "application/json",
+        host: new URL(origin).host,
+        origin,
+        "x-tlab-client-address": "192.0.2.1",
+      },
+      body: JSON.stringify({
+        email: "ada@example.test",
+        password: "correct horse battery",
+        name: "Ada",
+      }),
     }),
   );
   expect(response.status).toBe(200);

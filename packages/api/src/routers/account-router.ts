@@ -5,9 +5,13 @@ import { publicProcedure, viewerProcedure } from "../trpc";
 /** The signed-in user, and the two public questions the sign-in and sign-up pages ask. */
 export const accountRouter = {
   /** Public: true until the first account exists; then sign-up needs an invitation. */
-  setupState: publicProcedure.query(async ({ ctx }) => ({ needsFirstAdmin: (await ctx.services.usersRepo.count()) === 0 })),
+  setupState: publicProcedure.query(async ({ ctx }) => ({
+    needsFirstAdmin: (await ctx.services.usersRepo.count()) === 0,
+  })),
   /** Public: the email and role an invitation link offers, so the sign-up form can show them. */
-  invitePreview: publicProcedure.input(InviteToken).query(({ ctx, input }) => ctx.services.userAdmin.previewInvite(input.token)),
+  invitePreview: publicProcedure
+    .input(InviteToken)
+    .query(({ ctx, input }) => ctx.services.userAdmin.previewInvite(input.token)),
   /** Who the credentials belong to; `tokenId` when they are a personal token (so `tlab logout` can revoke it). */
   me: viewerProcedure.query(({ ctx }) => ({
     ...ctx.user,

@@ -11,16 +11,30 @@ export const runRouter = {
     if (!run) throw new DomainError("NOT_FOUND", `runId: no run "${input.runId}"`);
     return run;
   }),
-  metrics: viewerProcedure.input(RunId).query(({ ctx, input }) => ctx.services.comparison.runSeries(input.runId)),
+  metrics: viewerProcedure
+    .input(RunId)
+    .query(({ ctx, input }) => ctx.services.comparison.runSeries(input.runId)),
   /** A page of what the workers logged about the run, in (attempt, seq) order after `after`. */
-  log: viewerProcedure.input(RunLogPageInput).query(({ ctx, input }) => ctx.services.runLogs.page(input)),
+  log: viewerProcedure
+    .input(RunLogPageInput)
+    .query(({ ctx, input }) => ctx.services.runLogs.page(input)),
   /** The worker holding the run appends its log lines; a batch sent again is stored once. */
-  appendLog: workerProcedure.input(AppendRunLogInput).mutation(({ ctx, input }) => ctx.services.runLogs.append(ctx.workerCredential, input)),
-  cancel: memberProcedure.input(RunId).mutation(({ ctx, input }) => ctx.services.runs.cancel(input.runId, ctx.user)),
+  appendLog: workerProcedure
+    .input(AppendRunLogInput)
+    .mutation(({ ctx, input }) => ctx.services.runLogs.append(ctx.workerCredential, input)),
+  cancel: memberProcedure
+    .input(RunId)
+    .mutation(({ ctx, input }) => ctx.services.runs.cancel(input.runId, ctx.user)),
   /** A failed or canceled run back in the queue, trained again from the start. */
-  retry: memberProcedure.input(RunId).mutation(({ ctx, input }) => ctx.services.runRetry.retry(input.runId, ctx.user)),
+  retry: memberProcedure
+    .input(RunId)
+    .mutation(({ ctx, input }) => ctx.services.runRetry.retry(input.runId, ctx.user)),
   /** The runs table across experiments: filters, search, sort and keyset pages. */
-  table: viewerProcedure.input(RunTableInput).query(({ ctx, input }) => ctx.services.runQueries.page(input)),
+  table: viewerProcedure
+    .input(RunTableInput)
+    .query(({ ctx, input }) => ctx.services.runQueries.page(input)),
   /** Any runs side by side, across experiments. */
-  compare: viewerProcedure.input(CompareRunsInput).query(({ ctx, input }) => ctx.services.runComparison.compare(input.runIds)),
+  compare: viewerProcedure
+    .input(CompareRunsInput)
+    .query(({ ctx, input }) => ctx.services.runComparison.compare(input.runIds)),
 } satisfies TRPCRouterRecord;

@@ -2,8 +2,19 @@ import { randomUUID } from "node:crypto";
 import { existsSync } from "node:fs";
 import { mkdir, readFile, rename, rm, stat, writeFile } from "node:fs/promises";
 import path from "node:path";
-import { BASE_MODEL_MANIFEST_FILE, BaseModelManifestError, catalogSourceOf, serializeBaseModelManifest, type BaseModelSource } from "@tlab/core/base-model-manifest";
-import { CatalogDescription, CatalogName, catalogNameProblem, RUN_MODEL_CLASSIFIER_LAYER } from "@tlab/core/catalog-input";
+import {
+  BASE_MODEL_MANIFEST_FILE,
+  BaseModelManifestError,
+  catalogSourceOf,
+  serializeBaseModelManifest,
+  type BaseModelSource,
+} from "@tlab/core/base-model-manifest";
+import {
+  CatalogDescription,
+  CatalogName,
+  catalogNameProblem,
+  RUN_MODEL_CLASSIFIER_LAYER,
+} from "@tlab/core/catalog-input";
 import { DatasetImportError, uploadedDatasetSpec, unpackDataset } from "@tlab/core/dataset-pack";
 import type { BaseModelDto, DatasetDto } from "@tlab/core/dto";
 import { DomainError } from "@tlab/core/errors";
@@ -53,14 +64,19 @@ export class CatalogImportService {
   ) {}
 
   /** Stores a packed dataset (see @tlab/core/dataset-pack) as DATA_DIR/datasets/<name>/<sha256>.tlds. */
-  async importDataset(input: { name: string; packed: Uint8Array; description?: string }): Promise<{ dataset: DatasetDto; created: boolean }> {
+  async importDataset(input: {
+    name: string;
+    packed: Uint8Array;
+    description?: string;
+  }): Promise<{ dataset: DatasetDto; created: boolean }> {
     const name = parseName(input.name);
     const description = parseDescription(input.description);
     let dataset;
     try {
       dataset = unpackDataset(input.packed);
     } catch (error) {
-      if (error instanceof DatasetImportError) throw new DomainError("INVALID_INPUT", `dataset: ${error.message}`);
+      if (error instanceof DatasetImportError)
+        throw new DomainError("INVALID_INPUT", `dataset: ${error.message}`);
       throw error;
     }
     const spec = await uploadedDatasetSpec(input.packed, dataset);
@@ -74,7 +90,9 @@ export class CatalogImportService {
     const counts = spec.counts.train.map((n, i) => `${dataset.classNames[i]} ${n}`).join(", ");
     const registered = await this.catalog.registerUploadedDataset({
       name,
-      description: description || `${dataset.format} upload: ${spec.counts.train.reduce((a, b) => a + b, 0)} images in ${spec.numClasses} classes (${truncate(counts, 200)})`,
+      description:
+        description ||
+        `${dataset.format} upload: ${spec.counts.train.reduce((a, b) => a + b, 0)} images in ${spec.numClasses} classes (${truncate(counts, 200)})`,
       spec,
       classNames: dataset.classNames,
     });
@@ -91,10 +109,17 @@ export class CatalogImportService {
     const dataset = await this.catalog.datasetByName(name);
     if (!dataset) throw new DomainError("NOT_FOUND", `name: no dataset named "${name}"`);
     if (dataset.spec.source !== "upload") {
-      throw new DomainError("INVALID_INPUT", `name: dataset "${name}" is built in (${dataset.spec.source}); workers load it locally, there is no file to download`);
+      throw new DomainError(
+        "INVALID_INPUT",
+        `name: dataset "${name}" is built in (${dataset.spec.source}); workers load it locally, there is no file to download`,
+      );
     }
     const dir = confinedPath(this.root(), `${DATASETS_DIR}/${dataset.name}`, "name");
-    const file = await realConfinedPath(dir, `${dataset.spec.sha256}.tlds`, "dataset file").catch(missingAs(`name: dataset "${name}" is registered but its file is missing from the data directory`));
+    const file = await realConfinedPath(dir, `${dataset.spec.sha256}.tlds`, "dataset file").catch(
+      missingAs(
+        `name: dataset "${name}" is registered but its file is missing from the data directory`,
+      ),
+    );
     const info = await stat(file);
     return { path: file, sha256: dataset.spec.sha256, sizeBytes: info.size };
   }
@@ -113,7 +138,10 @@ export class CatalogImportService {
     const description = parseDescription(input.description);
     const modelJsonBytes = input.files.get(MODEL_JSON);
     if (!modelJsonBytes) {
-      throw new DomainError("INVALID_INPUT", `files: no model.json among the uploaded files (got: ${[...input.files.keys()].join(", ") || "none"})`);
+      throw new DomainError(
+        "INVALID_INPUT",
+        `files: no model.json among the uploaded files (got: ${[...input.files.keys()].join(", ") || "none"})`,
+      );
     }
     let json = modelImport(() => parseModelJson(new TextDecoder().decode(modelJsonBytes)));
     if (input.preprocessing) json = withPreprocessing(json, input.preprocessing);
@@ -123,7 +151,10 @@ export class CatalogImportService {
       const bytes = input.files.get(file);
       if (bytes) weightFiles.set(file, bytes);
     }
-    return this.storeBaseModel(name, json, weightFiles, { source: { kind: "import" }, description });
+    return this.storeBaseModel(name, json, weightFiles, {
+      source: { kind: "import" },
+      description,
+    });
   }
 
   /**
@@ -131,37 +162,68 @@ export class CatalogImportService {
    * softmax/SVM output layer; a hidden head layer stays, as a trained feature layer), with the
    * run recorded as its parent and the parent base model's preprocessing carried over.
    */
-  async promoteRun(input: { runId: string; name: string; description?: string }): Promise<BaseModelDto> {
+  async promoteRun(input: {
+    runId: string;
+    name: string;
+    description?: string;
+  }): Promise<BaseModelDto> {
     const name = parseName(input.name);
     const given = parseDescription(input.description);
     const run = await this.runs.byId(input.runId);
     if (!run) throw new DomainError("NOT_FOUND", `runId: no run "${input.runId}"`);
-    if (run.status !== "SUCCEEDED") throw new DomainError("INVALID_INPUT", `runId: run ${run.id} is ${run.status}; only a succeeded run can be promoted`);
+    if (run.status !== "SUCCEEDED")
+      throw new DomainError(
+        "INVALID_INPUT",
+        `runId: run ${run.id} is ${run.status}; only a succeeded run can be promoted`,
+      );
     const artifact = await this.runs.artifact(run.id, MODEL_JSON);
-    if (!artifact) throw new DomainError("INVALID_INPUT", `runId: run ${run.id} has no saved model (no model.json artifact)`);
+    if (!artifact)
+      throw new DomainError(
+        "INVALID_INPUT",
+        `runId: run ${run.id} has no saved model (no model.json artifact)`,
+      );
     const runDir = path.dirname(confinedPath(this.root(), artifact.storagePath, "storagePath"));
     const runJsonText = await realConfinedPath(runDir, MODEL_JSON, "model.json")
       .then((file) => readFile(file, "utf8"))
-      .catch(missingAs(`runId: the model.json of run ${run.id} is recorded but missing from the data directory`));
+      .catch(
+        missingAs(
+          `runId: the model.json of run ${run.id} is recorded but missing from the data directory`,
+        ),
+      );
     const runJson = modelImport(() => parseModelJson(runJsonText));
     const shards = await Promise.all(
-      runJson.weightsManifest.flatMap((group) => group.paths).map((file) =>
-        realConfinedPath(runDir, file, "weight file")
-          .then((real) => readFile(real))
-          .catch(missingAs(`runId: weight file "${file}" of run ${run.id} is missing from the data directory`)),
-      ),
+      runJson.weightsManifest
+        .flatMap((group) => group.paths)
+        .map((file) =>
+          realConfinedPath(runDir, file, "weight file")
+            .then((real) => readFile(real))
+            .catch(
+              missingAs(
+                `runId: weight file "${file}" of run ${run.id} is missing from the data directory`,
+              ),
+            ),
+        ),
     );
-    const cut = modelImport(() => cutBeforeLayer(runJson, concat(shards), RUN_MODEL_CLASSIFIER_LAYER, PROMOTED_WEIGHTS));
+    const cut = modelImport(() =>
+      cutBeforeLayer(runJson, concat(shards), RUN_MODEL_CLASSIFIER_LAYER, PROMOTED_WEIGHTS),
+    );
 
     const experiment = await this.experiments.byId(run.experimentId);
-    const parentBase = experiment ? await this.catalog.baseModelByName(experiment.baseModelName) : null;
+    const parentBase = experiment
+      ? await this.catalog.baseModelByName(experiment.baseModelName)
+      : null;
     const preprocessing = parentBase ? await this.preprocessingOfStored(parentBase) : undefined;
     const json = preprocessing ? withPreprocessing(cut.modelJson, preprocessing) : cut.modelJson;
     const description =
       given ||
       `Trained by run ${run.id} (${run.strategy}, seed ${run.seed}) of experiment "${run.experimentName}"` +
         `${parentBase ? ` from base model ${parentBase.name}` : ""}; cut before its classifier (removed: ${cut.removedLayers.join(", ")}), output ${cut.outputLayer}.`;
-    const stored = await this.storeBaseModel(name, json, new Map([[PROMOTED_WEIGHTS, cut.weights]]), { source: { kind: "run", runId: run.id }, description });
+    const stored = await this.storeBaseModel(
+      name,
+      json,
+      new Map([[PROMOTED_WEIGHTS, cut.weights]]),
+      { source: { kind: "run", runId: run.id }, description },
+    );
     return stored.baseModel;
   }
 
@@ -172,7 +234,10 @@ export class CatalogImportService {
     meta: { source: Extract<BaseModelSource, { kind: "import" | "run" }>; description: string },
   ): Promise<{ baseModel: BaseModelDto; created: boolean }> {
     const modelJsonBytes = new TextEncoder().encode(JSON.stringify(json));
-    const sizes = new Map<string, number>([[MODEL_JSON, modelJsonBytes.length], ...[...weightFiles].map(([f, b]) => [f, b.length] as [string, number])]);
+    const sizes = new Map<string, number>([
+      [MODEL_JSON, modelJsonBytes.length],
+      ...[...weightFiles].map(([f, b]) => [f, b.length] as [string, number]),
+    ]);
     const inspection = modelImport(() => inspectLayersModel(json, sizes));
     const manifest = modelImport(() =>
       serializeBaseModelManifest({
@@ -189,16 +254,24 @@ export class CatalogImportService {
     const staging = path.join(this.root(), STAGING_DIR, randomUUID());
     await mkdir(staging, { recursive: true });
     try {
-      for (const [file, bytes] of weightFiles) await writeFile(confinedPath(staging, file, "weight file"), bytes);
+      for (const [file, bytes] of weightFiles)
+        await writeFile(confinedPath(staging, file, "weight file"), bytes);
       await writeFile(path.join(staging, MODEL_JSON), modelJsonBytes);
       await writeFile(path.join(staging, BASE_MODEL_MANIFEST_FILE), manifest);
       const sha256 = hashModelDirectory(staging);
       const existing = await this.catalog.baseModelByName(name);
-      if (existing) return { baseModel: publicBaseModel(await this.sameBaseModel(existing, sha256)), created: false };
+      if (existing)
+        return {
+          baseModel: publicBaseModel(await this.sameBaseModel(existing, sha256)),
+          created: false,
+        };
 
       const target = confinedPath(this.root(), `${BASE_MODELS_DIR}/${name}`, "name");
       if (existsSync(target)) {
-        throw new DomainError("INVALID_INPUT", `name: ${path.join(BASE_MODELS_DIR, name)} already exists in the data directory but is not registered; remove it or choose another name`);
+        throw new DomainError(
+          "INVALID_INPUT",
+          `name: ${path.join(BASE_MODELS_DIR, name)} already exists in the data directory but is not registered; remove it or choose another name`,
+        );
       }
       await mkdir(path.dirname(target), { recursive: true });
       await rename(staging, target);
@@ -222,18 +295,26 @@ export class CatalogImportService {
     }
   }
 
-  private async preprocessingOfStored(model: BaseModelRecord): Promise<InputPreprocessing | undefined> {
+  private async preprocessingOfStored(
+    model: BaseModelRecord,
+  ): Promise<InputPreprocessing | undefined> {
     try {
       const dir = confinedPath(this.root(), model.storagePath, "storagePath");
-      const json = JSON.parse(await readFile(await realConfinedPath(dir, MODEL_JSON, "model.json"), "utf8")) as { userDefinedMetadata?: unknown };
+      const json = JSON.parse(
+        await readFile(await realConfinedPath(dir, MODEL_JSON, "model.json"), "utf8"),
+      ) as { userDefinedMetadata?: unknown };
       return preprocessingOf(json.userDefinedMetadata);
     } catch {
       return undefined;
     }
   }
 
-  private sameDataset(existing: DatasetDto, sha256: string): { dataset: DatasetDto; created: boolean } {
-    if (existing.spec.source === "upload" && existing.spec.sha256 === sha256) return { dataset: existing, created: false };
+  private sameDataset(
+    existing: DatasetDto,
+    sha256: string,
+  ): { dataset: DatasetDto; created: boolean } {
+    if (existing.spec.source === "upload" && existing.spec.sha256 === sha256)
+      return { dataset: existing, created: false };
     throw nameTaken("dataset", existing.name);
   }
 
@@ -255,7 +336,10 @@ export class CatalogImportService {
   }
 
   private root(): string {
-    if (!this.dataDir) throw new Error("catalog imports need the server's DATA_DIR (createServices(db, { dataDir }))");
+    if (!this.dataDir)
+      throw new Error(
+        "catalog imports need the server's DATA_DIR (createServices(db, { dataDir }))",
+      );
     return this.dataDir;
   }
 }
@@ -269,19 +353,27 @@ function parseName(raw: string): string {
 /** A missing file becomes NOT_FOUND with `message`; other failures (a link out) pass unchanged. */
 function missingAs(message: string): (error: unknown) => never {
   return (error) => {
-    if ((error as NodeJS.ErrnoException).code === "ENOENT") throw new DomainError("NOT_FOUND", message);
+    if ((error as NodeJS.ErrnoException).code === "ENOENT")
+      throw new DomainError("NOT_FOUND", message);
     throw error;
   };
 }
 
 function parseDescription(raw: string | undefined): string {
   const parsed = CatalogDescription.safeParse(raw ?? "");
-  if (!parsed.success) throw new DomainError("INVALID_INPUT", parsed.error.issues[0]?.message ?? "description: invalid");
+  if (!parsed.success)
+    throw new DomainError(
+      "INVALID_INPUT",
+      parsed.error.issues[0]?.message ?? "description: invalid",
+    );
   return parsed.data;
 }
 
 function nameTaken(what: string, name: string): DomainError {
-  return new DomainError("INVALID_INPUT", `name: a ${what} named "${name}" already exists with different content; choose another name`);
+  return new DomainError(
+    "INVALID_INPUT",
+    `name: a ${what} named "${name}" already exists with different content; choose another name`,
+  );
 }
 
 /** Model validation failures are the uploader's to fix: they become INVALID_INPUT. */
@@ -289,7 +381,8 @@ function modelImport<T>(fn: () => T): T {
   try {
     return fn();
   } catch (error) {
-    if (error instanceof ModelImportError || error instanceof BaseModelManifestError) throw new DomainError("INVALID_INPUT", `model: ${error.message}`);
+    if (error instanceof ModelImportError || error instanceof BaseModelManifestError)
+      throw new DomainError("INVALID_INPUT", `model: ${error.message}`);
     throw error;
   }
 }

@@ -19,7 +19,12 @@ export class ComparisonService {
     if (!experiment) throw new DomainError("NOT_FOUND", `id: no experiment "${experimentId}"`);
     const [series, finalMetrics] = await Promise.all([
       Promise.all(
-        experiment.runs.map(async (run) => ({ runId: run.id, strategy: run.strategy, seed: run.seed, metrics: await this.runSeries(run.id) })),
+        experiment.runs.map(async (run) => ({
+          runId: run.id,
+          strategy: run.strategy,
+          seed: run.seed,
+          metrics: await this.runSeries(run.id),
+        })),
       ),
       // Folded in so the experiment page makes one request, not one per finished run.
       this.runs.finalMetricsOfExperiment(experimentId),

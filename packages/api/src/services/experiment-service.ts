@@ -17,16 +17,25 @@ export class ExperimentService {
    * (one per strategy and seed) in one write, so a bad input leaves nothing half-created.
    * `by` is recorded as who launched it (null: no user did).
    */
-  async create(input: CreateExperimentInput, by: SessionUser | null): Promise<{ id: string; runCount: number }> {
+  async create(
+    input: CreateExperimentInput,
+    by: SessionUser | null,
+  ): Promise<{ id: string; runCount: number }> {
     const baseModel = await this.catalog.baseModelByName(input.baseModel);
     if (!baseModel) {
       const names = (await this.catalog.listBaseModels()).map((m) => m.name);
-      throw new DomainError("INVALID_INPUT", `baseModel: no base model named "${input.baseModel}"; available: ${names.join(", ") || "none"}`);
+      throw new DomainError(
+        "INVALID_INPUT",
+        `baseModel: no base model named "${input.baseModel}"; available: ${names.join(", ") || "none"}`,
+      );
     }
     const dataset = await this.catalog.datasetByName(input.dataset);
     if (!dataset) {
       const names = (await this.catalog.listDatasets()).map((d) => d.name);
-      throw new DomainError("INVALID_INPUT", `dataset: no dataset named "${input.dataset}"; available: ${names.join(", ") || "none"}`);
+      throw new DomainError(
+        "INVALID_INPUT",
+        `dataset: no dataset named "${input.dataset}"; available: ${names.join(", ") || "none"}`,
+      );
     }
     const budgetProblem = splitBudgetProblem(dataset.spec, dataset.classNames, input);
     if (budgetProblem) throw new DomainError("INVALID_INPUT", budgetProblem);
@@ -34,7 +43,11 @@ export class ExperimentService {
       try {
         planLayerFreeze(baseModel.layers, strategy);
       } catch (error) {
-        if (error instanceof LayerPlanError) throw new DomainError("INVALID_INPUT", `strategies.${strategy.kind}.cut: ${error.message}`);
+        if (error instanceof LayerPlanError)
+          throw new DomainError(
+            "INVALID_INPUT",
+            `strategies.${strategy.kind}.cut: ${error.message}`,
+          );
         throw error;
       }
     }
@@ -42,7 +55,11 @@ export class ExperimentService {
     const runs: NewRun[] = input.strategies.flatMap((strategy) =>
       Array.from({ length: input.seeds }, (_, i) => ({ strategy, seed: i + 1 })),
     );
-    const id = await this.experiments.createWithRuns(input, { baseModelId: baseModel.id, datasetId: dataset.id, createdById: by?.id ?? null }, runs);
+    const id = await this.experiments.createWithRuns(
+      input,
+      { baseModelId: baseModel.id, datasetId: dataset.id, createdById: by?.id ?? null },
+      runs,
+    );
     return { id, runCount: runs.length };
   }
 }

@@ -40,10 +40,17 @@ const RUN_COLUMNS = [
  * canceled: `failureReason` for those, `requeueReason` for the rest (a SUCCEEDED run that was once
  * requeued included).
  */
-function exportedReasons(status: RunStatus, reason: string | null, lastRequeue: string | undefined): { failureReason: string | null; requeueReason: string | null } {
+function exportedReasons(
+  status: RunStatus,
+  reason: string | null,
+  lastRequeue: string | undefined,
+): { failureReason: string | null; requeueReason: string | null } {
   const ended = status === "FAILED" || status === "CANCELED";
   // A SUCCEEDED run has no stored reason; its last requeue comes from its events.
-  return { failureReason: ended ? reason : null, requeueReason: ended ? null : (reason ?? lastRequeue ?? null) };
+  return {
+    failureReason: ended ? reason : null,
+    requeueReason: ended ? null : (reason ?? lastRequeue ?? null),
+  };
 }
 
 /** Downloads for analysis elsewhere: an experiment's comparison and a run's full metric series. */
@@ -79,11 +86,22 @@ export class ExportService {
     });
     const base = `experiment-${experimentId}`;
     if (format === "csv") {
-      return { fileName: `${base}.csv`, contentType: "text/csv; charset=utf-8", body: toCsv(RUN_COLUMNS, rows.map((r) => RUN_COLUMNS.map((c) => r[c]))) };
+      return {
+        fileName: `${base}.csv`,
+        contentType: "text/csv; charset=utf-8",
+        body: toCsv(
+          RUN_COLUMNS,
+          rows.map((r) => RUN_COLUMNS.map((c) => r[c])),
+        ),
+      };
     }
     const [decision] = await this.review.decisions(experimentId);
     const { runs: _runs, ...settings } = experiment;
-    return { fileName: `${base}.json`, contentType: "application/json", body: `${JSON.stringify({ experiment: settings, decision: decision ?? null, runs: rows }, null, 2)}\n` };
+    return {
+      fileName: `${base}.json`,
+      contentType: "application/json",
+      body: `${JSON.stringify({ experiment: settings, decision: decision ?? null, runs: rows }, null, 2)}\n`,
+    };
   }
 
   /** Every point the run reported (not downsampled), by metric name and step. */
@@ -92,7 +110,14 @@ export class ExportService {
     const points = await this.runs.allPointsAfter(runId, -1, PAGE);
     const base = `run-${runId}-metrics`;
     if (format === "csv") {
-      return { fileName: `${base}.csv`, contentType: "text/csv; charset=utf-8", body: toCsv(["name", "step", "value"], points.map((p) => [p.name, p.step, p.value])) };
+      return {
+        fileName: `${base}.csv`,
+        contentType: "text/csv; charset=utf-8",
+        body: toCsv(
+          ["name", "step", "value"],
+          points.map((p) => [p.name, p.step, p.value]),
+        ),
+      };
     }
     const byName = new Map<string, MetricSeriesDto>();
     for (const p of points) {
@@ -100,6 +125,10 @@ export class ExportService {
       series.points.push({ step: p.step, value: p.value });
       byName.set(p.name, series);
     }
-    return { fileName: `${base}.json`, contentType: "application/json", body: `${JSON.stringify({ runId, series: [...byName.values()] }, null, 2)}\n` };
+    return {
+      fileName: `${base}.json`,
+      contentType: "application/json",
+      body: `${JSON.stringify({ runId, series: [...byName.values()] }, null, 2)}\n`,
+    };
   }
 }

@@ -18,13 +18,19 @@ async function testDb(): Promise<TestDb> {
   return created;
 }
 
-const healthOf = (db: Db, timeoutMs = 500) => new HealthService(new HealthProbeRepository(db), providerOf(db), timeoutMs);
+const healthOf = (db: Db, timeoutMs = 500) =>
+  new HealthService(new HealthProbeRepository(db), providerOf(db), timeoutMs);
 
 describe("HealthService", () => {
   it("is ok when start-up is done and a write commits, and starting while start-up is pending", async () => {
     const { db, provider } = await testDb();
     expect(await healthOf(db).check(null)).toEqual({ status: "ok", db: provider });
-    expect(await healthOf(db).check({ waitingFor: "platform", reason: "npm start is signing the local CLI in" })).toEqual({
+    expect(
+      await healthOf(db).check({
+        waitingFor: "platform",
+        reason: "npm start is signing the local CLI in",
+      }),
+    ).toEqual({
       status: "starting",
       db: provider,
       waitingFor: "platform",
@@ -53,14 +59,20 @@ describe("HealthService", () => {
     expect((await healthOf(db).check(null)).status).toBe("ok");
   });
 
-  it.skipIf(testDbProvider() !== "sqlite")("is degraded when the database refuses writes (read-only), ok again after", async () => {
-    const { db } = await testDb();
-    await db.$executeRawUnsafe("PRAGMA query_only = ON");
-    const report = await healthOf(db).check(null);
-    expect(report).toMatchObject({ status: "degraded", reason: expect.stringMatching(/readonly database/) });
-    await db.$executeRawUnsafe("PRAGMA query_only = OFF");
-    expect((await healthOf(db).check(null)).status).toBe("ok");
-  });
+  it.skipIf(testDbProvider() !== "sqlite")(
+    "is degraded when the database refuses writes (read-only), ok again after",
+    async () => {
+      const { db } = await testDb();
+      await db.$executeRawUnsafe("PRAGMA query_only = ON");
+      const report = await healthOf(db).check(null);
+      expect(report).toMatchObject({
+        status: "degraded",
+        reason: expect.stringMatching(/readonly database/),
+      });
+      await db.$executeRawUnsafe("PRAGMA query_only = OFF");
+      expect((await healthOf(db).check(null)).status).toBe("ok");
+    },
+  );
 });
 
 /** A real full disk (tmpfs; skipped where it cannot be mounted). */
@@ -80,11 +92,15 @@ describe.skipIf(!disk)("HealthService on a full disk", () => {
     // Fill the last pages too: the probe's write needs only one.
     await db
       .$transaction(async (tx) => {
-        for (let i = 0; i < 200; i++) await tx.setting.create({ data: { key: `fill-${i}`, value: "x".repeat(8_000) } });
+        for (let i = 0; i < 200; i++)
+          await tx.setting.create({ data: { key: `fill-${i}`, value: "x".repeat(8_000) } });
       })
       .catch(() => undefined);
     const report = await healthOf(db).check(null);
-    expect(report).toMatchObject({ status: "degraded", reason: expect.stringMatching(/database or disk is full/) });
+    expect(report).toMatchObject({
+      status: "degraded",
+      reason: expect.stringMatching(/database or disk is full/),
+    });
 
     disk!.free();
     expect(await healthOf(db).check(null)).toMatchObject({ status: "ok" });

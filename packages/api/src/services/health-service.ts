@@ -37,7 +37,13 @@ export class HealthService {
   async check(pending: PendingStartup | null): Promise<HealthReport> {
     const failure = await this.probeWrite();
     if (failure) return { status: "degraded", db: this.provider, reason: failure };
-    if (pending) return { status: "starting", db: this.provider, reason: pending.reason, waitingFor: pending.waitingFor };
+    if (pending)
+      return {
+        status: "starting",
+        db: this.provider,
+        reason: pending.reason,
+        waitingFor: pending.waitingFor,
+      };
     return { status: "ok", db: this.provider };
   }
 
@@ -46,7 +52,13 @@ export class HealthService {
     let timer: NodeJS.Timeout | undefined;
     // The transaction has its own timeouts; this bound also covers a driver that never answers.
     const overrun = new Promise<string>((resolve) => {
-      timer = setTimeout(() => resolve(`the database did not complete a short write transaction within ${this.timeoutMs / 1000} s`), this.timeoutMs + 500);
+      timer = setTimeout(
+        () =>
+          resolve(
+            `the database did not complete a short write transaction within ${this.timeoutMs / 1000} s`,
+          ),
+        this.timeoutMs + 500,
+      );
     });
     try {
       return await Promise.race([

@@ -1,6 +1,14 @@
 import type { SessionUser } from "@tlab/core/access";
 import { DomainError } from "@tlab/core/errors";
-import type { ActivityDto, ActivityInput, AddCommentInput, CommentDto, CommentThread, DecisionDto, SetDecisionInput } from "@tlab/core/review";
+import type {
+  ActivityDto,
+  ActivityInput,
+  AddCommentInput,
+  CommentDto,
+  CommentThread,
+  DecisionDto,
+  SetDecisionInput,
+} from "@tlab/core/review";
 import type { ReviewRepository } from "@tlab/db/repositories/review-repository";
 
 /** Comment threads and review decisions. Authors edit and delete their own comments; admins may delete any. */
@@ -23,14 +31,16 @@ export class ReviewService {
   async editComment(id: string, body: string, by: SessionUser): Promise<CommentDto> {
     const authorId = await this.review.commentAuthor(id);
     if (!authorId) throw new DomainError("NOT_FOUND", `id: no comment "${id}"`);
-    if (authorId !== by.id) throw new DomainError("FORBIDDEN", "id: only its author can edit a comment");
+    if (authorId !== by.id)
+      throw new DomainError("FORBIDDEN", "id: only its author can edit a comment");
     return this.review.editComment(id, body, this.now());
   }
 
   async deleteComment(id: string, by: SessionUser): Promise<void> {
     const authorId = await this.review.commentAuthor(id);
     if (!authorId) throw new DomainError("NOT_FOUND", `id: no comment "${id}"`);
-    if (authorId !== by.id && by.role !== "admin") throw new DomainError("FORBIDDEN", "id: only its author or an admin can delete a comment");
+    if (authorId !== by.id && by.role !== "admin")
+      throw new DomainError("FORBIDDEN", "id: only its author or an admin can delete a comment");
     await this.review.deleteComment(id);
   }
 
@@ -53,7 +63,9 @@ export class ReviewService {
     if (await this.review.threadExists(thread)) return;
     throw new DomainError(
       "NOT_FOUND",
-      thread.runId ? `runId: experiment "${thread.experimentId}" has no run "${thread.runId}"` : `experimentId: no experiment "${thread.experimentId}"`,
+      thread.runId
+        ? `runId: experiment "${thread.experimentId}" has no run "${thread.runId}"`
+        : `experimentId: no experiment "${thread.experimentId}"`,
     );
   }
 }

@@ -21,19 +21,29 @@ export class RunLogService {
     const holder = await this.runs.holder(input.runId);
     if (!holder) throw new DomainError("NOT_FOUND", `runId: no run "${input.runId}"`);
     if (holder.status !== "RUNNING" || holder.workerId !== input.workerId) {
-      throw new DomainError("RUN_NOT_CLAIMED_BY_WORKER", `run ${input.runId} is not held by worker ${input.workerId}`);
+      throw new DomainError(
+        "RUN_NOT_CLAIMED_BY_WORKER",
+        `run ${input.runId} is not held by worker ${input.workerId}`,
+      );
     }
     if (holder.attempt !== input.attempt) {
-      throw new DomainError("RUN_NOT_CLAIMED_BY_WORKER", `attempt: run ${input.runId} is on attempt ${holder.attempt}, not ${input.attempt}`);
+      throw new DomainError(
+        "RUN_NOT_CLAIMED_BY_WORKER",
+        `attempt: run ${input.runId} is on attempt ${holder.attempt}, not ${input.attempt}`,
+      );
     }
     return { accepted: await this.logs.appendLines(input.runId, input.attempt, input.lines) };
   }
 
   async page(input: RunLogPageInput): Promise<RunLogPage> {
     const { runId, after, limit } = RunLogPageInput.parse(input);
-    if (!(await this.runs.holder(runId))) throw new DomainError("NOT_FOUND", `runId: no run "${runId}"`);
+    if (!(await this.runs.holder(runId)))
+      throw new DomainError("NOT_FOUND", `runId: no run "${runId}"`);
     const lines = await this.logs.page(runId, after, limit);
     const last = lines.at(-1);
-    return { lines, next: lines.length === limit && last ? { attempt: last.attempt, seq: last.seq } : null };
+    return {
+      lines,
+      next: lines.length === limit && last ? { attempt: last.attempt, seq: last.seq } : null,
+    };
   }
 }

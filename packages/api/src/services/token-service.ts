@@ -1,4 +1,11 @@
-import type { ApiTokenDto, ApiTokenKind, CreatedTokenDto, CreateTokenInput, Principal, SessionUser } from "@tlab/core/access";
+import type {
+  ApiTokenDto,
+  ApiTokenKind,
+  CreatedTokenDto,
+  CreateTokenInput,
+  Principal,
+  SessionUser,
+} from "@tlab/core/access";
 import { DomainError } from "@tlab/core/errors";
 import type { ApiTokenRepository } from "@tlab/db/repositories/api-token-repository";
 import type { UserRepository } from "@tlab/db/repositories/user-repository";
@@ -19,10 +26,23 @@ export class TokenService {
     private readonly now: () => Date = () => new Date(),
   ) {}
 
-  async create(kind: ApiTokenKind, owner: SessionUser, input: CreateTokenInput): Promise<CreatedTokenDto> {
+  async create(
+    kind: ApiTokenKind,
+    owner: SessionUser,
+    input: CreateTokenInput,
+  ): Promise<CreatedTokenDto> {
     const { token, tokenHash, prefix } = newTokenSecret(kind);
-    const expiresAt = input.expiresInDays ? new Date(this.now().getTime() + input.expiresInDays * DAY_MS) : null;
-    const info = await this.tokens.create({ kind, name: input.name, tokenHash, prefix, userId: owner.id, expiresAt });
+    const expiresAt = input.expiresInDays
+      ? new Date(this.now().getTime() + input.expiresInDays * DAY_MS)
+      : null;
+    const info = await this.tokens.create({
+      kind,
+      name: input.name,
+      tokenHash,
+      prefix,
+      userId: owner.id,
+      expiresAt,
+    });
     return { token, info };
   }
 
@@ -33,8 +53,12 @@ export class TokenService {
   /** Owners revoke their personal tokens; admins revoke worker tokens (and anyone's personal token). */
   async revoke(id: string, by: SessionUser, kind: ApiTokenKind): Promise<ApiTokenDto> {
     const token = await this.tokens.byId(id);
-    const allowed = token && token.kind === kind && (by.role === "admin" || (kind === "personal" && token.userId === by.id));
-    if (!token || !allowed) throw new DomainError("NOT_FOUND", `id: no ${kind} token "${id}" that you may revoke`);
+    const allowed =
+      token &&
+      token.kind === kind &&
+      (by.role === "admin" || (kind === "personal" && token.userId === by.id));
+    if (!token || !allowed)
+      throw new DomainError("NOT_FOUND", `id: no ${kind} token "${id}" that you may revoke`);
     await this.tokens.revoke(id, this.now());
     return (await this.tokens.byId(id))!;
   }
@@ -44,13 +68,16 @@ export class TokenService {
    * is compared in constant time; any other token is looked up by its hash.
    */
   async authenticate(token: string, bootstrapWorkerToken: string | null): Promise<Principal> {
-    if (bootstrapWorkerToken && secretsEqual(token, bootstrapWorkerToken)) return { kind: "worker", tokenId: null };
+    if (bootstrapWorkerToken && secretsEqual(token, bootstrapWorkerToken))
+      return { kind: "worker", tokenId: null };
     const stored = await this.tokens.byHash(hashToken(token));
     const now = this.now();
     if (!stored) return { kind: "anonymous", reason: "the API token is not valid" };
     if (stored.revokedAt) return { kind: "anonymous", reason: "the API token has been revoked" };
-    if (stored.expiresAt && stored.expiresAt <= now) return { kind: "anonymous", reason: "the API token has expired" };
-    if (!stored.ownerActive) return { kind: "anonymous", reason: "the API token's owner has been deactivated" };
+    if (stored.expiresAt && stored.expiresAt <= now)
+      return { kind: "anonymous", reason: "the API token has expired" };
+    if (!stored.ownerActive)
+      return { kind: "anonymous", reason: "the API token's owner has been deactivated" };
     let principal: Principal;
     if (stored.kind === "worker") principal = { kind: "worker", tokenId: stored.id };
     else {
@@ -58,7 +85,8 @@ export class TokenService {
       if (!user) return { kind: "anonymous", reason: "the API token's owner has been deactivated" };
       principal = { kind: "user", user, via: "personal-token", tokenId: stored.id };
     }
-    if (!stored.lastUsedAt || now.getTime() - stored.lastUsedAt.getTime() >= TOUCH_INTERVAL_MS) await this.tokens.touch(stored.id, now);
+    if (!stored.lastUsedAt || now.getTime() - stored.lastUsedAt.getTime() >= TOUCH_INTERVAL_MS)
+      await this.tokens.touch(stored.id, now);
     return principal;
   }
 }

@@ -20,8 +20,12 @@ export class UserAdminService {
   }
 
   /** The invite and its secret token; the link `/invite/<token>` is shown once to the admin. */
-  async invite(input: CreateInviteInput, by: SessionUser): Promise<{ invite: InviteDto; token: string; path: string }> {
-    if (await this.users.byEmail(input.email)) throw new DomainError("INVALID_INPUT", `email: ${input.email} already has an account`);
+  async invite(
+    input: CreateInviteInput,
+    by: SessionUser,
+  ): Promise<{ invite: InviteDto; token: string; path: string }> {
+    if (await this.users.byEmail(input.email))
+      throw new DomainError("INVALID_INPUT", `email: ${input.email} already has an account`);
     const token = randomBytes(24).toString("base64url");
     const invite = await this.invites.create({
       email: input.email,
@@ -38,27 +42,35 @@ export class UserAdminService {
   }
 
   async revokeInvite(id: string): Promise<void> {
-    if (!(await this.invites.revoke(id, this.now()))) throw new DomainError("NOT_FOUND", `id: no open invite "${id}"`);
+    if (!(await this.invites.revoke(id, this.now())))
+      throw new DomainError("NOT_FOUND", `id: no open invite "${id}"`);
   }
 
   /** What an invite link offers, for the sign-up page; nothing for a used, revoked or expired one. */
   async previewInvite(token: string): Promise<{ email: string; role: Role; expiresAt: string }> {
     const invite = await this.invites.usableByHash(hashToken(token), this.now());
-    if (!invite) throw new DomainError("NOT_FOUND", "token: this invitation link is not valid any more (used, revoked or expired); ask an admin for a new one");
+    if (!invite)
+      throw new DomainError(
+        "NOT_FOUND",
+        "token: this invitation link is not valid any more (used, revoked or expired); ask an admin for a new one",
+      );
     return { email: invite.email, role: invite.role, expiresAt: invite.expiresAt };
   }
 
   async setRole(userId: string, role: Role, by: SessionUser): Promise<UserDto> {
     const user = await this.existing(userId);
-    if (user.role === "admin" && role !== "admin") await this.keepAnAdmin(user, by, "change the role of");
+    if (user.role === "admin" && role !== "admin")
+      await this.keepAnAdmin(user, by, "change the role of");
     await this.users.setRole(userId, role);
     return (await this.users.byId(userId))!;
   }
 
   async setActive(userId: string, active: boolean, by: SessionUser): Promise<UserDto> {
     const user = await this.existing(userId);
-    if (!active && user.id === by.id) throw new DomainError("INVALID_INPUT", "userId: you cannot deactivate your own account");
-    if (!active && user.role === "admin" && user.active) await this.keepAnAdmin(user, by, "deactivate");
+    if (!active && user.id === by.id)
+      throw new DomainError("INVALID_INPUT", "userId: you cannot deactivate your own account");
+    if (!active && user.role === "admin" && user.active)
+      await this.keepAnAdmin(user, by, "deactivate");
     await this.users.setActive(userId, active, this.now());
     return (await this.users.byId(userId))!;
   }
@@ -71,7 +83,10 @@ export class UserAdminService {
 
   private async keepAnAdmin(user: UserDto, _by: SessionUser, what: string): Promise<void> {
     if (user.active && (await this.users.countActiveAdmins()) <= 1) {
-      throw new DomainError("INVALID_INPUT", `userId: cannot ${what} ${user.email}: they are the only active admin`);
+      throw new DomainError(
+        "INVALID_INPUT",
+        `userId: cannot ${what} ${user.email}: they are the only active admin`,
+      );
     }
   }
 }

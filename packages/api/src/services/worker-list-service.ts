@@ -26,8 +26,13 @@ export class WorkerListService {
    */
   async list(): Promise<WorkerListItemDto[]> {
     const onlineSince = this.now().getTime() - this.leaseMs;
-    const rows = (await this.workers.list()).map((worker) => ({ ...worker, online: Date.parse(worker.lastSeenAt) > onlineSince }));
-    const newestFirst = [...rows].sort((a, b) => Date.parse(b.lastSeenAt) - Date.parse(a.lastSeenAt));
+    const rows = (await this.workers.list()).map((worker) => ({
+      ...worker,
+      online: Date.parse(worker.lastSeenAt) > onlineSince,
+    }));
+    const newestFirst = [...rows].sort(
+      (a, b) => Date.parse(b.lastSeenAt) - Date.parse(a.lastSeenAt),
+    );
     const namesListed = new Set<string>();
     const listed = newestFirst.filter((worker) => {
       const keep = worker.online || worker.currentRunId !== null || !namesListed.has(worker.name);

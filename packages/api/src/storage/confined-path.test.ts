@@ -8,7 +8,9 @@ describe("confinedPath", () => {
   const root = path.join(os.tmpdir(), "tlab-root");
 
   it("joins plain relative paths under the root", () => {
-    expect(confinedPath(root, "artifacts/run-1/model.json", "storagePath")).toBe(path.join(root, "artifacts", "run-1", "model.json"));
+    expect(confinedPath(root, "artifacts/run-1/model.json", "storagePath")).toBe(
+      path.join(root, "artifacts", "run-1", "model.json"),
+    );
     expect(confinedPath(root, "./a//b", "file")).toBe(path.join(root, "a", "b"));
   });
 
@@ -22,7 +24,9 @@ describe("confinedPath", () => {
     ["model.json\u0000.png", "control character"],
     ["", "is empty"],
   ])("refuses %j, naming the field and the reason", (relative, reason) => {
-    expect(() => confinedPath(root, relative, "file")).toThrowError(new RegExp(`^file: .*${reason.replace(/[.*+?^${}()|[\]\\"]/g, "\\$&")}`));
+    expect(() => confinedPath(root, relative, "file")).toThrowError(
+      new RegExp(`^file: .*${reason.replace(/[.*+?^${}()|[\]\\"]/g, "\\$&")}`),
+    );
   });
 });
 
@@ -45,28 +49,42 @@ describe("realConfinedPath (with real symbolic links)", () => {
   afterAll(() => rmSync(base, { recursive: true, force: true }));
 
   it("returns the real path of a file inside the root, also through a link that stays inside", async () => {
-    expect(await realConfinedPath(root, "models/m1/model.json", "file")).toBe(path.join(root, "models", "m1", "model.json"));
-    expect(await realConfinedPath(root, "models/m1/alias.json", "file")).toBe(path.join(root, "models", "m1", "model.json"));
+    expect(await realConfinedPath(root, "models/m1/model.json", "file")).toBe(
+      path.join(root, "models", "m1", "model.json"),
+    );
+    expect(await realConfinedPath(root, "models/m1/alias.json", "file")).toBe(
+      path.join(root, "models", "m1", "model.json"),
+    );
   });
 
   it("refuses a symbolic link to a file outside the root, without naming the server's directories", async () => {
     const refusal = realConfinedPath(root, "models/m1/weights.bin", "file");
-    await expect(refusal).rejects.toThrowError(/^file: "models\/m1\/weights.bin" is a symbolic link .* leads out of its folder/);
+    await expect(refusal).rejects.toThrowError(
+      /^file: "models\/m1\/weights.bin" is a symbolic link .* leads out of its folder/,
+    );
     await expect(refusal).rejects.not.toThrowError(base);
   });
 
   it("refuses a file under a linked directory that leads outside", async () => {
-    await expect(realConfinedPath(root, "models/linked-dir/weights.bin", "file")).rejects.toThrowError(/leads out of its folder/);
+    await expect(
+      realConfinedPath(root, "models/linked-dir/weights.bin", "file"),
+    ).rejects.toThrowError(/leads out of its folder/);
   });
 
   it("confines to the given root even when that root is itself reached through a link", async () => {
     const linkedRoot = path.join(base, "data-link");
     symlinkSync(root, linkedRoot);
-    expect(await realConfinedPath(linkedRoot, "models/m1/model.json", "file")).toBe(path.join(root, "models", "m1", "model.json"));
-    await expect(realConfinedPath(linkedRoot, "models/m1/weights.bin", "file")).rejects.toThrowError(/leads out of its folder/);
+    expect(await realConfinedPath(linkedRoot, "models/m1/model.json", "file")).toBe(
+      path.join(root, "models", "m1", "model.json"),
+    );
+    await expect(
+      realConfinedPath(linkedRoot, "models/m1/weights.bin", "file"),
+    ).rejects.toThrowError(/leads out of its folder/);
   });
 
   it("rejects a missing file with ENOENT, for the caller to answer not found", async () => {
-    await expect(realConfinedPath(root, "models/m1/none.bin", "file")).rejects.toMatchObject({ code: "ENOENT" });
+    await expect(realConfinedPath(root, "models/m1/none.bin", "file")).rejects.toMatchObject({
+      code: "ENOENT",
+    });
   });
 });

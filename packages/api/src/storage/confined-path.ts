@@ -20,10 +20,17 @@ import { relativePathProblem } from "@tlab/core/relative-path";
 /** `relative` joined under `root`, refused when its text could leave the root. */
 export function confinedPath(root: string, relative: string, field: string): string {
   const problem = relativePathProblem(relative);
-  if (problem) throw new DomainError("INVALID_INPUT", `${field}: "${printable(relative)}" ${problem}`);
-  const resolved = path.resolve(root, ...relative.split(/[\\/]/).filter((s) => s !== "" && s !== "."));
+  if (problem)
+    throw new DomainError("INVALID_INPUT", `${field}: "${printable(relative)}" ${problem}`);
+  const resolved = path.resolve(
+    root,
+    ...relative.split(/[\\/]/).filter((s) => s !== "" && s !== "."),
+  );
   if (!isInside(path.resolve(root), resolved)) {
-    throw new DomainError("INVALID_INPUT", `${field}: "${printable(relative)}" leads out of its folder`);
+    throw new DomainError(
+      "INVALID_INPUT",
+      `${field}: "${printable(relative)}" leads out of its folder`,
+    );
   }
   return resolved;
 }
@@ -33,11 +40,18 @@ export function confinedPath(root: string, relative: string, field: string): str
  * the root's real path. A missing file rejects with the filesystem's ENOENT error (callers
  * answer "not found" in their own words); a link out of the root is refused.
  */
-export async function realConfinedPath(root: string, relative: string, field: string): Promise<string> {
+export async function realConfinedPath(
+  root: string,
+  relative: string,
+  field: string,
+): Promise<string> {
   const lexical = confinedPath(root, relative, field);
   const [realRoot, real] = await Promise.all([realpath(root), realpath(lexical)]);
   if (!isInside(realRoot, real)) {
-    throw new DomainError("INVALID_INPUT", `${field}: "${printable(relative)}" is a symbolic link (or lies under one) that leads out of its folder; refused`);
+    throw new DomainError(
+      "INVALID_INPUT",
+      `${field}: "${printable(relative)}" is a symbolic link (or lies under one) that leads out of its folder; refused`,
+    );
   }
   return real;
 }
@@ -45,7 +59,10 @@ export async function realConfinedPath(root: string, relative: string, field: st
 /** Whether `candidate` is `root` or below it (both absolute and normalized). */
 export function isInside(root: string, candidate: string): boolean {
   const relative = path.relative(root, candidate);
-  return relative === "" || (!relative.startsWith(`..${path.sep}`) && relative !== ".." && !path.isAbsolute(relative));
+  return (
+    relative === "" ||
+    (!relative.startsWith(`..${path.sep}`) && relative !== ".." && !path.isAbsolute(relative))
+  );
 }
 
 /** Control characters shown escaped, long names cut, so a hostile name cannot garble a message. */

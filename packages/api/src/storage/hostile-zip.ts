@@ -19,13 +19,15 @@ export function buildZip(entries: readonly HostileEntry[]): Buffer {
   entries.forEach((entry, i) => {
     // A placeholder of the same length that adm-zip leaves alone, replaced in the bytes below.
     const placeholder = `${String(i).padStart(entry.name.length, "q")}`.slice(-entry.name.length);
-    const safe = entry.name.length > 0 && entry.name === cleaned(entry.name) ? entry.name : placeholder;
+    const safe =
+      entry.name.length > 0 && entry.name === cleaned(entry.name) ? entry.name : placeholder;
     if (safe !== entry.name) patches.push([safe, entry.name]);
     zip.addFile(safe, Buffer.from(entry.data));
     if (entry.mode !== undefined) zip.getEntry(safe)!.attr = (entry.mode << 16) >>> 0;
   });
   let bytes = zip.toBuffer();
-  for (const [from, to] of patches) bytes = Buffer.from(bytes.toString("latin1").replaceAll(from, to), "latin1");
+  for (const [from, to] of patches)
+    bytes = Buffer.from(bytes.toString("latin1").replaceAll(from, to), "latin1");
   return bytes;
 }
 

@@ -1,5 +1,10 @@
 import AdmZip from "adm-zip";
-import { checkZipEntries, DEFAULT_ZIP_LIMITS, ZipError, type ZipLimits } from "@tlab/core/archive-entries";
+import {
+  checkZipEntries,
+  DEFAULT_ZIP_LIMITS,
+  ZipError,
+  type ZipLimits,
+} from "@tlab/core/archive-entries";
 import type { FolderEntry } from "@tlab/core/image-folder";
 
 export { ZipError };
@@ -10,7 +15,10 @@ export { ZipError };
  * never as paths to write to; still, a hostile archive (zip-slip names, symbolic links, a zip
  * bomb) is refused whole before any entry is read (@tlab/core/archive-entries).
  */
-export function zipEntries(bytes: Uint8Array, limits: ZipLimits = DEFAULT_ZIP_LIMITS): FolderEntry[] {
+export function zipEntries(
+  bytes: Uint8Array,
+  limits: ZipLimits = DEFAULT_ZIP_LIMITS,
+): FolderEntry[] {
   let zip: AdmZip;
   let entries: AdmZip.IZipEntry[];
   try {
@@ -35,7 +43,10 @@ export function zipEntries(bytes: Uint8Array, limits: ZipLimits = DEFAULT_ZIP_LI
     isDirectory: entry.isDirectory,
     read: async () => {
       const data = entry.getData();
-      if (data.length !== entry.header.size) throw new ZipError(`entry ${JSON.stringify(entry.entryName)} could not be unpacked from the zip`);
+      if (data.length !== entry.header.size)
+        throw new ZipError(
+          `entry ${JSON.stringify(entry.entryName)} could not be unpacked from the zip`,
+        );
       return new Uint8Array(data.buffer, data.byteOffset, data.byteLength);
     },
   }));
@@ -43,7 +54,10 @@ export function zipEntries(bytes: Uint8Array, limits: ZipLimits = DEFAULT_ZIP_LI
 
 /** The zip library's reason in the user's words, without its name ("ADM-ZIP: …"). */
 function zipReadFailure(error: unknown): string {
-  const message = (error instanceof Error ? error.message : String(error)).replace(/^ADM-ZIP:\s*/i, "").trim();
-  if (/END header/i.test(message)) return "it has no end-of-archive record (the file is cut short or is not a zip)";
+  const message = (error instanceof Error ? error.message : String(error))
+    .replace(/^ADM-ZIP:\s*/i, "")
+    .trim();
+  if (/END header/i.test(message))
+    return "it has no end-of-archive record (the file is cut short or is not a zip)";
   return message || "unknown error";
 }

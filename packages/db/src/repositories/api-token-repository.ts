@@ -46,7 +46,15 @@ export class ApiTokenRepository {
   async byHash(tokenHash: string): Promise<StoredToken | null> {
     const row = await this.db.apiToken.findUnique({
       where: { tokenHash },
-      select: { id: true, kind: true, userId: true, lastUsedAt: true, expiresAt: true, revokedAt: true, user: { select: { deactivatedAt: true } } },
+      select: {
+        id: true,
+        kind: true,
+        userId: true,
+        lastUsedAt: true,
+        expiresAt: true,
+        revokedAt: true,
+        user: { select: { deactivatedAt: true } },
+      },
     });
     if (!row) return null;
     return {
@@ -77,7 +85,14 @@ export class ApiTokenRepository {
   }
 
   async revoke(id: string, now: Date): Promise<boolean> {
-    return (await this.db.apiToken.updateMany({ where: { id, revokedAt: null }, data: { revokedAt: now } })).count === 1;
+    return (
+      (
+        await this.db.apiToken.updateMany({
+          where: { id, revokedAt: null },
+          data: { revokedAt: now },
+        })
+      ).count === 1
+    );
   }
 
   async touch(id: string, now: Date): Promise<void> {

@@ -24,7 +24,8 @@ describe(`AttemptLogRepository on ${provider}`, () => {
   it("allows max attempts per key in a sliding window, counting refused ones nowhere", async () => {
     const log = new AttemptLogRepository(t.db);
     const taken: boolean[] = [];
-    for (let i = 0; i < 3; i++) taken.push(await log.take("sign-in:ada@example.test", 3, WINDOW, at(i * 60_000)));
+    for (let i = 0; i < 3; i++)
+      taken.push(await log.take("sign-in:ada@example.test", 3, WINDOW, at(i * 60_000)));
     taken.push(await log.take("sign-in:ada@example.test", 3, WINDOW, at(4 * 60_000)));
     expect(taken).toEqual([true, true, true, false]);
     // Another key has its own count.
@@ -38,7 +39,11 @@ describe(`AttemptLogRepository on ${provider}`, () => {
 
   it("replicas taking attempts for one key at once are granted exactly max between them", async () => {
     const replicas = [replicaRepository(), replicaRepository(), replicaRepository()];
-    const results = await Promise.all(replicas.flatMap((log) => Array.from({ length: 8 }, () => log.take("sign-in:ada@example.test", 10, WINDOW, at(0)))));
+    const results = await Promise.all(
+      replicas.flatMap((log) =>
+        Array.from({ length: 8 }, () => log.take("sign-in:ada@example.test", 10, WINDOW, at(0))),
+      ),
+    );
     expect(results.filter(Boolean)).toHaveLength(10);
     expect(await replicas[0]!.take("sign-in:ada@example.test", 10, WINDOW, at(1))).toBe(false);
   });
@@ -48,9 +53,10 @@ describe(`AttemptLogRepository on ${provider}`, () => {
     await log.take("sign-in:ada@example.test", 3, WINDOW, at(0));
     await log.take("sign-in:bob@example.test", 3, WINDOW, at(60_000));
     await log.take("sign-in:eve@example.test", 3, WINDOW, at(WINDOW + 30_000));
-    expect((await t.db.attemptLog.findMany({ select: { key: true }, orderBy: { key: "asc" } })).map((r) => r.key)).toEqual([
-      "sign-in:bob@example.test",
-      "sign-in:eve@example.test",
-    ]);
+    expect(
+      (await t.db.attemptLog.findMany({ select: { key: true }, orderBy: { key: "asc" } })).map(
+        (r) => r.key,
+      ),
+    ).toEqual(["sign-in:bob@example.test", "sign-in:eve@example.test"]);
   });
 });

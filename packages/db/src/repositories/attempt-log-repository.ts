@@ -27,14 +27,27 @@ export class AttemptLogRepository {
   async take(key: string, max: number, windowMs: number, now: Date): Promise<boolean> {
     const at = now.getTime();
     for (let round = 0; round < MAX_ROUNDS; round++) {
-      const row = await this.db.attemptLog.findUnique({ where: { key }, select: { times: true, version: true } });
-      const recent = row ? parseJsonColumn(AttemptTimes, row.times, "AttemptLog.times").filter((t) => at - t < windowMs) : [];
+      const row = await this.db.attemptLog.findUnique({
+        where: { key },
+        select: { times: true, version: true },
+      });
+      const recent = row
+        ? parseJsonColumn(AttemptTimes, row.times, "AttemptLog.times").filter(
+            (t) => at - t < windowMs,
+          )
+        : [];
       if (recent.length >= max) return false;
       recent.push(at);
       // Replicas' clocks may disagree a little, so the newest time is not necessarily `at`.
-      const data = { times: JSON.stringify(recent), expiresAt: new Date(Math.max(...recent) + windowMs) };
+      const data = {
+        times: JSON.stringify(recent),
+        expiresAt: new Date(Math.max(...recent) + windowMs),
+      };
       if (row) {
-        const { count } = await this.db.attemptLog.updateMany({ where: { key, version: row.version }, data: { ...data, version: { increment: 1 } } });
+        const { count } = await this.db.attemptLog.updateMany({
+          where: { key, version: row.version },
+          data: { ...data, version: { increment: 1 } },
+        });
         if (count === 1) return true;
       } else if (await this.create(key, data)) {
         // New keys are where rows accumulate (one per account tried), so they prune the old ones.
@@ -47,6 +60,10 @@ export class AttemptLogRepository {
 
   /** False when another process created the key first. */
   private async create(key: string, data: { times: string; expiresAt: Date }): Promise<boolean> {
-    return (await createUnlessTaken(() => this.db.attemptLog.create({ data: { key, ...data }, select: { key: true } }))) !== null;
+    return (
+      (await createUnlessTaken(() =>
+        this.db.attemptLog.create({ data: { key, ...data }, select: { key: true } }),
+      )) !== null
+    );
   }
 }

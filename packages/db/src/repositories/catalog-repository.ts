@@ -1,12 +1,20 @@
 import { z } from "zod";
-import type { BaseModelDto, BaseModelListItemDto, BaseModelSourceRunDto, DatasetDto, PromotedBaseModelDto } from "@tlab/core/dto";
+import type {
+  BaseModelDto,
+  BaseModelListItemDto,
+  BaseModelSourceRunDto,
+  DatasetDto,
+  PromotedBaseModelDto,
+} from "@tlab/core/dto";
 import { DatasetSpec, type UploadedDatasetSpec } from "@tlab/core/run";
 import { StrategyKind } from "@tlab/core/strategy";
 import type { LayerInfo } from "@tlab/core/layer-plan";
 import type { Db } from "../client";
 import { parseJsonColumn } from "../json";
 
-const LayerList = z.array(z.object({ name: z.string(), className: z.string(), paramCount: z.number().int() }));
+const LayerList = z.array(
+  z.object({ name: z.string(), className: z.string(), paramCount: z.number().int() }),
+);
 const NumberList = z.array(z.number());
 const StringList = z.array(z.string());
 
@@ -53,13 +61,25 @@ export class CatalogRepository {
       sha256: input.sha256,
       ...(input.parentRunId !== undefined ? { parentRunId: input.parentRunId } : {}),
     };
-    const row = await this.db.baseModel.upsert({ where: { name: input.name }, create: { name: input.name, ...data }, update: data });
+    const row = await this.db.baseModel.upsert({
+      where: { name: input.name },
+      create: { name: input.name, ...data },
+      update: data,
+    });
     return toBaseModel(row);
   }
 
   async upsertDataset(input: UpsertDataset): Promise<DatasetDto> {
-    const data = { description: input.description, spec: JSON.stringify(input.spec), classNames: JSON.stringify(input.classNames) };
-    const row = await this.db.dataset.upsert({ where: { name: input.name }, create: { name: input.name, ...data }, update: data });
+    const data = {
+      description: input.description,
+      spec: JSON.stringify(input.spec),
+      classNames: JSON.stringify(input.classNames),
+    };
+    const row = await this.db.dataset.upsert({
+      where: { name: input.name },
+      create: { name: input.name, ...data },
+      update: data,
+    });
     return toDataset(row);
   }
 
@@ -83,15 +103,24 @@ export class CatalogRepository {
    * same content (same sha256): a retried upload must not fail, but a name never silently changes
    * content, since experiments refer to it. Returns null when the name is taken by other content.
    */
-  async registerUploadedDataset(input: UpsertDataset & { spec: UploadedDatasetSpec }): Promise<{ dataset: DatasetDto; created: boolean } | null> {
-    const data = { name: input.name, description: input.description, spec: JSON.stringify(input.spec), classNames: JSON.stringify(input.classNames) };
+  async registerUploadedDataset(
+    input: UpsertDataset & { spec: UploadedDatasetSpec },
+  ): Promise<{ dataset: DatasetDto; created: boolean } | null> {
+    const data = {
+      name: input.name,
+      description: input.description,
+      spec: JSON.stringify(input.spec),
+      classNames: JSON.stringify(input.classNames),
+    };
     try {
       return { dataset: toDataset(await this.db.dataset.create({ data })), created: true };
     } catch (error) {
       // Most likely the unique name: compare with what holds it (and rethrow anything else).
       const existing = await this.datasetByName(input.name);
       if (!existing) throw error;
-      return existing.spec.source === "upload" && existing.spec.sha256 === input.spec.sha256 ? { dataset: existing, created: false } : null;
+      return existing.spec.source === "upload" && existing.spec.sha256 === input.spec.sha256
+        ? { dataset: existing, created: false }
+        : null;
     }
   }
 
@@ -99,7 +128,9 @@ export class CatalogRepository {
    * Registers an imported or promoted base model under a new name; like registerUploadedDataset,
    * the same content again is a no-op and other content under a taken name returns null.
    */
-  async registerBaseModel(input: UpsertBaseModel): Promise<{ baseModel: BaseModelRecord; created: boolean } | null> {
+  async registerBaseModel(
+    input: UpsertBaseModel,
+  ): Promise<{ baseModel: BaseModelRecord; created: boolean } | null> {
     const data = {
       name: input.name,
       description: input.description,
@@ -138,10 +169,25 @@ export class CatalogRepository {
         ? []
         : await this.db.run.findMany({
             where: { id: { in: parentIds } },
-            select: { id: true, experimentId: true, strategy: true, seed: true, experiment: { select: { name: true } } },
+            select: {
+              id: true,
+              experimentId: true,
+              strategy: true,
+              seed: true,
+              experiment: { select: { name: true } },
+            },
           });
     const sourceRuns = new Map<string, BaseModelSourceRunDto>(
-      runs.map((run) => [run.id, { id: run.id, experimentId: run.experimentId, experimentName: run.experiment.name, strategy: StrategyKind.parse(run.strategy), seed: run.seed }]),
+      runs.map((run) => [
+        run.id,
+        {
+          id: run.id,
+          experimentId: run.experimentId,
+          experimentName: run.experiment.name,
+          strategy: StrategyKind.parse(run.strategy),
+          seed: run.seed,
+        },
+      ]),
     );
     return rows.map((r) => {
       const { storagePath: _storagePath, sha256: _sha256, ...dto } = toBaseModel(r);
@@ -151,7 +197,11 @@ export class CatalogRepository {
 
   /** The base models promoted from a run, oldest first. */
   async baseModelsPromotedFrom(runId: string): Promise<PromotedBaseModelDto[]> {
-    const rows = await this.db.baseModel.findMany({ where: { parentRunId: runId }, orderBy: [{ createdAt: "asc" }, { name: "asc" }], select: { id: true, name: true, createdAt: true } });
+    const rows = await this.db.baseModel.findMany({
+      where: { parentRunId: runId },
+      orderBy: [{ createdAt: "asc" }, { name: "asc" }],
+      select: { id: true, name: true, createdAt: true },
+    });
     return rows.map((r) => ({ id: r.id, name: r.name, createdAt: r.createdAt.toISOString() }));
   }
 

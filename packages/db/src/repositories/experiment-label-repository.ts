@@ -11,7 +11,11 @@ export class ExperimentLabelRepository {
 
   async labels(experimentId: string, viewerId: string): Promise<ExperimentLabelsDto> {
     const [tags, starCount, mine] = await Promise.all([
-      this.db.experimentTag.findMany({ where: { experimentId }, select: { tag: true }, orderBy: { tag: "asc" } }),
+      this.db.experimentTag.findMany({
+        where: { experimentId },
+        select: { tag: true },
+        orderBy: { tag: "asc" },
+      }),
       this.db.experimentStar.count({ where: { experimentId } }),
       this.db.experimentStar.count({ where: { experimentId, userId: viewerId } }),
     ]);
@@ -56,7 +60,12 @@ export class ExperimentLabelRepository {
 
   /** Every tag in use with its number of experiments, alphabetical; the list's tag filter offers these. */
   async tagCounts(limit = 500): Promise<TagCountDto[]> {
-    const grouped = await this.db.experimentTag.groupBy({ by: ["tag"], _count: { _all: true }, orderBy: { tag: "asc" }, take: limit });
+    const grouped = await this.db.experimentTag.groupBy({
+      by: ["tag"],
+      _count: { _all: true },
+      orderBy: { tag: "asc" },
+      take: limit,
+    });
     return grouped.map((g) => ({ tag: g.tag, experiments: g._count._all }));
   }
 }

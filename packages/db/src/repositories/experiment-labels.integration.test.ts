@@ -15,14 +15,20 @@ beforeEach(async () => {
 afterEach(async () => t.cleanup());
 
 async function user(email: string): Promise<string> {
-  return (await t.db.user.create({ data: { id: crypto.randomUUID(), email, name: email.split("@")[0]!, role: "member" }, select: { id: true } })).id;
+  return (
+    await t.db.user.create({
+      data: { id: crypto.randomUUID(), email, name: email.split("@")[0]!, role: "member" },
+      select: { id: true },
+    })
+  ).id;
 }
 
 describe(`experiment tags and stars on ${provider}`, () => {
   it("filter the experiments table by tag and by the viewer's stars, combined with the other filters and paging", async () => {
     const [ann, bob] = [await user("ann@example.test"), await user("bob@example.test")];
     const ids: string[] = [];
-    for (const name of ["alpha", "beta", "gamma", "delta"]) ids.push((await seedQueuedRuns(t.db, t.provider, { runs: 1, name })).experimentId);
+    for (const name of ["alpha", "beta", "gamma", "delta"])
+      ids.push((await seedQueuedRuns(t.db, t.provider, { runs: 1, name })).experimentId);
     const [alpha, beta, gamma, delta] = ids as [string, string, string, string];
     const labels = new ExperimentLabelRepository(t.db);
     for (const id of [alpha, beta, gamma]) await labels.addTag(id, "baseline", ann);
@@ -33,8 +39,10 @@ describe(`experiment tags and stars on ${provider}`, () => {
     await labels.setStar(beta, bob, true);
 
     const table = new ExperimentQueryRepository(t.db, t.provider);
-    const page = (input: ExperimentTableInput, viewer: string | null) => table.page(ExperimentTableInput.parse(input), viewer);
-    const names = async (input: ExperimentTableInput, viewer: string | null = ann) => (await page({ sort: "name", direction: "asc", ...input }, viewer)).items.map((e) => e.name);
+    const page = (input: ExperimentTableInput, viewer: string | null) =>
+      table.page(ExperimentTableInput.parse(input), viewer);
+    const names = async (input: ExperimentTableInput, viewer: string | null = ann) =>
+      (await page({ sort: "name", direction: "asc", ...input }, viewer)).items.map((e) => e.name);
 
     expect(await names({ tag: "baseline" })).toEqual(["alpha", "beta", "gamma"]);
     expect(await names({ tag: "augmented" })).toEqual(["alpha"]);
@@ -46,8 +54,15 @@ describe(`experiment tags and stars on ${provider}`, () => {
 
     // Keyset pages over a tag filter: every tagged experiment exactly once.
     const first = await page({ tag: "baseline", sort: "name", direction: "asc", limit: 2 }, ann);
-    const second = await page({ tag: "baseline", sort: "name", direction: "asc", limit: 2, cursor: first.nextCursor }, ann);
-    expect([...first.items, ...second.items].map((e) => e.name)).toEqual(["alpha", "beta", "gamma"]);
+    const second = await page(
+      { tag: "baseline", sort: "name", direction: "asc", limit: 2, cursor: first.nextCursor },
+      ann,
+    );
+    expect([...first.items, ...second.items].map((e) => e.name)).toEqual([
+      "alpha",
+      "beta",
+      "gamma",
+    ]);
     expect(first.total).toBe(3);
     expect(second.nextCursor).toBeNull();
 
@@ -78,15 +93,28 @@ describe(`run notes on ${provider}`, () => {
     const notes = new RunNoteRepository(t.db);
     const t1 = new Date("2026-11-30T10:00:00.123Z");
     const first = await notes.save(runId, "first", ann, t1, null);
-    expect(first).toMatchObject({ body: "first", editedAt: t1.toISOString(), editedBy: { id: ann } });
-    expect(await notes.save(runId, "racing create", bob, new Date(t1.getTime() + 1), null)).toBeNull();
+    expect(first).toMatchObject({
+      body: "first",
+      editedAt: t1.toISOString(),
+      editedBy: { id: ann },
+    });
+    expect(
+      await notes.save(runId, "racing create", bob, new Date(t1.getTime() + 1), null),
+    ).toBeNull();
 
     const t2 = new Date(t1.getTime() + 1000);
-    expect(await notes.save(runId, "second", bob, t2, t1)).toMatchObject({ body: "second", editedBy: { id: bob } });
+    expect(await notes.save(runId, "second", bob, t2, t1)).toMatchObject({
+      body: "second",
+      editedBy: { id: bob },
+    });
     expect(await notes.save(runId, "stale", ann, new Date(t2.getTime() + 1000), t1)).toBeNull();
     expect((await notes.note(runId))?.body).toBe("second");
 
     await t.db.user.delete({ where: { id: bob } });
-    expect(await notes.note(runId)).toMatchObject({ body: "second", editedBy: null, editedAt: t2.toISOString() });
+    expect(await notes.note(runId)).toMatchObject({
+      body: "second",
+      editedBy: null,
+      editedAt: t2.toISOString(),
+    });
   });
 });

@@ -1,4 +1,9 @@
-import type { ExperimentPageDto, ExperimentSortField, ExperimentTableQuery, ExperimentTableRowDto } from "@tlab/core/table-queries";
+import type {
+  ExperimentPageDto,
+  ExperimentSortField,
+  ExperimentTableQuery,
+  ExperimentTableRowDto,
+} from "@tlab/core/table-queries";
 import type { RunStatus } from "@tlab/core/run";
 import { StrategyKind } from "@tlab/core/strategy";
 import type { Db, DbProvider } from "../client";
@@ -26,19 +31,32 @@ export class ExperimentQueryRepository {
   ) {}
 
   /** `viewerId`: whose stars `starred` and `starredByMe` refer to; without one, nothing is starred. */
-  async page(query: ExperimentTableQuery, viewerId: string | null = null): Promise<ExperimentPageDto> {
+  async page(
+    query: ExperimentTableQuery,
+    viewerId: string | null = null,
+  ): Promise<ExperimentPageDto> {
     const where: Prisma.ExperimentWhereInput = {
       ...(query.search ? { name: containsIgnoringCase(this.provider, query.search) } : {}),
       ...(query.baseModel ? { baseModel: { name: query.baseModel } } : {}),
       ...(query.dataset ? { dataset: { name: query.dataset } } : {}),
       ...(query.status ? { runs: { some: { status: query.status } } } : {}),
-      ...(query.decision === "undecided" ? { OR: [{ decision: null }, { decision: "none" }] } : query.decision ? { decision: query.decision } : {}),
+      ...(query.decision === "undecided"
+        ? { OR: [{ decision: null }, { decision: "none" }] }
+        : query.decision
+          ? { decision: query.decision }
+          : {}),
       ...(query.tag ? { tags: { some: { tag: query.tag } } } : {}),
       // "Starred by me" without a viewer matches nothing rather than everything.
       ...(query.starred ? { stars: { some: { userId: viewerId ?? "" } } } : {}),
     };
     const sort = EXPERIMENT_SORTS[query.sort];
-    const after = query.cursor ? (afterCursor(sort, query.direction, decodeCursor(query.cursor, sort)) as Prisma.ExperimentWhereInput) : null;
+    const after = query.cursor
+      ? (afterCursor(
+          sort,
+          query.direction,
+          decodeCursor(query.cursor, sort),
+        ) as Prisma.ExperimentWhereInput)
+      : null;
     const [rows, total] = await Promise.all([
       this.db.experiment.findMany({
         where: after ? { AND: [where, after] } : where,
@@ -76,25 +94,38 @@ export class ExperimentQueryRepository {
           createdAt: r.createdAt.toISOString(),
           runCounts: s?.counts ?? { ...RUN_STATUSES_ZERO },
           bestTestAccuracy: s?.best ?? null,
-          decision: r.decision === null ? null : r.decision === "none" ? "none" : StrategyKind.parse(r.decision),
+          decision:
+            r.decision === null
+              ? null
+              : r.decision === "none"
+                ? "none"
+                : StrategyKind.parse(r.decision),
           tags: r.tags.map((t) => t.tag),
           starCount: r._count.stars,
           starredByMe: starred.has(r.id),
         };
       }),
-      nextCursor: rows.length > query.limit && last ? encodeCursor(sort, query.sort === "name" ? last.name : last.createdAt, last.id) : null,
+      nextCursor:
+        rows.length > query.limit && last
+          ? encodeCursor(sort, query.sort === "name" ? last.name : last.createdAt, last.id)
+          : null,
       total,
     };
   }
 
   private async starredBy(viewerId: string | null, ids: string[]): Promise<Set<string>> {
     if (viewerId === null || ids.length === 0) return new Set();
-    const rows = await this.db.experimentStar.findMany({ where: { userId: viewerId, experimentId: { in: ids } }, select: { experimentId: true } });
+    const rows = await this.db.experimentStar.findMany({
+      where: { userId: viewerId, experimentId: { in: ids } },
+      select: { experimentId: true },
+    });
     return new Set(rows.map((r) => r.experimentId));
   }
 
   /** Run counts by status and the best test accuracy, for a page of experiments, in one grouped query. */
-  private async runStats(ids: string[]): Promise<Map<string, { counts: Record<RunStatus, number>; best: number | null }>> {
+  private async runStats(
+    ids: string[],
+  ): Promise<Map<string, { counts: Record<RunStatus, number>; best: number | null }>> {
     const out = new Map<string, { counts: Record<RunStatus, number>; best: number | null }>();
     if (ids.length === 0) return out;
     const grouped = await this.db.run.groupBy({

@@ -18,8 +18,16 @@ describe(`ExperimentRepository on ${provider}`, () => {
     const experiments = new ExperimentRepository(t.db, t.provider);
     const found = await experiments.list({ limit: 10, search: "digits" });
     expect(found.items.map((e) => e.name)).toEqual(["Digits Baseline"]);
-    expect(found.items[0]!.runCounts).toEqual({ QUEUED: 3, RUNNING: 0, SUCCEEDED: 0, FAILED: 0, CANCELED: 0 });
-    expect((await experiments.list({ limit: 10, search: "SWEEP" })).items.map((e) => e.name)).toEqual(["Fashion sweep"]);
+    expect(found.items[0]!.runCounts).toEqual({
+      QUEUED: 3,
+      RUNNING: 0,
+      SUCCEEDED: 0,
+      FAILED: 0,
+      CANCELED: 0,
+    });
+    expect(
+      (await experiments.list({ limit: 10, search: "SWEEP" })).items.map((e) => e.name),
+    ).toEqual(["Fashion sweep"]);
     expect((await experiments.list({ limit: 10 })).items).toHaveLength(2);
   });
 });

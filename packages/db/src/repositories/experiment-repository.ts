@@ -52,7 +52,11 @@ export class ExperimentRepository {
         training: JSON.stringify(input.training),
         notes: input.notes,
         runs: {
-          create: runs.map((r) => ({ strategy: r.strategy.kind, config: JSON.stringify(r.strategy), seed: r.seed })),
+          create: runs.map((r) => ({
+            strategy: r.strategy.kind,
+            config: JSON.stringify(r.strategy),
+            seed: r.seed,
+          })),
         },
       },
       select: { id: true },
@@ -123,7 +127,11 @@ export class ExperimentRepository {
   }
 
   private async runCounts(ids: string[]): Promise<Map<string, Record<RunStatus, number>>> {
-    const grouped = await this.db.run.groupBy({ by: ["experimentId", "status"], where: { experimentId: { in: ids } }, _count: { _all: true } });
+    const grouped = await this.db.run.groupBy({
+      by: ["experimentId", "status"],
+      where: { experimentId: { in: ids } },
+      _count: { _all: true },
+    });
     const out = new Map<string, Record<RunStatus, number>>();
     for (const g of grouped) {
       const counts = out.get(g.experimentId) ?? { ...RUN_STATUSES_ZERO };
@@ -135,7 +143,15 @@ export class ExperimentRepository {
 }
 
 function toSummary(
-  row: { id: string; name: string; epochs: number; seeds: number; createdAt: Date; baseModel: { name: string }; dataset: { name: string } },
+  row: {
+    id: string;
+    name: string;
+    epochs: number;
+    seeds: number;
+    createdAt: Date;
+    baseModel: { name: string };
+    dataset: { name: string };
+  },
   counts: Record<RunStatus, number> | undefined,
 ): ExperimentSummaryDto {
   return {

@@ -13,7 +13,11 @@ export class HealthProbeRepository {
   async writeTransaction(timeoutMs: number): Promise<void> {
     await this.db.$transaction(
       async (tx) => {
-        await tx.setting.upsert({ where: { key: PROBE_KEY }, create: { key: PROBE_KEY, value: "ok" }, update: { value: "ok" } });
+        await tx.setting.upsert({
+          where: { key: PROBE_KEY },
+          create: { key: PROBE_KEY, value: "ok" },
+          update: { value: "ok" },
+        });
       },
       { maxWait: timeoutMs, timeout: timeoutMs },
     );

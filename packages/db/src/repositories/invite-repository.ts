@@ -38,16 +38,34 @@ export class InviteRepository {
 
   /** Marks it used; false if someone else used it first, so one link makes one account. */
   async accept(id: string, now: Date): Promise<boolean> {
-    return (await this.db.invite.updateMany({ where: { id, acceptedAt: null, revokedAt: null }, data: { acceptedAt: now } })).count === 1;
+    return (
+      (
+        await this.db.invite.updateMany({
+          where: { id, acceptedAt: null, revokedAt: null },
+          data: { acceptedAt: now },
+        })
+      ).count === 1
+    );
   }
 
   async list(): Promise<InviteDto[]> {
-    const rows = await this.db.invite.findMany({ select: INVITE_SELECT, orderBy: { createdAt: "desc" }, take: 500 });
+    const rows = await this.db.invite.findMany({
+      select: INVITE_SELECT,
+      orderBy: { createdAt: "desc" },
+      take: 500,
+    });
     return rows.map(toInviteDto);
   }
 
   async revoke(id: string, now: Date): Promise<boolean> {
-    return (await this.db.invite.updateMany({ where: { id, acceptedAt: null, revokedAt: null }, data: { revokedAt: now } })).count === 1;
+    return (
+      (
+        await this.db.invite.updateMany({
+          where: { id, acceptedAt: null, revokedAt: null },
+          data: { revokedAt: now },
+        })
+      ).count === 1
+    );
   }
 }
 

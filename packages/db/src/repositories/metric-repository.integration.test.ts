@@ -16,10 +16,18 @@ describe(`MetricRepository on ${provider}`, () => {
     const { runIds } = await seedQueuedRuns(t.db, t.provider, { runs: 1 });
     const runId = runIds[0]!;
     const metrics = new MetricRepository(t.db, t.provider);
-    const points = Array.from({ length: 30_000 }, (_, i) => ({ name: "train/loss", step: i + 1, value: Math.cos(i / 300) }));
+    const points = Array.from({ length: 30_000 }, (_, i) => ({
+      name: "train/loss",
+      step: i + 1,
+      value: Math.cos(i / 300),
+    }));
     points[12_345] = { name: "train/loss", step: 12_346, value: 9 };
     points[23_456] = { name: "train/loss", step: 23_457, value: -9 };
-    await metrics.upsertPoints(runId, [...points, { name: "val/accuracy", step: 1, value: 0.5 }, { name: "val/accuracy", step: 2, value: 0.7 }]);
+    await metrics.upsertPoints(runId, [
+      ...points,
+      { name: "val/accuracy", step: 1, value: 0.5 },
+      { name: "val/accuracy", step: 2, value: 0.7 },
+    ]);
 
     const series = await metrics.downsampledSeries(runId, 2000);
     const loss = series.get("train/loss")!;
@@ -45,10 +53,24 @@ describe(`MetricRepository on ${provider}`, () => {
     const maxPoints = 100;
     // A range exactly maxPoints wide, one a step wider, and a long sparse series starting late
     // with a spike every 1,000 steps, alternately up and down.
-    const fits = Array.from({ length: maxPoints }, (_, i) => ({ name: "a/fits", step: i + 1, value: Math.sin(i) }));
-    const wider = Array.from({ length: maxPoints + 1 }, (_, i) => ({ name: "b/wider", step: i + 1, value: Math.sin(i) }));
-    const spikes = new Map(Array.from({ length: 9 }, (_, i) => [7 + (i + 1) * 1000, i % 2 === 0 ? 100 + i : -100 - i]));
-    const sparse = Array.from({ length: 5000 }, (_, i) => 7 + 2 * i).map((step) => ({ name: "c/sparse", step, value: spikes.get(step) ?? Math.cos(step / 50) }));
+    const fits = Array.from({ length: maxPoints }, (_, i) => ({
+      name: "a/fits",
+      step: i + 1,
+      value: Math.sin(i),
+    }));
+    const wider = Array.from({ length: maxPoints + 1 }, (_, i) => ({
+      name: "b/wider",
+      step: i + 1,
+      value: Math.sin(i),
+    }));
+    const spikes = new Map(
+      Array.from({ length: 9 }, (_, i) => [7 + (i + 1) * 1000, i % 2 === 0 ? 100 + i : -100 - i]),
+    );
+    const sparse = Array.from({ length: 5000 }, (_, i) => 7 + 2 * i).map((step) => ({
+      name: "c/sparse",
+      step,
+      value: spikes.get(step) ?? Math.cos(step / 50),
+    }));
     await metrics.upsertPoints(runId, [...fits, ...wider, ...sparse]);
     await metrics.upsertPoints(otherRunId, [{ name: "a/fits", step: 1, value: 42 }]);
 
@@ -67,11 +89,18 @@ describe(`MetricRepository on ${provider}`, () => {
       expect(steps.every((step, i) => i === 0 || step > steps[i - 1]!)).toBe(true);
       expect(steps[0]).toBe(input[0]!.step);
       expect(steps.at(-1)).toBe(input.at(-1)!.step);
-      expect(points).toContainEqual(expect.objectContaining({ value: Math.min(...input.map((p) => p.value)) }));
-      expect(points).toContainEqual(expect.objectContaining({ value: Math.max(...input.map((p) => p.value)) }));
+      expect(points).toContainEqual(
+        expect.objectContaining({ value: Math.min(...input.map((p) => p.value)) }),
+      );
+      expect(points).toContainEqual(
+        expect.objectContaining({ value: Math.max(...input.map((p) => p.value)) }),
+      );
     }
-    for (const [step, value] of spikes) expect(series.get("c/sparse")).toContainEqual({ step, value });
-    expect((await metrics.downsampledSeries(otherRunId, maxPoints)).get("a/fits")).toEqual([{ step: 1, value: 42 }]);
+    for (const [step, value] of spikes)
+      expect(series.get("c/sparse")).toContainEqual({ step, value });
+    expect((await metrics.downsampledSeries(otherRunId, maxPoints)).get("a/fits")).toEqual([
+      { step: 1, value: 42 },
+    ]);
     expect((await metrics.downsampledSeries(emptyRunId, maxPoints)).size).toBe(0);
     await expect(metrics.downsampledSeries(runId, 3)).rejects.toThrow(/maxPoints/);
   });
@@ -81,7 +110,11 @@ describe(`MetricRepository on ${provider}`, () => {
     const runId = runIds[0]!;
     const metrics = new MetricRepository(t.db, t.provider);
     // 4,500 points: more than one INSERT statement's worth.
-    const loss = Array.from({ length: 4500 }, (_, i) => ({ name: "train/loss", step: i + 1, value: 1 / (i + 1) }));
+    const loss = Array.from({ length: 4500 }, (_, i) => ({
+      name: "train/loss",
+      step: i + 1,
+      value: 1 / (i + 1),
+    }));
     expect(await metrics.upsertPoints(runId, loss)).toBe(4500);
     // A retried batch overlapping the first, with a changed value and a key repeated in the batch.
     const retry = [
@@ -101,6 +134,8 @@ describe(`MetricRepository on ${provider}`, () => {
     ]);
     expect(lossSeries[9]).toEqual({ step: 10, value: 0.1 });
     expect(series.get("val/accuracy")).toEqual([{ step: 1, value: 1 }]);
-    expect((await metrics.series(runId, 4498)).get("train/loss")!.map((p) => p.step)).toEqual([4499, 4500]);
+    expect((await metrics.series(runId, 4498)).get("train/loss")!.map((p) => p.step)).toEqual([
+      4499, 4500,
+    ]);
   });
 });

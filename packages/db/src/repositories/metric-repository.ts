@@ -53,7 +53,10 @@ export class MetricRepository {
    */
   async downsampledSeries(runId: string, maxPoints: number): Promise<Map<string, SeriesPoint[]>> {
     // Two points per bucket plus the first and last keep a series within maxPoints.
-    if (!Number.isSafeInteger(maxPoints) || maxPoints < 4) throw new Error(`maxPoints must be an integer of at least 4 (first, last, one bucket's lowest and highest); got ${maxPoints}`);
+    if (!Number.isSafeInteger(maxPoints) || maxPoints < 4)
+      throw new Error(
+        `maxPoints must be an integer of at least 4 (first, last, one bucket's lowest and highest); got ${maxPoints}`,
+      );
     const buckets = Math.floor((maxPoints - 2) / 2);
     const series = (await this.seriesRanges(runId)).map(({ name, s0, s1 }) => ({
       name,
@@ -71,10 +74,17 @@ export class MetricRepository {
     const rows: ReducedRow[] = [];
     if (this.provider === "postgresql") {
       for (let i = 0; i < series.length; i += SERIES_PER_STATEMENT) {
-        rows.push(...(await Promise.all(series.slice(i, i + SERIES_PER_STATEMENT).map((s) => this.reducePostgres(runId, s)))).flat());
+        rows.push(
+          ...(
+            await Promise.all(
+              series.slice(i, i + SERIES_PER_STATEMENT).map((s) => this.reducePostgres(runId, s)),
+            )
+          ).flat(),
+        );
       }
     } else {
-      for (let i = 0; i < series.length; i += SERIES_PER_STATEMENT) rows.push(...(await this.reduceSqlite(runId, series.slice(i, i + SERIES_PER_STATEMENT))));
+      for (let i = 0; i < series.length; i += SERIES_PER_STATEMENT)
+        rows.push(...(await this.reduceSqlite(runId, series.slice(i, i + SERIES_PER_STATEMENT))));
     }
     // Rows arrive ordered by (name, step): each series is one run of rows, already in step order.
     const out = new Map<string, SeriesPoint[]>();
@@ -93,7 +103,10 @@ export class MetricRepository {
 
   /** The sum of one series' values over steps 1..`maxStep` (0 when it has none). */
   async sumUpToStep(runId: string, name: string, maxStep: number): Promise<number> {
-    const { _sum } = await this.db.metricPoint.aggregate({ where: { runId, name, step: { gte: 1, lte: maxStep } }, _sum: { value: true } });
+    const { _sum } = await this.db.metricPoint.aggregate({
+      where: { runId, name, step: { gte: 1, lte: maxStep } },
+      _sum: { value: true },
+    });
     return _sum.value ?? 0;
   }
 
@@ -108,7 +121,9 @@ export class MetricRepository {
    */
   private async seriesRanges(runId: string): Promise<{ name: string; s0: number; s1: number }[]> {
     const { bind, values } = parameters(this.provider);
-    const rows = await this.db.$queryRawUnsafe<{ name: string; s0: number | bigint; s1: number | bigint }[]>(
+    const rows = await this.db.$queryRawUnsafe<
+      { name: string; s0: number | bigint; s1: number | bigint }[]
+    >(
       `WITH RECURSIVE names("name") AS (
          SELECT MIN(m."name") FROM "MetricPoint" m WHERE m."runId" = ${bind(runId)}
          UNION ALL
@@ -227,12 +242,17 @@ function parameters(provider: DbProvider): { bind: (value: unknown) => string; v
  */
 function seriesValues(series: readonly ReducedSeries[], bind: (value: unknown) => string): string {
   const int = (n: number) => `CAST(${bind(n)} AS INTEGER)`;
-  return series.map((s) => `(CAST(${bind(s.name)} AS TEXT), ${int(s.s0)}, ${int(s.s1)}, ${int(s.width)})`).join(", ");
+  return series
+    .map((s) => `(CAST(${bind(s.name)} AS TEXT), ${int(s.s0)}, ${int(s.s1)}, ${int(s.width)})`)
+    .join(", ");
 }
 
 /** `(?, ?), (?, ?)` for SQLite, `($1, $2), ($3, $4)` for PostgreSQL: raw SQL binds positionally on both. */
 function valuesPlaceholders(provider: DbProvider, rows: number, columns: number): string {
   let next = 0;
   const placeholder = provider === "postgresql" ? () => `$${++next}` : () => "?";
-  return Array.from({ length: rows }, () => `(${Array.from({ length: columns }, placeholder).join(", ")})`).join(", ");
+  return Array.from(
+    { length: rows },
+    () => `(${Array.from({ length: columns }, placeholder).join(", ")})`,
+  ).join(", ");
 }

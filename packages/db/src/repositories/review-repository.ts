@@ -1,10 +1,34 @@
-import { RUN_REQUEST_KINDS, RunEventKind, type ActivityDto, type AuthorDto, type CommentDto, type CommentThread, type DecisionDto } from "@tlab/core/review";
+import {
+  RUN_REQUEST_KINDS,
+  RunEventKind,
+  type ActivityDto,
+  type AuthorDto,
+  type CommentDto,
+  type CommentThread,
+  type DecisionDto,
+} from "@tlab/core/review";
 import { StrategyKind } from "@tlab/core/strategy";
 import type { Db } from "../client";
 
 const AUTHOR = { select: { id: true, name: true, email: true } } as const;
-const COMMENT_SELECT = { id: true, experimentId: true, runId: true, body: true, createdAt: true, editedAt: true, authorId: true, author: AUTHOR } as const;
-const DECISION_SELECT = { id: true, experimentId: true, strategy: true, rationale: true, createdAt: true, decidedBy: AUTHOR } as const;
+const COMMENT_SELECT = {
+  id: true,
+  experimentId: true,
+  runId: true,
+  body: true,
+  createdAt: true,
+  editedAt: true,
+  authorId: true,
+  author: AUTHOR,
+} as const;
+const DECISION_SELECT = {
+  id: true,
+  experimentId: true,
+  strategy: true,
+  rationale: true,
+  createdAt: true,
+  decidedBy: AUTHOR,
+} as const;
 
 /** Comments, decisions and the activity feed of the review features. */
 export class ReviewRepository {
@@ -12,12 +36,20 @@ export class ReviewRepository {
 
   /** The experiment a comment thread belongs to exists, and the run (if any) is one of its runs. */
   async threadExists(thread: CommentThread): Promise<boolean> {
-    if (thread.runId) return (await this.db.run.count({ where: { id: thread.runId, experimentId: thread.experimentId } })) === 1;
+    if (thread.runId)
+      return (
+        (await this.db.run.count({
+          where: { id: thread.runId, experimentId: thread.experimentId },
+        })) === 1
+      );
     return (await this.db.experiment.count({ where: { id: thread.experimentId } })) === 1;
   }
 
   async runExperimentId(runId: string): Promise<string | null> {
-    return (await this.db.run.findUnique({ where: { id: runId }, select: { experimentId: true } }))?.experimentId ?? null;
+    return (
+      (await this.db.run.findUnique({ where: { id: runId }, select: { experimentId: true } }))
+        ?.experimentId ?? null
+    );
   }
 
   /** Oldest first, as a conversation reads. An experiment's thread holds its own comments only. */
@@ -32,16 +64,28 @@ export class ReviewRepository {
   }
 
   async addComment(thread: CommentThread, authorId: string, body: string): Promise<CommentDto> {
-    const row = await this.db.comment.create({ data: { experimentId: thread.experimentId, runId: thread.runId ?? null, authorId, body }, select: COMMENT_SELECT });
+    const row = await this.db.comment.create({
+      data: { experimentId: thread.experimentId, runId: thread.runId ?? null, authorId, body },
+      select: COMMENT_SELECT,
+    });
     return toComment(row);
   }
 
   async commentAuthor(id: string): Promise<string | null> {
-    return (await this.db.comment.findUnique({ where: { id }, select: { authorId: true } }))?.authorId ?? null;
+    return (
+      (await this.db.comment.findUnique({ where: { id }, select: { authorId: true } }))?.authorId ??
+      null
+    );
   }
 
   async editComment(id: string, body: string, now: Date): Promise<CommentDto> {
-    return toComment(await this.db.comment.update({ where: { id }, data: { body, editedAt: now }, select: COMMENT_SELECT }));
+    return toComment(
+      await this.db.comment.update({
+        where: { id },
+        data: { body, editedAt: now },
+        select: COMMENT_SELECT,
+      }),
+    );
   }
 
   async deleteComment(id: string): Promise<boolean> {
@@ -49,17 +93,34 @@ export class ReviewRepository {
   }
 
   /** Records a decision and makes it the experiment's current one, together. */
-  async addDecision(experimentId: string, strategy: StrategyKind | null, rationale: string, decidedById: string): Promise<DecisionDto> {
+  async addDecision(
+    experimentId: string,
+    strategy: StrategyKind | null,
+    rationale: string,
+    decidedById: string,
+  ): Promise<DecisionDto> {
     const [row] = await this.db.$transaction([
-      this.db.decision.create({ data: { experimentId, strategy, rationale, decidedById }, select: DECISION_SELECT }),
-      this.db.experiment.update({ where: { id: experimentId }, data: { decision: strategy ?? "none" }, select: { id: true } }),
+      this.db.decision.create({
+        data: { experimentId, strategy, rationale, decidedById },
+        select: DECISION_SELECT,
+      }),
+      this.db.experiment.update({
+        where: { id: experimentId },
+        data: { decision: strategy ?? "none" },
+        select: { id: true },
+      }),
     ]);
     return toDecision(row);
   }
 
   /** Newest first: the first one is the current decision. */
   async decisions(experimentId: string): Promise<DecisionDto[]> {
-    const rows = await this.db.decision.findMany({ where: { experimentId }, select: DECISION_SELECT, orderBy: [{ createdAt: "desc" }, { id: "desc" }], take: 200 });
+    const rows = await this.db.decision.findMany({
+      where: { experimentId },
+      select: DECISION_SELECT,
+      orderBy: [{ createdAt: "desc" }, { id: "desc" }],
+      take: 200,
+    });
     return rows.map(toDecision);
   }
 
@@ -73,33 +134,86 @@ export class ReviewRepository {
     const [experiments, runs, comments, decisions, notes, runEvents] = await Promise.all([
       this.db.experiment.findMany({
         where: experimentId ? { id: experimentId } : {},
-        select: { id: true, name: true, createdAt: true, createdBy: AUTHOR, _count: { select: { runs: true } } },
+        select: {
+          id: true,
+          name: true,
+          createdAt: true,
+          createdBy: AUTHOR,
+          _count: { select: { runs: true } },
+        },
         orderBy: { createdAt: "desc" },
         take: limit,
       }),
       this.db.run.findMany({
-        where: { ...byExperiment, finishedAt: { not: null }, status: { in: ["SUCCEEDED", "FAILED", "CANCELED"] } },
-        select: { id: true, experimentId: true, strategy: true, seed: true, status: true, finishedAt: true, testAccuracy: true, failureReason: true, experiment: { select: { name: true } } },
+        where: {
+          ...byExperiment,
+          finishedAt: { not: null },
+          status: { in: ["SUCCEEDED", "FAILED", "CANCELED"] },
+        },
+        select: {
+          id: true,
+          experimentId: true,
+          strategy: true,
+          seed: true,
+          status: true,
+          finishedAt: true,
+          testAccuracy: true,
+          failureReason: true,
+          experiment: { select: { name: true } },
+        },
         orderBy: { finishedAt: "desc" },
         take: limit,
       }),
-      this.db.comment.findMany({ where: byExperiment, select: { ...COMMENT_SELECT, experiment: { select: { name: true } } }, orderBy: { createdAt: "desc" }, take: limit }),
-      this.db.decision.findMany({ where: byExperiment, select: { ...DECISION_SELECT, experiment: { select: { name: true } } }, orderBy: { createdAt: "desc" }, take: limit }),
+      this.db.comment.findMany({
+        where: byExperiment,
+        select: { ...COMMENT_SELECT, experiment: { select: { name: true } } },
+        orderBy: { createdAt: "desc" },
+        take: limit,
+      }),
+      this.db.decision.findMany({
+        where: byExperiment,
+        select: { ...DECISION_SELECT, experiment: { select: { name: true } } },
+        orderBy: { createdAt: "desc" },
+        take: limit,
+      }),
       this.db.runNote.findMany({
         where: experimentId ? { run: { experimentId } } : {},
-        select: { runId: true, body: true, editedAt: true, editedBy: AUTHOR, run: { select: { experimentId: true, strategy: true, seed: true, experiment: { select: { name: true } } } } },
+        select: {
+          runId: true,
+          body: true,
+          editedAt: true,
+          editedBy: AUTHOR,
+          run: {
+            select: {
+              experimentId: true,
+              strategy: true,
+              seed: true,
+              experiment: { select: { name: true } },
+            },
+          },
+        },
         orderBy: { editedAt: "desc" },
         take: limit,
       }),
       this.db.runEvent.findMany({
-        where: { kind: { in: [...RUN_REQUEST_KINDS] }, ...(experimentId ? { run: { experimentId } } : {}) },
+        where: {
+          kind: { in: [...RUN_REQUEST_KINDS] },
+          ...(experimentId ? { run: { experimentId } } : {}),
+        },
         select: {
           runId: true,
           kind: true,
           attempt: true,
           at: true,
           actor: AUTHOR,
-          run: { select: { experimentId: true, strategy: true, seed: true, experiment: { select: { name: true } } } },
+          run: {
+            select: {
+              experimentId: true,
+              strategy: true,
+              seed: true,
+              experiment: { select: { name: true } },
+            },
+          },
         },
         orderBy: [{ at: "desc" }, { id: "desc" }],
         take: limit,
@@ -127,7 +241,15 @@ export class ReviewRepository {
             ? `${r.strategy} seed ${r.seed}${r.testAccuracy === null ? "" : `: test accuracy ${(r.testAccuracy * 100).toFixed(1)}%`}`
             : `${r.strategy} seed ${r.seed} ${r.status === "CANCELED" ? "canceled" : "failed"}${r.failureReason ? `: ${oneLine(r.failureReason, 120)}` : ""}`,
       })),
-      ...comments.map((c) => ({ kind: "commented" as const, at: c.createdAt.toISOString(), experimentId: c.experimentId, experimentName: c.experiment.name, runId: c.runId, actor: author(c.author), summary: oneLine(c.body, 140) })),
+      ...comments.map((c) => ({
+        kind: "commented" as const,
+        at: c.createdAt.toISOString(),
+        experimentId: c.experimentId,
+        experimentName: c.experiment.name,
+        runId: c.runId,
+        actor: author(c.author),
+        summary: oneLine(c.body, 140),
+      })),
       ...decisions.map((d) => ({
         kind: "decided" as const,
         at: d.createdAt.toISOString(),
@@ -172,7 +294,15 @@ function author(row: { id: string; name: string; email: string }): AuthorDto {
   return { id: row.id, name: row.name, email: row.email };
 }
 
-function toComment(row: { id: string; experimentId: string; runId: string | null; body: string; createdAt: Date; editedAt: Date | null; author: { id: string; name: string; email: string } }): CommentDto {
+function toComment(row: {
+  id: string;
+  experimentId: string;
+  runId: string | null;
+  body: string;
+  createdAt: Date;
+  editedAt: Date | null;
+  author: { id: string; name: string; email: string };
+}): CommentDto {
   return {
     id: row.id,
     experimentId: row.experimentId,
@@ -184,7 +314,14 @@ function toComment(row: { id: string; experimentId: string; runId: string | null
   };
 }
 
-function toDecision(row: { id: string; experimentId: string; strategy: string | null; rationale: string; createdAt: Date; decidedBy: { id: string; name: string; email: string } }): DecisionDto {
+function toDecision(row: {
+  id: string;
+  experimentId: string;
+  strategy: string | null;
+  rationale: string;
+  createdAt: Date;
+  decidedBy: { id: string; name: string; email: string };
+}): DecisionDto {
   return {
     id: row.id,
     experimentId: row.experimentId,

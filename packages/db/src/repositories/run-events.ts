@@ -6,7 +6,8 @@ export type Tx = Parameters<Parameters<Db["$transaction"]>[0]>[0];
 
 /** The attempt of a run this transaction has just updated (and so holds locked). */
 export async function attemptOf(tx: Tx, runId: string): Promise<number> {
-  return (await tx.run.findUniqueOrThrow({ where: { id: runId }, select: { attempt: true } })).attempt;
+  return (await tx.run.findUniqueOrThrow({ where: { id: runId }, select: { attempt: true } }))
+    .attempt;
 }
 
 /**
@@ -15,10 +16,23 @@ export async function attemptOf(tx: Tx, runId: string): Promise<number> {
  */
 export async function recordRunEvent(
   tx: Tx,
-  event: { runId: string; kind: RunEventKind; attempt: number; workerId?: string | null; actorId?: string | null; detail?: string | null; at: Date },
+  event: {
+    runId: string;
+    kind: RunEventKind;
+    attempt: number;
+    workerId?: string | null;
+    actorId?: string | null;
+    detail?: string | null;
+    at: Date;
+  },
 ): Promise<void> {
   await tx.runEvent.create({
-    data: { ...event, workerId: event.workerId ?? null, actorId: event.actorId ?? null, detail: event.detail ?? null },
+    data: {
+      ...event,
+      workerId: event.workerId ?? null,
+      actorId: event.actorId ?? null,
+      detail: event.detail ?? null,
+    },
     select: { id: true },
   });
 }

@@ -11,7 +11,12 @@ beforeEach(async () => {
 });
 afterEach(async () => t.cleanup());
 
-const line = (seq: number, message = `line ${seq}`) => ({ seq, level: "info" as const, message, time: new Date(Date.UTC(2026, 10, 28, 12, 0, seq)).toISOString() });
+const line = (seq: number, message = `line ${seq}`) => ({
+  seq,
+  level: "info" as const,
+  message,
+  time: new Date(Date.UTC(2026, 10, 28, 12, 0, seq)).toISOString(),
+});
 
 describe(`RunLogRepository on ${provider}`, () => {
   it("stores a batch sent twice once, keeping the first copy of each line", async () => {
@@ -28,7 +33,13 @@ describe(`RunLogRepository on ${provider}`, () => {
       [1, 2, "line 2"],
       [1, 3, "line 3"],
     ]);
-    expect(page[2]).toEqual({ attempt: 1, seq: 2, level: "info", message: "line 2", time: "2026-11-28T12:00:02.000Z" });
+    expect(page[2]).toEqual({
+      attempt: 1,
+      seq: 2,
+      level: "info",
+      message: "line 2",
+      time: "2026-11-28T12:00:02.000Z",
+    });
   });
 
   it("reads in (attempt, seq) order after a cursor, a later attempt after the earlier one, and in chunks larger than one statement", async () => {
@@ -36,14 +47,22 @@ describe(`RunLogRepository on ${provider}`, () => {
     const [runId, other] = [runIds[0]!, runIds[1]!];
     const logs = new RunLogRepository(t.db, t.provider);
     await logs.appendLines(runId, 2, [line(0, "second attempt"), line(1, "second attempt again")]);
-    await logs.appendLines(runId, 1, Array.from({ length: 1_200 }, (_, i) => line(i)));
+    await logs.appendLines(
+      runId,
+      1,
+      Array.from({ length: 1_200 }, (_, i) => line(i)),
+    );
     await logs.appendLines(other, 1, [line(0, "another run")]);
 
     const first = await logs.page(runId, undefined, 1_000);
     expect(first).toHaveLength(1_000);
     expect(first.at(-1)).toMatchObject({ attempt: 1, seq: 999 });
     const rest = await logs.page(runId, { attempt: 1, seq: 999 }, 1_000);
-    expect(rest.map((l) => `${l.attempt}/${l.seq}`)).toEqual([...Array.from({ length: 200 }, (_, i) => `1/${1_000 + i}`), "2/0", "2/1"]);
+    expect(rest.map((l) => `${l.attempt}/${l.seq}`)).toEqual([
+      ...Array.from({ length: 200 }, (_, i) => `1/${1_000 + i}`),
+      "2/0",
+      "2/1",
+    ]);
     expect(await logs.page(runId, { attempt: 2, seq: 1 }, 10)).toEqual([]);
   });
 

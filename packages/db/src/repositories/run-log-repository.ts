@@ -15,11 +15,22 @@ export class RunLogRepository {
    * retries after a timeout writes nothing twice, and the first copy of a line wins.
    * Returns how many lines were new.
    */
-  async appendLines(runId: string, attempt: number, lines: readonly RunLogLineInput[]): Promise<number> {
+  async appendLines(
+    runId: string,
+    attempt: number,
+    lines: readonly RunLogLineInput[],
+  ): Promise<number> {
     const statements = [];
     for (let i = 0; i < lines.length; i += CHUNK) {
       const chunk = lines.slice(i, i + CHUNK);
-      const values = chunk.flatMap((l) => [runId, attempt, l.seq, l.level, l.message, new Date(l.time)]);
+      const values = chunk.flatMap((l) => [
+        runId,
+        attempt,
+        l.seq,
+        l.level,
+        l.message,
+        new Date(l.time),
+      ]);
       statements.push(
         this.db.$executeRawUnsafe(
           `INSERT INTO "RunLog" ("runId", "attempt", "seq", "level", "message", "time") VALUES ${placeholders(this.provider, chunk.length, 6)}
@@ -29,16 +40,28 @@ export class RunLogRepository {
       );
     }
     if (statements.length === 0) return 0;
-    const counts = statements.length === 1 ? [await statements[0]!] : await this.db.$transaction(statements);
+    const counts =
+      statements.length === 1 ? [await statements[0]!] : await this.db.$transaction(statements);
     return counts.reduce((sum, n) => sum + n, 0);
   }
 
   /** Lines in (attempt, seq) order after the cursor, read as a range of the primary key. */
-  async page(runId: string, after: { attempt: number; seq: number } | undefined, limit: number): Promise<RunLogLine[]> {
+  async page(
+    runId: string,
+    after: { attempt: number; seq: number } | undefined,
+    limit: number,
+  ): Promise<RunLogLine[]> {
     const rows = await this.db.runLog.findMany({
       where: {
         runId,
-        ...(after ? { OR: [{ attempt: { gt: after.attempt } }, { attempt: after.attempt, seq: { gt: after.seq } }] } : {}),
+        ...(after
+          ? {
+              OR: [
+                { attempt: { gt: after.attempt } },
+                { attempt: after.attempt, seq: { gt: after.seq } },
+              ],
+            }
+          : {}),
       },
       orderBy: [{ attempt: "asc" }, { seq: "asc" }],
       take: limit,
@@ -59,5 +82,8 @@ export class RunLogRepository {
 function placeholders(provider: DbProvider, rows: number, columns: number): string {
   let next = 0;
   const placeholder = provider === "postgresql" ? () => `$${++next}` : () => "?";
-  return Array.from({ length: rows }, () => `(${Array.from({ length: columns }, placeholder).join(", ")})`).join(", ");
+  return Array.from(
+    { length: rows },
+    () => `(${Array.from({ length: columns }, placeholder).join(", ")})`,
+  ).join(", ");
 }

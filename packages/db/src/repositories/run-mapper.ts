@@ -4,7 +4,9 @@ import { StrategyConfig } from "@tlab/core/strategy";
 import type { Db } from "../client";
 import { parseJsonColumn } from "../json";
 
-type RunRow = Awaited<ReturnType<Db["run"]["findFirstOrThrow"]>> & { worker?: { name: string } | null };
+type RunRow = Awaited<ReturnType<Db["run"]["findFirstOrThrow"]>> & {
+  worker?: { name: string } | null;
+};
 
 export const runSummaryInclude = { worker: { select: { name: true } } } as const;
 

@@ -10,7 +10,13 @@ import type {
 import type { Db, DbProvider } from "../client";
 import type { Prisma } from "../generated/sqlite/client";
 import { parseJsonColumn } from "../json";
-import { afterCursor, decodeCursor, encodeCursor, type SortColumn, type SortValue } from "../keyset-cursor";
+import {
+  afterCursor,
+  decodeCursor,
+  encodeCursor,
+  type SortColumn,
+  type SortValue,
+} from "../keyset-cursor";
 import { recordRunEvent } from "./run-events";
 import { runSummaryInclude, toRunSummary } from "./run-mapper";
 import { containsIgnoringCase } from "./text-search";
@@ -85,16 +91,32 @@ export class RunQueryRepository {
       ...(query.experimentId ? { experimentId: query.experimentId } : {}),
       ...(Object.keys(experiment).length > 0 ? { experiment } : {}),
       ...(query.search
-        ? { OR: [{ id: query.search }, { experiment: { name: containsIgnoringCase(this.provider, query.search) } }] }
+        ? {
+            OR: [
+              { id: query.search },
+              { experiment: { name: containsIgnoringCase(this.provider, query.search) } },
+            ],
+          }
         : {}),
     };
     const sort = RUN_SORTS[query.sort];
     const nullable = sort.nullable;
-    const after = query.cursor ? (afterCursor(sort, query.direction, decodeCursor(query.cursor, sort)) as Prisma.RunWhereInput) : null;
+    const after = query.cursor
+      ? (afterCursor(
+          sort,
+          query.direction,
+          decodeCursor(query.cursor, sort),
+        ) as Prisma.RunWhereInput)
+      : null;
     const [rows, total] = await Promise.all([
       this.db.run.findMany({
         where: after ? { AND: [where, after] } : where,
-        orderBy: [nullable ? { [query.sort]: { sort: query.direction, nulls: "last" } } : { [query.sort]: query.direction }, { id: query.direction }],
+        orderBy: [
+          nullable
+            ? { [query.sort]: { sort: query.direction, nulls: "last" } }
+            : { [query.sort]: query.direction },
+          { id: query.direction },
+        ],
         take: query.limit + 1,
         include: rowInclude,
       }),
@@ -104,14 +126,20 @@ export class RunQueryRepository {
     const last = page[page.length - 1];
     return {
       items: page.map(toRow),
-      nextCursor: rows.length > query.limit && last ? encodeCursor(sort, sortValue(last, query.sort), last.id) : null,
+      nextCursor:
+        rows.length > query.limit && last
+          ? encodeCursor(sort, sortValue(last, query.sort), last.id)
+          : null,
       total,
     };
   }
 
   /** The runs asked for with their experiment's settings and final metrics; unknown ids are left out. */
   async comparedRows(runIds: readonly string[]): Promise<ComparedRunRow[]> {
-    const rows = await this.db.run.findMany({ where: { id: { in: [...runIds] } }, include: rowInclude });
+    const rows = await this.db.run.findMany({
+      where: { id: { in: [...runIds] } },
+      include: rowInclude,
+    });
     return rows.map((row) => ({
       run: toRow(row),
       settings: {
@@ -120,9 +148,15 @@ export class RunQueryRepository {
         trainPerClass: row.experiment.trainPerClass,
         validationFraction: row.experiment.validationFraction,
         testPerClass: row.experiment.testPerClass,
-        training: parseJsonColumn(StoredTrainingOptions, row.experiment.training, "Experiment.training"),
+        training: parseJsonColumn(
+          StoredTrainingOptions,
+          row.experiment.training,
+          "Experiment.training",
+        ),
       },
-      finalMetrics: row.finalMetrics ? parseJsonColumn(FinalMetrics, row.finalMetrics, "Run.finalMetrics") : null,
+      finalMetrics: row.finalMetrics
+        ? parseJsonColumn(FinalMetrics, row.finalMetrics, "Run.finalMetrics")
+        : null,
     }));
   }
 
@@ -133,7 +167,9 @@ export class RunQueryRepository {
       select: { id: true, finalMetrics: true },
     });
     const out: Record<string, FinalMetrics> = {};
-    for (const row of rows) if (row.finalMetrics) out[row.id] = parseJsonColumn(FinalMetrics, row.finalMetrics, "Run.finalMetrics");
+    for (const row of rows)
+      if (row.finalMetrics)
+        out[row.id] = parseJsonColumn(FinalMetrics, row.finalMetrics, "Run.finalMetrics");
     return out;
   }
 
@@ -142,9 +178,15 @@ export class RunQueryRepository {
    * has not seen yet) or the (step, name) of the last point read, which pages through every point
    * even when one step holds more points than a page.
    */
-  async pointsAfter(runId: string, after: number | { step: number; name: string }, limit = 5000): Promise<{ name: string; step: number; value: number }[]> {
+  async pointsAfter(
+    runId: string,
+    after: number | { step: number; name: string },
+    limit = 5000,
+  ): Promise<{ name: string; step: number; value: number }[]> {
     const position =
-      typeof after === "number" ? { step: { gt: after } } : { OR: [{ step: { gt: after.step } }, { step: after.step, name: { gt: after.name } }] };
+      typeof after === "number"
+        ? { step: { gt: after } }
+        : { OR: [{ step: { gt: after.step } }, { step: after.step, name: { gt: after.name } }] };
     return this.db.metricPoint.findMany({
       where: { runId, ...position },
       orderBy: [{ step: "asc" }, { name: "asc" }],
@@ -158,7 +200,11 @@ export class RunQueryRepository {
    * step with more points than a page is read whole (a run holds at most 100 series; older runs
    * may hold more).
    */
-  async allPointsAfter(runId: string, afterStep: number, pageSize = 5000): Promise<{ name: string; step: number; value: number }[]> {
+  async allPointsAfter(
+    runId: string,
+    afterStep: number,
+    pageSize = 5000,
+  ): Promise<{ name: string; step: number; value: number }[]> {
     const points: { name: string; step: number; value: number }[] = [];
     for (let after: number | { step: number; name: string } = afterStep; ; ) {
       const page = await this.pointsAfter(runId, after, pageSize);
@@ -176,7 +222,11 @@ export class RunQueryRepository {
     const out = new Map<string, string>();
     for (let i = 0; i < runIds.length; i += 500) {
       const rows = await this.db.runEvent.findMany({
-        where: { runId: { in: runIds.slice(i, i + 500) }, kind: { in: ["released", "lease_expired", "retried"] }, detail: { not: null } },
+        where: {
+          runId: { in: runIds.slice(i, i + 500) },
+          kind: { in: ["released", "lease_expired", "retried"] },
+          detail: { not: null },
+        },
         orderBy: [{ at: "asc" }, { id: "asc" }],
         select: { runId: true, detail: true },
       });
@@ -185,8 +235,16 @@ export class RunQueryRepository {
     return out;
   }
 
-  async lifecycle(runId: string): Promise<{ status: string; attempt: number; maxAttempts: number; failureReason: string | null } | null> {
-    return this.db.run.findUnique({ where: { id: runId }, select: { status: true, attempt: true, maxAttempts: true, failureReason: true } });
+  async lifecycle(runId: string): Promise<{
+    status: string;
+    attempt: number;
+    maxAttempts: number;
+    failureReason: string | null;
+  } | null> {
+    return this.db.run.findUnique({
+      where: { id: runId },
+      select: { status: true, attempt: true, maxAttempts: true, failureReason: true },
+    });
   }
 
   /**
@@ -225,7 +283,13 @@ export class RunQueryRepository {
       if (updated.count !== 1) return false;
       await tx.metricPoint.deleteMany({ where: { runId } });
       // The attempt counter counts claims, so the retry trains as the next one.
-      await recordRunEvent(tx, { runId, kind: "retried", attempt: expected.attempt + 1, actorId: data.actorId, at: data.now });
+      await recordRunEvent(tx, {
+        runId,
+        kind: "retried",
+        attempt: expected.attempt + 1,
+        actorId: data.actorId,
+        at: data.now,
+      });
       return true;
     });
   }

@@ -50,10 +50,19 @@ describe(`RunRepository.claimNext on ${provider}`, () => {
     expect(claimedByWorker.filter((mine) => mine.length > 0).length).toBeGreaterThan(1);
 
     // The database agrees: each run RUNNING once, held by the worker that was told it won.
-    const rows = await t.db.run.findMany({ select: { id: true, status: true, attempt: true, workerId: true } });
-    const holderOf = new Map(claimedByWorker.flatMap((mine, i) => mine.map((id) => [id, workerIds[i]] as const)));
+    const rows = await t.db.run.findMany({
+      select: { id: true, status: true, attempt: true, workerId: true },
+    });
+    const holderOf = new Map(
+      claimedByWorker.flatMap((mine, i) => mine.map((id) => [id, workerIds[i]] as const)),
+    );
     for (const row of rows) {
-      expect(row).toEqual({ id: row.id, status: "RUNNING", attempt: 1, workerId: holderOf.get(row.id) });
+      expect(row).toEqual({
+        id: row.id,
+        status: "RUNNING",
+        attempt: 1,
+        workerId: holderOf.get(row.id),
+      });
     }
   });
 
@@ -61,29 +70,40 @@ describe(`RunRepository.claimNext on ${provider}`, () => {
     await seedQueuedRuns(t.db, t.provider, { runs: 2 });
     const [workerId] = await registerWorkers(t.db, 1, now);
     const runs = new RunRepository(t.db, t.provider);
-    const ordered = await t.db.run.findMany({ orderBy: [{ queuedAt: "asc" }, { id: "asc" }], select: { id: true } });
+    const ordered = await t.db.run.findMany({
+      orderBy: [{ queuedAt: "asc" }, { id: "asc" }],
+      select: { id: true },
+    });
     expect((await runs.claimNext(workerId!, now, lease, "cpu"))?.run.id).toBe(ordered[0]!.id);
     expect((await runs.claimNext(workerId!, now, lease, "cpu"))?.run.id).toBe(ordered[1]!.id);
     expect(await runs.claimNext(workerId!, now, lease, "cpu")).toBeNull();
-    expect(await t.db.worker.findUnique({ where: { id: workerId! }, select: { currentRunId: true } })).toEqual({ currentRunId: ordered[1]!.id });
+    expect(
+      await t.db.worker.findUnique({ where: { id: workerId! }, select: { currentRunId: true } }),
+    ).toEqual({ currentRunId: ordered[1]!.id });
   });
 
-  it.runIf(provider === "postgresql")("skips a queued run another transaction has locked instead of waiting for it", async () => {
-    await seedQueuedRuns(t.db, t.provider, { runs: 2 });
-    const [workerId] = await registerWorkers(t.db, 1, now);
-    const ordered = await t.db.run.findMany({ orderBy: [{ queuedAt: "asc" }, { id: "asc" }], select: { id: true } });
-    const other = new pg.Client(postgresPoolConfig(t.url));
-    await other.connect();
-    try {
-      await other.query("BEGIN");
-      await other.query(`SELECT "id" FROM "Run" WHERE "id" = $1 FOR UPDATE`, [ordered[0]!.id]);
-      const runs = new RunRepository(t.db, t.provider);
-      expect((await runs.claimNext(workerId!, now, lease, "cpu"))?.run.id).toBe(ordered[1]!.id);
-      expect(await runs.claimNext(workerId!, now, lease, "cpu")).toBeNull();
-      await other.query("ROLLBACK");
-      expect((await runs.claimNext(workerId!, now, lease, "cpu"))?.run.id).toBe(ordered[0]!.id);
-    } finally {
-      await other.end();
-    }
-  });
+  it.runIf(provider === "postgresql")(
+    "skips a queued run another transaction has locked instead of waiting for it",
+    async () => {
+      await seedQueuedRuns(t.db, t.provider, { runs: 2 });
+      const [workerId] = await registerWorkers(t.db, 1, now);
+      const ordered = await t.db.run.findMany({
+        orderBy: [{ queuedAt: "asc" }, { id: "asc" }],
+        select: { id: true },
+      });
+      const other = new pg.Client(postgresPoolConfig(t.url));
+      await other.connect();
+      try {
+        await other.query("BEGIN");
+        await other.query(`SELECT "id" FROM "Run" WHERE "id" = $1 FOR UPDATE`, [ordered[0]!.id]);
+        const runs = new RunRepository(t.db, t.provider);
+        expect((await runs.claimNext(workerId!, now, lease, "cpu"))?.run.id).toBe(ordered[1]!.id);
+        expect(await runs.claimNext(workerId!, now, lease, "cpu")).toBeNull();
+        await other.query("ROLLBACK");
+        expect((await runs.claimNext(workerId!, now, lease, "cpu"))?.run.id).toBe(ordered[0]!.id);
+      } finally {
+        await other.end();
+      }
+    },
+  );
 });

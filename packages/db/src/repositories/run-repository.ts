@@ -72,12 +72,27 @@ export class RunRepository {
     return {
       ...toRunSummary(row),
       experimentName: row.experiment.name,
-      finalMetrics: row.finalMetrics ? parseJsonColumn(FinalMetrics, row.finalMetrics, "Run.finalMetrics") : null,
+      finalMetrics: row.finalMetrics
+        ? parseJsonColumn(FinalMetrics, row.finalMetrics, "Run.finalMetrics")
+        : null,
       artifacts: row.artifacts.map(
-        (a): ArtifactDto => ({ id: a.id, kind: a.kind, fileName: a.fileName, sizeBytes: a.sizeBytes, createdAt: a.createdAt.toISOString() }),
+        (a): ArtifactDto => ({
+          id: a.id,
+          kind: a.kind,
+          fileName: a.fileName,
+          sizeBytes: a.sizeBytes,
+          createdAt: a.createdAt.toISOString(),
+        }),
       ),
       events: row.events.map(
-        (e): RunEventDto => ({ kind: RunEventKind.parse(e.kind), attempt: e.attempt, at: e.at.toISOString(), worker: e.worker, actor: e.actor, detail: e.detail }),
+        (e): RunEventDto => ({
+          kind: RunEventKind.parse(e.kind),
+          attempt: e.attempt,
+          at: e.at.toISOString(),
+          worker: e.worker,
+          actor: e.actor,
+          detail: e.detail,
+        }),
       ),
     };
   }
@@ -88,9 +103,25 @@ export class RunRepository {
   }
 
   /** Claims the oldest queued run for `workerId`: one queued run goes to exactly one claimer. */
-  async claimNext(workerId: string, now: Date, leaseExpiresAt: Date, backend: TrainingBackend): Promise<ClaimedRunRow | null> {
-    const claim: ClaimData = { status: "RUNNING", workerId, leaseExpiresAt, startedAt: now, backend, attempt: { increment: 1 }, progress: 0 };
-    const runId = this.provider === "postgresql" ? await this.claimLocked(workerId, now, claim) : await this.claimConditionally(workerId, now, claim);
+  async claimNext(
+    workerId: string,
+    now: Date,
+    leaseExpiresAt: Date,
+    backend: TrainingBackend,
+  ): Promise<ClaimedRunRow | null> {
+    const claim: ClaimData = {
+      status: "RUNNING",
+      workerId,
+      leaseExpiresAt,
+      startedAt: now,
+      backend,
+      attempt: { increment: 1 },
+      progress: 0,
+    };
+    const runId =
+      this.provider === "postgresql"
+        ? await this.claimLocked(workerId, now, claim)
+        : await this.claimConditionally(workerId, now, claim);
     if (!runId) return null;
     return this.claimedRun(runId);
   }
@@ -100,9 +131,16 @@ export class RunRepository {
    * after its reply was lost; null when it holds none (the sweeper may have requeued it already).
    */
   async reclaimHeld(workerId: string, leaseExpiresAt: Date): Promise<ClaimedRunRow | null> {
-    const held = await this.db.run.findFirst({ where: { workerId, status: "RUNNING" }, orderBy: { startedAt: "desc" }, select: { id: true } });
+    const held = await this.db.run.findFirst({
+      where: { workerId, status: "RUNNING" },
+      orderBy: { startedAt: "desc" },
+      select: { id: true },
+    });
     if (!held) return null;
-    const renewed = await this.db.run.updateMany({ where: { id: held.id, workerId, status: "RUNNING" }, data: { leaseExpiresAt } });
+    const renewed = await this.db.run.updateMany({
+      where: { id: held.id, workerId, status: "RUNNING" },
+      data: { leaseExpiresAt },
+    });
     return renewed.count === 1 ? this.claimedRun(held.id) : null;
   }
 
@@ -142,9 +180,22 @@ export class RunRepository {
           ORDER BY "queuedAt" ASC, "id" ASC
           LIMIT 1 FOR UPDATE SKIP LOCKED`;
         if (!candidate) return null;
-        const { attempt } = await tx.run.update({ where: { id: candidate.id }, data: claim, select: { attempt: true } });
-        await tx.worker.update({ where: { id: workerId }, data: { currentRunId: candidate.id, lastSeenAt: now } });
-        await recordRunEvent(tx, { runId: candidate.id, kind: "claimed", attempt, workerId, at: now });
+        const { attempt } = await tx.run.update({
+          where: { id: candidate.id },
+          data: claim,
+          select: { attempt: true },
+        });
+        await tx.worker.update({
+          where: { id: workerId },
+          data: { currentRunId: candidate.id, lastSeenAt: now },
+        });
+        await recordRunEvent(tx, {
+          runId: candidate.id,
+          kind: "claimed",
+          attempt,
+          workerId,
+          at: now,
+        });
         return candidate.id;
       },
       // Waiting for a pooled connection under a burst of claims is normal; the work itself is short.
@@ -156,7 +207,11 @@ export class RunRepository {
    * SQLite: the conditional update (status still QUEUED) is the atomic step, as SQLite runs one
    * write at a time: two workers racing for the same row cannot both win; the loser tries the next.
    */
-  private async claimConditionally(workerId: string, now: Date, claim: ClaimData): Promise<string | null> {
+  private async claimConditionally(
+    workerId: string,
+    now: Date,
+    claim: ClaimData,
+  ): Promise<string | null> {
     for (let tries = 0; tries < 20; tries++) {
       const candidate = await this.db.run.findFirst({
         where: { status: "QUEUED" },
@@ -165,10 +220,22 @@ export class RunRepository {
       });
       if (!candidate) return null;
       const won = await this.db.$transaction(async (tx) => {
-        const updated = await tx.run.updateMany({ where: { id: candidate.id, status: "QUEUED" }, data: claim });
+        const updated = await tx.run.updateMany({
+          where: { id: candidate.id, status: "QUEUED" },
+          data: claim,
+        });
         if (updated.count !== 1) return false;
-        await tx.worker.update({ where: { id: workerId }, data: { currentRunId: candidate.id, lastSeenAt: now } });
-        await recordRunEvent(tx, { runId: candidate.id, kind: "claimed", attempt: await attemptOf(tx, candidate.id), workerId, at: now });
+        await tx.worker.update({
+          where: { id: workerId },
+          data: { currentRunId: candidate.id, lastSeenAt: now },
+        });
+        await recordRunEvent(tx, {
+          runId: candidate.id,
+          kind: "claimed",
+          attempt: await attemptOf(tx, candidate.id),
+          workerId,
+          at: now,
+        });
         return true;
       }, EVENT_TX);
       if (won) return candidate.id;
@@ -177,13 +244,20 @@ export class RunRepository {
   }
 
   /** Extends the lease of a run this worker holds; null when it no longer holds it. */
-  async extendLease(runId: string, workerId: string, leaseExpiresAt: Date): Promise<{ cancelRequested: boolean } | null> {
+  async extendLease(
+    runId: string,
+    workerId: string,
+    leaseExpiresAt: Date,
+  ): Promise<{ cancelRequested: boolean } | null> {
     const updated = await this.db.run.updateMany({
       where: { id: runId, workerId, status: "RUNNING" },
       data: { leaseExpiresAt },
     });
     if (updated.count === 0) return null;
-    const row = await this.db.run.findUniqueOrThrow({ where: { id: runId }, select: { cancelRequested: true } });
+    const row = await this.db.run.findUniqueOrThrow({
+      where: { id: runId },
+      select: { cancelRequested: true },
+    });
     return row;
   }
 
@@ -204,11 +278,27 @@ export class RunRepository {
     return this.db.$transaction(async (tx) => {
       const updated = await tx.run.updateMany({
         where: { id: runId, workerId, status: "RUNNING" },
-        data: { status: "QUEUED", workerId: null, leaseExpiresAt: null, failureReason: reason, cancelRequested: false },
+        data: {
+          status: "QUEUED",
+          workerId: null,
+          leaseExpiresAt: null,
+          failureReason: reason,
+          cancelRequested: false,
+        },
       });
-      await tx.worker.updateMany({ where: { id: workerId, currentRunId: runId }, data: { currentRunId: null } });
+      await tx.worker.updateMany({
+        where: { id: workerId, currentRunId: runId },
+        data: { currentRunId: null },
+      });
       if (updated.count !== 1) return false;
-      await recordRunEvent(tx, { runId, kind: "released", attempt: await attemptOf(tx, runId), workerId, detail: reason, at: now });
+      await recordRunEvent(tx, {
+        runId,
+        kind: "released",
+        attempt: await attemptOf(tx, runId),
+        workerId,
+        detail: reason,
+        at: now,
+      });
       return true;
     }, EVENT_TX);
   }
@@ -242,11 +332,19 @@ export class RunRepository {
         where: { id: runId, workerId, status: "RUNNING" },
         data: { ...data, finishedAt: now, leaseExpiresAt: null },
       });
-      await tx.worker.updateMany({ where: { id: workerId, currentRunId: runId }, data: { currentRunId: null, lastSeenAt: now } });
+      await tx.worker.updateMany({
+        where: { id: workerId, currentRunId: runId },
+        data: { currentRunId: null, lastSeenAt: now },
+      });
       if (updated.count !== 1) return false;
       await recordRunEvent(tx, {
         runId,
-        kind: outcome.status === "SUCCEEDED" ? "succeeded" : outcome.status === "FAILED" ? "failed" : "canceled",
+        kind:
+          outcome.status === "SUCCEEDED"
+            ? "succeeded"
+            : outcome.status === "FAILED"
+              ? "failed"
+              : "canceled",
         attempt: await attemptOf(tx, runId),
         workerId,
         detail: outcome.status === "SUCCEEDED" ? null : outcome.reason,
@@ -265,7 +363,13 @@ export class RunRepository {
   async requestCancel(runId: string, now: Date, actorId: string | null): Promise<RunStatus | null> {
     return this.db.$transaction(async (tx) => {
       const recordRequest = async () =>
-        recordRunEvent(tx, { runId, kind: "cancel_requested", attempt: await attemptOf(tx, runId), actorId, at: now });
+        recordRunEvent(tx, {
+          runId,
+          kind: "cancel_requested",
+          attempt: await attemptOf(tx, runId),
+          actorId,
+          at: now,
+        });
       const queued = await tx.run.updateMany({
         where: { id: runId, status: "QUEUED" },
         data: { status: "CANCELED", finishedAt: now, failureReason: "canceled before it started" },
@@ -274,7 +378,10 @@ export class RunRepository {
         await recordRequest();
         return "CANCELED";
       }
-      const running = await tx.run.updateMany({ where: { id: runId, status: "RUNNING", cancelRequested: false }, data: { cancelRequested: true } });
+      const running = await tx.run.updateMany({
+        where: { id: runId, status: "RUNNING", cancelRequested: false },
+        data: { cancelRequested: true },
+      });
       if (running.count === 1) {
         await recordRequest();
         return "RUNNING";
@@ -285,7 +392,9 @@ export class RunRepository {
   }
 
   /** Running runs whose lease has expired: their worker is gone or cut off. */
-  async expiredLeases(now: Date): Promise<{ id: string; attempt: number; maxAttempts: number; workerId: string | null }[]> {
+  async expiredLeases(
+    now: Date,
+  ): Promise<{ id: string; attempt: number; maxAttempts: number; workerId: string | null }[]> {
     return this.db.run.findMany({
       where: { status: "RUNNING", leaseExpiresAt: { lte: now } },
       select: { id: true, attempt: true, maxAttempts: true, workerId: true },
@@ -305,7 +414,13 @@ export class RunRepository {
     const runId = expired.id;
     return this.db.$transaction(async (tx) => {
       const updated = await tx.run.updateMany({
-        where: { id: runId, status: "RUNNING", leaseExpiresAt: { lte: now }, attempt: expired.attempt, workerId: expired.workerId },
+        where: {
+          id: runId,
+          status: "RUNNING",
+          leaseExpiresAt: { lte: now },
+          attempt: expired.attempt,
+          workerId: expired.workerId,
+        },
         data: giveUp
           ? { status: "FAILED", finishedAt: now, failureReason: reason, leaseExpiresAt: null }
           : { status: "QUEUED", workerId: null, leaseExpiresAt: null, failureReason: reason },
@@ -313,7 +428,14 @@ export class RunRepository {
       if (updated.count !== 1) return false;
       // The worker that lost the lease no longer holds this run, whatever it last told us.
       await tx.worker.updateMany({ where: { currentRunId: runId }, data: { currentRunId: null } });
-      await recordRunEvent(tx, { runId, kind: "lease_expired", attempt: expired.attempt, workerId: expired.workerId, detail: reason, at: now });
+      await recordRunEvent(tx, {
+        runId,
+        kind: "lease_expired",
+        attempt: expired.attempt,
+        workerId: expired.workerId,
+        detail: reason,
+        at: now,
+      });
       return true;
     }, EVENT_TX);
   }
@@ -327,19 +449,35 @@ export class RunRepository {
     sha256: string;
   }): Promise<void> {
     await this.db.artifact.upsert({
-      where: { runId_kind_fileName: { runId: input.runId, kind: input.kind, fileName: input.fileName } },
+      where: {
+        runId_kind_fileName: { runId: input.runId, kind: input.kind, fileName: input.fileName },
+      },
       create: input,
-      update: { storagePath: input.storagePath, sizeBytes: input.sizeBytes, sha256: input.sha256, createdAt: new Date() },
+      update: {
+        storagePath: input.storagePath,
+        sizeBytes: input.sizeBytes,
+        sha256: input.sha256,
+        createdAt: new Date(),
+      },
     });
   }
 
-  async artifact(runId: string, fileName: string): Promise<{ storagePath: string; sizeBytes: number } | null> {
-    return this.db.artifact.findFirst({ where: { runId, fileName }, select: { storagePath: true, sizeBytes: true } });
+  async artifact(
+    runId: string,
+    fileName: string,
+  ): Promise<{ storagePath: string; sizeBytes: number } | null> {
+    return this.db.artifact.findFirst({
+      where: { runId, fileName },
+      select: { storagePath: true, sizeBytes: true },
+    });
   }
 
   /** The epochs a run may train (its experiment's budget), or null when there is no such run. */
   async epochBudget(runId: string): Promise<number | null> {
-    const row = await this.db.run.findUnique({ where: { id: runId }, select: { experiment: { select: { epochs: true } } } });
+    const row = await this.db.run.findUnique({
+      where: { id: runId },
+      select: { experiment: { select: { epochs: true } } },
+    });
     return row?.experiment.epochs ?? null;
   }
 
@@ -349,12 +487,27 @@ export class RunRepository {
    */
   async heldWith(credential: string, what: HeldRunFile): Promise<boolean> {
     const match =
-      "runId" in what ? { id: what.runId } : "baseModelId" in what ? { experiment: { baseModelId: what.baseModelId } } : { experiment: { datasetId: what.datasetId } };
-    const run = await this.db.run.findFirst({ where: { status: "RUNNING", worker: { credential }, ...match }, select: { id: true } });
+      "runId" in what
+        ? { id: what.runId }
+        : "baseModelId" in what
+          ? { experiment: { baseModelId: what.baseModelId } }
+          : { experiment: { datasetId: what.datasetId } };
+    const run = await this.db.run.findFirst({
+      where: { status: "RUNNING", worker: { credential }, ...match },
+      select: { id: true },
+    });
     return run !== null;
   }
 
-  async holder(runId: string): Promise<{ workerId: string | null; status: string; attempt: number; cancelRequested: boolean } | null> {
-    return this.db.run.findUnique({ where: { id: runId }, select: { workerId: true, status: true, attempt: true, cancelRequested: true } });
+  async holder(runId: string): Promise<{
+    workerId: string | null;
+    status: string;
+    attempt: number;
+    cancelRequested: boolean;
+  } | null> {
+    return this.db.run.findUnique({
+      where: { id: runId },
+      select: { workerId: true, status: true, attempt: true, cancelRequested: true },
+    });
   }
 }

@@ -13,7 +13,11 @@ export class SettingRepository {
    * makes this atomic across processes and replicas.
    */
   async claim(key: string, value: string): Promise<boolean> {
-    return (await createUnlessTaken(() => this.db.setting.create({ data: { key, value }, select: { key: true } }))) !== null;
+    return (
+      (await createUnlessTaken(() =>
+        this.db.setting.create({ data: { key, value }, select: { key: true } }),
+      )) !== null
+    );
   }
 
   async delete(key: string): Promise<void> {

@@ -31,9 +31,15 @@ beforeAll(async () => {
   dir = mkdtempSync(path.join(tmpdir(), "tlab-scale-"));
   file = path.join(dir, "scale.db");
   applyMigrationsToFreshSqlite(file);
-  db = new PrismaClient({ adapter: new PrismaBetterSQLite3({ url: `file:${file}` }), log: [{ emit: "event", level: "query" }] });
+  db = new PrismaClient({
+    adapter: new PrismaBetterSQLite3({ url: `file:${file}` }),
+    log: [{ emit: "event", level: "query" }],
+  });
   // The client's generic event type is not inferred from the `log` option here; the event is Prisma's QueryEvent.
-  (db as unknown as { $on(event: "query", listener: (e: { query: string }) => void): void }).$on("query", (event) => log.push({ sql: event.query }));
+  (db as unknown as { $on(event: "query", listener: (e: { query: string }) => void): void }).$on(
+    "query",
+    (event) => log.push({ sql: event.query }),
+  );
 
   const catalog = new CatalogRepository(db);
   const model = await catalog.upsertBaseModel({
@@ -46,9 +52,18 @@ beforeAll(async () => {
     totalParams: 10,
     sha256: "0".repeat(64),
   });
-  const dataset = await catalog.upsertDataset({ name: "tiny-data", description: "", spec: { source: "mnist", classes: [5, 6] }, classNames: ["5", "6"] });
+  const dataset = await catalog.upsertDataset({
+    name: "tiny-data",
+    description: "",
+    spec: { source: "mnist", classes: [5, 6] },
+    classNames: ["5", "6"],
+  });
   const start = Date.UTC(2026, 0, 1);
-  const config = JSON.stringify({ kind: "frozen", head: { type: "softmax", hiddenUnits: 0, dropout: 0 }, learningRate: 0.03 });
+  const config = JSON.stringify({
+    kind: "frozen",
+    head: { type: "softmax", hiddenUnits: 0, dropout: 0 },
+    learningRate: 0.03,
+  });
   for (let offset = 0; offset < EXPERIMENTS; offset += 1000) {
     const ids = Array.from({ length: Math.min(1000, EXPERIMENTS - offset) }, (_, i) => offset + i);
     await db.experiment.createMany({
@@ -106,7 +121,11 @@ function planOf(sql: string): string[] {
 }
 
 function pageQuery(statements: string[], table: string): string {
-  const select = statements.find((sql) => new RegExp(`^SELECT .* FROM [\`"]main[\`"]\\.[\`"]${table}[\`"].* ORDER BY .*LIMIT`, "s").test(sql));
+  const select = statements.find((sql) =>
+    new RegExp(`^SELECT .* FROM [\`"]main[\`"]\\.[\`"]${table}[\`"].* ORDER BY .*LIMIT`, "s").test(
+      sql,
+    ),
+  );
   if (!select) throw new Error(`no paged SELECT on ${table} among:\n${statements.join("\n")}`);
   return select;
 }
@@ -130,9 +149,13 @@ describe(`tables over ${EXPERIMENTS.toLocaleString("en-US")} experiments (SQLite
     expect(plan.join("\n")).not.toMatch(/USE TEMP B-TREE FOR ORDER BY/);
 
     // A deep page costs the same statements, and keyset paging neither repeats nor skips rows.
-    const second = await experiments.page(ExperimentTableInput.parse({ limit: 50, cursor: first!.nextCursor }));
+    const second = await experiments.page(
+      ExperimentTableInput.parse({ limit: 50, cursor: first!.nextCursor }),
+    );
     expect(second.items[0]!.id).toBe("exp-09949");
-    const deepStatements = await statementsOf(() => experiments.page(ExperimentTableInput.parse({ limit: 50, cursor: second.nextCursor })));
+    const deepStatements = await statementsOf(() =>
+      experiments.page(ExperimentTableInput.parse({ limit: 50, cursor: second.nextCursor })),
+    );
     expect(deepStatements.length).toBe(statements.length);
   });
 
@@ -155,7 +178,9 @@ describe(`tables over ${EXPERIMENTS.toLocaleString("en-US")} experiments (SQLite
     const experiments = new ExperimentQueryRepository(db, "sqlite");
     let found: Awaited<ReturnType<ExperimentQueryRepository["page"]>> | undefined;
     const statements = await statementsOf(async () => {
-      found = await experiments.page(ExperimentTableInput.parse({ limit: 20, search: "SWEEP", sort: "name", direction: "asc" }));
+      found = await experiments.page(
+        ExperimentTableInput.parse({ limit: 20, search: "SWEEP", sort: "name", direction: "asc" }),
+      );
     });
     expect(found!.total).toBe(EXPERIMENTS / 100);
     expect(found!.items.map((e) => e.name)).toEqual([...found!.items.map((e) => e.name)].sort());
@@ -166,7 +191,14 @@ describe(`tables over ${EXPERIMENTS.toLocaleString("en-US")} experiments (SQLite
     const runs = new RunQueryRepository(db, "sqlite");
     let page: Awaited<ReturnType<RunQueryRepository["page"]>> | undefined;
     const statements = await statementsOf(async () => {
-      page = await runs.page(RunTableInput.parse({ limit: 50, status: ["SUCCEEDED"], sort: "testAccuracy", direction: "desc" }));
+      page = await runs.page(
+        RunTableInput.parse({
+          limit: 50,
+          status: ["SUCCEEDED"],
+          sort: "testAccuracy",
+          direction: "desc",
+        }),
+      );
     });
     expect(page!.items).toHaveLength(50);
     const accuracies = page!.items.map((r) => r.testAccuracy!);
@@ -174,7 +206,12 @@ describe(`tables over ${EXPERIMENTS.toLocaleString("en-US")} experiments (SQLite
     expect(page!.items[0]!.experimentName).toMatch(/experiment|sweep/i);
     expect(statements.length).toBeLessThanOrEqual(7);
 
-    const plan = planOf(pageQuery(await statementsOf(() => runs.page(RunTableInput.parse({ limit: 50, status: ["QUEUED"] }))), "Run"));
+    const plan = planOf(
+      pageQuery(
+        await statementsOf(() => runs.page(RunTableInput.parse({ limit: 50, status: ["QUEUED"] }))),
+        "Run",
+      ),
+    );
     // The default order (newest queued first) within a status filter walks the (status, queuedAt) index.
     expect(plan.join("\n")).toMatch(/USING (COVERING )?INDEX Run_status_queuedAt_idx/);
   });

@@ -1,7 +1,14 @@
 import { Role, type SessionUser, type UserDto } from "@tlab/core/access";
 import type { Db } from "../client";
 
-const USER_SELECT = { id: true, email: true, name: true, role: true, deactivatedAt: true, createdAt: true } as const;
+const USER_SELECT = {
+  id: true,
+  email: true,
+  name: true,
+  role: true,
+  deactivatedAt: true,
+  createdAt: true,
+} as const;
 
 /** Accounts as the access rules see them. better-auth writes these rows; we read roles and status. */
 export class UserRepository {
@@ -12,7 +19,11 @@ export class UserRepository {
   }
 
   async list(): Promise<UserDto[]> {
-    const rows = await this.db.user.findMany({ select: USER_SELECT, orderBy: { createdAt: "asc" }, take: 1000 });
+    const rows = await this.db.user.findMany({
+      select: USER_SELECT,
+      orderBy: { createdAt: "asc" },
+      take: 1000,
+    });
     return rows.map(toUserDto);
   }
 
@@ -22,7 +33,10 @@ export class UserRepository {
   }
 
   async byEmail(email: string): Promise<UserDto | null> {
-    const row = await this.db.user.findUnique({ where: { email: email.toLowerCase() }, select: USER_SELECT });
+    const row = await this.db.user.findUnique({
+      where: { email: email.toLowerCase() },
+      select: USER_SELECT,
+    });
     return row ? toUserDto(row) : null;
   }
 
@@ -39,7 +53,10 @@ export class UserRepository {
 
   /** Deactivating also ends every session; tokens stop working because their owner is inactive. */
   async setActive(id: string, active: boolean, now: Date): Promise<boolean> {
-    const updated = await this.db.user.updateMany({ where: { id }, data: { deactivatedAt: active ? null : now } });
+    const updated = await this.db.user.updateMany({
+      where: { id },
+      data: { deactivatedAt: active ? null : now },
+    });
     if (!active) await this.db.session.deleteMany({ where: { userId: id } });
     return updated.count === 1;
   }
@@ -49,7 +66,14 @@ export class UserRepository {
   }
 }
 
-function toUserDto(row: { id: string; email: string; name: string; role: string; deactivatedAt: Date | null; createdAt: Date }): UserDto {
+function toUserDto(row: {
+  id: string;
+  email: string;
+  name: string;
+  role: string;
+  deactivatedAt: Date | null;
+  createdAt: Date;
+}): UserDto {
   return {
     id: row.id,
     email: row.email,

@@ -40,7 +40,13 @@ export class WorkerRepository {
     const runs = runIds.length
       ? await this.db.run.findMany({
           where: { id: { in: runIds } },
-          select: { id: true, strategy: true, seed: true, progress: true, experiment: { select: { name: true } } },
+          select: {
+            id: true,
+            strategy: true,
+            seed: true,
+            progress: true,
+            experiment: { select: { name: true } },
+          },
         })
       : [];
     const byId = new Map(runs.map((run) => [run.id, run]));
@@ -48,7 +54,15 @@ export class WorkerRepository {
       const run = row.currentRunId ? byId.get(row.currentRunId) : undefined;
       return {
         ...toWorker(row),
-        currentRun: run ? { id: run.id, experimentName: run.experiment.name, strategy: StrategyKind.parse(run.strategy), seed: run.seed, progress: run.progress } : null,
+        currentRun: run
+          ? {
+              id: run.id,
+              experimentName: run.experiment.name,
+              strategy: StrategyKind.parse(run.strategy),
+              seed: run.seed,
+              progress: run.progress,
+            }
+          : null,
       };
     });
   }

@@ -31,7 +31,8 @@ export interface TestDb {
  */
 export function testDbProvider(): DbProvider {
   const chosen = process.env.TLAB_TEST_DB?.trim() || "sqlite";
-  if (chosen !== "sqlite" && chosen !== "postgresql") throw new Error(`TLAB_TEST_DB must be "sqlite" or "postgresql"; got "${chosen}"`);
+  if (chosen !== "sqlite" && chosen !== "postgresql")
+    throw new Error(`TLAB_TEST_DB must be "sqlite" or "postgresql"; got "${chosen}"`);
   return chosen;
 }
 
@@ -51,7 +52,10 @@ export async function createTestDb(): Promise<TestDb> {
       await createPostgresSchemaWithMigrations(url);
     } catch (error) {
       removeDir();
-      throw new Error(`PostgreSQL for tests at ${process.env.TEST_POSTGRES_URL?.trim() || DEFAULT_TEST_POSTGRES_URL}: ${error instanceof Error ? error.message : String(error)}`, { cause: error });
+      throw new Error(
+        `PostgreSQL for tests at ${process.env.TEST_POSTGRES_URL?.trim() || DEFAULT_TEST_POSTGRES_URL}: ${error instanceof Error ? error.message : String(error)}`,
+        { cause: error },
+      );
     }
     const { db, provider } = createDb(url);
     const replicas: Db[] = [];

@@ -21,7 +21,11 @@ export interface SmallDisk {
 export function mountSmallDisk(sizeBytes: number): SmallDisk | null {
   if (process.platform !== "linux") return null;
   const dir = mkdtempSync(path.join(tmpdir(), "tlab-small-disk-"));
-  if (spawnSync("mount", ["-t", "tmpfs", "-o", `size=${sizeBytes}`, "tmpfs", dir], { stdio: "ignore" }).status !== 0) {
+  if (
+    spawnSync("mount", ["-t", "tmpfs", "-o", `size=${sizeBytes}`, "tmpfs", dir], {
+      stdio: "ignore",
+    }).status !== 0
+  ) {
     rmSync(dir, { recursive: true, force: true });
     return null;
   }

@@ -12,14 +12,22 @@ type Props = { searchParams: Promise<Record<string, string | string[] | undefine
 export default async function ComparePage({ searchParams }: Props) {
   await connection();
   const { runs } = await searchParams;
-  const runIds = [...new Set((typeof runs === "string" ? runs : "").split(",").map((id) => id.trim()).filter(Boolean))].slice(0, MAX_COMPARED_RUNS);
+  const runIds = [
+    ...new Set(
+      (typeof runs === "string" ? runs : "")
+        .split(",")
+        .map((id) => id.trim())
+        .filter(Boolean),
+    ),
+  ].slice(0, MAX_COMPARED_RUNS);
   if (runIds.length === 0) {
     return (
       <section className="empty-state">
         <h1>Compare runs</h1>
         <p>
-          Pick runs on the <Link href="/runs">runs page</Link> (any experiments) and press <strong>Compare</strong>; or open an experiment
-          and follow <strong>Compare runs one by one</strong>.
+          Pick runs on the <Link href="/runs">runs page</Link> (any experiments) and press{" "}
+          <strong>Compare</strong>; or open an experiment and follow{" "}
+          <strong>Compare runs one by one</strong>.
         </p>
       </section>
     );

@@ -23,7 +23,8 @@ export default async function SignInPage({ searchParams }: Props) {
       <h1>Sign in to Transfer Lab</h1>
       <SignInForm next={nextPath} />
       <p className="muted small">
-        No account yet? Ask an admin of this server for an invitation link. <Link href="/sign-up">About sign-up</Link>
+        No account yet? Ask an admin of this server for an invitation link.{" "}
+        <Link href="/sign-up">About sign-up</Link>
       </p>
     </section>
   );

@@ -14,7 +14,10 @@ export default async function SignUpPage() {
     return (
       <section className="auth-page">
         <h1>Sign-up is by invitation</h1>
-        <p>This server already has accounts. An admin can invite you from Settings → Users; the invitation link lets you create your account.</p>
+        <p>
+          This server already has accounts. An admin can invite you from Settings → Users; the
+          invitation link lets you create your account.
+        </p>
         <p>
           <Link href="/sign-in">Sign in</Link>
         </p>
@@ -24,7 +27,10 @@ export default async function SignUpPage() {
   return (
     <section className="auth-page">
       <h1>Welcome to Transfer Lab</h1>
-      <p className="notice">This server has no accounts yet. The account you create now is its admin: it can invite the rest of the team.</p>
+      <p className="notice">
+        This server has no accounts yet. The account you create now is its admin: it can invite the
+        rest of the team.
+      </p>
       <SignUpForm submitLabel="Create admin account" />
     </section>
   );

@@ -6,7 +6,13 @@ import { roleAtLeast, type Role, type SessionUser } from "@tlab/core/access";
 const CurrentUserContext = createContext<SessionUser | null>(null);
 
 /** Makes the signed-in user (from the server's session check) available to client components. */
-export function CurrentUserProvider({ user, children }: { user: SessionUser | null; children: ReactNode }) {
+export function CurrentUserProvider({
+  user,
+  children,
+}: {
+  user: SessionUser | null;
+  children: ReactNode;
+}) {
   return <CurrentUserContext.Provider value={user}>{children}</CurrentUserContext.Provider>;
 }
 

@@ -14,7 +14,10 @@ export function SignInForm({ next }: { next: string | null }) {
     const form = new FormData(event.currentTarget);
     setPending(true);
     setError(null);
-    const { error: failed } = await authClient.signIn.email({ email: String(form.get("email")), password: String(form.get("password")) });
+    const { error: failed } = await authClient.signIn.email({
+      email: String(form.get("email")),
+      password: String(form.get("password")),
+    });
     if (failed) {
       setPending(false);
       setError(failed.status === 401 ? "Wrong email or password." : authErrorMessage(failed));
@@ -27,11 +30,25 @@ export function SignInForm({ next }: { next: string | null }) {
     <form className="auth-form" onSubmit={onSubmit} aria-label="Sign in">
       <div className="field">
         <label htmlFor="email">Email</label>
-        <input id="email" name="email" type="email" autoComplete="username" required maxLength={254} />
+        <input
+          id="email"
+          name="email"
+          type="email"
+          autoComplete="username"
+          required
+          maxLength={254}
+        />
       </div>
       <div className="field">
         <label htmlFor="password">Password</label>
-        <input id="password" name="password" type="password" autoComplete="current-password" required maxLength={128} />
+        <input
+          id="password"
+          name="password"
+          type="password"
+          autoComplete="current-password"
+          required
+          maxLength={128}
+        />
       </div>
       <FormError message={error} />
       <div className="form-actions">

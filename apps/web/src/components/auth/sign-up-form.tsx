@@ -33,7 +33,12 @@ export function SignUpForm({ email, inviteToken, submitLabel }: Props) {
     const response = await fetch("/api/auth/sign-up/email", {
       method: "POST",
       headers: { "content-type": "application/json" },
-      body: JSON.stringify({ name: String(form.get("name")), email: email ?? String(form.get("email")), password, inviteToken }),
+      body: JSON.stringify({
+        name: String(form.get("name")),
+        email: email ?? String(form.get("email")),
+        password,
+        inviteToken,
+      }),
     });
     if (!response.ok) {
       const body = (await response.json().catch(() => ({}))) as { message?: string };
@@ -55,19 +60,43 @@ export function SignUpForm({ email, inviteToken, submitLabel }: Props) {
         {email ? (
           <input id="email" name="email" type="email" value={email} readOnly aria-readonly="true" />
         ) : (
-          <input id="email" name="email" type="email" autoComplete="username" required maxLength={254} />
+          <input
+            id="email"
+            name="email"
+            type="email"
+            autoComplete="username"
+            required
+            maxLength={254}
+          />
         )}
       </div>
       <div className="field">
         <label htmlFor="password">Password</label>
-        <input id="password" name="password" type="password" autoComplete="new-password" required minLength={MIN_PASSWORD_LENGTH} maxLength={MAX_PASSWORD_LENGTH} aria-describedby="password-hint" />
+        <input
+          id="password"
+          name="password"
+          type="password"
+          autoComplete="new-password"
+          required
+          minLength={MIN_PASSWORD_LENGTH}
+          maxLength={MAX_PASSWORD_LENGTH}
+          aria-describedby="password-hint"
+        />
         <p id="password-hint" className="hint">
           At least {MIN_PASSWORD_LENGTH} characters.
         </p>
       </div>
       <div className="field">
         <label htmlFor="confirm">Repeat password</label>
-        <input id="confirm" name="confirm" type="password" autoComplete="new-password" required minLength={MIN_PASSWORD_LENGTH} maxLength={MAX_PASSWORD_LENGTH} />
+        <input
+          id="confirm"
+          name="confirm"
+          type="password"
+          autoComplete="new-password"
+          required
+          minLength={MIN_PASSWORD_LENGTH}
+          maxLength={MAX_PASSWORD_LENGTH}
+        />
       </div>
       <FormError message={error} />
       <div className="form-actions">

@@ -14,7 +14,8 @@ export function UserMenu({ user }: { user: SessionUser | null }) {
   return (
     <details className="user-menu">
       <summary aria-label={`Account: ${user.email}`}>
-        <span className="user-name">{user.name || user.email}</span> <span className={`role-badge role-${user.role}`}>{user.role}</span>
+        <span className="user-name">{user.name || user.email}</span>{" "}
+        <span className={`role-badge role-${user.role}`}>{user.role}</span>
       </summary>
       <div className="user-menu-panel" role="menu">
         <p className="muted small">

@@ -15,7 +15,8 @@ function describeSource(dataset: DatasetDto): string {
 }
 
 function ClassCounts({ dataset }: { dataset: DatasetDto }) {
-  if (dataset.spec.source !== "upload") return <span className="muted">{dataset.classNames.join(", ")}</span>;
+  if (dataset.spec.source !== "upload")
+    return <span className="muted">{dataset.classNames.join(", ")}</span>;
   const { train, test } = dataset.spec.counts;
   return (
     <ul className={styles.counts} aria-label={`Images per class of ${dataset.name}`}>
@@ -32,7 +33,9 @@ function ClassCounts({ dataset }: { dataset: DatasetDto }) {
 export function DatasetsView({ initial }: { initial: DatasetDto[] }) {
   const trpc = useTRPC();
   const queryClient = useQueryClient();
-  const { data: datasets } = useQuery(trpc.catalog.datasets.queryOptions(undefined, { initialData: initial }));
+  const { data: datasets } = useQuery(
+    trpc.catalog.datasets.queryOptions(undefined, { initialData: initial }),
+  );
   return (
     <>
       <div className="page-header">
@@ -52,9 +55,11 @@ export function DatasetsView({ initial }: { initial: DatasetDto[] }) {
         }
         hint={
           <>
-            A zip of PNG or JPEG images, one folder per class (<code>cats/001.png</code>), optionally under <code>train/</code> and{" "}
-            <code>test/</code>. Without a size, images keep their size when they all share one, else the most common size. From a
-            terminal: <code>npm run tlab -- datasets add NAME --format imagefolder DIR</code> (or <code>--format idx</code>).
+            A zip of PNG or JPEG images, one folder per class (<code>cats/001.png</code>),
+            optionally under <code>train/</code> and <code>test/</code>. Without a size, images keep
+            their size when they all share one, else the most common size. From a terminal:{" "}
+            <code>npm run tlab -- datasets add NAME --format imagefolder DIR</code> (or{" "}
+            <code>--format idx</code>).
           </>
         }
         onUploaded={() => queryClient.invalidateQueries(trpc.catalog.pathFilter())}

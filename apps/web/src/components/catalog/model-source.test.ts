@@ -15,10 +15,17 @@ const base: BaseModelListItemDto = {
   source: "run",
   parentRunId: "r1",
   createdAt: "2026-11-28T21:00:00.000Z",
-  sourceRun: { id: "r1", experimentId: "e1", experimentName: "Digits 0-4 → 5-9", strategy: "full", seed: 2 },
+  sourceRun: {
+    id: "r1",
+    experimentId: "e1",
+    experimentName: "Digits 0-4 → 5-9",
+    strategy: "full",
+    seed: 2,
+  },
 };
 
-const render = (model: BaseModelListItemDto) => renderToStaticMarkup(createElement(ModelSource, { model }));
+const render = (model: BaseModelListItemDto) =>
+  renderToStaticMarkup(createElement(ModelSource, { model }));
 
 describe("ModelSource", () => {
   it("names a promoted model's source run as experiment · strategy · seed, linking the experiment and the run", () => {
@@ -30,7 +37,9 @@ describe("ModelSource", () => {
 
   it("says the source run is gone rather than linking to nothing, and names other sources in words", () => {
     expect(render({ ...base, sourceRun: null })).toBe("promoted from a run that no longer exists");
-    expect(render({ ...base, source: "builtin", parentRunId: null, sourceRun: null })).toBe("built in");
+    expect(render({ ...base, source: "builtin", parentRunId: null, sourceRun: null })).toBe(
+      "built in",
+    );
   });
 
   it("links a base model's Models page entry by its name", () => {

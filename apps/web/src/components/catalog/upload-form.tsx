@@ -46,13 +46,19 @@ export function UploadForm({
     if (!(file instanceof File) || file.size === 0) return setError("File: choose a .zip file");
     setBusy(true);
     try {
-      const response = await fetch(endpoint(name, form), { method: "PUT", headers: { "content-type": "application/zip" }, body: file });
+      const response = await fetch(endpoint(name, form), {
+        method: "PUT",
+        headers: { "content-type": "application/zip" },
+        body: file,
+      });
       const body = (await response.json().catch(() => ({}))) as UploadResult & { error?: string };
       if (!response.ok) {
         setError(body.error ?? `Upload failed (HTTP ${response.status})`);
         return;
       }
-      setMessage(`${body.created ? "Added" : "Already present, unchanged:"} ${name}${body.notes?.length ? `. ${body.notes.join(". ")}` : ""}`);
+      setMessage(
+        `${body.created ? "Added" : "Already present, unchanged:"} ${name}${body.notes?.length ? `. ${body.notes.join(". ")}` : ""}`,
+      );
       onUploaded(name, body);
       (event.target as HTMLFormElement).reset();
     } catch (cause) {
@@ -62,12 +68,24 @@ export function UploadForm({
     }
   }
 
-  if (!canUpload) return <p className="muted">Members and admins add to this catalog; ask an admin for the member role to upload.</p>;
+  if (!canUpload)
+    return (
+      <p className="muted">
+        Members and admins add to this catalog; ask an admin for the member role to upload.
+      </p>
+    );
   return (
     <form className={styles.uploadForm} onSubmit={submit} aria-label={label} noValidate>
       <div className="field">
         <label htmlFor="upload-name">Name</label>
-        <input id="upload-name" name="name" type="text" required maxLength={100} placeholder="e.g. flowers-v1" />
+        <input
+          id="upload-name"
+          name="name"
+          type="text"
+          required
+          maxLength={100}
+          placeholder="e.g. flowers-v1"
+        />
       </div>
       <div className="field">
         <label htmlFor="upload-file">Zip file</label>

@@ -28,18 +28,61 @@ const METRIC_LABELS: Record<string, string> = {
 /** "Experiment · Strategy · seed n"; without the experiment when every run comes from the same one. */
 function labeller(runs: readonly ComparedRunDto[]): (entry: ComparedRunDto) => string {
   const oneExperiment = new Set(runs.map((r) => r.run.experimentId)).size === 1;
-  return (entry) => `${oneExperiment ? "" : `${entry.run.experimentName} · `}${STRATEGY_LABELS[entry.run.strategy]} · seed ${entry.run.seed}`;
+  return (entry) =>
+    `${oneExperiment ? "" : `${entry.run.experimentName} · `}${STRATEGY_LABELS[entry.run.strategy]} · seed ${entry.run.seed}`;
 }
 
-type Column = { key: string; title: string; better: "max" | "min"; value: (e: ComparedRunDto) => number | null; format: (v: number | null) => string };
+type Column = {
+  key: string;
+  title: string;
+  better: "max" | "min";
+  value: (e: ComparedRunDto) => number | null;
+  format: (v: number | null) => string;
+};
 
 const COLUMNS: Column[] = [
-  { key: "acc", title: "Test accuracy", better: "max", value: (e) => e.run.testAccuracy, format: (v) => formatPercent(v) },
-  { key: "epoch", title: "Best epoch", better: "min", value: (e) => e.finalMetrics?.bestEpoch ?? null, format: (v) => (v === null ? "—" : String(v)) },
-  { key: "time", title: "Wall time", better: "min", value: (e) => e.finalMetrics?.wallTimeMs ?? e.run.wallTimeMs, format: formatDuration },
-  { key: "ips", title: "Images/s", better: "max", value: (e) => e.finalMetrics?.trainImagesPerSec ?? null, format: formatInteger },
-  { key: "params", title: "Trainable parameters", better: "min", value: (e) => e.run.trainableParams, format: formatInteger },
-  { key: "mem", title: "Peak tensor memory", better: "min", value: (e) => e.finalMetrics?.peakMemoryBytes ?? null, format: formatBytes },
+  {
+    key: "acc",
+    title: "Test accuracy",
+    better: "max",
+    value: (e) => e.run.testAccuracy,
+    format: (v) => formatPercent(v),
+  },
+  {
+    key: "epoch",
+    title: "Best epoch",
+    better: "min",
+    value: (e) => e.finalMetrics?.bestEpoch ?? null,
+    format: (v) => (v === null ? "—" : String(v)),
+  },
+  {
+    key: "time",
+    title: "Wall time",
+    better: "min",
+    value: (e) => e.finalMetrics?.wallTimeMs ?? e.run.wallTimeMs,
+    format: formatDuration,
+  },
+  {
+    key: "ips",
+    title: "Images/s",
+    better: "max",
+    value: (e) => e.finalMetrics?.trainImagesPerSec ?? null,
+    format: formatInteger,
+  },
+  {
+    key: "params",
+    title: "Trainable parameters",
+    better: "min",
+    value: (e) => e.run.trainableParams,
+    format: formatInteger,
+  },
+  {
+    key: "mem",
+    title: "Peak tensor memory",
+    better: "min",
+    value: (e) => e.finalMetrics?.peakMemoryBytes ?? null,
+    format: formatBytes,
+  },
 ];
 
 function bestOf(runs: readonly ComparedRunDto[], column: Column): number | null {
@@ -55,7 +98,13 @@ function bestOf(runs: readonly ComparedRunDto[], column: Column): number | null 
  * Any runs side by side, across experiments. Everything the view shows is in the URL (`runs`,
  * `metric`, `cm`), so a copied link reproduces it.
  */
-export function RunCompareView({ runIds, initial }: { runIds: string[]; initial: RunComparisonDto }) {
+export function RunCompareView({
+  runIds,
+  initial,
+}: {
+  runIds: string[];
+  initial: RunComparisonDto;
+}) {
   const trpc = useTRPC();
   const router = useRouter();
   const metricId = useId();
@@ -63,14 +112,24 @@ export function RunCompareView({ runIds, initial }: { runIds: string[]; initial:
   const { data } = useQuery(
     trpc.run.compare.queryOptions(
       { runIds },
-      { initialData: initial, refetchInterval: (q) => (q.state.data?.runs.some((r) => isActive(r.run.status)) ? LIVE_REFRESH_MS : false) },
+      {
+        initialData: initial,
+        refetchInterval: (q) =>
+          q.state.data?.runs.some((r) => isActive(r.run.status)) ? LIVE_REFRESH_MS : false,
+      },
     ),
   );
   const runs = data.runs;
   const label = labeller(runs);
   const experimentNames = [...new Set(runs.map((r) => r.run.experimentName))];
-  const names = [...new Set(runs.flatMap((r) => r.metrics.map((m) => m.name)))].sort((a, b) => (METRIC_LABELS[a] ? 0 : 1) - (METRIC_LABELS[b] ? 0 : 1) || a.localeCompare(b));
-  const metric = names.includes(params.get("metric") ?? "") ? params.get("metric")! : names.includes(METRIC.valAccuracy) ? METRIC.valAccuracy : (names[0] ?? METRIC.valAccuracy);
+  const names = [...new Set(runs.flatMap((r) => r.metrics.map((m) => m.name)))].sort(
+    (a, b) => (METRIC_LABELS[a] ? 0 : 1) - (METRIC_LABELS[b] ? 0 : 1) || a.localeCompare(b),
+  );
+  const metric = names.includes(params.get("metric") ?? "")
+    ? params.get("metric")!
+    : names.includes(METRIC.valAccuracy)
+      ? METRIC.valAccuracy
+      : (names[0] ?? METRIC.valAccuracy);
   const isAccuracy = metric.endsWith("accuracy");
   const lines: LineSeries[] = runs.map((r, i) => ({
     label: label(r),
@@ -84,7 +143,16 @@ export function RunCompareView({ runIds, initial }: { runIds: string[]; initial:
     router.push(`/compare?runs=${next.join(",")}&metric=${encodeURIComponent(metric)}`);
   };
   const matrices: MatrixEntry[] = runs.flatMap((r) =>
-    r.finalMetrics ? [{ key: r.run.id, label: label(r), matrix: r.finalMetrics.confusionMatrix, classNames: r.finalMetrics.classNames }] : [],
+    r.finalMetrics
+      ? [
+          {
+            key: r.run.id,
+            label: label(r),
+            matrix: r.finalMetrics.confusionMatrix,
+            classNames: r.finalMetrics.classNames,
+          },
+        ]
+      : [],
   );
   const [cmA, cmB] = (params.get("cm") ?? "").split(",");
 
@@ -95,9 +163,14 @@ export function RunCompareView({ runIds, initial }: { runIds: string[]; initial:
           <p className="breadcrumb">
             <Link href="/runs">Runs</Link> /
           </p>
-          <h1>Comparing {runs.length} run{runs.length === 1 ? "" : "s"}</h1>
+          <h1>
+            Comparing {runs.length} run{runs.length === 1 ? "" : "s"}
+          </h1>
           <p className="subtitle">
-            {experimentNames.length === 1 ? `All from “${experimentNames[0]}”.` : `From ${experimentNames.length} experiments.`} The link holds the selection and the view.
+            {experimentNames.length === 1
+              ? `All from “${experimentNames[0]}”.`
+              : `From ${experimentNames.length} experiments.`}{" "}
+            The link holds the selection and the view.
           </p>
         </div>
         <Link href="/runs" className="button">
@@ -106,7 +179,8 @@ export function RunCompareView({ runIds, initial }: { runIds: string[]; initial:
       </div>
       {data.missing.length > 0 ? (
         <p className="notice">
-          {data.missing.length} run{data.missing.length === 1 ? "" : "s"} in the link no longer exist{data.missing.length === 1 ? "s" : ""}: {data.missing.join(", ")}
+          {data.missing.length} run{data.missing.length === 1 ? "" : "s"} in the link no longer
+          exist{data.missing.length === 1 ? "s" : ""}: {data.missing.join(", ")}
         </p>
       ) : null}
 
@@ -114,9 +188,15 @@ export function RunCompareView({ runIds, initial }: { runIds: string[]; initial:
         {runs.map((r, i) => (
           <li key={r.run.id}>
             <span className="swatch" style={{ background: runColor(i) }} aria-hidden="true" />
-            <Link href={`/runs/${r.run.id}`}>{label(r)}</Link> <StatusBadge status={r.run.status} cancelRequested={r.run.cancelRequested} />
+            <Link href={`/runs/${r.run.id}`}>{label(r)}</Link>{" "}
+            <StatusBadge status={r.run.status} cancelRequested={r.run.cancelRequested} />
             {runs.length > 1 ? (
-              <button type="button" className="chip-remove" aria-label={`Remove ${label(r)} from the comparison`} onClick={() => remove(r.run.id)}>
+              <button
+                type="button"
+                className="chip-remove"
+                aria-label={`Remove ${label(r)} from the comparison`}
+                onClick={() => remove(r.run.id)}
+              >
                 ×
               </button>
             ) : null}
@@ -129,7 +209,11 @@ export function RunCompareView({ runIds, initial }: { runIds: string[]; initial:
           <h2 id="compare-curves">Curves</h2>
           <div className="toolbar">
             <label htmlFor={metricId}>Metric</label>
-            <select id={metricId} value={metric} onChange={(e) => setParams({ metric: e.target.value })}>
+            <select
+              id={metricId}
+              value={metric}
+              onChange={(e) => setParams({ metric: e.target.value })}
+            >
               {(names.length > 0 ? names : [metric]).map((n) => (
                 <option key={n} value={n}>
                   {METRIC_LABELS[n] ?? n}
@@ -147,7 +231,11 @@ export function RunCompareView({ runIds, initial }: { runIds: string[]; initial:
           legend={false}
           readout
           height={320}
-          emptyMessage={runs.some((r) => isActive(r.run.status)) ? "No points yet for this metric." : "None of these runs recorded this metric."}
+          emptyMessage={
+            runs.some((r) => isActive(r.run.status))
+              ? "No points yet for this metric."
+              : "None of these runs recorded this metric."
+          }
         />
       </section>
 
@@ -155,7 +243,9 @@ export function RunCompareView({ runIds, initial }: { runIds: string[]; initial:
         <h2 id="compare-summary">Results</h2>
         <div className="table-scroll">
           <table className="data-table summary-table">
-            <caption className="visually-hidden">Results of the compared runs; the best value of each column is marked “best”.</caption>
+            <caption className="visually-hidden">
+              Results of the compared runs; the best value of each column is marked “best”.
+            </caption>
             <thead>
               <tr>
                 <th scope="col">Run</th>
@@ -171,7 +261,11 @@ export function RunCompareView({ runIds, initial }: { runIds: string[]; initial:
                 <tr key={r.run.id}>
                   <th scope="row">
                     <span className="strategy-name">
-                      <span className="swatch" style={{ background: runColor(i) }} aria-hidden="true" />
+                      <span
+                        className="swatch"
+                        style={{ background: runColor(i) }}
+                        aria-hidden="true"
+                      />
                       <Link href={`/runs/${r.run.id}`}>{label(r)}</Link>
                     </span>
                   </th>
@@ -223,7 +317,11 @@ export function RunCompareView({ runIds, initial }: { runIds: string[]; initial:
           a={cmA ?? ""}
           b={cmB ?? ""}
           onPick={(a, b) => setParams({ cm: `${a},${b}` })}
-          emptyMessage={runs.some((r) => isActive(r.run.status)) ? undefined : "None of these runs succeeded, so none has a test-set confusion matrix."}
+          emptyMessage={
+            runs.some((r) => isActive(r.run.status))
+              ? undefined
+              : "None of these runs succeeded, so none has a test-set confusion matrix."
+          }
         />
       </section>
     </>

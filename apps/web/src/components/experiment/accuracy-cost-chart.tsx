@@ -7,7 +7,10 @@ import { STRATEGY_SHORT_LABELS } from "../strategy-name";
 
 export type CostAxis = "time" | "params";
 
-export const COST_AXIS_LABELS: Record<CostAxis, string> = { time: "Wall time", params: "Trainable parameters" };
+export const COST_AXIS_LABELS: Record<CostAxis, string> = {
+  time: "Wall time",
+  params: "Trainable parameters",
+};
 
 const W = 640;
 const H = 300;
@@ -28,7 +31,8 @@ function niceTicks(lo: number, hi: number, count: number): number[] {
   const magnitude = 10 ** Math.floor(Math.log10(raw));
   const step = [1, 2, 2.5, 5, 10].map((m) => m * magnitude).find((s) => span / s <= count) ?? raw;
   const ticks: number[] = [];
-  for (let v = Math.ceil(lo / step) * step; v <= hi + step * 1e-9; v += step) ticks.push(Number(v.toPrecision(12)));
+  for (let v = Math.ceil(lo / step) * step; v <= hi + step * 1e-9; v += step)
+    ticks.push(Number(v.toPrecision(12)));
   return ticks;
 }
 
@@ -37,12 +41,26 @@ function niceTicks(lo: number, hi: number, count: number): number[] {
  * Pareto front (nothing else is both cheaper and more accurate) are filled and joined by the
  * frontier; dominated ones are hollow and say which strategy beats them.
  */
-export function AccuracyCostChart({ summaries, axis }: { summaries: readonly StrategySummary[]; axis: CostAxis }) {
+export function AccuracyCostChart({
+  summaries,
+  axis,
+}: {
+  summaries: readonly StrategySummary[];
+  axis: CostAxis;
+}) {
   const data: Datum[] = summaries.flatMap((s) => {
     const accuracy = s.accuracy.mean;
     const cost = axis === "time" ? s.wallTimeMs.mean : s.trainableParams;
     if (accuracy === null || cost === null) return [];
-    return [{ strategy: s.strategy, cost, costStd: axis === "time" ? s.wallTimeMs.std : null, accuracy, accuracyStd: s.accuracy.std }];
+    return [
+      {
+        strategy: s.strategy,
+        cost,
+        costStd: axis === "time" ? s.wallTimeMs.std : null,
+        accuracy,
+        accuracyStd: s.accuracy.std,
+      },
+    ];
   });
   if (data.length === 0) {
     return (
@@ -51,7 +69,11 @@ export function AccuracyCostChart({ summaries, axis }: { summaries: readonly Str
       </div>
     );
   }
-  const points: CostPoint[] = data.map((d) => ({ id: d.strategy, cost: d.cost, accuracy: d.accuracy }));
+  const points: CostPoint[] = data.map((d) => ({
+    id: d.strategy,
+    cost: d.cost,
+    accuracy: d.accuracy,
+  }));
   const front = paretoFront(points);
 
   // x: linear from 0 for time; log for parameters, which span orders of magnitude between strategies.
@@ -59,15 +81,23 @@ export function AccuracyCostChart({ summaries, axis }: { summaries: readonly Str
   const costs = data.flatMap((d) => [d.cost - (d.costStd ?? 0), d.cost + (d.costStd ?? 0)]);
   const xLo = log ? Math.log10(Math.max(1, Math.min(...costs)) / 2) : 0;
   const xHi = log ? Math.log10(Math.max(...costs) * 2) : Math.max(...costs) * 1.12 || 1;
-  const accs = data.flatMap((d) => [d.accuracy - (d.accuracyStd ?? 0), d.accuracy + (d.accuracyStd ?? 0)]);
+  const accs = data.flatMap((d) => [
+    d.accuracy - (d.accuracyStd ?? 0),
+    d.accuracy + (d.accuracyStd ?? 0),
+  ]);
   const pad = Math.max(0.01, (Math.max(...accs) - Math.min(...accs)) * 0.2);
   const yLo = Math.max(0, Math.min(...accs) - pad);
   const yHi = Math.min(1, Math.max(...accs) + pad);
-  const x = (v: number) => M.left + (((log ? Math.log10(Math.max(v, 1e-9)) : v) - xLo) / (xHi - xLo || 1)) * (W - M.left - M.right);
+  const x = (v: number) =>
+    M.left +
+    (((log ? Math.log10(Math.max(v, 1e-9)) : v) - xLo) / (xHi - xLo || 1)) * (W - M.left - M.right);
   const y = (v: number) => H - M.bottom - ((v - yLo) / (yHi - yLo || 1)) * (H - M.top - M.bottom);
 
   const xTicks = log
-    ? Array.from({ length: Math.floor(xHi) - Math.ceil(xLo) + 1 }, (_, i) => 10 ** (Math.ceil(xLo) + i))
+    ? Array.from(
+        { length: Math.floor(xHi) - Math.ceil(xLo) + 1 },
+        (_, i) => 10 ** (Math.ceil(xLo) + i),
+      )
     : niceTicks(0, xHi, 5);
   const yTicks = niceTicks(yLo, yHi, 5);
   const formatCost = (v: number) => (axis === "time" ? formatDuration(v) : formatInteger(v));
@@ -102,12 +132,23 @@ export function AccuracyCostChart({ summaries, axis }: { summaries: readonly Str
 
   return (
     <div className="cost-chart">
-      <svg viewBox={`0 0 ${W} ${H}`} role="img" aria-labelledby="cost-chart-title" preserveAspectRatio="xMidYMid meet">
+      <svg
+        viewBox={`0 0 ${W} ${H}`}
+        role="img"
+        aria-labelledby="cost-chart-title"
+        preserveAspectRatio="xMidYMid meet"
+      >
         <title id="cost-chart-title">{`Test accuracy against ${COST_AXIS_LABELS[axis].toLowerCase()} per strategy`}</title>
         {yTicks.map((t) => (
           <g key={`y${t}`}>
             <line x1={M.left} x2={W - M.right} y1={y(t)} y2={y(t)} className="grid" />
-            <text x={M.left - 8} y={y(t)} className="tick" textAnchor="end" dominantBaseline="middle">
+            <text
+              x={M.left - 8}
+              y={y(t)}
+              className="tick"
+              textAnchor="end"
+              dominantBaseline="middle"
+            >
               {formatPercent(t, 0)}
             </text>
           </g>
@@ -124,11 +165,18 @@ export function AccuracyCostChart({ summaries, axis }: { summaries: readonly Str
           {COST_AXIS_LABELS[axis]}
           {log ? " (log scale)" : ""} → cheaper to the left
         </text>
-        <text transform={`translate(14 ${(M.top + H - M.bottom) / 2}) rotate(-90)`} className="axis-label" textAnchor="middle">
+        <text
+          transform={`translate(14 ${(M.top + H - M.bottom) / 2}) rotate(-90)`}
+          className="axis-label"
+          textAnchor="middle"
+        >
           test accuracy
         </text>
         {frontier.length > 1 ? (
-          <polyline className="frontier" points={frontier.map((d) => `${x(d.cost)},${y(d.accuracy)}`).join(" ")} />
+          <polyline
+            className="frontier"
+            points={frontier.map((d) => `${x(d.cost)},${y(d.accuracy)}`).join(" ")}
+          />
         ) : null}
         {data.map((d) => {
           const color = STRATEGY_COLORS[d.strategy];
@@ -139,16 +187,52 @@ export function AccuracyCostChart({ summaries, axis }: { summaries: readonly Str
             <g key={d.strategy} className={onFront ? "point point-front" : "point point-dominated"}>
               {d.accuracyStd !== null ? (
                 <g stroke={color} strokeWidth={1.5}>
-                  <line x1={cx} x2={cx} y1={y(d.accuracy - d.accuracyStd)} y2={y(d.accuracy + d.accuracyStd)} />
-                  <line x1={cx - 4} x2={cx + 4} y1={y(d.accuracy - d.accuracyStd)} y2={y(d.accuracy - d.accuracyStd)} />
-                  <line x1={cx - 4} x2={cx + 4} y1={y(d.accuracy + d.accuracyStd)} y2={y(d.accuracy + d.accuracyStd)} />
+                  <line
+                    x1={cx}
+                    x2={cx}
+                    y1={y(d.accuracy - d.accuracyStd)}
+                    y2={y(d.accuracy + d.accuracyStd)}
+                  />
+                  <line
+                    x1={cx - 4}
+                    x2={cx + 4}
+                    y1={y(d.accuracy - d.accuracyStd)}
+                    y2={y(d.accuracy - d.accuracyStd)}
+                  />
+                  <line
+                    x1={cx - 4}
+                    x2={cx + 4}
+                    y1={y(d.accuracy + d.accuracyStd)}
+                    y2={y(d.accuracy + d.accuracyStd)}
+                  />
                 </g>
               ) : null}
               {d.costStd !== null && d.costStd > 0 ? (
-                <line stroke={color} strokeWidth={1.5} x1={clampX(d.cost - d.costStd)} x2={clampX(d.cost + d.costStd)} y1={cy} y2={cy} />
+                <line
+                  stroke={color}
+                  strokeWidth={1.5}
+                  x1={clampX(d.cost - d.costStd)}
+                  x2={clampX(d.cost + d.costStd)}
+                  y1={cy}
+                  y2={cy}
+                />
               ) : null}
-              <circle cx={cx} cy={cy} r={7} fill={onFront ? color : "#fff"} stroke={color} strokeWidth={2.5} strokeDasharray={onFront ? undefined : "3 2"} />
-              <text x={labelAt.get(d.strategy)!.x} y={labelAt.get(d.strategy)!.y} className="point-label" dominantBaseline="middle" textAnchor={labelAt.get(d.strategy)!.anchor}>
+              <circle
+                cx={cx}
+                cy={cy}
+                r={7}
+                fill={onFront ? color : "#fff"}
+                stroke={color}
+                strokeWidth={2.5}
+                strokeDasharray={onFront ? undefined : "3 2"}
+              />
+              <text
+                x={labelAt.get(d.strategy)!.x}
+                y={labelAt.get(d.strategy)!.y}
+                className="point-label"
+                dominantBaseline="middle"
+                textAnchor={labelAt.get(d.strategy)!.anchor}
+              >
                 {STRATEGY_SHORT_LABELS[d.strategy]}
               </text>
               <title>{`${STRATEGY_LABELS[d.strategy]}: ${formatPercent(d.accuracy)} for ${formatCost(d.cost)}${onFront ? "" : " (dominated)"}`}</title>
@@ -158,7 +242,9 @@ export function AccuracyCostChart({ summaries, axis }: { summaries: readonly Str
       </svg>
       <ul className="cost-notes">
         {data.map((d) => {
-          const dominator = front.has(d.strategy) ? null : dominatorOf({ id: d.strategy, cost: d.cost, accuracy: d.accuracy }, points);
+          const dominator = front.has(d.strategy)
+            ? null
+            : dominatorOf({ id: d.strategy, cost: d.cost, accuracy: d.accuracy }, points);
           return (
             <li key={d.strategy}>
               <strong>{STRATEGY_LABELS[d.strategy]}</strong>:{" "}

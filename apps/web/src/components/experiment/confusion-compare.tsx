@@ -35,14 +35,21 @@ export function ConfusionCompare({
   const id = useId();
   if (entries.length === 0) return <p className="muted">{emptyMessage}</p>;
   const left = entries.find((e) => e.key === a) ?? entries[0]!;
-  const right = entries.find((e) => e.key === b && e.key !== left.key) ?? entries.find((e) => e.key !== left.key) ?? null;
+  const right =
+    entries.find((e) => e.key === b && e.key !== left.key) ??
+    entries.find((e) => e.key !== left.key) ??
+    null;
   const diff = right && sameClasses(left, right) ? rateDifference(left.matrix, right.matrix) : null;
   return (
     <div className="confusion-compare">
       {entries.length > 1 ? (
         <div className="toolbar" role="group" aria-label="Matrices to compare">
           <label htmlFor={`${id}-a`}>A</label>
-          <select id={`${id}-a`} value={left.key} onChange={(e) => onPick(e.target.value, right?.key ?? "")}>
+          <select
+            id={`${id}-a`}
+            value={left.key}
+            onChange={(e) => onPick(e.target.value, right?.key ?? "")}
+          >
             {entries.map((e) => (
               <option key={e.key} value={e.key}>
                 {e.label}
@@ -50,7 +57,11 @@ export function ConfusionCompare({
             ))}
           </select>
           <label htmlFor={`${id}-b`}>B</label>
-          <select id={`${id}-b`} value={right?.key ?? ""} onChange={(e) => onPick(left.key, e.target.value)}>
+          <select
+            id={`${id}-b`}
+            value={right?.key ?? ""}
+            onChange={(e) => onPick(left.key, e.target.value)}
+          >
             {entries
               .filter((e) => e.key !== left.key)
               .map((e) => (
@@ -63,10 +74,24 @@ export function ConfusionCompare({
         </div>
       ) : null}
       <div className="matrix-grid">
-        <ConfusionMatrix matrix={left.matrix} classNames={left.classNames} caption={`A: ${left.label}`} />
-        {right ? <ConfusionMatrix matrix={right.matrix} classNames={right.classNames} caption={`B: ${right.label}`} /> : null}
+        <ConfusionMatrix
+          matrix={left.matrix}
+          classNames={left.classNames}
+          caption={`A: ${left.label}`}
+        />
+        {right ? (
+          <ConfusionMatrix
+            matrix={right.matrix}
+            classNames={right.classNames}
+            caption={`B: ${right.label}`}
+          />
+        ) : null}
         {right && diff ? (
-          <ConfusionDifference diff={diff} classNames={left.classNames} caption="B − A (points of each true class)" />
+          <ConfusionDifference
+            diff={diff}
+            classNames={left.classNames}
+            caption="B − A (points of each true class)"
+          />
         ) : right ? (
           <p className="muted">These matrices have different classes; no difference is shown.</p>
         ) : null}
@@ -76,7 +101,10 @@ export function ConfusionCompare({
 }
 
 function sameClasses(a: MatrixEntry, b: MatrixEntry): boolean {
-  return a.classNames.length === b.classNames.length && a.classNames.every((c, i) => c === b.classNames[i]);
+  return (
+    a.classNames.length === b.classNames.length &&
+    a.classNames.every((c, i) => c === b.classNames[i])
+  );
 }
 
 export function strategyMatrixLabel(kind: StrategyKind, seeds: number): string {

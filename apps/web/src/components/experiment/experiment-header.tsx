@@ -26,10 +26,13 @@ export function ExperimentHeader({ experiment }: { experiment: ExperimentDetailD
   const trpc = useTRPC();
   const canLaunch = useCan("member");
   // The base model's lineage (a promoted base names its source run); the header renders without it until it arrives.
-  const { data: baseModels } = useQuery(trpc.catalog.baseModels.queryOptions(undefined, { staleTime: 60_000 }));
+  const { data: baseModels } = useQuery(
+    trpc.catalog.baseModels.queryOptions(undefined, { staleTime: 60_000 }),
+  );
   const sourceRun = baseModels?.find((m) => m.name === experiment.baseModelName)?.sourceRun ?? null;
   const strategies = new Map<StrategyConfig["kind"], StrategyConfig>();
-  for (const run of [...experiment.runs].sort(byStrategyThenSeed)) if (!strategies.has(run.strategy)) strategies.set(run.strategy, run.config);
+  for (const run of [...experiment.runs].sort(byStrategyThenSeed))
+    if (!strategies.has(run.strategy)) strategies.set(run.strategy, run.config);
   return (
     <header className="experiment-header">
       <div className="page-header">
@@ -39,14 +42,18 @@ export function ExperimentHeader({ experiment }: { experiment: ExperimentDetailD
           </p>
           <h1>{experiment.name}</h1>
           <p className="subtitle">
-            <Link href={modelsPageHref(experiment.baseModelName)} title="This base model on the Models page">
+            <Link
+              href={modelsPageHref(experiment.baseModelName)}
+              title="This base model on the Models page"
+            >
               <code>{experiment.baseModelName}</code>
             </Link>{" "}
             → <code>{experiment.datasetName}</code>
           </p>
           {sourceRun ? (
             <p className="subtitle">
-              <code>{experiment.baseModelName}</code> was promoted from <SourceRunLink run={sourceRun} />
+              <code>{experiment.baseModelName}</code> was promoted from{" "}
+              <SourceRunLink run={sourceRun} />
             </p>
           ) : null}
           <ExperimentLabels experimentId={experiment.id} experimentName={experiment.name} />
@@ -93,11 +100,19 @@ export function ExperimentHeader({ experiment }: { experiment: ExperimentDetailD
         </div>
         <div>
           <dt>BatchNorm statistics</dt>
-          <dd>{experiment.training.batchNorm === "frozen" ? "frozen (inference mode)" : "updated (batch statistics)"}</dd>
+          <dd>
+            {experiment.training.batchNorm === "frozen"
+              ? "frozen (inference mode)"
+              : "updated (batch statistics)"}
+          </dd>
         </div>
         <div>
           <dt>Early stopping</dt>
-          <dd>{experiment.training.earlyStoppingPatience > 0 ? `after ${experiment.training.earlyStoppingPatience} epochs` : "off"}</dd>
+          <dd>
+            {experiment.training.earlyStoppingPatience > 0
+              ? `after ${experiment.training.earlyStoppingPatience} epochs`
+              : "off"}
+          </dd>
         </div>
         <div>
           <dt>Augmentation</dt>

@@ -37,7 +37,10 @@ export function ExperimentView({ id, initial }: { id: string; initial: Compariso
       { id },
       {
         initialData: initial,
-        refetchInterval: (query) => (query.state.data?.experiment.runs.some((r) => isActive(r.status)) ? LIVE_REFRESH_MS : false),
+        refetchInterval: (query) =>
+          query.state.data?.experiment.runs.some((r) => isActive(r.status))
+            ? LIVE_REFRESH_MS
+            : false,
       },
     ),
   );
@@ -48,7 +51,10 @@ export function ExperimentView({ id, initial }: { id: string; initial: Compariso
   const costAxis = oneOf(params.get("cost"), COST_AXES, "time");
   const live = experiment.runs.some((r) => isActive(r.status));
 
-  const finals = useMemo(() => new Map<string, FinalMetrics>(Object.entries(data.finalMetrics ?? {})), [data.finalMetrics]);
+  const finals = useMemo(
+    () => new Map<string, FinalMetrics>(Object.entries(data.finalMetrics ?? {})),
+    [data.finalMetrics],
+  );
   const summaries = useMemo(() => {
     const fallback = new Map<string, number>();
     for (const s of series) {
@@ -59,10 +65,19 @@ export function ExperimentView({ id, initial }: { id: string; initial: Compariso
   }, [experiment.runs, series, finals]);
 
   const matrices: MatrixEntry[] = STRATEGY_KINDS.flatMap((kind) => {
-    const metrics = experiment.runs.filter((r) => r.strategy === kind).flatMap((r) => finals.get(r.id) ?? []);
+    const metrics = experiment.runs
+      .filter((r) => r.strategy === kind)
+      .flatMap((r) => finals.get(r.id) ?? []);
     const matrix = sumMatrices(metrics.map((m) => m.confusionMatrix));
     if (!metrics[0] || !matrix) return [];
-    return [{ key: kind, label: strategyMatrixLabel(kind, metrics.length), matrix, classNames: metrics[0].classNames }];
+    return [
+      {
+        key: kind,
+        label: strategyMatrixLabel(kind, metrics.length),
+        matrix,
+        classNames: metrics[0].classNames,
+      },
+    ];
   });
   const [cmA, cmB] = (params.get("cm") ?? "").split(",");
 
@@ -79,7 +94,11 @@ export function ExperimentView({ id, initial }: { id: string; initial: Compariso
       training: experiment.training,
     });
   }
-  const configColumns = STRATEGY_KINDS.filter((k) => configs.has(k)).map((k) => ({ key: k, header: <StrategyName strategy={k} />, config: configs.get(k) }));
+  const configColumns = STRATEGY_KINDS.filter((k) => configs.has(k)).map((k) => ({
+    key: k,
+    header: <StrategyName strategy={k} />,
+    config: configs.get(k),
+  }));
   const compareHref = `/compare?runs=${experiment.runs.map((r) => r.id).join(",")}&metric=${encodeURIComponent(METRIC.valAccuracy)}`;
 
   return (
@@ -97,7 +116,14 @@ export function ExperimentView({ id, initial }: { id: string; initial: Compariso
           <h2 id="curves-heading">Learning curves</h2>
           <div className="toolbar" role="group" aria-label="Curve options">
             <label htmlFor="band">Band across seeds</label>
-            <select id="band" value={band} onChange={(e) => setParams({ band: e.target.value === "std" ? null : e.target.value })} disabled={experiment.seeds < 2}>
+            <select
+              id="band"
+              value={band}
+              onChange={(e) =>
+                setParams({ band: e.target.value === "std" ? null : e.target.value })
+              }
+              disabled={experiment.seeds < 2}
+            >
               {BANDS.map((b) => (
                 <option key={b} value={b}>
                   {BAND_LABELS[b]}
@@ -105,7 +131,12 @@ export function ExperimentView({ id, initial }: { id: string; initial: Compariso
               ))}
             </select>
             <label className="inline-check">
-              <input type="checkbox" checked={showSeeds} disabled={experiment.seeds < 2} onChange={(e) => setParams({ seeds: e.target.checked ? "1" : null })} />
+              <input
+                type="checkbox"
+                checked={showSeeds}
+                disabled={experiment.seeds < 2}
+                onChange={(e) => setParams({ seeds: e.target.checked ? "1" : null })}
+              />
               Show each seed
             </label>
             <Link href={compareHref} className="button button-small">
@@ -113,7 +144,11 @@ export function ExperimentView({ id, initial }: { id: string; initial: Compariso
             </Link>
           </div>
         </div>
-        {experiment.seeds < 2 ? <p className="muted small">One seed per strategy: launch a copy with more seeds to see the spread as a band.</p> : null}
+        {experiment.seeds < 2 ? (
+          <p className="muted small">
+            One seed per strategy: launch a copy with more seeds to see the spread as a band.
+          </p>
+        ) : null}
         <SeedBandCharts series={series} band={band} showSeeds={showSeeds} />
       </section>
 
@@ -124,7 +159,13 @@ export function ExperimentView({ id, initial }: { id: string; initial: Compariso
             <legend className="visually-hidden">Cost axis</legend>
             {COST_AXES.map((axis) => (
               <label key={axis} className={axis === costAxis ? "segment segment-on" : "segment"}>
-                <input type="radio" name="cost-axis" value={axis} checked={axis === costAxis} onChange={() => setParams({ cost: axis === "time" ? null : axis })} />
+                <input
+                  type="radio"
+                  name="cost-axis"
+                  value={axis}
+                  checked={axis === costAxis}
+                  onChange={() => setParams({ cost: axis === "time" ? null : axis })}
+                />
                 {COST_AXIS_LABELS[axis]}
               </label>
             ))}
@@ -140,13 +181,18 @@ export function ExperimentView({ id, initial }: { id: string; initial: Compariso
           a={cmA ?? ""}
           b={cmB ?? ""}
           onPick={(a, b) => setParams({ cm: `${a},${b}` })}
-          note={experiment.seeds > 1 ? "Counts of a strategy's finished seeds are summed." : undefined}
+          note={
+            experiment.seeds > 1 ? "Counts of a strategy's finished seeds are summed." : undefined
+          }
         />
       </section>
 
       <section aria-labelledby="config-heading">
         <h2 id="config-heading">What differs between the strategies</h2>
-        <ConfigDiffTable columns={configColumns} caption="Settings that differ between the strategies" />
+        <ConfigDiffTable
+          columns={configColumns}
+          caption="Settings that differ between the strategies"
+        />
       </section>
 
       <section aria-labelledby="runs-heading">

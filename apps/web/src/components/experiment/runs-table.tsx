@@ -65,8 +65,12 @@ export function RunsTable({ runs, seeds }: { runs: RunSummaryDto[]; seeds: numbe
                   <Link href={`/runs/${run.id}`} aria-label={`Details of ${name}`}>
                     Details
                   </Link>
-                  {isActive(run.status) && !run.cancelRequested ? <CancelRunButton runId={run.id} label={`Cancel ${name}`} /> : null}
-                  {run.status === "FAILED" || run.status === "CANCELED" ? <RetryRunButton runId={run.id} label={`Retry ${name}`} /> : null}
+                  {isActive(run.status) && !run.cancelRequested ? (
+                    <CancelRunButton runId={run.id} label={`Cancel ${name}`} />
+                  ) : null}
+                  {run.status === "FAILED" || run.status === "CANCELED" ? (
+                    <RetryRunButton runId={run.id} label={`Retry ${name}`} />
+                  ) : null}
                 </td>
               </tr>
             );

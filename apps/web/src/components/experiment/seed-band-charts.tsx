@@ -7,19 +7,51 @@ import { aggregateSeeds, bandEdges, type BandKind } from "@/lib/seed-aggregate";
 import { seedDash, STRATEGY_COLORS } from "@/lib/strategy-style";
 import { ChartLegend, LineChart, type LineSeries } from "../line-chart";
 
-export const CURVE_CHARTS: { metric: string; title: string; yLabel: string; yBounds: [number, number] }[] = [
-  { metric: METRIC.valAccuracy, title: "Validation accuracy per epoch", yLabel: "accuracy", yBounds: [0, 1] },
-  { metric: METRIC.valLoss, title: "Validation loss per epoch", yLabel: "loss", yBounds: [0, Infinity] },
-  { metric: METRIC.trainLoss, title: "Training loss per epoch", yLabel: "loss", yBounds: [0, Infinity] },
+export const CURVE_CHARTS: {
+  metric: string;
+  title: string;
+  yLabel: string;
+  yBounds: [number, number];
+}[] = [
+  {
+    metric: METRIC.valAccuracy,
+    title: "Validation accuracy per epoch",
+    yLabel: "accuracy",
+    yBounds: [0, 1],
+  },
+  {
+    metric: METRIC.valLoss,
+    title: "Validation loss per epoch",
+    yLabel: "loss",
+    yBounds: [0, Infinity],
+  },
+  {
+    metric: METRIC.trainLoss,
+    title: "Training loss per epoch",
+    yLabel: "loss",
+    yBounds: [0, Infinity],
+  },
 ];
 
-export const BAND_LABELS: Record<BandKind, string> = { std: "mean ± 1 std", minmax: "min – max", none: "no band" };
+export const BAND_LABELS: Record<BandKind, string> = {
+  std: "mean ± 1 std",
+  minmax: "min – max",
+  none: "no band",
+};
 
 /**
  * One chart per metric, one line per strategy: the mean over its seeds with a band (± 1 std or
  * min–max across seeds); the individual seeds can be drawn underneath as thin lines.
  */
-export function SeedBandCharts({ series, band, showSeeds }: { series: ComparisonDto["series"]; band: BandKind; showSeeds: boolean }) {
+export function SeedBandCharts({
+  series,
+  band,
+  showSeeds,
+}: {
+  series: ComparisonDto["series"];
+  band: BandKind;
+  showSeeds: boolean;
+}) {
   const strategies = STRATEGY_KINDS.filter((k) => series.some((s) => s.strategy === k));
   const seedCount = (kind: string) => series.filter((s) => s.strategy === kind).length;
   const legend = strategies.map((kind) => ({
@@ -33,7 +65,9 @@ export function SeedBandCharts({ series, band, showSeeds }: { series: Comparison
         {CURVE_CHARTS.map((chart) => {
           const lines: LineSeries[] = strategies.flatMap((kind) => {
             const runs = series.filter((s) => s.strategy === kind).sort((a, b) => a.seed - b.seed);
-            const perSeed = runs.map((r) => r.metrics.find((m) => m.name === chart.metric)?.points ?? []);
+            const perSeed = runs.map(
+              (r) => r.metrics.find((m) => m.name === chart.metric)?.points ?? [],
+            );
             const agg = aggregateSeeds(perSeed);
             const color = STRATEGY_COLORS[kind];
             const mean: LineSeries = {
@@ -44,7 +78,14 @@ export function SeedBandCharts({ series, band, showSeeds }: { series: Comparison
             };
             const seeds: LineSeries[] =
               showSeeds && runs.length > 1
-                ? runs.map((r, i) => ({ label: `${STRATEGY_LABELS[kind]} seed ${r.seed}`, color, width: 1, dash: seedDash(r.seed + 1), points: perSeed[i]!, quiet: true }))
+                ? runs.map((r, i) => ({
+                    label: `${STRATEGY_LABELS[kind]} seed ${r.seed}`,
+                    color,
+                    width: 1,
+                    dash: seedDash(r.seed + 1),
+                    points: perSeed[i]!,
+                    quiet: true,
+                  }))
                 : [];
             return [...seeds, mean];
           });

@@ -1,9 +1,18 @@
 import type { ReactNode } from "react";
 import { formatBytes, formatDuration, formatInteger, formatPercent } from "@/lib/format";
-import { bestPerColumn, type SeedStat, type StrategySummary, type SummaryColumn } from "@/lib/strategy-summary";
+import {
+  bestPerColumn,
+  type SeedStat,
+  type StrategySummary,
+  type SummaryColumn,
+} from "@/lib/strategy-summary";
 import { StrategyName } from "../strategy-name";
 
-function withStd(stat: SeedStat, format: (v: number) => string, stdFormat: (v: number) => string = format): string {
+function withStd(
+  stat: SeedStat,
+  format: (v: number) => string,
+  stdFormat: (v: number) => string = format,
+): string {
   if (stat.mean === null) return "—";
   return stat.std === null ? format(stat.mean) : `${format(stat.mean)} ± ${stdFormat(stat.std)}`;
 }
@@ -21,14 +30,24 @@ function Cell({ best, children, live }: { best: boolean; children: ReactNode; li
  * Test accuracy and cost per strategy over its seeds. Each column marks its best value (highest
  * accuracy and throughput; least time, parameters, memory and epochs to the best checkpoint).
  */
-export function StrategySummaryTable({ summaries, seeds, live }: { summaries: StrategySummary[]; seeds: number; live: boolean }) {
+export function StrategySummaryTable({
+  summaries,
+  seeds,
+  live,
+}: {
+  summaries: StrategySummary[];
+  seeds: number;
+  live: boolean;
+}) {
   const best = bestPerColumn(summaries);
   const is = (column: SummaryColumn, s: StrategySummary) => best[column].has(s.strategy);
   const multi = seeds > 1;
   return (
     <div className="table-scroll">
       <table className="data-table summary-table">
-        <caption className="visually-hidden">Strategies compared; the best value of each column is marked “best”.</caption>
+        <caption className="visually-hidden">
+          Strategies compared; the best value of each column is marked “best”.
+        </caption>
         <thead>
           <tr>
             <th scope="col">Strategy</th>
@@ -37,7 +56,12 @@ export function StrategySummaryTable({ summaries, seeds, live }: { summaries: St
             <th scope="col">Wall time{multi ? " (mean)" : ""}</th>
             <th scope="col">Images/s</th>
             <th scope="col">Trainable parameters</th>
-            <th scope="col" title="Most tensor memory the run held at once: base weights, data or features, head, optimizer state and a training step’s activations (not the worker process’s size)">Peak tensor memory</th>
+            <th
+              scope="col"
+              title="Most tensor memory the run held at once: base weights, data or features, head, optimizer state and a training step’s activations (not the worker process’s size)"
+            >
+              Peak tensor memory
+            </th>
             <th scope="col">Finished</th>
           </tr>
         </thead>
@@ -48,11 +72,21 @@ export function StrategySummaryTable({ summaries, seeds, live }: { summaries: St
                 <StrategyName strategy={s.strategy} />
               </th>
               <Cell best={is("accuracy", s)} live={live}>
-                {withStd(s.accuracy, (v) => formatPercent(v), (v) => (v * 100).toFixed(1))}
+                {withStd(
+                  s.accuracy,
+                  (v) => formatPercent(v),
+                  (v) => (v * 100).toFixed(1),
+                )}
               </Cell>
               <Cell best={is("bestEpoch", s)} live={live}>
-                {s.bestEpoch.mean === null ? "—" : multi ? `${s.bestEpoch.mean.toFixed(1)}` : String(s.bestEpoch.mean)}
-                {multi && s.bestEpochs.length > 0 ? <span className="muted"> ({s.bestEpochs.join(", ")})</span> : null}
+                {s.bestEpoch.mean === null
+                  ? "—"
+                  : multi
+                    ? `${s.bestEpoch.mean.toFixed(1)}`
+                    : String(s.bestEpoch.mean)}
+                {multi && s.bestEpochs.length > 0 ? (
+                  <span className="muted"> ({s.bestEpochs.join(", ")})</span>
+                ) : null}
               </Cell>
               <Cell best={is("wallTimeMs", s)} live={live}>
                 {formatDuration(s.wallTimeMs.mean)}
@@ -62,7 +96,9 @@ export function StrategySummaryTable({ summaries, seeds, live }: { summaries: St
               </Cell>
               <Cell best={is("trainableParams", s)} live={live}>
                 {formatInteger(s.trainableParams)}
-                {s.trainableParams !== null && s.totalParams ? <span className="muted cell-sub">of {formatInteger(s.totalParams)}</span> : null}
+                {s.trainableParams !== null && s.totalParams ? (
+                  <span className="muted cell-sub">of {formatInteger(s.totalParams)}</span>
+                ) : null}
               </Cell>
               <Cell best={is("peakMemoryBytes", s)} live={live}>
                 {formatBytes(s.peakMemoryBytes.mean)}

@@ -1,6 +1,11 @@
 import { STRATEGY_LABELS } from "@tlab/core/strategy";
 import { formatDuration, formatInteger, formatPercent } from "@/lib/format";
-import { listWords, rankByAccuracy, SMALL_TEST_SET, type StrategySummary } from "@/lib/strategy-summary";
+import {
+  listWords,
+  rankByAccuracy,
+  SMALL_TEST_SET,
+  type StrategySummary,
+} from "@/lib/strategy-summary";
 
 function ratio(a: number | null, b: number | null): string | null {
   if (a === null || b === null || b <= 0) return null;
@@ -13,7 +18,15 @@ function ratio(a: number | null, b: number | null): string | null {
  * the precision shown), how sure we can be (do the seeds' ± 1 std intervals overlap?), and what it
  * costs against the cheapest strategy; with a tiny test set, a caveat that one image is a large step.
  */
-export function Verdict({ summaries, live, testImages = null }: { summaries: readonly StrategySummary[]; live: boolean; testImages?: number | null }) {
+export function Verdict({
+  summaries,
+  live,
+  testImages = null,
+}: {
+  summaries: readonly StrategySummary[];
+  live: boolean;
+  testImages?: number | null;
+}) {
   const ranking = rankByAccuracy(summaries);
   const finished = summaries.reduce((n, s) => n + s.succeeded, 0);
   const total = summaries.reduce((n, s) => n + s.runs, 0);
@@ -32,16 +45,22 @@ export function Verdict({ summaries, live, testImages = null }: { summaries: rea
     testImages !== null && testImages > 0 && testImages < SMALL_TEST_SET
       ? ` Only ${testImages} test images per run: one image is ${(100 / testImages).toFixed(1)} points, so read small differences with care.`
       : "";
-  const cheapest = [...scored].sort((a, b) => (a.wallTimeMs.mean ?? Infinity) - (b.wallTimeMs.mean ?? Infinity))[0]!;
+  const cheapest = [...scored].sort(
+    (a, b) => (a.wallTimeMs.mean ?? Infinity) - (b.wallTimeMs.mean ?? Infinity),
+  )[0]!;
 
   if (ranking.kind === "tie") {
     const { tied, next, marginPoints } = ranking;
-    const fastestTied = [...tied].sort((a, b) => (a.wallTimeMs.mean ?? Infinity) - (b.wallTimeMs.mean ?? Infinity))[0]!;
-    const below = next && marginPoints !== null ? `, ${marginPoints.toFixed(1)} points above ${label(next)} (${formatPercent(next.accuracy.mean)})` : "";
-    const sure =
-      tied.some((s) => s.accuracy.std === null)
-        ? "With one seed per strategy there is no spread yet: launch a copy with more seeds to tell them apart."
-        : `Over ${Math.min(...tied.map((s) => s.accuracy.n))} seeds their means agree to the precision shown.`;
+    const fastestTied = [...tied].sort(
+      (a, b) => (a.wallTimeMs.mean ?? Infinity) - (b.wallTimeMs.mean ?? Infinity),
+    )[0]!;
+    const below =
+      next && marginPoints !== null
+        ? `, ${marginPoints.toFixed(1)} points above ${label(next)} (${formatPercent(next.accuracy.mean)})`
+        : "";
+    const sure = tied.some((s) => s.accuracy.std === null)
+      ? "With one seed per strategy there is no spread yet: launch a copy with more seeds to tell them apart."
+      : `Over ${Math.min(...tied.map((s) => s.accuracy.n))} seeds their means agree to the precision shown.`;
     const cost =
       fastestTied.wallTimeMs.mean === null
         ? ""
@@ -65,7 +84,8 @@ export function Verdict({ summaries, live, testImages = null }: { summaries: rea
     if (winner.accuracy.std === null || runnerUp.accuracy.std === null) {
       return "With one seed per strategy there is no spread yet: launch a copy with more seeds to know how sure this is.";
     }
-    const separated = winner.accuracy.mean! - winner.accuracy.std > runnerUp.accuracy.mean! + runnerUp.accuracy.std;
+    const separated =
+      winner.accuracy.mean! - winner.accuracy.std > runnerUp.accuracy.mean! + runnerUp.accuracy.std;
     const n = Math.min(winner.accuracy.n, runnerUp.accuracy.n);
     return separated
       ? `Their ± 1 std intervals over ${n} seeds do not overlap: a clear margin.`
@@ -81,7 +101,8 @@ export function Verdict({ summaries, live, testImages = null }: { summaries: rea
         {live ? "So far, " : ""}
         {label(winner)} is most accurate
       </strong>{" "}
-      at {formatPercent(winner.accuracy.mean)}, {marginPoints.toFixed(1)} points above {label(runnerUp)} ({formatPercent(runnerUp.accuracy.mean)}). {sure} {cost}
+      at {formatPercent(winner.accuracy.mean)}, {marginPoints.toFixed(1)} points above{" "}
+      {label(runnerUp)} ({formatPercent(runnerUp.accuracy.mean)}). {sure} {cost}
       {caveat}
     </p>
   );

@@ -8,7 +8,11 @@ import type { ExperimentSummaryDto } from "@tlab/core/dto";
 import { RunStatus } from "@tlab/core/run";
 import { STRATEGY_KINDS, STRATEGY_LABELS } from "@tlab/core/strategy";
 import type { TagCountDto } from "@tlab/core/review";
-import type { ExperimentPageDto, ExperimentTableQuery, ExperimentTableRowDto } from "@tlab/core/table-queries";
+import type {
+  ExperimentPageDto,
+  ExperimentTableQuery,
+  ExperimentTableRowDto,
+} from "@tlab/core/table-queries";
 import { useCan } from "@/components/auth/current-user";
 import { formatDateTime, formatPercent, STATUS_WORDS } from "@/lib/format";
 import { experimentQueryFrom, queryKeyOf } from "@/lib/table-params";
@@ -36,13 +40,21 @@ const columns = [
   column.display({
     id: "star",
     header: () => <span className="visually-hidden">Stars</span>,
-    cell: (c) => <StarButton experimentId={c.row.original.id} experimentName={c.row.original.name} starred={c.row.original.starredByMe} count={c.row.original.starCount} />,
+    cell: (c) => (
+      <StarButton
+        experimentId={c.row.original.id}
+        experimentName={c.row.original.name}
+        starred={c.row.original.starredByMe}
+        count={c.row.original.starCount}
+      />
+    ),
   }),
   column.accessor("name", {
     header: "Name",
     cell: (c) => (
       <>
-        <Link href={`/experiments/${c.row.original.id}`}>{c.getValue()}</Link> <TagChips tags={c.row.original.tags} />
+        <Link href={`/experiments/${c.row.original.id}`}>{c.getValue()}</Link>{" "}
+        <TagChips tags={c.row.original.tags} />
       </>
     ),
   }),
@@ -55,16 +67,40 @@ const columns = [
       </span>
     ),
   }),
-  column.display({ id: "runs", header: "Runs", cell: (c) => <RunCounts counts={c.row.original.runCounts} /> }),
-  column.accessor("bestTestAccuracy", { header: "Best run's test accuracy", cell: (c) => formatPercent(c.getValue()), meta: { className: "num" } }),
-  column.accessor("decision", { header: "Decision", cell: (c) => <DecisionCell decision={c.getValue()} />, meta: { className: "nowrap" } }),
-  column.display({ id: "budget", header: "Epochs × seeds", cell: (c) => `${c.row.original.epochs} × ${c.row.original.seeds}`, meta: { className: "num" } }),
-  column.accessor("createdAt", { header: "Created", cell: (c) => formatDateTime(c.getValue()), meta: { className: "nowrap" } }),
+  column.display({
+    id: "runs",
+    header: "Runs",
+    cell: (c) => <RunCounts counts={c.row.original.runCounts} />,
+  }),
+  column.accessor("bestTestAccuracy", {
+    header: "Best run's test accuracy",
+    cell: (c) => formatPercent(c.getValue()),
+    meta: { className: "num" },
+  }),
+  column.accessor("decision", {
+    header: "Decision",
+    cell: (c) => <DecisionCell decision={c.getValue()} />,
+    meta: { className: "nowrap" },
+  }),
+  column.display({
+    id: "budget",
+    header: "Epochs × seeds",
+    cell: (c) => `${c.row.original.epochs} × ${c.row.original.seeds}`,
+    meta: { className: "num" },
+  }),
+  column.accessor("createdAt", {
+    header: "Created",
+    cell: (c) => formatDateTime(c.getValue()),
+    meta: { className: "nowrap" },
+  }),
   column.display({
     id: "actions",
     header: () => <span className="visually-hidden">Actions</span>,
     cell: (c) => (
-      <Link href={`/experiments/new?clone=${c.row.original.id}`} aria-label={`Clone ${c.row.original.name}`}>
+      <Link
+        href={`/experiments/new?clone=${c.row.original.id}`}
+        aria-label={`Clone ${c.row.original.name}`}
+      >
         Clone
       </Link>
     ),
@@ -78,7 +114,13 @@ const READ_ONLY_COLUMNS = columns.filter((c) => c.id !== "actions");
 const SORTABLE = new Set(["name", "createdAt"]);
 
 /** The review decision filter: undecided, or the strategy adopted. */
-const DECISION_OPTIONS = [{ value: "undecided", label: "undecided" }, ...STRATEGY_KINDS.map((kind) => ({ value: kind, label: `adopted ${STRATEGY_LABELS[kind].toLowerCase()}` }))];
+const DECISION_OPTIONS = [
+  { value: "undecided", label: "undecided" },
+  ...STRATEGY_KINDS.map((kind) => ({
+    value: kind,
+    label: `adopted ${STRATEGY_LABELS[kind].toLowerCase()}`,
+  })),
+];
 
 export function ExperimentsTable({ initial, initialQuery, baseModels, datasets, tags }: Props) {
   const trpc = useTRPC();
@@ -93,21 +135,40 @@ export function ExperimentsTable({ initial, initialQuery, baseModels, datasets, 
     trpc.experiment.table.queryOptions(input, {
       initialData: isInitial ? initial : undefined,
       placeholderData: keepPreviousData,
-      refetchInterval: (query) => (query.state.data?.items.some((e) => e.runCounts.QUEUED + e.runCounts.RUNNING > 0) ? LIVE_REFRESH_MS * 2 : false),
+      refetchInterval: (query) =>
+        query.state.data?.items.some((e) => e.runCounts.QUEUED + e.runCounts.RUNNING > 0)
+          ? LIVE_REFRESH_MS * 2
+          : false,
     }),
   );
   const page = data ?? initial;
-  const filtered = Boolean(base.search || base.baseModel || base.dataset || base.status || base.decision || base.tag || base.starred);
-  const { data: tagCounts } = useQuery(trpc.review.tagCounts.queryOptions(undefined, { initialData: tags, staleTime: 30_000 }));
+  const filtered = Boolean(
+    base.search ||
+      base.baseModel ||
+      base.dataset ||
+      base.status ||
+      base.decision ||
+      base.tag ||
+      base.starred,
+  );
+  const { data: tagCounts } = useQuery(
+    trpc.review.tagCounts.queryOptions(undefined, { initialData: tags, staleTime: 30_000 }),
+  );
   // A tag from a link may no longer be in use; keep it selectable so the filter shows what is applied.
   const tagOptions = useMemo(() => {
     const options = tagCounts.map((t) => ({ value: t.tag, label: `${t.tag} (${t.experiments})` }));
-    return base.tag && !tagCounts.some((t) => t.tag === base.tag) ? [{ value: base.tag, label: base.tag }, ...options] : options;
+    return base.tag && !tagCounts.some((t) => t.tag === base.tag)
+      ? [{ value: base.tag, label: base.tag }, ...options]
+      : options;
   }, [tagCounts, base.tag]);
   const onSearch = useCallback((q: string) => setParams({ q }), [setParams]);
   const sort: ServerSort = { id: base.sort, desc: base.direction === "desc" };
-  const onSort = (next: ServerSort) => setParams({ sort: next.id === "createdAt" ? null : next.id, dir: next.desc ? "desc" : "asc" });
-  const statusOptions = useMemo(() => RunStatus.options.map((s) => ({ value: s, label: `has ${STATUS_WORDS[s]} runs` })), []);
+  const onSort = (next: ServerSort) =>
+    setParams({ sort: next.id === "createdAt" ? null : next.id, dir: next.desc ? "desc" : "asc" });
+  const statusOptions = useMemo(
+    () => RunStatus.options.map((s) => ({ value: s, label: `has ${STATUS_WORDS[s]} runs` })),
+    [],
+  );
 
   return (
     <>
@@ -123,31 +184,90 @@ export function ExperimentsTable({ initial, initialQuery, baseModels, datasets, 
         <section className="empty-state">
           <h2>No experiments yet</h2>
           <p>
-            An experiment trains a base model on a new dataset with each transfer strategy (frozen feature extractor, partial and
-            full fine-tuning) so you can compare them side by side.{" "}
+            An experiment trains a base model on a new dataset with each transfer strategy (frozen
+            feature extractor, partial and full fine-tuning) so you can compare them side by side.{" "}
             {canLaunch ? (
               <>
-                Launch one with <strong>New experiment</strong>, or from a terminal with <code>npm run tlab -- launch --preset digits</code>.
+                Launch one with <strong>New experiment</strong>, or from a terminal with{" "}
+                <code>npm run tlab -- launch --preset digits</code>.
               </>
             ) : (
-              <>Experiments that members launch appear here for you to read. To launch one yourself, ask an admin for the member role.</>
+              <>
+                Experiments that members launch appear here for you to read. To launch one yourself,
+                ask an admin for the member role.
+              </>
             )}
           </p>
         </section>
       ) : (
         <>
           <FilterBar label="Filter experiments">
-            <SearchInput id="experiment-search" label="Search" value={base.search ?? ""} onChange={onSearch} placeholder="Experiment name" />
-            <FilterSelect id="experiment-model" label="Base model" value={base.baseModel ?? ""} options={baseModels.map((m) => ({ value: m, label: m }))} onChange={(v) => setParams({ model: v })} />
-            <FilterSelect id="experiment-dataset" label="Dataset" value={base.dataset ?? ""} options={datasets.map((d) => ({ value: d, label: d }))} onChange={(v) => setParams({ dataset: v })} />
-            <FilterSelect id="experiment-status" label="Runs" value={base.status ?? ""} options={statusOptions} onChange={(v) => setParams({ status: v })} />
-            <FilterSelect id="experiment-decision" label="Decision" value={base.decision ?? ""} options={DECISION_OPTIONS} onChange={(v) => setParams({ decision: v })} />
-            <FilterSelect id="experiment-tag" label="Tag" value={base.tag ?? ""} options={tagOptions} onChange={(v) => setParams({ tag: v })} />
+            <SearchInput
+              id="experiment-search"
+              label="Search"
+              value={base.search ?? ""}
+              onChange={onSearch}
+              placeholder="Experiment name"
+            />
+            <FilterSelect
+              id="experiment-model"
+              label="Base model"
+              value={base.baseModel ?? ""}
+              options={baseModels.map((m) => ({ value: m, label: m }))}
+              onChange={(v) => setParams({ model: v })}
+            />
+            <FilterSelect
+              id="experiment-dataset"
+              label="Dataset"
+              value={base.dataset ?? ""}
+              options={datasets.map((d) => ({ value: d, label: d }))}
+              onChange={(v) => setParams({ dataset: v })}
+            />
+            <FilterSelect
+              id="experiment-status"
+              label="Runs"
+              value={base.status ?? ""}
+              options={statusOptions}
+              onChange={(v) => setParams({ status: v })}
+            />
+            <FilterSelect
+              id="experiment-decision"
+              label="Decision"
+              value={base.decision ?? ""}
+              options={DECISION_OPTIONS}
+              onChange={(v) => setParams({ decision: v })}
+            />
+            <FilterSelect
+              id="experiment-tag"
+              label="Tag"
+              value={base.tag ?? ""}
+              options={tagOptions}
+              onChange={(v) => setParams({ tag: v })}
+            />
             <label className="inline-check">
-              <input type="checkbox" checked={base.starred === true} onChange={(e) => setParams({ starred: e.target.checked ? "1" : null })} /> Starred by me
+              <input
+                type="checkbox"
+                checked={base.starred === true}
+                onChange={(e) => setParams({ starred: e.target.checked ? "1" : null })}
+              />{" "}
+              Starred by me
             </label>
             {filtered ? (
-              <button type="button" className="button button-small filter-clear" onClick={() => setParams({ q: null, model: null, dataset: null, status: null, decision: null, tag: null, starred: null })}>
+              <button
+                type="button"
+                className="button button-small filter-clear"
+                onClick={() =>
+                  setParams({
+                    q: null,
+                    model: null,
+                    dataset: null,
+                    status: null,
+                    decision: null,
+                    tag: null,
+                    starred: null,
+                  })
+                }
+              >
                 Clear filters
               </button>
             ) : null}

@@ -31,6 +31,8 @@ export function FormField({ id, label, error, hint, children }: Props) {
 
 /** aria-invalid and aria-describedby for a control rendered inside FormField. */
 export function fieldA11y(id: string, error: FieldError | undefined, hasHint = false) {
-  const describedBy = [hasHint ? `${id}-hint` : null, error ? `${id}-error` : null].filter(Boolean).join(" ");
+  const describedBy = [hasHint ? `${id}-hint` : null, error ? `${id}-error` : null]
+    .filter(Boolean)
+    .join(" ");
   return { "aria-invalid": error ? true : undefined, "aria-describedby": describedBy || undefined };
 }

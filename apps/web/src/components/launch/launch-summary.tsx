@@ -23,7 +23,10 @@ function count(n: number, word: string): string {
 }
 
 /** Whether `value` passes the launch schema's check for `field`: the summary never echoes a value the form will refuse. */
-function passes(field: "seeds" | "epochs" | "trainPerClass" | "validationFraction", value: number): boolean {
+function passes(
+  field: "seeds" | "epochs" | "trainPerClass" | "validationFraction",
+  value: number,
+): boolean {
   return CreateExperimentInput.shape[field].safeParse(value).success;
 }
 
@@ -31,19 +34,32 @@ function passes(field: "seeds" | "epochs" | "trainPerClass" | "validationFractio
  * What pressing Launch will create, updated as the form changes: the runs and, per strategy, which
  * layers train. A value its field refuses shows as "—" (its error is next to the field).
  */
-export function LaunchSummary({ strategies, seeds, epochs, trainPerClass, classCount, validationFraction, layers, baseModel }: Props) {
+export function LaunchSummary({
+  strategies,
+  seeds,
+  epochs,
+  trainPerClass,
+  classCount,
+  validationFraction,
+  layers,
+  baseModel,
+}: Props) {
   const validSeeds = passes("seeds", seeds) ? seeds : 0;
   const ordered = STRATEGY_KINDS.flatMap((k) => strategies.filter((s) => s.kind === k));
   const runs = ordered.length * validSeeds;
-  const trainImages = passes("trainPerClass", trainPerClass) && classCount > 0 ? trainPerClass * classCount : null;
-  const heldOut = passes("validationFraction", validationFraction) ? `${Math.round(validationFraction * 100)}%` : INVALID_VALUE;
+  const trainImages =
+    passes("trainPerClass", trainPerClass) && classCount > 0 ? trainPerClass * classCount : null;
+  const heldOut = passes("validationFraction", validationFraction)
+    ? `${Math.round(validationFraction * 100)}%`
+    : INVALID_VALUE;
   return (
     <aside className="launch-summary" aria-labelledby="launch-summary-heading">
       <h2 id="launch-summary-heading">This launch</h2>
       <p className="summary-total" aria-live="polite">
         {runs > 0 ? (
           <>
-            <strong>{count(runs, "run")}</strong>: {ordered.length} strateg{ordered.length === 1 ? "y" : "ies"} × {count(validSeeds, "seed")}
+            <strong>{count(runs, "run")}</strong>: {ordered.length} strateg
+            {ordered.length === 1 ? "y" : "ies"} × {count(validSeeds, "seed")}
           </>
         ) : (
           "No runs yet: pick a strategy and from 1 to 10 seeds."
@@ -52,8 +68,11 @@ export function LaunchSummary({ strategies, seeds, epochs, trainPerClass, classC
       {runs > 0 ? (
         <p className="hint">
           {passes("epochs", epochs) ? count(epochs, "epoch") : `${INVALID_VALUE} epochs`} each
-          {trainImages !== null ? ` · ${formatInteger(trainImages)} labelled training images (${heldOut} held out for validation)` : ""}
-          . Seed <em>i</em> of every strategy sees the same split and initialisation, so the comparison is fair.
+          {trainImages !== null
+            ? ` · ${formatInteger(trainImages)} labelled training images (${heldOut} held out for validation)`
+            : ""}
+          . Seed <em>i</em> of every strategy sees the same split and initialisation, so the
+          comparison is fair.
         </p>
       ) : null}
       <ul className="summary-runs">
@@ -75,11 +94,16 @@ export function LaunchSummary({ strategies, seeds, epochs, trainPerClass, classC
       </ul>
       {ordered.length > 0 && layers.length > 0 ? (
         <p className="hint legend-line">
-          <span className="strip-key frozen" aria-hidden="true" /> frozen <span className="strip-key trainable" aria-hidden="true" /> trainable · layers of{" "}
+          <span className="strip-key frozen" aria-hidden="true" /> frozen{" "}
+          <span className="strip-key trainable" aria-hidden="true" /> trainable · layers of{" "}
           <code>{baseModel}</code>, input to output
         </p>
       ) : null}
-      {ordered.length === 0 ? <p className="muted">{STRATEGY_LABELS.frozen}, partial and full fine-tuning can be compared in one launch.</p> : null}
+      {ordered.length === 0 ? (
+        <p className="muted">
+          {STRATEGY_LABELS.frozen}, partial and full fine-tuning can be compared in one launch.
+        </p>
+      ) : null}
     </aside>
   );
 }

@@ -10,7 +10,13 @@ import { STRATEGY_COLORS } from "@/lib/strategy-style";
  * Computed by planLayerFreeze, the same planner the trainer uses, so what it shows is what trains.
  * A deep base model is drawn as runs of frozen and trainable layers (layerStripSegments).
  */
-export function LayerStrip({ layers, config }: { layers: readonly LayerInfo[]; config: StrategyConfig }) {
+export function LayerStrip({
+  layers,
+  config,
+}: {
+  layers: readonly LayerInfo[];
+  config: StrategyConfig;
+}) {
   const label = STRATEGY_LABELS[config.kind];
   if (layers.length === 0) return <p className="hint">The base model lists no layers.</p>;
   let plan;
@@ -38,7 +44,11 @@ export function LayerStrip({ layers, config }: { layers: readonly LayerInfo[]; c
             <span className="visually-hidden">{segment.detail}</span>
           </li>
         ))}
-        <li className="strip-layer strip-head" style={{ flexGrow: 2, borderColor: color, color }} title="The new head: always trainable">
+        <li
+          className="strip-layer strip-head"
+          style={{ flexGrow: 2, borderColor: color, color }}
+          title="The new head: always trainable"
+        >
           <span className="strip-name">head</span>
           <span className="visually-hidden"> (new): trainable</span>
         </li>

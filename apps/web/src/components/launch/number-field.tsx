@@ -21,14 +21,28 @@ interface Props {
  * A controlled number input that keeps what is typed ("0.", "1e-") until it parses, and reports
  * NaN for text that is not a number so the schema names the problem next to the field.
  */
-export function NumberField({ id, label, context, value, onChange, min, max, step, hint, error }: Props) {
+export function NumberField({
+  id,
+  label,
+  context,
+  value,
+  onChange,
+  min,
+  max,
+  step,
+  hint,
+  error,
+}: Props) {
   const [text, setText] = useState(value === undefined || Number.isNaN(value) ? "" : String(value));
   useEffect(() => {
     // A preset or a clone changed the value from outside: show it.
-    if (value !== undefined && !Number.isNaN(value) && Number(text) !== value) setText(String(value));
+    if (value !== undefined && !Number.isNaN(value) && Number(text) !== value)
+      setText(String(value));
     // eslint-disable-next-line react-hooks/exhaustive-deps
   }, [value]);
-  const describedBy = [hint ? `${id}-hint` : null, error ? `${id}-error` : null].filter(Boolean).join(" ") || undefined;
+  const describedBy =
+    [hint ? `${id}-hint` : null, error ? `${id}-error` : null].filter(Boolean).join(" ") ||
+    undefined;
   const labelWithContext = (
     <>
       {context ? <span className="visually-hidden">{context} </span> : null}

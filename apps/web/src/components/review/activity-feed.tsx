@@ -18,9 +18,18 @@ const VERB: Record<ActivityKind, string> = {
 };
 
 /** What happened, newest first: per experiment (experimentId) or across all of them. */
-export function ActivityFeed({ experimentId, limit = 30 }: { experimentId?: string; limit?: number }) {
+export function ActivityFeed({
+  experimentId,
+  limit = 30,
+}: {
+  experimentId?: string;
+  limit?: number;
+}) {
   const trpc = useTRPC();
-  const activity = useQuery({ ...trpc.review.activity.queryOptions({ experimentId, limit }), refetchInterval: LIVE_REFRESH_MS * 5 });
+  const activity = useQuery({
+    ...trpc.review.activity.queryOptions({ experimentId, limit }),
+    refetchInterval: LIVE_REFRESH_MS * 5,
+  });
   return (
     <section className="review-section" aria-labelledby={`activity-${experimentId ?? "all"}`}>
       <h2 id={`activity-${experimentId ?? "all"}`}>Activity</h2>

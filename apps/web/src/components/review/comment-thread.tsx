@@ -21,7 +21,11 @@ export function CommentThread({ experimentId, runId, title }: Props) {
   const queryClient = useQueryClient();
   const thread = runId ? { experimentId, runId } : { experimentId };
   const comments = useQuery(trpc.review.comments.queryOptions(thread));
-  const refresh = () => Promise.all([queryClient.invalidateQueries(trpc.review.comments.pathFilter()), queryClient.invalidateQueries(trpc.review.activity.pathFilter())]);
+  const refresh = () =>
+    Promise.all([
+      queryClient.invalidateQueries(trpc.review.comments.pathFilter()),
+      queryClient.invalidateQueries(trpc.review.activity.pathFilter()),
+    ]);
   const add = useMutation(trpc.review.addComment.mutationOptions({ onSuccess: refresh }));
   const canWrite = useCan("member");
   const headingId = `comments-${runId ?? experimentId}`;
@@ -44,12 +48,28 @@ export function CommentThread({ experimentId, runId, title }: Props) {
         ))}
       </ol>
       {canWrite ? (
-        <form className="comment-form" onSubmit={onSubmit} aria-label={`Add a comment to ${title.toLowerCase()}`}>
+        <form
+          className="comment-form"
+          onSubmit={onSubmit}
+          aria-label={`Add a comment to ${title.toLowerCase()}`}
+        >
           <label htmlFor={`${headingId}-body`}>Comment</label>
-          <textarea id={`${headingId}-body`} value={draft} onChange={(e) => setDraft(e.target.value)} rows={3} maxLength={MAX_COMMENT_LENGTH} required placeholder="Markdown: **bold**, `code`, [links](https://…), lists" />
+          <textarea
+            id={`${headingId}-body`}
+            value={draft}
+            onChange={(e) => setDraft(e.target.value)}
+            rows={3}
+            maxLength={MAX_COMMENT_LENGTH}
+            required
+            placeholder="Markdown: **bold**, `code`, [links](https://…), lists"
+          />
           <FormError message={add.error?.message} />
           <div className="form-actions">
-            <button type="submit" className="button button-primary" disabled={add.isPending || draft.trim() === ""}>
+            <button
+              type="submit"
+              className="button button-primary"
+              disabled={add.isPending || draft.trim() === ""}
+            >
               {add.isPending ? "Posting…" : "Post comment"}
             </button>
           </div>
@@ -61,18 +81,35 @@ export function CommentThread({ experimentId, runId, title }: Props) {
   );
 }
 
-function CommentItem({ comment, onChanged }: { comment: CommentDto; onChanged: () => Promise<unknown> }) {
+function CommentItem({
+  comment,
+  onChanged,
+}: {
+  comment: CommentDto;
+  onChanged: () => Promise<unknown>;
+}) {
   const trpc = useTRPC();
   const user = useCurrentUser();
   const [editing, setEditing] = useState<string | null>(null);
-  const edit = useMutation(trpc.review.editComment.mutationOptions({ onSuccess: async () => { setEditing(null); await onChanged(); } }));
+  const edit = useMutation(
+    trpc.review.editComment.mutationOptions({
+      onSuccess: async () => {
+        setEditing(null);
+        await onChanged();
+      },
+    }),
+  );
   const remove = useMutation(trpc.review.deleteComment.mutationOptions({ onSuccess: onChanged }));
   const mine = user?.id === comment.author.id;
   const canWrite = user !== null && user.role !== "viewer";
   return (
     <li className="comment" aria-label={`Comment by ${comment.author.name}`}>
       <p className="comment-meta">
-        <strong>{comment.author.name}</strong> <span className="muted small">{formatDateTime(comment.createdAt)}{comment.editedAt ? " (edited)" : ""}</span>
+        <strong>{comment.author.name}</strong>{" "}
+        <span className="muted small">
+          {formatDateTime(comment.createdAt)}
+          {comment.editedAt ? " (edited)" : ""}
+        </span>
       </p>
       {editing === null ? (
         <Markdown text={comment.body} />
@@ -84,9 +121,20 @@ function CommentItem({ comment, onChanged }: { comment: CommentDto; onChanged: (
           }}
           aria-label="Edit comment"
         >
-          <textarea aria-label="Comment text" value={editing} onChange={(e) => setEditing(e.target.value)} rows={3} maxLength={MAX_COMMENT_LENGTH} required />
+          <textarea
+            aria-label="Comment text"
+            value={editing}
+            onChange={(e) => setEditing(e.target.value)}
+            rows={3}
+            maxLength={MAX_COMMENT_LENGTH}
+            required
+          />
           <div className="form-actions">
-            <button type="submit" className="button button-small button-primary" disabled={edit.isPending}>
+            <button
+              type="submit"
+              className="button button-small button-primary"
+              disabled={edit.isPending}
+            >
               Save
             </button>
             <button type="button" className="button button-small" onClick={() => setEditing(null)}>
@@ -98,7 +146,11 @@ function CommentItem({ comment, onChanged }: { comment: CommentDto; onChanged: (
       {canWrite && editing === null && (mine || user?.role === "admin") ? (
         <p className="comment-actions">
           {mine ? (
-            <button type="button" className="button button-small" onClick={() => setEditing(comment.body)}>
+            <button
+              type="button"
+              className="button button-small"
+              onClick={() => setEditing(comment.body)}
+            >
               Edit
             </button>
           ) : null}

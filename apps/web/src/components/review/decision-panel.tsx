@@ -11,7 +11,13 @@ import { Markdown } from "./markdown";
 import { FormError } from "@/components/form-messages";
 
 /** The review decision: which strategy the team adopts (or none yet), why, who decided, and its history. */
-export function DecisionPanel({ experimentId, strategies }: { experimentId: string; strategies: StrategyKind[] }) {
+export function DecisionPanel({
+  experimentId,
+  strategies,
+}: {
+  experimentId: string;
+  strategies: StrategyKind[];
+}) {
   const trpc = useTRPC();
   const queryClient = useQueryClient();
   const decisions = useQuery(trpc.review.decisions.queryOptions({ experimentId }));
@@ -19,7 +25,10 @@ export function DecisionPanel({ experimentId, strategies }: { experimentId: stri
     trpc.review.decide.mutationOptions({
       onSuccess: () => {
         setRationale("");
-        return Promise.all([queryClient.invalidateQueries(trpc.review.decisions.pathFilter()), queryClient.invalidateQueries(trpc.review.activity.pathFilter())]);
+        return Promise.all([
+          queryClient.invalidateQueries(trpc.review.decisions.pathFilter()),
+          queryClient.invalidateQueries(trpc.review.activity.pathFilter()),
+        ]);
       },
     }),
   );
@@ -30,7 +39,11 @@ export function DecisionPanel({ experimentId, strategies }: { experimentId: stri
 
   function onSubmit(event: FormEvent<HTMLFormElement>) {
     event.preventDefault();
-    decide.mutate({ experimentId, strategy: choice === "none" ? null : (choice as StrategyKind), rationale });
+    decide.mutate({
+      experimentId,
+      strategy: choice === "none" ? null : (choice as StrategyKind),
+      rationale,
+    });
   }
 
   return (
@@ -39,7 +52,11 @@ export function DecisionPanel({ experimentId, strategies }: { experimentId: stri
       {current ? (
         <div className="decision-current" role="status" aria-label="Current decision">
           <p>
-            <strong>{current.strategy ? `Adopted: ${STRATEGY_LABELS[current.strategy]}` : "No strategy adopted yet"}</strong>{" "}
+            <strong>
+              {current.strategy
+                ? `Adopted: ${STRATEGY_LABELS[current.strategy]}`
+                : "No strategy adopted yet"}
+            </strong>{" "}
             <span className="muted small">
               by {current.decidedBy.name} on {formatDateTime(current.createdAt)}
             </span>
@@ -53,7 +70,11 @@ export function DecisionPanel({ experimentId, strategies }: { experimentId: stri
         <form className="decision-form" onSubmit={onSubmit} aria-label="Record a decision">
           <div className="field">
             <label htmlFor="decision-strategy">Adopted strategy</label>
-            <select id="decision-strategy" value={choice} onChange={(e) => setChoice(e.target.value)}>
+            <select
+              id="decision-strategy"
+              value={choice}
+              onChange={(e) => setChoice(e.target.value)}
+            >
               <option value="none">None yet</option>
               {strategies.map((kind) => (
                 <option key={kind} value={kind}>
@@ -64,11 +85,22 @@ export function DecisionPanel({ experimentId, strategies }: { experimentId: stri
           </div>
           <div className="field">
             <label htmlFor="decision-rationale">Rationale</label>
-            <textarea id="decision-rationale" rows={3} value={rationale} onChange={(e) => setRationale(e.target.value)} maxLength={MAX_RATIONALE_LENGTH} required />
+            <textarea
+              id="decision-rationale"
+              rows={3}
+              value={rationale}
+              onChange={(e) => setRationale(e.target.value)}
+              maxLength={MAX_RATIONALE_LENGTH}
+              required
+            />
           </div>
           <FormError message={decide.error?.message} />
           <div className="form-actions">
-            <button type="submit" className="button button-primary" disabled={decide.isPending || rationale.trim() === ""}>
+            <button
+              type="submit"
+              className="button button-primary"
+              disabled={decide.isPending || rationale.trim() === ""}
+            >
               {decide.isPending ? "Saving…" : "Record decision"}
             </button>
           </div>

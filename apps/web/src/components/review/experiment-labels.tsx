@@ -2,7 +2,13 @@
 
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { useState, type FormEvent } from "react";
-import { ExperimentTagInput, MAX_TAG_LENGTH, MAX_TAGS_PER_EXPERIMENT, TAG_RULE, type ExperimentLabelsDto } from "@tlab/core/review";
+import {
+  ExperimentTagInput,
+  MAX_TAG_LENGTH,
+  MAX_TAGS_PER_EXPERIMENT,
+  TAG_RULE,
+  type ExperimentLabelsDto,
+} from "@tlab/core/review";
 import { useCan } from "@/components/auth/current-user";
 import { useTRPC } from "@/trpc/react";
 import styles from "./labels.module.css";
@@ -10,7 +16,13 @@ import { StarButton } from "./star-button";
 import { TagChips } from "./tag-chips";
 
 /** An experiment's star and tags on its page; members add and remove tags. */
-export function ExperimentLabels({ experimentId, experimentName }: { experimentId: string; experimentName: string }) {
+export function ExperimentLabels({
+  experimentId,
+  experimentName,
+}: {
+  experimentId: string;
+  experimentName: string;
+}) {
   const trpc = useTRPC();
   const queryClient = useQueryClient();
   const canEdit = useCan("member");
@@ -19,11 +31,25 @@ export function ExperimentLabels({ experimentId, experimentName }: { experimentI
   const [problem, setProblem] = useState<string | null>(null);
   const onSaved = (next: ExperimentLabelsDto) => {
     queryClient.setQueryData(trpc.review.labels.queryKey({ experimentId }), next);
-    return Promise.all([queryClient.invalidateQueries(trpc.review.tagCounts.pathFilter()), queryClient.invalidateQueries(trpc.experiment.table.pathFilter())]);
+    return Promise.all([
+      queryClient.invalidateQueries(trpc.review.tagCounts.pathFilter()),
+      queryClient.invalidateQueries(trpc.experiment.table.pathFilter()),
+    ]);
   };
-  const add = useMutation(trpc.review.addTag.mutationOptions({ onSuccess: async (next) => { setDraft(""); await onSaved(next); } }));
+  const add = useMutation(
+    trpc.review.addTag.mutationOptions({
+      onSuccess: async (next) => {
+        setDraft("");
+        await onSaved(next);
+      },
+    }),
+  );
   const remove = useMutation(trpc.review.removeTag.mutationOptions({ onSuccess: onSaved }));
-  const known = useQuery({ ...trpc.review.tagCounts.queryOptions(), enabled: canEdit, staleTime: 30_000 });
+  const known = useQuery({
+    ...trpc.review.tagCounts.queryOptions(),
+    enabled: canEdit,
+    staleTime: 30_000,
+  });
 
   function onSubmit(event: FormEvent<HTMLFormElement>) {
     event.preventDefault();
@@ -39,11 +65,23 @@ export function ExperimentLabels({ experimentId, experimentName }: { experimentI
 
   const data = labels.data;
   const tags = data?.tags ?? [];
-  const error = problem ?? add.error?.message ?? remove.error?.message ?? labels.error?.message ?? null;
+  const error =
+    problem ?? add.error?.message ?? remove.error?.message ?? labels.error?.message ?? null;
   return (
     <div className={styles.labels} aria-label="Star and tags" role="group">
-      {data ? <StarButton experimentId={experimentId} experimentName={experimentName} starred={data.starredByMe} count={data.starCount} /> : null}
-      <TagChips tags={tags} onRemove={canEdit ? (tag) => remove.mutate({ experimentId, tag }) : undefined} busy={remove.isPending} />
+      {data ? (
+        <StarButton
+          experimentId={experimentId}
+          experimentName={experimentName}
+          starred={data.starredByMe}
+          count={data.starCount}
+        />
+      ) : null}
+      <TagChips
+        tags={tags}
+        onRemove={canEdit ? (tag) => remove.mutate({ experimentId, tag }) : undefined}
+        busy={remove.isPending}
+      />
       {data && tags.length === 0 && !canEdit ? <span className="muted small">No tags</span> : null}
       {canEdit && data && tags.length < MAX_TAGS_PER_EXPERIMENT ? (
         <form className={styles.tagForm} onSubmit={onSubmit} aria-label="Add a tag">
@@ -64,9 +102,17 @@ export function ExperimentLabels({ experimentId, experimentName }: { experimentI
             aria-describedby={error ? "experiment-tag-error" : undefined}
           />
           <datalist id="experiment-tag-known">
-            {known.data?.filter((t) => !tags.includes(t.tag)).map((t) => <option key={t.tag} value={t.tag} />)}
+            {known.data
+              ?.filter((t) => !tags.includes(t.tag))
+              .map((t) => (
+                <option key={t.tag} value={t.tag} />
+              ))}
           </datalist>
-          <button type="submit" className="button button-small" disabled={add.isPending || draft.trim() === ""}>
+          <button
+            type="submit"
+            className="button button-small"
+            disabled={add.isPending || draft.trim() === ""}
+          >
             {add.isPending ? "Adding…" : "Add tag"}
           </button>
         </form>

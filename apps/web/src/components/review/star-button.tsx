@@ -33,7 +33,9 @@ export function StarButton({ experimentId, experimentName, starred, count }: Pro
       className={styles.star}
       aria-pressed={shown}
       aria-label={canStar ? label : `${count} star${count === 1 ? "" : "s"}`}
-      title={setStar.error?.message ?? (canStar ? label : "Members and admins can star experiments")}
+      title={
+        setStar.error?.message ?? (canStar ? label : "Members and admins can star experiments")
+      }
       disabled={!canStar || setStar.isPending}
       onClick={() => setStar.mutate({ experimentId, starred: !starred })}
     >

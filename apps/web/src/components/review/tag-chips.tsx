@@ -5,7 +5,15 @@ import styles from "./labels.module.css";
  * Tags as chips; each links to the experiments list filtered by it. With `onRemove`, each chip
  * also has a remove button (members editing an experiment's tags).
  */
-export function TagChips({ tags, onRemove, busy = false }: { tags: string[]; onRemove?: (tag: string) => void; busy?: boolean }) {
+export function TagChips({
+  tags,
+  onRemove,
+  busy = false,
+}: {
+  tags: string[];
+  onRemove?: (tag: string) => void;
+  busy?: boolean;
+}) {
   if (tags.length === 0) return null;
   return (
     <ul className={styles.tags} aria-label="Tags">
@@ -15,7 +23,13 @@ export function TagChips({ tags, onRemove, busy = false }: { tags: string[]; onR
             {tag}
           </Link>
           {onRemove ? (
-            <button type="button" className={styles.tagRemove} aria-label={`Remove tag ${tag}`} disabled={busy} onClick={() => onRemove(tag)}>
+            <button
+              type="button"
+              className={styles.tagRemove}
+              aria-label={`Remove tag ${tag}`}
+              disabled={busy}
+              onClick={() => onRemove(tag)}
+            >
               ×
             </button>
           ) : null}

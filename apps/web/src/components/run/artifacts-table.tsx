@@ -7,16 +7,29 @@ function href(runId: string, fileName: string): string {
 
 /** The trained model's files (tfjs model.json and its weights), each downloadable. */
 export function ArtifactsTable({ runId, artifacts }: { runId: string; artifacts: ArtifactDto[] }) {
-  if (artifacts.length === 0) return <p className="muted">No files yet: the worker uploads the trained model (a TensorFlow.js model.json and its weights) when the run succeeds.</p>;
+  if (artifacts.length === 0)
+    return (
+      <p className="muted">
+        No files yet: the worker uploads the trained model (a TensorFlow.js model.json and its
+        weights) when the run succeeds.
+      </p>
+    );
   const modelJson = artifacts.find((a) => a.fileName === "model.json");
   return (
     <>
       {modelJson ? (
         <p className="download-line">
-          <a className="button" href={href(runId, modelJson.fileName)} download={modelJson.fileName}>
+          <a
+            className="button"
+            href={href(runId, modelJson.fileName)}
+            download={modelJson.fileName}
+          >
             Download model.json
           </a>
-          <span className="muted"> Load it with <code>tf.loadLayersModel</code>; keep the weight files beside it.</span>
+          <span className="muted">
+            {" "}
+            Load it with <code>tf.loadLayersModel</code>; keep the weight files beside it.
+          </span>
         </p>
       ) : null}
       <div className="table-scroll">

@@ -1,5 +1,11 @@
 import type { FinalMetrics } from "@tlab/core/run";
-import { formatBytes, formatDuration, formatInteger, formatNumber, formatPercent } from "@/lib/format";
+import {
+  formatBytes,
+  formatDuration,
+  formatInteger,
+  formatNumber,
+  formatPercent,
+} from "@/lib/format";
 import { ConfusionMatrix } from "../confusion-matrix";
 
 export function FinalMetricsSection({ metrics }: { metrics: FinalMetrics }) {
@@ -34,7 +40,9 @@ export function FinalMetricsSection({ metrics }: { metrics: FinalMetrics }) {
         </div>
         {metrics.apiWaitMs ? (
           <div>
-            <dt title="Time the last attempt waited for the server while training (an outage, a slow server); not counted in the wall time">Waiting for the server</dt>
+            <dt title="Time the last attempt waited for the server while training (an outage, a slow server); not counted in the wall time">
+              Waiting for the server
+            </dt>
             <dd>{formatDuration(metrics.apiWaitMs)}</dd>
           </div>
         ) : null}
@@ -43,7 +51,9 @@ export function FinalMetricsSection({ metrics }: { metrics: FinalMetrics }) {
           <dd>{formatInteger(metrics.trainImagesPerSec)} images/s</dd>
         </div>
         <div>
-          <dt title="Most tensor memory the run held at once: base weights, data or features, head, optimizer state and a training step’s activations (not the worker process’s size)">Peak tensor memory</dt>
+          <dt title="Most tensor memory the run held at once: base weights, data or features, head, optimizer state and a training step’s activations (not the worker process’s size)">
+            Peak tensor memory
+          </dt>
           <dd>{formatBytes(metrics.peakMemoryBytes)}</dd>
         </div>
         {metrics.microBatch !== undefined ? (
@@ -81,7 +91,11 @@ export function FinalMetricsSection({ metrics }: { metrics: FinalMetrics }) {
             </tbody>
           </table>
         </div>
-        <ConfusionMatrix matrix={metrics.confusionMatrix} classNames={metrics.classNames} caption="Confusion matrix (test set)" />
+        <ConfusionMatrix
+          matrix={metrics.confusionMatrix}
+          classNames={metrics.classNames}
+          caption="Confusion matrix (test set)"
+        />
       </div>
     </>
   );

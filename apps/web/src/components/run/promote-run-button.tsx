@@ -10,7 +10,11 @@ import { useTRPC } from "@/trpc/react";
 
 /** A name the catalog accepts, derived from the run: e.g. "digits-0-4-5-9-frozen-s1". */
 function suggestedName(run: RunDetailDto): string {
-  const slug = run.experimentName.toLowerCase().replace(/[^a-z0-9]+/g, "-").replace(/^-+|-+$/g, "").slice(0, 60);
+  const slug = run.experimentName
+    .toLowerCase()
+    .replace(/[^a-z0-9]+/g, "-")
+    .replace(/^-+|-+$/g, "")
+    .slice(0, 60);
   return `${slug || "run"}-${run.strategy}-s${run.seed}`;
 }
 
@@ -24,7 +28,11 @@ export function PromoteRunButton({ run }: { run: RunDetailDto }) {
   const queryClient = useQueryClient();
   const canPromote = useCan("member");
   const [open, setOpen] = useState(false);
-  const promote = useMutation(trpc.catalog.promoteRun.mutationOptions({ onSuccess: () => queryClient.invalidateQueries(trpc.catalog.pathFilter()) }));
+  const promote = useMutation(
+    trpc.catalog.promoteRun.mutationOptions({
+      onSuccess: () => queryClient.invalidateQueries(trpc.catalog.pathFilter()),
+    }),
+  );
   if (run.status !== "SUCCEEDED" || !canPromote) return null;
   if (promote.data) {
     return (
@@ -49,7 +57,11 @@ export function PromoteRunButton({ run }: { run: RunDetailDto }) {
     <form onSubmit={submit} className="promote-run" aria-label="Promote to base model">
       <label htmlFor="promote-name">New base model's name</label>{" "}
       <input id="promote-name" name="name" type="text" defaultValue={suggestedName(run)} required />{" "}
-      <button type="submit" className="button button-small button-primary" disabled={promote.isPending}>
+      <button
+        type="submit"
+        className="button button-small button-primary"
+        disabled={promote.isPending}
+      >
         {promote.isPending ? "Promoting…" : "Promote"}
       </button>{" "}
       <button type="button" className="button button-small" onClick={() => setOpen(false)}>

@@ -6,12 +6,24 @@ import { LineChart, type LineSeries } from "../line-chart";
 
 const TRAIN_COLOR = "#64748b";
 
-function line(metrics: MetricSeriesDto[], name: string, label: string, color: string, dash?: number[]): LineSeries {
+function line(
+  metrics: MetricSeriesDto[],
+  name: string,
+  label: string,
+  color: string,
+  dash?: number[],
+): LineSeries {
   return { label, color, dash, points: metrics.find((m) => m.name === name)?.points ?? [] };
 }
 
 /** Training (grey) against validation (the strategy's colour) for loss and accuracy. */
-export function RunCurves({ metrics, strategy }: { metrics: MetricSeriesDto[]; strategy: StrategyKind }) {
+export function RunCurves({
+  metrics,
+  strategy,
+}: {
+  metrics: MetricSeriesDto[];
+  strategy: StrategyKind;
+}) {
   const valColor = STRATEGY_COLORS[strategy];
   const empty = "No epochs finished yet.";
   return (
@@ -20,7 +32,10 @@ export function RunCurves({ metrics, strategy }: { metrics: MetricSeriesDto[]; s
         title="Loss per epoch"
         yLabel="loss"
         yBounds={[0, Infinity]}
-        series={[line(metrics, METRIC.trainLoss, "train loss", TRAIN_COLOR, [6, 4]), line(metrics, METRIC.valLoss, "validation loss", valColor)]}
+        series={[
+          line(metrics, METRIC.trainLoss, "train loss", TRAIN_COLOR, [6, 4]),
+          line(metrics, METRIC.valLoss, "validation loss", valColor),
+        ]}
         emptyMessage={empty}
       />
       <LineChart

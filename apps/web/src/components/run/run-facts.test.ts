@@ -5,7 +5,14 @@ import { describe, expect, it } from "vitest";
 import { runDetailFixture } from "@/lib/test-fixtures";
 import { RunFacts } from "./run-facts";
 
-const run = runDetailFixture({ status: "RUNNING", attempt: 1, progress: 0.4, workerId: "w1", workerName: "w", startedAt: "2026-01-01T00:00:01.000Z" });
+const run = runDetailFixture({
+  status: "RUNNING",
+  attempt: 1,
+  progress: 0.4,
+  workerId: "w1",
+  workerName: "w",
+  startedAt: "2026-01-01T00:00:01.000Z",
+});
 
 const statusText = (r: RunDetailDto) => {
   const html = renderToStaticMarkup(createElement(RunFacts, { run: r, worker: null }));
@@ -20,6 +27,13 @@ describe("RunFacts status", () => {
   });
 
   it("a finished run reads its status alone, whatever the flag", () => {
-    expect(statusText({ ...run, status: "SUCCEEDED", cancelRequested: true, finishedAt: "2026-11-28T21:05:00.000Z" })).toBe("succeeded");
+    expect(
+      statusText({
+        ...run,
+        status: "SUCCEEDED",
+        cancelRequested: true,
+        finishedAt: "2026-11-28T21:05:00.000Z",
+      }),
+    ).toBe("succeeded");
   });
 });

@@ -41,10 +41,18 @@ export function RunFacts({ run, worker }: { run: RunDetailDto; worker: WorkerDto
       </div>
       <div>
         <dt>Progress</dt>
-        <dd>{run.status === "RUNNING" ? <ProgressBar value={run.progress} label="Run progress" /> : `${Math.round(run.progress * 100)}%`}</dd>
+        <dd>
+          {run.status === "RUNNING" ? (
+            <ProgressBar value={run.progress} label="Run progress" />
+          ) : (
+            `${Math.round(run.progress * 100)}%`
+          )}
+        </dd>
       </div>
       <div>
-        <dt title="From the worker's claim to the run's end, downloads and uploads included">Claim to finish</dt>
+        <dt title="From the worker's claim to the run's end, downloads and uploads included">
+          Claim to finish
+        </dt>
         <dd>{formatDuration(durationBetween(run.startedAt, run.finishedAt))}</dd>
       </div>
       <div className="facts-wide">

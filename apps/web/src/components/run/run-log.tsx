@@ -15,7 +15,15 @@ const FOLLOW_SLACK_PX = 24;
  * stream appends new lines to the cache this reads (see use-run-events.ts); `pollMs` is for when
  * that stream is unavailable. The view keeps to the newest line unless the reader scrolled up.
  */
-export function RunLog({ runId, active, pollMs }: { runId: string; active: boolean; pollMs: number | false }) {
+export function RunLog({
+  runId,
+  active,
+  pollMs,
+}: {
+  runId: string;
+  active: boolean;
+  pollMs: number | false;
+}) {
   const client = useTRPCClient();
   const queryClient = useQueryClient();
   const key = runLogQueryKey(runId);
@@ -25,7 +33,11 @@ export function RunLog({ runId, active, pollMs }: { runId: string; active: boole
       const fetched: RunLogLine[] = [];
       let after: RunLogPage["next"] = null;
       do {
-        const page: RunLogPage = await client.run.log.query({ runId, after: after ?? undefined, limit: RUN_LOG_MAX_PAGE });
+        const page: RunLogPage = await client.run.log.query({
+          runId,
+          after: after ?? undefined,
+          limit: RUN_LOG_MAX_PAGE,
+        });
         fetched.push(...page.lines);
         after = page.next;
       } while (after);
@@ -62,7 +74,11 @@ export function RunLog({ runId, active, pollMs }: { runId: string; active: boole
       ) : !lines ? (
         <p className="muted">Loading the log…</p>
       ) : lines.length === 0 ? (
-        <p className="muted">{active ? "The worker's log appears here once it starts the run." : "No log lines were recorded for this run."}</p>
+        <p className="muted">
+          {active
+            ? "The worker's log appears here once it starts the run."
+            : "No log lines were recorded for this run."}
+        </p>
       ) : (
         <div
           ref={box}
@@ -77,7 +93,9 @@ export function RunLog({ runId, active, pollMs }: { runId: string; active: boole
         >
           {lines.map((line, i) => (
             <Fragment key={`${line.attempt}.${line.seq}`}>
-              {i === 0 || lines[i - 1]!.attempt !== line.attempt ? <div className="run-log-attempt">Attempt {line.attempt}</div> : null}
+              {i === 0 || lines[i - 1]!.attempt !== line.attempt ? (
+                <div className="run-log-attempt">Attempt {line.attempt}</div>
+              ) : null}
               <div className={`run-log-line run-log-${line.level}`} data-level={line.level}>
                 <time dateTime={line.time} title={line.time}>
                   {formatClock(line.time)}

@@ -33,7 +33,10 @@ export function RunNote({ runId }: { runId: string }) {
       // second save replace theirs knowingly (it is based on the version now shown).
       onError: async (error) => {
         if (error.data?.code !== "CONFLICT") return;
-        const theirs = await queryClient.fetchQuery({ ...trpc.review.runNote.queryOptions({ runId }), staleTime: 0 });
+        const theirs = await queryClient.fetchQuery({
+          ...trpc.review.runNote.queryOptions({ runId }),
+          staleTime: 0,
+        });
         setOvertaken(theirs);
         setEditing((draft) => (draft ? { ...draft, base: theirs } : draft));
       },
@@ -43,7 +46,11 @@ export function RunNote({ runId }: { runId: string }) {
   function onSubmit(event: FormEvent<HTMLFormElement>) {
     event.preventDefault();
     if (!editing) return;
-    const parsed = SetRunNoteInput.safeParse({ runId, body: editing.body, baseEditedAt: editing.base?.editedAt ?? null });
+    const parsed = SetRunNoteInput.safeParse({
+      runId,
+      body: editing.body,
+      baseEditedAt: editing.base?.editedAt ?? null,
+    });
     if (!parsed.success) {
       setProblem(parsed.error.issues[0]?.message ?? "body: invalid");
       return;
@@ -67,16 +74,29 @@ export function RunNote({ runId }: { runId: string }) {
       {current && current.body.trim() !== "" ? (
         <>
           <p className={`${styles.noteMeta} muted small`}>
-            Last edited by {current.editedBy?.name ?? "a removed account"} on {formatDateTime(current.editedAt)}
+            Last edited by {current.editedBy?.name ?? "a removed account"} on{" "}
+            {formatDateTime(current.editedAt)}
           </p>
           <Markdown text={current.body} />
         </>
       ) : note.isSuccess ? (
-        <p className="muted">{current ? `Cleared by ${current.editedBy?.name ?? "a removed account"} on ${formatDateTime(current.editedAt)}.` : "No note yet."}</p>
+        <p className="muted">
+          {current
+            ? `Cleared by ${current.editedBy?.name ?? "a removed account"} on ${formatDateTime(current.editedAt)}.`
+            : "No note yet."}
+        </p>
       ) : null}
       {canEdit && editing === null && note.isSuccess ? (
         <div className="form-actions">
-          <button type="button" className="button button-small" onClick={() => { save.reset(); setOvertaken(null); setEditing({ body: current?.body ?? "", base: current }); }}>
+          <button
+            type="button"
+            className="button button-small"
+            onClick={() => {
+              save.reset();
+              setOvertaken(null);
+              setEditing({ body: current?.body ?? "", base: current });
+            }}
+          >
             {current && current.body.trim() !== "" ? "Edit note" : "Write a note"}
           </button>
         </div>
@@ -97,12 +117,26 @@ export function RunNote({ runId }: { runId: string }) {
           <FormError message={error} />
           <div className="form-actions">
             <span className={`${styles.noteCount} muted small`}>
-              {editing.body.length.toLocaleString("en-US")} / {MAX_RUN_NOTE_LENGTH.toLocaleString("en-US")} characters
+              {editing.body.length.toLocaleString("en-US")} /{" "}
+              {MAX_RUN_NOTE_LENGTH.toLocaleString("en-US")} characters
             </span>
-            <button type="submit" className="button button-small button-primary" disabled={save.isPending}>
+            <button
+              type="submit"
+              className="button button-small button-primary"
+              disabled={save.isPending}
+            >
               {save.isPending ? "Saving…" : "Save note"}
             </button>
-            <button type="button" className="button button-small" onClick={() => { setEditing(null); setProblem(null); setOvertaken(null); save.reset(); }}>
+            <button
+              type="button"
+              className="button button-small"
+              onClick={() => {
+                setEditing(null);
+                setProblem(null);
+                setOvertaken(null);
+                save.reset();
+              }}
+            >
               Cancel
             </button>
           </div>

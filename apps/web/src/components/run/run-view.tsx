@@ -31,19 +31,43 @@ const LIVE_TEXT: Record<LiveMode, string> = {
   off: "",
 };
 
-export function RunView({ runId, initialRun, initialMetrics }: { runId: string; initialRun: RunDetailDto; initialMetrics: MetricSeriesDto[] }) {
+export function RunView({
+  runId,
+  initialRun,
+  initialMetrics,
+}: {
+  runId: string;
+  initialRun: RunDetailDto;
+  initialMetrics: MetricSeriesDto[];
+}) {
   const trpc = useTRPC();
   const canLaunch = useCan("member");
-  const { data: run } = useQuery(trpc.run.byId.queryOptions({ runId }, { initialData: initialRun }));
+  const { data: run } = useQuery(
+    trpc.run.byId.queryOptions({ runId }, { initialData: initialRun }),
+  );
   const active = isActive(run.status);
   const mode = useRunEvents(runId, active);
   const polling = active && mode === "polling";
   // The stream writes into these caches; they poll only when it is not available.
-  useQuery(trpc.run.byId.queryOptions({ runId }, { refetchInterval: polling ? FALLBACK_POLL_MS : false }));
-  const { data: metrics } = useQuery(
-    trpc.run.metrics.queryOptions({ runId }, { initialData: initialMetrics, refetchInterval: polling ? FALLBACK_POLL_MS : false, staleTime: active ? Infinity : 1000 }),
+  useQuery(
+    trpc.run.byId.queryOptions({ runId }, { refetchInterval: polling ? FALLBACK_POLL_MS : false }),
   );
-  const { data: workers } = useQuery(trpc.worker.list.queryOptions(undefined, { staleTime: 10_000, refetchInterval: active ? 10_000 : false }));
+  const { data: metrics } = useQuery(
+    trpc.run.metrics.queryOptions(
+      { runId },
+      {
+        initialData: initialMetrics,
+        refetchInterval: polling ? FALLBACK_POLL_MS : false,
+        staleTime: active ? Infinity : 1000,
+      },
+    ),
+  );
+  const { data: workers } = useQuery(
+    trpc.worker.list.queryOptions(undefined, {
+      staleTime: 10_000,
+      refetchInterval: active ? 10_000 : false,
+    }),
+  );
   const worker = workers?.find((w) => w.id === run.workerId) ?? null;
   const title = `${STRATEGY_LABELS[run.strategy]} · seed ${run.seed}`;
   const epochs = metrics.find((m) => m.name === METRIC.valAccuracy)?.points.length ?? 0;
@@ -53,7 +77,8 @@ export function RunView({ runId, initialRun, initialMetrics }: { runId: string; 
       <div className="page-header">
         <div>
           <p className="breadcrumb">
-            <Link href="/">Experiments</Link> / <Link href={`/experiments/${run.experimentId}`}>{run.experimentName}</Link> /
+            <Link href="/">Experiments</Link> /{" "}
+            <Link href={`/experiments/${run.experimentId}`}>{run.experimentName}</Link> /
           </p>
           <h1>
             {title} <StatusBadge status={run.status} cancelRequested={run.cancelRequested} />
@@ -71,8 +96,12 @@ export function RunView({ runId, initialRun, initialMetrics }: { runId: string; 
           </p>
         </div>
         <div className="header-actions">
-          {active && !run.cancelRequested ? <CancelRunButton runId={run.id} label={`Cancel ${title}`} /> : null}
-          {run.status === "FAILED" || run.status === "CANCELED" ? <RetryRunButton runId={run.id} label={`Retry ${title}`} /> : null}
+          {active && !run.cancelRequested ? (
+            <CancelRunButton runId={run.id} label={`Cancel ${title}`} />
+          ) : null}
+          {run.status === "FAILED" || run.status === "CANCELED" ? (
+            <RetryRunButton runId={run.id} label={`Retry ${title}`} />
+          ) : null}
           {run.status === "SUCCEEDED" ? <PromotedBaseModels runId={run.id} /> : null}
           <PromoteRunButton run={run} />
           {canLaunch ? (
@@ -90,7 +119,10 @@ export function RunView({ runId, initialRun, initialMetrics }: { runId: string; 
         </section>
       </div>
       {run.failureReason && (run.status === "FAILED" || run.status === "CANCELED") ? (
-        <p className={run.status === "FAILED" ? "failure-box" : "notice"} role={run.status === "FAILED" ? "alert" : undefined}>
+        <p
+          className={run.status === "FAILED" ? "failure-box" : "notice"}
+          role={run.status === "FAILED" ? "alert" : undefined}
+        >
           <strong>{run.status === "FAILED" ? "Failed: " : "Note: "}</strong>
           {run.failureReason}
         </p>
@@ -101,7 +133,11 @@ export function RunView({ runId, initialRun, initialMetrics }: { runId: string; 
       </section>
       <section aria-labelledby="final-heading">
         <h2 id="final-heading">Final metrics</h2>
-        {run.finalMetrics ? <FinalMetricsSection metrics={run.finalMetrics} /> : <p className="muted">Final metrics appear when the run succeeds.</p>}
+        {run.finalMetrics ? (
+          <FinalMetricsSection metrics={run.finalMetrics} />
+        ) : (
+          <p className="muted">Final metrics appear when the run succeeds.</p>
+        )}
       </section>
       <section aria-labelledby="log-heading">
         <h2 id="log-heading">Log</h2>

@@ -37,7 +37,9 @@ export function useRunEvents(runId: string, enabled: boolean): LiveMode {
     const after = lastStep(queryClient.getQueryData<MetricSeriesDto[]>(metricsKey) ?? []);
     const logKey = runLogQueryKey(runId);
     const logAfter = logCursor(queryClient.getQueryData<RunLogLine[]>(logKey));
-    const source = new EventSource(`/api/runs/${encodeURIComponent(runId)}/events?after=${after}${logAfter ? `&logAfter=${logAfter}` : ""}`);
+    const source = new EventSource(
+      `/api/runs/${encodeURIComponent(runId)}/events?after=${after}${logAfter ? `&logAfter=${logAfter}` : ""}`,
+    );
     setMode("connecting");
     let failures = 0;
 
@@ -46,20 +48,36 @@ export function useRunEvents(runId: string, enabled: boolean): LiveMode {
       setMode("live");
     };
     source.addEventListener("metrics", (event) => {
-      const data = JSON.parse((event as MessageEvent<string>).data) as Extract<RunEvent, { type: "metrics" }>;
-      queryClient.setQueryData<MetricSeriesDto[]>(metricsKey, (old) => mergePoints(old ?? [], data.points));
+      const data = JSON.parse((event as MessageEvent<string>).data) as Extract<
+        RunEvent,
+        { type: "metrics" }
+      >;
+      queryClient.setQueryData<MetricSeriesDto[]>(metricsKey, (old) =>
+        mergePoints(old ?? [], data.points),
+      );
     });
     source.addEventListener("logs", (event) => {
-      const data = JSON.parse((event as MessageEvent<string>).data) as Extract<RunEvent, { type: "logs" }>;
+      const data = JSON.parse((event as MessageEvent<string>).data) as Extract<
+        RunEvent,
+        { type: "logs" }
+      >;
       queryClient.setQueryData<RunLogLine[]>(logKey, (old) => mergeLogLines(old ?? [], data.lines));
     });
     source.addEventListener("run", (event) => {
-      const data = JSON.parse((event as MessageEvent<string>).data) as Extract<RunEvent, { type: "run" }>;
+      const data = JSON.parse((event as MessageEvent<string>).data) as Extract<
+        RunEvent,
+        { type: "run" }
+      >;
       const previous = queryClient.getQueryData<RunDetailDto>(runKey);
-      queryClient.setQueryData<RunDetailDto>(runKey, (old) => (old ? { ...old, ...data.run } : old));
+      queryClient.setQueryData<RunDetailDto>(runKey, (old) =>
+        old ? { ...old, ...data.run } : old,
+      );
       // The run's events come only with its detail: refetch it when the row shows a new step
       // (a claim, a release, an outcome) so the timeline names the worker and the time.
-      if (previous && (previous.attempt !== data.run.attempt || previous.status !== data.run.status)) {
+      if (
+        previous &&
+        (previous.attempt !== data.run.attempt || previous.status !== data.run.status)
+      ) {
         void queryClient.invalidateQueries({ queryKey: runKey });
       }
       // A new attempt after a retry starts a new series: drop what the old one drew.

@@ -7,9 +7,21 @@ import { useRouter } from "next/navigation";
 import { useCallback, useState } from "react";
 import { METRIC, RunStatus } from "@tlab/core/run";
 import { STRATEGY_KINDS, STRATEGY_LABELS } from "@tlab/core/strategy";
-import { MAX_COMPARED_RUNS, type RunPageDto, type RunTableQuery, type RunTableRowDto } from "@tlab/core/table-queries";
+import {
+  MAX_COMPARED_RUNS,
+  type RunPageDto,
+  type RunTableQuery,
+  type RunTableRowDto,
+} from "@tlab/core/table-queries";
 import { useCan } from "@/components/auth/current-user";
-import { formatDateTime, formatDuration, formatInteger, formatPercent, isActive, STATUS_WORDS } from "@/lib/format";
+import {
+  formatDateTime,
+  formatDuration,
+  formatInteger,
+  formatPercent,
+  isActive,
+  STATUS_WORDS,
+} from "@/lib/format";
 import { queryKeyOf, runQueryFrom } from "@/lib/table-params";
 import { useCursorPages } from "@/lib/use-cursor-pages";
 import { useUrlParams } from "@/lib/use-url-params";
@@ -42,13 +54,20 @@ const columns = [
         aria-label="Select all runs on this page"
         checked={table.getIsAllPageRowsSelected()}
         ref={(el) => {
-          if (el) el.indeterminate = table.getIsSomePageRowsSelected() && !table.getIsAllPageRowsSelected();
+          if (el)
+            el.indeterminate =
+              table.getIsSomePageRowsSelected() && !table.getIsAllPageRowsSelected();
         }}
         onChange={table.getToggleAllPageRowsSelectedHandler()}
       />
     ),
     cell: ({ row }) => (
-      <input type="checkbox" aria-label={`Select ${runName(row.original)}`} checked={row.getIsSelected()} onChange={row.getToggleSelectedHandler()} />
+      <input
+        type="checkbox"
+        aria-label={`Select ${runName(row.original)}`}
+        checked={row.getIsSelected()}
+        onChange={row.getToggleSelectedHandler()}
+      />
     ),
     meta: { className: "select-cell" },
   }),
@@ -63,14 +82,19 @@ const columns = [
       </div>
     ),
   }),
-  column.accessor("strategy", { header: "Strategy", cell: (c) => <StrategyName strategy={c.getValue()} short /> }),
+  column.accessor("strategy", {
+    header: "Strategy",
+    cell: (c) => <StrategyName strategy={c.getValue()} short />,
+  }),
   column.accessor("seed", { header: "Seed", meta: { className: "num" } }),
   column.accessor("status", {
     header: "Status",
     cell: (c) => (
       <span className="nowrap">
         <StatusBadge status={c.getValue()} cancelRequested={c.row.original.cancelRequested} />
-        {c.row.original.attempt > 1 ? <span className="muted small"> · try {c.row.original.attempt}</span> : null}
+        {c.row.original.attempt > 1 ? (
+          <span className="muted small"> · try {c.row.original.attempt}</span>
+        ) : null}
       </span>
     ),
   }),
@@ -85,15 +109,34 @@ const columns = [
         <span className="muted">—</span>
       ),
   }),
-  column.accessor("testAccuracy", { header: "Test accuracy", cell: (c) => formatPercent(c.getValue()), meta: { className: "num" } }),
-  column.accessor("wallTimeMs", { header: "Wall time", cell: (c) => formatDuration(c.getValue()), meta: { className: "num nowrap" } }),
-  column.accessor("trainableParams", { header: "Trained params", cell: (c) => formatInteger(c.getValue()), meta: { className: "num" } }),
-  column.accessor("queuedAt", { header: "Queued (UTC)", cell: (c) => formatDateTime(c.getValue()).replace(" UTC", ""), meta: { className: "nowrap small" } }),
+  column.accessor("testAccuracy", {
+    header: "Test accuracy",
+    cell: (c) => formatPercent(c.getValue()),
+    meta: { className: "num" },
+  }),
+  column.accessor("wallTimeMs", {
+    header: "Wall time",
+    cell: (c) => formatDuration(c.getValue()),
+    meta: { className: "num nowrap" },
+  }),
+  column.accessor("trainableParams", {
+    header: "Trained params",
+    cell: (c) => formatInteger(c.getValue()),
+    meta: { className: "num" },
+  }),
+  column.accessor("queuedAt", {
+    header: "Queued (UTC)",
+    cell: (c) => formatDateTime(c.getValue()).replace(" UTC", ""),
+    meta: { className: "nowrap small" },
+  }),
   column.display({
     id: "actions",
     header: () => <span className="visually-hidden">Actions</span>,
     cell: (c) => (
-      <Link href={`/runs/${c.row.original.id}`} aria-label={`Details of ${runName(c.row.original)}`}>
+      <Link
+        href={`/runs/${c.row.original.id}`}
+        aria-label={`Details of ${runName(c.row.original)}`}
+      >
         Details
       </Link>
     ),
@@ -122,7 +165,8 @@ export function RunsBrowser({ initial, initialQuery, baseModels, datasets }: Pro
       {
         initialData: isInitial ? initial : undefined,
         placeholderData: keepPreviousData,
-        refetchInterval: (query) => (query.state.data?.items.some((r) => isActive(r.status)) ? LIVE_REFRESH_MS : false),
+        refetchInterval: (query) =>
+          query.state.data?.items.some((r) => isActive(r.status)) ? LIVE_REFRESH_MS : false,
       },
     ),
   );
@@ -131,9 +175,21 @@ export function RunsBrowser({ initial, initialQuery, baseModels, datasets }: Pro
   const selected = Object.keys(selection).filter((id) => selection[id]);
   const onSearch = useCallback((q: string) => setParams({ q }), [setParams]);
   const sort: ServerSort = { id: base.sort, desc: base.direction === "desc" };
-  const filtered = Boolean(base.search || base.status || base.strategy || base.baseModel || base.dataset || base.experimentId);
+  const filtered = Boolean(
+    base.search ||
+      base.status ||
+      base.strategy ||
+      base.baseModel ||
+      base.dataset ||
+      base.experimentId,
+  );
 
-  const toggleIn = (name: "status" | "strategy", current: readonly string[] | undefined, value: string, on: boolean) => {
+  const toggleIn = (
+    name: "status" | "strategy",
+    current: readonly string[] | undefined,
+    value: string,
+    on: boolean,
+  ) => {
     const next = new Set(current ?? []);
     if (on) next.add(value);
     else next.delete(value);
@@ -150,7 +206,10 @@ export function RunsBrowser({ initial, initialQuery, baseModels, datasets }: Pro
       <div className="page-header">
         <div>
           <h1>Runs</h1>
-          <p className="subtitle">Every run of every experiment. Check runs to compare them side by side, across experiments.</p>
+          <p className="subtitle">
+            Every run of every experiment. Check runs to compare them side by side, across
+            experiments.
+          </p>
         </div>
         <div className="header-actions">
           {selected.length > 0 ? (
@@ -158,18 +217,36 @@ export function RunsBrowser({ initial, initialQuery, baseModels, datasets }: Pro
               Clear selection
             </button>
           ) : null}
-          <button type="button" className="button button-primary" disabled={selected.length < 1} onClick={compare}>
-            Compare{selected.length > 0 ? ` ${selected.length} run${selected.length === 1 ? "" : "s"}` : ""}
+          <button
+            type="button"
+            className="button button-primary"
+            disabled={selected.length < 1}
+            onClick={compare}
+          >
+            Compare
+            {selected.length > 0
+              ? ` ${selected.length} run${selected.length === 1 ? "" : "s"}`
+              : ""}
           </button>
         </div>
       </div>
       <FilterBar label="Filter runs">
-        <SearchInput id="run-search" label="Search" value={base.search ?? ""} onChange={onSearch} placeholder="Experiment name or run id" />
+        <SearchInput
+          id="run-search"
+          label="Search"
+          value={base.search ?? ""}
+          onChange={onSearch}
+          placeholder="Experiment name or run id"
+        />
         <fieldset className="filter filter-checks">
           <legend>Status</legend>
           {RunStatus.options.map((s) => (
             <label key={s} className="inline-check">
-              <input type="checkbox" checked={base.status?.includes(s) ?? false} onChange={(e) => toggleIn("status", base.status, s, e.target.checked)} />
+              <input
+                type="checkbox"
+                checked={base.status?.includes(s) ?? false}
+                onChange={(e) => toggleIn("status", base.status, s, e.target.checked)}
+              />
               {STATUS_WORDS[s]}
             </label>
           ))}
@@ -178,18 +255,43 @@ export function RunsBrowser({ initial, initialQuery, baseModels, datasets }: Pro
           <legend>Strategy</legend>
           {STRATEGY_KINDS.map((k) => (
             <label key={k} className="inline-check">
-              <input type="checkbox" checked={base.strategy?.includes(k) ?? false} onChange={(e) => toggleIn("strategy", base.strategy, k, e.target.checked)} />
+              <input
+                type="checkbox"
+                checked={base.strategy?.includes(k) ?? false}
+                onChange={(e) => toggleIn("strategy", base.strategy, k, e.target.checked)}
+              />
               {k}
             </label>
           ))}
         </fieldset>
-        <FilterSelect id="run-model" label="Base model" value={base.baseModel ?? ""} options={baseModels.map((m) => ({ value: m, label: m }))} onChange={(v) => setParams({ model: v })} />
-        <FilterSelect id="run-dataset" label="Dataset" value={base.dataset ?? ""} options={datasets.map((d) => ({ value: d, label: d }))} onChange={(v) => setParams({ dataset: v })} />
+        <FilterSelect
+          id="run-model"
+          label="Base model"
+          value={base.baseModel ?? ""}
+          options={baseModels.map((m) => ({ value: m, label: m }))}
+          onChange={(v) => setParams({ model: v })}
+        />
+        <FilterSelect
+          id="run-dataset"
+          label="Dataset"
+          value={base.dataset ?? ""}
+          options={datasets.map((d) => ({ value: d, label: d }))}
+          onChange={(v) => setParams({ dataset: v })}
+        />
         {filtered ? (
           <button
             type="button"
             className="button button-small filter-clear"
-            onClick={() => setParams({ q: null, status: null, strategy: null, model: null, dataset: null, experiment: null })}
+            onClick={() =>
+              setParams({
+                q: null,
+                status: null,
+                strategy: null,
+                model: null,
+                dataset: null,
+                experiment: null,
+              })
+            }
           >
             Clear filters
           </button>
@@ -202,7 +304,12 @@ export function RunsBrowser({ initial, initialQuery, baseModels, datasets }: Pro
         getRowId={(row) => row.id}
         sort={sort}
         sortable={SORTABLE}
-        onSort={(next) => setParams({ sort: next.id === "queuedAt" ? null : next.id, dir: next.desc ? null : "asc" })}
+        onSort={(next) =>
+          setParams({
+            sort: next.id === "queuedAt" ? null : next.id,
+            dir: next.desc ? null : "asc",
+          })
+        }
         rowSelection={selection}
         onRowSelectionChange={setSelection}
         busy={isFetching && isPlaceholderData}

@@ -23,7 +23,12 @@ export function PasswordForm() {
     formState: { errors, isSubmitting },
   } = useForm<ChangePasswordInput>({
     resolver: zodResolver(ChangePasswordInput),
-    defaultValues: { currentPassword: "", newPassword: "", confirmPassword: "", revokeOtherSessions: true },
+    defaultValues: {
+      currentPassword: "",
+      newPassword: "",
+      confirmPassword: "",
+      revokeOtherSessions: true,
+    },
   });
 
   async function onSubmit(input: ChangePasswordInput) {
@@ -36,26 +41,72 @@ export function PasswordForm() {
     if (error) {
       // better-auth answers a wrong current password with 400 INVALID_PASSWORD.
       if (error.status === 400 && /password/i.test(error.message ?? "")) {
-        setError("currentPassword", { message: "currentPassword: this is not your current password" });
+        setError("currentPassword", {
+          message: "currentPassword: this is not your current password",
+        });
       } else {
         setOutcome({ ok: false, message: authErrorMessage(error) });
       }
       return;
     }
     reset();
-    setOutcome({ ok: true, message: input.revokeOtherSessions ? "Password changed; your other browsers are signed out." : "Password changed." });
+    setOutcome({
+      ok: true,
+      message: input.revokeOtherSessions
+        ? "Password changed; your other browsers are signed out."
+        : "Password changed.",
+    });
   }
 
   return (
-    <form className="auth-form" onSubmit={handleSubmit(onSubmit)} aria-label="Change password" noValidate>
-      <FormField id="current-password" label="Current password" error={errors.currentPassword?.message}>
-        <input id="current-password" type="password" autoComplete="current-password" maxLength={MAX_PASSWORD_LENGTH} {...register("currentPassword")} {...fieldA11y("current-password", errors.currentPassword)} />
+    <form
+      className="auth-form"
+      onSubmit={handleSubmit(onSubmit)}
+      aria-label="Change password"
+      noValidate
+    >
+      <FormField
+        id="current-password"
+        label="Current password"
+        error={errors.currentPassword?.message}
+      >
+        <input
+          id="current-password"
+          type="password"
+          autoComplete="current-password"
+          maxLength={MAX_PASSWORD_LENGTH}
+          {...register("currentPassword")}
+          {...fieldA11y("current-password", errors.currentPassword)}
+        />
       </FormField>
-      <FormField id="new-password" label="New password" hint={`${MIN_PASSWORD_LENGTH} to ${MAX_PASSWORD_LENGTH} characters.`} error={errors.newPassword?.message}>
-        <input id="new-password" type="password" autoComplete="new-password" maxLength={MAX_PASSWORD_LENGTH} {...register("newPassword")} {...fieldA11y("new-password", errors.newPassword, true)} />
+      <FormField
+        id="new-password"
+        label="New password"
+        hint={`${MIN_PASSWORD_LENGTH} to ${MAX_PASSWORD_LENGTH} characters.`}
+        error={errors.newPassword?.message}
+      >
+        <input
+          id="new-password"
+          type="password"
+          autoComplete="new-password"
+          maxLength={MAX_PASSWORD_LENGTH}
+          {...register("newPassword")}
+          {...fieldA11y("new-password", errors.newPassword, true)}
+        />
       </FormField>
-      <FormField id="confirm-password" label="New password again" error={errors.confirmPassword?.message}>
-        <input id="confirm-password" type="password" autoComplete="new-password" maxLength={MAX_PASSWORD_LENGTH} {...register("confirmPassword")} {...fieldA11y("confirm-password", errors.confirmPassword)} />
+      <FormField
+        id="confirm-password"
+        label="New password again"
+        error={errors.confirmPassword?.message}
+      >
+        <input
+          id="confirm-password"
+          type="password"
+          autoComplete="new-password"
+          maxLength={MAX_PASSWORD_LENGTH}
+          {...register("confirmPassword")}
+          {...fieldA11y("confirm-password", errors.confirmPassword)}
+        />
       </FormField>
       <label className="inline-check">
         <input type="checkbox" {...register("revokeOtherSessions")} /> Sign out my other browsers

@@ -18,7 +18,10 @@ export function ProfileForm({ name, email }: { name: string; email: string }) {
     handleSubmit,
     formState: { errors, isSubmitting, isDirty },
     reset,
-  } = useForm<UpdateProfileInput>({ resolver: zodResolver(UpdateProfileInput), defaultValues: { name } });
+  } = useForm<UpdateProfileInput>({
+    resolver: zodResolver(UpdateProfileInput),
+    defaultValues: { name },
+  });
 
   async function onSubmit(input: UpdateProfileInput) {
     setOutcome(null);
@@ -39,7 +42,13 @@ export function ProfileForm({ name, email }: { name: string; email: string }) {
         <input id="profile-email" type="email" value={email} readOnly aria-readonly="true" />
       </div>
       <FormField id="profile-name" label="Name" error={errors.name?.message}>
-        <input id="profile-name" autoComplete="name" maxLength={MAX_NAME_LENGTH} {...register("name")} {...fieldA11y("profile-name", errors.name)} />
+        <input
+          id="profile-name"
+          autoComplete="name"
+          maxLength={MAX_NAME_LENGTH}
+          {...register("name")}
+          {...fieldA11y("profile-name", errors.name)}
+        />
       </FormField>
       <FormOutcome outcome={outcome} />
       <div className="form-actions">

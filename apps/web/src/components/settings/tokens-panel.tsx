@@ -15,13 +15,16 @@ interface Props {
 const COPY = {
   personal: {
     title: "Personal tokens",
-    intro: "For the tlab CLI and scripts: a personal token acts as you, with your role. Use it as TLAB_TOKEN, or run `tlab login`.",
+    intro:
+      "For the tlab CLI and scripts: a personal token acts as you, with your role. Use it as TLAB_TOKEN, or run `tlab login`.",
     usage: (token: string) => `export TLAB_TOKEN=${token}`,
   },
   worker: {
     title: "Worker tokens",
-    intro: "For trainer workers on other machines: a worker token may claim and train runs, and nothing else.",
-    usage: (token: string) => `TLAB_API_URL=${typeof window === "undefined" ? "" : window.location.origin} TLAB_WORKER_TOKEN=${token} tlab worker`,
+    intro:
+      "For trainer workers on other machines: a worker token may claim and train runs, and nothing else.",
+    usage: (token: string) =>
+      `TLAB_API_URL=${typeof window === "undefined" ? "" : window.location.origin} TLAB_WORKER_TOKEN=${token} tlab worker`,
   },
 } as const;
 
@@ -33,9 +36,18 @@ export function TokensPanel({ kind, initial }: Props) {
   const tokens = useQuery({ ...listQuery.queryOptions(), initialData: initial });
   const refresh = () => queryClient.invalidateQueries({ queryKey: listQuery.queryKey() });
   const create = useMutation(
-    (kind === "personal" ? trpc.token.createPersonal : trpc.token.createWorker).mutationOptions({ onSuccess: (created) => { setCreated(created); return refresh(); } }),
+    (kind === "personal" ? trpc.token.createPersonal : trpc.token.createWorker).mutationOptions({
+      onSuccess: (created) => {
+        setCreated(created);
+        return refresh();
+      },
+    }),
   );
-  const revoke = useMutation((kind === "personal" ? trpc.token.revokePersonal : trpc.token.revokeWorker).mutationOptions({ onSettled: refresh }));
+  const revoke = useMutation(
+    (kind === "personal" ? trpc.token.revokePersonal : trpc.token.revokeWorker).mutationOptions({
+      onSettled: refresh,
+    }),
+  );
   const [created, setCreated] = useState<CreatedTokenDto | null>(null);
   const copy = COPY[kind];
   const headingId = `${kind}-tokens-heading`;
@@ -44,7 +56,10 @@ export function TokensPanel({ kind, initial }: Props) {
     event.preventDefault();
     const form = new FormData(event.currentTarget);
     const days = String(form.get("expiresInDays") ?? "");
-    create.mutate({ name: String(form.get("name")), ...(days ? { expiresInDays: Number(days) } : {}) });
+    create.mutate({
+      name: String(form.get("name")),
+      ...(days ? { expiresInDays: Number(days) } : {}),
+    });
     event.currentTarget.reset();
   }
 
@@ -55,7 +70,13 @@ export function TokensPanel({ kind, initial }: Props) {
       <form className="token-form" onSubmit={onCreate} aria-label={`Create a ${kind} token`}>
         <div className="field">
           <label htmlFor={`${kind}-token-name`}>Token name</label>
-          <input id={`${kind}-token-name`} name="name" required maxLength={100} placeholder={kind === "personal" ? "laptop CLI" : "gpu-host-1"} />
+          <input
+            id={`${kind}-token-name`}
+            name="name"
+            required
+            maxLength={100}
+            placeholder={kind === "personal" ? "laptop CLI" : "gpu-host-1"}
+          />
         </div>
         <div className="field">
           <label htmlFor={`${kind}-token-expiry`}>Expires after</label>
@@ -118,9 +139,19 @@ export function TokensPanel({ kind, initial }: Props) {
                 </td>
                 {kind === "worker" ? <td>{token.ownerEmail}</td> : null}
                 <td className="nowrap">{formatDateTime(token.createdAt)}</td>
-                <td className="nowrap">{token.lastUsedAt ? formatDateTime(token.lastUsedAt) : "never"}</td>
-                <td className="nowrap">{token.expiresAt ? formatDateTime(token.expiresAt) : "—"}</td>
-                <td>{token.revokedAt ? `revoked ${formatDateTime(token.revokedAt)}` : isExpired(token) ? "expired" : "active"}</td>
+                <td className="nowrap">
+                  {token.lastUsedAt ? formatDateTime(token.lastUsedAt) : "never"}
+                </td>
+                <td className="nowrap">
+                  {token.expiresAt ? formatDateTime(token.expiresAt) : "—"}
+                </td>
+                <td>
+                  {token.revokedAt
+                    ? `revoked ${formatDateTime(token.revokedAt)}`
+                    : isExpired(token)
+                      ? "expired"
+                      : "active"}
+                </td>
                 <td>
                   {token.revokedAt ? null : (
                     <button
@@ -129,7 +160,12 @@ export function TokensPanel({ kind, initial }: Props) {
                       aria-label={`Revoke ${token.name}`}
                       disabled={revoke.isPending}
                       onClick={() => {
-                        if (window.confirm(`Revoke "${token.name}"? Programs using it stop working at once.`)) revoke.mutate({ id: token.id });
+                        if (
+                          window.confirm(
+                            `Revoke "${token.name}"? Programs using it stop working at once.`,
+                          )
+                        )
+                          revoke.mutate({ id: token.id });
                       }}
                     >
                       Revoke

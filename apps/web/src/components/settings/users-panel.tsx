@@ -75,7 +75,8 @@ export function UsersPanel({ me, initialUsers, initialInvites }: Props) {
         {link ? (
           <div className="token-once" role="status" aria-label="Invitation link">
             <p>
-              Send this link to <strong>{link.email}</strong> (valid for 7 days, once). It is not shown again.
+              Send this link to <strong>{link.email}</strong> (valid for 7 days, once). It is not
+              shown again.
             </p>
             <code className="token-secret" data-testid="invite-link">
               {link.url}
@@ -110,7 +111,9 @@ export function UsersPanel({ me, initialUsers, initialInvites }: Props) {
                     aria-label={`Role of ${user.email}`}
                     value={user.role}
                     disabled={setRole.isPending}
-                    onChange={(event) => setRole.mutate({ userId: user.id, role: event.target.value as Role })}
+                    onChange={(event) =>
+                      setRole.mutate({ userId: user.id, role: event.target.value as Role })
+                    }
                   >
                     {ROLES.map((role) => (
                       <option key={role} value={role}>
@@ -127,7 +130,9 @@ export function UsersPanel({ me, initialUsers, initialInvites }: Props) {
                   ) : (
                     <button
                       type="button"
-                      className={user.active ? "button button-small button-danger" : "button button-small"}
+                      className={
+                        user.active ? "button button-small button-danger" : "button button-small"
+                      }
                       aria-label={`${user.active ? "Deactivate" : "Reactivate"} ${user.email}`}
                       disabled={setActive.isPending}
                       onClick={() => setActive.mutate({ userId: user.id, active: !user.active })}
@@ -163,17 +168,33 @@ export function UsersPanel({ me, initialUsers, initialInvites }: Props) {
               </tr>
             ) : (
               invites.data.map((item) => {
-                const open = !item.acceptedAt && !item.revokedAt && new Date(item.expiresAt).getTime() > Date.now();
+                const open =
+                  !item.acceptedAt &&
+                  !item.revokedAt &&
+                  new Date(item.expiresAt).getTime() > Date.now();
                 return (
                   <tr key={item.id}>
                     <td>{item.email}</td>
                     <td>{item.role}</td>
                     <td>{item.invitedByEmail}</td>
                     <td className="nowrap">{formatDateTime(item.expiresAt)}</td>
-                    <td>{item.acceptedAt ? `accepted ${formatDateTime(item.acceptedAt)}` : item.revokedAt ? "revoked" : open ? "open" : "expired"}</td>
+                    <td>
+                      {item.acceptedAt
+                        ? `accepted ${formatDateTime(item.acceptedAt)}`
+                        : item.revokedAt
+                          ? "revoked"
+                          : open
+                            ? "open"
+                            : "expired"}
+                    </td>
                     <td>
                       {open ? (
-                        <button type="button" className="button button-small button-danger" aria-label={`Revoke the invitation of ${item.email}`} onClick={() => revokeInvite.mutate({ id: item.id })}>
+                        <button
+                          type="button"
+                          className="button button-small button-danger"
+                          aria-label={`Revoke the invitation of ${item.email}`}
+                          onClick={() => revokeInvite.mutate({ id: item.id })}
+                        >
                           Revoke
                         </button>
                       ) : null}

@@ -9,7 +9,12 @@ import { LIVE_REFRESH_MS, useTRPC } from "@/trpc/react";
 
 export function WorkersTable({ initial }: { initial: WorkerListItemDto[] }) {
   const trpc = useTRPC();
-  const { data: workers } = useQuery(trpc.worker.list.queryOptions(undefined, { initialData: initial, refetchInterval: LIVE_REFRESH_MS * 2 }));
+  const { data: workers } = useQuery(
+    trpc.worker.list.queryOptions(undefined, {
+      initialData: initial,
+      refetchInterval: LIVE_REFRESH_MS * 2,
+    }),
+  );
   return (
     <>
       <div className="page-header">
@@ -19,8 +24,9 @@ export function WorkersTable({ initial }: { initial: WorkerListItemDto[] }) {
         <section className="empty-state">
           <h2>No workers yet</h2>
           <p>
-            Workers pull queued runs and train them. <code>npm start</code> starts one next to the server; on another host run{" "}
-            <code>npm run tlab -- worker</code> with <code>TLAB_API_URL</code> and <code>TLAB_WORKER_TOKEN</code> set.
+            Workers pull queued runs and train them. <code>npm start</code> starts one next to the
+            server; on another host run <code>npm run tlab -- worker</code> with{" "}
+            <code>TLAB_API_URL</code> and <code>TLAB_WORKER_TOKEN</code> set.
           </p>
         </section>
       ) : (
@@ -41,7 +47,13 @@ export function WorkersTable({ initial }: { initial: WorkerListItemDto[] }) {
               {workers.map((worker) => (
                 <tr key={worker.id}>
                   <td className="nowrap">
-                    {worker.online ? <span className="worker-online">online</span> : <span className="muted">offline since {formatDateTime(worker.lastSeenAt)}</span>}
+                    {worker.online ? (
+                      <span className="worker-online">online</span>
+                    ) : (
+                      <span className="muted">
+                        offline since {formatDateTime(worker.lastSeenAt)}
+                      </span>
+                    )}
                   </td>
                   <td>{worker.name}</td>
                   <td>{worker.hostname}</td>
@@ -53,9 +65,13 @@ export function WorkersTable({ initial }: { initial: WorkerListItemDto[] }) {
                     {worker.currentRun ? (
                       <>
                         <Link href={`/runs/${worker.currentRun.id}`}>
-                          {worker.currentRun.experimentName} · {STRATEGY_LABELS[worker.currentRun.strategy]} · seed {worker.currentRun.seed}
+                          {worker.currentRun.experimentName} ·{" "}
+                          {STRATEGY_LABELS[worker.currentRun.strategy]} · seed{" "}
+                          {worker.currentRun.seed}
                         </Link>{" "}
-                        <span className="muted">{formatPercent(worker.currentRun.progress, 0)}</span>
+                        <span className="muted">
+                          {formatPercent(worker.currentRun.progress, 0)}
+                        </span>
                       </>
                     ) : (
                       <span className="muted">{worker.online ? "idle" : "—"}</span>

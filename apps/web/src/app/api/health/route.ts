@@ -12,15 +12,25 @@ const NO_STORE = { "Cache-Control": "no-store" };
 export async function GET(): Promise<Response> {
   // The server's boot runs at start (instrumentation.ts); until it is done, answer at once.
   if (!processBooted()) {
-    return Response.json({ status: "starting", version: APP_VERSION, ...pendingStartup(undefined) }, { status: 503, headers: NO_STORE });
+    return Response.json(
+      { status: "starting", version: APP_VERSION, ...pendingStartup(undefined) },
+      { status: 503, headers: NO_STORE },
+    );
   }
   try {
     const { env, services } = await getAppContext();
     const report = await services.health.check(pendingStartup(env));
-    return Response.json({ ...report, version: APP_VERSION }, { status: report.status === "ok" ? 200 : 503, headers: NO_STORE });
+    return Response.json(
+      { ...report, version: APP_VERSION },
+      { status: report.status === "ok" ? 200 : 503, headers: NO_STORE },
+    );
   } catch (error) {
     return Response.json(
-      { status: "degraded", version: APP_VERSION, reason: error instanceof Error ? error.message : String(error) },
+      {
+        status: "degraded",
+        version: APP_VERSION,
+        reason: error instanceof Error ? error.message : String(error),
+      },
       { status: 503, headers: NO_STORE },
     );
   }

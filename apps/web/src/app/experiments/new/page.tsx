@@ -32,8 +32,8 @@ export default async function NewExperimentPage({ searchParams }: Props) {
       <section>
         <h1>New experiment</h1>
         <p role="alert">
-          Launching experiments needs the member role; you are signed in as {user.role}. You can read every experiment and run: ask
-          an admin for the member role to launch your own.
+          Launching experiments needs the member role; you are signed in as {user.role}. You can
+          read every experiment and run: ask an admin for the member role to launch your own.
         </p>
         <p>
           <Link href="/">Back to experiments</Link>
@@ -42,7 +42,10 @@ export default async function NewExperimentPage({ searchParams }: Props) {
     );
   }
   const api = await serverApi();
-  const [baseModels, datasets] = await Promise.all([api.catalog.baseModels(), api.catalog.datasets()]);
+  const [baseModels, datasets] = await Promise.all([
+    api.catalog.baseModels(),
+    api.catalog.datasets(),
+  ]);
   const { clone, cloneRun, preset } = await searchParams;
   let defaults: CreateExperimentFormValues | null = null;
   let copying: string | null = null;
@@ -65,14 +68,19 @@ export default async function NewExperimentPage({ searchParams }: Props) {
   const chosenPreset = LAUNCH_PRESETS.find((p) => p.id === preset) ?? LAUNCH_PRESETS[0]!;
   const values = defaults ?? structuredClone(chosenPreset.values);
   // Preselect what exists when the preset's model or dataset is not registered here.
-  if (!baseModels.some((m) => m.name === values.baseModel)) values.baseModel = baseModels[0]?.name ?? "";
+  if (!baseModels.some((m) => m.name === values.baseModel))
+    values.baseModel = baseModels[0]?.name ?? "";
   if (!datasets.some((d) => d.name === values.dataset)) values.dataset = datasets[0]?.name ?? "";
   return (
     <>
       <div className="page-header">
         <div>
           <h1>New experiment</h1>
-          {copying ? <p className="subtitle">Copying the settings of {copying}. Edit anything, then launch.</p> : null}
+          {copying ? (
+            <p className="subtitle">
+              Copying the settings of {copying}. Edit anything, then launch.
+            </p>
+          ) : null}
         </div>
       </div>
       {notice ? <p className="notice">{notice}</p> : null}
@@ -80,8 +88,17 @@ export default async function NewExperimentPage({ searchParams }: Props) {
         defaults={values}
         presetId={defaults ? null : chosenPreset.id}
         presets={LAUNCH_PRESETS}
-        baseModels={baseModels.map((m) => ({ name: m.name, description: m.description, totalParams: m.totalParams, layers: m.layers }))}
-        datasets={datasets.map((d) => ({ name: d.name, description: d.description, classNames: d.classNames }))}
+        baseModels={baseModels.map((m) => ({
+          name: m.name,
+          description: m.description,
+          totalParams: m.totalParams,
+          layers: m.layers,
+        }))}
+        datasets={datasets.map((d) => ({
+          name: d.name,
+          description: d.description,
+          classNames: d.classNames,
+        }))}
       />
     </>
   );
@@ -90,7 +107,8 @@ export default async function NewExperimentPage({ searchParams }: Props) {
 /** The launch input that would recreate `source`: its settings and each strategy's exact config. */
 function copyOf(source: ExperimentDetailDto): CreateExperimentFormValues {
   const strategies = new Map<StrategyConfig["kind"], StrategyConfig>();
-  for (const run of source.runs) if (!strategies.has(run.strategy)) strategies.set(run.strategy, run.config);
+  for (const run of source.runs)
+    if (!strategies.has(run.strategy)) strategies.set(run.strategy, run.config);
   return {
     name: `${source.name} (copy)`.slice(0, 120),
     baseModel: source.baseModelName,

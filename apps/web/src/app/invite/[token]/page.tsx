@@ -21,7 +21,10 @@ export default async function InvitePage({ params }: Props) {
     return (
       <section className="auth-page">
         <h1>Invitation not valid</h1>
-        <p role="alert">This invitation link is not valid any more (used, revoked or expired). Ask an admin for a new one.</p>
+        <p role="alert">
+          This invitation link is not valid any more (used, revoked or expired). Ask an admin for a
+          new one.
+        </p>
         <p>
           <Link href="/sign-in">Sign in</Link>
         </p>
@@ -32,7 +35,8 @@ export default async function InvitePage({ params }: Props) {
     <section className="auth-page">
       <h1>Join Transfer Lab</h1>
       <p>
-        You are invited as <strong>{invite.role}</strong> with the address <strong>{invite.email}</strong>. Choose your name and a password.
+        You are invited as <strong>{invite.role}</strong> with the address{" "}
+        <strong>{invite.email}</strong>. Choose your name and a password.
       </p>
       <SignUpForm email={invite.email} inviteToken={token} submitLabel="Create account" />
     </section>

@@ -13,6 +13,17 @@ export default async function RunsPage({ searchParams }: Props) {
   const raw = await searchParams;
   const query = runQueryFrom({ get: (name) => (typeof raw[name] === "string" ? raw[name] : null) });
   const api = await serverApi();
-  const [initial, baseModels, datasets] = await Promise.all([api.run.table(query), api.catalog.baseModels(), api.catalog.datasets()]);
-  return <RunsBrowser initial={initial} initialQuery={query} baseModels={baseModels.map((m) => m.name)} datasets={datasets.map((d) => d.name)} />;
+  const [initial, baseModels, datasets] = await Promise.all([
+    api.run.table(query),
+    api.catalog.baseModels(),
+    api.catalog.datasets(),
+  ]);
+  return (
+    <RunsBrowser
+      initial={initial}
+      initialQuery={query}
+      baseModels={baseModels.map((m) => m.name)}
+      datasets={datasets.map((d) => d.name)}
+    />
+  );
 }

@@ -5,7 +5,13 @@ import { orNotFound, serverApi } from "@/trpc/server";
  * Outside the page's loading boundary, so an unknown run gets a real 404: a notFound() from the
  * page itself comes after the loading skeleton has streamed with status 200.
  */
-export default async function RunLayout({ children, params }: { children: ReactNode; params: Promise<{ id: string }> }) {
+export default async function RunLayout({
+  children,
+  params,
+}: {
+  children: ReactNode;
+  params: Promise<{ id: string }>;
+}) {
   const { id } = await params;
   const api = await serverApi();
   await orNotFound(api.run.byId({ runId: id }));

@@ -11,13 +11,20 @@ export async function generateMetadata({ params }: Props): Promise<Metadata> {
   const { id } = await params;
   const api = await serverApi();
   const run = await api.run.byId({ runId: id }).catch(() => null);
-  return { title: run ? `${STRATEGY_LABELS[run.strategy]} · seed ${run.seed} · ${run.experimentName}` : "Run" };
+  return {
+    title: run
+      ? `${STRATEGY_LABELS[run.strategy]} · seed ${run.seed} · ${run.experimentName}`
+      : "Run",
+  };
 }
 
 export default async function RunPage({ params }: Props) {
   const { id } = await params;
   const api = await serverApi();
-  const [run, metrics] = await Promise.all([orNotFound(api.run.byId({ runId: id })), orNotFound(api.run.metrics({ runId: id }))]);
+  const [run, metrics] = await Promise.all([
+    orNotFound(api.run.byId({ runId: id })),
+    orNotFound(api.run.metrics({ runId: id })),
+  ]);
   return (
     <>
       <RunView runId={id} initialRun={run} initialMetrics={metrics} />

@@ -10,7 +10,10 @@ export default async function TokensPage() {
   await connection();
   const user = await requireUser();
   const api = await serverApi();
-  const [personal, worker] = await Promise.all([api.token.listPersonal(), user.role === "admin" ? api.token.listWorker() : Promise.resolve(null)]);
+  const [personal, worker] = await Promise.all([
+    api.token.listPersonal(),
+    user.role === "admin" ? api.token.listWorker() : Promise.resolve(null),
+  ]);
   return (
     <>
       <div className="page-header">

@@ -16,7 +16,9 @@ async function handler(req: Request): Promise<Response> {
   const address = clientAddress(req.headers, env.TLAB_TRUST_PROXY);
   if (address) headers.set(CLIENT_ADDRESS_HEADER, address);
   const body = req.method === "GET" || req.method === "HEAD" ? undefined : await req.arrayBuffer();
-  return auth.handler(new Request(req.url, { method: req.method, headers, body, signal: req.signal }));
+  return auth.handler(
+    new Request(req.url, { method: req.method, headers, body, signal: req.signal }),
+  );
 }
 
 export { handler as GET, handler as POST };

@@ -5,7 +5,14 @@ import { getAppContext } from "@/server/app-context";
 import { authorizeCatalog } from "@/server/catalog-auth";
 import { errorResponse, jsonError } from "@/server/http-errors";
 import { sharpImageDecoder } from "@tlab/images/sharp-image-decoder";
-import { isUploadTooLarge, mediaTypeOf, readBodyWithLimit, tooLargeResponse, unsupportedMediaType, type UploadLimit } from "@/server/upload-body";
+import {
+  isUploadTooLarge,
+  mediaTypeOf,
+  readBodyWithLimit,
+  tooLargeResponse,
+  unsupportedMediaType,
+  type UploadLimit,
+} from "@/server/upload-body";
 import { zipEntries } from "@tlab/api/storage/zip-entries";
 import { zipLimitsForUpload } from "@tlab/core/archive-entries";
 
@@ -38,7 +45,11 @@ export async function PUT(req: Request, { params }: Params): Promise<Response> {
     const nameProblem = catalogNameProblem(name);
     if (nameProblem) return jsonError(400, nameProblem);
     const contentType = mediaTypeOf(req);
-    const limit: UploadLimit = { maxBytes: env.TLAB_MAX_DATASET_UPLOAD_BYTES, what: "a dataset upload", setting: "TLAB_MAX_DATASET_UPLOAD_BYTES" };
+    const limit: UploadLimit = {
+      maxBytes: env.TLAB_MAX_DATASET_UPLOAD_BYTES,
+      what: "a dataset upload",
+      setting: "TLAB_MAX_DATASET_UPLOAD_BYTES",
+    };
     // Refused by its Content-Length before anything is read, or as soon as it streams past the limit.
     const body = await readBodyWithLimit(req, limit);
     if (body.length === 0) return jsonError(400, "body: the upload is empty");
@@ -48,20 +59,30 @@ export async function PUT(req: Request, { params }: Params): Promise<Response> {
     if (ZIP_TYPES.has(contentType)) {
       const sizeText = query.get("size");
       const channelsText = query.get("channels");
-      if (channelsText !== null && channelsText !== "1" && channelsText !== "3") return jsonError(400, `channels: must be 1 or 3, got "${channelsText}"`);
-      const imported = await importImageFolder(zipEntries(body, zipLimitsForUpload(limit.maxBytes, limit.setting)), sharpImageDecoder, {
-        ...(sizeText ? { size: parseImageSize(sizeText) } : {}),
-        ...(channelsText ? { channels: Number(channelsText) as 1 | 3 } : {}),
-      });
+      if (channelsText !== null && channelsText !== "1" && channelsText !== "3")
+        return jsonError(400, `channels: must be 1 or 3, got "${channelsText}"`);
+      const imported = await importImageFolder(
+        zipEntries(body, zipLimitsForUpload(limit.maxBytes, limit.setting)),
+        sharpImageDecoder,
+        {
+          ...(sizeText ? { size: parseImageSize(sizeText) } : {}),
+          ...(channelsText ? { channels: Number(channelsText) as 1 | 3 } : {}),
+        },
+      );
       packed = packDataset(imported.dataset);
       notes = imported.notes;
     }
-    const result = await services.catalogImport.importDataset({ name, packed, description: query.get("description") ?? undefined });
+    const result = await services.catalogImport.importDataset({
+      name,
+      packed,
+      description: query.get("description") ?? undefined,
+    });
     return Response.json({ ...result, notes }, { status: result.created ? 201 : 200 });
   } catch (error) {
     if (isUploadTooLarge(error)) return tooLargeResponse(error.limit);
     if (isNamed(error, "InvalidOptionError")) return jsonError(400, error.message);
-    if (isNamed(error, "DatasetImportError", "ZipError")) return jsonError(400, `dataset: ${error.message}`);
+    if (isNamed(error, "DatasetImportError", "ZipError"))
+      return jsonError(400, `dataset: ${error.message}`);
     return errorResponse(error, "importing a dataset");
   }
 }

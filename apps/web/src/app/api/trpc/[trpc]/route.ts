@@ -9,7 +9,10 @@ import { isUploadTooLarge, readBodyWithLimit } from "@/server/upload-body";
 
 /** A refusal in tRPC's error shape, so the client shows the reason instead of a parse failure. */
 function trpcRefusal(status: number, code: string, jsonRpcCode: number, message: string): Response {
-  return Response.json({ error: { message, code: jsonRpcCode, data: { code, httpStatus: status, path: null } } }, { status });
+  return Response.json(
+    { error: { message, code: jsonRpcCode, data: { code, httpStatus: status, path: null } } },
+    { status },
+  );
 }
 
 async function handler(incoming: Request): Promise<Response> {
@@ -24,10 +27,20 @@ async function handler(incoming: Request): Promise<Response> {
   let req = incoming;
   if (incoming.body) {
     try {
-      const body = await readBodyWithLimit(incoming, { maxBytes: env.TLAB_MAX_API_BODY_BYTES, what: "an API request", setting: "TLAB_MAX_API_BODY_BYTES" });
-      req = new Request(incoming.url, { method: incoming.method, headers: incoming.headers, body: body as Uint8Array<ArrayBuffer>, signal: incoming.signal });
+      const body = await readBodyWithLimit(incoming, {
+        maxBytes: env.TLAB_MAX_API_BODY_BYTES,
+        what: "an API request",
+        setting: "TLAB_MAX_API_BODY_BYTES",
+      });
+      req = new Request(incoming.url, {
+        method: incoming.method,
+        headers: incoming.headers,
+        body: body as Uint8Array<ArrayBuffer>,
+        signal: incoming.signal,
+      });
     } catch (error) {
-      if (isUploadTooLarge(error)) return trpcRefusal(413, "PAYLOAD_TOO_LARGE", -32013, error.message);
+      if (isUploadTooLarge(error))
+        return trpcRefusal(413, "PAYLOAD_TOO_LARGE", -32013, error.message);
       throw error;
     }
   }
@@ -38,12 +51,17 @@ async function handler(incoming: Request): Promise<Response> {
     router: appRouter,
     createContext: ({ resHeaders }) => {
       // A session that better-auth refreshed travels back as a new cookie.
-      for (const cookie of responseHeaders?.getSetCookie() ?? []) resHeaders.append("set-cookie", cookie);
+      for (const cookie of responseHeaders?.getSetCookie() ?? [])
+        resHeaders.append("set-cookie", cookie);
       return createContextInner({ services, principal });
     },
     onError({ error, path }) {
       // Client mistakes travel back to the caller; only server faults belong in the log.
-      if (error.code === "INTERNAL_SERVER_ERROR") console.error(`[tlab] tRPC ${path ?? "?"} failed (error id ${errorIdOf(error)}):`, error.cause ?? error);
+      if (error.code === "INTERNAL_SERVER_ERROR")
+        console.error(
+          `[tlab] tRPC ${path ?? "?"} failed (error id ${errorIdOf(error)}):`,
+          error.cause ?? error,
+        );
     },
   });
 }

@@ -5,7 +5,10 @@ import { errorResponse } from "@/server/http-errors";
 import { refuseUnheldFile } from "@/server/worker-file-access";
 
 /** The packed file of an uploaded dataset, for signed-in users and workers training a run on it; X-Content-SHA256 carries its hash. */
-export async function GET(req: Request, { params }: { params: Promise<{ name: string }> }): Promise<Response> {
+export async function GET(
+  req: Request,
+  { params }: { params: Promise<{ name: string }> },
+): Promise<Response> {
   const { name } = await params;
   try {
     const access = await authorizeCatalog(req, "download");
@@ -13,7 +16,11 @@ export async function GET(req: Request, { params }: { params: Promise<{ name: st
     const { services } = await getAppContext();
     const dataset = await services.catalog.datasetByName(name);
     if (dataset) {
-      const unheld = await refuseUnheldFile(access.principal, { datasetId: dataset.id }, `dataset "${name}"`);
+      const unheld = await refuseUnheldFile(
+        access.principal,
+        { datasetId: dataset.id },
+        `dataset "${name}"`,
+      );
       if (unheld) return unheld;
     }
     const file = await services.catalogImport.datasetFile(name);

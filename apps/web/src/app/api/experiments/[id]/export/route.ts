@@ -6,7 +6,10 @@ import { authorize } from "@/server/request-auth";
 export const dynamic = "force-dynamic";
 
 /** An experiment's comparison as a download: `?format=csv` (one row per run) or `?format=json`. */
-export async function GET(req: Request, { params }: { params: Promise<{ id: string }> }): Promise<Response> {
+export async function GET(
+  req: Request,
+  { params }: { params: Promise<{ id: string }> },
+): Promise<Response> {
   const access = await authorize(req, "viewer");
   if (!access.ok) return access.response;
   const format = exportFormat(req);

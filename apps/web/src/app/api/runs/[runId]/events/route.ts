@@ -40,7 +40,9 @@ export async function GET(req: Request, { params }: Params): Promise<Response> {
   if (!first) return jsonError(404, `runId: no run "${runId}"`);
 
   const url = new URL(req.url);
-  const resumeFrom = Number(req.headers.get("last-event-id") ?? url.searchParams.get("after") ?? "0");
+  const resumeFrom = Number(
+    req.headers.get("last-event-id") ?? url.searchParams.get("after") ?? "0",
+  );
   let logCursor = parseLogCursor(url.searchParams.get("logAfter"));
   const encoder = new TextEncoder();
   let closed = false;
@@ -49,7 +51,11 @@ export async function GET(req: Request, { params }: Params): Promise<Response> {
     async start(controller) {
       const send = (event: RunEvent, id?: number) => {
         if (closed) return;
-        controller.enqueue(encoder.encode(`${id === undefined ? "" : `id: ${id}\n`}event: ${event.type}\ndata: ${JSON.stringify(event)}\n\n`));
+        controller.enqueue(
+          encoder.encode(
+            `${id === undefined ? "" : `id: ${id}\n`}event: ${event.type}\ndata: ${JSON.stringify(event)}\n\n`,
+          ),
+        );
       };
       const close = () => {
         if (closed) return;
@@ -70,18 +76,29 @@ export async function GET(req: Request, { params }: Params): Promise<Response> {
         while (!closed) {
           const run = await services.runsRepo.summaryById(runId);
           if (!run) break;
-          const points = await services.runQueries.allPointsAfter(runId, Math.max(0, newest - OVERLAP_STEPS));
+          const points = await services.runQueries.allPointsAfter(
+            runId,
+            Math.max(0, newest - OVERLAP_STEPS),
+          );
           const fresh = points.filter((p) => sent.get(`${p.name}@${p.step}`) !== p.value);
           if (fresh.length > 0) {
             for (const p of points) newest = Math.max(newest, p.step);
-            sent = new Map(points.filter((p) => p.step >= newest - OVERLAP_STEPS).map((p) => [`${p.name}@${p.step}`, p.value]));
+            sent = new Map(
+              points
+                .filter((p) => p.step >= newest - OVERLAP_STEPS)
+                .map((p) => [`${p.name}@${p.step}`, p.value]),
+            );
             send({ type: "metrics", points: fresh }, newest);
             lastWrite = Date.now();
           }
           // Read after the run's status: a worker sends its last lines before its final report, so
           // a run seen finished here has its whole log in this read.
           for (let more = true; more && !closed; ) {
-            const page = await services.runLogs.page({ runId, after: logCursor, limit: RUN_LOG_MAX_PAGE });
+            const page = await services.runLogs.page({
+              runId,
+              after: logCursor,
+              limit: RUN_LOG_MAX_PAGE,
+            });
             if (page.lines.length > 0) {
               const last = page.lines.at(-1)!;
               logCursor = { attempt: last.attempt, seq: last.seq };
@@ -129,7 +146,15 @@ export async function GET(req: Request, { params }: Params): Promise<Response> {
 }
 
 function runKey(run: RunSummaryDto): string {
-  return [run.status, run.attempt, run.progress.toFixed(3), run.cancelRequested, run.workerId, run.failureReason, run.finishedAt].join("|");
+  return [
+    run.status,
+    run.attempt,
+    run.progress.toFixed(3),
+    run.cancelRequested,
+    run.workerId,
+    run.failureReason,
+    run.finishedAt,
+  ].join("|");
 }
 
 /** "<attempt>.<seq>" of the last log line the client has; undefined (from the start) when absent or malformed. */

@@ -7,19 +7,27 @@ import { authorize } from "@/server/request-auth";
 export const dynamic = "force-dynamic";
 
 /** A run's whole log as a text file: one line per logged line, a header before each attempt. */
-export async function GET(req: Request, { params }: { params: Promise<{ runId: string }> }): Promise<Response> {
+export async function GET(
+  req: Request,
+  { params }: { params: Promise<{ runId: string }> },
+): Promise<Response> {
   const access = await authorize(req, "viewer");
   if (!access.ok) return access.response;
   try {
     const { runId } = await params;
     if (!isSafeFileName(runId)) return jsonError(400, `runId: "${runId}" is not a run id`);
     const { services } = await getAppContext();
-    if (!(await services.runsRepo.summaryById(runId))) return jsonError(404, `runId: no run "${runId}"`);
+    if (!(await services.runsRepo.summaryById(runId)))
+      return jsonError(404, `runId: no run "${runId}"`);
     const out: string[] = [];
     let attempt = 0;
     let after: RunLogPage["next"] = null;
     do {
-      const page: RunLogPage = await services.runLogs.page({ runId, after: after ?? undefined, limit: RUN_LOG_MAX_PAGE });
+      const page: RunLogPage = await services.runLogs.page({
+        runId,
+        after: after ?? undefined,
+        limit: RUN_LOG_MAX_PAGE,
+      });
       for (const line of page.lines) {
         if (line.attempt !== attempt) {
           attempt = line.attempt;

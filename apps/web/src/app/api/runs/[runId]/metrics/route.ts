@@ -6,7 +6,10 @@ import { authorize } from "@/server/request-auth";
 export const dynamic = "force-dynamic";
 
 /** Every metric point of a run as a download: `?format=csv` (name, step, value) or `?format=json`. */
-export async function GET(req: Request, { params }: { params: Promise<{ runId: string }> }): Promise<Response> {
+export async function GET(
+  req: Request,
+  { params }: { params: Promise<{ runId: string }> },
+): Promise<Response> {
   const access = await authorize(req, "viewer");
   if (!access.ok) return access.response;
   const format = exportFormat(req);
@@ -14,7 +17,8 @@ export async function GET(req: Request, { params }: { params: Promise<{ runId: s
   try {
     const { runId } = await params;
     const { services } = await getAppContext();
-    if (!(await services.runsRepo.summaryById(runId))) return jsonError(404, `runId: no run "${runId}"`);
+    if (!(await services.runsRepo.summaryById(runId)))
+      return jsonError(404, `runId: no run "${runId}"`);
     return exportResponse(await services.export.runMetrics(runId, format));
   } catch (error) {
     return errorResponse(error, "exporting a run's metrics");

@@ -6,7 +6,14 @@ import { errorResponse, jsonError } from "@/server/http-errors";
 import { authorize } from "@/server/request-auth";
 import { refuseUnheldFile } from "@/server/worker-file-access";
 import { workerCredential } from "@tlab/core/access";
-import { declaredTooLarge, isUploadTooLarge, limitBodyStream, tooLargeResponse, unsupportedMediaType, type UploadLimit } from "@/server/upload-body";
+import {
+  declaredTooLarge,
+  isUploadTooLarge,
+  limitBodyStream,
+  tooLargeResponse,
+  unsupportedMediaType,
+  type UploadLimit,
+} from "@/server/upload-body";
 
 /** What workers send: the bytes of model.json, weights.bin and checkpoint.* as they are. */
 const ARTIFACT_TYPES = new Set(["application/octet-stream"]);
@@ -14,7 +21,10 @@ const ARTIFACT_TYPES = new Set(["application/octet-stream"]);
 type Params = { params: Promise<{ runId: string; file: string }> };
 
 function invalidName(field: string, value: string): Response {
-  return jsonError(400, `${field}: "${value}" is not valid (letters, digits, ".", "_", "-"; no "..", no path separators)`);
+  return jsonError(
+    400,
+    `${field}: "${value}" is not valid (letters, digits, ".", "_", "-"; no "..", no path separators)`,
+  );
 }
 
 /**
@@ -30,21 +40,42 @@ export async function PUT(req: Request, { params }: Params): Promise<Response> {
     const access = await authorize(req, "worker");
     if (!access.ok) return access.response;
     const workerId = req.headers.get(WORKER_ID_HEADER)?.trim();
-    if (!workerId) return jsonError(400, `${WORKER_ID_HEADER}: header is required (the id of the worker holding the run)`);
-    if (access.principal.kind !== "worker") return jsonError(403, "only trainer workers may upload artifacts");
+    if (!workerId)
+      return jsonError(
+        400,
+        `${WORKER_ID_HEADER}: header is required (the id of the worker holding the run)`,
+      );
+    if (access.principal.kind !== "worker")
+      return jsonError(403, "only trainer workers may upload artifacts");
     await services.runs.assertHolds(workerCredential(access.principal), workerId, runId);
-    const unsupported = unsupportedMediaType(req, ARTIFACT_TYPES, "send the file's bytes as application/octet-stream");
+    const unsupported = unsupportedMediaType(
+      req,
+      ARTIFACT_TYPES,
+      "send the file's bytes as application/octet-stream",
+    );
     if (unsupported) return unsupported;
-    const limit: UploadLimit = { maxBytes: env.TLAB_MAX_ARTIFACT_UPLOAD_BYTES, what: "a run artifact", setting: "TLAB_MAX_ARTIFACT_UPLOAD_BYTES" };
+    const limit: UploadLimit = {
+      maxBytes: env.TLAB_MAX_ARTIFACT_UPLOAD_BYTES,
+      what: "a run artifact",
+      setting: "TLAB_MAX_ARTIFACT_UPLOAD_BYTES",
+    };
     const tooLarge = declaredTooLarge(req, limit);
     if (tooLarge) return tooLarge;
     if (!req.body) return jsonError(400, "body: the upload is empty");
     // Counted while it streams to disk: a body without a length, or a longer one, stops at the limit.
-    const stored = await storeRunArtifact(env.DATA_DIR, runId, file, limitBodyStream(req.body, limit));
+    const stored = await storeRunArtifact(
+      env.DATA_DIR,
+      runId,
+      file,
+      limitBodyStream(req.body, limit),
+    );
     // checkpoint.* are the latest epoch state (for resuming); everything else is the trained model.
     const kind = file.startsWith("checkpoint.") ? "checkpoint" : "model";
     await services.runsRepo.recordArtifact({ runId, kind, fileName: file, ...stored });
-    return Response.json({ runId, fileName: file, sizeBytes: stored.sizeBytes, sha256: stored.sha256 }, { status: 201 });
+    return Response.json(
+      { runId, fileName: file, sizeBytes: stored.sizeBytes, sha256: stored.sha256 },
+      { status: 201 },
+    );
   } catch (error) {
     // The partial file is removed by storeRunArtifact; nothing is recorded.
     if (isUploadTooLarge(error)) return tooLargeResponse(error.limit);
@@ -66,10 +97,17 @@ export async function GET(req: Request, { params }: Params): Promise<Response> {
     const { env, services } = await getAppContext();
     const artifact = await services.runsRepo.artifact(runId, file);
     if (!artifact) return jsonError(404, `file: run "${runId}" has no artifact "${file}"`);
-    return await fileResponse(await readRunArtifactPath(env.DATA_DIR, runId, artifact.storagePath), file, { attachment: true });
+    return await fileResponse(
+      await readRunArtifactPath(env.DATA_DIR, runId, artifact.storagePath),
+      file,
+      { attachment: true },
+    );
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code === "ENOENT") {
-      return jsonError(404, `file: the artifact "${file}" of run "${runId}" is recorded but missing from the data directory`);
+      return jsonError(
+        404,
+        `file: the artifact "${file}" of run "${runId}" is recorded but missing from the data directory`,
+      );
     }
     return errorResponse(error, "downloading an artifact");
   }
