@@ -193,6 +193,16 @@ export async function trainRun(spec: RunSpec, deps: TrainRunDeps): Promise<Train
       layer.trainableWeights.map((w) => w.read() as tf.Variable),
     );
     const trainingVars = [...headVars, ...baseVars];
+    // With statistics updated, BatchNorm's moving mean and variance change as the base trains: they
+    // are part of what an epoch produced, so the best-epoch snapshot and checkpoints keep them too
+    // (restoring the best epoch's gamma and beta with the last epoch's statistics would mix two models).
+    const statisticVars =
+      spec.training.batchNorm === "updated"
+        ? parts.trainableLayers.flatMap((layer) =>
+            layer.nonTrainableWeights.map((w) => w.read() as tf.Variable),
+          )
+        : [];
+    const keptVars = [...trainingVars, ...statisticVars];
     const phases = phasesFor(spec.strategy, spec.epochs);
     const context: TrainingContext = {
       set: train,
@@ -229,7 +239,7 @@ export async function trainRun(spec: RunSpec, deps: TrainRunDeps): Promise<Train
       deps.onMicroBatch?.({ kind: "planned", plan: passPlan });
     }
     const batchesPerEpoch = Math.ceil(train.count / spec.batchSize);
-    best = new BestEpoch(trainingVars);
+    best = new BestEpoch(keptVars);
     const resumeEpoch = deps.resume?.epoch ?? 0;
     let { stepMs, imagesTrained } = deps.resume ?? { stepMs: 0, imagesTrained: 0 };
     if (deps.resume) {
@@ -239,8 +249,9 @@ export async function trainRun(spec: RunSpec, deps: TrainRunDeps): Promise<Train
         );
       // Epochs up to the checkpoint are skipped below; their randomness is derived per epoch from
       // the seed, so the remaining epochs see the same batches as an uninterrupted run.
-      best.resume(deps.resume);
-      assignVariables(trainingVars, deps.resume.current);
+      const checkpoint = withStatistics(deps.resume, trainingVars.length, statisticVars);
+      best.resume(checkpoint);
+      assignVariables(keptVars, checkpoint.current);
     }
 
     let epoch = 0;
@@ -310,7 +321,7 @@ export async function trainRun(spec: RunSpec, deps: TrainRunDeps): Promise<Train
             lastAccuracyGain: best.lastAccuracyGain,
             stepMs,
             imagesTrained,
-            current: readVariables(trainingVars),
+            current: readVariables(keptVars),
             best: best.bestValues(),
           });
           const lastPhase = phaseIndex === phases.length - 1;
@@ -394,4 +405,22 @@ function validateSpec(spec: RunSpec, base: tf.LayersModel): void {
         `the stored model changed after it was registered (import the new one under another name)`,
     );
   }
+}
+
+/**
+ * Checkpoints written before statistics were kept hold the training variables only: such a run
+ * resumes with the statistics its base has now (those it was loaded with), current and best alike.
+ */
+function withStatistics(
+  checkpoint: TrainingCheckpoint,
+  trainingCount: number,
+  statisticVars: readonly tf.Variable[],
+): TrainingCheckpoint {
+  if (statisticVars.length === 0 || checkpoint.current.length !== trainingCount) return checkpoint;
+  const statistics = readVariables(statisticVars);
+  return {
+    ...checkpoint,
+    current: [...checkpoint.current, ...statistics],
+    best: checkpoint.best ? [...checkpoint.best, ...statistics] : null,
+  };
 }

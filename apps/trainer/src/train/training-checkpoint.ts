@@ -3,7 +3,8 @@ import { tf } from "../tf/backend";
 
 /**
  * The state a run needs to continue after its worker died: the weights that train (head and
- * unfrozen base) after the last finished epoch, the best epoch's weights, and the bookkeeping of
+ * unfrozen base, then the moving BatchNorm statistics when they are updated) after the last
+ * finished epoch, the best epoch's weights, and the bookkeeping of
  * best-epoch selection and early stopping. Optimizer moments are not kept: a resumed run starts
  * its optimizers fresh at the checkpoint epoch's learning rate, like the start of a new phase.
  */
@@ -13,7 +14,7 @@ export interface TrainingCheckpoint {
   lastAccuracyGain: { epoch: number; accuracy: number };
   stepMs: number;
   imagesTrained: number;
-  /** Values of the training variables, in the order trainRun lists them. */
+  /** Values of the kept variables (training ones, then statistics), in the order trainRun lists them. */
   current: Float32Array[];
   /** The best epoch's values, when a validation set selected one. */
   best: Float32Array[] | null;
