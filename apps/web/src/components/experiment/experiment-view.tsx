@@ -16,6 +16,7 @@ import { StrategyName } from "../strategy-name";
 import { AccuracyCostChart, COST_AXIS_LABELS, type CostAxis } from "./accuracy-cost-chart";
 import { ConfusionCompare, strategyMatrixLabel, type MatrixEntry } from "./confusion-compare";
 import { ExperimentHeader } from "./experiment-header";
+import { PerClassCompare } from "./per-class-compare";
 import { RunsTable } from "./runs-table";
 import { BAND_LABELS, SeedBandCharts } from "./seed-band-charts";
 import { StrategySummaryTable } from "./strategy-summary-table";
@@ -64,21 +65,20 @@ export function ExperimentView({ id, initial }: { id: string; initial: Compariso
     return summarizeStrategies(experiment.runs, finals, fallback);
   }, [experiment.runs, series, finals]);
 
-  const matrices: MatrixEntry[] = STRATEGY_KINDS.flatMap((kind) => {
+  const strategyMatrices = STRATEGY_KINDS.flatMap((strategy) => {
     const metrics = experiment.runs
-      .filter((r) => r.strategy === kind)
+      .filter((r) => r.strategy === strategy)
       .flatMap((r) => finals.get(r.id) ?? []);
     const matrix = sumMatrices(metrics.map((m) => m.confusionMatrix));
     if (!metrics[0] || !matrix) return [];
-    return [
-      {
-        key: kind,
-        label: strategyMatrixLabel(kind, metrics.length),
-        matrix,
-        classNames: metrics[0].classNames,
-      },
-    ];
+    return [{ strategy, matrix, classNames: metrics[0].classNames, seeds: metrics.length }];
   });
+  const matrices: MatrixEntry[] = strategyMatrices.map((m) => ({
+    key: m.strategy,
+    label: strategyMatrixLabel(m.strategy, m.seeds),
+    matrix: m.matrix,
+    classNames: m.classNames,
+  }));
   const [cmA, cmB] = (params.get("cm") ?? "").split(",");
 
   const configs = new Map<StrategyKind, unknown>();
@@ -104,11 +104,21 @@ export function ExperimentView({ id, initial }: { id: string; initial: Compariso
   return (
     <>
       <ExperimentHeader experiment={experiment} />
-      <Verdict summaries={summaries} live={live} testImages={testSetSize(finals.values())} />
+      <Verdict
+        summaries={summaries}
+        live={live}
+        testImages={testSetSize(finals.values())}
+        comparisons={data.comparisons ?? []}
+      />
 
       <section aria-labelledby="summary-heading">
         <h2 id="summary-heading">Strategies compared</h2>
-        <StrategySummaryTable summaries={summaries} seeds={experiment.seeds} live={live} />
+        <StrategySummaryTable
+          summaries={summaries}
+          seeds={experiment.seeds}
+          live={live}
+          comparisons={data.comparisons ?? []}
+        />
       </section>
 
       <section aria-labelledby="curves-heading">
@@ -185,6 +195,11 @@ export function ExperimentView({ id, initial }: { id: string; initial: Compariso
             experiment.seeds > 1 ? "Counts of a strategy's finished seeds are summed." : undefined
           }
         />
+      </section>
+
+      <section aria-labelledby="per-class-heading">
+        <h2 id="per-class-heading">Per class: precision, recall, F1 (%)</h2>
+        <PerClassCompare entries={strategyMatrices} />
       </section>
 
       <section aria-labelledby="config-heading">
