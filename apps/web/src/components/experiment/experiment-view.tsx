@@ -2,10 +2,10 @@
 
 import { useQuery } from "@tanstack/react-query";
 import Link from "next/link";
-import { useMemo } from "react";
+import { useMemo, useState } from "react";
 import type { ComparisonDto } from "@tlab/core/dto";
 import { METRIC, type FinalMetrics } from "@tlab/core/run";
-import { STRATEGY_KINDS, type StrategyKind } from "@tlab/core/strategy";
+import { STRATEGY_KINDS, STRATEGY_LABELS, type StrategyKind } from "@tlab/core/strategy";
 import { isActive } from "@/lib/format";
 import type { BandKind } from "@/lib/seed-aggregate";
 import { argmaxStep, sumMatrices, summarizeStrategies, testSetSize } from "@/lib/strategy-summary";
@@ -14,7 +14,14 @@ import { LIVE_REFRESH_MS, useTRPC } from "@/trpc/react";
 import { ConfigDiffTable } from "../config-diff-table";
 import { StrategyName } from "../strategy-name";
 import { AccuracyCostChart, COST_AXIS_LABELS, type CostAxis } from "./accuracy-cost-chart";
-import { ConfusionCompare, strategyMatrixLabel, type MatrixEntry } from "./confusion-compare";
+import {
+  ConfusionCompare,
+  resolvePair,
+  strategyMatrixLabel,
+  type MatrixEntry,
+} from "./confusion-compare";
+import type { GalleryFilter } from "@/lib/prediction-gallery";
+import { type GallerySide, PredictionGallery } from "./prediction-gallery";
 import { ExperimentHeader } from "./experiment-header";
 import { PerClassCompare } from "./per-class-compare";
 import { RunsTable } from "./runs-table";
@@ -80,6 +87,19 @@ export function ExperimentView({ id, initial }: { id: string; initial: Compariso
     classNames: m.classNames,
   }));
   const [cmA, cmB] = (params.get("cm") ?? "").split(",");
+  const [galleryFilter, setGalleryFilter] = useState<GalleryFilter | null>(null);
+  const pair = resolvePair(matrices, cmA ?? "", cmB ?? "");
+  const gallerySide = (entry: MatrixEntry): GallerySide => {
+    const kind = STRATEGY_KINDS.find((k) => k === entry.key);
+    return {
+      label: kind ? STRATEGY_LABELS[kind] : entry.label,
+      runsBySeed: new Map(
+        experiment.runs
+          .filter((r) => r.strategy === entry.key && finals.has(r.id))
+          .map((r) => [r.seed, r.id]),
+      ),
+    };
+  };
 
   const configs = new Map<StrategyKind, unknown>();
   for (const run of experiment.runs) {
@@ -194,7 +214,18 @@ export function ExperimentView({ id, initial }: { id: string; initial: Compariso
           note={
             experiment.seeds > 1 ? "Counts of a strategy's finished seeds are summed." : undefined
           }
-        />
+          onCellClick={(label, predicted) => setGalleryFilter({ kind: "cell", label, predicted })}
+          selectedCell={galleryFilter?.kind === "cell" ? galleryFilter : null}
+        >
+          {pair?.right ? (
+            <PredictionGallery
+              a={gallerySide(pair.left)}
+              b={gallerySide(pair.right)}
+              filter={galleryFilter}
+              onFilter={setGalleryFilter}
+            />
+          ) : null}
+        </ConfusionCompare>
       </section>
 
       <section aria-labelledby="per-class-heading">
