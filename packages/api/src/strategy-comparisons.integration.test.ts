@@ -150,6 +150,21 @@ describe("strategy comparisons on a real database", () => {
         method: "mcnemar",
       },
     ]);
+    // /compare: the same test for the two runs picked side by side (same experiment and seed).
+    const frozenRun = experiment.runs.find((r) => r.strategy === "frozen")!;
+    const fullRun = experiment.runs.find((r) => r.strategy === "full")!;
+    const { tests } = await h.viewer.run.compare({ runIds: [frozenRun.id, fullRun.id] });
+    expect(tests).toEqual([
+      {
+        a: frozenRun.id,
+        b: fullRun.id,
+        method: "mcnemar",
+        n: 60,
+        meanDifference: expected.meanDifference,
+        ci95: expected.ci95,
+        pValue: expected.pValue,
+      },
+    ]);
     for (const run of experiment.runs) {
       const served = await h.services.predictions.response(run.id);
       expect(served.classNames).toEqual(CLASS_NAMES);

@@ -68,7 +68,11 @@ export function createServices(db: Db, options: RunServiceOptions & { dataDir?: 
     /** Stores uploaded datasets and base models under options.dataDir. */
     catalogImport: new CatalogImportService(catalog, runsRepo, experimentsRepo, options.dataDir),
     runRetry: new RunRetryService(runsRepo, runQueries, options.now),
-    runComparison: new RunComparisonService(runQueries, (runId) => comparison.runSeries(runId)),
+    runComparison: new RunComparisonService(
+      runQueries,
+      (runId) => comparison.runSeries(runId),
+      (runId) => predictions.predictions(runId),
+    ),
     usersRepo,
     /** API tokens (personal and worker): creation, revocation, and bearer authentication. */
     tokens: new TokenService(new ApiTokenRepository(db), usersRepo, options.now),
