@@ -26,9 +26,9 @@ function pairOf(
 const tested = (c: StrategyComparison | undefined): c is StrategyComparison =>
   c !== undefined && c.pValue !== null;
 
-/** Every pairwise test in words, with a note when several are read at once. */
+/** Every pairwise test in words, with a note when several are read at once; one pair is said in the verdict itself. */
 function ComparisonList({ comparisons }: { comparisons: readonly StrategyComparison[] }) {
-  if (comparisons.length === 0) return null;
+  if (comparisons.length < 2) return null;
   const note = multipleComparisonsNote(comparisons.filter(tested).length);
   return (
     <div className="verdict-tests">
