@@ -7,8 +7,8 @@ import {
   studentTTwoSidedP,
 } from "./special-functions";
 
-// Reference values printed by scipy 1.17.1 (scipy.special.betainc, scipy.stats.t.sf / t.ppf,
-// scipy.stats.binom.cdf); the script is in the commit that added this file.
+// Reference values printed by scipy 1.17.1: scipy.special.betainc(a, b, x),
+// 2 * scipy.stats.t.sf(|t|, df), scipy.stats.t.ppf(0.975, df) and scipy.stats.binom.cdf(k, n, 0.5).
 describe("special functions against scipy", () => {
   it("regularized incomplete beta", () => {
     const cases: [number, number, number, number][] = [
