@@ -74,6 +74,7 @@ describe.skipIf(skipReason !== null)(
       expect(await status(`/api/base-models/${BUILTIN_BASE_MODEL}/model.json`)).toBe(401);
       expect(await status("/api/artifacts/runs/some-run/model.json")).toBe(401);
       expect(await status("/api/runs/some-run/events")).toBe(401);
+      expect(await status("/api/runs/some-run/predictions")).toBe(401);
       expect(await status("/api/datasets/some-dataset/data")).toBe(401);
       for (const path of [
         "/api/datasets/some-dataset",

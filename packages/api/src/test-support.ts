@@ -24,7 +24,7 @@ export const LENET_LAYERS = [
  * A real migrated database with the digits catalog, one user per role, and callers for each role,
  * for anonymous callers and for a worker. SQLite by default; PostgreSQL (a fresh schema per harness) under TLAB_TEST_DB=postgresql, as `npm run test:pg` sets.
  */
-export async function createApiHarness(options: RunServiceOptions = {}) {
+export async function createApiHarness(options: RunServiceOptions & { dataDir?: string } = {}) {
   const testDb = await createTestDb();
   const services = createServices(testDb.db, options);
   await services.catalog.upsertDataset({

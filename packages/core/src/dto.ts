@@ -3,6 +3,7 @@ import type { LayerInfo } from "./layer-plan";
 import type { AuthorDto, RunEventDto } from "./review";
 import type { DatasetSpec, FinalMetrics, RunStatus, TrainingBackend } from "./run";
 import type { StrategyConfig, StrategyKind } from "./strategy";
+import type { StrategyComparison } from "./strategy-comparisons";
 
 /** What the API returns. Dates travel as ISO strings; nothing here is a database type. */
 export interface BaseModelDto {
@@ -128,6 +129,8 @@ export interface ComparisonDto {
   series: { runId: string; strategy: StrategyKind; seed: number; metrics: MetricSeriesDto[] }[];
   /** Final metrics of each succeeded run, keyed by run id, so the page needs no request per run. Optional: older servers omit it. */
   finalMetrics?: Record<string, FinalMetrics>;
+  /** Pairwise significance of the strategies' test accuracies. Optional: older servers omit it. */
+  comparisons?: StrategyComparison[];
 }
 
 export interface WorkerDto {

@@ -141,6 +141,22 @@ export interface RunComparisonDto {
   /** In the order asked for; ids that do not exist are listed in `missing`. */
   runs: ComparedRunDto[];
   missing: string[];
+  /**
+   * McNemar's exact test for each pair of compared runs that share a test set (one experiment, one
+   * seed, both succeeded with stored predictions); `meanDifference` is accuracy(b) − accuracy(a),
+   * a before b in the order asked for. Optional: older servers omit it.
+   */
+  tests?: RunPairTestDto[];
+}
+
+export interface RunPairTestDto {
+  a: string;
+  b: string;
+  method: "mcnemar";
+  n: number;
+  meanDifference: number;
+  ci95: [number, number];
+  pValue: number;
 }
 
 /** One server-sent event of a run's live stream (GET /api/runs/:runId/events). */

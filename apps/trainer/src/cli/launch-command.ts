@@ -1,4 +1,5 @@
 import path from "node:path";
+import { describeComparison } from "@tlab/core/comparison-text";
 import { setTimeout as sleep } from "node:timers/promises";
 import { SingleBar, Presets } from "cli-progress";
 import { Command, InvalidArgumentError, Option } from "commander";
@@ -164,6 +165,7 @@ async function launch(opts: LaunchCommandOptions): Promise<void> {
 
   const experiment = await api.experiment.byId.query({ id: created.id });
   const runs = await Promise.all(experiment.runs.map((r) => api.run.byId.query({ runId: r.id })));
+  const { comparisons = [] } = await api.experiment.compare.query({ id: created.id });
   const result = {
     experimentId: created.id,
     runs: runs.map((r) => ({
@@ -187,6 +189,8 @@ async function launch(opts: LaunchCommandOptions): Promise<void> {
           }
         : {}) as { testAccuracy?: number; [key: string]: number | undefined },
     })),
+    // Pairwise significance, computed by the server as the dashboard shows it.
+    comparisons,
   };
   if (opts.json) process.stdout.write(`${JSON.stringify(result)}\n`);
   else
@@ -194,6 +198,7 @@ async function launch(opts: LaunchCommandOptions): Promise<void> {
       process.stdout.write(
         `${r.strategy.padEnd(8)} seed ${r.seed}  ${r.status.padEnd(9)}  ${r.metrics.testAccuracy !== undefined ? `test accuracy ${(r.metrics.testAccuracy * 100).toFixed(1)}%` : (r.failureReason ?? "")}\n`,
       );
+  if (!opts.json) for (const c of comparisons) process.stdout.write(`${describeComparison(c)}\n`);
   if (result.runs.some((r) => r.status !== "SUCCEEDED")) process.exitCode = 1;
 }
 

@@ -8,6 +8,8 @@ export interface Evaluation {
   loss: number;
   accuracy: number;
   predictions: Int32Array;
+  /** Softmax probability of each predicted class (of the SVM head's scores too). */
+  confidence: Float32Array;
 }
 
 const EVAL_BATCH = 512;
@@ -27,6 +29,7 @@ export function evaluate(
   const chunkSize =
     set.stage === "images" ? Math.max(1, Math.min(EVAL_BATCH, imagesPerChunk)) : EVAL_BATCH;
   const predictions = new Int32Array(set.count);
+  const confidence = new Float32Array(set.count);
   let lossSum = 0;
   let correct = 0;
   for (let start = 0; start < set.count; start += chunkSize) {
@@ -44,11 +47,13 @@ export function evaluate(
         loss: head.lossSum(scores, labels).dataSync()[0]!,
         correct: countCorrect(scores, labels).dataSync()[0]!,
         predicted: tf.argMax(scores, 1).dataSync() as Int32Array,
+        confidence: tf.max(tf.softmax(scores), 1).dataSync() as Float32Array,
       };
     });
     predictions.set(chunk.predicted, start);
+    confidence.set(chunk.confidence, start);
     lossSum += chunk.loss;
     correct += chunk.correct;
   }
-  return { loss: lossSum / set.count, accuracy: correct / set.count, predictions };
+  return { loss: lossSum / set.count, accuracy: correct / set.count, predictions, confidence };
 }

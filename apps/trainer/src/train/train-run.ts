@@ -9,6 +9,8 @@ import {
   type RunSpec,
 } from "@tlab/core/run";
 import { loadDatasetSplit } from "../data/load-dataset-split";
+import { encodePredictions } from "@tlab/core/run-predictions";
+import { encodeThumbnails, makeThumbnails } from "@tlab/core/test-thumbnails";
 import type { ImageSet } from "../data/mnist-digits";
 import { deriveSeed, mulberry32, permutation } from "../data/seeded-random";
 import { modelHash } from "../model/model-hash";
@@ -88,6 +90,10 @@ export interface TrainRunResult {
   metrics: FinalMetrics;
   /** The trained model (base + head) as one LayersModel, with the best epoch's weights. */
   artifacts: tf.io.ModelArtifacts;
+  /** Per-image test predictions (run-predictions.ts), index i the i-th image of the seed's test set. */
+  predictions: Uint8Array;
+  /** Thumbnails of the test images in the same order (test-thumbnails.ts), for the gallery. */
+  testThumbnails: Uint8Array;
 }
 
 /** Thrown when the run's AbortSignal fires. Named "AbortError" like DOM/fetch aborts. */
@@ -372,7 +378,16 @@ export async function trainRun(spec: RunSpec, deps: TrainRunDeps): Promise<Train
       peakMemoryBytes: memory.sample(),
       microBatch: context.microBatch,
     };
-    return { metrics, artifacts };
+    // testAccuracy comes from these very predictions, so the stored file reproduces it exactly.
+    const predictions = encodePredictions({
+      labels,
+      predicted: result.predictions,
+      confidence: result.confidence,
+    });
+    const testThumbnails = encodeThumbnails(
+      makeThumbnails(split.test.xs, split.inputShape, split.test.count),
+    );
+    return { metrics, artifacts, predictions, testThumbnails };
   } finally {
     best?.dispose();
     for (const set of prepared) tf.dispose([set.xs, set.labels]);

@@ -1,6 +1,8 @@
 import { downloadCheckpoint, uploadCheckpoint } from "./run-checkpoint-transfer";
 import path from "node:path";
 import type { FinalMetrics, RunSpec } from "@tlab/core/run";
+import { PREDICTIONS_FILE } from "@tlab/core/run-predictions";
+import { TEST_THUMBNAILS_FILE } from "@tlab/core/test-thumbnails";
 import type { Logger } from "../logger";
 import { loadModelFromFiles } from "../model/load-model-files";
 import { MODEL_JSON_FILE, modelArtifactsToFiles, WEIGHTS_FILE } from "../model/model-files";
@@ -238,6 +240,9 @@ export async function executeRun(spec: RunSpec, deps: ExecuteRunDeps): Promise<R
     );
     await metrics.flush();
     await uploadModel(spec.runId, result.artifacts, deps, retrying);
+    // Before complete: a succeeded run always has its per-image evidence on the server.
+    await uploadArtifact(spec.runId, PREDICTIONS_FILE, result.predictions, deps, retrying);
+    await uploadArtifact(spec.runId, TEST_THUMBNAILS_FILE, result.testThumbnails, deps, retrying);
     runLog.info(
       {
         testAccuracy: Number(result.metrics.testAccuracy.toFixed(4)),

@@ -56,10 +56,15 @@ export function ConfusionDifference({
   diff,
   classNames,
   caption,
+  onCellClick,
+  selected,
 }: {
   diff: number[][];
   classNames: string[];
   caption: string;
+  /** When set, each cell is a button that shows the test images behind it. */
+  onCellClick?: (label: number, predicted: number) => void;
+  selected?: { label: number; predicted: number } | null;
 }) {
   const scale = Math.max(0.02, ...diff.flat().map(Math.abs));
   return (
@@ -90,8 +95,25 @@ export function ConfusionDifference({
                       color: strength > 0.5 ? "#fff" : undefined,
                     }}
                     title={`true ${classNames[i] ?? i}, predicted ${classNames[j] ?? j}: ${text} percentage points (${better ? "better" : Math.abs(points) < 0.05 ? "same" : "worse"})`}
+                    className={
+                      selected?.label === i && selected.predicted === j
+                        ? "cell-selected"
+                        : undefined
+                    }
                   >
-                    {text}
+                    {onCellClick ? (
+                      <button
+                        type="button"
+                        className="cell-button"
+                        aria-label={`Show test images of true ${classNames[i] ?? i} predicted ${classNames[j] ?? j} by A or B`}
+                        aria-pressed={selected?.label === i && selected.predicted === j}
+                        onClick={() => onCellClick(i, j)}
+                      >
+                        {text}
+                      </button>
+                    ) : (
+                      text
+                    )}
                   </td>
                 );
               })}

@@ -3,6 +3,10 @@ import { DomainError } from "@tlab/core/errors";
 import type { ExperimentRepository } from "@tlab/db/repositories/experiment-repository";
 import type { MetricRepository } from "@tlab/db/repositories/metric-repository";
 import type { RunQueryRepository } from "@tlab/db/repositories/run-query-repository";
+import { compareStrategies, type StrategyComparison } from "@tlab/core/strategy-comparisons";
+import type { FinalMetrics } from "@tlab/core/run";
+import type { ExperimentDetailDto } from "@tlab/core/dto";
+import type { RunPredictionsService } from "./run-predictions-service";
 
 /** A chart never needs more points per series than it has pixels across. */
 export const MAX_POINTS_PER_SERIES = 2000;
@@ -12,6 +16,7 @@ export class ComparisonService {
     private readonly experiments: ExperimentRepository,
     private readonly metrics: MetricRepository,
     private readonly runs: RunQueryRepository,
+    private readonly predictions: RunPredictionsService,
   ) {}
 
   async compare(experimentId: string): Promise<ComparisonDto> {
@@ -29,7 +34,23 @@ export class ComparisonService {
       // Folded in so the experiment page makes one request, not one per finished run.
       this.runs.finalMetricsOfExperiment(experimentId),
     ]);
-    return { experiment, series, finalMetrics };
+    const comparisons = await this.strategyComparisons(experiment, finalMetrics);
+    return { experiment, series, finalMetrics, comparisons };
+  }
+
+  /** Pairwise significance of the strategies' test accuracies (see strategy-comparisons.ts). */
+  async strategyComparisons(
+    experiment: ExperimentDetailDto,
+    finalMetrics: Record<string, FinalMetrics>,
+  ): Promise<StrategyComparison[]> {
+    const runs = experiment.runs.map((run) => ({
+      runId: run.id,
+      strategy: run.strategy,
+      seed: run.seed,
+      testAccuracy:
+        run.status === "SUCCEEDED" ? (finalMetrics[run.id]?.testAccuracy ?? null) : null,
+    }));
+    return compareStrategies(runs, (runId) => this.predictions.predictions(runId));
   }
 
   async runSeries(runId: string): Promise<MetricSeriesDto[]> {

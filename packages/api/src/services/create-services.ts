@@ -16,6 +16,7 @@ import { UserRepository } from "@tlab/db/repositories/user-repository";
 import { HealthProbeRepository } from "@tlab/db/repositories/health-probe-repository";
 import { CatalogImportService } from "./catalog-import-service";
 import { ComparisonService } from "./comparison-service";
+import { RunPredictionsService } from "./run-predictions-service";
 import { ExperimentService } from "./experiment-service";
 import { RunService, type RunServiceOptions } from "./run-service";
 import { RunRetryService } from "./run-retry-service";
@@ -45,7 +46,8 @@ export function createServices(db: Db, options: RunServiceOptions & { dataDir?: 
   const metricsRepo = new MetricRepository(db, provider);
   const workersRepo = new WorkerRepository(db);
   const runQueries = new RunQueryRepository(db, provider);
-  const comparison = new ComparisonService(experimentsRepo, metricsRepo, runQueries);
+  const predictions = new RunPredictionsService(runsRepo, options.dataDir);
+  const comparison = new ComparisonService(experimentsRepo, metricsRepo, runQueries, predictions);
   const usersRepo = new UserRepository(db);
   const review = new ReviewService(new ReviewRepository(db), options.now);
   const runs = new RunService(runsRepo, metricsRepo, workersRepo, catalog, options);
@@ -59,12 +61,18 @@ export function createServices(db: Db, options: RunServiceOptions & { dataDir?: 
     /** The workers page: online or offline, restarts listed once. */
     workers: new WorkerListService(workersRepo, options),
     comparison,
+    /** Per-image test predictions of succeeded runs (an artifact the worker uploads). */
+    predictions,
     runQueries,
     experimentQueries: new ExperimentQueryRepository(db, provider),
     /** Stores uploaded datasets and base models under options.dataDir. */
     catalogImport: new CatalogImportService(catalog, runsRepo, experimentsRepo, options.dataDir),
     runRetry: new RunRetryService(runsRepo, runQueries, options.now),
-    runComparison: new RunComparisonService(runQueries, (runId) => comparison.runSeries(runId)),
+    runComparison: new RunComparisonService(
+      runQueries,
+      (runId) => comparison.runSeries(runId),
+      (runId) => predictions.predictions(runId),
+    ),
     usersRepo,
     /** API tokens (personal and worker): creation, revocation, and bearer authentication. */
     tokens: new TokenService(new ApiTokenRepository(db), usersRepo, options.now),

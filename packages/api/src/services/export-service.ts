@@ -63,7 +63,11 @@ export class ExportService {
 
   /** One row per run with its final metrics, plus (JSON) the settings and the current decision. */
   async experiment(experimentId: string, format: ExportFormat): Promise<ExportFile> {
-    const { experiment, finalMetrics = {} } = await this.comparison.compare(experimentId);
+    const {
+      experiment,
+      finalMetrics = {},
+      comparisons = [],
+    } = await this.comparison.compare(experimentId);
     const requeues = await this.runs.lastRequeueReasons(experiment.runs.map((run) => run.id));
     const rows = experiment.runs.map((run) => {
       const m = finalMetrics[run.id];
@@ -100,7 +104,7 @@ export class ExportService {
     return {
       fileName: `${base}.json`,
       contentType: "application/json",
-      body: `${JSON.stringify({ experiment: settings, decision: decision ?? null, runs: rows }, null, 2)}\n`,
+      body: `${JSON.stringify({ experiment: settings, decision: decision ?? null, runs: rows, comparisons }, null, 2)}\n`,
     };
   }
 

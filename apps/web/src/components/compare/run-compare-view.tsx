@@ -5,6 +5,7 @@ import Link from "next/link";
 import { useRouter } from "next/navigation";
 import { useId } from "react";
 import { LEARNING_RATE_METRIC, METRIC } from "@tlab/core/run";
+import { formatPValue } from "@tlab/core/comparison-text";
 import { STRATEGY_LABELS } from "@tlab/core/strategy";
 import type { ComparedRunDto, RunComparisonDto } from "@tlab/core/table-queries";
 import { formatBytes, formatDuration, formatInteger, formatPercent, isActive } from "@/lib/format";
@@ -26,6 +27,8 @@ const METRIC_LABELS: Record<string, string> = {
 };
 
 /** "Experiment · Strategy · seed n"; without the experiment when every run comes from the same one. */
+const signedPoints = (x: number) => `${x >= 0 ? "+" : "−"}${Math.abs(x * 100).toFixed(1)}`;
+
 function labeller(runs: readonly ComparedRunDto[]): (entry: ComparedRunDto) => string {
   const oneExperiment = new Set(runs.map((r) => r.run.experimentId)).size === 1;
   return (entry) =>
@@ -285,6 +288,33 @@ export function RunCompareView({
           </table>
         </div>
       </section>
+
+      {data.tests && data.tests.length > 0 ? (
+        <section aria-labelledby="compare-tests">
+          <h2 id="compare-tests">Differences tested (same test images)</h2>
+          <ul>
+            {data.tests.map((t) => {
+              const byId = (id: string) => runs.find((r) => r.run.id === id)!;
+              const spans = t.ci95[0] <= 0 && t.ci95[1] >= 0;
+              return (
+                <li key={`${t.a}-${t.b}`}>
+                  {label(byId(t.b))} against {label(byId(t.a))}:{" "}
+                  {spans ? "no detectable difference, " : ""}
+                  {signedPoints(t.meanDifference)} points, 95% CI {signedPoints(t.ci95[0])} to{" "}
+                  {signedPoints(t.ci95[1])}, {formatPValue(t.pValue)}, {t.n} test images (McNemar)
+                </li>
+              );
+            })}
+          </ul>
+          {data.tests.length > 1 ? (
+            <p className="muted small">
+              {data.tests.length} pairs are tested at once: read each p against 0.05 /{" "}
+              {data.tests.length} = {(0.05 / data.tests.length).toFixed(3)} (Bonferroni) to claim
+              all of them.
+            </p>
+          ) : null}
+        </section>
+      ) : null}
 
       <section aria-labelledby="compare-config">
         <h2 id="compare-config">What differs between the runs</h2>

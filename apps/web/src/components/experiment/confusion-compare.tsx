@@ -1,6 +1,6 @@
 "use client";
 
-import { useId } from "react";
+import { type ReactNode, useId } from "react";
 import { STRATEGY_LABELS, type StrategyKind } from "@tlab/core/strategy";
 import { rateDifference } from "@/lib/confusion";
 import { ConfusionDifference, ConfusionMatrix } from "../confusion-matrix";
@@ -23,6 +23,9 @@ export function ConfusionCompare({
   onPick,
   note,
   emptyMessage = "Confusion matrices appear here when runs succeed.",
+  onCellClick,
+  selectedCell,
+  children,
 }: {
   entries: readonly MatrixEntry[];
   a: string;
@@ -31,14 +34,15 @@ export function ConfusionCompare({
   note?: string;
   /** Shown when no entry has a matrix. */
   emptyMessage?: string;
+  /** Makes the difference's cells buttons (see ConfusionDifference). */
+  onCellClick?: (label: number, predicted: number) => void;
+  selectedCell?: { label: number; predicted: number } | null;
+  /** Shown under the matrices (the gallery of the images behind them). */
+  children?: ReactNode;
 }) {
   const id = useId();
   if (entries.length === 0) return <p className="muted">{emptyMessage}</p>;
-  const left = entries.find((e) => e.key === a) ?? entries[0]!;
-  const right =
-    entries.find((e) => e.key === b && e.key !== left.key) ??
-    entries.find((e) => e.key !== left.key) ??
-    null;
+  const { left, right } = resolvePair(entries, a, b)!;
   const diff = right && sameClasses(left, right) ? rateDifference(left.matrix, right.matrix) : null;
   return (
     <div className="confusion-compare">
@@ -91,16 +95,34 @@ export function ConfusionCompare({
             diff={diff}
             classNames={left.classNames}
             caption="B − A (points of each true class)"
+            onCellClick={onCellClick}
+            selected={selectedCell}
           />
         ) : right ? (
           <p className="muted">These matrices have different classes; no difference is shown.</p>
         ) : null}
       </div>
+      {children}
     </div>
   );
 }
 
-function sameClasses(a: MatrixEntry, b: MatrixEntry): boolean {
+/** The matrices shown as A and B for the picked keys: A defaults to the first, B to another one. */
+export function resolvePair(
+  entries: readonly MatrixEntry[],
+  a: string,
+  b: string,
+): { left: MatrixEntry; right: MatrixEntry | null } | null {
+  const left = entries.find((e) => e.key === a) ?? entries[0];
+  if (!left) return null;
+  const right =
+    entries.find((e) => e.key === b && e.key !== left.key) ??
+    entries.find((e) => e.key !== left.key) ??
+    null;
+  return { left, right };
+}
+
+export function sameClasses(a: MatrixEntry, b: MatrixEntry): boolean {
   return (
     a.classNames.length === b.classNames.length &&
     a.classNames.every((c, i) => c === b.classNames[i])

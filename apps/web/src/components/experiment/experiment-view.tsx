@@ -2,10 +2,10 @@
 
 import { useQuery } from "@tanstack/react-query";
 import Link from "next/link";
-import { useMemo } from "react";
+import { useMemo, useState } from "react";
 import type { ComparisonDto } from "@tlab/core/dto";
 import { METRIC, type FinalMetrics } from "@tlab/core/run";
-import { STRATEGY_KINDS, type StrategyKind } from "@tlab/core/strategy";
+import { STRATEGY_KINDS, STRATEGY_LABELS, type StrategyKind } from "@tlab/core/strategy";
 import { isActive } from "@/lib/format";
 import type { BandKind } from "@/lib/seed-aggregate";
 import { argmaxStep, sumMatrices, summarizeStrategies, testSetSize } from "@/lib/strategy-summary";
@@ -14,8 +14,16 @@ import { LIVE_REFRESH_MS, useTRPC } from "@/trpc/react";
 import { ConfigDiffTable } from "../config-diff-table";
 import { StrategyName } from "../strategy-name";
 import { AccuracyCostChart, COST_AXIS_LABELS, type CostAxis } from "./accuracy-cost-chart";
-import { ConfusionCompare, strategyMatrixLabel, type MatrixEntry } from "./confusion-compare";
+import {
+  ConfusionCompare,
+  resolvePair,
+  strategyMatrixLabel,
+  type MatrixEntry,
+} from "./confusion-compare";
+import type { GalleryFilter } from "@/lib/prediction-gallery";
+import { type GallerySide, PredictionGallery } from "./prediction-gallery";
 import { ExperimentHeader } from "./experiment-header";
+import { PerClassCompare } from "./per-class-compare";
 import { RunsTable } from "./runs-table";
 import { BAND_LABELS, SeedBandCharts } from "./seed-band-charts";
 import { StrategySummaryTable } from "./strategy-summary-table";
@@ -64,22 +72,34 @@ export function ExperimentView({ id, initial }: { id: string; initial: Compariso
     return summarizeStrategies(experiment.runs, finals, fallback);
   }, [experiment.runs, series, finals]);
 
-  const matrices: MatrixEntry[] = STRATEGY_KINDS.flatMap((kind) => {
+  const strategyMatrices = STRATEGY_KINDS.flatMap((strategy) => {
     const metrics = experiment.runs
-      .filter((r) => r.strategy === kind)
+      .filter((r) => r.strategy === strategy)
       .flatMap((r) => finals.get(r.id) ?? []);
     const matrix = sumMatrices(metrics.map((m) => m.confusionMatrix));
     if (!metrics[0] || !matrix) return [];
-    return [
-      {
-        key: kind,
-        label: strategyMatrixLabel(kind, metrics.length),
-        matrix,
-        classNames: metrics[0].classNames,
-      },
-    ];
+    return [{ strategy, matrix, classNames: metrics[0].classNames, seeds: metrics.length }];
   });
+  const matrices: MatrixEntry[] = strategyMatrices.map((m) => ({
+    key: m.strategy,
+    label: strategyMatrixLabel(m.strategy, m.seeds),
+    matrix: m.matrix,
+    classNames: m.classNames,
+  }));
   const [cmA, cmB] = (params.get("cm") ?? "").split(",");
+  const [galleryFilter, setGalleryFilter] = useState<GalleryFilter | null>(null);
+  const pair = resolvePair(matrices, cmA ?? "", cmB ?? "");
+  const gallerySide = (entry: MatrixEntry): GallerySide => {
+    const kind = STRATEGY_KINDS.find((k) => k === entry.key);
+    return {
+      label: kind ? STRATEGY_LABELS[kind] : entry.label,
+      runsBySeed: new Map(
+        experiment.runs
+          .filter((r) => r.strategy === entry.key && finals.has(r.id))
+          .map((r) => [r.seed, r.id]),
+      ),
+    };
+  };
 
   const configs = new Map<StrategyKind, unknown>();
   for (const run of experiment.runs) {
@@ -104,11 +124,21 @@ export function ExperimentView({ id, initial }: { id: string; initial: Compariso
   return (
     <>
       <ExperimentHeader experiment={experiment} />
-      <Verdict summaries={summaries} live={live} testImages={testSetSize(finals.values())} />
+      <Verdict
+        summaries={summaries}
+        live={live}
+        testImages={testSetSize(finals.values())}
+        comparisons={data.comparisons ?? []}
+      />
 
       <section aria-labelledby="summary-heading">
         <h2 id="summary-heading">Strategies compared</h2>
-        <StrategySummaryTable summaries={summaries} seeds={experiment.seeds} live={live} />
+        <StrategySummaryTable
+          summaries={summaries}
+          seeds={experiment.seeds}
+          live={live}
+          comparisons={data.comparisons ?? []}
+        />
       </section>
 
       <section aria-labelledby="curves-heading">
@@ -184,7 +214,23 @@ export function ExperimentView({ id, initial }: { id: string; initial: Compariso
           note={
             experiment.seeds > 1 ? "Counts of a strategy's finished seeds are summed." : undefined
           }
-        />
+          onCellClick={(label, predicted) => setGalleryFilter({ kind: "cell", label, predicted })}
+          selectedCell={galleryFilter?.kind === "cell" ? galleryFilter : null}
+        >
+          {pair?.right ? (
+            <PredictionGallery
+              a={gallerySide(pair.left)}
+              b={gallerySide(pair.right)}
+              filter={galleryFilter}
+              onFilter={setGalleryFilter}
+            />
+          ) : null}
+        </ConfusionCompare>
+      </section>
+
+      <section aria-labelledby="per-class-heading">
+        <h2 id="per-class-heading">Per class: precision, recall, F1 (%)</h2>
+        <PerClassCompare entries={strategyMatrices} />
       </section>
 
       <section aria-labelledby="config-heading">

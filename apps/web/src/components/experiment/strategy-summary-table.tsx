@@ -1,4 +1,7 @@
 import type { ReactNode } from "react";
+import { formatPValue } from "@tlab/core/comparison-text";
+import { STRATEGY_LABELS } from "@tlab/core/strategy";
+import type { StrategyComparison } from "@tlab/core/strategy-comparisons";
 import { formatBytes, formatDuration, formatInteger, formatPercent } from "@/lib/format";
 import {
   bestPerColumn,
@@ -26,20 +29,50 @@ function Cell({ best, children, live }: { best: boolean; children: ReactNode; li
   );
 }
 
+const signedPoints = (x: number) => `${x >= 0 ? "+" : "−"}${Math.abs(x * 100).toFixed(1)}`;
+
+/** "+2.1 points (95% CI +0.8 to +3.4), p = 0.01" for b against a, or why there is none. */
+function DifferenceCell({ comparison }: { comparison: StrategyComparison | undefined }) {
+  if (!comparison) return <td className="num">—</td>;
+  const { meanDifference, ci95, pValue } = comparison;
+  if (meanDifference === null || ci95 === null || pValue === null)
+    return (
+      <td className="num" title={comparison.note}>
+        {meanDifference === null ? "—" : `${signedPoints(meanDifference)} points`}
+        <span className="muted cell-sub">not tested</span>
+      </td>
+    );
+  return (
+    <td className="num">
+      {signedPoints(meanDifference)} points
+      <span className="muted cell-sub">
+        95% CI {signedPoints(ci95[0])} to {signedPoints(ci95[1])}, {formatPValue(pValue)}
+      </span>
+    </td>
+  );
+}
+
 /**
  * Test accuracy and cost per strategy over its seeds. Each column marks its best value (highest
  * accuracy and throughput; least time, parameters, memory and epochs to the best checkpoint).
+ * With the server's pairwise tests, each strategy's difference from the first one (the cheapest
+ * in the order frozen, partial, full) with its 95% interval and p.
  */
 export function StrategySummaryTable({
   summaries,
   seeds,
   live,
+  comparisons = [],
 }: {
   summaries: StrategySummary[];
   seeds: number;
   live: boolean;
+  comparisons?: readonly StrategyComparison[];
 }) {
   const best = bestPerColumn(summaries);
+  const reference = comparisons[0]?.a;
+  const against = (s: StrategySummary) =>
+    comparisons.find((c) => c.a === reference && c.b === s.strategy);
   const is = (column: SummaryColumn, s: StrategySummary) => best[column].has(s.strategy);
   const multi = seeds > 1;
   return (
@@ -52,6 +85,7 @@ export function StrategySummaryTable({
           <tr>
             <th scope="col">Strategy</th>
             <th scope="col">Test accuracy{multi ? " (mean ± std)" : ""}</th>
+            {reference ? <th scope="col">Against {STRATEGY_LABELS[reference]}</th> : null}
             <th scope="col">Best epoch{multi ? " (mean)" : ""}</th>
             <th scope="col">Wall time{multi ? " (mean)" : ""}</th>
             <th scope="col">Images/s</th>
@@ -78,6 +112,13 @@ export function StrategySummaryTable({
                   (v) => (v * 100).toFixed(1),
                 )}
               </Cell>
+              {reference ? (
+                s.strategy === reference ? (
+                  <td className="num muted">reference</td>
+                ) : (
+                  <DifferenceCell comparison={against(s)} />
+                )
+              ) : null}
               <Cell best={is("bestEpoch", s)} live={live}>
                 {s.bestEpoch.mean === null
                   ? "—"

@@ -1,5 +1,6 @@
 import type { RunSummaryDto } from "@tlab/core/dto";
 import type { StrategyKind } from "@tlab/core/strategy";
+import { compareStrategies, type StrategyComparison } from "@tlab/core/strategy-comparisons";
 import { createElement } from "react";
 import { renderToStaticMarkup } from "react-dom/server";
 import { describe, expect, it } from "vitest";
@@ -27,14 +28,23 @@ function run(
   });
 }
 
-const verdict = (runs: RunSummaryDto[], testImages: number | null = null) =>
+const verdict = (
+  runs: RunSummaryDto[],
+  testImages: number | null = null,
+  comparisons: StrategyComparison[] = [],
+) =>
   renderToStaticMarkup(
     createElement(Verdict, {
       summaries: summarizeStrategies(runs, new Map()),
       live: false,
       testImages,
+      comparisons,
     }),
-  ).replace(/<[^>]+>/g, "");
+  )
+    .replace(/<[^>]+>/g, " ")
+    .replace(/&lt;/g, "<")
+    .replace(/\s+/g, " ")
+    .replace(/ ([.,)])/g, "$1");
 
 describe("Verdict", () => {
   it("reads a tie as a tie, naming the tied strategies, instead of a winner '0.0 points above'", () => {
@@ -68,5 +78,47 @@ describe("Verdict", () => {
     expect(verdict(runs, 9)).toContain("Only 9 test images per run: one image is 11.1 points");
     expect(verdict(runs, 100)).not.toContain("test images");
     expect(verdict(runs, null)).not.toContain("test images");
+  });
+
+  it("speaks in the server's tests: the winner's interval and p, every pair, and a note for several", async () => {
+    const runs = [1, 2, 3].flatMap((seed) => [
+      run("frozen", seed, 0.8 + seed * 0.001, 1000),
+      run("partial", seed, 0.82 + seed * 0.003, 2000),
+      run("full", seed, 0.8 + seed * 0.002, 3000),
+    ]);
+    const comparisons = await compareStrategies(
+      runs.map((r) => ({ ...r, runId: r.id, testAccuracy: r.testAccuracy ?? null })),
+      async () => undefined,
+    );
+    const text = verdict(runs, null, comparisons);
+    // scipy.stats.ttest_1samp: partial − full per seed 0.021, 0.022, 0.023 → CI (0.0195, 0.0245),
+    // p 0.00069; partial − frozen 0.022, 0.024, 0.026 → CI (0.0190, 0.0290), p 0.0023.
+    expect(text).toContain(
+      "Partial fine-tune is most accurate at 82.6%, 2.2 points above Full fine-tune (80.4%). Partial fine-tune beats full fine-tune by 2.2 points, 95% CI 2.0 to 2.4, p < 0.001, 3 seeds.",
+    );
+    expect(text).toContain(
+      "Partial fine-tune beats the frozen extractor by 2.4 points, 95% CI 1.9 to 2.9, p = 0.002, 3 seeds.",
+    );
+    expect(text).toContain("3 pairs are compared at once");
+  });
+
+  it("says no detectable difference when the interval spans 0", async () => {
+    const runs = [
+      run("frozen", 1, 0.8, 1000),
+      run("full", 1, 0.81, 3000),
+      run("frozen", 2, 0.8, 1000),
+      run("full", 2, 0.79, 3000),
+      run("frozen", 3, 0.8, 1000),
+      run("full", 3, 0.82, 3000),
+    ];
+    const comparisons = await compareStrategies(
+      runs.map((r) => ({ ...r, runId: r.id, testAccuracy: r.testAccuracy ?? null })),
+      async () => undefined,
+    );
+    const text = verdict(runs, null, comparisons);
+    expect(text).toMatch(
+      /No detectable difference between full fine-tune and the frozen extractor: 0\.7 points, 95% CI -3\.1 to 4\.5, p = 0\.5\d, 3 seeds\./,
+    );
+    expect(text).not.toContain("pairs are compared at once");
   });
 });

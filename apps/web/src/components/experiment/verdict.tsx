@@ -1,4 +1,6 @@
-import { STRATEGY_LABELS } from "@tlab/core/strategy";
+import { describeComparison, multipleComparisonsNote } from "@tlab/core/comparison-text";
+import { STRATEGY_LABELS, type StrategyKind } from "@tlab/core/strategy";
+import type { StrategyComparison } from "@tlab/core/strategy-comparisons";
 import { formatDuration, formatInteger, formatPercent } from "@/lib/format";
 import {
   listWords,
@@ -13,19 +15,50 @@ function ratio(a: number | null, b: number | null): string | null {
   return r >= 10 ? `${Math.round(r)}×` : `${r.toFixed(1)}×`;
 }
 
+function pairOf(
+  comparisons: readonly StrategyComparison[],
+  x: StrategyKind,
+  y: StrategyKind,
+): StrategyComparison | undefined {
+  return comparisons.find((c) => (c.a === x && c.b === y) || (c.a === y && c.b === x));
+}
+
+const tested = (c: StrategyComparison | undefined): c is StrategyComparison =>
+  c !== undefined && c.pValue !== null;
+
+/** Every pairwise test in words, with a note when several are read at once; one pair is said in the verdict itself. */
+function ComparisonList({ comparisons }: { comparisons: readonly StrategyComparison[] }) {
+  if (comparisons.length < 2) return null;
+  const note = multipleComparisonsNote(comparisons.filter(tested).length);
+  return (
+    <div className="verdict-tests">
+      <ul aria-label="Pairwise comparisons">
+        {comparisons.map((c) => (
+          <li key={`${c.a}-${c.b}`}>{describeComparison(c)}.</li>
+        ))}
+      </ul>
+      {note ? <p className="muted small">{note}</p> : null}
+    </div>
+  );
+}
+
 /**
  * The comparison in three sentences: which strategy wins (or which tie, when their means agree to
  * the precision shown), how sure we can be (do the seeds' ± 1 std intervals overlap?), and what it
  * costs against the cheapest strategy; with a tiny test set, a caveat that one image is a large step.
+ * With the server's pairwise tests, "how sure" is the winner's test against the runner-up (interval
+ * and p), and every pair is listed below.
  */
 export function Verdict({
   summaries,
   live,
   testImages = null,
+  comparisons = [],
 }: {
   summaries: readonly StrategySummary[];
   live: boolean;
   testImages?: number | null;
+  comparisons?: readonly StrategyComparison[];
 }) {
   const ranking = rankByAccuracy(summaries);
   const finished = summaries.reduce((n, s) => n + s.succeeded, 0);
@@ -66,21 +99,26 @@ export function Verdict({
         ? ""
         : ` ${label(fastestTied)} is the ${tied.length === 2 ? "faster" : "fastest"} of them to train (${formatDuration(fastestTied.wallTimeMs.mean)}).`;
     return (
-      <p className="verdict" aria-live="polite">
-        <strong>
-          {live ? "So far, " : ""}
-          {listWords(tied.map(label))} tie for most accurate
-        </strong>{" "}
-        at {formatPercent(tied[0]!.accuracy.mean)}
-        {below}. {sure}
-        {cost}
-        {caveat}
-      </p>
+      <>
+        <p className="verdict" aria-live="polite">
+          <strong>
+            {live ? "So far, " : ""}
+            {listWords(tied.map(label))} tie for most accurate
+          </strong>{" "}
+          at {formatPercent(tied[0]!.accuracy.mean)}
+          {below}. {sure}
+          {cost}
+          {caveat}
+        </p>
+        <ComparisonList comparisons={comparisons} />
+      </>
     );
   }
 
   const { winner, runnerUp, marginPoints } = ranking;
+  const test = pairOf(comparisons, winner.strategy, runnerUp.strategy);
   const sure = (() => {
+    if (tested(test)) return `${describeComparison(test)}.`;
     if (winner.accuracy.std === null || runnerUp.accuracy.std === null) {
       return "With one seed per strategy there is no spread yet: launch a copy with more seeds to know how sure this is.";
     }
@@ -96,14 +134,17 @@ export function Verdict({
       ? `It is also the fastest to train (${formatDuration(winner.wallTimeMs.mean)}).`
       : `It costs ${formatDuration(winner.wallTimeMs.mean)} of training${ratio(winner.wallTimeMs.mean, cheapest.wallTimeMs.mean) ? ` (${ratio(winner.wallTimeMs.mean, cheapest.wallTimeMs.mean)} ${STRATEGY_LABELS[cheapest.strategy]})` : ""} and trains ${formatInteger(winner.trainableParams)} parameters; ${STRATEGY_LABELS[cheapest.strategy]} reaches ${formatPercent(cheapest.accuracy.mean)} in ${formatDuration(cheapest.wallTimeMs.mean)}.`;
   return (
-    <p className="verdict" aria-live="polite">
-      <strong>
-        {live ? "So far, " : ""}
-        {label(winner)} is most accurate
-      </strong>{" "}
-      at {formatPercent(winner.accuracy.mean)}, {marginPoints.toFixed(1)} points above{" "}
-      {label(runnerUp)} ({formatPercent(runnerUp.accuracy.mean)}). {sure} {cost}
-      {caveat}
-    </p>
+    <>
+      <p className="verdict" aria-live="polite">
+        <strong>
+          {live ? "So far, " : ""}
+          {label(winner)} is most accurate
+        </strong>{" "}
+        at {formatPercent(winner.accuracy.mean)}, {marginPoints.toFixed(1)} points above{" "}
+        {label(runnerUp)} ({formatPercent(runnerUp.accuracy.mean)}). {sure} {cost}
+        {caveat}
+      </p>
+      <ComparisonList comparisons={comparisons} />
+    </>
   );
 }
