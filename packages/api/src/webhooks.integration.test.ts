@@ -278,26 +278,44 @@ describe("decision.recorded", () => {
 
 describe("delivery", () => {
   it("retries a failing receiver with growing waits, then delivers with the same idempotency key", async () => {
-    await harness({ retryBaseMs: 100 });
+    // The service's clock is the test's: "not due yet" must not depend on the machine's speed.
+    let clock = new Date();
+    await harness({ retryBaseMs: 60_000, now: () => clock });
     const r = await receiver((n, _req, res) => {
       res.statusCode = n <= 2 ? 503 : 204;
       res.end(n <= 2 ? "x".repeat(5000) : "");
     });
     const { webhook } = await h.admin.webhook.create({ url: r.url, events: ["decision.recorded"] });
     await h.admin.webhook.sendTest({ id: webhook.id });
-    await h.services.webhooks.deliverDue();
-    let [delivery] = await h.admin.webhook.deliveries({});
+    const waits: number[] = [];
+    const attempt = async () => {
+      await h.services.webhooks.deliverDue();
+      const [delivery] = await h.admin.webhook.deliveries({});
+      if (delivery!.nextAttemptAt)
+        waits.push(new Date(delivery!.nextAttemptAt).getTime() - clock.getTime());
+      return delivery!;
+    };
+    let delivery = await attempt();
     expect(delivery).toMatchObject({ status: "pending", attempts: 1, lastStatusCode: 503 });
-    expect(delivery!.lastError).toMatch(/answered 503/);
-    expect(delivery!.responseExcerpt!.length).toBeLessThanOrEqual(512);
+    expect(delivery.lastError).toMatch(/answered 503/);
+    expect(delivery.responseExcerpt!.length).toBeLessThanOrEqual(512);
     // Not due before its backoff has passed.
+    clock = new Date(clock.getTime() + 59_000);
     await h.services.webhooks.deliverDue();
     expect(r.received).toHaveLength(1);
-    await deliverUntil(() => r.received.length === 3);
-    [delivery] = await h.admin.webhook.deliveries({});
+    clock = new Date(clock.getTime() + 60_000 * 1.2);
+    delivery = await attempt();
+    expect(delivery).toMatchObject({ status: "pending", attempts: 2 });
+    clock = new Date(clock.getTime() + 120_000 * 1.2 + 1);
+    delivery = await attempt();
     expect(delivery).toMatchObject({ status: "delivered", attempts: 3, lastStatusCode: 204 });
-    const times = r.received.map((x) => Number(x.headers["x-tlab-timestamp"]));
-    expect(times[2]! >= times[0]!).toBe(true);
+    expect(r.received).toHaveLength(3);
+    // The second wait is about twice the first (each with up to 20% jitter).
+    expect(waits).toHaveLength(2);
+    expect(waits[0]!).toBeGreaterThanOrEqual(60_000);
+    expect(waits[0]!).toBeLessThanOrEqual(72_000);
+    expect(waits[1]!).toBeGreaterThanOrEqual(120_000);
+    expect(waits[1]!).toBeLessThanOrEqual(144_000);
     expect(new Set(r.received.map((x) => x.headers["idempotency-key"])).size).toBe(1);
     expect(new Set(r.received.map((x) => x.headers["x-tlab-event-id"])).size).toBe(1);
     expect(JSON.parse(r.received[0]!.body).type).toBe("webhook.test");
