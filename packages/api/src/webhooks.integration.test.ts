@@ -3,6 +3,7 @@ import type { AddressInfo } from "node:net";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { PRESETS } from "@tlab/core/presets";
 import { createServices } from "./services/create-services";
+import type { RunServiceOptions } from "./services/run-service";
 import type { WebhookDeliveryOptions } from "./services/webhook-service";
 import {
   createApiHarness,
@@ -53,8 +54,11 @@ type Harness = Awaited<ReturnType<typeof createApiHarness>>;
 let h: Harness;
 let receivers: Awaited<ReturnType<typeof startReceiver>>[];
 
-async function harness(webhooks: WebhookDeliveryOptions = {}) {
-  h = await createApiHarness({ webhooks: { retryBaseMs: 20, timeoutMs: 2000, ...webhooks } });
+async function harness(webhooks: WebhookDeliveryOptions = {}, runs: RunServiceOptions = {}) {
+  h = await createApiHarness({
+    ...runs,
+    webhooks: { retryBaseMs: 20, timeoutMs: 2000, ...webhooks },
+  });
   return h;
 }
 
@@ -226,6 +230,23 @@ describe("experiment.finished", () => {
     await h.member.run.cancel({ runId: queued.id });
     const [event] = await h.db.webhookEvent.findMany();
     expect(JSON.parse(event!.payload).counts).toMatchObject({ succeeded: 1, canceled: 1 });
+  });
+
+  it("the sweeper failing a run for good after its last lease can finish the experiment", async () => {
+    let clock = new Date();
+    await harness({}, { now: () => clock, leaseMs: 1000 });
+    await h.admin.webhook.create({ url: "http://127.0.0.1:9/x", events: ["experiment.finished"] });
+    const experimentId = await launch("abandoned", ["frozen"]);
+    const worker = await registerWorker();
+    for (let attempt = 1; attempt <= 3; attempt++) {
+      expect(await h.worker.worker.claim({ workerId: worker.id })).not.toBeNull();
+      expect(await h.db.webhookEvent.count()).toBe(0);
+      clock = new Date(clock.getTime() + 1001);
+      await h.services.runs.sweepExpiredLeases();
+    }
+    const [event] = await h.db.webhookEvent.findMany();
+    expect(event).toMatchObject({ type: "experiment.finished", subjectId: experimentId });
+    expect(JSON.parse(event!.payload).runs[0]).toMatchObject({ status: "FAILED", attempt: 3 });
   });
 
   it("runs ending at the same moment on two replicas queue one event per experiment", async () => {
