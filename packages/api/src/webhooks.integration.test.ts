@@ -443,4 +443,46 @@ describe("delivery", () => {
     expect(await h.db.webhookDelivery.count()).toBe(0);
     expect((await trpcErrorOf(h.admin.webhook.remove({ id: webhook.id }))).code).toBe("NOT_FOUND");
   });
+
+  it("forgets settled deliveries after the retention period, keeping pending ones and their events", async () => {
+    let clock = new Date();
+    await harness({ now: () => clock, maxAttempts: 1 });
+    const r = await receiver((n, _req, res) => {
+      res.statusCode = n === 1 ? 200 : 500;
+      res.end();
+    });
+    const { webhook } = await h.admin.webhook.create({ url: r.url, events: ["decision.recorded"] });
+    await h.admin.webhook.sendTest({ id: webhook.id });
+    await h.admin.webhook.sendTest({ id: webhook.id });
+    await h.services.webhooks.deliverDue(); // one delivered, one failed (a single attempt allowed)
+    // A delivery still pending (its receiver down for days) is kept past the retention.
+    await h.db.webhookDelivery.create({
+      data: {
+        webhookId: webhook.id,
+        eventId: (
+          await h.db.webhookEvent.create({
+            data: {
+              type: "webhook.test",
+              subjectId: webhook.id,
+              sequence: 99,
+              payload: "{}",
+              createdAt: clock,
+            },
+          })
+        ).id,
+        createdAt: clock,
+        nextAttemptAt: new Date(clock.getTime() + 10 * 86_400_000),
+      },
+    });
+    expect((await h.admin.webhook.deliveries({})).map((d) => d.status).sort()).toEqual([
+      "delivered",
+      "failed",
+      "pending",
+    ]);
+    expect(await h.services.webhooks.pruneSettled()).toEqual({ deliveries: 0, events: 0 });
+    clock = new Date(clock.getTime() + 31 * 86_400_000);
+    expect(await h.services.webhooks.pruneSettled()).toEqual({ deliveries: 2, events: 2 });
+    expect((await h.admin.webhook.deliveries({})).map((d) => d.status)).toEqual(["pending"]);
+    expect(await h.db.webhookEvent.count()).toBe(1);
+  });
 });

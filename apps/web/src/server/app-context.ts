@@ -193,11 +193,19 @@ function startLeaseSweeper(services: Services, intervalMs: number, leaseMs: numb
  */
 function startWebhookDelivery(services: Services, pollMs: number): void {
   let delivering = false;
+  let prunedAt = 0;
+  const pass = async () => {
+    // Settled deliveries past their retention go once an hour (any replica may do it; it is idempotent).
+    if (Date.now() - prunedAt > 3_600_000) {
+      prunedAt = Date.now();
+      await services.webhooks.pruneSettled();
+    }
+    return services.webhooks.deliverDue();
+  };
   const timer = setInterval(() => {
     if (delivering) return;
     delivering = true;
-    services.webhooks
-      .deliverDue()
+    pass()
       .then(({ delivered, retrying, failed }) => {
         if (retrying + failed > 0)
           console.warn(

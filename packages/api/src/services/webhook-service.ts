@@ -13,6 +13,7 @@ import {
 import type {
   ClaimedDelivery,
   DeliveryOutcome,
+  PrunedCounts,
   WebhookRepository,
 } from "@tlab/db/repositories/webhook-repository";
 import { httpWebhookSender, type WebhookSender } from "../webhooks/http-webhook-sender";
@@ -42,6 +43,9 @@ export const WEBHOOK_DEFAULTS = {
   timeoutMs: 10_000,
   batchSize: 10,
 } as const;
+
+/** Delivered and failed deliveries (and their events) are kept this long for the Settings list. */
+export const WEBHOOK_RETENTION_DAYS = 30;
 
 /** A claim outlives the request by this much, so a slow answer is not claimed twice. */
 const CLAIM_MARGIN_MS = 30_000;
@@ -147,6 +151,13 @@ export class WebhookService {
       retrying: outcomes.filter((o) => !o.delivered && o.retryAt).length,
       failed: outcomes.filter((o) => !o.delivered && !o.retryAt).length,
     };
+  }
+
+  /** Forgets settled deliveries older than the retention period; the delivery loop calls it now and then. */
+  pruneSettled(): Promise<PrunedCounts> {
+    return this.webhooks.pruneSettled(
+      new Date(this.now().getTime() - WEBHOOK_RETENTION_DAYS * 86_400_000),
+    );
   }
 
   private async deliver(delivery: ClaimedDelivery): Promise<DeliveryOutcome> {

@@ -257,6 +257,20 @@ export class WebhookRepository {
   }
 
   /**
+   * Deletes delivered and failed deliveries created before `cutoff`, then events created before it
+   * that no delivery refers to any more. Pending deliveries are kept, however old.
+   */
+  async pruneSettled(cutoff: Date): Promise<PrunedCounts> {
+    const deliveries = await this.db.webhookDelivery.deleteMany({
+      where: { status: { in: ["delivered", "failed"] }, createdAt: { lt: cutoff } },
+    });
+    const events = await this.db.webhookEvent.deleteMany({
+      where: { createdAt: { lt: cutoff }, deliveries: { none: {} } },
+    });
+    return { deliveries: deliveries.count, events: events.count };
+  }
+
+  /**
    * Records an attempt's outcome, only while `claimToken` still holds the delivery: a sender
    * whose claim ran out (and was taken over) changes nothing. False when it no longer held it.
    */
@@ -289,6 +303,12 @@ export class WebhookRepository {
     });
     return updated.count === 1;
   }
+}
+
+/** Rows of a settled history older than a cutoff, deleted by `pruneSettled`. */
+export interface PrunedCounts {
+  deliveries: number;
+  events: number;
 }
 
 function toDeliveryDto(row: {
