@@ -6,6 +6,8 @@ export const WebhookEventType = z.enum(WEBHOOK_EVENT_TYPES, {
   error: `events: each must be one of ${WEBHOOK_EVENT_TYPES.join(", ")}`,
 });
 export type WebhookEventType = z.infer<typeof WebhookEventType>;
+/** A webhook's subscriptions as stored (a JSON array in Webhook.events). */
+export const WebhookEventList = z.array(WebhookEventType);
 export type WebhookDeliveredType = WebhookEventType | "webhook.test";
 
 export const MAX_WEBHOOK_URL_LENGTH = 2048;

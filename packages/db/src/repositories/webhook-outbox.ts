@@ -1,13 +1,14 @@
-import { WebhookEventType, type WebhookDeliveredType } from "@tlab/core/webhook";
-import { z } from "zod";
+import {
+  WebhookEventList,
+  type WebhookDeliveredType,
+  type WebhookEventType,
+} from "@tlab/core/webhook";
 import { parseJsonColumn } from "../json";
 import type { Tx } from "./run-events";
 
 const TERMINAL = ["SUCCEEDED", "FAILED", "CANCELED"];
 /** An experiment.finished payload lists at most this many runs (experiments have a handful). */
 const MAX_RUNS_IN_PAYLOAD = 200;
-
-const SubscribedEvents = z.array(WebhookEventType);
 
 /**
  * The outbox: writes an event and one pending delivery per webhook that receives it, inside the
@@ -34,7 +35,7 @@ export async function enqueueWebhookEvent(
   const receivers = event.onlyWebhookId
     ? webhooks
     : webhooks.filter((w) =>
-        parseJsonColumn(SubscribedEvents, w.events, "Webhook.events").includes(
+        parseJsonColumn(WebhookEventList, w.events, "Webhook.events").includes(
           event.type as WebhookEventType,
         ),
       );

@@ -1,16 +1,14 @@
 import {
-  WebhookEventType,
+  WebhookEventList,
+  type WebhookEventType,
   type WebhookDeliveredType,
   type WebhookDeliveryDto,
   type WebhookDeliveryStatus,
   type WebhookDto,
 } from "@tlab/core/webhook";
-import { z } from "zod";
 import type { Db, DbProvider } from "../client";
 import { parseJsonColumn } from "../json";
 import { enqueueWebhookEvent } from "./webhook-outbox";
-
-const SubscribedEvents = z.array(WebhookEventType);
 
 /** A delivery this sender holds until `nextAttemptAt` (its claim), with what it needs to send. */
 export interface ClaimedDelivery {
@@ -102,7 +100,7 @@ export class WebhookRepository {
         id: r.id,
         url: r.url,
         description: r.description,
-        events: parseJsonColumn(SubscribedEvents, r.events, "Webhook.events"),
+        events: parseJsonColumn(WebhookEventList, r.events, "Webhook.events"),
         enabled: r.enabled,
         createdAt: r.createdAt.toISOString(),
         counts,
