@@ -12,6 +12,7 @@ export default defineConfig({
       "packages/{db,api}/src/**/*.integration.test.ts",
       "apps/web/e2e/platform-chaos.test.ts",
       "apps/web/e2e/web-replicas.test.ts",
+      "apps/web/e2e/webhooks-replicas.test.ts",
     ],
     globalSetup: ["apps/web/e2e/global-setup.ts"],
     exclude: ["**/node_modules/**"],

@@ -138,6 +138,19 @@ describe("every tRPC procedure declares and enforces an access level", () => {
     );
   });
 
+  it("webhook procedures are admin-only: they make the server send requests to chosen URLs", () => {
+    const webhook = allProcedures().filter((p) => p.path.startsWith("webhook."));
+    expect(webhook.map((p) => p.path).sort()).toEqual([
+      "webhook.create",
+      "webhook.deliveries",
+      "webhook.list",
+      "webhook.remove",
+      "webhook.sendTest",
+      "webhook.setEnabled",
+    ]);
+    expect(webhook.filter((p) => p.access !== "admin")).toEqual([]);
+  });
+
   it("refuses anonymous callers, under-privileged roles and the wrong token kind on every procedure", async () => {
     const problems: string[] = [];
     for (const { path, access } of allProcedures()) {

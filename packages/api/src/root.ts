@@ -5,6 +5,7 @@ import { reviewRouter } from "./routers/review-router";
 import { runRouter } from "./routers/run-router";
 import { tokenRouter } from "./routers/token-router";
 import { userRouter } from "./routers/user-router";
+import { webhookRouter } from "./routers/webhook-router";
 import { workerRouter } from "./routers/worker-router";
 import { createCallerFactory, router } from "./trpc";
 
@@ -17,6 +18,7 @@ export const appRouter = router({
   token: tokenRouter,
   user: userRouter,
   review: reviewRouter,
+  webhook: webhookRouter,
 });
 
 export type AppRouter = typeof appRouter;

@@ -8,6 +8,7 @@ import { createContextInner } from "./context";
 import { createCaller } from "./root";
 import { createServices } from "./services/create-services";
 import type { RunServiceOptions } from "./services/run-service";
+import type { WebhookDeliveryOptions } from "./services/webhook-service";
 import { accuracyOf, perClassMetrics } from "@tlab/core/classification-metrics";
 
 export const LENET_LAYERS = [
@@ -24,9 +25,14 @@ export const LENET_LAYERS = [
  * A real migrated database with the digits catalog, one user per role, and callers for each role,
  * for anonymous callers and for a worker. SQLite by default; PostgreSQL (a fresh schema per harness) under TLAB_TEST_DB=postgresql, as `npm run test:pg` sets.
  */
-export async function createApiHarness(options: RunServiceOptions & { dataDir?: string } = {}) {
+export async function createApiHarness(
+  options: RunServiceOptions & { dataDir?: string; webhooks?: WebhookDeliveryOptions } = {},
+) {
   const testDb = await createTestDb();
-  const services = createServices(testDb.db, options);
+  const services = createServices(testDb.db, {
+    ...options,
+    webhooks: { secretKey: "test-server-secret-0123456789abcdef", ...options.webhooks },
+  });
   await services.catalog.upsertDataset({
     name: "mnist-digits-5-9",
     description: "",

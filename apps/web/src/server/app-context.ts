@@ -43,7 +43,16 @@ async function createGraphContext(): Promise<AppContext> {
   try {
     // Per connection: busy timeout and synchronous mode are connection settings.
     if (provider === "sqlite") await tuneSqlite(db);
-    const services = createServices(db, { dataDir: env.DATA_DIR, leaseMs: env.TLAB_LEASE_MS });
+    const services = createServices(db, {
+      dataDir: env.DATA_DIR,
+      leaseMs: env.TLAB_LEASE_MS,
+      webhooks: {
+        secretKey: env.TLAB_AUTH_SECRET,
+        retryBaseMs: env.TLAB_WEBHOOKS.retryBaseMs,
+        timeoutMs: env.TLAB_WEBHOOKS.timeoutMs,
+        maxAttempts: env.TLAB_WEBHOOKS.maxAttempts,
+      },
+    });
     const auth = createAuth({
       db,
       provider,
@@ -108,6 +117,7 @@ async function bootProcess(env: Env, services: Services, auth: Auth): Promise<vo
     );
   }
   startLeaseSweeper(services, env.SWEEP_INTERVAL_MS, env.TLAB_LEASE_MS);
+  startWebhookDelivery(services, env.TLAB_WEBHOOKS.pollMs);
 }
 
 /**
@@ -172,6 +182,43 @@ function startLeaseSweeper(services: Services, intervalMs: number, leaseMs: numb
       });
   }, intervalMs);
   // The sweeper must not keep a stopping process alive.
+  timer.unref();
+}
+
+/**
+ * Sends the webhook outbox: every web process polls, and each due delivery is claimed by exactly
+ * one of them (WebhookService.deliverDue), so replicas share the work. One pass at a time; a
+ * pending delivery left by a stopped server is sent by the next pass of any server. Like the
+ * sweeper, a failed pass is logged and the next one tries again.
+ */
+function startWebhookDelivery(services: Services, pollMs: number): void {
+  let delivering = false;
+  let prunedAt = 0;
+  const pass = async () => {
+    // Settled deliveries past their retention go once an hour (any replica may do it; it is idempotent).
+    if (Date.now() - prunedAt > 3_600_000) {
+      prunedAt = Date.now();
+      await services.webhooks.pruneSettled();
+    }
+    return services.webhooks.deliverDue();
+  };
+  const timer = setInterval(() => {
+    if (delivering) return;
+    delivering = true;
+    pass()
+      .then(({ delivered, retrying, failed }) => {
+        if (retrying + failed > 0)
+          console.warn(
+            `[tlab] webhooks: ${delivered} delivered, ${retrying} to retry, ${failed} failed for good (see Settings → Webhooks)`,
+          );
+      })
+      .catch((error: unknown) =>
+        console.error(`[tlab] webhook delivery failed: ${errorMessage(error)}`),
+      )
+      .finally(() => {
+        delivering = false;
+      });
+  }, pollMs);
   timer.unref();
 }
 

@@ -42,6 +42,14 @@ const byteSize = (max: number) =>
     })
     .pipe(z.number().min(1, "must be at least 1 byte").max(max, `must be at most ${max} bytes`));
 
+/** A duration in whole milliseconds within [min, max]. */
+const milliseconds = (min: number, max: number) =>
+  z.coerce
+    .number({ error: "must be a number of milliseconds" })
+    .int("must be a whole number")
+    .min(min, `must be from ${min} to ${max}`)
+    .max(max, `must be from ${min} to ${max}`);
+
 /** Uploads held in memory whole (zips are read from memory) stay within what one buffer can hold. */
 const MAX_BUFFERED_UPLOAD = 4 * 1024 ** 3;
 
@@ -76,6 +84,16 @@ const RawEnv = z.object({
       .int("must be a whole number")
       .min(1000, "must be from 1000 to 3600000")
       .max(3_600_000, "must be from 1000 to 3600000"),
+  ),
+  TLAB_WEBHOOK_POLL_MS: optional(milliseconds(100, 60_000)),
+  TLAB_WEBHOOK_RETRY_BASE_MS: optional(milliseconds(100, 3_600_000)),
+  TLAB_WEBHOOK_TIMEOUT_MS: optional(milliseconds(500, 60_000)),
+  TLAB_WEBHOOK_MAX_ATTEMPTS: optional(
+    z.coerce
+      .number({ error: "must be a whole number from 1 to 30" })
+      .int("must be a whole number from 1 to 30")
+      .min(1, "must be a whole number from 1 to 30")
+      .max(30, "must be a whole number from 1 to 30"),
   ),
   TLAB_AUTH_SECRET: optional(
     z.string().trim().min(32, "must be at least 32 characters (e.g. `openssl rand -hex 32`)"),
@@ -130,7 +148,13 @@ export interface Env {
   SWEEP_INTERVAL_MS: number;
   /** How long a claim holds a run without a heartbeat (workers beat at half of it). */
   TLAB_LEASE_MS: number;
-  /** Signs session cookies. Without TLAB_AUTH_SECRET, a random one kept in DATA_DIR/auth-secret. */
+  /**
+   * Webhook delivery: how often each web process looks for due deliveries, the wait after a first
+   * failed attempt (doubled after each further one, at most an hour), one request's time limit,
+   * and the attempts before a delivery is marked failed.
+   */
+  TLAB_WEBHOOKS: { pollMs: number; retryBaseMs: number; timeoutMs: number; maxAttempts: number };
+  /** Signs session cookies; webhook secrets are sealed under a key derived from it. Without TLAB_AUTH_SECRET, a random one kept in DATA_DIR/auth-secret. */
   TLAB_AUTH_SECRET: string;
   /** The dashboard's public URL, when set; otherwise each request's own origin is trusted. */
   TLAB_PUBLIC_URL: string | undefined;
@@ -199,6 +223,12 @@ export function parseEnv(source: Record<string, string | undefined>, repoRoot: s
     TLAB_WORKER_TOKEN: raw.TLAB_WORKER_TOKEN ?? readOrCreateWorkerToken(dataDir),
     SWEEP_INTERVAL_MS: raw.SWEEP_INTERVAL_MS ?? 5000,
     TLAB_LEASE_MS: raw.TLAB_LEASE_MS ?? 60_000,
+    TLAB_WEBHOOKS: {
+      pollMs: raw.TLAB_WEBHOOK_POLL_MS ?? 2000,
+      retryBaseMs: raw.TLAB_WEBHOOK_RETRY_BASE_MS ?? 30_000,
+      timeoutMs: raw.TLAB_WEBHOOK_TIMEOUT_MS ?? 10_000,
+      maxAttempts: raw.TLAB_WEBHOOK_MAX_ATTEMPTS ?? 8,
+    },
     TLAB_AUTH_SECRET:
       raw.TLAB_AUTH_SECRET ?? readOrCreateSecretFile(dataDir, AUTH_SECRET_FILE, "auth secret"),
     TLAB_PUBLIC_URL: raw.TLAB_PUBLIC_URL,

@@ -14,6 +14,7 @@ import { RunNoteRepository } from "@tlab/db/repositories/run-note-repository";
 import { RunLogRepository } from "@tlab/db/repositories/run-log-repository";
 import { UserRepository } from "@tlab/db/repositories/user-repository";
 import { HealthProbeRepository } from "@tlab/db/repositories/health-probe-repository";
+import { WebhookRepository } from "@tlab/db/repositories/webhook-repository";
 import { CatalogImportService } from "./catalog-import-service";
 import { ComparisonService } from "./comparison-service";
 import { RunPredictionsService } from "./run-predictions-service";
@@ -30,6 +31,7 @@ import { TokenService } from "./token-service";
 import { UserAdminService } from "./user-admin-service";
 import { WorkerListService } from "./worker-list-service";
 import { HealthService } from "./health-service";
+import { WebhookService, type WebhookDeliveryOptions } from "./webhook-service";
 
 export type Services = ReturnType<typeof createServices>;
 
@@ -38,7 +40,10 @@ export type Services = ReturnType<typeof createServices>;
  * from `createDb(url)`, which records its provider: repositories that write provider-specific SQL
  * (placeholders, row locks) get it from there.
  */
-export function createServices(db: Db, options: RunServiceOptions & { dataDir?: string } = {}) {
+export function createServices(
+  db: Db,
+  options: RunServiceOptions & { dataDir?: string; webhooks?: WebhookDeliveryOptions } = {},
+) {
   const provider = providerOf(db);
   const catalog = new CatalogRepository(db);
   const experimentsRepo = new ExperimentRepository(db, provider);
@@ -90,5 +95,10 @@ export function createServices(db: Db, options: RunServiceOptions & { dataDir?: 
     export: new ExportService(comparison, runQueries, review),
     /** What /api/health reports: start-up done, and a short write transaction commits in time. */
     health: new HealthService(new HealthProbeRepository(db), provider),
+    /** Webhooks (admin) and the delivery of their outbox. */
+    webhooks: new WebhookService(new WebhookRepository(db, provider), {
+      now: options.now,
+      ...options.webhooks,
+    }),
   };
 }

@@ -9,6 +9,7 @@ import {
 } from "@tlab/core/review";
 import { StrategyKind } from "@tlab/core/strategy";
 import type { Db } from "../client";
+import { enqueueWebhookEvent } from "./webhook-outbox";
 
 const AUTHOR = { select: { id: true, name: true, email: true } } as const;
 const COMMENT_SELECT = {
@@ -92,25 +93,36 @@ export class ReviewRepository {
     return (await this.db.comment.deleteMany({ where: { id } })).count === 1;
   }
 
-  /** Records a decision and makes it the experiment's current one, together. */
+  /**
+   * Records a decision and makes it the experiment's current one, together, with its
+   * `decision.recorded` webhook event (the outbox) in the same transaction.
+   */
   async addDecision(
     experimentId: string,
     strategy: StrategyKind | null,
     rationale: string,
     decidedById: string,
   ): Promise<DecisionDto> {
-    const [row] = await this.db.$transaction([
-      this.db.decision.create({
-        data: { experimentId, strategy, rationale, decidedById },
-        select: DECISION_SELECT,
-      }),
-      this.db.experiment.update({
+    return this.db.$transaction(async (tx) => {
+      const experiment = await tx.experiment.update({
         where: { id: experimentId },
         data: { decision: strategy ?? "none" },
-        select: { id: true },
-      }),
-    ]);
-    return toDecision(row);
+        select: { id: true, name: true },
+      });
+      const decision = toDecision(
+        await tx.decision.create({
+          data: { experimentId, strategy, rationale, decidedById },
+          select: DECISION_SELECT,
+        }),
+      );
+      await enqueueWebhookEvent(tx, {
+        type: "decision.recorded",
+        subjectId: decision.id,
+        at: new Date(decision.createdAt),
+        data: { experiment, decision },
+      });
+      return decision;
+    });
   }
 
   /** Newest first: the first one is the current decision. */

@@ -1,5 +1,6 @@
 import type { RunEventKind } from "@tlab/core/review";
 import type { Db } from "../client";
+import { enqueueExperimentFinishedIfDone } from "./webhook-outbox";
 
 /** A client inside `db.$transaction(async (tx) => …)`. */
 export type Tx = Parameters<Parameters<Db["$transaction"]>[0]>[0];
@@ -10,9 +11,20 @@ export async function attemptOf(tx: Tx, runId: string): Promise<number> {
     .attempt;
 }
 
+/** Steps after which the run may have ended (a queued run's cancel request ends it at once). */
+const ENDING_KINDS: ReadonlySet<RunEventKind> = new Set([
+  "succeeded",
+  "failed",
+  "canceled",
+  "lease_expired",
+  "cancel_requested",
+]);
+
 /**
  * Records a step of a run's history in the transaction that made the change: the worker for
- * lifecycle steps, the person for requests (cancel, retry), the reason where there is one.
+ * lifecycle steps, the person for requests (cancel, retry), the reason where there is one. Every
+ * state change goes through here, so this is also where an experiment whose last open run just
+ * ended puts `experiment.finished` in the webhook outbox, in the same transaction.
  */
 export async function recordRunEvent(
   tx: Tx,
@@ -35,4 +47,6 @@ export async function recordRunEvent(
     },
     select: { id: true },
   });
+  if (ENDING_KINDS.has(event.kind))
+    await enqueueExperimentFinishedIfDone(tx, event.runId, event.at);
 }

@@ -28,9 +28,14 @@ export function UserMenu({ user }: { user: SessionUser | null }) {
           API tokens
         </Link>
         {user.role === "admin" ? (
-          <Link role="menuitem" href="/settings/users">
-            Users
-          </Link>
+          <>
+            <Link role="menuitem" href="/settings/users">
+              Users
+            </Link>
+            <Link role="menuitem" href="/settings/webhooks">
+              Webhooks
+            </Link>
+          </>
         ) : null}
         <SignOutButton />
       </div>
