@@ -5,7 +5,8 @@ import { Command, InvalidArgumentError, Option } from "commander";
 import { TrainingOptions } from "@tlab/core/experiment";
 import { PRESET_DESCRIPTIONS, PRESET_NAMES } from "@tlab/core/presets";
 import { TERMINAL_STATUSES } from "@tlab/core/run";
-import { HeadConfig, StrategyKind } from "@tlab/core/strategy";
+import type { RunSummaryDto } from "@tlab/core/dto";
+import { type CutPoint, HeadConfig, StrategyKind } from "@tlab/core/strategy";
 import { readEnv } from "../env";
 import { createApiClient } from "../worker/api-client";
 import { resolveUserToken } from "./credentials";
@@ -13,7 +14,9 @@ import {
   launchInput,
   parseAugment,
   parseNumber,
+  parseNumberList,
   parsePerStrategy,
+  parseSweepCut,
   type LaunchOptions,
 } from "./launch-input";
 
@@ -42,7 +45,16 @@ export function launchCommand(): Command {
     .option("--strategies <list>", "comma-separated: frozen,partial,full", parseStrategies)
     .option("--epochs <n>", "epoch budget per run", parseNumber)
     .option("--seeds <n>", "repeats per strategy", parseNumber)
-    .option("--train-per-class <n>", "labelled training images per class", parseNumber)
+    .option(
+      "--train-per-class <n[,n...]>",
+      "labelled training images per class; several (10,30,100) make a label-budget ladder: every run for each",
+      parseNumberList,
+    )
+    .option(
+      "--sweep-cut <all|layer,...>",
+      "partial: one run per cut layer of the base (all: every cut point), beside frozen and full",
+      parseSweepCut,
+    )
     .option("--test-per-class <n>", "held-out test images per class", parseNumber)
     .option(
       "--dataset <name>",
@@ -129,7 +141,7 @@ async function launch(opts: LaunchCommandOptions): Promise<void> {
   if (!opts.wait) {
     if (opts.json)
       process.stdout.write(
-        `${JSON.stringify({ experimentId: created.id, runs: (await api.experiment.byId.query({ id: created.id })).runs.map((r) => ({ id: r.id, strategy: r.strategy, seed: r.seed, status: r.status })) })}\n`,
+        `${JSON.stringify({ experimentId: created.id, runs: (await api.experiment.byId.query({ id: created.id })).runs.map((r) => ({ id: r.id, strategy: r.strategy, seed: r.seed, ...runBudgetAndCut(r), status: r.status })) })}\n`,
       );
     return;
   }
@@ -170,6 +182,7 @@ async function launch(opts: LaunchCommandOptions): Promise<void> {
       id: r.id,
       strategy: r.strategy,
       seed: r.seed,
+      ...runBudgetAndCut(r),
       status: r.status,
       failureReason: r.failureReason,
       metrics: (r.finalMetrics
@@ -215,4 +228,12 @@ function summarize(statuses: string[]): string {
   const counts = new Map<string, number>();
   for (const s of statuses) counts.set(s, (counts.get(s) ?? 0) + 1);
   return [...counts].map(([s, n]) => `${n} ${s.toLowerCase()}`).join(", ");
+}
+
+/** A run's label budget and, for partial runs, its cut as the core schema writes it. */
+function runBudgetAndCut(run: RunSummaryDto): { trainPerClass: number | null; cut?: CutPoint } {
+  return {
+    trainPerClass: run.trainPerClass,
+    ...(run.config.kind === "partial" && { cut: run.config.cut }),
+  };
 }

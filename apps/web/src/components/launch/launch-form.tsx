@@ -23,6 +23,7 @@ import { useTRPC } from "@/trpc/react";
 import { FormField, fieldA11y } from "./form-field";
 import { LaunchSummary } from "./launch-summary";
 import { StrategySettings } from "./strategy-settings";
+import { sweepCandidates, TransferCurveFields } from "./transfer-curve-fields";
 import { FormError } from "@/components/form-messages";
 
 export interface BaseModelOption {
@@ -71,6 +72,8 @@ const RENDERED_FIELDS = new Set<string>([
   "seeds",
   "batchSize",
   "trainPerClass",
+  "trainPerClassLadder",
+  "cutSweep",
   "validationFraction",
   "testPerClass",
   "notes",
@@ -557,6 +560,22 @@ export function LaunchForm({ defaults, baseModels, datasets, presets, presetId }
               />
             </FormField>
           </div>
+          <TransferCurveFields
+            layers={baseModel?.layers ?? []}
+            partialChosen={selectedKinds.has("partial")}
+            ladder={defaults.trainPerClassLadder}
+            cutSweep={watch("cutSweep")}
+            onLadderChange={(ladder) => {
+              setPreset("");
+              setValue("trainPerClassLadder", ladder, { shouldValidate: isSubmitted });
+            }}
+            onCutSweepChange={(sweep) => {
+              setPreset("");
+              setValue("cutSweep", sweep, { shouldValidate: isSubmitted });
+            }}
+            ladderError={Object.values(messagesByPath(errors.trainPerClassLadder))[0]}
+            cutSweepError={Object.values(messagesByPath(errors.cutSweep))[0]}
+          />
         </fieldset>
 
         <FormField id="notes" label="Notes" error={messageOf(errors.notes)}>
@@ -585,6 +604,12 @@ export function LaunchForm({ defaults, baseModels, datasets, presets, presetId }
         seeds={Number(watch("seeds"))}
         epochs={Number(watch("epochs"))}
         trainPerClass={Number(watch("trainPerClass"))}
+        budgets={watch("trainPerClassLadder")?.length ?? 1}
+        cutPoints={(() => {
+          const sweep = watch("cutSweep");
+          if (sweep === undefined) return null;
+          return sweep === "all" ? sweepCandidates(baseModel?.layers ?? []).length : sweep.length;
+        })()}
         validationFraction={Number(watch("validationFraction"))}
         classCount={dataset?.classNames.length ?? 0}
         layers={baseModel?.layers ?? []}
