@@ -19,6 +19,7 @@ import { ExperimentHeader } from "./experiment-header";
 import { RunsTable } from "./runs-table";
 import { BAND_LABELS, SeedBandCharts } from "./seed-band-charts";
 import { StrategySummaryTable } from "./strategy-summary-table";
+import { TransferCurveCharts } from "./transfer-curve-charts";
 import { Verdict } from "./verdict";
 
 const BANDS = ["std", "minmax", "none"] as const satisfies readonly BandKind[];
@@ -151,6 +152,13 @@ export function ExperimentView({ id, initial }: { id: string; initial: Compariso
         ) : null}
         <SeedBandCharts series={series} band={band} showSeeds={showSeeds} />
       </section>
+
+      {experiment.cutSweep || experiment.trainPerClassLadder ? (
+        <section aria-labelledby="transfer-heading">
+          <h2 id="transfer-heading">Transfer curves</h2>
+          <TransferCurveCharts runs={experiment.runs} />
+        </section>
+      ) : null}
 
       <section aria-labelledby="cost-heading">
         <div className="section-head">
