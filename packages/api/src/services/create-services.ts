@@ -47,7 +47,7 @@ export function createServices(db: Db, options: RunServiceOptions & { dataDir?: 
   const runQueries = new RunQueryRepository(db, provider);
   const comparison = new ComparisonService(experimentsRepo, metricsRepo, runQueries);
   const usersRepo = new UserRepository(db);
-  const review = new ReviewService(new ReviewRepository(db), options.now);
+  const review = new ReviewService(new ReviewRepository(db), experimentsRepo, options.now);
   const runs = new RunService(runsRepo, metricsRepo, workersRepo, catalog, options);
   return {
     catalog,

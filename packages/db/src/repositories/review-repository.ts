@@ -7,8 +7,10 @@ import {
   type CommentThread,
   type DecisionDto,
 } from "@tlab/core/review";
+import { DecisionBasis } from "@tlab/core/decision-basis";
 import { StrategyKind } from "@tlab/core/strategy";
 import type { Db } from "../client";
+import { parseJsonColumn } from "../json";
 
 const AUTHOR = { select: { id: true, name: true, email: true } } as const;
 const COMMENT_SELECT = {
@@ -26,6 +28,7 @@ const DECISION_SELECT = {
   experimentId: true,
   strategy: true,
   rationale: true,
+  basis: true,
   createdAt: true,
   decidedBy: AUTHOR,
 } as const;
@@ -98,10 +101,11 @@ export class ReviewRepository {
     strategy: StrategyKind | null,
     rationale: string,
     decidedById: string,
+    basis: DecisionBasis,
   ): Promise<DecisionDto> {
     const [row] = await this.db.$transaction([
       this.db.decision.create({
-        data: { experimentId, strategy, rationale, decidedById },
+        data: { experimentId, strategy, rationale, decidedById, basis: JSON.stringify(basis) },
         select: DECISION_SELECT,
       }),
       this.db.experiment.update({
@@ -319,6 +323,7 @@ function toDecision(row: {
   experimentId: string;
   strategy: string | null;
   rationale: string;
+  basis: string | null;
   createdAt: Date;
   decidedBy: { id: string; name: string; email: string };
 }): DecisionDto {
@@ -329,5 +334,8 @@ function toDecision(row: {
     rationale: row.rationale,
     decidedBy: author(row.decidedBy),
     createdAt: row.createdAt.toISOString(),
+    basis: row.basis === null ? null : parseJsonColumn(DecisionBasis, row.basis, "Decision.basis"),
+    // The service compares the basis with the runs as they stand.
+    drift: null,
   };
 }
