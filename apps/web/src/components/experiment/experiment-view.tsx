@@ -156,6 +156,10 @@ export function ExperimentView({ id, initial }: { id: string; initial: Compariso
       {experiment.cutSweep || experiment.trainPerClassLadder ? (
         <section aria-labelledby="transfer-heading">
           <h2 id="transfer-heading">Transfer curves</h2>
+          <p className="muted small">
+            The verdict, the summary and the learning curves above pool every cut and label budget
+            of a strategy; these charts keep them apart.
+          </p>
           <TransferCurveCharts runs={experiment.runs} />
         </section>
       ) : null}
@@ -205,7 +209,14 @@ export function ExperimentView({ id, initial }: { id: string; initial: Compariso
 
       <section aria-labelledby="runs-heading">
         <h2 id="runs-heading">Runs</h2>
-        <RunsTable runs={experiment.runs} seeds={experiment.seeds} />
+        <RunsTable
+          runs={experiment.runs}
+          seeds={experiment.seeds}
+          variants={{
+            sweep: experiment.cutSweep !== null,
+            ladder: experiment.trainPerClassLadder !== null,
+          }}
+        />
       </section>
     </>
   );
