@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { personalToken, startPlatform, tlab, type Platform } from "./platform-harness";
-import { browserSkipReason, launchBrowser, type Browser } from "./web-server";
+import { browserSkipReason, launchBrowser, waitForLaunchForm, type Browser } from "./web-server";
 
 const ADMIN = { email: "curves-admin@example.test", password: "curves admin password" };
 const skipReason = browserSkipReason();
@@ -148,6 +148,47 @@ describe.skipIf(skipReason !== null)("a cut sweep over a label-budget ladder", (
       .first()
       .waitFor();
     await browser.shot("transfer-curves");
+    expect(browser.pageErrors).toEqual([]);
+  }, 120_000);
+
+  it("the launch form makes a sweep over a ladder, with the schema's errors next to its fields", async () => {
+    const { page } = browser;
+    await page.goto(`${platform.url}/experiments/new?preset=digits-quick`);
+    await waitForLaunchForm(page);
+    await page.getByLabel("Experiment name", { exact: true }).fill("Sweep from the form");
+    const ladder = page.getByLabel("Label-budget ladder", { exact: true });
+    await ladder.fill("10, 10");
+    await page.getByLabel("Cut sweep", { exact: true }).selectOption("chosen");
+    await page.getByRole("group", { name: "Layers to cut at" }).getByLabel("conv2").check();
+    await page.getByRole("group", { name: "Layers to cut at" }).getByLabel("fc1").uncheck();
+    await page.getByRole("group", { name: "Layers to cut at" }).getByLabel("conv1").uncheck();
+    await page.getByRole("button", { name: "Launch" }).click();
+    const ladderError = page.locator("#trainPerClassLadder-error");
+    await ladderError.waitFor();
+    expect(await ladderError.textContent()).toBe("each value can appear only once");
+    expect(await ladder.getAttribute("aria-invalid")).toBe("true");
+
+    await ladder.fill("10, 30");
+    const summary = page.getByRole("complementary", { name: "This launch" });
+    // digits-quick: one seed; frozen, partial at conv2 and full, for 2 budgets.
+    await summary.getByText("6 runs", { exact: true }).waitFor();
+    expect(await summary.locator(".summary-total").textContent()).toBe(
+      "6 runs: 3 strategies × 1 seed × 2 label budgets",
+    );
+    await page.getByRole("button", { name: "Launch" }).click();
+    await page.waitForURL(/\/experiments\/(?!new$)[^/]+$/);
+    await page.getByRole("heading", { level: 1, name: "Sweep from the form" }).waitFor();
+    const rows = page.getByRole("region", { name: "Runs" }).locator("tbody tr td:first-child");
+    expect((await rows.allTextContents()).sort()).toEqual(
+      [
+        "Frozen feature extractor · 10 per class",
+        "Frozen feature extractor · 30 per class",
+        "Full fine-tune · 10 per class",
+        "Full fine-tune · 30 per class",
+        "Partial fine-tune · cut at conv2, 10 per class",
+        "Partial fine-tune · cut at conv2, 30 per class",
+      ].sort(),
+    );
     expect(browser.pageErrors).toEqual([]);
   }, 120_000);
 });

@@ -202,11 +202,17 @@ async function launch(opts: LaunchCommandOptions): Promise<void> {
     })),
   };
   if (opts.json) process.stdout.write(`${JSON.stringify(result)}\n`);
-  else
+  else {
+    // A sweep or a ladder repeats strategy and seed: each line then names its cut and budget.
+    const variant = (r: (typeof result.runs)[number]) =>
+      parsed.data.cutSweep || parsed.data.trainPerClassLadder
+        ? `${r.cut?.by === "layer" ? ` cut ${r.cut.layer}` : ""} ${r.trainPerClass}/class`
+        : "";
     for (const r of result.runs)
       process.stdout.write(
-        `${r.strategy.padEnd(8)} seed ${r.seed}  ${r.status.padEnd(9)}  ${r.metrics.testAccuracy !== undefined ? `test accuracy ${(r.metrics.testAccuracy * 100).toFixed(1)}%` : (r.failureReason ?? "")}\n`,
+        `${r.strategy.padEnd(8)} seed ${r.seed}${variant(r)}  ${r.status.padEnd(9)}  ${r.metrics.testAccuracy !== undefined ? `test accuracy ${(r.metrics.testAccuracy * 100).toFixed(1)}%` : (r.failureReason ?? "")}\n`,
       );
+  }
   if (result.runs.some((r) => r.status !== "SUCCEEDED")) process.exitCode = 1;
 }
 
