@@ -50,6 +50,16 @@ describe("a cut sweep over a label-budget ladder", () => {
       "full/-": 4,
     });
 
+    // Runs compared one by one show their own budget.
+    const [small, large] = [10, 100].map(
+      (n) => experiment.runs.find((r) => r.trainPerClass === n && r.strategy === "frozen")!.id,
+    );
+    const compared = await h.viewer.run.compare({ runIds: [small!, large!] });
+    expect(compared.runs.map((r) => [r.run.id, r.settings.trainPerClass])).toEqual([
+      [small, 10],
+      [large, 100],
+    ]);
+
     // Every claim carries the run's own budget and cut, not the experiment's.
     const worker = await h.worker.worker.register(workerInfoFixture);
     const byId = new Map(experiment.runs.map((r) => [r.id, r]));

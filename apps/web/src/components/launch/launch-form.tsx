@@ -110,6 +110,8 @@ export function LaunchForm({ defaults, baseModels, datasets, presets, presetId }
   const router = useRouter();
   const [launched, setLaunched] = useState(false);
   const [preset, setPreset] = useState(presetId ?? "");
+  // Bumped when a preset replaces every value, so fields that keep their own typed text start over.
+  const [resets, setResets] = useState(0);
   const create = useMutation(trpc.experiment.create.mutationOptions());
   const {
     register,
@@ -177,6 +179,7 @@ export function LaunchForm({ defaults, baseModels, datasets, presets, presetId }
       values.baseModel = getValues("baseModel");
     if (!datasets.some((d) => d.name === values.dataset)) values.dataset = getValues("dataset");
     reset(values, { keepDefaultValues: true });
+    setResets((n) => n + 1);
   };
 
   const onSubmit = handleSubmit(async (input) => {
@@ -561,9 +564,10 @@ export function LaunchForm({ defaults, baseModels, datasets, presets, presetId }
             </FormField>
           </div>
           <TransferCurveFields
+            key={resets}
             layers={baseModel?.layers ?? []}
             partialChosen={selectedKinds.has("partial")}
-            ladder={defaults.trainPerClassLadder}
+            ladder={getValues("trainPerClassLadder")}
             cutSweep={watch("cutSweep")}
             onLadderChange={(ladder) => {
               setPreset("");
