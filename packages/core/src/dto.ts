@@ -4,6 +4,7 @@ import type { AuthorDto, RunEventDto } from "./review";
 import type { DatasetSpec, FinalMetrics, RunStatus, TrainingBackend } from "./run";
 import type { StrategyConfig, StrategyKind } from "./strategy";
 import type { StrategyComparison } from "./strategy-comparisons";
+import type { CutSweep } from "./transfer-sweep";
 
 /** What the API returns. Dates travel as ISO strings; nothing here is a database type. */
 export interface BaseModelDto {
@@ -56,6 +57,10 @@ export interface RunSummaryDto {
   strategy: StrategyKind;
   config: StrategyConfig;
   seed: number;
+  /** Labelled images per class this run trains with; null only on runs from before it was recorded per run. */
+  trainPerClass: number | null;
+  /** Weighted base layers the run trains (0 for frozen), planned at launch; null on older runs. */
+  trainedBaseLayers: number | null;
   status: RunStatus;
   attempt: number;
   progress: number;
@@ -104,7 +109,12 @@ export interface ExperimentDetailDto extends ExperimentSummaryDto {
   /** Who launched it; null when no user did (a script) or the account is gone. */
   launchedBy: AuthorDto | null;
   batchSize: number;
+  /** The largest label budget when there is a ladder. */
   trainPerClass: number;
+  /** Label-budget ladder, smallest first as given; null: trainPerClass alone. */
+  trainPerClassLadder: number[] | null;
+  /** Cut sweep as launched; null: the partial strategy's own cut. */
+  cutSweep: CutSweep | null;
   validationFraction: number;
   testPerClass: number;
   training: TrainingOptions;

@@ -1,6 +1,7 @@
 import { z } from "zod";
 import { boundedNumber, flag, oneOf } from "./field-limits";
 import { StrategyConfig } from "./strategy";
+import { CutSweep, TrainPerClassLadder, trainPerClassValue } from "./transfer-sweep";
 
 export const BATCH_NORM_MODES = ["frozen", "updated"] as const;
 export type BatchNormMode = (typeof BATCH_NORM_MODES)[number];
@@ -84,7 +85,14 @@ export const CreateExperimentInput = z
     batchSize: boundedNumber({ min: 1, max: 1024, int: true }).default(32),
     seeds: boundedNumber({ min: 1, max: 10, int: true }).default(1),
     /** Labelled training images per class (few-shot budget), validation share included; the rest of the pool is not used. */
-    trainPerClass: boundedNumber({ min: 2, max: 10_000, int: true }).default(300),
+    trainPerClass: trainPerClassValue().default(300),
+    /**
+     * Label-budget ladder: when given, the whole set of runs is made for each value and it replaces
+     * trainPerClass (the experiment records its largest value there).
+     */
+    trainPerClassLadder: TrainPerClassLadder.optional(),
+    /** Cut sweep: one partial run per cut layer instead of the partial strategy's own cut. */
+    cutSweep: CutSweep.optional(),
     validationFraction: boundedNumber({ min: 0.05, max: 0.5 }).default(0.15),
     testPerClass: boundedNumber({ min: 1, max: 10_000, int: true }).default(200),
     training: TrainingOptions.default(DEFAULT_TRAINING_OPTIONS),
@@ -94,15 +102,25 @@ export const CreateExperimentInput = z
     // The validation share is taken from the training images, rounded as the trainer splits them.
     // With at least 2 images and at most half for validation a class always keeps one to train on;
     // it must also get one to validate on: curves, early stopping and the best epoch are judged there.
-    if (Math.round(input.trainPerClass * input.validationFraction) < 1) {
-      let enough = input.trainPerClass;
+    const budgets = input.trainPerClassLadder
+      ? input.trainPerClassLadder.map((value, i) => ({ value, path: ["trainPerClassLadder", i] }))
+      : [{ value: input.trainPerClass, path: ["trainPerClass"] }];
+    for (const { value, path } of budgets) {
+      if (Math.round(value * input.validationFraction) >= 1) continue;
+      let enough = value;
       while (Math.round(enough * input.validationFraction) < 1) enough += 1;
       ctx.addIssue({
         code: "custom",
-        path: ["trainPerClass"],
-        message: `gives no validation image per class at validationFraction ${input.validationFraction} (rounded); use at least ${enough} or raise validationFraction`,
+        path,
+        message: `${path.length > 1 ? `${value} ` : ""}gives no validation image per class at validationFraction ${input.validationFraction} (rounded); use at least ${enough} or raise validationFraction`,
       });
     }
+    if (input.cutSweep && !input.strategies.some((s) => s.kind === "partial"))
+      ctx.addIssue({
+        code: "custom",
+        path: ["cutSweep"],
+        message: "needs the partial strategy: a cut sweep makes one partial run per cut layer",
+      });
   });
 export type CreateExperimentInput = z.infer<typeof CreateExperimentInput>;
 export type CreateExperimentFormValues = z.input<typeof CreateExperimentInput>;

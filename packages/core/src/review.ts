@@ -1,4 +1,5 @@
 import { z } from "zod";
+import type { BasisDrift, DecisionBasis } from "./decision-basis";
 import { StrategyKind } from "./strategy";
 
 export const MAX_COMMENT_LENGTH = 10_000;
@@ -72,6 +73,10 @@ export interface DecisionDto {
   rationale: string;
   decidedBy: AuthorDto;
   createdAt: string;
+  /** The comparison it was made on; null on decisions from before it was recorded. */
+  basis: DecisionBasis | null;
+  /** What changed in the comparison since; null when nothing did (or there is no basis). */
+  drift: BasisDrift | null;
 }
 
 /**

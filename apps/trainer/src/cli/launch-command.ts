@@ -6,7 +6,8 @@ import { Command, InvalidArgumentError, Option } from "commander";
 import { TrainingOptions } from "@tlab/core/experiment";
 import { PRESET_DESCRIPTIONS, PRESET_NAMES } from "@tlab/core/presets";
 import { TERMINAL_STATUSES } from "@tlab/core/run";
-import { HeadConfig, StrategyKind } from "@tlab/core/strategy";
+import type { RunSummaryDto } from "@tlab/core/dto";
+import { type CutPoint, HeadConfig, StrategyKind } from "@tlab/core/strategy";
 import { readEnv } from "../env";
 import { createApiClient } from "../worker/api-client";
 import { resolveUserToken } from "./credentials";
@@ -14,7 +15,9 @@ import {
   launchInput,
   parseAugment,
   parseNumber,
+  parseNumberList,
   parsePerStrategy,
+  parseSweepCut,
   type LaunchOptions,
 } from "./launch-input";
 
@@ -43,7 +46,16 @@ export function launchCommand(): Command {
     .option("--strategies <list>", "comma-separated: frozen,partial,full", parseStrategies)
     .option("--epochs <n>", "epoch budget per run", parseNumber)
     .option("--seeds <n>", "repeats per strategy", parseNumber)
-    .option("--train-per-class <n>", "labelled training images per class", parseNumber)
+    .option(
+      "--train-per-class <n[,n...]>",
+      "labelled training images per class; several (10,30,100) make a label-budget ladder: every run for each",
+      parseNumberList,
+    )
+    .option(
+      "--sweep-cut <all|layer,...>",
+      "partial: one run per cut layer of the base (all: every cut point), beside frozen and full",
+      parseSweepCut,
+    )
     .option("--test-per-class <n>", "held-out test images per class", parseNumber)
     .option(
       "--dataset <name>",
@@ -130,7 +142,7 @@ async function launch(opts: LaunchCommandOptions): Promise<void> {
   if (!opts.wait) {
     if (opts.json)
       process.stdout.write(
-        `${JSON.stringify({ experimentId: created.id, runs: (await api.experiment.byId.query({ id: created.id })).runs.map((r) => ({ id: r.id, strategy: r.strategy, seed: r.seed, status: r.status })) })}\n`,
+        `${JSON.stringify({ experimentId: created.id, runs: (await api.experiment.byId.query({ id: created.id })).runs.map((r) => ({ id: r.id, strategy: r.strategy, seed: r.seed, ...runBudgetAndCut(r), status: r.status })) })}\n`,
       );
     return;
   }
@@ -172,6 +184,7 @@ async function launch(opts: LaunchCommandOptions): Promise<void> {
       id: r.id,
       strategy: r.strategy,
       seed: r.seed,
+      ...runBudgetAndCut(r),
       status: r.status,
       failureReason: r.failureReason,
       metrics: (r.finalMetrics
@@ -193,11 +206,17 @@ async function launch(opts: LaunchCommandOptions): Promise<void> {
     comparisons,
   };
   if (opts.json) process.stdout.write(`${JSON.stringify(result)}\n`);
-  else
+  else {
+    // A sweep or a ladder repeats strategy and seed: each line then names its cut and budget.
+    const variant = (r: (typeof result.runs)[number]) =>
+      parsed.data.cutSweep || parsed.data.trainPerClassLadder
+        ? `${r.cut?.by === "layer" ? ` cut ${r.cut.layer}` : ""} ${r.trainPerClass}/class`
+        : "";
     for (const r of result.runs)
       process.stdout.write(
-        `${r.strategy.padEnd(8)} seed ${r.seed}  ${r.status.padEnd(9)}  ${r.metrics.testAccuracy !== undefined ? `test accuracy ${(r.metrics.testAccuracy * 100).toFixed(1)}%` : (r.failureReason ?? "")}\n`,
+        `${r.strategy.padEnd(8)} seed ${r.seed}${variant(r)}  ${r.status.padEnd(9)}  ${r.metrics.testAccuracy !== undefined ? `test accuracy ${(r.metrics.testAccuracy * 100).toFixed(1)}%` : (r.failureReason ?? "")}\n`,
       );
+  }
   if (!opts.json) for (const c of comparisons) process.stdout.write(`${describeComparison(c)}\n`);
   if (result.runs.some((r) => r.status !== "SUCCEEDED")) process.exitCode = 1;
 }
@@ -220,4 +239,12 @@ function summarize(statuses: string[]): string {
   const counts = new Map<string, number>();
   for (const s of statuses) counts.set(s, (counts.get(s) ?? 0) + 1);
   return [...counts].map(([s, n]) => `${n} ${s.toLowerCase()}`).join(", ");
+}
+
+/** A run's label budget and, for partial runs, its cut as the core schema writes it. */
+function runBudgetAndCut(run: RunSummaryDto): { trainPerClass: number | null; cut?: CutPoint } {
+  return {
+    trainPerClass: run.trainPerClass,
+    ...(run.config.kind === "partial" && { cut: run.config.cut }),
+  };
 }

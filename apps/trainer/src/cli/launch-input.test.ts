@@ -1,6 +1,13 @@
 import { describe, expect, it } from "vitest";
 import { PRESETS } from "@tlab/core/presets";
-import { launchInput, parseAugment, parsePerStrategy, type LaunchOptions } from "./launch-input";
+import {
+  launchInput,
+  parseAugment,
+  parseNumberList,
+  parsePerStrategy,
+  parseSweepCut,
+  type LaunchOptions,
+} from "./launch-input";
 
 const NOW = new Date("2026-01-02T03:04:00Z");
 
@@ -163,5 +170,40 @@ describe("option parsers", () => {
       rotateDegrees: 0,
       brightness: 0,
     });
+  });
+});
+
+describe("label-budget ladder and cut sweep options", () => {
+  it("--train-per-class with one value keeps a single budget; several make a ladder", () => {
+    const single = launch({ trainPerClass: parseNumberList("40") });
+    expect(single.success && [single.data.trainPerClass, single.data.trainPerClassLadder]).toEqual([
+      40,
+      undefined,
+    ]);
+    const ladder = launch({ trainPerClass: parseNumberList("10, 30,100") });
+    expect(ladder.success && [ladder.data.trainPerClass, ladder.data.trainPerClassLadder]).toEqual([
+      100,
+      [10, 30, 100],
+    ]);
+    expect(launch({ trainPerClass: parseNumberList("10,x") })).toEqual({
+      success: false,
+      error: "trainPerClassLadder.1: must be a whole number from 2 to 10000",
+    });
+  });
+
+  it("--sweep-cut takes all or layer names, and needs the partial strategy", () => {
+    const all = launch({ sweepCut: parseSweepCut("all") });
+    expect(all.success && all.data.cutSweep).toBe("all");
+    const named = launch({ sweepCut: parseSweepCut("conv2, fc1") });
+    expect(named.success && named.data.cutSweep).toEqual(["conv2", "fc1"]);
+    expect(launch({ strategies: ["frozen"], sweepCut: "all" })).toEqual({
+      success: false,
+      error: "--sweep-cut: applies to partial, which is not chosen (strategies: frozen)",
+    });
+    expect(launch({ sweepCut: "all", cut: "conv2" })).toMatchObject({
+      success: false,
+      error: expect.stringMatching(/^--sweep-cut: gives each partial run its own cut/),
+    });
+    expect(() => parseSweepCut(" , ")).toThrow(/--sweep-cut: give "all" or layer names/);
   });
 });

@@ -32,7 +32,10 @@ export interface LaunchOptions {
   strategies?: StrategyKind[];
   epochs?: number;
   seeds?: number;
-  trainPerClass?: number;
+  /** One value, or a label-budget ladder (`--train-per-class 10,30,100`). */
+  trainPerClass?: number | number[];
+  /** `--sweep-cut all` or layer names: one partial run per cut layer. */
+  sweepCut?: "all" | string[];
   testPerClass?: number;
   dataset?: string;
   baseModel?: string;
@@ -62,6 +65,24 @@ export type LaunchInputResult =
  */
 export function parseNumber(value: string): number {
   return value.trim() === "" ? Number.NaN : Number(value);
+}
+
+/** A comma-separated list of numbers as typed (`10,30,100`); one value stays a number. */
+export function parseNumberList(value: string): number | number[] {
+  const items = value.split(",").map(parseNumber);
+  return items.length === 1 ? items[0]! : items;
+}
+
+/** `all`, or comma-separated layer names of the base model. */
+export function parseSweepCut(value: string): "all" | string[] {
+  if (value.trim() === "all") return "all";
+  const names = value
+    .split(",")
+    .map((s) => s.trim())
+    .filter(Boolean);
+  if (names.length === 0)
+    throw new InvalidArgumentError(`--sweep-cut: give "all" or layer names, e.g. conv2,fc1`);
+  return names;
 }
 
 /** Parses `kind=value,...` for `flag`; an unknown kind or a missing value names the flag and the allowed kinds. */
@@ -173,6 +194,11 @@ export function launchInput(opts: LaunchOptions, now: Date = new Date()): Launch
     opts.cut !== undefined || opts.cutTop !== undefined,
   );
   needsChosen("--warmup", "warmupEpochs", opts.warmup !== undefined);
+  needsChosen("--sweep-cut", "cut", opts.sweepCut !== undefined);
+  if (opts.sweepCut !== undefined && (opts.cut !== undefined || opts.cutTop !== undefined))
+    flagErrors.push(
+      "--sweep-cut: gives each partial run its own cut; leave out --cut and --cut-top",
+    );
   if (opts.cut !== undefined && opts.cutTop !== undefined)
     flagErrors.push("--cut and --cut-top: give one of them");
   if (flagErrors.length > 0) return { success: false, error: flagErrors.join("; ") };
@@ -215,7 +241,8 @@ export function launchInput(opts: LaunchOptions, now: Date = new Date()): Launch
     strategies,
     epochs: opts.epochs ?? preset.epochs,
     seeds: opts.seeds ?? preset.seeds,
-    trainPerClass: opts.trainPerClass ?? preset.trainPerClass,
+    ...ladderOrValue(opts.trainPerClass, preset.trainPerClass),
+    ...(opts.sweepCut !== undefined && { cutSweep: opts.sweepCut }),
     testPerClass: opts.testPerClass ?? preset.testPerClass,
     batchSize: opts.batchSize ?? preset.batchSize,
     validationFraction: opts.validationFraction ?? preset.validationFraction,
@@ -233,4 +260,18 @@ export function launchInput(opts: LaunchOptions, now: Date = new Date()): Launch
       error: parsed.error.issues.map((i) => `${i.path.join(".")}: ${i.message}`).join("; "),
     };
   return { success: true, data: parsed.data };
+}
+
+/** One value sets trainPerClass; several make a ladder, whose largest rung is also trainPerClass. */
+function ladderOrValue(
+  given: number | number[] | undefined,
+  preset: number,
+): { trainPerClass: number; trainPerClassLadder?: number[] } {
+  if (given === undefined) return { trainPerClass: preset };
+  if (!Array.isArray(given)) return { trainPerClass: given };
+  const finite = given.filter(Number.isFinite);
+  return {
+    trainPerClass: finite.length > 0 ? Math.max(...finite) : preset,
+    trainPerClassLadder: given,
+  };
 }

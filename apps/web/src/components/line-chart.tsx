@@ -35,6 +35,8 @@ export interface LineChartProps {
   emptyMessage?: string;
   /** Digits shown in the legend and readout values. */
   digits?: number;
+  /** A log-scaled x axis (e.g. labels per class); every x must be positive. */
+  xLog?: boolean;
 }
 
 /** Steps of all columns merged, with each column's value per step (null where it has none). */
@@ -146,6 +148,7 @@ export function LineChart({
   readout = false,
   emptyMessage = "No data yet",
   digits = 3,
+  xLog = false,
 }: LineChartProps) {
   const containerRef = useRef<HTMLDivElement>(null);
   const plotRef = useRef<uPlot | null>(null);
@@ -159,7 +162,7 @@ export function LineChart({
           `${s.label}|${s.color}|${(s.dash ?? []).join(",")}|${s.width ?? 2}|${s.band && s.band.upper.length > 0 ? "b" : ""}`,
       )
       .join(";") +
-    `|${yBounds?.join(",") ?? ""}|${height}|${legend}|${xLabel}|${yLabel ?? ""}|${digits}`;
+    `|${yBounds?.join(",") ?? ""}|${height}|${legend}|${xLabel}|${yLabel ?? ""}|${digits}|${xLog}`;
   const isEmpty = data[0].length === 0;
 
   useEffect(() => {
@@ -196,7 +199,7 @@ export function LineChart({
       width: Math.max(200, container.clientWidth),
       height,
       scales: {
-        x: { time: false },
+        x: xLog ? { time: false, distr: 3, log: 10 } : { time: false },
         y: { range: (_u, min, max) => paddedRange(min, max, yBounds) },
       },
       axes: [
@@ -205,9 +208,13 @@ export function LineChart({
           stroke: "#4b5563",
           grid: { stroke: "#eef0f3" },
           ticks: { stroke: "#d1d5db" },
-          incrs: [
-            1, 2, 5, 10, 20, 50, 100, 200, 500, 1000, 2000, 5000, 10000, 20000, 50000, 100000,
-          ],
+          ...(xLog
+            ? {}
+            : {
+                incrs: [
+                  1, 2, 5, 10, 20, 50, 100, 200, 500, 1000, 2000, 5000, 10000, 20000, 50000, 100000,
+                ],
+              }),
         },
         {
           label: yLabel,
@@ -235,7 +242,7 @@ export function LineChart({
       plotRef.current = null;
     };
     // Deliberately keyed on the shape only: new data for the same series goes through setData below.
-  }, [shapeKey]);
+  }, [shapeKey, xLog]);
 
   useEffect(() => {
     plotRef.current?.setData(data);

@@ -10,6 +10,8 @@ export function runSummaryFixture(over: Partial<RunSummaryDto> = {}): RunSummary
     strategy,
     config: defaultStrategy(strategy),
     seed: 1,
+    trainPerClass: 300,
+    trainedBaseLayers: strategy === "frozen" ? 0 : strategy === "full" ? 4 : 2,
     status: "QUEUED",
     attempt: 0,
     progress: 0,

@@ -54,7 +54,7 @@ export function createServices(
   const predictions = new RunPredictionsService(runsRepo, options.dataDir);
   const comparison = new ComparisonService(experimentsRepo, metricsRepo, runQueries, predictions);
   const usersRepo = new UserRepository(db);
-  const review = new ReviewService(new ReviewRepository(db), options.now);
+  const review = new ReviewService(new ReviewRepository(db), experimentsRepo, options.now);
   const runs = new RunService(runsRepo, metricsRepo, workersRepo, catalog, options);
   return {
     catalog,

@@ -1,8 +1,12 @@
 import type { SessionUser } from "@tlab/core/access";
 import { CreateExperimentInput } from "@tlab/core/experiment";
 import { DomainError } from "@tlab/core/errors";
-import { LayerPlanError, planLayerFreeze } from "@tlab/core/layer-plan";
 import { splitBudgetProblem } from "@tlab/core/split-budget";
+import {
+  planExperimentRuns,
+  SweepPlanError,
+  trainPerClassBudgets,
+} from "@tlab/core/transfer-sweep";
 import type { CatalogRepository } from "@tlab/db/repositories/catalog-repository";
 import type { ExperimentRepository, NewRun } from "@tlab/db/repositories/experiment-repository";
 
@@ -14,7 +18,7 @@ export class ExperimentService {
 
   /**
    * Validates references before anything is written, then creates the experiment and its runs
-   * (one per strategy and seed) in one write, so a bad input leaves nothing half-created.
+   * (one per budget, seed and strategy setting; see planExperimentRuns) in one write, so a bad input leaves nothing half-created.
    * `by` is recorded as who launched it (null: no user did).
    */
   async create(
@@ -37,24 +41,26 @@ export class ExperimentService {
         `dataset: no dataset named "${input.dataset}"; available: ${names.join(", ") || "none"}`,
       );
     }
-    const budgetProblem = splitBudgetProblem(dataset.spec, dataset.classNames, input);
-    if (budgetProblem) throw new DomainError("INVALID_INPUT", budgetProblem);
-    for (const strategy of input.strategies) {
-      try {
-        planLayerFreeze(baseModel.layers, strategy);
-      } catch (error) {
-        if (error instanceof LayerPlanError)
-          throw new DomainError(
-            "INVALID_INPUT",
-            `strategies.${strategy.kind}.cut: ${error.message}`,
-          );
-        throw error;
-      }
+    const budgets = trainPerClassBudgets(input);
+    // The largest rung draws the most images: if it fits, every smaller one does.
+    const budgetProblem = splitBudgetProblem(dataset.spec, dataset.classNames, {
+      trainPerClass: budgets[budgets.length - 1]!,
+      testPerClass: input.testPerClass,
+    });
+    if (budgetProblem)
+      throw new DomainError(
+        "INVALID_INPUT",
+        input.trainPerClassLadder
+          ? budgetProblem.replace(/^trainPerClass:/, "trainPerClassLadder:")
+          : budgetProblem,
+      );
+    let runs: NewRun[];
+    try {
+      runs = planExperimentRuns(input, baseModel.layers);
+    } catch (error) {
+      if (error instanceof SweepPlanError) throw new DomainError("INVALID_INPUT", error.message);
+      throw error;
     }
-    // Seeds are 1..N for every strategy: repeat i of each strategy sees the same split and init seed.
-    const runs: NewRun[] = input.strategies.flatMap((strategy) =>
-      Array.from({ length: input.seeds }, (_, i) => ({ strategy, seed: i + 1 })),
-    );
     const id = await this.experiments.createWithRuns(
       input,
       { baseModelId: baseModel.id, datasetId: dataset.id, createdById: by?.id ?? null },

@@ -9,12 +9,15 @@ import type {
   DecisionDto,
   SetDecisionInput,
 } from "@tlab/core/review";
+import { basisDrift, decisionBasis } from "@tlab/core/decision-basis";
+import type { ExperimentRepository } from "@tlab/db/repositories/experiment-repository";
 import type { ReviewRepository } from "@tlab/db/repositories/review-repository";
 
 /** Comment threads and review decisions. Authors edit and delete their own comments; admins may delete any. */
 export class ReviewService {
   constructor(
     private readonly review: ReviewRepository,
+    private readonly experiments: ExperimentRepository,
     private readonly now: () => Date = () => new Date(),
   ) {}
 
@@ -44,15 +47,36 @@ export class ReviewService {
     await this.review.deleteComment(id);
   }
 
+  /**
+   * Records the decision with the comparison it is made on (the experiment's runs as they stand),
+   * so it can later say when newer results changed that comparison. The runs are read just before
+   * the write: a run finishing in between is counted as changed since, never silently included.
+   */
   async decide(input: SetDecisionInput, by: SessionUser): Promise<DecisionDto> {
-    await this.assertThread({ experimentId: input.experimentId });
-    return this.review.addDecision(input.experimentId, input.strategy, input.rationale, by.id);
+    const experiment = await this.experiments.byId(input.experimentId);
+    if (!experiment)
+      throw new DomainError("NOT_FOUND", `experimentId: no experiment "${input.experimentId}"`);
+    const basis = decisionBasis(experiment.runs);
+    const decision = await this.review.addDecision(
+      input.experimentId,
+      input.strategy,
+      input.rationale,
+      by.id,
+      basis,
+    );
+    return { ...decision, drift: null };
   }
 
-  /** The current decision first, then the ones it replaced. */
+  /** The current decision first, then the ones it replaced; each says what changed since it was made. */
   async decisions(experimentId: string): Promise<DecisionDto[]> {
-    await this.assertThread({ experimentId });
-    return this.review.decisions(experimentId);
+    const experiment = await this.experiments.byId(experimentId);
+    if (!experiment)
+      throw new DomainError("NOT_FOUND", `experimentId: no experiment "${experimentId}"`);
+    const now = decisionBasis(experiment.runs);
+    return (await this.review.decisions(experimentId)).map((d) => ({
+      ...d,
+      drift: d.basis ? basisDrift(d.basis, now) : null,
+    }));
   }
 
   activity(input: ActivityInput): Promise<ActivityDto[]> {

@@ -102,7 +102,7 @@ export class RunService {
       strategy: run.config,
       epochs: experiment.epochs,
       batchSize: experiment.batchSize,
-      trainPerClass: experiment.trainPerClass,
+      trainPerClass: run.trainPerClass ?? experiment.trainPerClass,
       validationFraction: experiment.validationFraction,
       testPerClass: experiment.testPerClass,
       training: parseTrainingOptions(experiment.training),

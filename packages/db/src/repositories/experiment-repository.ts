@@ -1,5 +1,6 @@
 import { StoredTrainingOptions } from "@tlab/core/experiment";
 import { parseJsonColumn } from "../json";
+import { CutSweep, TrainPerClassLadder, trainPerClassBudgets } from "@tlab/core/transfer-sweep";
 import type { ExperimentDetailDto, ExperimentSummaryDto } from "@tlab/core/dto";
 import type { CreateExperimentInput } from "@tlab/core/experiment";
 import { RUN_STATUSES_ZERO } from "../run-counts";
@@ -10,6 +11,9 @@ import { runSummaryInclude, toRunSummary } from "./run-mapper";
 export interface NewRun {
   strategy: CreateExperimentInput["strategies"][number];
   seed: number;
+  trainPerClass: number;
+  /** Null when the caller did not plan it (test fixtures). */
+  trainedBaseLayers: number | null;
 }
 
 const summarySelect = {
@@ -46,7 +50,13 @@ export class ExperimentRepository {
         epochs: input.epochs,
         batchSize: input.batchSize,
         seeds: input.seeds,
-        trainPerClass: input.trainPerClass,
+        // The ladder replaces trainPerClass; its largest rung is kept here so the experiment's one
+        // number still bounds what any of its runs draws.
+        trainPerClass: Math.max(...trainPerClassBudgets(input)),
+        trainPerClassLadder: input.trainPerClassLadder
+          ? JSON.stringify(input.trainPerClassLadder)
+          : null,
+        cutSweep: input.cutSweep ? JSON.stringify(input.cutSweep) : null,
         validationFraction: input.validationFraction,
         testPerClass: input.testPerClass,
         training: JSON.stringify(input.training),
@@ -56,6 +66,8 @@ export class ExperimentRepository {
             strategy: r.strategy.kind,
             config: JSON.stringify(r.strategy),
             seed: r.seed,
+            trainPerClass: r.trainPerClass,
+            trainedBaseLayers: r.trainedBaseLayers,
           })),
         },
       },
@@ -90,6 +102,8 @@ export class ExperimentRepository {
         ...summarySelect,
         batchSize: true,
         trainPerClass: true,
+        trainPerClassLadder: true,
+        cutSweep: true,
         validationFraction: true,
         testPerClass: true,
         training: true,
@@ -107,6 +121,16 @@ export class ExperimentRepository {
       launchedBy: row.createdBy,
       batchSize: row.batchSize,
       trainPerClass: row.trainPerClass,
+      trainPerClassLadder: row.trainPerClassLadder
+        ? parseJsonColumn(
+            TrainPerClassLadder,
+            row.trainPerClassLadder,
+            "Experiment.trainPerClassLadder",
+          )
+        : null,
+      cutSweep: row.cutSweep
+        ? parseJsonColumn(CutSweep, row.cutSweep, "Experiment.cutSweep")
+        : null,
       validationFraction: row.validationFraction,
       testPerClass: row.testPerClass,
       training: parseJsonColumn(StoredTrainingOptions, row.training, "Experiment.training"),

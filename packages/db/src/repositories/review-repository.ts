@@ -7,9 +7,11 @@ import {
   type CommentThread,
   type DecisionDto,
 } from "@tlab/core/review";
+import { DecisionBasis } from "@tlab/core/decision-basis";
 import { StrategyKind } from "@tlab/core/strategy";
 import type { Db } from "../client";
 import { enqueueWebhookEvent } from "./webhook-outbox";
+import { parseJsonColumn } from "../json";
 
 const AUTHOR = { select: { id: true, name: true, email: true } } as const;
 const COMMENT_SELECT = {
@@ -27,6 +29,7 @@ const DECISION_SELECT = {
   experimentId: true,
   strategy: true,
   rationale: true,
+  basis: true,
   createdAt: true,
   decidedBy: AUTHOR,
 } as const;
@@ -102,6 +105,7 @@ export class ReviewRepository {
     strategy: StrategyKind | null,
     rationale: string,
     decidedById: string,
+    basis: DecisionBasis,
   ): Promise<DecisionDto> {
     return this.db.$transaction(async (tx) => {
       const experiment = await tx.experiment.update({
@@ -111,7 +115,7 @@ export class ReviewRepository {
       });
       const decision = toDecision(
         await tx.decision.create({
-          data: { experimentId, strategy, rationale, decidedById },
+          data: { experimentId, strategy, rationale, decidedById, basis: JSON.stringify(basis) },
           select: DECISION_SELECT,
         }),
       );
@@ -331,6 +335,7 @@ function toDecision(row: {
   experimentId: string;
   strategy: string | null;
   rationale: string;
+  basis: string | null;
   createdAt: Date;
   decidedBy: { id: string; name: string; email: string };
 }): DecisionDto {
@@ -341,5 +346,8 @@ function toDecision(row: {
     rationale: row.rationale,
     decidedBy: author(row.decidedBy),
     createdAt: row.createdAt.toISOString(),
+    basis: row.basis === null ? null : parseJsonColumn(DecisionBasis, row.basis, "Decision.basis"),
+    // The service compares the basis with the runs as they stand.
+    drift: null,
   };
 }

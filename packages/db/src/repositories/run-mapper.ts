@@ -18,6 +18,8 @@ export function toRunSummary(row: RunRow): RunSummaryDto {
     strategy: config.kind,
     config,
     seed: row.seed,
+    trainPerClass: row.trainPerClass,
+    trainedBaseLayers: row.trainedBaseLayers,
     status: RunStatus.parse(row.status),
     attempt: row.attempt,
     progress: row.progress,

@@ -145,7 +145,8 @@ export class RunQueryRepository {
       settings: {
         epochs: row.experiment.epochs,
         batchSize: row.experiment.batchSize,
-        trainPerClass: row.experiment.trainPerClass,
+        // A run of a ladder trains with its own budget, not the experiment's largest.
+        trainPerClass: row.trainPerClass ?? row.experiment.trainPerClass,
         validationFraction: row.experiment.validationFraction,
         testPerClass: row.experiment.testPerClass,
         training: parseJsonColumn(

@@ -37,6 +37,8 @@ export async function seedQueuedRuns(
   const runs = Array.from({ length: opts.runs }, (_, i) => ({
     strategy: strategies[i % strategies.length]!,
     seed: i + 1,
+    trainPerClass: input.trainPerClass,
+    trainedBaseLayers: null,
   }));
   const experimentId = await new ExperimentRepository(db, provider).createWithRuns(
     input,

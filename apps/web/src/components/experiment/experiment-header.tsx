@@ -84,8 +84,20 @@ export function ExperimentHeader({ experiment }: { experiment: ExperimentDetailD
         </div>
         <div>
           <dt>Training images per class</dt>
-          <dd>{experiment.trainPerClass}</dd>
+          <dd>
+            {experiment.trainPerClassLadder
+              ? `${[...experiment.trainPerClassLadder].sort((a, b) => a - b).join(", ")} (ladder)`
+              : experiment.trainPerClass}
+          </dd>
         </div>
+        {experiment.cutSweep ? (
+          <div>
+            <dt>Cut sweep</dt>
+            <dd>
+              {experiment.cutSweep === "all" ? "every cut point" : experiment.cutSweep.join(", ")}
+            </dd>
+          </div>
+        ) : null}
         <div>
           <dt>Validation fraction</dt>
           <dd>{formatPercent(experiment.validationFraction, 0)}</dd>

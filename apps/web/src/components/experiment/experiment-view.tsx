@@ -27,6 +27,7 @@ import { PerClassCompare } from "./per-class-compare";
 import { RunsTable } from "./runs-table";
 import { BAND_LABELS, SeedBandCharts } from "./seed-band-charts";
 import { StrategySummaryTable } from "./strategy-summary-table";
+import { TransferCurveCharts } from "./transfer-curve-charts";
 import { Verdict } from "./verdict";
 
 const BANDS = ["std", "minmax", "none"] as const satisfies readonly BandKind[];
@@ -182,6 +183,17 @@ export function ExperimentView({ id, initial }: { id: string; initial: Compariso
         <SeedBandCharts series={series} band={band} showSeeds={showSeeds} />
       </section>
 
+      {experiment.cutSweep || experiment.trainPerClassLadder ? (
+        <section aria-labelledby="transfer-heading">
+          <h2 id="transfer-heading">Transfer curves</h2>
+          <p className="muted small">
+            The verdict, the summary and the learning curves above pool every cut and label budget
+            of a strategy; these charts keep them apart.
+          </p>
+          <TransferCurveCharts runs={experiment.runs} />
+        </section>
+      ) : null}
+
       <section aria-labelledby="cost-heading">
         <div className="section-head">
           <h2 id="cost-heading">Accuracy against cost</h2>
@@ -243,7 +255,14 @@ export function ExperimentView({ id, initial }: { id: string; initial: Compariso
 
       <section aria-labelledby="runs-heading">
         <h2 id="runs-heading">Runs</h2>
-        <RunsTable runs={experiment.runs} seeds={experiment.seeds} />
+        <RunsTable
+          runs={experiment.runs}
+          seeds={experiment.seeds}
+          variants={{
+            sweep: experiment.cutSweep !== null,
+            ladder: experiment.trainPerClassLadder !== null,
+          }}
+        />
       </section>
     </>
   );

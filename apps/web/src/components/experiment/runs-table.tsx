@@ -9,7 +9,27 @@ import { ProgressBar } from "../progress-bar";
 import { StatusBadge } from "../status-badge";
 import { StrategyName } from "../strategy-name";
 
-export function RunsTable({ runs, seeds }: { runs: RunSummaryDto[]; seeds: number }) {
+/** The cut of a partial run in a sweep and the budget of a run in a ladder: what tells its runs apart. */
+function variantOf(run: RunSummaryDto, variants: { sweep: boolean; ladder: boolean }): string {
+  const parts: string[] = [];
+  if (variants.sweep && run.config.kind === "partial")
+    parts.push(
+      run.config.cut.by === "layer" ? `cut at ${run.config.cut.layer}` : `top ${run.config.cut.k}`,
+    );
+  if (variants.ladder && run.trainPerClass !== null) parts.push(`${run.trainPerClass} per class`);
+  return parts.join(", ");
+}
+
+export function RunsTable({
+  runs,
+  seeds,
+  variants = { sweep: false, ladder: false },
+}: {
+  runs: RunSummaryDto[];
+  seeds: number;
+  /** Whether the experiment has a cut sweep or a label-budget ladder, whose runs each row then names. */
+  variants?: { sweep: boolean; ladder: boolean };
+}) {
   return (
     <div className="table-scroll">
       <table className="data-table runs-table">
@@ -29,11 +49,13 @@ export function RunsTable({ runs, seeds }: { runs: RunSummaryDto[]; seeds: numbe
         </thead>
         <tbody>
           {[...runs].sort(byStrategyThenSeed).map((run) => {
-            const name = `${STRATEGY_LABELS[run.strategy]}${seeds > 1 ? ` seed ${run.seed}` : ""}`;
+            const variant = variantOf(run, variants);
+            const name = `${STRATEGY_LABELS[run.strategy]}${variant ? ` (${variant})` : ""}${seeds > 1 ? ` seed ${run.seed}` : ""}`;
             return (
               <tr key={run.id} data-run-id={run.id}>
                 <td>
                   <StrategyName strategy={run.strategy} />
+                  {variant ? <span className="muted small"> · {variant}</span> : null}
                 </td>
                 <td>{run.seed}</td>
                 <td>

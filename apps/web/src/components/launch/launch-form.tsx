@@ -23,6 +23,7 @@ import { useTRPC } from "@/trpc/react";
 import { FormField, fieldA11y } from "./form-field";
 import { LaunchSummary } from "./launch-summary";
 import { StrategySettings } from "./strategy-settings";
+import { sweepCandidates, TransferCurveFields } from "./transfer-curve-fields";
 import { FormError } from "@/components/form-messages";
 
 export interface BaseModelOption {
@@ -71,6 +72,8 @@ const RENDERED_FIELDS = new Set<string>([
   "seeds",
   "batchSize",
   "trainPerClass",
+  "trainPerClassLadder",
+  "cutSweep",
   "validationFraction",
   "testPerClass",
   "notes",
@@ -107,6 +110,8 @@ export function LaunchForm({ defaults, baseModels, datasets, presets, presetId }
   const router = useRouter();
   const [launched, setLaunched] = useState(false);
   const [preset, setPreset] = useState(presetId ?? "");
+  // Bumped when a preset replaces every value, so fields that keep their own typed text start over.
+  const [resets, setResets] = useState(0);
   const create = useMutation(trpc.experiment.create.mutationOptions());
   const {
     register,
@@ -174,6 +179,7 @@ export function LaunchForm({ defaults, baseModels, datasets, presets, presetId }
       values.baseModel = getValues("baseModel");
     if (!datasets.some((d) => d.name === values.dataset)) values.dataset = getValues("dataset");
     reset(values, { keepDefaultValues: true });
+    setResets((n) => n + 1);
   };
 
   const onSubmit = handleSubmit(async (input) => {
@@ -557,6 +563,23 @@ export function LaunchForm({ defaults, baseModels, datasets, presets, presetId }
               />
             </FormField>
           </div>
+          <TransferCurveFields
+            key={resets}
+            layers={baseModel?.layers ?? []}
+            partialChosen={selectedKinds.has("partial")}
+            ladder={getValues("trainPerClassLadder")}
+            cutSweep={watch("cutSweep")}
+            onLadderChange={(ladder) => {
+              setPreset("");
+              setValue("trainPerClassLadder", ladder, { shouldValidate: isSubmitted });
+            }}
+            onCutSweepChange={(sweep) => {
+              setPreset("");
+              setValue("cutSweep", sweep, { shouldValidate: isSubmitted });
+            }}
+            ladderError={Object.values(messagesByPath(errors.trainPerClassLadder))[0]}
+            cutSweepError={Object.values(messagesByPath(errors.cutSweep))[0]}
+          />
         </fieldset>
 
         <FormField id="notes" label="Notes" error={messageOf(errors.notes)}>
@@ -585,6 +608,12 @@ export function LaunchForm({ defaults, baseModels, datasets, presets, presetId }
         seeds={Number(watch("seeds"))}
         epochs={Number(watch("epochs"))}
         trainPerClass={Number(watch("trainPerClass"))}
+        budgets={watch("trainPerClassLadder")?.length ?? 1}
+        cutPoints={(() => {
+          const sweep = watch("cutSweep");
+          if (sweep === undefined) return null;
+          return sweep === "all" ? sweepCandidates(baseModel?.layers ?? []).length : sweep.length;
+        })()}
         validationFraction={Number(watch("validationFraction"))}
         classCount={dataset?.classNames.length ?? 0}
         layers={baseModel?.layers ?? []}

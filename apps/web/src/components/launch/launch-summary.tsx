@@ -12,6 +12,10 @@ interface Props {
   seeds: number;
   epochs: number;
   trainPerClass: number;
+  /** Rungs of the label-budget ladder (1 without one). */
+  budgets: number;
+  /** Partial runs per seed and budget under a cut sweep; null without a sweep. */
+  cutPoints: number | null;
   classCount: number;
   validationFraction: number;
   layers: readonly LayerInfo[];
@@ -39,6 +43,8 @@ export function LaunchSummary({
   seeds,
   epochs,
   trainPerClass,
+  budgets,
+  cutPoints,
   classCount,
   validationFraction,
   layers,
@@ -46,7 +52,12 @@ export function LaunchSummary({
 }: Props) {
   const validSeeds = passes("seeds", seeds) ? seeds : 0;
   const ordered = STRATEGY_KINDS.flatMap((k) => strategies.filter((s) => s.kind === k));
-  const runs = ordered.length * validSeeds;
+  // A sweep turns the partial strategy into one setting per cut point (see planExperimentRuns).
+  const settings =
+    cutPoints !== null && ordered.some((s) => s.kind === "partial")
+      ? ordered.length - 1 + cutPoints
+      : ordered.length;
+  const runs = settings * validSeeds * budgets;
   const trainImages =
     passes("trainPerClass", trainPerClass) && classCount > 0 ? trainPerClass * classCount : null;
   const heldOut = passes("validationFraction", validationFraction)
@@ -58,8 +69,12 @@ export function LaunchSummary({
       <p className="summary-total" aria-live="polite">
         {runs > 0 ? (
           <>
-            <strong>{count(runs, "run")}</strong>: {ordered.length} strateg
-            {ordered.length === 1 ? "y" : "ies"} × {count(validSeeds, "seed")}
+            <strong>{count(runs, "run")}</strong>:{" "}
+            {settings === ordered.length
+              ? `${ordered.length} strateg${ordered.length === 1 ? "y" : "ies"}`
+              : count(settings, "strategy setting")}{" "}
+            × {count(validSeeds, "seed")}
+            {budgets > 1 ? ` × ${count(budgets, "label budget")}` : ""}
           </>
         ) : (
           "No runs yet: pick a strategy and from 1 to 10 seeds."

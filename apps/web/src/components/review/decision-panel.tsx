@@ -2,7 +2,7 @@
 
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { useState, type FormEvent } from "react";
-import { MAX_RATIONALE_LENGTH } from "@tlab/core/review";
+import { type DecisionDto, MAX_RATIONALE_LENGTH } from "@tlab/core/review";
 import { STRATEGY_LABELS, type StrategyKind } from "@tlab/core/strategy";
 import { useCan } from "@/components/auth/current-user";
 import { formatDateTime } from "@/lib/format";
@@ -62,6 +62,7 @@ export function DecisionPanel({
             </span>
           </p>
           <Markdown text={current.rationale} />
+          <DecisionBasisNote decision={current} />
         </div>
       ) : (
         <p className="muted">No decision yet.</p>
@@ -117,11 +118,49 @@ export function DecisionPanel({
                   by {d.decidedBy.name} on {formatDateTime(d.createdAt)}
                 </span>
                 <Markdown text={d.rationale} />
+                <DecisionBasisNote decision={d} />
               </li>
             ))}
           </ol>
         </details>
       ) : null}
     </section>
+  );
+}
+
+/**
+ * What a decision was made on, and whether that still holds: "made on older numbers" with each
+ * change when later runs (more seeds, a retry) moved the comparison since.
+ */
+function DecisionBasisNote({ decision }: { decision: DecisionDto }) {
+  const { basis, drift } = decision;
+  if (!basis)
+    return (
+      <p className="muted small">Made before decisions recorded the comparison they rest on.</p>
+    );
+  const made = basis.groups
+    .map(
+      (g) =>
+        `${g.label} ${g.meanTestAccuracy === null ? "none" : g.meanTestAccuracy.toFixed(3)} (${g.n} seed${g.n === 1 ? "" : "s"})`,
+    )
+    .join(" · ");
+  if (!drift)
+    return (
+      <p className="muted small" data-testid="decision-basis">
+        Made on the current numbers: {made || "no finished run"}.
+      </p>
+    );
+  return (
+    <div className="decision-stale" role="note" aria-label="Made on older numbers">
+      <p>
+        <strong>Made on older numbers</strong>: {drift.headline}.
+      </p>
+      <ul>
+        {drift.changes.map((change) => (
+          <li key={change}>{change}</li>
+        ))}
+      </ul>
+      <p className="muted small">At the decision: {made || "no finished run"}.</p>
+    </div>
   );
 }

@@ -118,6 +118,8 @@ function copyOf(source: ExperimentDetailDto): CreateExperimentFormValues {
     batchSize: source.batchSize,
     seeds: source.seeds,
     trainPerClass: source.trainPerClass,
+    ...(source.trainPerClassLadder && { trainPerClassLadder: source.trainPerClassLadder }),
+    ...(source.cutSweep && { cutSweep: source.cutSweep }),
     validationFraction: source.validationFraction,
     testPerClass: source.testPerClass,
     training: source.training,
@@ -127,10 +129,13 @@ function copyOf(source: ExperimentDetailDto): CreateExperimentFormValues {
 
 /** One run again: its experiment's settings with only its strategy, one seed. */
 function copyOfRun(experiment: ExperimentDetailDto, run: RunDetailDto): CreateExperimentFormValues {
+  // The run's own budget and cut (its config carries the cut), without the sweep or the ladder.
+  const { trainPerClassLadder: _ladder, cutSweep: _sweep, ...settings } = copyOf(experiment);
   return {
-    ...copyOf(experiment),
+    ...settings,
     name: `${experiment.name} · ${STRATEGY_LABELS[run.strategy]} (copy)`.slice(0, 120),
     strategies: [run.config],
     seeds: 1,
+    trainPerClass: run.trainPerClass ?? experiment.trainPerClass,
   };
 }

@@ -1,0 +1,13 @@
+-- AlterTable
+ALTER TABLE "Experiment" ADD COLUMN "cutSweep" TEXT;
+ALTER TABLE "Experiment" ADD COLUMN "trainPerClassLadder" TEXT;
+
+-- AlterTable
+ALTER TABLE "Run" ADD COLUMN "trainPerClass" INTEGER;
+ALTER TABLE "Run" ADD COLUMN "trainedBaseLayers" INTEGER;
+
+-- AlterTable
+ALTER TABLE "Decision" ADD COLUMN "basis" TEXT;
+
+-- Runs from before budgets were per run trained with their experiment's one budget.
+UPDATE "Run" SET "trainPerClass" = (SELECT "trainPerClass" FROM "Experiment" WHERE "Experiment"."id" = "Run"."experimentId");
