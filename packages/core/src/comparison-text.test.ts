@@ -16,6 +16,12 @@ const c = (over: Partial<StrategyComparison>): StrategyComparison => ({
 });
 
 describe("describeComparison", () => {
+  it("names the budget and the cut of a ladder's or a sweep's pair first", () => {
+    expect(describeComparison(c({ trainPerClass: 30, cut: "cut at conv2" }))).toBe(
+      "30 labels a class, partial cut at conv2: Partial fine-tune beats the frozen extractor by 2.1 points, 95% CI 0.8 to 3.4, p = 0.01, 3 seeds",
+    );
+  });
+
   it("names the winner with the interval on its side", () => {
     expect(describeComparison(c({}))).toBe(
       "Partial fine-tune beats the frozen extractor by 2.1 points, 95% CI 0.8 to 3.4, p = 0.01, 3 seeds",

@@ -29,6 +29,15 @@ function evidence(c: StrategyComparison): string {
  * is turned to the winner's side, so both its ends read as points in the winner's favour.
  */
 export function describeComparison(c: StrategyComparison): string {
+  const context = [
+    c.trainPerClass !== undefined ? `${c.trainPerClass} labels a class` : null,
+    c.cut !== undefined ? `partial ${c.cut}` : null,
+  ].filter((part) => part !== null);
+  const sentence = describePair(c);
+  return context.length > 0 ? `${context.join(", ")}: ${sentence}` : sentence;
+}
+
+function describePair(c: StrategyComparison): string {
   if (c.meanDifference === null || c.ci95 === null || c.pValue === null) {
     return `${SUBJECT[c.b]} vs ${OBJECT[c.a]}: not tested (${c.note ?? "not enough runs"})`;
   }

@@ -88,3 +88,65 @@ describe("compareStrategies", () => {
     );
   });
 });
+
+describe("compareStrategies over a ladder and a cut sweep", () => {
+  const armRun = (
+    strategy: ComparedRun["strategy"],
+    seed: number,
+    testAccuracy: number,
+    trainPerClass: number,
+    cut: string | null = null,
+  ): ComparedRun => ({
+    strategy,
+    seed,
+    testAccuracy,
+    trainPerClass,
+    cut,
+    runId: `${strategy}-${cut ?? ""}-${trainPerClass}-${seed}`,
+  });
+
+  it("compares within each budget, each partial cut as its own arm, never two cuts of partial", async () => {
+    const runs: ComparedRun[] = [];
+    for (const budget of [10, 30]) {
+      for (const seed of [1, 2, 3]) {
+        runs.push(armRun("frozen", seed, 0.6 + budget / 1000 + seed / 100, budget));
+        runs.push(armRun("partial", seed, 0.7 + budget / 1000 + seed / 90, budget, "cut at conv2"));
+        runs.push(armRun("partial", seed, 0.75 + budget / 1000 + seed / 80, budget, "cut at fc1"));
+        runs.push(armRun("full", seed, 0.8 + budget / 1000 + seed / 70, budget));
+      }
+    }
+    const result = await compareStrategies(runs, none);
+    expect(result.map((c) => `${c.trainPerClass} ${c.a}/${c.b} ${c.cut ?? ""}`.trim())).toEqual([
+      "10 frozen/partial cut at conv2",
+      "10 frozen/partial cut at fc1",
+      "10 frozen/full",
+      "10 partial/full cut at conv2",
+      "10 partial/full cut at fc1",
+      "30 frozen/partial cut at conv2",
+      "30 frozen/partial cut at fc1",
+      "30 frozen/full",
+      "30 partial/full cut at conv2",
+      "30 partial/full cut at fc1",
+    ]);
+    // Paired by seed within the budget and the arm, not pooled across them.
+    const expected = pairedTTest(
+      [1, 2, 3].map((seed) => 0.75 + 30 / 1000 + seed / 80 - (0.6 + 30 / 1000 + seed / 100)),
+    );
+    const fc1At30 = result.find(
+      (c) => c.trainPerClass === 30 && c.cut === "cut at fc1" && c.a === "frozen",
+    );
+    expect(fc1At30).toMatchObject({ method: "paired-t", n: 3, seeds: [1, 2, 3] });
+    expect(fc1At30!.meanDifference).toBeCloseTo(expected.meanDifference, 12);
+    expect(fc1At30!.pValue).toBeCloseTo(expected.pValue!, 12);
+  });
+
+  it("leaves entries unqualified when the experiment has neither", async () => {
+    const result = await compareStrategies(
+      [run("frozen", 1, 0.8), run("full", 1, 0.9), run("frozen", 2, 0.7), run("full", 2, 0.85)],
+      none,
+    );
+    expect(result).toHaveLength(1);
+    expect(result[0]).not.toHaveProperty("trainPerClass");
+    expect(result[0]).not.toHaveProperty("cut");
+  });
+});

@@ -22,6 +22,10 @@ export interface StrategyComparison {
   /** Seeds the pair was compared on. */
   seeds: number[];
   note?: string;
+  /** In an experiment with a label-budget ladder: the budget both runs trained with. */
+  trainPerClass?: number;
+  /** In a cut sweep: where the partial side is cut (as the runs table names it). */
+  cut?: string;
 }
 
 export interface ComparedRun {
@@ -30,6 +34,10 @@ export interface ComparedRun {
   /** Null unless the run succeeded. */
   testAccuracy: number | null;
   runId: string;
+  /** Set only in a label-budget ladder: runs are compared within their budget. */
+  trainPerClass?: number | null;
+  /** Set only on partial runs of a cut sweep: each cut is its own arm. */
+  cut?: string | null;
 }
 
 export interface PairedPredictions {
@@ -37,89 +45,111 @@ export interface PairedPredictions {
   predicted: ArrayLike<number>;
 }
 
-/** Pairs of strategies present (with a succeeded run), `a` before `b` in STRATEGY_KINDS order. */
-export function strategyPairs(runs: readonly ComparedRun[]): [StrategyKind, StrategyKind][] {
-  const present = STRATEGY_KINDS.filter((k) =>
-    runs.some((r) => r.strategy === k && r.testAccuracy !== null),
-  );
-  return present.flatMap((a, i) =>
-    present.slice(i + 1).map((b) => [a, b] as [StrategyKind, StrategyKind]),
-  );
-}
-
 /**
  * Every pairwise comparison of an experiment's strategies. `predictionsOf(runId)` gives a run's
  * stored per-image predictions (undefined when it has none); it is only asked for in the one-seed case.
+ *
+ * In a ladder each budget is compared on its own (a budget changes both sides), and in a cut sweep
+ * each partial cut is its own arm against frozen and full: pooling them would pair unrelated runs
+ * of one seed. Without either, one entry per pair of strategies.
  */
 export async function compareStrategies(
   runs: readonly ComparedRun[],
   predictionsOf: (runId: string) => Promise<PairedPredictions | undefined>,
 ): Promise<StrategyComparison[]> {
-  const succeeded = (kind: StrategyKind) =>
-    new Map(
-      runs
-        .filter((r) => r.strategy === kind && r.testAccuracy !== null)
-        .map((r) => [r.seed, r] as const),
-    );
+  const budgets = [...new Set(runs.map((r) => r.trainPerClass ?? null))].sort(
+    (x, y) => (x ?? 0) - (y ?? 0),
+  );
   const result: StrategyComparison[] = [];
-  for (const [a, b] of strategyPairs(runs)) {
-    const runsA = succeeded(a);
-    const runsB = succeeded(b);
-    const seeds = [...runsA.keys()].filter((s) => runsB.has(s)).sort((x, y) => x - y);
-    const base = { a, b, metric: "testAccuracy" as const, seeds };
-    if (seeds.length >= 2) {
-      const t = pairedTTest(
-        seeds.map((s) => runsB.get(s)!.testAccuracy! - runsA.get(s)!.testAccuracy!),
-      );
-      result.push({ ...base, ...t, method: "paired-t" });
-      continue;
+  for (const budget of budgets) {
+    const atBudget = runs.filter((r) => (r.trainPerClass ?? null) === budget);
+    const arms = [...new Set(atBudget.map((r) => armKey(r)))];
+    const ordered = STRATEGY_KINDS.flatMap((kind) =>
+      arms.filter((arm) => arm.startsWith(`${kind}@`)),
+    );
+    const present = ordered.filter((arm) =>
+      atBudget.some((r) => armKey(r) === arm && r.testAccuracy !== null),
+    );
+    for (const [i, armA] of present.entries()) {
+      for (const armB of present.slice(i + 1)) {
+        const runsA = atBudget.filter((r) => armKey(r) === armA);
+        const runsB = atBudget.filter((r) => armKey(r) === armB);
+        if (runsA[0]!.strategy === runsB[0]!.strategy) continue; // two cuts of partial
+        const cut = runsA[0]!.cut ?? runsB[0]!.cut ?? undefined;
+        const context = {
+          ...(budget !== null ? { trainPerClass: budget } : {}),
+          ...(cut ? { cut } : {}),
+        };
+        const compared = await comparePair(runsA, runsB, predictionsOf);
+        result.push({ ...compared, ...context });
+      }
     }
-    if (seeds.length === 0) {
-      result.push({
-        ...base,
-        n: 0,
-        meanDifference: null,
-        ci95: null,
-        pValue: null,
-        method: "paired-t",
-        note: "no seed where both succeeded",
-      });
-      continue;
-    }
-    const seed = seeds[0]!;
-    const [pa, pb] = await Promise.all([
-      predictionsOf(runsA.get(seed)!.runId),
-      predictionsOf(runsB.get(seed)!.runId),
-    ]);
-    const untestable = (note: string): StrategyComparison => ({
-      ...base,
-      n: 1,
-      meanDifference: runsB.get(seed)!.testAccuracy! - runsA.get(seed)!.testAccuracy!,
-      ci95: null,
-      pValue: null,
-      method: "mcnemar",
-      note,
-    });
-    if (!pa || !pb) {
-      result.push(untestable("one seed, and per-image predictions are missing for a run"));
-      continue;
-    }
-    const sameImages =
-      pa.labels.length === pb.labels.length &&
-      Array.prototype.every.call(pa.labels, (l: number, i: number) => l === pb.labels[i]);
-    if (!sameImages || pa.labels.length === 0) {
-      result.push(untestable("the two runs' stored predictions are not over the same test images"));
-      continue;
-    }
-    const m = mcnemarExact(pa.labels, pa.predicted, pb.predicted);
-    result.push({
-      ...base,
-      n: m.n,
-      meanDifference: m.meanDifference,
-      ci95: m.ci95,
-      pValue: m.pValue,
-      method: "mcnemar",
-    });
   }
   return result;
+}
+
+function armKey(run: ComparedRun): string {
+  return `${run.strategy}@${run.cut ?? ""}`;
+}
+
+async function comparePair(
+  runsOfA: readonly ComparedRun[],
+  runsOfB: readonly ComparedRun[],
+  predictionsOf: (runId: string) => Promise<PairedPredictions | undefined>,
+): Promise<StrategyComparison> {
+  const succeeded = (arm: readonly ComparedRun[]) =>
+    new Map(arm.filter((r) => r.testAccuracy !== null).map((r) => [r.seed, r] as const));
+  const a = runsOfA[0]!.strategy;
+  const b = runsOfB[0]!.strategy;
+  const runsA = succeeded(runsOfA);
+  const runsB = succeeded(runsOfB);
+  const seeds = [...runsA.keys()].filter((s) => runsB.has(s)).sort((x, y) => x - y);
+  const base = { a, b, metric: "testAccuracy" as const, seeds };
+  if (seeds.length >= 2) {
+    const t = pairedTTest(
+      seeds.map((s) => runsB.get(s)!.testAccuracy! - runsA.get(s)!.testAccuracy!),
+    );
+    return { ...base, ...t, method: "paired-t" };
+  }
+  if (seeds.length === 0) {
+    return {
+      ...base,
+      n: 0,
+      meanDifference: null,
+      ci95: null,
+      pValue: null,
+      method: "paired-t",
+      note: "no seed where both succeeded",
+    };
+  }
+  const seed = seeds[0]!;
+  const [pa, pb] = await Promise.all([
+    predictionsOf(runsA.get(seed)!.runId),
+    predictionsOf(runsB.get(seed)!.runId),
+  ]);
+  const untestable = (note: string): StrategyComparison => ({
+    ...base,
+    n: 1,
+    meanDifference: runsB.get(seed)!.testAccuracy! - runsA.get(seed)!.testAccuracy!,
+    ci95: null,
+    pValue: null,
+    method: "mcnemar",
+    note,
+  });
+  if (!pa || !pb) return untestable("one seed, and per-image predictions are missing for a run");
+  const sameImages =
+    pa.labels.length === pb.labels.length &&
+    Array.prototype.every.call(pa.labels, (l: number, i: number) => l === pb.labels[i]);
+  if (!sameImages || pa.labels.length === 0) {
+    return untestable("the two runs' stored predictions are not over the same test images");
+  }
+  const m = mcnemarExact(pa.labels, pa.predicted, pb.predicted);
+  return {
+    ...base,
+    n: m.n,
+    meanDifference: m.meanDifference,
+    ci95: m.ci95,
+    pValue: m.pValue,
+    method: "mcnemar",
+  };
 }

@@ -87,7 +87,12 @@ describe("Verdict", () => {
       run("full", seed, 0.8 + seed * 0.002, 3000),
     ]);
     const comparisons = await compareStrategies(
-      runs.map((r) => ({ ...r, runId: r.id, testAccuracy: r.testAccuracy ?? null })),
+      runs.map((r) => ({
+        strategy: r.strategy,
+        seed: r.seed,
+        runId: r.id,
+        testAccuracy: r.testAccuracy ?? null,
+      })),
       async () => undefined,
     );
     const text = verdict(runs, null, comparisons);
@@ -112,7 +117,12 @@ describe("Verdict", () => {
       run("full", 3, 0.82, 3000),
     ];
     const comparisons = await compareStrategies(
-      runs.map((r) => ({ ...r, runId: r.id, testAccuracy: r.testAccuracy ?? null })),
+      runs.map((r) => ({
+        strategy: r.strategy,
+        seed: r.seed,
+        runId: r.id,
+        testAccuracy: r.testAccuracy ?? null,
+      })),
       async () => undefined,
     );
     const text = verdict(runs, null, comparisons);

@@ -20,7 +20,13 @@ function pairOf(
   x: StrategyKind,
   y: StrategyKind,
 ): StrategyComparison | undefined {
-  return comparisons.find((c) => (c.a === x && c.b === y) || (c.a === y && c.b === x));
+  // The verdict pools a sweep's cuts and a ladder's budgets, so only an unqualified test speaks for it.
+  return comparisons.find(
+    (c) =>
+      c.trainPerClass === undefined &&
+      c.cut === undefined &&
+      ((c.a === x && c.b === y) || (c.a === y && c.b === x)),
+  );
 }
 
 const tested = (c: StrategyComparison | undefined): c is StrategyComparison =>
@@ -34,7 +40,9 @@ function ComparisonList({ comparisons }: { comparisons: readonly StrategyCompari
     <div className="verdict-tests">
       <ul aria-label="Pairwise comparisons">
         {comparisons.map((c) => (
-          <li key={`${c.a}-${c.b}`}>{describeComparison(c)}.</li>
+          <li key={`${c.a}-${c.b}-${c.trainPerClass ?? ""}-${c.cut ?? ""}`}>
+            {describeComparison(c)}.
+          </li>
         ))}
       </ul>
       {note ? <p className="muted small">{note}</p> : null}
