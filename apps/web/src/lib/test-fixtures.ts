@@ -25,6 +25,7 @@ export function runSummaryFixture(over: Partial<RunSummaryDto> = {}): RunSummary
     trainableParams: null,
     totalParams: null,
     wallTimeMs: null,
+    reportedByClient: false,
     ...over,
   };
 }

@@ -14,6 +14,7 @@ import { RunNoteRepository } from "@tlab/db/repositories/run-note-repository";
 import { RunLogRepository } from "@tlab/db/repositories/run-log-repository";
 import { UserRepository } from "@tlab/db/repositories/user-repository";
 import { HealthProbeRepository } from "@tlab/db/repositories/health-probe-repository";
+import { ExternalRunRepository } from "@tlab/db/repositories/external-run-repository";
 import { CatalogImportService } from "./catalog-import-service";
 import { ComparisonService } from "./comparison-service";
 import { ExperimentService } from "./experiment-service";
@@ -29,6 +30,7 @@ import { TokenService } from "./token-service";
 import { UserAdminService } from "./user-admin-service";
 import { WorkerListService } from "./worker-list-service";
 import { HealthService } from "./health-service";
+import { ExternalRunService } from "./external-run-service";
 
 export type Services = ReturnType<typeof createServices>;
 
@@ -80,6 +82,8 @@ export function createServices(db: Db, options: RunServiceOptions & { dataDir?: 
     runLogs: new RunLogService(runsRepo, new RunLogRepository(db, provider), runs),
     /** CSV and JSON downloads of comparisons and metric series. */
     export: new ExportService(comparison, runQueries, review),
+    /** External experiments and their runs, reported by clients over /api/v1. */
+    external: new ExternalRunService(new ExternalRunRepository(db), metricsRepo, options.now),
     /** What /api/health reports: start-up done, and a short write transaction commits in time. */
     health: new HealthService(new HealthProbeRepository(db), provider),
   };

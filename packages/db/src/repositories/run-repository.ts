@@ -16,8 +16,9 @@ export interface ClaimedRunRow {
     validationFraction: number;
     testPerClass: number;
     training: string;
-    baseModelId: string;
-    datasetId: string;
+    /** Null only for external experiments, whose runs are never queued, hence never claimed. */
+    baseModelId: string | null;
+    datasetId: string | null;
   };
 }
 
