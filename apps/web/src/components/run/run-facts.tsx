@@ -29,7 +29,7 @@ export function RunFacts({ run, worker }: { run: RunDetailDto; worker: WorkerDto
       </div>
       <div>
         <dt>Worker</dt>
-        <dd>{run.workerName ?? "—"}</dd>
+        <dd>{run.reportedByClient ? "reported by a client" : (run.workerName ?? "—")}</dd>
       </div>
       <div>
         <dt>Backend</dt>
