@@ -7,6 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { API_V1_ROUTES, type ApiRoute } from "@tlab/api/http/api-v1-routes";
 import type { ComparisonDto, ExperimentDetailDto } from "@tlab/core/dto";
 import { freePort, personalToken, ROOT } from "./platform-harness";
+import { type Browser, browserSkipReason, launchBrowser } from "./web-server";
 
 const ADMIN = { email: "api-admin@example.test", password: "api admin password" };
 const WEB_DIR = path.join(ROOT, "apps/web");
@@ -25,6 +26,8 @@ describe("the HTTP API and the Python client against a real server", () => {
   let port: number;
   let web: ChildProcess | undefined;
   let token: string;
+  /** The experiment the Python script reported, for the browser's look at it. */
+  let reportedExperimentId = "";
 
   async function startWeb(): Promise<void> {
     web = spawn(
@@ -214,6 +217,7 @@ describe("the HTTP API and the Python client against a real server", () => {
       runs: string[];
     };
     expect(runs).toHaveLength(6);
+    reportedExperimentId = experimentId;
     const experiment = (await api("GET", `/api/v1/experiments/${experimentId}`))
       .body as ExperimentDetailDto;
     expect(experiment.source).toBe("external");
@@ -300,4 +304,58 @@ describe("the HTTP API and the Python client against a real server", () => {
     const listed = (await api("GET", "/api/v1/experiments?search=restart")).body.items as unknown[];
     expect(listed).toHaveLength(1);
   }, 180_000);
+
+  it.skipIf(browserSkipReason() !== null)(
+    "shows the client's runs like built-in ones, and the API page, in a browser",
+    async () => {
+      expect(reportedExperimentId).not.toBe("");
+      const browser: Browser = await launchBrowser();
+      try {
+        const { page } = browser;
+        await page.goto(`${url}/sign-in`);
+        const form = page.getByRole("form", { name: "Sign in" });
+        await form.getByLabel("Email", { exact: true }).fill(ADMIN.email);
+        await form.getByLabel("Password", { exact: true }).fill(ADMIN.password);
+        await form.getByRole("button").click();
+        await page.waitForURL((u) => !/\/sign-(in|up)/.test(u.pathname), { timeout: 30_000 });
+
+        await page.goto(`${url}/experiments/${reportedExperimentId}`);
+        await page.getByText("reported by a client").first().waitFor();
+        const header = page.locator("header.experiment-header");
+        expect(await header.textContent()).toContain("tiny-tanh-8");
+        // The same comparison as a built-in experiment: a verdict, one summary row per strategy.
+        await page.getByRole("region", { name: "Strategies compared" }).waitFor();
+        await browser.shot("60-external-experiment");
+        await page.locator("p.verdict", { hasText: /most accurate/ }).waitFor();
+        const summary = page.getByRole("region", { name: "Strategies compared" });
+        for (const name of ["Frozen feature extractor", "Partial fine-tune", "Full fine-tune"])
+          expect(await summary.getByRole("row", { name: new RegExp(name) }).count()).toBe(1);
+        expect(
+          await page
+            .getByRole("region", { name: "Confusion matrices (test set)" })
+            .getByRole("table")
+            .count(),
+        ).toBeGreaterThan(0);
+        const runs = page.getByRole("region", { name: "Runs" });
+        expect(await runs.getByText("reported by a client").count()).toBe(6);
+        await browser.shot("60-external-experiment");
+
+        await page.goto(`${url}/api-reference`);
+        await page.getByRole("heading", { name: "API", exact: true }).waitFor();
+        for (const route of Object.values(API_V1_ROUTES))
+          await page
+            .getByRole("heading", {
+              name: `${route.method.toUpperCase()} ${route.path}`,
+              exact: true,
+            })
+            .waitFor();
+        expect(await page.getByText("testAccuracy", { exact: true }).count()).toBeGreaterThan(0);
+        await browser.shot("61-api-page");
+        expect(browser.pageErrors).toEqual([]);
+      } finally {
+        await browser.close();
+      }
+    },
+    120_000,
+  );
 });
