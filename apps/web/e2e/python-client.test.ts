@@ -237,7 +237,13 @@ describe("the HTTP API and the Python client against a real server", () => {
     expect(comparison.series).toHaveLength(6);
     for (const s of comparison.series) {
       const names = s.metrics.map((m) => m.name).sort();
-      expect(names).toEqual(["epoch/seconds", "train/accuracy", "train/loss", "val/accuracy"]);
+      expect(names).toEqual([
+        "epoch/seconds",
+        "train/accuracy",
+        "train/loss",
+        "val/accuracy",
+        "val/loss",
+      ]);
       for (const m of s.metrics) expect(m.points.map((p) => p.step)).toEqual([1, 2, 3, 4, 5, 6]);
     }
     const finals = comparison.finalMetrics ?? {};
@@ -249,7 +255,7 @@ describe("the HTTP API and the Python client against a real server", () => {
       const correct = final.confusionMatrix.reduce((sum, row, k) => sum + row[k]!, 0);
       expect(total).toBe(30);
       expect(correct / total).toBeCloseTo(run.testAccuracy!, 10);
-      expect(final.classNames).toEqual(["left", "right", "top"]);
+      expect(final.classNames).toEqual(["inner", "middle", "outer"]);
       expect(final.trainableParams).toBeLessThanOrEqual(final.totalParams);
     }
     // frozen trains the head only: fewer trainable parameters than full.
@@ -258,7 +264,7 @@ describe("the HTTP API and the Python client against a real server", () => {
     expect(params("partial")).toBeLessThan(params("full"));
     const detail = (await api("GET", `/api/v1/runs/${runs[0]}`)).body;
     expect(detail.reported.predictions.predictions).toHaveLength(30);
-    expect(detail.reported.settings).toMatchObject({ learningRate: 0.05, baseLearningRate: 0.005 });
+    expect(detail.reported.settings).toMatchObject({ learningRate: 0.05, baseLearningRate: 0.05 });
   }, 180_000);
 
   it("loses and duplicates nothing when the server restarts mid-run", async () => {
@@ -299,7 +305,7 @@ describe("the HTTP API and the Python client against a real server", () => {
       name: string;
       points: { step: number }[];
     }[];
-    expect(series).toHaveLength(4);
+    expect(series).toHaveLength(5);
     for (const s of series) expect(s.points.map((p) => p.step)).toEqual([1, 2, 3, 4, 5, 6, 7, 8]);
     const listed = (await api("GET", "/api/v1/experiments?search=restart")).body.items as unknown[];
     expect(listed).toHaveLength(1);
