@@ -346,6 +346,17 @@ describe("the HTTP API and the Python client against a real server", () => {
         expect(await runs.getByText("reported by a client").count()).toBe(6);
         await browser.shot("60-external-experiment");
 
+        // A run's page: marked as reported, with the settings its client declared, as given.
+        await runs
+          .getByRole("row", { name: /Partial fine-tune/ })
+          .first()
+          .getByRole("link", { name: "Details" })
+          .click();
+        await page
+          .getByText("reported by the client: cut hidden[4:], lr 0.05, base lr 0.05")
+          .waitFor();
+        expect(await page.getByText("reported by a client").count()).toBeGreaterThan(0);
+
         await page.goto(`${url}/api-reference`);
         await page.getByRole("heading", { name: "API", exact: true }).waitFor();
         for (const route of Object.values(API_V1_ROUTES))

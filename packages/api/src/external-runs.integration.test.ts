@@ -100,6 +100,13 @@ describe("external experiments and client-reported runs", () => {
       predicted: 1,
       confidence: 0.6,
     });
+    const page = await h.viewer.run.byId({ runId: first.id });
+    expect(page.reportedByClient).toBe(true);
+    expect(page.clientSettings).toEqual({
+      cut: "layer3",
+      learningRate: 0.01,
+      extra: { optimizer: "sgd" },
+    });
     // The tRPC experiment page reads it the same way.
     const byTrpc = await h.viewer.experiment.compare({ id });
     expect(byTrpc.series).toHaveLength(6);

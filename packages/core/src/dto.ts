@@ -1,5 +1,5 @@
 import type { TrainingOptions } from "./experiment";
-import type { ExternalSubject } from "./external-run";
+import type { ExternalRunSettings, ExternalSubject } from "./external-run";
 import type { LayerInfo } from "./layer-plan";
 import type { AuthorDto, RunEventDto } from "./review";
 import type { DatasetSpec, FinalMetrics, RunStatus, TrainingBackend } from "./run";
@@ -78,6 +78,8 @@ export interface RunSummaryDto {
 export interface RunDetailDto extends RunSummaryDto {
   experimentName: string;
   finalMetrics: FinalMetrics | null;
+  /** The settings a client declared for a run it reports; null for runs trained by workers. */
+  clientSettings: ExternalRunSettings | null;
   artifacts: ArtifactDto[];
   /** The run's recorded history, oldest first; empty for runs from before it was recorded. */
   events: RunEventDto[];

@@ -36,6 +36,7 @@ export function runDetailFixture(over: Partial<RunDetailDto> = {}): RunDetailDto
     ...runSummaryFixture(over),
     experimentName: "e",
     finalMetrics: null,
+    clientSettings: null,
     artifacts: [],
     events: [],
     ...over,
