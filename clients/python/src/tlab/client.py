@@ -1,5 +1,6 @@
 """The Transfer Lab client: experiments and runs reported from any training code."""
 
+import atexit
 import math
 import os
 import threading
@@ -209,6 +210,8 @@ class Run:
         self.cancel_requested = False
         self._thread = threading.Thread(target=self._send_loop, name=f"tlab-run-{run_id}", daemon=True)
         self._thread.start()
+        # A script that ends without finish() still gets its logged points stored.
+        atexit.register(self._flush_at_exit)
 
     @property
     def url(self) -> str:
@@ -309,6 +312,14 @@ class Run:
         elif not self.ended:
             self.fail("the run's `with` block ended without run.finish()")
         return False
+
+    def _flush_at_exit(self) -> None:
+        if self.ended or self._closed:
+            return
+        try:
+            self.flush()
+        except Exception:  # noqa: BLE001 - the interpreter is exiting; nothing to raise to
+            pass
 
     def _raise_error(self) -> None:
         if self._error is not None:
