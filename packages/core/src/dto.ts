@@ -1,4 +1,5 @@
 import type { TrainingOptions } from "./experiment";
+import type { ExternalRunSettings, ExternalSubject } from "./external-run";
 import type { LayerInfo } from "./layer-plan";
 import type { AuthorDto, RunEventDto } from "./review";
 import type { DatasetSpec, FinalMetrics, RunStatus, TrainingBackend } from "./run";
@@ -76,11 +77,15 @@ export interface RunSummaryDto {
   trainableParams: number | null;
   totalParams: number | null;
   wallTimeMs: number | null;
+  /** Reported by a client over the HTTP API (an external experiment's run), not trained by a worker. */
+  reportedByClient: boolean;
 }
 
 export interface RunDetailDto extends RunSummaryDto {
   experimentName: string;
   finalMetrics: FinalMetrics | null;
+  /** The settings a client declared for a run it reports; null for runs trained by workers. */
+  clientSettings: ExternalRunSettings | null;
   artifacts: ArtifactDto[];
   /** The run's recorded history, oldest first; empty for runs from before it was recorded. */
   events: RunEventDto[];
@@ -106,6 +111,10 @@ export interface ExperimentSummaryDto {
 }
 
 export interface ExperimentDetailDto extends ExperimentSummaryDto {
+  /** builtin: launched here and trained by workers; external: its runs are reported by a client. */
+  source: "builtin" | "external";
+  /** What an external experiment's client said about its base model and dataset; null for built-in ones. */
+  external: ExternalSubject | null;
   /** Who launched it; null when no user did (a script) or the account is gone. */
   launchedBy: AuthorDto | null;
   batchSize: number;

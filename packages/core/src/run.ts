@@ -85,7 +85,8 @@ export const PerClassMetrics = z.object({
 
 export const FinalMetrics = z.object({
   testAccuracy: z.number().min(0).max(1),
-  testLoss: z.number(),
+  /** Absent only for a run reported by a client that did not report it. */
+  testLoss: z.number().optional(),
   confusionMatrix: z.array(z.array(z.number().int().min(0))),
   classNames: z.array(z.string()),
   perClass: z.array(PerClassMetrics),
@@ -102,9 +103,10 @@ export const FinalMetrics = z.object({
   apiWaitMs: z.number().min(0).optional(),
   /** The checkpoint epoch the reporting attempt resumed from (0 or absent: it trained from the start). */
   resumedFromEpoch: z.number().int().min(0).optional(),
-  trainImagesPerSec: z.number().min(0),
-  /** Most tensor memory the run held at once (base weights, data, head, optimizer state, a step's activations); not the worker process's size. */
-  peakMemoryBytes: z.number().min(0),
+  /** Absent for a run reported by a client (its training throughput is not known here). */
+  trainImagesPerSec: z.number().min(0).optional(),
+  /** Absent for a run reported by a client. Most tensor memory the run held at once (base weights, data, head, optimizer state, a step's activations); not the worker process's size. */
+  peakMemoryBytes: z.number().min(0).optional(),
   /**
    * Images per forward/backward pass when the batch did not fit the backend's memory at once: the
    * gradients of a batch's micro-batches are summed and applied once, so the effective batch is

@@ -139,7 +139,7 @@ describe("early stopping", () => {
     // test result (same seed: same batches, same steps).
     const replay = await observeRun(strategy, {}, { epochs: stopped.metrics.bestEpoch });
     replay.base.dispose();
-    expect(stopped.metrics.testLoss).toBeCloseTo(replay.metrics.testLoss, 6);
+    expect(stopped.metrics.testLoss).toBeCloseTo(replay.metrics.testLoss!, 6);
     expect(stopped.metrics.confusionMatrix).toEqual(replay.metrics.confusionMatrix);
   });
 

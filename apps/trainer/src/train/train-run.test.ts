@@ -246,11 +246,13 @@ describe("trainRun on the committed LeNet-5 base (digits 0-4 → 5-9, wasm)", ()
   });
 
   it("reports the run's own peak tensor memory, whatever the process held or freed before; full needs at least frozen's", async () => {
-    const peakOf = async (strategy: StrategyConfigInput) => {
+    const peakOf = async (strategy: StrategyConfigInput): Promise<number> => {
       const base = await loadModelFromDir(BASE_DIR);
       try {
-        return (await trainRun(makeSpec(base, strategy), { baseModel: base })).metrics
-          .peakMemoryBytes;
+        return (
+          (await trainRun(makeSpec(base, strategy), { baseModel: base })).metrics.peakMemoryBytes ??
+          Number.NaN
+        );
       } finally {
         base.dispose();
       }

@@ -33,6 +33,7 @@ export default async function RootLayout({ children }: { children: ReactNode }) 
               <Link href="/models">Models</Link>
               <Link href="/workers">Workers</Link>
               <Link href="/activity">Activity</Link>
+              <Link href="/api-reference">API</Link>
             </nav>
           ) : null}
           <UserMenu user={user} />

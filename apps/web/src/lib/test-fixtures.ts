@@ -27,6 +27,7 @@ export function runSummaryFixture(over: Partial<RunSummaryDto> = {}): RunSummary
     trainableParams: null,
     totalParams: null,
     wallTimeMs: null,
+    reportedByClient: false,
     ...over,
   };
 }
@@ -37,6 +38,7 @@ export function runDetailFixture(over: Partial<RunDetailDto> = {}): RunDetailDto
     ...runSummaryFixture(over),
     experimentName: "e",
     finalMetrics: null,
+    clientSettings: null,
     artifacts: [],
     events: [],
     ...over,

@@ -15,6 +15,7 @@ import { RunLogRepository } from "@tlab/db/repositories/run-log-repository";
 import { UserRepository } from "@tlab/db/repositories/user-repository";
 import { HealthProbeRepository } from "@tlab/db/repositories/health-probe-repository";
 import { WebhookRepository } from "@tlab/db/repositories/webhook-repository";
+import { ExternalRunRepository } from "@tlab/db/repositories/external-run-repository";
 import { CatalogImportService } from "./catalog-import-service";
 import { ComparisonService } from "./comparison-service";
 import { RunPredictionsService } from "./run-predictions-service";
@@ -32,6 +33,7 @@ import { UserAdminService } from "./user-admin-service";
 import { WorkerListService } from "./worker-list-service";
 import { HealthService } from "./health-service";
 import { WebhookService, type WebhookDeliveryOptions } from "./webhook-service";
+import { ExternalRunService } from "./external-run-service";
 
 export type Services = ReturnType<typeof createServices>;
 
@@ -93,6 +95,8 @@ export function createServices(
     runLogs: new RunLogService(runsRepo, new RunLogRepository(db, provider), runs),
     /** CSV and JSON downloads of comparisons and metric series. */
     export: new ExportService(comparison, runQueries, review),
+    /** External experiments and their runs, reported by clients over /api/v1. */
+    external: new ExternalRunService(new ExternalRunRepository(db), metricsRepo, options.now),
     /** What /api/health reports: start-up done, and a short write transaction commits in time. */
     health: new HealthService(new HealthProbeRepository(db), provider),
     /** Webhooks (admin) and the delivery of their outbox. */

@@ -24,6 +24,13 @@ export class RunRetryService {
   async retry(runId: string, by: SessionUser | null): Promise<RunSummaryDto> {
     const current = await this.queries.lifecycle(runId);
     if (!current) throw new DomainError("NOT_FOUND", `runId: no run "${runId}"`);
+    // A client-reported run has no worker to train it: queued, it would wait forever (or a
+    // worker would take a run whose base model is not in the catalog).
+    if ((await this.runs.summaryById(runId))?.reportedByClient)
+      throw new DomainError(
+        "INVALID_INPUT",
+        `runId: run ${runId} was reported by a client; start a new run from that client instead of retrying it here`,
+      );
     if (!RETRYABLE.has(current.status)) {
       throw new DomainError(
         "INVALID_INPUT",

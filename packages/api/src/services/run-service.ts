@@ -89,8 +89,8 @@ export class RunService {
     if (!claimed) return null;
     const { run, experiment } = claimed;
     const [baseModel, dataset] = await Promise.all([
-      this.catalog.baseModelById(experiment.baseModelId),
-      this.catalog.datasetById(experiment.datasetId),
+      experiment.baseModelId ? this.catalog.baseModelById(experiment.baseModelId) : null,
+      experiment.datasetId ? this.catalog.datasetById(experiment.datasetId) : null,
     ]);
     if (!baseModel || !dataset)
       throw new DomainError("NOT_FOUND", `run ${run.id}: its base model or dataset is gone`);

@@ -4,6 +4,7 @@ import type {
   ExperimentTableQuery,
   ExperimentTableRowDto,
 } from "@tlab/core/table-queries";
+import { subjectNames, subjectSelect } from "./experiment-subject";
 import type { RunStatus } from "@tlab/core/run";
 import { StrategyKind } from "@tlab/core/strategy";
 import type { Db, DbProvider } from "../client";
@@ -69,8 +70,7 @@ export class ExperimentQueryRepository {
           seeds: true,
           createdAt: true,
           decision: true,
-          baseModel: { select: { name: true } },
-          dataset: { select: { name: true } },
+          ...subjectSelect,
           tags: { select: { tag: true }, orderBy: { tag: "asc" } },
           _count: { select: { stars: true } },
         },
@@ -87,8 +87,7 @@ export class ExperimentQueryRepository {
         return {
           id: r.id,
           name: r.name,
-          baseModelName: r.baseModel.name,
-          datasetName: r.dataset.name,
+          ...subjectNames(r),
           epochs: r.epochs,
           seeds: r.seeds,
           createdAt: r.createdAt.toISOString(),

@@ -6,6 +6,12 @@ import type { CreateExperimentInput } from "@tlab/core/experiment";
 import { RUN_STATUSES_ZERO } from "../run-counts";
 import type { RunStatus } from "@tlab/core/run";
 import type { Db, DbProvider } from "../client";
+import {
+  externalSubject,
+  subjectNames,
+  subjectSelect,
+  type SubjectRow,
+} from "./experiment-subject";
 import { runSummaryInclude, toRunSummary } from "./run-mapper";
 
 export interface NewRun {
@@ -22,8 +28,7 @@ const summarySelect = {
   epochs: true,
   seeds: true,
   createdAt: true,
-  baseModel: { select: { name: true } },
-  dataset: { select: { name: true } },
+  ...subjectSelect,
 } as const;
 
 export class ExperimentRepository {
@@ -108,6 +113,7 @@ export class ExperimentRepository {
         testPerClass: true,
         training: true,
         notes: true,
+        source: true,
         createdBy: { select: { id: true, name: true, email: true } },
         runs: { orderBy: [{ strategy: "asc" }, { seed: "asc" }], include: runSummaryInclude },
       },
@@ -118,6 +124,8 @@ export class ExperimentRepository {
     for (const r of runs) counts[r.status] += 1;
     return {
       ...toSummary(row, counts),
+      source: row.source === "external" ? "external" : "builtin",
+      external: externalSubject(row),
       launchedBy: row.createdBy,
       batchSize: row.batchSize,
       trainPerClass: row.trainPerClass,
@@ -167,22 +175,19 @@ export class ExperimentRepository {
 }
 
 function toSummary(
-  row: {
+  row: SubjectRow & {
     id: string;
     name: string;
     epochs: number;
     seeds: number;
     createdAt: Date;
-    baseModel: { name: string };
-    dataset: { name: string };
   },
   counts: Record<RunStatus, number> | undefined,
 ): ExperimentSummaryDto {
   return {
     id: row.id,
     name: row.name,
-    baseModelName: row.baseModel.name,
-    datasetName: row.dataset.name,
+    ...subjectNames(row),
     epochs: row.epochs,
     seeds: row.seeds,
     createdAt: row.createdAt.toISOString(),

@@ -155,6 +155,7 @@ export class ReviewRepository {
           name: true,
           createdAt: true,
           createdBy: AUTHOR,
+          source: true,
           _count: { select: { runs: true } },
         },
         orderBy: { createdAt: "desc" },
@@ -243,7 +244,11 @@ export class ReviewRepository {
         experimentName: e.name,
         runId: null,
         actor: e.createdBy ? author(e.createdBy) : null,
-        summary: `${e._count.runs} run${e._count.runs === 1 ? "" : "s"} queued`,
+        // An external experiment starts empty; its runs arrive from a client, never queued.
+        summary:
+          e.source === "external"
+            ? "external: runs reported by a client"
+            : `${e._count.runs} run${e._count.runs === 1 ? "" : "s"} queued`,
       })),
       ...runs.map((r) => ({
         kind: r.status === "SUCCEEDED" ? ("finished" as const) : ("failed" as const),

@@ -35,5 +35,6 @@ export function toRunSummary(row: RunRow): RunSummaryDto {
     trainableParams: row.trainableParams,
     totalParams: row.totalParams,
     wallTimeMs: row.wallTimeMs,
+    reportedByClient: row.reportedByClient,
   };
 }

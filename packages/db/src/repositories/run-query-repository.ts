@@ -18,6 +18,7 @@ import {
   type SortValue,
 } from "../keyset-cursor";
 import { recordRunEvent } from "./run-events";
+import { subjectNames, subjectSelect, type SubjectRow } from "./experiment-subject";
 import { runSummaryInclude, toRunSummary } from "./run-mapper";
 import { containsIgnoringCase } from "./text-search";
 
@@ -42,8 +43,7 @@ const rowInclude = {
       validationFraction: true,
       testPerClass: true,
       training: true,
-      baseModel: { select: { name: true } },
-      dataset: { select: { name: true } },
+      ...subjectSelect,
     },
   },
 } as const;
@@ -58,9 +58,7 @@ type RowWithExperiment = Awaited<ReturnType<Db["run"]["findFirstOrThrow"]>> & {
     validationFraction: number;
     testPerClass: number;
     training: string;
-    baseModel: { name: string };
-    dataset: { name: string };
-  };
+  } & SubjectRow;
 };
 
 export interface ComparedRunRow {
@@ -300,8 +298,7 @@ function toRow(row: RowWithExperiment): RunTableRowDto {
   return {
     ...toRunSummary(row),
     experimentName: row.experiment.name,
-    baseModelName: row.experiment.baseModel.name,
-    datasetName: row.experiment.dataset.name,
+    ...subjectNames(row.experiment),
   };
 }
 

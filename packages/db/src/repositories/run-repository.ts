@@ -1,4 +1,5 @@
 import type { ArtifactDto, RunDetailDto, RunSummaryDto } from "@tlab/core/dto";
+import { ExternalRunSettings } from "@tlab/core/external-run";
 import { RunEventKind, type RunEventDto } from "@tlab/core/review";
 import { FinalMetrics, type RunStatus, type TrainingBackend } from "@tlab/core/run";
 import type { Db, DbProvider } from "../client";
@@ -16,8 +17,9 @@ export interface ClaimedRunRow {
     validationFraction: number;
     testPerClass: number;
     training: string;
-    baseModelId: string;
-    datasetId: string;
+    /** Null only for external experiments, whose runs are never queued, hence never claimed. */
+    baseModelId: string | null;
+    datasetId: string | null;
   };
 }
 
@@ -74,6 +76,9 @@ export class RunRepository {
       experimentName: row.experiment.name,
       finalMetrics: row.finalMetrics
         ? parseJsonColumn(FinalMetrics, row.finalMetrics, "Run.finalMetrics")
+        : null,
+      clientSettings: row.clientSettings
+        ? parseJsonColumn(ExternalRunSettings, row.clientSettings, "Run.clientSettings")
         : null,
       artifacts: row.artifacts.map(
         (a): ArtifactDto => ({

@@ -33,6 +33,7 @@ export function ExperimentHeader({ experiment }: { experiment: ExperimentDetailD
   const strategies = new Map<StrategyConfig["kind"], StrategyConfig>();
   for (const run of [...experiment.runs].sort(byStrategyThenSeed))
     if (!strategies.has(run.strategy)) strategies.set(run.strategy, run.config);
+  if (experiment.source === "external") return <ExternalExperimentHeader experiment={experiment} />;
   return (
     <header className="experiment-header">
       <div className="page-header">
@@ -146,6 +147,65 @@ export function ExperimentHeader({ experiment }: { experiment: ExperimentDetailD
           </li>
         ))}
       </ul>
+      {experiment.notes ? <p className="notes">{experiment.notes}</p> : null}
+    </header>
+  );
+}
+
+/**
+ * An external experiment's header: its runs are reported by a client, so the base model and
+ * dataset are the client's names (not catalog entries) and the training settings are per run.
+ */
+function ExternalExperimentHeader({ experiment }: { experiment: ExperimentDetailDto }) {
+  return (
+    <header className="experiment-header">
+      <div className="page-header">
+        <div>
+          <p className="breadcrumb">
+            <Link href="/">Experiments</Link> /
+          </p>
+          <h1>{experiment.name}</h1>
+          <p className="subtitle">
+            <code>{experiment.baseModelName}</code> → <code>{experiment.datasetName}</code>{" "}
+            <span className="status status-note">reported by a client</span>
+          </p>
+          <ExperimentLabels experimentId={experiment.id} experimentName={experiment.name} />
+        </div>
+        <div className="header-actions">
+          <Link href={`/runs?experiment=${experiment.id}`} className="button">
+            Runs table
+          </Link>
+        </div>
+      </div>
+      <dl className="facts">
+        <div>
+          <dt>Base model</dt>
+          <dd>{experiment.external?.baseModel.description || experiment.baseModelName}</dd>
+        </div>
+        <div>
+          <dt>Dataset</dt>
+          <dd>{experiment.external?.dataset.description || experiment.datasetName}</dd>
+        </div>
+        <div>
+          <dt>Epochs (most reported)</dt>
+          <dd>{experiment.epochs}</dd>
+        </div>
+        <div>
+          <dt>Seeds</dt>
+          <dd>{experiment.seeds}</dd>
+        </div>
+        <div>
+          <dt>Created</dt>
+          <dd>
+            {formatDateTime(experiment.createdAt)}
+            {experiment.launchedBy ? ` by ${experiment.launchedBy.name}` : null}
+          </dd>
+        </div>
+      </dl>
+      <p className="muted">
+        Runs of this experiment are trained elsewhere and reported through the API (
+        <Link href="/api-reference">API</Link>); each run's settings are on its page.
+      </p>
       {experiment.notes ? <p className="notes">{experiment.notes}</p> : null}
     </header>
   );

@@ -82,7 +82,13 @@ export function RunsTable({
                 </td>
                 <td className="num nowrap">{formatPercent(run.testAccuracy)}</td>
                 <td className="num nowrap">{formatDuration(run.wallTimeMs)}</td>
-                <td className="nowrap">{run.workerName ?? <span className="muted">—</span>}</td>
+                <td className="nowrap">
+                  {run.reportedByClient ? (
+                    <span className="muted">reported by a client</span>
+                  ) : (
+                    (run.workerName ?? <span className="muted">—</span>)
+                  )}
+                </td>
                 <td className="actions">
                   <Link href={`/runs/${run.id}`} aria-label={`Details of ${name}`}>
                     Details

@@ -1,4 +1,5 @@
 import type { RunDetailDto, WorkerDto } from "@tlab/core/dto";
+import type { ExternalRunSettings } from "@tlab/core/external-run";
 import { STRATEGY_LABELS } from "@tlab/core/strategy";
 import { describeStrategy } from "@/lib/describe-strategy";
 import { durationBetween, formatDuration } from "@/lib/format";
@@ -29,7 +30,7 @@ export function RunFacts({ run, worker }: { run: RunDetailDto; worker: WorkerDto
       </div>
       <div>
         <dt>Worker</dt>
-        <dd>{run.workerName ?? "—"}</dd>
+        <dd>{run.reportedByClient ? "reported by a client" : (run.workerName ?? "—")}</dd>
       </div>
       <div>
         <dt>Backend</dt>
@@ -57,8 +58,27 @@ export function RunFacts({ run, worker }: { run: RunDetailDto; worker: WorkerDto
       </div>
       <div className="facts-wide">
         <dt>Settings</dt>
-        <dd>{describeStrategy(run.config)}</dd>
+        <dd>
+          {run.clientSettings
+            ? describeClientSettings(run.clientSettings)
+            : describeStrategy(run.config)}
+        </dd>
       </div>
     </dl>
   );
+}
+
+/** What a client declared for a run it reports, as given (nothing filled in by defaults). */
+function describeClientSettings(settings: ExternalRunSettings): string {
+  const parts: string[] = [];
+  if (settings.cut) parts.push(`cut ${settings.cut}`);
+  if (settings.learningRate !== undefined) parts.push(`lr ${settings.learningRate}`);
+  if (settings.baseLearningRate !== undefined) parts.push(`base lr ${settings.baseLearningRate}`);
+  if (settings.head) parts.push(`head ${settings.head}`);
+  if (settings.epochs !== undefined) parts.push(`${settings.epochs} epochs`);
+  if (settings.batchSize !== undefined) parts.push(`batch ${settings.batchSize}`);
+  for (const [key, value] of Object.entries(settings.extra)) parts.push(`${key} ${String(value)}`);
+  return parts.length > 0
+    ? `reported by the client: ${parts.join(", ")}`
+    : "none reported by the client";
 }
