@@ -14,7 +14,7 @@ import { PACKED_DATASET_CONTENT_TYPE } from "@tlab/core/dataset-pack";
 import { BUILTIN_BASE_MODEL, PRESETS } from "@tlab/core/presets";
 import { buildZip } from "@tlab/api/storage/hostile-zip";
 import { drawShape, encodeImage } from "../../trainer/src/testing/synthetic-images";
-import { personalToken, startPlatform, tlab, type Platform } from "./platform-harness";
+import { personalToken, startPlatform, type Platform } from "./platform-harness";
 
 const ADMIN = { email: "untrusted-admin@example.test", password: "untrusted admin password" };
 const LIMITS = {

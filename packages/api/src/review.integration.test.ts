@@ -1,7 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { TRPCError } from "@trpc/server";
+import type { TRPCError } from "@trpc/server";
 import { PRESETS } from "@tlab/core/presets";
-import type { FinalMetrics } from "@tlab/core/run";
 import type { ActivityDto } from "@tlab/core/review";
 import {
   createApiHarness,

@@ -31,6 +31,7 @@ export function pathSegments(relative: string): string[] {
  */
 export function relativePathProblem(relative: string): string | null {
   if (relative.length === 0) return "is empty";
+  // biome-ignore lint/suspicious/noControlCharactersInRegex: matching control characters is the point: they are rejected.
   if (/[\u0000-\u001f\u007f]/.test(relative)) return "contains a control character";
   if (/^[A-Za-z]:/.test(relative)) return "starts with a drive letter";
   if (/^[\\/]/.test(relative)) return "is an absolute path";

@@ -351,12 +351,12 @@ describe("CatalogImportService: base models", () => {
     const json = JSON.parse(new TextDecoder().decode(files.get("model.json"))) as {
       weightsManifest: Array<{ paths: string[] }>;
     };
-    for (const escape of ["../weights.bin", "/etc/passwd", "sub\\..\\..\\weights.bin"]) {
-      json.weightsManifest[0]!.paths = [escape];
+    for (const escaping of ["../weights.bin", "/etc/passwd", "sub\\..\\..\\weights.bin"]) {
+      json.weightsManifest[0]!.paths = [escaping];
       files.set("model.json", new TextEncoder().encode(JSON.stringify(json)));
       const error = await errorOf(service.importBaseModel({ name: "escape", files }));
       expect(error.message).toBe(
-        `model: model.json lists the weight file ${JSON.stringify(escape)}, which is not a plain file name beside model.json (letters, digits, ".", "_" and "-", at most 200, not "." or "..")`,
+        `model: model.json lists the weight file ${JSON.stringify(escaping)}, which is not a plain file name beside model.json (letters, digits, ".", "_" and "-", at most 200, not "." or "..")`,
       );
     }
     expect(existsSync(path.join(dataDir, "base-models"))).toBe(false);

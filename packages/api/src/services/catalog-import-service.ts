@@ -71,7 +71,7 @@ export class CatalogImportService {
   }): Promise<{ dataset: DatasetDto; created: boolean }> {
     const name = parseName(input.name);
     const description = parseDescription(input.description);
-    let dataset;
+    let dataset: ReturnType<typeof unpackDataset>;
     try {
       dataset = unpackDataset(input.packed);
     } catch (error) {
