@@ -2,7 +2,7 @@
  * Rules for paths that come from outside (upload entry names, model.json weight paths, names
  * stored in the database) before anything joins them to a directory. Pure string checks, so the
  * browser-safe core can share them; the filesystem side (symbolic links) is in
- * @tlab/api/storage/confined-path.
+ * @tlab/storage/confined-path.
  */
 
 const PLAIN_FILE_NAME = /^[A-Za-z0-9._-]{1,200}$/;

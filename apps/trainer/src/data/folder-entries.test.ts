@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { initBackend } from "../tf/backend";
 import { loadModelFromDir } from "../model/load-model-files";
 import { readModelForImport } from "../model/import-model";
-import { buildZip } from "@tlab/api/storage/hostile-zip";
+import { buildZip } from "@tlab/storage/testing/hostile-zip";
 import { encodeImage, drawShape, writeShapesFolder } from "../testing/synthetic-images";
 import { folderEntries } from "./folder-entries";
 import { importDataset } from "./import-dataset";

@@ -1,7 +1,7 @@
 import { createHash, randomUUID } from "node:crypto";
 import { mkdir, open, realpath, rename, rm } from "node:fs/promises";
 import path from "node:path";
-import { confinedPath, isInside, realConfinedPath } from "@tlab/api/storage/confined-path";
+import { confinedPath, isInside, realConfinedPath } from "@tlab/storage/confined-path";
 import { DomainError } from "@tlab/core/errors";
 import { isPlainFileName, PLAIN_FILE_NAME_RULE } from "@tlab/core/relative-path";
 

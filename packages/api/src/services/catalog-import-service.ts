@@ -31,7 +31,7 @@ import {
 import type { BaseModelRecord, CatalogRepository } from "@tlab/db/repositories/catalog-repository";
 import type { ExperimentRepository } from "@tlab/db/repositories/experiment-repository";
 import type { RunRepository } from "@tlab/db/repositories/run-repository";
-import { confinedPath, realConfinedPath } from "../storage/confined-path";
+import { confinedPath, realConfinedPath } from "@tlab/storage/confined-path";
 import { BASE_MODELS_DIR, hashModelDirectory } from "./seed-catalog";
 
 export const DATASETS_DIR = "datasets";

@@ -15,6 +15,9 @@ import type { WorkerDto } from "@tlab/core/dto";
 import type { CatalogRepository } from "@tlab/db/repositories/catalog-repository";
 import type { MetricRepository } from "@tlab/db/repositories/metric-repository";
 import type { HeldRunFile, RunRepository } from "@tlab/db/repositories/run-repository";
+
+/** What a worker asks to download; route handlers name it through this service. */
+export type { HeldRunFile };
 import type { WorkerRepository } from "@tlab/db/repositories/worker-repository";
 
 export interface RunServiceOptions {

@@ -1,5 +1,5 @@
 import { readdir } from "node:fs/promises";
-import { confinedPath, realConfinedPath } from "@tlab/api/storage/confined-path";
+import { confinedPath, realConfinedPath } from "@tlab/storage/confined-path";
 import { getAppContext } from "@/server/app-context";
 import { fileResponse } from "@/server/file-response";
 import { isSafeFileName } from "@/server/file-names";
