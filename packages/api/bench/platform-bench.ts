@@ -8,7 +8,7 @@ import { PRESETS } from "@tlab/core/presets";
 import { MAX_METRIC_SERIES_PER_RUN } from "@tlab/core/run";
 import { createTestDb } from "@tlab/db/testing/create-test-db";
 import type { AppRouter } from "../src/root";
-import { createServices } from "../src/services/create-services";
+import { createRepositories, createServices } from "../src/services/create-services";
 import { addTestUser, LENET_LAYERS } from "../src/test-support";
 import { serveApi } from "./serve-api";
 
@@ -19,13 +19,13 @@ const log = (message: string) => process.stderr.write(`[platform-bench] ${messag
 export async function platformBench() {
   const testDb = await createTestDb();
   const services = createServices(testDb.db);
-  await services.catalog.upsertDataset({
+  await createRepositories(testDb.db).catalog.upsertDataset({
     name: "mnist-digits-5-9",
     description: "",
     spec: { source: "mnist", classes: [5, 6, 7, 8, 9] },
     classNames: ["5", "6", "7", "8", "9"],
   });
-  await services.catalog.upsertBaseModel({
+  await createRepositories(testDb.db).catalog.upsertBaseModel({
     name: "lenet5-digits-0-4",
     description: "",
     source: "builtin",

@@ -110,8 +110,7 @@ describe("reads of a run with 10,000 series at one step (stored before the per-r
     const { experimentId, runId } = await claimedRun();
     const names = seriesNames(10_000);
     // Straight to the repository: the API refuses such a report now; older databases may hold one.
-    // biome-ignore lint/complexity/useLiteralKeys: the repository is private to RunService; a test may reach it.
-    await h.services.runs["metrics"].upsertPoints(runId, [
+    await h.repos.metrics.upsertPoints(runId, [
       ...names.map((name) => ({ name, step: 1, value: 1 })),
       ...names.slice(0, 5_003).map((name) => ({ name, step: 2, value: 2 })),
       { name: "val/accuracy", step: 2, value: 0.9 },
@@ -138,16 +137,15 @@ describe("reads of a run with 10,000 series at one step (stored before the per-r
   it("the live view's read pages through a step larger than its page, every point once", async () => {
     const { runId } = await claimedRun();
     const names = seriesNames(7);
-    // biome-ignore lint/complexity/useLiteralKeys: the repository is private to RunService; a test may reach it.
-    await h.services.runs["metrics"].upsertPoints(
+    await h.repos.metrics.upsertPoints(
       runId,
       [1, 2].flatMap((step) => names.map((name) => ({ name, step, value: step }))),
     );
-    const read = await h.services.runQueries.allPointsAfter(runId, 0, 3);
+    const read = await h.repos.runQueries.allPointsAfter(runId, 0, 3);
     expect(read.map((p) => `${p.step}@${p.name}`)).toEqual(
       [1, 2].flatMap((step) => names.map((name) => `${step}@${name}`)),
     );
-    expect((await h.services.runQueries.allPointsAfter(runId, 1, 3)).map((p) => p.step)).toEqual(
+    expect((await h.repos.runQueries.allPointsAfter(runId, 1, 3)).map((p) => p.step)).toEqual(
       Array(7).fill(2),
     );
   });

@@ -6,7 +6,7 @@ import type { Db } from "@tlab/db/client";
 import { createTestDb } from "@tlab/db/testing/create-test-db";
 import { createContextInner } from "./context";
 import { createCaller } from "./root";
-import { createServices } from "./services/create-services";
+import { createRepositories, createServices } from "./services/create-services";
 import type { RunServiceOptions } from "./services/run-service";
 import { accuracyOf, perClassMetrics } from "@tlab/core/classification-metrics";
 
@@ -27,13 +27,15 @@ export const LENET_LAYERS = [
 export async function createApiHarness(options: RunServiceOptions = {}) {
   const testDb = await createTestDb();
   const services = createServices(testDb.db, options);
-  await services.catalog.upsertDataset({
+  // Fixtures and reads a test checks behind the services' back go straight to the repositories.
+  const repos = createRepositories(testDb.db);
+  await repos.catalog.upsertDataset({
     name: "mnist-digits-5-9",
     description: "",
     spec: { source: "mnist", classes: [5, 6, 7, 8, 9] },
     classNames: ["5", "6", "7", "8", "9"],
   });
-  await services.catalog.upsertBaseModel({
+  await repos.catalog.upsertBaseModel({
     name: "lenet5-digits-0-4",
     description: "",
     source: "builtin",
@@ -53,6 +55,7 @@ export async function createApiHarness(options: RunServiceOptions = {}) {
   return {
     ...testDb,
     services,
+    repos,
     users,
     /** A member (may launch, cancel, retry): the role most tests act as. */
     user: signedIn(users.member),

@@ -37,9 +37,19 @@ export async function fileResponse(
       await close();
     },
   });
+  return streamResponse(body, info.size, fileName, opts);
+}
+
+/** A download of a stream of known size (from the blob store, or a file above). */
+export function streamResponse(
+  body: ReadableStream<Uint8Array>,
+  sizeBytes: number,
+  fileName: string,
+  opts: { attachment: boolean },
+): Response {
   const headers = new Headers({
     "Content-Type": contentTypeFor(fileName),
-    "Content-Length": String(info.size),
+    "Content-Length": String(sizeBytes),
     "Cache-Control": "no-cache",
     "X-Content-Type-Options": "nosniff",
   });

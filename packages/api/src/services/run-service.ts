@@ -65,6 +65,18 @@ export class RunService {
     }
   }
 
+  async byId(runId: string) {
+    const run = await this.runs.byId(runId);
+    if (!run) throw new DomainError("NOT_FOUND", `runId: no run "${runId}"`);
+    return run;
+  }
+
+  /** Throws NOT_FOUND for an unknown run: what the per-run HTTP reads check first. */
+  async assertExists(runId: string): Promise<void> {
+    if (!(await this.runs.summaryById(runId)))
+      throw new DomainError("NOT_FOUND", `runId: no run "${runId}"`);
+  }
+
   /** Whether a worker token may download this: the artifacts, base model or dataset of a run one of its workers holds. */
   mayWorkerRead(credential: string, what: HeldRunFile): Promise<boolean> {
     return this.runs.heldWith(credential, what);

@@ -95,7 +95,7 @@ describe("seedCatalog (a server start)", () => {
     };
     baseModelDir("mobilenet-v2-rebuilt", serializeBaseModelManifest(current));
 
-    expect(await seedCatalog(h.services.catalog, dataDir)).toEqual({ skipped: [] });
+    expect(await seedCatalog(h.repos.catalog, dataDir)).toEqual({ skipped: [] });
     const listed = await h.user.catalog.baseModels();
     for (const name of ["mobilenet-v2-nsfwjs", "mobilenet-v2-rebuilt"]) {
       expect(listed.find((m) => m.name === name)).toMatchObject({
@@ -132,7 +132,7 @@ describe("seedCatalog (a server start)", () => {
         source: { kind: "hub", url: "x" },
       }),
     );
-    const { skipped } = await seedCatalog(h.services.catalog, dataDir);
+    const { skipped } = await seedCatalog(h.repos.catalog, dataDir);
     expect(skipped).toEqual([
       {
         dir: path.join(dataDir, "base-models", "from-the-future"),

@@ -17,8 +17,7 @@ export async function GET(
     const { runId } = await params;
     if (!isSafeFileName(runId)) return jsonError(400, `runId: "${runId}" is not a run id`);
     const { services } = await getAppContext();
-    if (!(await services.runsRepo.summaryById(runId)))
-      return jsonError(404, `runId: no run "${runId}"`);
+    await services.runs.assertExists(runId);
     const out: string[] = [];
     let attempt = 0;
     let after: RunLogPage["next"] = null;
