@@ -100,7 +100,7 @@ export async function platformBench() {
     const timings: number[] = [];
     for (let i = 0; i < 30; i++) {
       const t0 = performance.now();
-      const comparison = await userApi.experiment.compare.query({ id: experimentId });
+      const comparison = await userApi.experiment.compare.query({ experimentId: experimentId });
       timings.push(performance.now() - t0);
       if (i === 0)
         log(

@@ -120,7 +120,7 @@ describe("reads of a run with 10,000 series at one step (stored before the per-r
     const series = await h.user.run.metrics({ runId });
     expect(series).toHaveLength(10_001);
     expect(series.reduce((sum, s) => sum + s.points.length, 0)).toBe(total);
-    const compared = await h.user.experiment.compare({ id: experimentId });
+    const compared = await h.user.experiment.compare({ experimentId: experimentId });
     expect(compared.series.find((s) => s.runId === runId)?.metrics).toHaveLength(10_001);
 
     const csv = (await h.services.export.runMetrics(runId, "csv")).body.trim().split("\r\n");

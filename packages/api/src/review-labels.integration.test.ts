@@ -178,7 +178,7 @@ describe("the experiments list's decision column", () => {
 describe("run notes", () => {
   it("members edit a run's note in turn; it records who saved it and when; stale saves are refused", async () => {
     const experimentId = await launch("noted");
-    const runId = (await h.viewer.experiment.byId({ id: experimentId })).runs[0]!.id;
+    const runId = (await h.viewer.experiment.byId({ experimentId: experimentId })).runs[0]!.id;
     expect(await h.viewer.review.runNote({ runId })).toBeNull();
 
     const first = await h.member.review.setRunNote({
@@ -229,7 +229,7 @@ describe("run notes", () => {
 
   it("refuses viewers, over-long notes and unknown runs", async () => {
     const experimentId = await launch("note limits");
-    const runId = (await h.viewer.experiment.byId({ id: experimentId })).runs[0]!.id;
+    const runId = (await h.viewer.experiment.byId({ experimentId: experimentId })).runs[0]!.id;
     expect((await trpcErrorOf(h.viewer.review.setRunNote({ runId, body: "hi" }))).code).toBe(
       "FORBIDDEN",
     );

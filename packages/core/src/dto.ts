@@ -1,6 +1,6 @@
 import type { TrainingOptions } from "./experiment";
 import type { LayerInfo } from "./layer-plan";
-import type { AuthorDto, RunEventDto } from "./review";
+import type { AuthorDto, RunLifecycleEventDto } from "./review";
 import type { DatasetSpec, FinalMetrics, RunStatus, TrainingBackend } from "./run";
 import type { StrategyConfig, StrategyKind } from "./strategy";
 
@@ -77,7 +77,7 @@ export interface RunDetailDto extends RunSummaryDto {
   finalMetrics: FinalMetrics | null;
   artifacts: ArtifactDto[];
   /** The run's recorded history, oldest first; empty for runs from before it was recorded. */
-  events: RunEventDto[];
+  events: RunLifecycleEventDto[];
 }
 
 export interface ArtifactDto {

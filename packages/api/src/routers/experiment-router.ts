@@ -12,10 +12,10 @@ export const experimentRouter = {
     .query(({ ctx, input }) => ctx.services.experiments.list(input)),
   byId: viewerProcedure
     .input(ExperimentId)
-    .query(({ ctx, input }) => ctx.services.experiments.byId(input.id)),
+    .query(({ ctx, input }) => ctx.services.experiments.byId(input.experimentId)),
   compare: viewerProcedure
     .input(ExperimentId)
-    .query(({ ctx, input }) => ctx.services.comparison.compare(input.id)),
+    .query(({ ctx, input }) => ctx.services.comparison.compare(input.experimentId)),
   /** The experiments table: search, filters, sort and keyset pages. */
   table: viewerProcedure
     .input(ExperimentTableInput)

@@ -19,9 +19,10 @@ export class ExperimentService {
     return this.experiments.list(opts);
   }
 
-  async byId(id: string) {
-    const experiment = await this.experiments.byId(id);
-    if (!experiment) throw new DomainError("NOT_FOUND", `id: no experiment "${id}"`);
+  async byId(experimentId: string) {
+    const experiment = await this.experiments.byId(experimentId);
+    if (!experiment)
+      throw new DomainError("NOT_FOUND", `experimentId: no experiment "${experimentId}"`);
     return experiment;
   }
 

@@ -2,7 +2,7 @@ import type { RunSummaryDto } from "@tlab/core/dto";
 import { DomainError } from "@tlab/core/errors";
 import { TERMINAL_STATUSES } from "@tlab/core/run";
 import { RUN_LOG_MAX_PAGE } from "@tlab/core/run-log";
-import type { RunEvent } from "@tlab/core/table-queries";
+import type { RunStreamEvent } from "@tlab/core/table-queries";
 import type { RunQueryRepository } from "@tlab/db/repositories/run-query-repository";
 import type { RunRepository } from "@tlab/db/repositories/run-repository";
 import type { RunLogService } from "./run-log-service";
@@ -21,7 +21,7 @@ export interface RunStreamFrom {
 
 /** One event of the stream, with the id a client sends back to resume (metrics only). */
 export interface RunStreamItem {
-  event: RunEvent;
+  event: RunStreamEvent;
   id?: number;
 }
 

@@ -117,7 +117,7 @@ describe("seedCatalog (a server start)", () => {
       baseModel: "mobilenet-v2-nsfwjs",
     });
     expect(launched.runCount).toBe(PRESETS.digits.strategies.length);
-    expect((await h.user.experiment.byId({ id: launched.id })).baseModelName).toBe(
+    expect((await h.user.experiment.byId({ experimentId: launched.id })).baseModelName).toBe(
       "mobilenet-v2-nsfwjs",
     );
   });
