@@ -44,7 +44,7 @@ export class CatalogService {
     if (!this.dataDir)
       throw new Error("base models: no data directory was configured for this server");
     const folder = confinedPath(this.dataDir, model.storagePath, "storagePath");
-    const content = await new LocalBlobStore(folder, "base model folder").get(file);
+    const content = await new LocalBlobStore(folder, "base model folder", "absent").get(file);
     if (!content)
       throw new DomainError("NOT_FOUND", `file: base model "${model.name}" has no file "${file}"`);
     return content;

@@ -14,10 +14,15 @@ const CHUNK_BYTES = 256 * 1024;
  * link planted there cannot redirect a write or a read, and the file itself must not be a link.
  */
 export class LocalBlobStore implements BlobStore {
-  /** `what` names the store in errors, e.g. "artifacts directory". */
+  /**
+   * `what` names the store in errors, e.g. "artifacts directory". `links`: a symbolic link at a
+   * key is refused with an error when it leads out of its folder ("refuse"), or is treated as
+   * absent whatever it points at ("absent"); this store never writes one.
+   */
   constructor(
     private readonly root: string,
     private readonly what: string,
+    private readonly links: "refuse" | "absent" = "refuse",
   ) {}
 
   /**
@@ -100,13 +105,14 @@ export class LocalBlobStore implements BlobStore {
 
   /**
    * The real path of the regular file under `key`; null when it (or its folder) does not exist, or
-   * is something else (a folder, a symbolic link: nothing this store writes).
+   * is something else (a folder; a link, unless `links` refuses it first).
    */
   private async existingPath(key: string): Promise<string | null> {
     try {
       const { dir, name } = await this.folderOf(key, false);
-      if (!(await lstat(path.join(dir, name))).isFile()) return null;
-      return await realConfinedPath(dir, name, "file");
+      const real =
+        this.links === "refuse" ? await realConfinedPath(dir, name, "file") : path.join(dir, name);
+      return (await lstat(path.join(dir, name))).isFile() ? real : null;
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code === "ENOENT") return null;
       throw error;
