@@ -9,7 +9,7 @@ import { MAX_METRIC_SERIES_PER_RUN } from "@tlab/core/run";
 import { createTestDb } from "@tlab/db/testing/create-test-db";
 import type { AppRouter } from "../src/root";
 import { createRepositories, createServices } from "../src/services/create-services";
-import { addTestUser, LENET_LAYERS } from "../src/test-support";
+import { addTestUser, LENET_LAYERS } from "../src/testing/api-harness";
 import { serveApi } from "./serve-api";
 
 const TOKEN = "bench-worker-token-0123456789abcdef";

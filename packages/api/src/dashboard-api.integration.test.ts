@@ -5,7 +5,7 @@ import {
   finalMetricsFixture,
   trpcErrorOf,
   workerInfoFixture,
-} from "./test-support";
+} from "./testing/api-harness";
 
 // The dashboard's read models and the retry transition, through createCaller on a real database
 // (SQLite here, PostgreSQL under `npm run test:pg`).

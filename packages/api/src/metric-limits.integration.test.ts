@@ -1,7 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { PRESETS } from "@tlab/core/presets";
 import { MAX_METRIC_SERIES_PER_RUN } from "@tlab/core/run";
-import { createApiHarness, trpcErrorOf, workerInfoFixture } from "./test-support";
+import { createApiHarness, trpcErrorOf, workerInfoFixture } from "./testing/api-harness";
 
 type Harness = Awaited<ReturnType<typeof createApiHarness>>;
 let h: Harness;

@@ -1,7 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { PRESETS } from "@tlab/core/presets";
 import { MAX_TAGS_PER_EXPERIMENT } from "@tlab/core/review";
-import { createApiHarness, trpcErrorOf } from "./test-support";
+import { createApiHarness, trpcErrorOf } from "./testing/api-harness";
 
 // Tags, stars and run notes through the tRPC router on a real database, as each role.
 

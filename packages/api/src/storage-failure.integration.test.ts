@@ -8,7 +8,7 @@ import { mountSmallDisk } from "@tlab/db/testing/small-disk";
 import { createContextInner } from "./context";
 import { createCaller } from "./root";
 import { createRepositories, createServices } from "./services/create-services";
-import { addTestUser, LENET_LAYERS, trpcErrorOf, workerInfoFixture } from "./test-support";
+import { addTestUser, LENET_LAYERS, trpcErrorOf, workerInfoFixture } from "./testing/api-harness";
 
 /** The database on a small tmpfs that the test fills up (skipped where it cannot be mounted). */
 const disk = testDbProvider() === "sqlite" ? mountSmallDisk(4 * 1024 * 1024) : null;

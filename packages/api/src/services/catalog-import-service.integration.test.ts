@@ -10,7 +10,7 @@ import { PRESETS } from "@tlab/core/presets";
 import type { FinalMetrics } from "@tlab/core/run";
 import { createContextInner } from "../context";
 import { createCaller } from "../root";
-import { createApiHarness } from "../test-support";
+import { createApiHarness } from "../testing/api-harness";
 import { createServices } from "./create-services";
 import { CatalogImportService } from "./catalog-import-service";
 import { seedCatalog } from "./seed-catalog";

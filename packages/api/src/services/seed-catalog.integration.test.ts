@@ -8,7 +8,7 @@ import {
   type BaseModelManifestInput,
 } from "@tlab/core/base-model-manifest";
 import { PRESETS } from "@tlab/core/presets";
-import { createApiHarness } from "../test-support";
+import { createApiHarness } from "../testing/api-harness";
 import { seedCatalog } from "./seed-catalog";
 
 type Harness = Awaited<ReturnType<typeof createApiHarness>>;

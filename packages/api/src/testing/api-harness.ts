@@ -4,10 +4,10 @@ import type { FinalMetrics } from "@tlab/core/run";
 import type { Principal, Role, SessionUser } from "@tlab/core/access";
 import type { Db } from "@tlab/db/client";
 import { createTestDb } from "@tlab/db/testing/create-test-db";
-import { createContextInner } from "./context";
-import { createCaller } from "./root";
-import { createRepositories, createServices } from "./services/create-services";
-import type { RunServiceOptions } from "./services/run-service";
+import { createContextInner } from "../context";
+import { createCaller } from "../root";
+import { createRepositories, createServices } from "../services/create-services";
+import type { RunServiceOptions } from "../services/run-service";
 import { accuracyOf, perClassMetrics } from "@tlab/core/classification-metrics";
 
 export const LENET_LAYERS = [
