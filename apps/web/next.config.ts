@@ -9,7 +9,7 @@ const nextConfig: NextConfig = {
   reactStrictMode: true,
   poweredByHeader: false,
   // The workspace packages export raw TypeScript (`"./*": "./src/*.ts"`).
-  transpilePackages: ["@tlab/core", "@tlab/api", "@tlab/db", "@tlab/images"],
+  transpilePackages: ["@tlab/core", "@tlab/api", "@tlab/db", "@tlab/images", "@tlab/storage"],
   // Native bindings and Prisma's runtime are loaded by Node at run time, not bundled.
   serverExternalPackages: [
     "better-sqlite3",

@@ -2,7 +2,7 @@ import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "n
 import os from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { writeShapesFolder } from "../../trainer/src/testing/synthetic-images";
+import { writeShapesFolder } from "@tlab/trainer/testing/synthetic-images";
 import { personalToken, startPlatform, tlab, type Platform } from "./platform-harness";
 
 const ADMIN = { email: "corrupt-admin@example.test", password: "corrupt admin password" };

@@ -7,8 +7,8 @@ import {
   modelArtifactsToFiles,
   serializeModel,
   writeModelFiles,
-} from "../../trainer/src/model/model-files";
-import { initBackend, tf } from "../../trainer/src/tf/backend";
+} from "@tlab/trainer/model/model-files";
+import { initBackend, tf } from "@tlab/trainer/tf/backend";
 import { personalToken, startPlatform, tlab, type Platform } from "./platform-harness";
 import { trpc } from "./web-server";
 import { startWorkerProcess, type WorkerProcess } from "./worker-process";

@@ -146,7 +146,7 @@ describe.skipIf(skipReason !== null)(
         .filter((n) => !Number.isNaN(n));
       expect(epochs).toEqual(Array.from({ length: EPOCHS }, (_, i) => i + 1));
       expect(logText).toMatch(/^# attempt 1$/m);
-      expect(logText).not.toMatch(/Bearer [^\[]/);
+      expect(logText).not.toMatch(/Bearer [^[]/);
       await browser.shot("20-run-live-finished");
       expect(browser.pageErrors).toEqual([]);
     }, 400_000);

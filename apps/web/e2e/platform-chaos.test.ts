@@ -88,7 +88,7 @@ describe(`an experiment through a killed worker and a web restart (${testDbProvi
         await trpc<{ runs: RunView[] }>(
           deployment.url,
           "experiment.byId",
-          { id: experimentId },
+          { experimentId: experimentId },
           { token },
         )
       ).runs;

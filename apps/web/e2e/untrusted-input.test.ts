@@ -12,9 +12,9 @@ import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { PACKED_DATASET_CONTENT_TYPE } from "@tlab/core/dataset-pack";
 import { BUILTIN_BASE_MODEL, PRESETS } from "@tlab/core/presets";
-import { buildZip } from "@tlab/api/storage/hostile-zip";
-import { drawShape, encodeImage } from "../../trainer/src/testing/synthetic-images";
-import { personalToken, startPlatform, tlab, type Platform } from "./platform-harness";
+import { buildZip } from "@tlab/storage/testing/hostile-zip";
+import { drawShape, encodeImage } from "@tlab/trainer/testing/synthetic-images";
+import { personalToken, startPlatform, type Platform } from "./platform-harness";
 
 const ADMIN = { email: "untrusted-admin@example.test", password: "untrusted admin password" };
 const LIMITS = {

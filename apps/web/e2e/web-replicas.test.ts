@@ -166,7 +166,12 @@ describe.skipIf(testDbProvider() !== "postgresql")(
         ].join("\n");
       for (let i = 0; i < 1200; i++) {
         runs = (
-          await trpc<{ runs: RunView[] }>(b.url, "experiment.byId", { id: experimentId }, { token })
+          await trpc<{ runs: RunView[] }>(
+            b.url,
+            "experiment.byId",
+            { experimentId: experimentId },
+            { token },
+          )
         ).runs;
         if (
           runs.length > 0 &&
@@ -237,7 +242,9 @@ describe.skipIf(testDbProvider() !== "postgresql")(
 
       // The two replicas answer the same reads alike.
       const [experimentOnA, experimentOnB] = await Promise.all(
-        [a, b].map((r) => trpc(r.url, "experiment.byId", { id: experimentId }, { token })),
+        [a, b].map((r) =>
+          trpc(r.url, "experiment.byId", { experimentId: experimentId }, { token }),
+        ),
       );
       expect(experimentOnB).toEqual(experimentOnA);
       const run = runs.find((r) => r.strategy === "full")!;

@@ -3,7 +3,7 @@ import type { AddressInfo } from "node:net";
 import { setTimeout as sleep } from "node:timers/promises";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { verifyWebhookSignature } from "@tlab/api/webhooks/webhook-signature";
-import { finalMetricsFixture } from "@tlab/api/test-support";
+import { finalMetricsFixture } from "@tlab/api/testing/api-harness";
 import { PRESETS } from "@tlab/core/presets";
 import type { RunSpec } from "@tlab/core/run";
 import type { CreatedWebhookDto } from "@tlab/core/webhook";

@@ -8,8 +8,8 @@ import { PRESETS } from "@tlab/core/presets";
 import { MAX_METRIC_SERIES_PER_RUN } from "@tlab/core/run";
 import { createTestDb } from "@tlab/db/testing/create-test-db";
 import type { AppRouter } from "../src/root";
-import { createServices } from "../src/services/create-services";
-import { addTestUser, LENET_LAYERS } from "../src/test-support";
+import { createRepositories, createServices } from "../src/services/create-services";
+import { addTestUser, LENET_LAYERS } from "../src/testing/api-harness";
 import { serveApi } from "./serve-api";
 
 const TOKEN = "bench-worker-token-0123456789abcdef";
@@ -19,13 +19,13 @@ const log = (message: string) => process.stderr.write(`[platform-bench] ${messag
 export async function platformBench() {
   const testDb = await createTestDb();
   const services = createServices(testDb.db);
-  await services.catalog.upsertDataset({
+  await createRepositories(testDb.db).catalog.upsertDataset({
     name: "mnist-digits-5-9",
     description: "",
     spec: { source: "mnist", classes: [5, 6, 7, 8, 9] },
     classNames: ["5", "6", "7", "8", "9"],
   });
-  await services.catalog.upsertBaseModel({
+  await createRepositories(testDb.db).catalog.upsertBaseModel({
     name: "lenet5-digits-0-4",
     description: "",
     source: "builtin",
@@ -100,7 +100,7 @@ export async function platformBench() {
     const timings: number[] = [];
     for (let i = 0; i < 30; i++) {
       const t0 = performance.now();
-      const comparison = await userApi.experiment.compare.query({ id: experimentId });
+      const comparison = await userApi.experiment.compare.query({ experimentId: experimentId });
       timings.push(performance.now() - t0);
       if (i === 0)
         log(

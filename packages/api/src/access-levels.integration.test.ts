@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { TRPCError } from "@trpc/server";
 import type { AccessLevel, Principal } from "@tlab/core/access";
 import { appRouter } from "./root";
-import { createApiHarness } from "./test-support";
+import { createApiHarness } from "./testing/api-harness";
 import type { ProcedureMeta } from "./trpc";
 
 /**

@@ -5,7 +5,7 @@ import {
   finalMetricsFixture,
   trpcErrorOf,
   workerInfoFixture,
-} from "./test-support";
+} from "./testing/api-harness";
 
 type Harness = Awaited<ReturnType<typeof createApiHarness>>;
 let h: Harness;
@@ -28,7 +28,7 @@ describe("experiment procedures", () => {
       seeds: 2,
     });
     expect(runCount).toBe(6);
-    const experiment = await h.user.experiment.byId({ id });
+    const experiment = await h.user.experiment.byId({ experimentId: id });
     expect(experiment.runs.map((r) => `${r.strategy}:${r.seed}:${r.status}`).sort()).toEqual([
       "frozen:1:QUEUED",
       "frozen:2:QUEUED",
@@ -97,14 +97,16 @@ describe("experiment procedures", () => {
       batchNorm: "updated" as const,
     };
     const { id } = await h.user.experiment.create({ ...PRESETS.digits, name: "aug", training });
-    expect((await h.user.experiment.byId({ id })).training).toEqual(training);
+    expect((await h.user.experiment.byId({ experimentId: id })).training).toEqual(training);
     const worker = await h.worker.worker.register(workerInfo);
     const spec = await h.worker.worker.claim({ workerId: worker.id });
     expect(spec?.training).toEqual(training);
   });
 
   it("byId of an unknown experiment is NOT_FOUND", async () => {
-    expect((await trpcErrorOf(h.user.experiment.byId({ id: "nope" }))).code).toBe("NOT_FOUND");
+    expect((await trpcErrorOf(h.user.experiment.byId({ experimentId: "nope" }))).code).toBe(
+      "NOT_FOUND",
+    );
   });
 });
 
@@ -155,7 +157,7 @@ describe("worker procedures", () => {
     expect(run.attempt).toBe(1);
     expect(run.finalMetrics?.confusionMatrix).toEqual(metrics.confusionMatrix);
     expect(run.backend).toBe("wasm");
-    const comparison = await h.user.experiment.compare({ id });
+    const comparison = await h.user.experiment.compare({ experimentId: id });
     const series = comparison.series[0]!.metrics.find((m) => m.name === "val/accuracy")!;
     expect(series.points).toEqual([
       { step: 1, value: 0.25 },
@@ -256,7 +258,9 @@ describe("worker procedures", () => {
     clock = new Date(clock.getTime() + 6_000);
     const retried = await h.worker.worker.claim({ workerId: worker.id, reclaim: true });
     expect(retried).toMatchObject({ runId: granted!.runId, attempt: 1 });
-    const statuses = (await h.user.experiment.byId({ id })).runs.map((r) => r.status).sort();
+    const statuses = (await h.user.experiment.byId({ experimentId: id })).runs
+      .map((r) => r.status)
+      .sort();
     expect(statuses).toEqual(["QUEUED", "QUEUED", "RUNNING"]);
     // The retry renewed the lease: 12 s after the first claim (lease 10 s) it is not swept.
     clock = new Date(clock.getTime() + 6_000);
@@ -312,7 +316,9 @@ describe("worker procedures", () => {
     });
     const worker = await h.worker.worker.register(workerInfo);
     const spec = await h.worker.worker.claim({ workerId: worker.id });
-    const queued = (await h.user.experiment.byId({ id })).runs.find((r) => r.id !== spec!.runId)!;
+    const queued = (await h.user.experiment.byId({ experimentId: id })).runs.find(
+      (r) => r.id !== spec!.runId,
+    )!;
     expect(await h.user.run.cancel({ runId: queued.id })).toEqual({ status: "CANCELED" });
     expect(await h.user.run.cancel({ runId: spec!.runId })).toEqual({ status: "RUNNING" });
     expect(await h.worker.worker.heartbeat({ workerId: worker.id, runId: spec!.runId })).toEqual({

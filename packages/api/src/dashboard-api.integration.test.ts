@@ -5,7 +5,7 @@ import {
   finalMetricsFixture,
   trpcErrorOf,
   workerInfoFixture,
-} from "./test-support";
+} from "./testing/api-harness";
 
 // The dashboard's read models and the retry transition, through createCaller on a real database
 // (SQLite here, PostgreSQL under `npm run test:pg`).
@@ -56,7 +56,7 @@ describe("experiment.compare", () => {
     });
     const worker = await h.worker.worker.register(workerInfo);
     const done = await finishNext(worker.id, 0.9);
-    const comparison = await h.user.experiment.compare({ id });
+    const comparison = await h.user.experiment.compare({ experimentId: id });
     expect(Object.keys(comparison.finalMetrics ?? {})).toEqual([done]);
     expect(comparison.finalMetrics?.[done]?.confusionMatrix).toEqual([
       [9, 1],
@@ -202,7 +202,7 @@ describe("run.retry", () => {
       name: "cancel",
       strategies: [{ kind: "full" }],
     });
-    const [run] = (await h.user.experiment.byId({ id })).runs;
+    const [run] = (await h.user.experiment.byId({ experimentId: id })).runs;
     await h.user.run.cancel({ runId: run!.id });
     expect((await h.user.run.retry({ runId: run!.id })).status).toBe("QUEUED");
     expect((await trpcErrorOf(h.user.run.retry({ runId: "nope" }))).code).toBe("NOT_FOUND");

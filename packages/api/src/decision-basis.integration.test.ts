@@ -1,6 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { PRESETS } from "@tlab/core/presets";
-import { createApiHarness, finalMetricsFixture, workerInfoFixture } from "./test-support";
+import { createApiHarness, finalMetricsFixture, workerInfoFixture } from "./testing/api-harness";
 
 type Harness = Awaited<ReturnType<typeof createApiHarness>>;
 let h: Harness;
@@ -21,10 +21,10 @@ afterEach(async () => h.cleanup());
 
 /** Claims runs in queue order until it holds the one asked for, giving the others back. */
 async function claim(strategy: string, seed: number): Promise<string> {
-  const run = (await h.viewer.experiment.byId({ id: experimentId })).runs.find(
+  const run = (await h.viewer.experiment.byId({ experimentId: experimentId })).runs.find(
     (r) => r.strategy === strategy && r.seed === seed,
   )!;
-  const others = (await h.viewer.experiment.byId({ id: experimentId })).runs.filter(
+  const others = (await h.viewer.experiment.byId({ experimentId: experimentId })).runs.filter(
     (r) => r.status === "QUEUED" && r.id !== run.id,
   );
   // Hold the others back so the claim can only take this run.

@@ -5,7 +5,7 @@ import {
   StartExternalRunInput,
 } from "@tlab/core/external-run";
 import { PRESETS } from "@tlab/core/presets";
-import { createApiHarness, trpcErrorOf, workerInfoFixture } from "./test-support";
+import { createApiHarness, trpcErrorOf, workerInfoFixture } from "./testing/api-harness";
 
 type Harness = Awaited<ReturnType<typeof createApiHarness>>;
 let h: Harness;
@@ -108,7 +108,7 @@ describe("external experiments and client-reported runs", () => {
       extra: { optimizer: "sgd" },
     });
     // The tRPC experiment page reads it the same way.
-    const byTrpc = await h.viewer.experiment.compare({ id });
+    const byTrpc = await h.viewer.experiment.compare({ experimentId: id });
     expect(byTrpc.series).toHaveLength(6);
   });
 
@@ -160,7 +160,7 @@ describe("external experiments and client-reported runs", () => {
     await expect(start("nope", { strategy: "full", seed: 1 })).rejects.toThrow(
       /experimentId: no experiment/,
     );
-    const builtInRun = (await h.viewer.experiment.byId({ id: launched.id })).runs[0]!;
+    const builtInRun = (await h.viewer.experiment.byId({ experimentId: launched.id })).runs[0]!;
     await expect(h.services.external.fail(builtInRun.id, "x")).rejects.toThrow(
       /trained by a worker/,
     );

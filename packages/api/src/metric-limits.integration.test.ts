@@ -1,7 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { PRESETS } from "@tlab/core/presets";
 import { MAX_METRIC_SERIES_PER_RUN } from "@tlab/core/run";
-import { createApiHarness, trpcErrorOf, workerInfoFixture } from "./test-support";
+import { createApiHarness, trpcErrorOf, workerInfoFixture } from "./testing/api-harness";
 
 type Harness = Awaited<ReturnType<typeof createApiHarness>>;
 let h: Harness;
@@ -110,7 +110,7 @@ describe("reads of a run with 10,000 series at one step (stored before the per-r
     const { experimentId, runId } = await claimedRun();
     const names = seriesNames(10_000);
     // Straight to the repository: the API refuses such a report now; older databases may hold one.
-    await h.services.runs["metrics"].upsertPoints(runId, [
+    await h.repos.metrics.upsertPoints(runId, [
       ...names.map((name) => ({ name, step: 1, value: 1 })),
       ...names.slice(0, 5_003).map((name) => ({ name, step: 2, value: 2 })),
       { name: "val/accuracy", step: 2, value: 0.9 },
@@ -120,7 +120,7 @@ describe("reads of a run with 10,000 series at one step (stored before the per-r
     const series = await h.user.run.metrics({ runId });
     expect(series).toHaveLength(10_001);
     expect(series.reduce((sum, s) => sum + s.points.length, 0)).toBe(total);
-    const compared = await h.user.experiment.compare({ id: experimentId });
+    const compared = await h.user.experiment.compare({ experimentId: experimentId });
     expect(compared.series.find((s) => s.runId === runId)?.metrics).toHaveLength(10_001);
 
     const csv = (await h.services.export.runMetrics(runId, "csv")).body.trim().split("\r\n");
@@ -137,15 +137,15 @@ describe("reads of a run with 10,000 series at one step (stored before the per-r
   it("the live view's read pages through a step larger than its page, every point once", async () => {
     const { runId } = await claimedRun();
     const names = seriesNames(7);
-    await h.services.runs["metrics"].upsertPoints(
+    await h.repos.metrics.upsertPoints(
       runId,
       [1, 2].flatMap((step) => names.map((name) => ({ name, step, value: step }))),
     );
-    const read = await h.services.runQueries.allPointsAfter(runId, 0, 3);
+    const read = await h.repos.runQueries.allPointsAfter(runId, 0, 3);
     expect(read.map((p) => `${p.step}@${p.name}`)).toEqual(
       [1, 2].flatMap((step) => names.map((name) => `${step}@${name}`)),
     );
-    expect((await h.services.runQueries.allPointsAfter(runId, 1, 3)).map((p) => p.step)).toEqual(
+    expect((await h.repos.runQueries.allPointsAfter(runId, 1, 3)).map((p) => p.step)).toEqual(
       Array(7).fill(2),
     );
   });

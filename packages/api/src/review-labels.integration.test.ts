@@ -1,7 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { PRESETS } from "@tlab/core/presets";
 import { MAX_TAGS_PER_EXPERIMENT } from "@tlab/core/review";
-import { createApiHarness, trpcErrorOf } from "./test-support";
+import { createApiHarness, trpcErrorOf } from "./testing/api-harness";
 
 // Tags, stars and run notes through the tRPC router on a real database, as each role.
 
@@ -178,7 +178,7 @@ describe("the experiments list's decision column", () => {
 describe("run notes", () => {
   it("members edit a run's note in turn; it records who saved it and when; stale saves are refused", async () => {
     const experimentId = await launch("noted");
-    const runId = (await h.viewer.experiment.byId({ id: experimentId })).runs[0]!.id;
+    const runId = (await h.viewer.experiment.byId({ experimentId: experimentId })).runs[0]!.id;
     expect(await h.viewer.review.runNote({ runId })).toBeNull();
 
     const first = await h.member.review.setRunNote({
@@ -229,7 +229,7 @@ describe("run notes", () => {
 
   it("refuses viewers, over-long notes and unknown runs", async () => {
     const experimentId = await launch("note limits");
-    const runId = (await h.viewer.experiment.byId({ id: experimentId })).runs[0]!.id;
+    const runId = (await h.viewer.experiment.byId({ experimentId: experimentId })).runs[0]!.id;
     expect((await trpcErrorOf(h.viewer.review.setRunNote({ runId, body: "hi" }))).code).toBe(
       "FORBIDDEN",
     );

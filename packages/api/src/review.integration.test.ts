@@ -1,14 +1,13 @@
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { TRPCError } from "@trpc/server";
+import type { TRPCError } from "@trpc/server";
 import { PRESETS } from "@tlab/core/presets";
-import type { FinalMetrics } from "@tlab/core/run";
 import type { ActivityDto } from "@tlab/core/review";
 import {
   createApiHarness,
   finalMetricsFixture,
   trpcErrorOf,
   workerInfoFixture,
-} from "./test-support";
+} from "./testing/api-harness";
 
 type Harness = Awaited<ReturnType<typeof createApiHarness>>;
 let h: Harness;
@@ -22,7 +21,7 @@ beforeEach(async () => {
     name: "review me",
     strategies: [{ kind: "frozen" }, { kind: "full" }],
   }));
-  runIds = (await h.viewer.experiment.byId({ id: experimentId })).runs.map((r) => r.id);
+  runIds = (await h.viewer.experiment.byId({ experimentId: experimentId })).runs.map((r) => r.id);
 });
 afterEach(async () => h.cleanup());
 
@@ -203,7 +202,7 @@ describe("decisions and activity", () => {
       runId: again.runId,
       metrics: reviewFinalMetrics(0.9),
     });
-    const other = (await h.viewer.experiment.byId({ id: experimentId })).runs.find(
+    const other = (await h.viewer.experiment.byId({ experimentId: experimentId })).runs.find(
       (r) => r.id !== first.runId,
     )!;
     expect(await h.member.run.cancel({ runId: other.id })).toEqual({ status: "CANCELED" });
@@ -264,7 +263,7 @@ describe("who did what in the activity feed", () => {
       null,
     );
 
-    const runs = (await h.viewer.experiment.byId({ id: experimentId })).runs;
+    const runs = (await h.viewer.experiment.byId({ experimentId: experimentId })).runs;
     const frozen = runs.find((r) => r.strategy === "frozen")!;
     const full = runs.find((r) => r.strategy === "full")!;
     // The member cancels the queued full run, which ends at once; asking again changes nothing and is not recorded.

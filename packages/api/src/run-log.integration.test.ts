@@ -5,7 +5,7 @@ import {
   RUN_LOG_MAX_MESSAGE_CHARS,
   type RunLogLineInput,
 } from "@tlab/core/run-log";
-import { createApiHarness, trpcErrorOf, workerInfoFixture } from "./test-support";
+import { createApiHarness, trpcErrorOf, workerInfoFixture } from "./testing/api-harness";
 
 type Harness = Awaited<ReturnType<typeof createApiHarness>>;
 let h: Harness;

@@ -1,7 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { PRESETS } from "@tlab/core/presets";
 import { METRIC } from "@tlab/core/run";
-import { createApiHarness, finalMetricsFixture, workerInfoFixture } from "./test-support";
+import { createApiHarness, finalMetricsFixture, workerInfoFixture } from "./testing/api-harness";
 
 type Harness = Awaited<ReturnType<typeof createApiHarness>>;
 let h: Harness;

@@ -7,8 +7,8 @@ import { testDbProvider } from "@tlab/db/testing/create-test-db";
 import { mountSmallDisk } from "@tlab/db/testing/small-disk";
 import { createContextInner } from "./context";
 import { createCaller } from "./root";
-import { createServices } from "./services/create-services";
-import { addTestUser, LENET_LAYERS, trpcErrorOf, workerInfoFixture } from "./test-support";
+import { createRepositories, createServices } from "./services/create-services";
+import { addTestUser, LENET_LAYERS, trpcErrorOf, workerInfoFixture } from "./testing/api-harness";
 
 /** The database on a small tmpfs that the test fills up (skipped where it cannot be mounted). */
 const disk = testDbProvider() === "sqlite" ? mountSmallDisk(4 * 1024 * 1024) : null;
@@ -22,13 +22,13 @@ describe.skipIf(!disk)("API calls while the database's disk is full", () => {
     await tuneSqlite(db);
     try {
       const services = createServices(db);
-      await services.catalog.upsertDataset({
+      await createRepositories(db).catalog.upsertDataset({
         name: "mnist-digits-5-9",
         description: "",
         spec: { source: "mnist", classes: [5, 6, 7, 8, 9] },
         classNames: ["5", "6", "7", "8", "9"],
       });
-      await services.catalog.upsertBaseModel({
+      await createRepositories(db).catalog.upsertBaseModel({
         name: "lenet5-digits-0-4",
         description: "",
         source: "builtin",

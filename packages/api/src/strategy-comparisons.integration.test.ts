@@ -7,7 +7,7 @@ import { encodePredictions, PREDICTIONS_FILE } from "@tlab/core/run-predictions"
 import { mcnemarExact, pairedTTest } from "@tlab/core/significance";
 import type { StrategyConfigInput } from "@tlab/core/strategy";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { createApiHarness, finalMetricsFixture, workerInfoFixture } from "./test-support";
+import { createApiHarness, finalMetricsFixture, workerInfoFixture } from "./testing/api-harness";
 
 let h: Awaited<ReturnType<typeof createApiHarness>>;
 let dataDir: string;
@@ -61,7 +61,7 @@ async function finishAll(
     const storagePath = path.posix.join("artifacts", spec.runId, PREDICTIONS_FILE);
     await mkdir(path.join(dataDir, "artifacts", spec.runId), { recursive: true });
     await writeFile(path.join(dataDir, storagePath), bytes);
-    await h.services.runsRepo.recordArtifact({
+    await h.repos.runs.recordArtifact({
       runId: spec.runId,
       kind: "model",
       fileName: PREDICTIONS_FILE,
@@ -95,7 +95,7 @@ describe("strategy comparisons on a real database", () => {
       comparisons,
       finalMetrics = {},
       experiment,
-    } = await h.viewer.experiment.compare({ id });
+    } = await h.viewer.experiment.compare({ experimentId: id });
     expect(comparisons!.map((c) => [c.a, c.b, c.method, c.n])).toEqual([
       ["frozen", "partial", "paired-t", 3],
       ["frozen", "full", "paired-t", 3],
@@ -134,7 +134,7 @@ describe("strategy comparisons on a real database", () => {
       comparisons,
       experiment,
       finalMetrics = {},
-    } = await h.viewer.experiment.compare({ id });
+    } = await h.viewer.experiment.compare({ experimentId: id });
     const expected = mcnemarExact(labels, predicted(0, 40), predicted(10, 60));
     expect(expected).toMatchObject({ brokenByB: 10, fixedByB: 20 });
     expect(comparisons).toEqual([
@@ -176,7 +176,7 @@ describe("strategy comparisons on a real database", () => {
 
   it("says why there are no predictions for a run that has none", async () => {
     const id = await launch([{ kind: "frozen" }], 1);
-    const [run] = (await h.viewer.experiment.byId({ id })).runs;
+    const [run] = (await h.viewer.experiment.byId({ experimentId: id })).runs;
     await expect(h.services.predictions.response(run!.id)).rejects.toThrow(
       /has no stored predictions \(it is QUEUED, predictions come when it succeeds\)/,
     );

@@ -1,7 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { PRESETS } from "@tlab/core/presets";
 import { MAX_RUNS_PER_LAUNCH } from "@tlab/core/transfer-sweep";
-import { createApiHarness, trpcErrorOf, workerInfoFixture } from "./test-support";
+import { createApiHarness, trpcErrorOf, workerInfoFixture } from "./testing/api-harness";
 
 type Harness = Awaited<ReturnType<typeof createApiHarness>>;
 let h: Harness;
@@ -24,7 +24,7 @@ describe("a cut sweep over a label-budget ladder", () => {
     });
     // LeNet-5 has 4 weighted layers: cuts after conv1, conv2 and fc1.
     expect(runCount).toBe(3 * 2 * 5);
-    const experiment = await h.viewer.experiment.byId({ id });
+    const experiment = await h.viewer.experiment.byId({ experimentId: id });
     expect(experiment.trainPerClassLadder).toEqual([30, 10, 100]);
     expect(experiment.cutSweep).toBe("all");
     expect(experiment.trainPerClass).toBe(100);

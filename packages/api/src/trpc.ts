@@ -7,7 +7,8 @@ import {
   type Principal,
   type SessionUser,
 } from "@tlab/core/access";
-import { isDomainError, type DomainErrorCode } from "@tlab/core/errors";
+import { isDomainError } from "@tlab/core/errors";
+import { DOMAIN_ERROR_CODES } from "./error-codes";
 import { storageFailureOf } from "@tlab/core/storage-failure";
 import type { Context } from "./context";
 import { errorIdOf, internalErrorMessage } from "./error-id";
@@ -48,23 +49,16 @@ const t = initTRPC
     },
   });
 
-const CODE_MAP: Record<DomainErrorCode, TRPCError["code"]> = {
-  NOT_FOUND: "NOT_FOUND",
-  INVALID_INPUT: "BAD_REQUEST",
-  RUN_NOT_CLAIMED_BY_WORKER: "CONFLICT",
-  RUN_NOT_RUNNING: "CONFLICT",
-  RUN_ALREADY_FINISHED: "CONFLICT",
-  UNAUTHORIZED: "UNAUTHORIZED",
-  FORBIDDEN: "FORBIDDEN",
-  CONFLICT: "CONFLICT",
-};
-
 /** The one place domain errors become tRPC errors. */
 const mapDomainErrors = t.middleware(async ({ next }) => {
   const result = await next();
   if (!result.ok && isDomainError(result.error.cause)) {
     const cause = result.error.cause;
-    throw new TRPCError({ code: CODE_MAP[cause.code], message: cause.message, cause });
+    throw new TRPCError({
+      code: DOMAIN_ERROR_CODES[cause.code].trpc,
+      message: cause.message,
+      cause,
+    });
   }
   // A full or read-only disk under the database is the server's state, not a bug: say so (503).
   const storage = result.ok ? null : storageFailureOf(result.error.cause);

@@ -10,7 +10,7 @@ import {
   finalMetricsFixture,
   trpcErrorOf,
   workerInfoFixture,
-} from "./test-support";
+} from "./testing/api-harness";
 import { verifyWebhookSignature } from "./webhooks/webhook-signature";
 
 const SERVER_SECRET = "test-server-secret-0123456789abcdef";
@@ -224,7 +224,7 @@ describe("experiment.finished", () => {
     const experimentId = await launch("cancel", ["frozen", "full"]);
     const worker = await registerWorker();
     await trainOne(worker.id);
-    const queued = (await h.viewer.experiment.byId({ id: experimentId })).runs.find(
+    const queued = (await h.viewer.experiment.byId({ experimentId: experimentId })).runs.find(
       (run) => run.status === "QUEUED",
     )!;
     await h.member.run.cancel({ runId: queued.id });

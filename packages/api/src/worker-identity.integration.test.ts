@@ -6,7 +6,7 @@ import {
   finalMetricsFixture,
   trpcErrorOf,
   workerInfoFixture,
-} from "./test-support";
+} from "./testing/api-harness";
 
 type Harness = Awaited<ReturnType<typeof createApiHarness>>;
 let h: Harness;

@@ -1,6 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { PRESETS } from "@tlab/core/presets";
-import { createApiHarness, workerInfoFixture } from "./test-support";
+import { createApiHarness, workerInfoFixture } from "./testing/api-harness";
 
 // The workers page through worker.list: online or offline against the server's lease, online
 // first, and a worker restarted under its name listed once.

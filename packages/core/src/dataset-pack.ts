@@ -107,6 +107,7 @@ export function validateDataset(dataset: PackedDataset): void {
     throw new DatasetImportError(
       `class name "${long.slice(0, 40)}…" is ${long.length} characters; class names are at most ${MAX_CLASS_NAME_LENGTH}`,
     );
+  // biome-ignore lint/suspicious/noControlCharactersInRegex: matching control characters is the point: they are rejected.
   const control = classNames.find((name) => /[\u0000-\u001f\u007f]/.test(name));
   if (control !== undefined)
     throw new DatasetImportError(

@@ -1,7 +1,7 @@
 import type { TrainingOptions } from "./experiment";
 import type { ExternalRunSettings, ExternalSubject } from "./external-run";
 import type { LayerInfo } from "./layer-plan";
-import type { AuthorDto, RunEventDto } from "./review";
+import type { AuthorDto, RunLifecycleEventDto } from "./review";
 import type { DatasetSpec, FinalMetrics, RunStatus, TrainingBackend } from "./run";
 import type { StrategyConfig, StrategyKind } from "./strategy";
 import type { StrategyComparison } from "./strategy-comparisons";
@@ -88,7 +88,7 @@ export interface RunDetailDto extends RunSummaryDto {
   clientSettings: ExternalRunSettings | null;
   artifacts: ArtifactDto[];
   /** The run's recorded history, oldest first; empty for runs from before it was recorded. */
-  events: RunEventDto[];
+  events: RunLifecycleEventDto[];
 }
 
 export interface ArtifactDto {

@@ -1,4 +1,4 @@
-/** Error codes the API maps to HTTP/tRPC codes in one place. */
+/** Error codes the API maps to HTTP/tRPC codes in one place: packages/api/src/error-codes.ts. */
 export type DomainErrorCode =
   | "NOT_FOUND"
   | "INVALID_INPUT"

@@ -125,8 +125,12 @@ export const CreateExperimentInput = z
 export type CreateExperimentInput = z.infer<typeof CreateExperimentInput>;
 export type CreateExperimentFormValues = z.input<typeof CreateExperimentInput>;
 
+/** Every input that names an experiment keys it `experimentId`. */
 export const ExperimentId = z.object({
-  id: z.string().min(1, "id: required").max(64, "id: at most 64 characters"),
+  experimentId: z
+    .string()
+    .min(1, "experimentId: required")
+    .max(64, "experimentId: at most 64 characters"),
 });
 
 export const ListExperimentsInput = z

@@ -214,7 +214,9 @@ export function encodeIdx(type: "uint8", shape: number[], values: ArrayLike<numb
   const view = new DataView(out.buffer);
   out[2] = type === "uint8" ? 0x08 : 0;
   out[3] = shape.length;
-  shape.forEach((d, i) => view.setUint32(4 + 4 * i, d, false));
+  shape.forEach((d, i) => {
+    view.setUint32(4 + 4 * i, d, false);
+  });
   for (let i = 0; i < values.length; i++) out[headerBytes + i] = values[i]!;
   return out;
 }

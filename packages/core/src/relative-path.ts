@@ -2,7 +2,7 @@
  * Rules for paths that come from outside (upload entry names, model.json weight paths, names
  * stored in the database) before anything joins them to a directory. Pure string checks, so the
  * browser-safe core can share them; the filesystem side (symbolic links) is in
- * @tlab/api/storage/confined-path.
+ * @tlab/storage/confined-path.
  */
 
 const PLAIN_FILE_NAME = /^[A-Za-z0-9._-]{1,200}$/;
@@ -31,6 +31,7 @@ export function pathSegments(relative: string): string[] {
  */
 export function relativePathProblem(relative: string): string | null {
   if (relative.length === 0) return "is empty";
+  // biome-ignore lint/suspicious/noControlCharactersInRegex: matching control characters is the point: they are rejected.
   if (/[\u0000-\u001f\u007f]/.test(relative)) return "contains a control character";
   if (/^[A-Za-z]:/.test(relative)) return "starts with a drive letter";
   if (/^[\\/]/.test(relative)) return "is an absolute path";

@@ -103,8 +103,8 @@ export const RUN_REQUEST_KINDS = [
   "retried",
 ] as const satisfies readonly RunEventKind[];
 
-/** One step of a run's history for its timeline, oldest first. */
-export interface RunEventDto {
+/** One step of a run's history for its timeline (a RunEvent row), oldest first; the live stream sends RunStreamEvent. */
+export interface RunLifecycleEventDto {
   kind: RunEventKind;
   attempt: number;
   at: string;
@@ -174,8 +174,6 @@ export const SetStarInput = z.object({
   starred: z.boolean({ error: "starred: true or false" }),
 });
 export type SetStarInput = z.infer<typeof SetStarInput>;
-
-export const RunRef = z.object({ runId: id("runId") });
 
 export const SetRunNoteInput = z.object({
   runId: id("runId"),

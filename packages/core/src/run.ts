@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { StrategyConfig } from "./strategy";
+import type { StrategyConfig } from "./strategy";
 import type { LayerInfo } from "./layer-plan";
 import type { TrainingOptions } from "./experiment";
 

@@ -160,7 +160,7 @@ export interface RunPairTestDto {
 }
 
 /** One server-sent event of a run's live stream (GET /api/runs/:runId/events). */
-export type RunEvent =
+export type RunStreamEvent =
   | { type: "run"; run: RunSummaryDto }
   | { type: "metrics"; points: { name: string; step: number; value: number }[] }
   /** Log lines after the ones already sent, in (attempt, seq) order. */

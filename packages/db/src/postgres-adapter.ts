@@ -84,7 +84,10 @@ function reportNameColumnsAsText(client: pg.PoolClient): void {
     }
     const pending = query(...args);
     return pending instanceof Promise
-      ? pending.then((result: unknown) => (relabel(result), result))
+      ? pending.then((result: unknown) => {
+          relabel(result);
+          return result;
+        })
       : pending;
   };
   client.query = patched as pg.PoolClient["query"];

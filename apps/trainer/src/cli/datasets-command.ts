@@ -91,7 +91,7 @@ async function add(name: string, source: string | undefined, opts: AddOptions): 
   const env = readEnv();
   const log = (text: string) => process.stderr.write(`${text}\n`);
   let bar: SingleBar | null = null;
-  let imported;
+  let imported: Awaited<ReturnType<typeof importDataset>>;
   if (opts.format === "imagefolder") {
     if (!source)
       throw new InvalidArgumentError(

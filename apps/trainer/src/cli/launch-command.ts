@@ -142,7 +142,7 @@ async function launch(opts: LaunchCommandOptions): Promise<void> {
   if (!opts.wait) {
     if (opts.json)
       process.stdout.write(
-        `${JSON.stringify({ experimentId: created.id, runs: (await api.experiment.byId.query({ id: created.id })).runs.map((r) => ({ id: r.id, strategy: r.strategy, seed: r.seed, ...runBudgetAndCut(r), status: r.status })) })}\n`,
+        `${JSON.stringify({ experimentId: created.id, runs: (await api.experiment.byId.query({ experimentId: created.id })).runs.map((r) => ({ id: r.id, strategy: r.strategy, seed: r.seed, ...runBudgetAndCut(r), status: r.status })) })}\n`,
       );
     return;
   }
@@ -158,7 +158,7 @@ async function launch(opts: LaunchCommandOptions): Promise<void> {
     : null;
   bar?.start(100, 0, { done: 0, total: created.runCount, status: "queued" });
   for (;;) {
-    const experiment = await api.experiment.byId.query({ id: created.id });
+    const experiment = await api.experiment.byId.query({ experimentId: created.id });
     const done = experiment.runs.filter((r) => TERMINAL_STATUSES.includes(r.status)).length;
     const progress =
       experiment.runs.reduce(
@@ -175,9 +175,9 @@ async function launch(opts: LaunchCommandOptions): Promise<void> {
   }
   bar?.stop();
 
-  const experiment = await api.experiment.byId.query({ id: created.id });
+  const experiment = await api.experiment.byId.query({ experimentId: created.id });
   const runs = await Promise.all(experiment.runs.map((r) => api.run.byId.query({ runId: r.id })));
-  const { comparisons = [] } = await api.experiment.compare.query({ id: created.id });
+  const { comparisons = [] } = await api.experiment.compare.query({ experimentId: created.id });
   const result = {
     experimentId: created.id,
     runs: runs.map((r) => ({

@@ -1,4 +1,4 @@
-import { isInside } from "@tlab/api/storage/confined-path";
+import { isInside } from "@tlab/storage/confined-path";
 import type { TrainerEnv } from "../env";
 import { ApiUnreachableError } from "../worker/api-client";
 import { ApiRefusedError, uploadBaseModel, userToken } from "./catalog-upload";

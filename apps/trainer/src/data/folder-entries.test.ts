@@ -1,11 +1,11 @@
-import { cp, mkdir, mkdtemp, readFile, rm, symlink, writeFile } from "node:fs/promises";
+import { cp, mkdtemp, readFile, rm, symlink, writeFile } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { initBackend } from "../tf/backend";
 import { loadModelFromDir } from "../model/load-model-files";
 import { readModelForImport } from "../model/import-model";
-import { buildZip } from "@tlab/api/storage/hostile-zip";
+import { buildZip } from "@tlab/storage/testing/hostile-zip";
 import { encodeImage, drawShape, writeShapesFolder } from "../testing/synthetic-images";
 import { folderEntries } from "./folder-entries";
 import { importDataset } from "./import-dataset";

@@ -1,7 +1,7 @@
 import { readdir, readFile, realpath, stat } from "node:fs/promises";
 import path from "node:path";
-import { isInside } from "@tlab/api/storage/confined-path";
-import { zipEntries as readZipEntries } from "@tlab/api/storage/zip-entries";
+import { isInside } from "@tlab/storage/confined-path";
+import { zipEntries as readZipEntries } from "@tlab/storage/zip-entries";
 import type { FolderEntry } from "@tlab/core/image-folder";
 
 /**

@@ -62,7 +62,9 @@ describe("splitUploadedDataset", () => {
     expect(new Set(all).size).toBe(all.length);
     // Labels follow the images: image value 10·c + i belongs to class c.
     for (const set of [a.train, a.val, a.test])
-      ids(set).forEach((id, i) => expect(Math.floor(id / 10)).toBe(set.labels[i]));
+      ids(set).forEach((id, i) => {
+        expect(Math.floor(id / 10)).toBe(set.labels[i]);
+      });
     expect(ids(splitUploadedDataset(dataset, { ...budget, seed: 8 }).train)).not.toEqual(
       ids(a.train),
     );

@@ -87,7 +87,9 @@ interface Pick {
 
 function indicesByClass(split: PackedSplit, numClasses: number): number[][] {
   const byClass = Array.from({ length: numClasses }, () => [] as number[]);
-  split.labels.forEach((label, i) => byClass[label]!.push(i));
+  split.labels.forEach((label, i) => {
+    byClass[label]!.push(i);
+  });
   return byClass;
 }
 
@@ -114,9 +116,9 @@ function toImageSet(
       options.inputShape,
       options.preprocessing,
     );
-    positions.forEach((position, k) =>
-      xs.set(converted.subarray(k * pixels, (k + 1) * pixels), position * pixels),
-    );
+    positions.forEach((position, k) => {
+      xs.set(converted.subarray(k * pixels, (k + 1) * pixels), position * pixels);
+    });
   }
   ordered.forEach((pick, i) => {
     labels[i] = pick.label;

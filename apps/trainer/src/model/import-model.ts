@@ -29,7 +29,7 @@ export async function readModelForImport(source: string): Promise<ModelForImport
     new Map([...files].map(([name, bytes]) => [name, bytes.length])),
   );
   const weights = Object.fromEntries([...files].filter(([name]) => name !== "model.json"));
-  let model;
+  let model: Awaited<ReturnType<typeof loadModelFromFiles>>;
   try {
     model = await loadModelFromFiles(parseModelJson(modelJsonText), weights);
   } catch (error) {

@@ -343,7 +343,8 @@ class PlanCompiler {
     return tensor;
   }
 
-  private compileCall(call: Call): void {
+  // The first branch that can handle the call emits it and returns; the rest is the fallback.
+  private compileCall(call: Call) {
     const { className, config } = call;
     const single = call.inputs.length === 1 && call.outputs.length === 1;
     const inputRank = call.inputs[0]?.shape.length ?? 0;

@@ -1,6 +1,6 @@
 import { readFile } from "node:fs/promises";
 import path from "node:path";
-import { realConfinedPath } from "@tlab/api/storage/confined-path";
+import { realConfinedPath } from "@tlab/storage/confined-path";
 import { tf } from "../tf/backend";
 import { MODEL_JSON_FILE } from "./model-files";
 

@@ -1,5 +1,5 @@
 import { createHash } from "node:crypto";
-import { tf } from "../tf/backend";
+import type { tf } from "../tf/backend";
 
 /**
  * sha256 of a model's topology and current weight values: two models with the same hash compute

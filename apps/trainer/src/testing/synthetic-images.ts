@@ -46,7 +46,9 @@ export async function encodeImage(
   let raw = pixels;
   if (channels === 3) {
     raw = new Uint8Array(pixels.length * 3);
-    pixels.forEach((v, i) => raw.set([v, v, v], i * 3));
+    pixels.forEach((v, i) => {
+      raw.set([v, v, v], i * 3);
+    });
   }
   // Grey input is written as a real one-channel image (sharp would otherwise store it as sRGB).
   const image = sharp(raw, { raw: { width: size, height: size, channels } }).toColourspace(

@@ -61,7 +61,9 @@ async function expectSameOnBoth(
   const expected = await on("cpu", inputs, f);
   const actual = await on("wasm", inputs, f);
   expect(actual).toHaveLength(expected.length);
-  actual.forEach((a, i) => expectClose(a, expected[i]!, `${what} output ${i}`, tolerance));
+  actual.forEach((a, i) => {
+    expectClose(a, expected[i]!, `${what} output ${i}`, tolerance);
+  });
 }
 
 const SHAPES = [

@@ -110,7 +110,7 @@ const reluGrad: KernelFunc = ({ inputs, backend }) => {
   const dx = heap.typedArrayFromHeap(out);
   for (let i = 0; i < dx.length; i++) {
     const v = xs[i]!;
-    dx[i] = v > 0 ? dys[i]! : v === v ? 0 : Number.NaN;
+    dx[i] = v > 0 ? dys[i]! : Number.isNaN(v) ? Number.NaN : 0;
   }
   return out;
 };

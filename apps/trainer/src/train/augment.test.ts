@@ -144,26 +144,26 @@ describe("augmentBatch", () => {
         );
       // Inside the shifted image: white plus brightness, clipped to white.
       const inside = pixel(4, 4);
-      inside.forEach((v, c) =>
+      inside.forEach((v, c) => {
         expect(v).toBeCloseTo(
           Math.min(
             levels.white[c]!,
             levels.white[c]! + p.brightness * (levels.white[c]! - levels.black[c]!),
           ),
           5,
-        ),
-      );
+        );
+      });
       if (p.shiftX > 0) {
         const outside = pixel(0, 4);
-        outside.forEach((v, c) =>
+        outside.forEach((v, c) => {
           expect(v).toBeCloseTo(
             Math.max(
               levels.black[c]!,
               levels.black[c]! + p.brightness * (levels.white[c]! - levels.black[c]!),
             ),
             5,
-          ),
-        );
+          );
+        });
       }
     });
     expect(params.some((p) => p.shiftX > 0)).toBe(true);

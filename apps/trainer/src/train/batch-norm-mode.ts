@@ -1,5 +1,5 @@
 import type { BatchNormMode } from "@tlab/core/experiment";
-import { tf } from "../tf/backend";
+import type { tf } from "../tf/backend";
 
 type LayerCall = (
   inputs: tf.Tensor | tf.Tensor[],

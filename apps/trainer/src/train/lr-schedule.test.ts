@@ -93,6 +93,8 @@ describe("ScheduledAdam's fused update on wasm", () => {
     expect(fused.fused).toBe(true);
     expect(fused.kernelsPerStep).toBe(1);
     expect(reference.kernelsPerStep).toBeGreaterThan(10);
-    fused.weights.forEach((w, i) => expect(w).toBeCloseTo(reference.weights[i]!, 5));
+    fused.weights.forEach((w, i) => {
+      expect(w).toBeCloseTo(reference.weights[i]!, 5);
+    });
   });
 });

@@ -129,9 +129,9 @@ describe("micro-batches with gradient accumulation", () => {
       const captured = new Map<string, Float32Array>();
       const capture = {
         applyGradients: (list: Array<{ name: string; tensor: tf.Tensor }>) =>
-          list.forEach(({ name, tensor }) =>
-            captured.set(name, Float32Array.from(tensor.dataSync() as Float32Array)),
-          ),
+          list.forEach(({ name, tensor }) => {
+            captured.set(name, Float32Array.from(tensor.dataSync() as Float32Array));
+          }),
       };
       const optimizers = { head: capture, base: capture } as unknown as Optimizers;
       const step = trainStep(

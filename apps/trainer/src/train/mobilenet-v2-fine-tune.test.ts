@@ -78,11 +78,13 @@ describe("a MobileNetV2 full fine-tune step at batch 32 on wasm", () => {
       expect(step.correct).toBeGreaterThanOrEqual(0);
       expect(moving.length).toBe(2 * bn.length);
       expect(bn.length).toBeGreaterThan(50);
-      values(moving).forEach((v, i) => expect(v, moving[i]!.originalName).toEqual(movingBefore[i]));
+      values(moving).forEach((v, i) => {
+        expect(v, moving[i]!.originalName).toEqual(movingBefore[i]);
+      });
       // The bottom, a depthwise layer near the top and a BatchNorm's gamma/beta all moved.
-      values(trainable).forEach((v, i) =>
-        expect(v, trainable[i]!.originalName).not.toEqual(trainableBefore[i]),
-      );
+      values(trainable).forEach((v, i) => {
+        expect(v, trainable[i]!.originalName).not.toEqual(trainableBefore[i]);
+      });
       expect(context.memory.sample()).toBeLessThan(plan!.limit.bytes);
     } finally {
       optimizers.head.dispose();

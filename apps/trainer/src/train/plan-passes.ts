@@ -48,7 +48,7 @@ export function planPasses(input: {
   const statistics = context.trainablePart
     ? context.trainablePart.nonTrainableWeights.map((w) => [w, tf.clone(w.read())] as const)
     : [];
-  let cost;
+  let cost: ReturnType<typeof measureStepCost>;
   try {
     cost = measureStepCost((images) => probePass(context, phase, images), context.set.count);
   } finally {

@@ -2,7 +2,7 @@ import { createHash } from "node:crypto";
 import type { ImageSet } from "../data/mnist-digits";
 import { describeInferencePlan } from "../model/inference-plan";
 import { tf } from "../tf/backend";
-import { FeatureCache, type FeatureKey, type Features } from "./feature-cache";
+import type { FeatureCache, FeatureKey, Features } from "./feature-cache";
 import type { FrozenPart } from "./split-base";
 
 export type SplitName = "train" | "val" | "test";

@@ -12,7 +12,7 @@ import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { InferencePlan } from "../model/inference-plan";
 import { loadModelFromDir } from "../model/load-model-files";
 import { readLayerInfo } from "../model/read-layer-info";
-import { initBackend, tf } from "../tf/backend";
+import { initBackend, type tf } from "../tf/backend";
 import { learningRateFactor } from "./lr-schedule";
 import { trainRun, type FeatureEvent, type TrainRunDeps } from "./train-run";
 
@@ -177,7 +177,9 @@ describe("learning-rate schedule", () => {
         (_, i) => 0.002 * learningRateFactor(lrSchedule, i + 1, epochs),
       );
       const actual = series(run.observed, LEARNING_RATE_METRIC);
-      actual.forEach((value, i) => expect(value).toBeCloseTo(expected[i]!, 12));
+      actual.forEach((value, i) => {
+        expect(value).toBeCloseTo(expected[i]!, 12);
+      });
     },
   );
 

@@ -262,7 +262,7 @@ export async function trainRun(spec: RunSpec, deps: TrainRunDeps): Promise<Train
 
     let epoch = 0;
     let stoppedEarly = false;
-    phases: for (const [phaseIndex, phase] of phases.entries()) {
+    phaseLoop: for (const [phaseIndex, phase] of phases.entries()) {
       const phaseStart = epoch + 1;
       if (epoch + phase.epochs <= resumeEpoch) {
         epoch += phase.epochs; // finished before the checkpoint
@@ -342,7 +342,7 @@ export async function trainRun(spec: RunSpec, deps: TrainRunDeps): Promise<Train
           };
           if (shouldStopEarly(stop)) {
             stoppedEarly = true;
-            break phases;
+            break phaseLoop;
           }
         }
       } finally {

@@ -3,7 +3,7 @@ import { mkdir, readFile, rename, writeFile } from "node:fs/promises";
 import { existsSync } from "node:fs";
 import path from "node:path";
 import { z } from "zod";
-import { confinedPath } from "@tlab/api/storage/confined-path";
+import { confinedPath } from "@tlab/storage/confined-path";
 import { isPlainFileName } from "@tlab/core/relative-path";
 import type { RunSpec } from "@tlab/core/run";
 

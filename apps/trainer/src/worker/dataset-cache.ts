@@ -2,7 +2,7 @@ import { createHash, randomUUID } from "node:crypto";
 import { createReadStream } from "node:fs";
 import { mkdir, open, rename, rm, stat } from "node:fs/promises";
 import path from "node:path";
-import { confinedPath } from "@tlab/api/storage/confined-path";
+import { confinedPath } from "@tlab/storage/confined-path";
 import type { RunSpec } from "@tlab/core/run";
 
 export interface FetchDatasetOptions {

@@ -178,7 +178,7 @@ describe("runWorkerPool", () => {
     ]);
   });
 
-  it("runs the real tlab CLI by default (here: \`tlab worker --help\` through tsx)", async () => {
+  it("runs the real tlab CLI by default (here: `tlab worker --help` through tsx)", async () => {
     const results = await runWorkerPool({
       concurrency: 1,
       argv: ["worker", "--help"],

@@ -27,6 +27,7 @@ export function ConfusionMatrix({
                   const diagonal = i === j;
                   return (
                     <td
+                      // biome-ignore lint/suspicious/noArrayIndexKey: a fixed grid; the column index is the predicted class.
                       key={j}
                       className={diagonal ? "confusion-diagonal" : undefined}
                       style={{
@@ -86,6 +87,7 @@ export function ConfusionDifference({
                     : `${points > 0 ? "+" : "−"}${Math.abs(points).toFixed(1)}`;
                 return (
                   <td
+                    // biome-ignore lint/suspicious/noArrayIndexKey: a fixed grid; the column index is the predicted class.
                     key={j}
                     style={{
                       background:

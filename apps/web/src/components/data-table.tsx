@@ -19,7 +19,7 @@ interface Props<T> {
   caption: string;
   data: T[];
   // Columns of different value types in one table: TanStack's own idiom is ColumnDef<T, any>.
-  // eslint-disable-next-line @typescript-eslint/no-explicit-any
+  // biome-ignore lint/suspicious/noExplicitAny: TanStack's ColumnDef is invariant in its value type.
   columns: ColumnDef<T, any>[];
   getRowId: (row: T) => string;
   /** Sorting happens on the server: the table only shows and requests it. */
@@ -141,7 +141,6 @@ export function DataTable<T>({
 }
 
 declare module "@tanstack/react-table" {
-  // eslint-disable-next-line @typescript-eslint/no-unused-vars
   interface ColumnMeta<TData, TValue> {
     className?: string;
   }

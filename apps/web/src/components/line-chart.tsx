@@ -165,6 +165,7 @@ export function LineChart({
     `|${yBounds?.join(",") ?? ""}|${height}|${legend}|${xLabel}|${yLabel ?? ""}|${digits}|${xLog}`;
   const isEmpty = data[0].length === 0;
 
+  // biome-ignore lint/correctness/useExhaustiveDependencies: keyed on shapeKey, which encodes every option read here; data goes through setData below.
   useEffect(() => {
     const container = containerRef.current;
     if (!container) return;

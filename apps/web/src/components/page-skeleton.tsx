@@ -9,6 +9,7 @@ export function PageSkeleton({ label, blocks = 3 }: { label: string; blocks?: nu
       <div className="skeleton-title" />
       <div className="skeleton-line" />
       {Array.from({ length: blocks }, (_, i) => (
+        // biome-ignore lint/suspicious/noArrayIndexKey: identical placeholder blocks, never reordered.
         <div key={i} className="skeleton-block" />
       ))}
     </div>

@@ -31,7 +31,11 @@ export function diffConfigs(columns: readonly unknown[]): ConfigDiff {
   const paths: string[] = [];
   const seen = new Set<string>();
   for (const f of flat)
-    for (const path of f.keys()) if (!seen.has(path)) seen.add(path), paths.push(path);
+    for (const path of f.keys()) {
+      if (seen.has(path)) continue;
+      seen.add(path);
+      paths.push(path);
+    }
   const differing: ConfigDiff["differing"] = [];
   const shared: ConfigDiff["shared"] = [];
   for (const path of paths) {

@@ -16,7 +16,10 @@ export function mergePoints(
   let changed = false;
   for (const p of points) {
     let steps = byName.get(p.name);
-    if (!steps) byName.set(p.name, (steps = new Map()));
+    if (!steps) {
+      steps = new Map();
+      byName.set(p.name, steps);
+    }
     if (steps.get(p.step) !== p.value) {
       steps.set(p.step, p.value);
       changed = true;

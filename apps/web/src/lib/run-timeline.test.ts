@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import type { WorkerDto } from "@tlab/core/dto";
-import type { RunEventDto } from "@tlab/core/review";
+import type { RunLifecycleEventDto } from "@tlab/core/review";
 import { formatDuration } from "./format";
 import { runTimeline } from "./run-timeline";
 import { runDetailFixture } from "./test-fixtures";
@@ -98,11 +98,11 @@ const workerA = { id: "w0", name: "sim-a", hostname: "host-a" };
 const workerB = { id: "w1", name: "gpu-1", hostname: "box" };
 
 function event(
-  kind: RunEventDto["kind"],
+  kind: RunLifecycleEventDto["kind"],
   attempt: number,
   at: string,
-  over: Partial<RunEventDto> = {},
-): RunEventDto {
+  over: Partial<RunLifecycleEventDto> = {},
+): RunLifecycleEventDto {
   return {
     kind,
     attempt,

@@ -1,5 +1,5 @@
 import type { RunDetailDto, WorkerDto } from "@tlab/core/dto";
-import type { RunEventDto } from "@tlab/core/review";
+import type { RunLifecycleEventDto } from "@tlab/core/review";
 import { durationBetween, formatDuration, STATUS_WORDS } from "./format";
 
 export interface TimelineStep {
@@ -37,7 +37,7 @@ export function runTimeline(
     const earlier = firstClaimed === 2 ? "Attempt 1" : `Attempts 1–${firstClaimed - 1}`;
     steps.push({ key: "unrecorded", title: `${earlier}: not recorded`, time: null, state: "done" });
   }
-  const claims = new Map<number, RunEventDto>();
+  const claims = new Map<number, RunLifecycleEventDto>();
   run.events.forEach((event, i) => {
     const key = `${event.kind}-${event.attempt}-${i}`;
     const held = attemptLabel(event);
@@ -144,12 +144,12 @@ export function runTimeline(
 }
 
 /** "worker-a's attempt 2", naming the worker that held the attempt. */
-function attemptLabel(event: RunEventDto): string {
+function attemptLabel(event: RunLifecycleEventDto): string {
   return `${event.worker?.name ?? "a worker"} (attempt ${event.attempt})`;
 }
 
 /** The host the attempt ran on; for the worker the page knows in full, its backend and device too. */
-function where(event: RunEventDto, worker: WorkerDto | null): string | undefined {
+function where(event: RunLifecycleEventDto, worker: WorkerDto | null): string | undefined {
   if (worker && event.worker?.id === worker.id)
     return `${worker.hostname} · ${worker.backend} · ${worker.device}`;
   return event.worker?.hostname;

@@ -9,8 +9,9 @@ const OWN_ORIGIN = "http://tlab.invalid";
  * is the normalized path (+ query and fragment), which is also safe in a Location header.
  */
 export function safeNextPath(next: string | null | undefined): string {
-  if (!next || !next.startsWith("/")) return "/";
+  if (!next?.startsWith("/")) return "/";
   // Control characters (tab, newline, ...), DEL and backslashes have no place in our own paths.
+  // biome-ignore lint/suspicious/noControlCharactersInRegex: matching control characters is the point: they are rejected.
   if (/[\u0000-\u001f\u007f\\]/.test(next)) return "/";
   let url: URL;
   try {

@@ -136,7 +136,11 @@ export function sumMatrices(
   for (const matrix of rest) {
     if (matrix.length !== sum.length || matrix.some((row, i) => row.length !== sum[i]!.length))
       return null;
-    matrix.forEach((row, i) => row.forEach((v, j) => (sum[i]![j]! += v)));
+    matrix.forEach((row, i) => {
+      row.forEach((v, j) => {
+        sum[i]![j]! += v;
+      });
+    });
   }
   return sum;
 }

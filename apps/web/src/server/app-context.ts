@@ -1,7 +1,6 @@
 import { createAuth, type Auth } from "@tlab/api/auth/create-auth";
 import type { RequestAuth } from "@tlab/api/auth/request-principal";
 import { createServices, type Services } from "@tlab/api/services/create-services";
-import { seedCatalog } from "@tlab/api/services/seed-catalog";
 import { createDb, tuneSqlite, type Db, type DbProvider } from "@tlab/db/client";
 import { getEnv, type Env } from "./env";
 
@@ -99,7 +98,7 @@ export function processBooted(): boolean {
 
 async function bootProcess(env: Env, services: Services, auth: Auth): Promise<void> {
   try {
-    const { skipped } = await seedCatalog(services.catalog, env.DATA_DIR);
+    const { skipped } = await services.catalog.seed(env.DATA_DIR);
     for (const { dir, problem } of skipped)
       console.warn(
         `[tlab] base model directory ${dir} not registered: ${problem}; fix its base-model.json or remove the directory`,
@@ -111,7 +110,7 @@ async function bootProcess(env: Env, services: Services, auth: Auth): Promise<vo
     );
   }
   if (env.TLAB_ADMIN) await createAdminFromEnv(env.TLAB_ADMIN, services, auth);
-  else if ((await services.usersRepo.count()) === 0) {
+  else if ((await services.userAdmin.countAccounts()) === 0) {
     console.info(
       "[tlab] no accounts yet: open the dashboard to create the admin account (or set TLAB_ADMIN_EMAIL and TLAB_ADMIN_PASSWORD)",
     );
@@ -131,7 +130,7 @@ async function createAdminFromEnv(
   services: Services,
   auth: Auth,
 ): Promise<void> {
-  if ((await services.usersRepo.count()) > 0) return;
+  if ((await services.userAdmin.countAccounts()) > 0) return;
   try {
     await auth.api.signUpEmail({
       body: {
@@ -143,7 +142,7 @@ async function createAdminFromEnv(
     console.info(`[tlab] created the admin account ${admin.email} (${admin.source})`);
   } catch (error) {
     // Another replica may have created the first account at the same moment: only a real failure is fatal.
-    if ((await services.usersRepo.count()) === 0)
+    if ((await services.userAdmin.countAccounts()) === 0)
       throw new Error(
         `could not create the admin account from ${admin.source}: ${errorMessage(error)}`,
         { cause: error },

@@ -22,7 +22,7 @@ export async function requireUser(): Promise<SessionUser> {
   if (principal.kind === "user") return principal.user;
   const back = (await headers()).get(PATH_HEADER);
   redirect(
-    back && back.startsWith("/") && !back.startsWith("//")
+    back?.startsWith("/") && !back.startsWith("//")
       ? `/sign-in?next=${encodeURIComponent(back)}`
       : "/sign-in",
   );

@@ -1,5 +1,5 @@
 import { workerCredential, type Principal } from "@tlab/core/access";
-import type { HeldRunFile } from "@tlab/db/repositories/run-repository";
+import type { HeldRunFile } from "@tlab/api/services/run-service";
 import { getAppContext } from "./app-context";
 import { jsonError } from "./http-errors";
 

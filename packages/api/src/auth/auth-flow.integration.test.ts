@@ -1,6 +1,11 @@
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { createTestDb, type TestDb } from "@tlab/db/testing/create-test-db";
-import { createServices, type Services } from "../services/create-services";
+import {
+  createRepositories,
+  createServices,
+  type Repositories,
+  type Services,
+} from "../services/create-services";
 import type { SessionUser } from "@tlab/core/access";
 import { CLIENT_ADDRESS_HEADER } from "./client-address";
 import { createAuth, type Auth } from "./create-auth";
@@ -9,6 +14,7 @@ import { resolvePrincipal, type RequestAuth } from "./request-principal";
 const ORIGIN = "http://tlab.test";
 let testDb: TestDb;
 let services: Services;
+let repos: Repositories;
 let auth: Auth;
 let deps: RequestAuth;
 /** The address better-auth's rate limiter counts by (in the test's database); one per test. */
@@ -18,6 +24,7 @@ let tests = 0;
 beforeEach(async () => {
   testDb = await createTestDb();
   services = createServices(testDb.db);
+  repos = createRepositories(testDb.db);
   auth = createAuth({
     db: testDb.db,
     provider: testDb.provider,
@@ -94,7 +101,7 @@ describe("accounts through better-auth", () => {
   });
 
   it("the first account becomes admin; later sign-ups need an invitation, whose role they get", async () => {
-    expect(await services.usersRepo.count()).toBe(0);
+    expect(await repos.users.count()).toBe(0);
     const first = await signUp("Ada@Example.test");
     expect(first.status).toBe(200);
     const cookie = cookieFrom(first);
@@ -125,7 +132,7 @@ describe("accounts through better-auth", () => {
     // A role sent with the sign-up is ignored: the invitation decides.
     const bob = await signUp("bob@example.test", { inviteToken: token, role: "admin" });
     expect(bob.status).toBe(200);
-    expect((await services.usersRepo.byEmail("bob@example.test"))?.role).toBe("member");
+    expect((await repos.users.byEmail("bob@example.test"))?.role).toBe("member");
     expect((await signUp("bob2@example.test", { inviteToken: token })).status).toBe(403); // used up
   });
 
@@ -151,7 +158,7 @@ describe("accounts through better-auth", () => {
       expect(taken, JSON.stringify(extra)).toMatch(/^403 /);
       expect(taken.replace("ada@", "eve@"), JSON.stringify(extra)).toBe(free);
     }
-    expect(await services.usersRepo.count()).toBe(1);
+    expect(await repos.users.count()).toBe(1);
   });
 
   it("stores the password as a scrypt hash, never in clear", async () => {
@@ -165,13 +172,13 @@ describe("accounts through better-auth", () => {
 
   it("a deactivated account cannot sign in, and its sessions and tokens stop working", async () => {
     const admin = cookieFrom(await signUp("ada@example.test"));
-    const adminUser = (await services.usersRepo.byEmail("ada@example.test"))!;
+    const adminUser = (await repos.users.byEmail("ada@example.test"))!;
     const { token } = await services.userAdmin.invite(
       { email: "bob@example.test", role: "member" },
       { ...adminUser, role: "admin" },
     );
     const bobCookie = cookieFrom(await signUp("bob@example.test", { inviteToken: token }));
-    const bob = (await services.usersRepo.byEmail("bob@example.test"))!;
+    const bob = (await repos.users.byEmail("bob@example.test"))!;
     const pat = await services.tokens.create("personal", bob, { name: "cli" });
     expect((await services.tokens.authenticate(pat.token, null)).kind).toBe("user");
 
@@ -263,7 +270,7 @@ describe("accounts through better-auth", () => {
 
   it("a profile update changes the name but never the role", async () => {
     const admin = await signUp("ada@example.test");
-    const adminUser = (await services.usersRepo.byEmail("ada@example.test"))!;
+    const adminUser = (await repos.users.byEmail("ada@example.test"))!;
     expect(admin.status).toBe(200);
     const { token } = await services.userAdmin.invite(
       { email: "vic@example.test", role: "viewer" },
@@ -276,9 +283,9 @@ describe("accounts through better-auth", () => {
       { cookie: vic },
     );
     expect(escalate.status).toBe(400);
-    expect((await services.usersRepo.byEmail("vic@example.test"))?.role).toBe("viewer");
+    expect((await repos.users.byEmail("vic@example.test"))?.role).toBe("viewer");
     expect((await post("/update-user", { name: "Vic Viewer" }, { cookie: vic })).status).toBe(200);
-    expect(await services.usersRepo.byEmail("vic@example.test")).toMatchObject({
+    expect(await repos.users.byEmail("vic@example.test")).toMatchObject({
       name: "Vic Viewer",
       role: "viewer",
     });

@@ -1,7 +1,12 @@
 import { betterAuth } from "better-auth";
 import { prismaAdapter } from "better-auth/adapters/prisma";
 import { APIError, createAuthMiddleware } from "better-auth/api";
-import { MAX_NAME_LENGTH, MAX_PASSWORD_LENGTH, MIN_PASSWORD_LENGTH, Role } from "@tlab/core/access";
+import {
+  MAX_NAME_LENGTH,
+  MAX_PASSWORD_LENGTH,
+  MIN_PASSWORD_LENGTH,
+  type Role,
+} from "@tlab/core/access";
 import type { Db, DbProvider } from "@tlab/db/client";
 import { AttemptLogRepository } from "@tlab/db/repositories/attempt-log-repository";
 import { InviteRepository } from "@tlab/db/repositories/invite-repository";

@@ -6,7 +6,7 @@ import { publicProcedure, viewerProcedure } from "../trpc";
 export const accountRouter = {
   /** Public: true until the first account exists; then sign-up needs an invitation. */
   setupState: publicProcedure.query(async ({ ctx }) => ({
-    needsFirstAdmin: (await ctx.services.usersRepo.count()) === 0,
+    needsFirstAdmin: (await ctx.services.userAdmin.countAccounts()) === 0,
   })),
   /** Public: the email and role an invitation link offers, so the sign-up form can show them. */
   invitePreview: publicProcedure

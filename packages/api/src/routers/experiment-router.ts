@@ -1,6 +1,5 @@
 import type { TRPCRouterRecord } from "@trpc/server";
 import { CreateExperimentInput, ExperimentId, ListExperimentsInput } from "@tlab/core/experiment";
-import { DomainError } from "@tlab/core/errors";
 import { ExperimentTableInput } from "@tlab/core/table-queries";
 import { memberProcedure, viewerProcedure } from "../trpc";
 
@@ -10,17 +9,15 @@ export const experimentRouter = {
     .mutation(({ ctx, input }) => ctx.services.experiments.create(input, ctx.user)),
   list: viewerProcedure
     .input(ListExperimentsInput)
-    .query(({ ctx, input }) => ctx.services.experimentsRepo.list(input)),
-  byId: viewerProcedure.input(ExperimentId).query(async ({ ctx, input }) => {
-    const experiment = await ctx.services.experimentsRepo.byId(input.id);
-    if (!experiment) throw new DomainError("NOT_FOUND", `id: no experiment "${input.id}"`);
-    return experiment;
-  }),
+    .query(({ ctx, input }) => ctx.services.experiments.list(input)),
+  byId: viewerProcedure
+    .input(ExperimentId)
+    .query(({ ctx, input }) => ctx.services.experiments.byId(input.experimentId)),
   compare: viewerProcedure
     .input(ExperimentId)
-    .query(({ ctx, input }) => ctx.services.comparison.compare(input.id)),
+    .query(({ ctx, input }) => ctx.services.comparison.compare(input.experimentId)),
   /** The experiments table: search, filters, sort and keyset pages. */
   table: viewerProcedure
     .input(ExperimentTableInput)
-    .query(({ ctx, input }) => ctx.services.experimentQueries.page(input, ctx.user.id)),
+    .query(({ ctx, input }) => ctx.services.experiments.table(input, ctx.user.id)),
 } satisfies TRPCRouterRecord;

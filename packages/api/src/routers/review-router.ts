@@ -1,4 +1,5 @@
 import type { TRPCRouterRecord } from "@trpc/server";
+import { RunId } from "@tlab/core/run";
 import {
   ActivityInput,
   AddCommentInput,
@@ -7,7 +8,6 @@ import {
   EditCommentInput,
   ExperimentRef,
   ExperimentTagInput,
-  RunRef,
   SetDecisionInput,
   SetRunNoteInput,
   SetStarInput,
@@ -50,7 +50,7 @@ export const reviewRouter = {
     .input(SetStarInput)
     .mutation(({ ctx, input }) => ctx.services.labels.setStar(input, ctx.user)),
   runNote: viewerProcedure
-    .input(RunRef)
+    .input(RunId)
     .query(({ ctx, input }) => ctx.services.runNotes.note(input.runId)),
   setRunNote: memberProcedure
     .input(SetRunNoteInput)

@@ -1,16 +1,11 @@
 import type { TRPCRouterRecord } from "@trpc/server";
 import { RunId } from "@tlab/core/run";
-import { DomainError } from "@tlab/core/errors";
 import { CompareRunsInput, RunTableInput } from "@tlab/core/table-queries";
 import { AppendRunLogInput, RunLogPageInput } from "@tlab/core/run-log";
 import { memberProcedure, viewerProcedure, workerProcedure } from "../trpc";
 
 export const runRouter = {
-  byId: viewerProcedure.input(RunId).query(async ({ ctx, input }) => {
-    const run = await ctx.services.runsRepo.byId(input.runId);
-    if (!run) throw new DomainError("NOT_FOUND", `runId: no run "${input.runId}"`);
-    return run;
-  }),
+  byId: viewerProcedure.input(RunId).query(({ ctx, input }) => ctx.services.runs.byId(input.runId)),
   metrics: viewerProcedure
     .input(RunId)
     .query(({ ctx, input }) => ctx.services.comparison.runSeries(input.runId)),
@@ -32,7 +27,7 @@ export const runRouter = {
   /** The runs table across experiments: filters, search, sort and keyset pages. */
   table: viewerProcedure
     .input(RunTableInput)
-    .query(({ ctx, input }) => ctx.services.runQueries.page(input)),
+    .query(({ ctx, input }) => ctx.services.runTable.page(input)),
   /** Any runs side by side, across experiments. */
   compare: viewerProcedure
     .input(CompareRunsInput)

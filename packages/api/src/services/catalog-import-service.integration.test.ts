@@ -10,7 +10,7 @@ import { PRESETS } from "@tlab/core/presets";
 import type { FinalMetrics } from "@tlab/core/run";
 import { createContextInner } from "../context";
 import { createCaller } from "../root";
-import { createApiHarness } from "../test-support";
+import { createApiHarness } from "../testing/api-harness";
 import { createServices } from "./create-services";
 import { CatalogImportService } from "./catalog-import-service";
 import { seedCatalog } from "./seed-catalog";
@@ -23,12 +23,7 @@ let service: CatalogImportService;
 beforeEach(async () => {
   h = await createApiHarness();
   dataDir = await mkdtemp(path.join(os.tmpdir(), "tlab-catalog-import-"));
-  service = new CatalogImportService(
-    h.services.catalog,
-    h.services.runsRepo,
-    h.services.experimentsRepo,
-    dataDir,
-  );
+  service = new CatalogImportService(h.repos.catalog, h.repos.runs, h.repos.experiments, dataDir);
 });
 afterEach(async () => {
   await h.cleanup();
@@ -271,7 +266,7 @@ describe("CatalogImportService: base models", () => {
     });
 
     const before = await h.services.catalog.baseModelByName("tiny");
-    await seedCatalog(h.services.catalog, dataDir);
+    await seedCatalog(h.repos.catalog, dataDir);
     expect(await h.services.catalog.baseModelByName("tiny")).toEqual(before);
     expect(
       (
@@ -317,7 +312,7 @@ describe("CatalogImportService: base models", () => {
         source,
       }),
     );
-    await seedCatalog(h.services.catalog, dataDir);
+    await seedCatalog(h.repos.catalog, dataDir);
     const uploaded = await service.importBaseModel({
       name: "tiny-shipped",
       files: modelFiles(false),
@@ -351,12 +346,12 @@ describe("CatalogImportService: base models", () => {
     const json = JSON.parse(new TextDecoder().decode(files.get("model.json"))) as {
       weightsManifest: Array<{ paths: string[] }>;
     };
-    for (const escape of ["../weights.bin", "/etc/passwd", "sub\\..\\..\\weights.bin"]) {
-      json.weightsManifest[0]!.paths = [escape];
+    for (const escaping of ["../weights.bin", "/etc/passwd", "sub\\..\\..\\weights.bin"]) {
+      json.weightsManifest[0]!.paths = [escaping];
       files.set("model.json", new TextEncoder().encode(JSON.stringify(json)));
       const error = await errorOf(service.importBaseModel({ name: "escape", files }));
       expect(error.message).toBe(
-        `model: model.json lists the weight file ${JSON.stringify(escape)}, which is not a plain file name beside model.json (letters, digits, ".", "_" and "-", at most 200, not "." or "..")`,
+        `model: model.json lists the weight file ${JSON.stringify(escaping)}, which is not a plain file name beside model.json (letters, digits, ".", "_" and "-", at most 200, not "." or "..")`,
       );
     }
     expect(existsSync(path.join(dataDir, "base-models"))).toBe(false);
@@ -395,7 +390,7 @@ describe("CatalogImportService: base models", () => {
     await mkdir(runDir, { recursive: true });
     for (const [file, bytes] of modelFiles(true)) {
       await writeFile(path.join(runDir, file), bytes);
-      await h.services.runsRepo.recordArtifact({
+      await h.repos.runs.recordArtifact({
         runId: spec.runId,
         kind: "model",
         fileName: file,
@@ -445,7 +440,7 @@ describe("CatalogImportService: base models", () => {
       source: { kind: "run", runId: spec.runId },
     });
     // A server start reads the manifest back: still a promoted run, with its lineage.
-    await seedCatalog(h.services.catalog, dataDir);
+    await seedCatalog(h.repos.catalog, dataDir);
     expect(await h.services.catalog.baseModelByName("tiny-pets")).toMatchObject({
       source: "run",
       parentRunId: spec.runId,

@@ -31,7 +31,9 @@ import {
 import type { BaseModelRecord, CatalogRepository } from "@tlab/db/repositories/catalog-repository";
 import type { ExperimentRepository } from "@tlab/db/repositories/experiment-repository";
 import type { RunRepository } from "@tlab/db/repositories/run-repository";
-import { confinedPath, realConfinedPath } from "../storage/confined-path";
+import { confinedPath, realConfinedPath } from "@tlab/storage/confined-path";
+import type { BlobContent } from "../storage/blob-store";
+import { LocalBlobStore } from "../storage/local-blob-store";
 import { BASE_MODELS_DIR, hashModelDirectory } from "./seed-catalog";
 
 export const DATASETS_DIR = "datasets";
@@ -71,7 +73,7 @@ export class CatalogImportService {
   }): Promise<{ dataset: DatasetDto; created: boolean }> {
     const name = parseName(input.name);
     const description = parseDescription(input.description);
-    let dataset;
+    let dataset: ReturnType<typeof unpackDataset>;
     try {
       dataset = unpackDataset(input.packed);
     } catch (error) {
@@ -122,6 +124,19 @@ export class CatalogImportService {
     );
     const info = await stat(file);
     return { path: file, sha256: dataset.spec.sha256, sizeBytes: info.size };
+  }
+
+  /** The packed file of an uploaded dataset, streamed, with its hash (what the download sends). */
+  async openDatasetFile(name: string): Promise<BlobContent & { sha256: string }> {
+    const file = await this.datasetFile(name);
+    const folder = new LocalBlobStore(path.dirname(file.path), "dataset folder");
+    const content = await folder.get(path.basename(file.path));
+    if (!content)
+      throw new DomainError(
+        "NOT_FOUND",
+        `name: dataset "${name}" is registered but its file is missing from the data directory`,
+      );
+    return { ...content, sha256: file.sha256 };
   }
 
   /**

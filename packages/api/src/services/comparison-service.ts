@@ -26,7 +26,8 @@ export class ComparisonService {
 
   async compare(experimentId: string): Promise<ComparisonDto> {
     const experiment = await this.experiments.byId(experimentId);
-    if (!experiment) throw new DomainError("NOT_FOUND", `id: no experiment "${experimentId}"`);
+    if (!experiment)
+      throw new DomainError("NOT_FOUND", `experimentId: no experiment "${experimentId}"`);
     const [series, finalMetrics] = await Promise.all([
       Promise.all(
         experiment.runs.map(async (run) => ({

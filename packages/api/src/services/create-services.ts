@@ -1,3 +1,4 @@
+import path from "node:path";
 import { providerOf, type Db } from "@tlab/db/client";
 import { CatalogRepository } from "@tlab/db/repositories/catalog-repository";
 import { ExperimentRepository } from "@tlab/db/repositories/experiment-repository";
@@ -34,75 +35,121 @@ import { WorkerListService } from "./worker-list-service";
 import { HealthService } from "./health-service";
 import { WebhookService, type WebhookDeliveryOptions } from "./webhook-service";
 import { ExternalRunService } from "./external-run-service";
+import { ArtifactService, ARTIFACTS_DIR } from "./artifact-service";
+import { CatalogService } from "./catalog-service";
+import { RunStreamService } from "./run-stream-service";
+import { RunTableService } from "./run-table-service";
+import { LocalBlobStore } from "../storage/local-blob-store";
+import type { BlobStore } from "../storage/blob-store";
 
 export type Services = ReturnType<typeof createServices>;
+export type Repositories = ReturnType<typeof createRepositories>;
 
 /**
- * Wires repositories and services for one database; one instance per server process. `db` comes
- * from `createDb(url)`, which records its provider: repositories that write provider-specific SQL
- * (placeholders, row locks) get it from there.
+ * The repositories of one database. `db` comes from `createDb(url)`, which records its provider:
+ * repositories that write provider-specific SQL (placeholders, row locks) get it from there.
+ * Only services use them; test harnesses may, to write fixtures.
+ */
+export function createRepositories(db: Db) {
+  const provider = providerOf(db);
+  return {
+    provider,
+    catalog: new CatalogRepository(db),
+    experiments: new ExperimentRepository(db, provider),
+    experimentQueries: new ExperimentQueryRepository(db, provider),
+    runs: new RunRepository(db, provider),
+    runQueries: new RunQueryRepository(db, provider),
+    metrics: new MetricRepository(db, provider),
+    workers: new WorkerRepository(db),
+    users: new UserRepository(db),
+    apiTokens: new ApiTokenRepository(db),
+    invites: new InviteRepository(db),
+    review: new ReviewRepository(db),
+    labels: new ExperimentLabelRepository(db),
+    runNotes: new RunNoteRepository(db),
+    runLogs: new RunLogRepository(db, provider),
+    healthProbe: new HealthProbeRepository(db),
+    externalRuns: new ExternalRunRepository(db),
+    webhooks: new WebhookRepository(db, provider),
+  };
+}
+
+/**
+ * Wires the services for one database; one instance per server process. Routers, pages and route
+ * handlers get services only: the repositories stay inside this wiring.
  */
 export function createServices(
   db: Db,
   options: RunServiceOptions & { dataDir?: string; webhooks?: WebhookDeliveryOptions } = {},
 ) {
-  const provider = providerOf(db);
-  const catalog = new CatalogRepository(db);
-  const experimentsRepo = new ExperimentRepository(db, provider);
-  const runsRepo = new RunRepository(db, provider);
-  const metricsRepo = new MetricRepository(db, provider);
-  const workersRepo = new WorkerRepository(db);
-  const runQueries = new RunQueryRepository(db, provider);
-  const predictions = new RunPredictionsService(runsRepo, options.dataDir);
-  const comparison = new ComparisonService(experimentsRepo, metricsRepo, runQueries, predictions);
-  const usersRepo = new UserRepository(db);
-  const review = new ReviewService(new ReviewRepository(db), experimentsRepo, options.now);
-  const runs = new RunService(runsRepo, metricsRepo, workersRepo, catalog, options);
+  const repos = createRepositories(db);
+  const predictions = new RunPredictionsService(repos.runs, options.dataDir);
+  const comparison = new ComparisonService(
+    repos.experiments,
+    repos.metrics,
+    repos.runQueries,
+    predictions,
+  );
+  const review = new ReviewService(repos.review, repos.experiments, options.now);
+  const runs = new RunService(repos.runs, repos.metrics, repos.workers, repos.catalog, options);
+  const runLogs = new RunLogService(repos.runs, repos.runLogs, runs);
   return {
-    catalog,
-    experimentsRepo,
-    runsRepo,
-    workersRepo,
-    experiments: new ExperimentService(experimentsRepo, catalog),
+    /** Base models and datasets as pages and file routes read them. */
+    catalog: new CatalogService(repos.catalog, options.dataDir),
+    experiments: new ExperimentService(repos.experiments, repos.catalog, repos.experimentQueries),
     runs,
+    /** The runs table across experiments. */
+    runTable: new RunTableService(repos.runQueries),
+    /** A run's live events (status, metrics, log lines) for its server-sent event stream. */
+    runStream: new RunStreamService(repos.runs, repos.runQueries, runLogs),
+    /** Run artifacts (trained model, checkpoint) in DATA_DIR/artifacts. */
+    artifacts: new ArtifactService(repos.runs, runs, artifactStore(options.dataDir)),
     /** The workers page: online or offline, restarts listed once. */
-    workers: new WorkerListService(workersRepo, options),
+    workers: new WorkerListService(repos.workers, options),
     comparison,
     /** Per-image test predictions of succeeded runs (an artifact the worker uploads). */
     predictions,
-    runQueries,
-    experimentQueries: new ExperimentQueryRepository(db, provider),
     /** Stores uploaded datasets and base models under options.dataDir. */
-    catalogImport: new CatalogImportService(catalog, runsRepo, experimentsRepo, options.dataDir),
-    runRetry: new RunRetryService(runsRepo, runQueries, options.now),
+    catalogImport: new CatalogImportService(
+      repos.catalog,
+      repos.runs,
+      repos.experiments,
+      options.dataDir,
+    ),
+    runRetry: new RunRetryService(repos.runs, repos.runQueries, options.now),
     runComparison: new RunComparisonService(
-      runQueries,
+      repos.runQueries,
       (runId) => comparison.runSeries(runId),
       (runId) => predictions.predictions(runId),
     ),
-    usersRepo,
     /** API tokens (personal and worker): creation, revocation, and bearer authentication. */
-    tokens: new TokenService(new ApiTokenRepository(db), usersRepo, options.now),
-    /** Invitations, roles and deactivation (admin). */
-    userAdmin: new UserAdminService(usersRepo, new InviteRepository(db), options.now),
+    tokens: new TokenService(repos.apiTokens, repos.users, options.now),
+    /** Invitations, roles and deactivation (admin); how many accounts exist. */
+    userAdmin: new UserAdminService(repos.users, repos.invites, options.now),
     /** Comments, decisions, activity. */
     review,
     /** Experiment tags and per-user stars. */
-    labels: new ExperimentLabelService(new ExperimentLabelRepository(db)),
+    labels: new ExperimentLabelService(repos.labels),
     /** Each run's shared markdown note. */
-    runNotes: new RunNoteService(new RunNoteRepository(db), options.now),
+    runNotes: new RunNoteService(repos.runNotes, options.now),
     /** What the workers logged about each run. */
-    runLogs: new RunLogService(runsRepo, new RunLogRepository(db, provider), runs),
+    runLogs,
     /** CSV and JSON downloads of comparisons and metric series. */
-    export: new ExportService(comparison, runQueries, review),
+    export: new ExportService(comparison, repos.runQueries, review),
     /** External experiments and their runs, reported by clients over /api/v1. */
-    external: new ExternalRunService(new ExternalRunRepository(db), metricsRepo, options.now),
+    external: new ExternalRunService(repos.externalRuns, repos.metrics, options.now),
     /** What /api/health reports: start-up done, and a short write transaction commits in time. */
-    health: new HealthService(new HealthProbeRepository(db), provider),
+    health: new HealthService(repos.healthProbe, repos.provider),
     /** Webhooks (admin) and the delivery of their outbox. */
-    webhooks: new WebhookService(new WebhookRepository(db, provider), {
-      now: options.now,
-      ...options.webhooks,
-    }),
+    webhooks: new WebhookService(repos.webhooks, { now: options.now, ...options.webhooks }),
   };
+}
+
+/** Artifacts live under DATA_DIR/artifacts; without a data directory, using them is an error. */
+function artifactStore(dataDir: string | undefined): BlobStore {
+  if (dataDir) return new LocalBlobStore(path.join(dataDir, ARTIFACTS_DIR), "artifacts directory");
+  const missing = async (): Promise<never> => {
+    throw new Error("artifacts: no data directory was configured for this server");
+  };
+  return { put: missing, get: missing, stat: missing, delete: missing };
 }

@@ -9,12 +9,31 @@ import {
 } from "@tlab/core/transfer-sweep";
 import type { CatalogRepository } from "@tlab/db/repositories/catalog-repository";
 import type { ExperimentRepository, NewRun } from "@tlab/db/repositories/experiment-repository";
+import type { ExperimentQueryRepository } from "@tlab/db/repositories/experiment-query-repository";
+import type { ExperimentTableQuery } from "@tlab/core/table-queries";
 
 export class ExperimentService {
   constructor(
     private readonly experiments: ExperimentRepository,
     private readonly catalog: CatalogRepository,
+    private readonly queries: ExperimentQueryRepository,
   ) {}
+
+  list(opts: { limit: number; cursor?: string | null; search?: string }) {
+    return this.experiments.list(opts);
+  }
+
+  async byId(experimentId: string) {
+    const experiment = await this.experiments.byId(experimentId);
+    if (!experiment)
+      throw new DomainError("NOT_FOUND", `experimentId: no experiment "${experimentId}"`);
+    return experiment;
+  }
+
+  /** The experiments table: search, filters, sort and keyset pages; stars as `viewerId` sees them. */
+  table(query: ExperimentTableQuery, viewerId: string | null) {
+    return this.queries.page(query, viewerId);
+  }
 
   /**
    * Validates references before anything is written, then creates the experiment and its runs

@@ -1,5 +1,11 @@
 import { DomainError } from "@tlab/core/errors";
-import { type AppendRunLogInput, type RunLogPage, RunLogPageInput } from "@tlab/core/run-log";
+import {
+  type AppendRunLogInput,
+  formatRunLogLine,
+  RUN_LOG_MAX_PAGE,
+  type RunLogPage,
+  RunLogPageInput,
+} from "@tlab/core/run-log";
 import type { RunLogRepository } from "@tlab/db/repositories/run-log-repository";
 import type { RunRepository } from "@tlab/db/repositories/run-repository";
 import type { RunService } from "./run-service";
@@ -45,5 +51,30 @@ export class RunLogService {
       lines,
       next: lines.length === limit && last ? { attempt: last.attempt, seq: last.seq } : null,
     };
+  }
+
+  /** The whole log as text: one line per logged line, a header before each attempt. */
+  async asText(runId: string): Promise<string> {
+    const out: string[] = [];
+    let attempt = 0;
+    let after: RunLogPage["next"] = null;
+    do {
+      const page: RunLogPage = await this.page({
+        runId,
+        after: after ?? undefined,
+        limit: RUN_LOG_MAX_PAGE,
+      });
+      for (const line of page.lines) {
+        if (line.attempt !== attempt) {
+          attempt = line.attempt;
+          out.push(`# attempt ${attempt}`);
+        }
+        // A message spanning lines (a stack) keeps its continuation lines indented under it.
+        out.push(formatRunLogLine(line).replace(/\n/g, "\n    "));
+      }
+      after = page.next;
+    } while (after);
+    if (out.length === 0) out.push("# no log lines yet");
+    return `${out.join("\n")}\n`;
   }
 }

@@ -9,7 +9,7 @@ import {
   type RunPredictionsResponse,
 } from "@tlab/core/run-predictions";
 import type { RunRepository } from "@tlab/db/repositories/run-repository";
-import { realConfinedPath } from "../storage/confined-path";
+import { realConfinedPath } from "@tlab/storage/confined-path";
 
 /** 8 bytes an image: 8 million test images. A larger file is not one the trainer wrote. */
 const MAX_PREDICTIONS_BYTES = 64 * 1024 ** 2;

@@ -15,6 +15,9 @@ import type { WorkerDto } from "@tlab/core/dto";
 import type { CatalogRepository } from "@tlab/db/repositories/catalog-repository";
 import type { MetricRepository } from "@tlab/db/repositories/metric-repository";
 import type { HeldRunFile, RunRepository } from "@tlab/db/repositories/run-repository";
+
+/** What a worker asks to download; route handlers name it through this service. */
+export type { HeldRunFile };
 import type { WorkerRepository } from "@tlab/db/repositories/worker-repository";
 
 export interface RunServiceOptions {
@@ -60,6 +63,18 @@ export class RunService {
         `workerId: worker "${workerId}" was registered with another token; a worker token may act only as the workers it registered (register again to get an id of your own)`,
       );
     }
+  }
+
+  async byId(runId: string) {
+    const run = await this.runs.byId(runId);
+    if (!run) throw new DomainError("NOT_FOUND", `runId: no run "${runId}"`);
+    return run;
+  }
+
+  /** Throws NOT_FOUND for an unknown run: what the per-run HTTP reads check first. */
+  async assertExists(runId: string): Promise<void> {
+    if (!(await this.runs.summaryById(runId)))
+      throw new DomainError("NOT_FOUND", `runId: no run "${runId}"`);
   }
 
   /** Whether a worker token may download this: the artifacts, base model or dataset of a run one of its workers holds. */

@@ -8,7 +8,7 @@ import {
   type BaseModelManifestInput,
 } from "@tlab/core/base-model-manifest";
 import { PRESETS } from "@tlab/core/presets";
-import { createApiHarness } from "../test-support";
+import { createApiHarness } from "../testing/api-harness";
 import { seedCatalog } from "./seed-catalog";
 
 type Harness = Awaited<ReturnType<typeof createApiHarness>>;
@@ -95,7 +95,7 @@ describe("seedCatalog (a server start)", () => {
     };
     baseModelDir("mobilenet-v2-rebuilt", serializeBaseModelManifest(current));
 
-    expect(await seedCatalog(h.services.catalog, dataDir)).toEqual({ skipped: [] });
+    expect(await seedCatalog(h.repos.catalog, dataDir)).toEqual({ skipped: [] });
     const listed = await h.user.catalog.baseModels();
     for (const name of ["mobilenet-v2-nsfwjs", "mobilenet-v2-rebuilt"]) {
       expect(listed.find((m) => m.name === name)).toMatchObject({
@@ -117,7 +117,7 @@ describe("seedCatalog (a server start)", () => {
       baseModel: "mobilenet-v2-nsfwjs",
     });
     expect(launched.runCount).toBe(PRESETS.digits.strategies.length);
-    expect((await h.user.experiment.byId({ id: launched.id })).baseModelName).toBe(
+    expect((await h.user.experiment.byId({ experimentId: launched.id })).baseModelName).toBe(
       "mobilenet-v2-nsfwjs",
     );
   });
@@ -132,7 +132,7 @@ describe("seedCatalog (a server start)", () => {
         source: { kind: "hub", url: "x" },
       }),
     );
-    const { skipped } = await seedCatalog(h.services.catalog, dataDir);
+    const { skipped } = await seedCatalog(h.repos.catalog, dataDir);
     expect(skipped).toEqual([
       {
         dir: path.join(dataDir, "base-models", "from-the-future"),

@@ -44,7 +44,7 @@ export async function seedCatalog(
     const dir = path.join(root, entry.name);
     const manifestPath = path.join(dir, BASE_MODEL_MANIFEST_FILE);
     if (!existsSync(manifestPath) || !existsSync(path.join(dir, "model.json"))) continue;
-    let manifest;
+    let manifest: ReturnType<typeof parseBaseModelManifest>;
     try {
       manifest = parseBaseModelManifest(readFileSync(manifestPath, "utf8"), manifestPath);
     } catch (error) {

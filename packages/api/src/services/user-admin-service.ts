@@ -15,6 +15,11 @@ export class UserAdminService {
     private readonly now: () => Date = () => new Date(),
   ) {}
 
+  /** How many accounts exist (none: the first sign-up becomes the admin). */
+  countAccounts(): Promise<number> {
+    return this.users.count();
+  }
+
   list(): Promise<UserDto[]> {
     return this.users.list();
   }

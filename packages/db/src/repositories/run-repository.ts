@@ -1,6 +1,6 @@
 import type { ArtifactDto, RunDetailDto, RunSummaryDto } from "@tlab/core/dto";
 import { ExternalRunSettings } from "@tlab/core/external-run";
-import { RunEventKind, type RunEventDto } from "@tlab/core/review";
+import { RunEventKind, type RunLifecycleEventDto } from "@tlab/core/review";
 import { FinalMetrics, type RunStatus, type TrainingBackend } from "@tlab/core/run";
 import type { Db, DbProvider } from "../client";
 import { parseJsonColumn } from "../json";
@@ -90,7 +90,7 @@ export class RunRepository {
         }),
       ),
       events: row.events.map(
-        (e): RunEventDto => ({
+        (e): RunLifecycleEventDto => ({
           kind: RunEventKind.parse(e.kind),
           attempt: e.attempt,
           at: e.at.toISOString(),

@@ -17,7 +17,7 @@ export default async function SignInPage({ searchParams }: Props) {
   const nextPath = typeof next === "string" ? next : null;
   if ((await currentPrincipal()).kind === "user") redirect(safeNextPath(nextPath));
   const { services } = await getAppContext();
-  if ((await services.usersRepo.count()) === 0) redirect("/sign-up");
+  if ((await services.userAdmin.countAccounts()) === 0) redirect("/sign-up");
   return (
     <section className="auth-page">
       <h1>Sign in to Transfer Lab</h1>

@@ -10,7 +10,7 @@ export const metadata: Metadata = { title: "Create the admin account" };
 export default async function SignUpPage() {
   await connection();
   const { services } = await getAppContext();
-  if ((await services.usersRepo.count()) > 0) {
+  if ((await services.userAdmin.countAccounts()) > 0) {
     return (
       <section className="auth-page">
         <h1>Sign-up is by invitation</h1>

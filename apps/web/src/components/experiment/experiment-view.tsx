@@ -43,7 +43,7 @@ export function ExperimentView({ id, initial }: { id: string; initial: Compariso
   const trpc = useTRPC();
   const { data } = useQuery(
     trpc.experiment.compare.queryOptions(
-      { id },
+      { experimentId: id },
       {
         initialData: initial,
         refetchInterval: (query) =>

@@ -196,9 +196,9 @@ export function LaunchForm({ defaults, baseModels, datasets, presets, presetId }
       }
       const { fields, form } = launchErrorsFromServer(error);
       const entries = Object.entries(fields) as [LaunchField, string][];
-      entries.forEach(([field, message], i) =>
-        setError(field, { type: "server", message }, { shouldFocus: i === 0 }),
-      );
+      entries.forEach(([field, message], i) => {
+        setError(field, { type: "server", message }, { shouldFocus: i === 0 });
+      });
       if (form) setError("root.server", { message: form });
     }
   });

@@ -19,7 +19,7 @@ export function LayerStrip({
 }) {
   const label = STRATEGY_LABELS[config.kind];
   if (layers.length === 0) return <p className="hint">The base model lists no layers.</p>;
-  let plan;
+  let plan: ReturnType<typeof planLayerFreeze>;
   try {
     plan = planLayerFreeze(layers, config);
   } catch (error) {

@@ -34,11 +34,11 @@ export function NumberField({
   error,
 }: Props) {
   const [text, setText] = useState(value === undefined || Number.isNaN(value) ? "" : String(value));
+  // biome-ignore lint/correctness/useExhaustiveDependencies: only an outside change of value resyncs the text; typing must not.
   useEffect(() => {
     // A preset or a clone changed the value from outside: show it.
     if (value !== undefined && !Number.isNaN(value) && Number(text) !== value)
       setText(String(value));
-    // eslint-disable-next-line react-hooks/exhaustive-deps
   }, [value]);
   const describedBy =
     [hint ? `${id}-hint` : null, error ? `${id}-error` : null].filter(Boolean).join(" ") ||

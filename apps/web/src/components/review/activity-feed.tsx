@@ -36,6 +36,7 @@ export function ActivityFeed({
       {activity.data?.length === 0 ? <p className="muted">Nothing yet.</p> : null}
       <ol className="activity-list">
         {activity.data?.map((item, i) => (
+          // biome-ignore lint/suspicious/noArrayIndexKey: two events of one kind may share a timestamp; the index breaks the tie.
           <li key={`${item.kind}-${item.at}-${i}`} className={`activity activity-${item.kind}`}>
             <span className="muted small nowrap">{formatDateTime(item.at)}</span>{" "}
             {item.actor ? <strong>{item.actor.name} </strong> : null}

@@ -50,10 +50,12 @@ export function RunLog({
 
   const box = useRef<HTMLDivElement>(null);
   const following = useRef(true);
+  // biome-ignore lint/correctness/useExhaustiveDependencies: new lines are the trigger to scroll to the end.
   useLayoutEffect(() => {
     const el = box.current;
     if (el && following.current) el.scrollTop = el.scrollHeight;
   }, [lines]);
+  // biome-ignore lint/correctness/useExhaustiveDependencies: another run starts following its log again.
   useEffect(() => {
     following.current = true;
   }, [runId]);
@@ -85,6 +87,7 @@ export function RunLog({
           className="run-log"
           role="log"
           aria-label="Run log"
+          // biome-ignore lint/a11y/noNoninteractiveTabindex: a scrolling log must be reachable by keyboard to scroll it.
           tabIndex={0}
           onScroll={(event) => {
             const el = event.currentTarget;

@@ -4,7 +4,7 @@ import { useQueryClient } from "@tanstack/react-query";
 import { useEffect, useState } from "react";
 import type { MetricSeriesDto, RunDetailDto } from "@tlab/core/dto";
 import type { RunLogLine } from "@tlab/core/run-log";
-import type { RunEvent } from "@tlab/core/table-queries";
+import type { RunStreamEvent } from "@tlab/core/table-queries";
 import { lastStep, mergePoints } from "@/lib/merge-points";
 import { logCursor, mergeLogLines, runLogQueryKey } from "@/lib/run-log-lines";
 import { useTRPC } from "@/trpc/react";
@@ -49,7 +49,7 @@ export function useRunEvents(runId: string, enabled: boolean): LiveMode {
     };
     source.addEventListener("metrics", (event) => {
       const data = JSON.parse((event as MessageEvent<string>).data) as Extract<
-        RunEvent,
+        RunStreamEvent,
         { type: "metrics" }
       >;
       queryClient.setQueryData<MetricSeriesDto[]>(metricsKey, (old) =>
@@ -58,14 +58,14 @@ export function useRunEvents(runId: string, enabled: boolean): LiveMode {
     });
     source.addEventListener("logs", (event) => {
       const data = JSON.parse((event as MessageEvent<string>).data) as Extract<
-        RunEvent,
+        RunStreamEvent,
         { type: "logs" }
       >;
       queryClient.setQueryData<RunLogLine[]>(logKey, (old) => mergeLogLines(old ?? [], data.lines));
     });
     source.addEventListener("run", (event) => {
       const data = JSON.parse((event as MessageEvent<string>).data) as Extract<
-        RunEvent,
+        RunStreamEvent,
         { type: "run" }
       >;
       const previous = queryClient.getQueryData<RunDetailDto>(runKey);

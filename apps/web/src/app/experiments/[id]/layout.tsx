@@ -14,6 +14,6 @@ export default async function ExperimentLayout({
 }) {
   const { id } = await params;
   const api = await serverApi();
-  await orNotFound(api.experiment.byId({ id }));
+  await orNotFound(api.experiment.byId({ experimentId: id }));
   return children;
 }

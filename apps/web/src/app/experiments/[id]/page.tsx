@@ -8,14 +8,14 @@ type Props = { params: Promise<{ id: string }> };
 export async function generateMetadata({ params }: Props): Promise<Metadata> {
   const { id } = await params;
   const api = await serverApi();
-  const experiment = await api.experiment.byId({ id }).catch(() => null);
+  const experiment = await api.experiment.byId({ experimentId: id }).catch(() => null);
   return { title: experiment?.name ?? "Experiment" };
 }
 
 export default async function ExperimentPage({ params }: Props) {
   const { id } = await params;
   const api = await serverApi();
-  const comparison = await orNotFound(api.experiment.compare({ id }));
+  const comparison = await orNotFound(api.experiment.compare({ experimentId: id }));
   const strategies = [...new Set(comparison.experiment.runs.map((run) => run.strategy))];
   return (
     <>

@@ -53,11 +53,11 @@ export default async function NewExperimentPage({ searchParams }: Props) {
   try {
     if (typeof cloneRun === "string" && cloneRun) {
       const run = await api.run.byId({ runId: cloneRun });
-      const experiment = await api.experiment.byId({ id: run.experimentId });
+      const experiment = await api.experiment.byId({ experimentId: run.experimentId });
       defaults = copyOfRun(experiment, run);
       copying = `run “${STRATEGY_LABELS[run.strategy]} · seed ${run.seed}” of “${experiment.name}”`;
     } else if (typeof clone === "string" && clone) {
-      const experiment = await api.experiment.byId({ id: clone });
+      const experiment = await api.experiment.byId({ experimentId: clone });
       defaults = copyOf(experiment);
       copying = `“${experiment.name}”`;
     }

@@ -11,7 +11,7 @@ import {
   unsupportedMediaType,
   type UploadLimit,
 } from "@/server/upload-body";
-import { zipEntries } from "@tlab/api/storage/zip-entries";
+import { zipEntries } from "@tlab/storage/zip-entries";
 
 const ZIP_TYPES = new Set(["application/zip", "application/x-zip-compressed", "application/x-zip"]);
 

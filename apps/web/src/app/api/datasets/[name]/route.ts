@@ -13,7 +13,7 @@ import {
   unsupportedMediaType,
   type UploadLimit,
 } from "@/server/upload-body";
-import { zipEntries } from "@tlab/api/storage/zip-entries";
+import { zipEntries } from "@tlab/storage/zip-entries";
 import { zipLimitsForUpload } from "@tlab/core/archive-entries";
 
 type Params = { params: Promise<{ name: string }> };

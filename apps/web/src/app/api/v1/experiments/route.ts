@@ -16,7 +16,7 @@ export async function GET(req: Request): Promise<Response> {
   if (query instanceof Response) return query;
   try {
     const { services } = await getAppContext();
-    return Response.json(await services.experimentsRepo.list(query));
+    return Response.json(await services.experiments.list(query));
   } catch (error) {
     return errorResponse(error, "listing experiments");
   }

@@ -1,7 +1,5 @@
-import { readdir } from "node:fs/promises";
-import { confinedPath, realConfinedPath } from "@tlab/api/storage/confined-path";
 import { getAppContext } from "@/server/app-context";
-import { fileResponse } from "@/server/file-response";
+import { streamResponse } from "@/server/file-response";
 import { isSafeFileName } from "@/server/file-names";
 import { errorResponse, jsonError } from "@/server/http-errors";
 import { authorize } from "@/server/request-auth";
@@ -22,7 +20,7 @@ export async function GET(
   try {
     const access = await authorize(req, ["worker", "viewer"]);
     if (!access.ok) return access.response;
-    const { env, services } = await getAppContext();
+    const { services } = await getAppContext();
     const model = await services.catalog.baseModelByName(name);
     if (!model) return jsonError(404, `name: no base model named "${name}"`);
     const unheld = await refuseUnheldFile(
@@ -31,16 +29,8 @@ export async function GET(
       `base model "${name}"`,
     );
     if (unheld) return unheld;
-    const dir = confinedPath(env.DATA_DIR, model.storagePath, "storagePath");
-    // Only regular files actually present in the model's own directory are served, by their
-    // real path, which must lie inside that directory.
-    const entries = await readdir(dir, { withFileTypes: true }).catch(() => []);
-    if (!entries.some((entry) => entry.isFile() && entry.name === file)) {
-      return jsonError(404, `file: base model "${name}" has no file "${file}"`);
-    }
-    return await fileResponse(await realConfinedPath(dir, file, "file"), file, {
-      attachment: false,
-    });
+    const content = await services.catalog.baseModelFile(model, file);
+    return streamResponse(content.body, content.sizeBytes, file, { attachment: false });
   } catch (error) {
     return errorResponse(error, "serving a base model file");
   }

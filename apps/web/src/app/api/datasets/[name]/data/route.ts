@@ -1,6 +1,6 @@
 import { getAppContext } from "@/server/app-context";
 import { authorizeCatalog } from "@/server/catalog-auth";
-import { fileResponse } from "@/server/file-response";
+import { streamResponse } from "@/server/file-response";
 import { errorResponse } from "@/server/http-errors";
 import { refuseUnheldFile } from "@/server/worker-file-access";
 
@@ -23,8 +23,10 @@ export async function GET(
       );
       if (unheld) return unheld;
     }
-    const file = await services.catalogImport.datasetFile(name);
-    const response = await fileResponse(file.path, `${file.sha256}.tlds`, { attachment: true });
+    const file = await services.catalogImport.openDatasetFile(name);
+    const response = streamResponse(file.body, file.sizeBytes, `${file.sha256}.tlds`, {
+      attachment: true,
+    });
     response.headers.set("X-Content-SHA256", file.sha256);
     return response;
   } catch (error) {

@@ -1,6 +1,6 @@
 import { getAppContext } from "@/server/app-context";
 import { exportFormat, exportResponse } from "@/server/export-response";
-import { errorResponse, jsonError } from "@/server/http-errors";
+import { errorResponse } from "@/server/http-errors";
 import { authorize } from "@/server/request-auth";
 
 export const dynamic = "force-dynamic";
@@ -17,8 +17,7 @@ export async function GET(
   try {
     const { runId } = await params;
     const { services } = await getAppContext();
-    if (!(await services.runsRepo.summaryById(runId)))
-      return jsonError(404, `runId: no run "${runId}"`);
+    await services.runs.assertExists(runId);
     return exportResponse(await services.export.runMetrics(runId, format));
   } catch (error) {
     return errorResponse(error, "exporting a run's metrics");

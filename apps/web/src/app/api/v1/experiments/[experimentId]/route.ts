@@ -1,7 +1,7 @@
 import { API_V1_ROUTES } from "@tlab/api/http/api-v1-routes";
 import { readPathParam } from "@/server/api-v1";
 import { getAppContext } from "@/server/app-context";
-import { errorResponse, jsonError } from "@/server/http-errors";
+import { errorResponse } from "@/server/http-errors";
 import { authorize } from "@/server/request-auth";
 
 export const dynamic = "force-dynamic";
@@ -16,9 +16,7 @@ export async function GET(
   if (id instanceof Response) return id;
   try {
     const { services } = await getAppContext();
-    const experiment = await services.experimentsRepo.byId(id);
-    if (!experiment) return jsonError(404, `experimentId: no experiment "${id}"`);
-    return Response.json(experiment);
+    return Response.json(await services.experiments.byId(id));
   } catch (error) {
     return errorResponse(error, "reading an experiment");
   }

@@ -1,7 +1,7 @@
 import { API_V1_ROUTES } from "@tlab/api/http/api-v1-routes";
 import { readPathParam } from "@/server/api-v1";
 import { getAppContext } from "@/server/app-context";
-import { errorResponse, jsonError } from "@/server/http-errors";
+import { errorResponse } from "@/server/http-errors";
 import { authorize } from "@/server/request-auth";
 
 export const dynamic = "force-dynamic";
@@ -16,8 +16,7 @@ export async function GET(
   if (id instanceof Response) return id;
   try {
     const { services } = await getAppContext();
-    const run = await services.runsRepo.byId(id);
-    if (!run) return jsonError(404, `runId: no run "${id}"`);
+    const run = await services.runs.byId(id);
     const reported = run.reportedByClient ? await services.external.reported(id) : null;
     return Response.json({ ...run, reported });
   } catch (error) {

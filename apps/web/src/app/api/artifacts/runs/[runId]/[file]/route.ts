@@ -1,6 +1,6 @@
 import { getAppContext } from "@/server/app-context";
-import { readRunArtifactPath, storeRunArtifact, WORKER_ID_HEADER } from "@/server/artifact-storage";
-import { fileResponse } from "@/server/file-response";
+import { WORKER_ID_HEADER } from "@/server/worker-id-header";
+import { streamResponse } from "@/server/file-response";
 import { isSafeFileName } from "@/server/file-names";
 import { errorResponse, jsonError } from "@/server/http-errors";
 import { authorize } from "@/server/request-auth";
@@ -47,7 +47,9 @@ export async function PUT(req: Request, { params }: Params): Promise<Response> {
       );
     if (access.principal.kind !== "worker")
       return jsonError(403, "only trainer workers may upload artifacts");
-    await services.runs.assertHolds(workerCredential(access.principal), workerId, runId);
+    const credential = workerCredential(access.principal);
+    // Refused before the body is read; the service checks again when it stores.
+    await services.artifacts.assertMayStore(credential, workerId, runId);
     const unsupported = unsupportedMediaType(
       req,
       ARTIFACT_TYPES,
@@ -62,22 +64,17 @@ export async function PUT(req: Request, { params }: Params): Promise<Response> {
     const tooLarge = declaredTooLarge(req, limit);
     if (tooLarge) return tooLarge;
     if (!req.body) return jsonError(400, "body: the upload is empty");
-    // Counted while it streams to disk: a body without a length, or a longer one, stops at the limit.
-    const stored = await storeRunArtifact(
-      env.DATA_DIR,
+    // Counted while it streams to the store: a body without a length, or a longer one, stops at the limit.
+    const stored = await services.artifacts.store({
+      credential,
+      workerId,
       runId,
-      file,
-      limitBodyStream(req.body, limit),
-    );
-    // checkpoint.* are the latest epoch state (for resuming); everything else is the trained model.
-    const kind = file.startsWith("checkpoint.") ? "checkpoint" : "model";
-    await services.runsRepo.recordArtifact({ runId, kind, fileName: file, ...stored });
-    return Response.json(
-      { runId, fileName: file, sizeBytes: stored.sizeBytes, sha256: stored.sha256 },
-      { status: 201 },
-    );
+      fileName: file,
+      body: limitBodyStream(req.body, limit),
+    });
+    return Response.json(stored, { status: 201 });
   } catch (error) {
-    // The partial file is removed by storeRunArtifact; nothing is recorded.
+    // The blob store removes a partial file; nothing is recorded.
     if (isUploadTooLarge(error)) return tooLargeResponse(error.limit);
     return errorResponse(error, "storing an artifact");
   }
@@ -94,21 +91,10 @@ export async function GET(req: Request, { params }: Params): Promise<Response> {
     if (!access.ok) return access.response;
     const unheld = await refuseUnheldFile(access.principal, { runId }, `run "${runId}"`);
     if (unheld) return unheld;
-    const { env, services } = await getAppContext();
-    const artifact = await services.runsRepo.artifact(runId, file);
-    if (!artifact) return jsonError(404, `file: run "${runId}" has no artifact "${file}"`);
-    return await fileResponse(
-      await readRunArtifactPath(env.DATA_DIR, runId, artifact.storagePath),
-      file,
-      { attachment: true },
-    );
+    const { services } = await getAppContext();
+    const content = await services.artifacts.open(runId, file);
+    return streamResponse(content.body, content.sizeBytes, file, { attachment: true });
   } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === "ENOENT") {
-      return jsonError(
-        404,
-        `file: the artifact "${file}" of run "${runId}" is recorded but missing from the data directory`,
-      );
-    }
     return errorResponse(error, "downloading an artifact");
   }
 }

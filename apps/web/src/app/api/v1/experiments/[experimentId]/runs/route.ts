@@ -1,7 +1,7 @@
 import { API_V1_ROUTES } from "@tlab/api/http/api-v1-routes";
 import { readBody, readPathParam } from "@/server/api-v1";
 import { getAppContext } from "@/server/app-context";
-import { errorResponse, jsonError } from "@/server/http-errors";
+import { errorResponse } from "@/server/http-errors";
 import { authorize } from "@/server/request-auth";
 
 export const dynamic = "force-dynamic";
@@ -16,8 +16,7 @@ export async function GET(req: Request, { params }: Params): Promise<Response> {
   if (id instanceof Response) return id;
   try {
     const { services } = await getAppContext();
-    const experiment = await services.experimentsRepo.byId(id);
-    if (!experiment) return jsonError(404, `experimentId: no experiment "${id}"`);
+    const experiment = await services.experiments.byId(id);
     return Response.json({ items: experiment.runs });
   } catch (error) {
     return errorResponse(error, "listing runs");

@@ -1,7 +1,7 @@
 import { API_V1_ROUTES } from "@tlab/api/http/api-v1-routes";
 import { readBody, readPathParam } from "@/server/api-v1";
 import { getAppContext } from "@/server/app-context";
-import { errorResponse, jsonError } from "@/server/http-errors";
+import { errorResponse } from "@/server/http-errors";
 import { authorize } from "@/server/request-auth";
 
 export const dynamic = "force-dynamic";
@@ -16,7 +16,7 @@ export async function GET(req: Request, { params }: Params): Promise<Response> {
   if (id instanceof Response) return id;
   try {
     const { services } = await getAppContext();
-    if (!(await services.runsRepo.summaryById(id))) return jsonError(404, `runId: no run "${id}"`);
+    await services.runs.assertExists(id);
     return Response.json({ series: await services.comparison.runSeries(id) });
   } catch (error) {
     return errorResponse(error, "reading a run's metrics");

@@ -4,11 +4,11 @@ import type { FinalMetrics } from "@tlab/core/run";
 import type { Principal, Role, SessionUser } from "@tlab/core/access";
 import type { Db } from "@tlab/db/client";
 import { createTestDb } from "@tlab/db/testing/create-test-db";
-import { createContextInner } from "./context";
-import { createCaller } from "./root";
-import { createServices } from "./services/create-services";
-import type { RunServiceOptions } from "./services/run-service";
-import type { WebhookDeliveryOptions } from "./services/webhook-service";
+import { createContextInner } from "../context";
+import { createCaller } from "../root";
+import { createRepositories, createServices } from "../services/create-services";
+import type { RunServiceOptions } from "../services/run-service";
+import type { WebhookDeliveryOptions } from "../services/webhook-service";
 import { accuracyOf, perClassMetrics } from "@tlab/core/classification-metrics";
 
 export const LENET_LAYERS = [
@@ -33,13 +33,15 @@ export async function createApiHarness(
     ...options,
     webhooks: { secretKey: "test-server-secret-0123456789abcdef", ...options.webhooks },
   });
-  await services.catalog.upsertDataset({
+  // Fixtures and reads a test checks behind the services' back go straight to the repositories.
+  const repos = createRepositories(testDb.db);
+  await repos.catalog.upsertDataset({
     name: "mnist-digits-5-9",
     description: "",
     spec: { source: "mnist", classes: [5, 6, 7, 8, 9] },
     classNames: ["5", "6", "7", "8", "9"],
   });
-  await services.catalog.upsertBaseModel({
+  await repos.catalog.upsertBaseModel({
     name: "lenet5-digits-0-4",
     description: "",
     source: "builtin",
@@ -59,6 +61,7 @@ export async function createApiHarness(
   return {
     ...testDb,
     services,
+    repos,
     users,
     /** A member (may launch, cancel, retry): the role most tests act as. */
     user: signedIn(users.member),

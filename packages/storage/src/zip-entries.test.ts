@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { buildRepeatedEntryZip, buildZip } from "./hostile-zip";
+import { buildRepeatedEntryZip, buildZip } from "./testing/hostile-zip";
 import { DEFAULT_ZIP_LIMITS, zipLimitsForUpload } from "@tlab/core/archive-entries";
 import { zipEntries } from "./zip-entries";
 
