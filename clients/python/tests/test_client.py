@@ -81,7 +81,7 @@ class ClientTest(unittest.TestCase):
         self.assertEqual(start["settings"], {"cut": "layer3", "extra": {"optimizer": "sgd"}})
         for epoch in range(1, 4):
             run.log(epoch, train_loss=1 / epoch, val_accuracy=0.5)
-        run.finish(test_accuracy=0.9, labels=[0, 1], predicted=[0, 0])
+        run.finish(test_accuracy=0.5, labels=[0, 1], predicted=[0, 0])
         sent = [p for path, body, _ in self.server.calls if path.endswith("/metrics") for p in body["points"]]
         self.assertEqual(len(sent), 6)
         self.assertTrue(self.paths()[-1].endswith("/finish"))

@@ -34,7 +34,26 @@ const start = (experimentId: string, input: Record<string, unknown>) =>
 describe("external experiments and client-reported runs", () => {
   it("records runs the client reports and compares them like built-in ones", async () => {
     const { id } = await externalExperiment();
-    const accuracy = { frozen: 0.7, partial: 0.85, full: 0.8 } as const;
+    // Predictions and accuracy agree: 2, 4 and 3 of the 4 test images right.
+    const accuracy = { frozen: 0.5, partial: 1, full: 0.75 } as const;
+    const predicted = { frozen: [0, 1, 1, 1], partial: [0, 1, 2, 2], full: [0, 1, 1, 2] } as const;
+    const confusion = {
+      frozen: [
+        [1, 0, 0],
+        [0, 1, 0],
+        [0, 2, 0],
+      ],
+      partial: [
+        [1, 0, 0],
+        [0, 1, 0],
+        [0, 0, 2],
+      ],
+      full: [
+        [1, 0, 0],
+        [0, 1, 0],
+        [0, 1, 1],
+      ],
+    };
     for (const strategy of ["frozen", "partial", "full"] as const) {
       for (const seed of [1, 2]) {
         const { run } = await start(id, {
@@ -59,7 +78,7 @@ describe("external experiments and client-reported runs", () => {
             testAccuracy: accuracy[strategy],
             classNames: ["a", "b", "c"],
             labels: [0, 1, 2, 2],
-            predicted: [0, 1, 1, 2],
+            predicted: [...predicted[strategy]],
             confidences: [0.9, 0.8, 0.6, 0.7],
           }),
         );
@@ -75,21 +94,18 @@ describe("external experiments and client-reported runs", () => {
     for (const s of comparison.series) {
       expect(s.metrics.find((m) => m.name === "train/loss")?.points).toHaveLength(3);
     }
-    const finals = Object.values(comparison.finalMetrics ?? {});
-    expect(finals).toHaveLength(6);
-    for (const m of finals) {
-      expect(m.confusionMatrix).toEqual([
-        [1, 0, 0],
-        [0, 1, 0],
-        [0, 1, 1],
-      ]);
+    expect(Object.values(comparison.finalMetrics ?? {})).toHaveLength(6);
+    for (const run of comparison.experiment.runs) {
+      const m = comparison.finalMetrics?.[run.id];
+      expect(m?.confusionMatrix).toEqual(confusion[run.strategy]);
+      if (!m) continue;
       expect(m.bestEpoch).toBe(2);
       expect(m.epochsRun).toBe(3);
       expect(m.trainableParams).toBe(1000);
       expect(m.perClass.map((c) => c.support)).toEqual([1, 1, 2]);
     }
     const partial = comparison.experiment.runs.filter((r) => r.strategy === "partial");
-    expect(partial.map((r) => r.testAccuracy)).toEqual([0.85, 0.85]);
+    expect(partial.map((r) => r.testAccuracy)).toEqual([1, 1]);
     const first = partial[0]!;
     expect(first.config).toMatchObject({ kind: "partial", cut: { by: "layer", layer: "layer3" } });
     const reported = await h.services.external.reported(first.id);
@@ -97,8 +113,21 @@ describe("external experiments and client-reported runs", () => {
     expect(reported.predictions?.predictions[2]).toEqual({
       index: 2,
       label: 2,
-      predicted: 1,
+      predicted: 2,
       confidence: 0.6,
+    });
+    // Served like a built-in run's, and read by the one-seed test: frozen vs full differ on image 3.
+    const served = await h.services.predictions.response(first.id);
+    expect(served.predictions.map((p) => p.predicted)).toEqual([0, 1, 2, 2]);
+    const oneSeed = await h.services.comparison.strategyComparisons(
+      { ...comparison.experiment, runs: comparison.experiment.runs.filter((r) => r.seed === 1) },
+      comparison.finalMetrics ?? {},
+    );
+    expect(oneSeed.find((c) => c.a === "frozen" && c.b === "full")).toMatchObject({
+      method: "mcnemar",
+      n: 4,
+      meanDifference: 0.25,
+      pValue: 1,
     });
     const page = await h.viewer.run.byId({ runId: first.id });
     expect(page.reportedByClient).toBe(true);
@@ -174,11 +203,14 @@ describe("external experiments and client-reported runs", () => {
       /^predicted: has 1 entries/,
     );
     expect(
-      issues({ testAccuracy: 0.5, classNames: ["a", "b"], labels: [2], predicted: [0] })[0],
+      issues({ testAccuracy: 0, classNames: ["a", "b"], labels: [2], predicted: [0] })[0],
     ).toMatch(/^labels: class 2 is beyond/);
     expect(issues({ testAccuracy: 0.5, confusionMatrix: [[1, 0]] })[0]).toMatch(
       /^confusionMatrix: must be square/,
     );
-    expect(issues({ testAccuracy: 0.5, labels: [0, 1], predicted: [1, 0] })).toEqual([]);
+    expect(issues({ testAccuracy: 0, labels: [0, 1], predicted: [1, 0] })).toEqual([]);
+    expect(issues({ testAccuracy: 0.5, labels: [0, 1], predicted: [1, 0] })).toEqual([
+      "testAccuracy: is 0.5 but the predictions given are 0 of 2 right (0): report the accuracy of the same test images",
+    ]);
   });
 });

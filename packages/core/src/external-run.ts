@@ -171,6 +171,16 @@ export const FinishExternalRunInput = z
         "predicted",
         `has ${input.predicted.length} entries but labels has ${input.labels.length}`,
       );
+    // The comparison's statistics read both: McNemar the predictions, the t-test the accuracies.
+    if (input.labels && input.predicted && input.labels.length === input.predicted.length) {
+      const right = input.labels.filter((label, i) => label === input.predicted?.[i]).length;
+      const n = input.labels.length;
+      if (n > 0 && Math.abs(right / n - input.testAccuracy) > 1e-9)
+        issue(
+          "testAccuracy",
+          `is ${input.testAccuracy} but the predictions given are ${right} of ${n} right (${right / n}): report the accuracy of the same test images`,
+        );
+    }
     if (input.confidences && input.confidences.length !== input.labels?.length)
       issue("confidences", "needs labels and predicted of the same length");
     if (input.labels && input.confusionMatrix)
@@ -201,10 +211,10 @@ export const FailExternalRunInput = z.object({
 });
 
 /**
- * Per-image test predictions, as stored with a run. The same shape serves runs of the built-in
- * trainer, so both kinds read through one type.
+ * Per-image test predictions as a client reports them, in the shape GET /api/runs/<id>/predictions
+ * answers for every run (RunPredictionsService reads these for client-reported runs).
  */
-export const RunPredictions = z.object({
+export const ReportedPredictions = z.object({
   classNames: z.array(z.string()),
   predictions: z.array(
     z.object({
@@ -215,7 +225,7 @@ export const RunPredictions = z.object({
     }),
   ),
 });
-export type RunPredictions = z.infer<typeof RunPredictions>;
+export type ReportedPredictions = z.infer<typeof ReportedPredictions>;
 
 /** List queries of the read side. */
 export const ListQuery = z.object({

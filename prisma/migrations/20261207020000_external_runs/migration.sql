@@ -1,5 +1,6 @@
 -- External experiments: runs reported by a client over the HTTP API. Their base model and dataset
 -- are described by name (ExternalSubject JSON), so the catalog references become optional.
+-- The table is rebuilt after 20261207010000_sweeps_and_decisions: its two columns are carried over.
 
 -- AlterTable
 ALTER TABLE "Run" ADD COLUMN "reportedByClient" BOOLEAN NOT NULL DEFAULT false;
@@ -32,11 +33,13 @@ CREATE TABLE "new_Experiment" (
     "decision" TEXT,
     "createdById" TEXT,
     "createdAt" DATETIME NOT NULL DEFAULT CURRENT_TIMESTAMP,
+    "cutSweep" TEXT,
+    "trainPerClassLadder" TEXT,
     CONSTRAINT "Experiment_baseModelId_fkey" FOREIGN KEY ("baseModelId") REFERENCES "BaseModel" ("id") ON DELETE RESTRICT ON UPDATE CASCADE,
     CONSTRAINT "Experiment_datasetId_fkey" FOREIGN KEY ("datasetId") REFERENCES "Dataset" ("id") ON DELETE RESTRICT ON UPDATE CASCADE,
     CONSTRAINT "Experiment_createdById_fkey" FOREIGN KEY ("createdById") REFERENCES "User" ("id") ON DELETE SET NULL ON UPDATE CASCADE
 );
-INSERT INTO "new_Experiment" ("id", "name", "baseModelId", "datasetId", "epochs", "batchSize", "seeds", "trainPerClass", "validationFraction", "testPerClass", "training", "notes", "decision", "createdById", "createdAt") SELECT "id", "name", "baseModelId", "datasetId", "epochs", "batchSize", "seeds", "trainPerClass", "validationFraction", "testPerClass", "training", "notes", "decision", "createdById", "createdAt" FROM "Experiment";
+INSERT INTO "new_Experiment" ("id", "name", "baseModelId", "datasetId", "epochs", "batchSize", "seeds", "trainPerClass", "validationFraction", "testPerClass", "training", "notes", "decision", "createdById", "createdAt", "cutSweep", "trainPerClassLadder") SELECT "id", "name", "baseModelId", "datasetId", "epochs", "batchSize", "seeds", "trainPerClass", "validationFraction", "testPerClass", "training", "notes", "decision", "createdById", "createdAt", "cutSweep", "trainPerClassLadder" FROM "Experiment";
 DROP TABLE "Experiment";
 ALTER TABLE "new_Experiment" RENAME TO "Experiment";
 CREATE INDEX "Experiment_createdAt_idx" ON "Experiment"("createdAt");

@@ -83,7 +83,10 @@ export function createServices(
   options: RunServiceOptions & { dataDir?: string; webhooks?: WebhookDeliveryOptions } = {},
 ) {
   const repos = createRepositories(db);
-  const predictions = new RunPredictionsService(repos.runs, options.dataDir);
+  const predictions = new RunPredictionsService(repos.runs, options.dataDir, async (runId) => {
+    const reported = await repos.externalRuns.reportedOf(runId);
+    return reported?.predictions ?? null;
+  });
   const comparison = new ComparisonService(
     repos.experiments,
     repos.metrics,

@@ -7,7 +7,7 @@ import type {
   ExternalRunSettings,
   FinishExternalRunInput,
   LogExternalMetricsInput,
-  RunPredictions,
+  ReportedPredictions,
   StartExternalRunInput,
 } from "@tlab/core/external-run";
 import { MAX_METRIC_SERIES_PER_RUN, METRIC, type FinalMetrics } from "@tlab/core/run";
@@ -122,7 +122,7 @@ export class ExternalRunService {
   /** What the client declared and reported beyond the run's summary. */
   async reported(runId: string): Promise<{
     settings: ExternalRunSettings | null;
-    predictions: RunPredictions | null;
+    predictions: ReportedPredictions | null;
   }> {
     const reported = await this.external.reportedOf(runId);
     if (!reported) throw new DomainError("NOT_FOUND", `runId: no run "${runId}"`);
@@ -149,7 +149,7 @@ export class ExternalRunService {
     run: ExternalRunState,
     input: FinishExternalRunInput,
     now: Date,
-  ): Promise<{ metrics: FinalMetrics; predictions: RunPredictions | null }> {
+  ): Promise<{ metrics: FinalMetrics; predictions: ReportedPredictions | null }> {
     const matrix =
       input.labels && input.predicted
         ? confusionMatrix(input.labels, input.predicted, classCount(input))
@@ -175,7 +175,7 @@ export class ExternalRunService {
       totalParams: run.totalParams ?? 0,
       wallTimeMs: input.wallTimeMs ?? Math.max(0, now.getTime() - (run.startedAt ?? now).getTime()),
     };
-    const predictions: RunPredictions | null =
+    const predictions: ReportedPredictions | null =
       input.labels && input.predicted
         ? {
             classNames,

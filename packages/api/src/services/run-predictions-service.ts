@@ -8,6 +8,7 @@ import {
   type RunPredictions,
   type RunPredictionsResponse,
 } from "@tlab/core/run-predictions";
+import type { ReportedPredictions } from "@tlab/core/external-run";
 import type { RunRepository } from "@tlab/db/repositories/run-repository";
 import { realConfinedPath } from "@tlab/storage/confined-path";
 
@@ -24,12 +25,21 @@ export class RunPredictionsService {
   constructor(
     private readonly runs: RunRepository,
     private readonly dataDir: string | undefined,
+    /** What a client reported with a run it trained elsewhere (null: nothing). */
+    private readonly reported: (runId: string) => Promise<ReportedPredictions | null>,
   ) {}
 
-  /** The run's predictions, or undefined when it has none stored (unfinished, or from before they were). */
+  /**
+   * The run's predictions, or undefined when it has none stored (unfinished, from before they were,
+   * or reported by a client without them). A client's come in index order, confidence optional (NaN).
+   */
   async predictions(runId: string): Promise<RunPredictions | undefined> {
     const artifact = await this.runs.artifact(runId, PREDICTIONS_FILE);
-    if (!artifact || !this.dataDir) return undefined;
+    if (!artifact) {
+      const reported = await this.reported(runId);
+      return reported ? fromReported(reported) : undefined;
+    }
+    if (!this.dataDir) return undefined;
     if (artifact.sizeBytes > MAX_PREDICTIONS_BYTES)
       throw new DomainError(
         "INVALID_INPUT",
@@ -67,4 +77,13 @@ export class RunPredictionsService {
       );
     return predictionsResponse(run.finalMetrics.classNames, predictions);
   }
+}
+
+function fromReported(reported: ReportedPredictions): RunPredictions {
+  const rows = [...reported.predictions].sort((a, b) => a.index - b.index);
+  return {
+    labels: Int32Array.from(rows, (r) => r.label),
+    predicted: Int32Array.from(rows, (r) => r.predicted),
+    confidence: Float32Array.from(rows, (r) => r.confidence ?? Number.NaN),
+  };
 }

@@ -3,7 +3,7 @@ import {
   type CreateExternalExperimentInput,
   ExternalRunSettings,
   type ExternalSubject,
-  RunPredictions,
+  ReportedPredictions,
 } from "@tlab/core/external-run";
 import type { FinalMetrics, RunStatus } from "@tlab/core/run";
 import type { StrategyConfig } from "@tlab/core/strategy";
@@ -173,7 +173,7 @@ export class ExternalRunRepository {
     runId: string,
     now: Date,
     outcome:
-      | { status: "SUCCEEDED"; metrics: FinalMetrics; predictions: RunPredictions | null }
+      | { status: "SUCCEEDED"; metrics: FinalMetrics; predictions: ReportedPredictions | null }
       | { status: "FAILED"; reason: string },
   ): Promise<boolean> {
     const data =
@@ -209,7 +209,7 @@ export class ExternalRunRepository {
   /** The settings and predictions a client reported for a run; null parts when it reported none. */
   async reportedOf(
     runId: string,
-  ): Promise<{ settings: ExternalRunSettings | null; predictions: RunPredictions | null } | null> {
+  ): Promise<{ settings: ExternalRunSettings | null; predictions: ReportedPredictions | null } | null> {
     const row = await this.db.run.findUnique({
       where: { id: runId },
       select: { clientSettings: true, clientPredictions: true },
@@ -223,7 +223,7 @@ export class ExternalRunRepository {
       predictions:
         row.clientPredictions === null
           ? null
-          : parseJsonColumn(RunPredictions, row.clientPredictions, "Run.clientPredictions"),
+          : parseJsonColumn(ReportedPredictions, row.clientPredictions, "Run.clientPredictions"),
     };
   }
 
