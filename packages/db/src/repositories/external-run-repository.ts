@@ -207,9 +207,10 @@ export class ExternalRunRepository {
   }
 
   /** The settings and predictions a client reported for a run; null parts when it reported none. */
-  async reportedOf(
-    runId: string,
-  ): Promise<{ settings: ExternalRunSettings | null; predictions: ReportedPredictions | null } | null> {
+  async reportedOf(runId: string): Promise<{
+    settings: ExternalRunSettings | null;
+    predictions: ReportedPredictions | null;
+  } | null> {
     const row = await this.db.run.findUnique({
       where: { id: runId },
       select: { clientSettings: true, clientPredictions: true },
