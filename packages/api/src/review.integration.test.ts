@@ -162,9 +162,12 @@ describe("decisions and activity", () => {
 
     const csv = await h.services.export.experiment(experimentId, "csv");
     const lines = csv.body.trim().split("\r\n");
-    expect(lines[0]).toMatch(/^runId,strategy,seed,status,attempt,testAccuracy/);
+    expect(lines[0]).toMatch(/^runId,strategy,seed,trainPerClass,cut,status,attempt,testAccuracy/);
     expect(lines).toHaveLength(3);
-    expect(lines.find((l) => l.startsWith(spec.runId))).toContain(",SUCCEEDED,1,0.9,");
+    const row = lines.find((l) => l.startsWith(spec.runId));
+    expect(row).toContain(",SUCCEEDED,1,0.9,");
+    // Each run's own label budget (a ladder's runs differ in it).
+    expect(row?.split(",")[3]).toMatch(/^[1-9]\d*$/);
     const json = JSON.parse((await h.services.export.experiment(experimentId, "json")).body) as {
       experiment: { name: string };
       runs: unknown[];

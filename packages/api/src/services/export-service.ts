@@ -18,6 +18,8 @@ const RUN_COLUMNS = [
   "runId",
   "strategy",
   "seed",
+  "trainPerClass",
+  "cut",
   "status",
   "attempt",
   "testAccuracy",
@@ -75,6 +77,14 @@ export class ExportService {
         runId: run.id,
         strategy: run.strategy,
         seed: run.seed,
+        // A ladder's and a sweep's runs differ in budget and cut, not only strategy and seed.
+        trainPerClass: run.trainPerClass,
+        cut:
+          run.config.kind === "partial"
+            ? run.config.cut.by === "layer"
+              ? run.config.cut.layer
+              : `top ${run.config.cut.k}`
+            : null,
         status: run.status,
         attempt: run.attempt,
         testAccuracy: m?.testAccuracy ?? null,
