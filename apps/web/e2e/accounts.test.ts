@@ -449,7 +449,9 @@ describe.skipIf(skipReason !== null)(
         headers: { cookie },
       });
       expect(csv.headers.get("content-type")).toMatch(/text\/csv/);
-      expect((await csv.text()).split("\r\n")[0]).toMatch(/^runId,strategy,seed,trainPerClass,cut,status/);
+      expect((await csv.text()).split("\r\n")[0]).toMatch(
+        /^runId,strategy,seed,trainPerClass,cut,status/,
+      );
       expect(await status(`/api/experiments/${experimentId}/export?format=json`)).toBe(401);
     });
 
