@@ -335,7 +335,7 @@ describe("the HTTP API and the Python client against a real server", () => {
         await page.locator("p.verdict", { hasText: /most accurate/ }).waitFor();
         const summary = page.getByRole("region", { name: "Strategies compared" });
         for (const name of ["Frozen feature extractor", "Partial fine-tune", "Full fine-tune"])
-          expect(await summary.getByRole("row", { name: new RegExp(name) }).count()).toBe(1);
+          expect(await summary.getByRole("row", { name: new RegExp(`^${name}`) }).count()).toBe(1);
         expect(
           await page
             .getByRole("region", { name: "Confusion matrices (test set)" })
