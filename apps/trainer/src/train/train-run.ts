@@ -1,13 +1,7 @@
 import { assignVariables, readVariables, type TrainingCheckpoint } from "./training-checkpoint";
 import { preprocessingOf } from "@tlab/core/layers-model-json";
 import { planLayerFreeze } from "@tlab/core/layer-plan";
-import {
-  LEARNING_RATE_METRIC,
-  METRIC,
-  type FinalMetrics,
-  type MetricPoint,
-  type RunSpec,
-} from "@tlab/core/run";
+import type { FinalMetrics, MetricPoint, RunSpec } from "@tlab/core/run";
 import { loadDatasetSplit } from "../data/load-dataset-split";
 import { encodePredictions } from "@tlab/core/run-predictions";
 import { encodeThumbnails, makeThumbnails } from "@tlab/core/test-thumbnails";
@@ -28,7 +22,14 @@ import { PeakTensorBytes } from "./peak-tensor-bytes";
 import { planPasses } from "./plan-passes";
 import type { MicroBatchPlan } from "./step-memory";
 import { trainEpoch, type TrainingContext } from "./train-step";
-import { createOptimizers, disposeOptimizers, phasesFor } from "./training-phases";
+import {
+  createOptimizers,
+  disposeOptimizers,
+  phasesFor,
+  type Optimizers,
+  type Phase,
+} from "./training-phases";
+import { assertLossFinite, epochMetricPoints } from "./epoch-metrics";
 import {
   prepareSplit,
   type FeatureEvent,
@@ -260,6 +261,32 @@ export async function trainRun(spec: RunSpec, deps: TrainRunDeps): Promise<Train
       assignVariables(keptVars, checkpoint.current);
     }
 
+    // One epoch's training input: its shuffled order, seeds and progress reports.
+    const epochInput = (
+      epoch: number,
+      phase: Phase,
+      optimizers: Optimizers,
+      phaseStart: number,
+    ) => {
+      const doneBefore = (epoch - 1) * batchesPerEpoch;
+      return {
+        context,
+        epoch,
+        order: permutation(train.count, mulberry32(deriveSeed(spec.seed, 11, epoch))),
+        batchSize: spec.batchSize,
+        phase,
+        optimizers,
+        dropoutSeedFor: (batch: number) => deriveSeed(spec.seed, 12, epoch, batch),
+        augmentSeedFor: (batch: number) => deriveSeed(spec.seed, 14, epoch, batch),
+        throwIfAborted: () => throwIfAborted(signal),
+        profileFirstStep: epoch === Math.max(phaseStart, resumeEpoch + 1),
+        afterBatch: (batch: number) =>
+          deps.onProgress?.((doneBefore + batch + 1) / (batchesPerEpoch * spec.epochs)),
+      };
+    };
+
+    // The loop: each epoch trains, validates, then calls its named parts in Keras-callback order:
+    // best-epoch tracking, metrics, checkpoint, early stopping.
     let epoch = 0;
     let stoppedEarly = false;
     phaseLoop: for (const [phaseIndex, phase] of phases.entries()) {
@@ -277,50 +304,21 @@ export async function trainRun(spec: RunSpec, deps: TrainRunDeps): Promise<Train
           const factor = learningRateFactor(lrSchedule, epoch, spec.epochs);
           optimizers.head.scale(factor);
           optimizers.base?.scale(factor);
-          const doneBefore = (epoch - 1) * batchesPerEpoch;
-          const trained = await trainEpoch({
-            context,
-            epoch,
-            order: permutation(train.count, mulberry32(deriveSeed(spec.seed, 11, epoch))),
-            batchSize: spec.batchSize,
-            phase,
-            optimizers,
-            dropoutSeedFor: (batch) => deriveSeed(spec.seed, 12, epoch, batch),
-            augmentSeedFor: (batch) => deriveSeed(spec.seed, 14, epoch, batch),
-            throwIfAborted: () => throwIfAborted(signal),
-            profileFirstStep: epoch === Math.max(phaseStart, resumeEpoch + 1),
-            afterBatch: (batch) =>
-              deps.onProgress?.((doneBefore + batch + 1) / (batchesPerEpoch * spec.epochs)),
-          });
+          const trained = await trainEpoch(epochInput(epoch, phase, optimizers, phaseStart));
           stepMs += trained.stepMs;
           imagesTrained += train.count;
-          if (!Number.isFinite(trained.loss)) {
-            throw new Error(
-              `training diverged: the training loss is ${trained.loss} in epoch ${epoch}; lower the learning rate (head ${spec.strategy.learningRate})`,
-            );
-          }
+          assertLossFinite(trained.loss, epoch, spec.strategy.learningRate);
           const validation = val
             ? evaluate(val, parts, head, memory, context.microBatch)
             : undefined;
           best.observe(epoch, validation);
-          const points: MetricPoint[] = [
-            { name: METRIC.trainLoss, step: epoch, value: trained.loss },
-            { name: METRIC.trainAccuracy, step: epoch, value: trained.accuracy },
-            { name: LEARNING_RATE_METRIC, step: epoch, value: optimizers.head.currentLearningRate },
-            ...(validation
-              ? [
-                  { name: METRIC.valLoss, step: epoch, value: validation.loss },
-                  { name: METRIC.valAccuracy, step: epoch, value: validation.accuracy },
-                ]
-              : []),
-            {
-              name: METRIC.epochSeconds,
-              step: epoch,
-              value: (performance.now() - epochStarted) / 1000,
-            },
-          ];
+          const seconds = (performance.now() - epochStarted) / 1000;
+          const learningRate = optimizers.head.currentLearningRate;
           memory.sample();
-          await deps.onEpoch?.(epoch, points);
+          await deps.onEpoch?.(
+            epoch,
+            epochMetricPoints({ epoch, trained, validation, learningRate, seconds }),
+          );
           await deps.onCheckpoint?.({
             epoch,
             bestScore: best.score,
@@ -330,17 +328,16 @@ export async function trainRun(spec: RunSpec, deps: TrainRunDeps): Promise<Train
             current: readVariables(keptVars),
             best: best.bestValues(),
           });
-          const lastPhase = phaseIndex === phases.length - 1;
-          const stop = {
+          const stop = shouldStopEarly({
             patience: earlyStoppingPatience,
             epoch,
             epochs: spec.epochs,
             lastAccuracyGainEpoch: best.lastAccuracyGain.epoch,
             phaseStart,
-            lastPhase,
+            lastPhase: phaseIndex === phases.length - 1,
             hasValidation: val !== undefined,
-          };
-          if (shouldStopEarly(stop)) {
+          });
+          if (stop) {
             stoppedEarly = true;
             break phaseLoop;
           }
