@@ -108,6 +108,18 @@ describe.skipIf(skipReason !== null)("a cut sweep over a label-budget ladder", (
       await chart.locator("canvas").first().waitFor();
       expect(await chart.locator(".chart-empty").count()).toBe(0);
     }
+    // The pairwise tests come per budget and per cut (2 × (3 frozen–partial + frozen–full + 3
+    // partial–full)), folded away until asked for.
+    const tests = page.locator(".verdict-tests details");
+    await tests.locator("summary", { hasText: "14 pairwise tests" }).click();
+    const pairs = await tests
+      .getByRole("list", { name: "Pairwise comparisons" })
+      .getByRole("listitem")
+      .allTextContents();
+    expect(pairs).toHaveLength(14);
+    expect(
+      pairs.filter((p) => p.startsWith("10 labels a class, partial cut at conv1: ")),
+    ).toHaveLength(2);
     // One line per budget in the depth chart; one per setting in the labels chart.
     expect(
       await section

@@ -32,19 +32,33 @@ function pairOf(
 const tested = (c: StrategyComparison | undefined): c is StrategyComparison =>
   c !== undefined && c.pValue !== null;
 
+const MAX_OPEN_COMPARISONS = 4;
+
 /** Every pairwise test in words, with a note when several are read at once; one pair is said in the verdict itself. */
 function ComparisonList({ comparisons }: { comparisons: readonly StrategyComparison[] }) {
   if (comparisons.length < 2) return null;
   const note = multipleComparisonsNote(comparisons.filter(tested).length);
+  const list = (
+    <ul aria-label="Pairwise comparisons">
+      {comparisons.map((c) => (
+        <li key={`${c.a}-${c.b}-${c.trainPerClass ?? ""}-${c.cut ?? ""}`}>
+          {describeComparison(c)}.
+        </li>
+      ))}
+    </ul>
+  );
+  // A sweep over a ladder tests every cut and budget: the list then opens on request.
+  const many = comparisons.length > MAX_OPEN_COMPARISONS;
   return (
     <div className="verdict-tests">
-      <ul aria-label="Pairwise comparisons">
-        {comparisons.map((c) => (
-          <li key={`${c.a}-${c.b}-${c.trainPerClass ?? ""}-${c.cut ?? ""}`}>
-            {describeComparison(c)}.
-          </li>
-        ))}
-      </ul>
+      {many ? (
+        <details>
+          <summary>{comparisons.length} pairwise tests, by label budget and cut point</summary>
+          {list}
+        </details>
+      ) : (
+        list
+      )}
       {note ? <p className="muted small">{note}</p> : null}
     </div>
   );
