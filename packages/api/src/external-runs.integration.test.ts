@@ -141,6 +141,25 @@ describe("external experiments and client-reported runs", () => {
     expect(byTrpc.series).toHaveLength(6);
   });
 
+  it("stores the predictions' own accuracy when a client's float32 mean rounds it", async () => {
+    const { id } = await externalExperiment();
+    const { run } = await start(id, { strategy: "frozen", seed: 1 });
+    await h.services.external.finish(
+      run.id,
+      FinishExternalRunInput.parse({
+        testAccuracy: Math.fround(2 / 3),
+        classNames: ["a", "b", "c"],
+        labels: [0, 1, 2],
+        predicted: [0, 1, 0],
+      }),
+    );
+    const { finalMetrics } = await h.services.comparison.compare(id);
+    expect(finalMetrics?.[run.id]?.testAccuracy).toBe(2 / 3);
+    const served = await h.services.predictions.response(run.id);
+    const right = served.predictions.filter((p) => p.label === p.predicted).length;
+    expect(right / served.predictions.length).toBe(finalMetrics?.[run.id]?.testAccuracy);
+  });
+
   it("is idempotent for retried creates, finishes and fails", async () => {
     const a = await externalExperiment("key-123456");
     const b = await externalExperiment("key-123456");
@@ -209,6 +228,10 @@ describe("external experiments and client-reported runs", () => {
       /^confusionMatrix: must be square/,
     );
     expect(issues({ testAccuracy: 0, labels: [0, 1], predicted: [1, 0] })).toEqual([]);
+    // A framework's float32 mean names the same count: accepted.
+    expect(
+      issues({ testAccuracy: 0.6666666865348816, labels: [0, 1, 2], predicted: [0, 1, 0] }),
+    ).toEqual([]);
     expect(issues({ testAccuracy: 0.5, labels: [0, 1], predicted: [1, 0] })).toEqual([
       "testAccuracy: is 0.5 but the predictions given are 0 of 2 right (0): report the accuracy of the same test images",
     ]);

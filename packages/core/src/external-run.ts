@@ -175,7 +175,9 @@ export const FinishExternalRunInput = z
     if (input.labels && input.predicted && input.labels.length === input.predicted.length) {
       const right = input.labels.filter((label, i) => label === input.predicted?.[i]).length;
       const n = input.labels.length;
-      if (n > 0 && Math.abs(right / n - input.testAccuracy) > 1e-9)
+      // Within half an image: a float32 mean (a framework's accuracy) still names the same count,
+      // and the run then stores the predictions' own accuracy, right / n.
+      if (n > 0 && Math.abs(right / n - input.testAccuracy) >= 0.5 / n)
         issue(
           "testAccuracy",
           `is ${input.testAccuracy} but the predictions given are ${right} of ${n} right (${right / n}): report the accuracy of the same test images`,

@@ -164,7 +164,13 @@ export class ExternalRunService {
       null,
     );
     const metrics: FinalMetrics = {
-      testAccuracy: input.testAccuracy,
+      // With predictions, their own accuracy (the input schema checked it names the same count):
+      // the stored accuracy and predictions then agree exactly, as a built-in run's do.
+      testAccuracy:
+        input.labels && input.labels.length > 0
+          ? input.labels.filter((label, i) => label === input.predicted?.[i]).length /
+            input.labels.length
+          : input.testAccuracy,
       ...(input.testLoss === undefined ? {} : { testLoss: input.testLoss }),
       confusionMatrix: matrix,
       classNames,
