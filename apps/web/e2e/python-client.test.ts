@@ -1,4 +1,4 @@
-import { execFileSync, spawn, type ChildProcess } from "node:child_process";
+import { execFileSync, spawn } from "node:child_process";
 import { mkdtempSync, rmSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
@@ -6,11 +6,11 @@ import { setTimeout as sleep } from "node:timers/promises";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { API_V1_ROUTES, type ApiRoute } from "@tlab/api/http/api-v1-routes";
 import type { ComparisonDto, ExperimentDetailDto } from "@tlab/core/dto";
+import { NextServerProcess } from "./next-server-process";
 import { freePort, personalToken, ROOT } from "./platform-harness";
 import { type Browser, browserSkipReason, launchBrowser } from "./web-server";
 
 const ADMIN = { email: "api-admin@example.test", password: "api admin password" };
-const WEB_DIR = path.join(ROOT, "apps/web");
 const CLIENT_DIR = path.join(ROOT, "clients/python");
 const EXAMPLE = path.join(CLIENT_DIR, "examples/compare_strategies.py");
 
@@ -24,53 +24,10 @@ describe("the HTTP API and the Python client against a real server", () => {
   const databaseUrl = `file:${path.join(dataDir, "tlab.db")}`;
   let url: string;
   let port: number;
-  let web: ChildProcess | undefined;
+  let web: NextServerProcess | undefined;
   let token: string;
   /** The experiment the Python script reported, for the browser's look at it. */
   let reportedExperimentId = "";
-
-  async function startWeb(): Promise<void> {
-    web = spawn(
-      process.execPath,
-      [
-        path.join(ROOT, "node_modules/next/dist/bin/next"),
-        "start",
-        "-p",
-        String(port),
-        "-H",
-        "127.0.0.1",
-      ],
-      {
-        cwd: WEB_DIR,
-        env: {
-          ...process.env,
-          NODE_ENV: "production",
-          DATA_DIR: dataDir,
-          DATABASE_URL: databaseUrl,
-          TLAB_ADMIN_EMAIL: ADMIN.email,
-          TLAB_ADMIN_PASSWORD: ADMIN.password,
-        },
-        detached: true,
-        stdio: "ignore",
-      },
-    );
-    for (let i = 0; i < 480; i++) {
-      try {
-        if ((await fetch(`${url}/api/health`)).ok) return;
-      } catch {
-        // not up yet
-      }
-      await sleep(250);
-    }
-    throw new Error("web server did not come up");
-  }
-
-  async function stopWeb(): Promise<void> {
-    if (!web?.pid || web.exitCode !== null) return;
-    const exited = new Promise<void>((resolve) => web!.once("exit", () => resolve()));
-    process.kill(-web.pid, "SIGKILL");
-    await exited;
-  }
 
   const api = async (method: string, apiPath: string, body?: unknown, auth = token) => {
     const response = await fetch(`${url}${apiPath}`, {
@@ -121,12 +78,13 @@ describe("the HTTP API and the Python client against a real server", () => {
     });
     port = await freePort();
     url = `http://127.0.0.1:${port}`;
-    await startWeb();
+    web = new NextServerProcess({ port, dataDir, databaseUrl, admin: ADMIN });
+    await web!.start();
     token = await personalToken(url, ADMIN);
   }, 300_000);
 
   afterAll(async () => {
-    await stopWeb();
+    await web?.kill();
     rmSync(dataDir, { recursive: true, force: true });
   });
 
@@ -288,9 +246,9 @@ describe("the HTTP API and the Python client against a real server", () => {
     );
     for (let i = 0; i < 600 && epochsSeen < 2; i++) await sleep(100);
     expect(epochsSeen).toBeGreaterThanOrEqual(2);
-    await stopWeb();
+    await web!.kill();
     await sleep(3000);
-    await startWeb();
+    await web!.start();
     const result = await running;
     expect(result.code, result.stderr).toBe(0);
     const { experimentId, runs } = JSON.parse(result.stdout.trim().split("\n").at(-1)!) as {

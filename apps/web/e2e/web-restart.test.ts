@@ -4,10 +4,10 @@ import os from "node:os";
 import path from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { NextServerProcess } from "./next-server-process";
 import { freePort, ROOT, tlab } from "./platform-harness";
 
 const ADMIN = { email: "restart-admin@example.test", password: "restart admin password" };
-const WEB_DIR = path.join(ROOT, "apps/web");
 
 // The web server goes down mid-run and comes back on the same port and database: the worker
 // retries its heartbeats and metric uploads with backoff and the run succeeds with no lost point.
@@ -16,52 +16,9 @@ describe("the web server restarted mid-run", () => {
   const databaseUrl = `file:${path.join(dataDir, "tlab.db")}`;
   let port: number;
   let url: string;
-  let web: ChildProcess | undefined;
+  let web: NextServerProcess | undefined;
   let worker: ChildProcess | undefined;
   let workerLog = "";
-
-  async function startWeb(): Promise<void> {
-    web = spawn(
-      process.execPath,
-      [
-        path.join(ROOT, "node_modules/next/dist/bin/next"),
-        "start",
-        "-p",
-        String(port),
-        "-H",
-        "127.0.0.1",
-      ],
-      {
-        cwd: WEB_DIR,
-        env: {
-          ...process.env,
-          NODE_ENV: "production",
-          DATA_DIR: dataDir,
-          DATABASE_URL: databaseUrl,
-          TLAB_ADMIN_EMAIL: ADMIN.email,
-          TLAB_ADMIN_PASSWORD: ADMIN.password,
-        },
-        detached: true,
-        stdio: "ignore",
-      },
-    );
-    for (let i = 0; i < 240; i++) {
-      try {
-        if ((await fetch(`${url}/api/health`)).ok) return;
-      } catch {
-        // not up yet
-      }
-      await sleep(250);
-    }
-    throw new Error("web server did not come up");
-  }
-
-  async function stopWeb(): Promise<void> {
-    if (!web?.pid || web.exitCode !== null) return;
-    const exited = new Promise<void>((resolve) => web!.once("exit", () => resolve()));
-    process.kill(-web.pid, "SIGKILL");
-    await exited;
-  }
 
   beforeAll(async () => {
     execFileSync(
@@ -78,12 +35,13 @@ describe("the web server restarted mid-run", () => {
     });
     port = await freePort();
     url = `http://127.0.0.1:${port}`;
-    await startWeb();
+    web = new NextServerProcess({ port, dataDir, databaseUrl, admin: ADMIN, healthPolls: 240 });
+    await web!.start();
   }, 120_000);
 
   afterAll(async () => {
     if (worker?.exitCode === null) worker.kill("SIGKILL");
-    await stopWeb();
+    await web?.kill();
     rmSync(dataDir, { recursive: true, force: true });
   });
 
@@ -134,9 +92,9 @@ describe("the web server restarted mid-run", () => {
       if (run.status === "RUNNING" && /epoch 1\//.test(workerLog)) break;
       await sleep(100);
     }
-    await stopWeb();
+    await web!.kill();
     await sleep(4000);
-    await startWeb();
+    await web!.start();
 
     let status = "";
     for (let i = 0; i < 600 && status !== "SUCCEEDED" && status !== "FAILED"; i++) {

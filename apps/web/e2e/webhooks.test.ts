@@ -1,4 +1,4 @@
-import { execFileSync, spawn, type ChildProcess } from "node:child_process";
+import { execFileSync } from "node:child_process";
 import { cpSync, existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import http from "node:http";
 import type { AddressInfo } from "node:net";
@@ -9,13 +9,13 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { BUILTIN_BASE_MODEL, PRESETS } from "@tlab/core/presets";
 import type { CreatedWebhookDto, WebhookDeliveryDto } from "@tlab/core/webhook";
 import { verifyWebhookSignature } from "@tlab/api/webhooks/webhook-signature";
+import { NextServerProcess } from "./next-server-process";
 import { freePort, personalToken, ROOT } from "./platform-harness";
 import { writeFakeBaseModel } from "./fixtures/fake-base-model";
 import { finishAllRuns } from "./simulated-worker";
 import { browserSkipReason, trpc, type WebServer } from "./web-server";
 
 const ADMIN = { email: "hooks-admin@example.test", password: "webhook admin password" };
-const WEB_DIR = path.join(ROOT, "apps/web");
 const skip = browserSkipReason();
 
 interface Received {
@@ -78,66 +78,20 @@ describe.skipIf(skip !== null)("webhooks against a real server", () => {
   const databaseUrl = `file:${path.join(dataDir, "tlab.db")}`;
   let port: number;
   let url: string;
-  let web: ChildProcess | undefined;
+  let web: NextServerProcess | undefined;
   let token: string;
   let steady: Awaited<ReturnType<typeof startReceiver>>;
   let flaky: Awaited<ReturnType<typeof startReceiver>>;
   let steadyDown = false;
   let steadyHook: CreatedWebhookDto;
   let flakyHook: CreatedWebhookDto;
-  let webLog = "";
-
-  async function startWeb(): Promise<void> {
-    web = spawn(
-      process.execPath,
-      [
-        path.join(ROOT, "node_modules/next/dist/bin/next"),
-        "start",
-        "-p",
-        String(port),
-        "-H",
-        "127.0.0.1",
-      ],
-      {
-        cwd: WEB_DIR,
-        env: {
-          ...process.env,
-          NODE_ENV: "production",
-          DATA_DIR: dataDir,
-          DATABASE_URL: databaseUrl,
-          TLAB_ADMIN_EMAIL: ADMIN.email,
-          TLAB_ADMIN_PASSWORD: ADMIN.password,
-          TLAB_WEBHOOK_POLL_MS: "200",
-          TLAB_WEBHOOK_RETRY_BASE_MS: "300",
-        },
-        detached: true,
-        stdio: ["ignore", "pipe", "pipe"],
-      },
-    );
-    web.stdout?.on("data", (d: Buffer) => (webLog += d.toString()));
-    web.stderr?.on("data", (d: Buffer) => (webLog += d.toString()));
-    await until("the web server", async () => {
-      try {
-        return (await fetch(`${url}/api/health`)).ok || undefined;
-      } catch {
-        return undefined;
-      }
-    });
-  }
-
-  async function killWeb(): Promise<void> {
-    if (!web?.pid || web.exitCode !== null) return;
-    const exited = new Promise<void>((resolve) => web!.once("exit", () => resolve()));
-    process.kill(-web.pid, "SIGKILL");
-    await exited;
-  }
 
   const server = (): WebServer => ({
     url,
     dataDir,
-    log: () => webLog,
+    log: () => web?.log() ?? "",
     workerToken: () => readFileSync(path.join(dataDir, "worker-token"), "utf8").trim(),
-    stop: killWeb,
+    stop: async () => web?.kill(),
   });
 
   const api = <T>(procedure: string, input: unknown, mutation = false) =>
@@ -182,7 +136,16 @@ describe.skipIf(skip !== null)("webhooks against a real server", () => {
     flaky = await startReceiver((n) => (n <= 2 ? 500 : 200));
     port = await freePort();
     url = `http://127.0.0.1:${port}`;
-    await startWeb();
+    // Fast polling and retries, so deliveries and their backoff fit in a test; health within 60 s.
+    web = new NextServerProcess({
+      port,
+      dataDir,
+      databaseUrl,
+      admin: ADMIN,
+      env: { TLAB_WEBHOOK_POLL_MS: "200", TLAB_WEBHOOK_RETRY_BASE_MS: "300" },
+      healthPolls: 240,
+    });
+    await web.start();
     token = await personalToken(url, ADMIN);
     steadyHook = await api<CreatedWebhookDto>(
       "webhook.create",
@@ -197,7 +160,7 @@ describe.skipIf(skip !== null)("webhooks against a real server", () => {
   }, 300_000);
 
   afterAll(async () => {
-    await killWeb();
+    await web?.kill();
     await steady?.close();
     await flaky?.close();
     rmSync(dataDir, { recursive: true, force: true });
@@ -260,12 +223,12 @@ describe.skipIf(skip !== null)("webhooks against a real server", () => {
     const eventId = await eventIdFor(experimentId);
     // Its first attempt failed (503): the delivery is pending, with a retry scheduled.
     expect(steady.received.slice(before).map((r) => r.answered)).toContain(503);
-    await killWeb();
+    await web!.kill();
     steadyDown = false;
     const whileDown = steady.received.length;
     await sleep(1000);
     expect(steady.received.length).toBe(whileDown);
-    await startWeb();
+    await web!.start();
     await until(
       "the delivery after the restart",
       () => steady.accepted(eventId).length === 1 || undefined,
