@@ -43,6 +43,11 @@ export const CutPoint = z.discriminatedUnion(
 );
 export type CutPoint = z.infer<typeof CutPoint>;
 
+/** A cut as the runs table, the transfer curves and the comparisons name it: "cut at conv2", "top 2". */
+export function describeCut(cut: CutPoint): string {
+  return cut.by === "layer" ? `cut at ${cut.layer}` : `top ${cut.k}`;
+}
+
 export const FrozenStrategy = z.object({
   kind: z.literal("frozen"),
   head: HeadConfig.default({ type: "softmax", hiddenUnits: 0, dropout: 0 }),

@@ -1,4 +1,4 @@
-import { STRATEGY_LABELS, type StrategyConfig, type StrategyKind } from "./strategy";
+import { describeCut, STRATEGY_LABELS, type StrategyConfig, type StrategyKind } from "./strategy";
 
 /**
  * The two transfer curves of an experiment, from its finished runs' test accuracies: accuracy
@@ -54,8 +54,7 @@ export function settingKey(config: StrategyConfig): string {
 
 export function settingLabel(config: StrategyConfig): string {
   if (config.kind !== "partial") return STRATEGY_LABELS[config.kind];
-  const cut = config.cut.by === "layer" ? `cut at ${config.cut.layer}` : `top ${config.cut.k}`;
-  return `${STRATEGY_LABELS.partial} (${cut})`;
+  return `${STRATEGY_LABELS.partial} (${describeCut(config.cut)})`;
 }
 
 function summarize(x: number, values: number[]): CurvePoint {

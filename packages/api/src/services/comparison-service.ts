@@ -5,13 +5,9 @@ import type { MetricRepository } from "@tlab/db/repositories/metric-repository";
 import type { RunQueryRepository } from "@tlab/db/repositories/run-query-repository";
 import { compareStrategies, type StrategyComparison } from "@tlab/core/strategy-comparisons";
 import type { FinalMetrics } from "@tlab/core/run";
-import type { CutPoint } from "@tlab/core/strategy";
+import { describeCut } from "@tlab/core/strategy";
 import type { ExperimentDetailDto } from "@tlab/core/dto";
 import type { RunPredictionsService } from "./run-predictions-service";
-
-function cutLabel(cut: CutPoint): string {
-  return cut.by === "layer" ? `cut at ${cut.layer}` : `top ${cut.k}`;
-}
 
 /** A chart never needs more points per series than it has pixels across. */
 export const MAX_POINTS_PER_SERIES = 2000;
@@ -57,7 +53,7 @@ export class ComparisonService {
         run.status === "SUCCEEDED" ? (finalMetrics[run.id]?.testAccuracy ?? null) : null,
       ...(experiment.trainPerClassLadder ? { trainPerClass: run.trainPerClass } : {}),
       ...(experiment.cutSweep && run.config.kind === "partial"
-        ? { cut: cutLabel(run.config.cut) }
+        ? { cut: describeCut(run.config.cut) }
         : {}),
     }));
     return compareStrategies(runs, (runId) => this.predictions.predictions(runId));

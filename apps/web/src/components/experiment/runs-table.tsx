@@ -1,6 +1,6 @@
 import Link from "next/link";
 import type { RunSummaryDto } from "@tlab/core/dto";
-import { STRATEGY_LABELS } from "@tlab/core/strategy";
+import { describeCut, STRATEGY_LABELS } from "@tlab/core/strategy";
 import { byStrategyThenSeed } from "@/lib/run-order";
 import { formatDuration, formatPercent, isActive } from "@/lib/format";
 import { CancelRunButton } from "../cancel-run-button";
@@ -12,10 +12,7 @@ import { StrategyName } from "../strategy-name";
 /** The cut of a partial run in a sweep and the budget of a run in a ladder: what tells its runs apart. */
 function variantOf(run: RunSummaryDto, variants: { sweep: boolean; ladder: boolean }): string {
   const parts: string[] = [];
-  if (variants.sweep && run.config.kind === "partial")
-    parts.push(
-      run.config.cut.by === "layer" ? `cut at ${run.config.cut.layer}` : `top ${run.config.cut.k}`,
-    );
+  if (variants.sweep && run.config.kind === "partial") parts.push(describeCut(run.config.cut));
   if (variants.ladder && run.trainPerClass !== null) parts.push(`${run.trainPerClass} per class`);
   return parts.join(", ");
 }
