@@ -1,6 +1,7 @@
 import { z } from "zod";
 import { boundedNumber } from "./field-limits";
 import { MAX_POINTS_PER_REPORT, MetricPoint } from "./run";
+import { predictionsAccuracy } from "./run-predictions";
 import { StrategyKind } from "./strategy";
 
 /**
@@ -173,14 +174,14 @@ export const FinishExternalRunInput = z
       );
     // The comparison's statistics read both: McNemar the predictions, the t-test the accuracies.
     if (input.labels && input.predicted && input.labels.length === input.predicted.length) {
-      const right = input.labels.filter((label, i) => label === input.predicted?.[i]).length;
       const n = input.labels.length;
+      const accuracy = predictionsAccuracy({ labels: input.labels, predicted: input.predicted });
       // Within half an image: a float32 mean (a framework's accuracy) still names the same count,
-      // and the run then stores the predictions' own accuracy, right / n.
-      if (n > 0 && Math.abs(right / n - input.testAccuracy) >= 0.5 / n)
+      // and the run then stores the predictions' own accuracy.
+      if (n > 0 && Math.abs(accuracy - input.testAccuracy) >= 0.5 / n)
         issue(
           "testAccuracy",
-          `is ${input.testAccuracy} but the predictions given are ${right} of ${n} right (${right / n}): report the accuracy of the same test images`,
+          `is ${input.testAccuracy} but the predictions given are ${Math.round(accuracy * n)} of ${n} right (${accuracy}): report the accuracy of the same test images`,
         );
     }
     if (input.confidences && input.confidences.length !== input.labels?.length)

@@ -73,7 +73,10 @@ export function decodePredictions(bytes: Uint8Array): RunPredictions {
 }
 
 /** Correct / total, computed as the trainer computes testAccuracy (accuracyOf of the confusion matrix). */
-export function predictionsAccuracy(p: Pick<RunPredictions, "labels" | "predicted">): number {
+export function predictionsAccuracy(p: {
+  labels: ArrayLike<number>;
+  predicted: ArrayLike<number>;
+}): number {
   let correct = 0;
   for (let i = 0; i < p.labels.length; i++) if (p.labels[i] === p.predicted[i]) correct++;
   return p.labels.length > 0 ? correct / p.labels.length : 0;

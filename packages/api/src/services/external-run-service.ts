@@ -1,5 +1,5 @@
 import type { SessionUser } from "@tlab/core/access";
-import { confusionMatrix, perClassMetrics } from "@tlab/core/classification-metrics";
+import { accuracyOf, confusionMatrix, perClassMetrics } from "@tlab/core/classification-metrics";
 import type { RunSummaryDto } from "@tlab/core/dto";
 import { DomainError } from "@tlab/core/errors";
 import type {
@@ -167,10 +167,7 @@ export class ExternalRunService {
       // With predictions, their own accuracy (the input schema checked it names the same count):
       // the stored accuracy and predictions then agree exactly, as a built-in run's do.
       testAccuracy:
-        input.labels && input.labels.length > 0
-          ? input.labels.filter((label, i) => label === input.predicted?.[i]).length /
-            input.labels.length
-          : input.testAccuracy,
+        input.labels && input.labels.length > 0 ? accuracyOf(matrix) : input.testAccuracy,
       ...(input.testLoss === undefined ? {} : { testLoss: input.testLoss }),
       confusionMatrix: matrix,
       classNames,
