@@ -62,18 +62,17 @@ export async function compareStrategies(
   );
   const result: StrategyComparison[] = [];
   for (const budget of budgets) {
-    const atBudget = runs.filter((r) => (r.trainPerClass ?? null) === budget);
-    const arms = [...new Set(atBudget.map((r) => armKey(r)))];
-    const ordered = STRATEGY_KINDS.flatMap((kind) =>
-      arms.filter((arm) => arm.startsWith(`${kind}@`)),
+    // Arms (a strategy, and for partial its cut) with at least one succeeded run, in strategy order.
+    const arms = new Map<string, ComparedRun[]>();
+    for (const run of runs.filter((r) => (r.trainPerClass ?? null) === budget))
+      arms.set(armKey(run), [...(arms.get(armKey(run)) ?? []), run]);
+    const present = STRATEGY_KINDS.flatMap((kind) =>
+      [...arms.values()].filter(
+        (arm) => arm[0]!.strategy === kind && arm.some((r) => r.testAccuracy !== null),
+      ),
     );
-    const present = ordered.filter((arm) =>
-      atBudget.some((r) => armKey(r) === arm && r.testAccuracy !== null),
-    );
-    for (const [i, armA] of present.entries()) {
-      for (const armB of present.slice(i + 1)) {
-        const runsA = atBudget.filter((r) => armKey(r) === armA);
-        const runsB = atBudget.filter((r) => armKey(r) === armB);
+    for (const [i, runsA] of present.entries()) {
+      for (const runsB of present.slice(i + 1)) {
         if (runsA[0]!.strategy === runsB[0]!.strategy) continue; // two cuts of partial
         const cut = runsA[0]!.cut ?? runsB[0]!.cut ?? undefined;
         const context = {
