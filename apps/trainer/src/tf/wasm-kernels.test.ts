@@ -564,6 +564,53 @@ describe("wasm training kernels match the cpu backend", () => {
     }
   });
 
+  it("BatchMatMul of small unbatched products (the SIMD gemm) matches cpu, remainders included", async () => {
+    // LeNet-5's dense layers, blocks with leftover rows and columns, a narrow product small enough
+    // for gemm's scalar path, and a narrow one large enough to go to XNNPACK instead.
+    for (const [m, k, n, rank] of [
+      [32, 400, 120, 2],
+      [33, 45, 21, 2],
+      [6, 17, 8, 3],
+      [7, 3, 9, 2],
+      [32, 84, 5, 3],
+      [300, 50, 6, 2],
+    ] as const) {
+      for (const transposeA of [false, true]) {
+        for (const transposeB of [false, true]) {
+          const lead = rank === 3 ? [1] : [];
+          const a = randomArr([...lead, ...(transposeA ? [k, m] : [m, k])]);
+          const b = randomArr([...lead, ...(transposeB ? [n, k] : [k, n])]);
+          const attrs = { transposeA, transposeB };
+          expectClose(
+            await runKernel("wasm", "BatchMatMul", { a, b }, attrs),
+            await runKernel("cpu", "BatchMatMul", { a, b }, attrs),
+            `a=${a.shape} b=${b.shape} transposeA=${transposeA} transposeB=${transposeB}`,
+          );
+        }
+      }
+    }
+  });
+
+  it("Conv2DBackpropFilter of LeNet-5-sized few-channel convolutions (the columns path)", async () => {
+    const cases: Array<[Case["x"], number, number | Pair, Pad]> = [
+      [[4, 28, 28, 1], 6, 1, "same"],
+      [[3, 28, 28, 3], 6, [2, 1], "valid"],
+      [[2, 14, 13, 2], 16, 1, 2],
+    ];
+    for (const [xShape, outChannels, strides, pad] of cases) {
+      const filterShape = [5, 5, xShape[3], outChannels];
+      const [oh, ow] = outSize([...xShape], filterShape, strides, 1, pad, false);
+      const x = randomArr([...xShape]);
+      const dy = randomArr([xShape[0], oh, ow, outChannels]);
+      const attrs = { strides, pad, dataFormat: "NHWC", filterShape };
+      expectClose(
+        await runKernel("wasm", "Conv2DBackpropFilter", { x, dy }, attrs),
+        await runKernel("cpu", "Conv2DBackpropFilter", { x, dy }, attrs),
+        `x=${xShape} outChannels=${outChannels} strides=${strides} pad=${pad}`,
+      );
+    }
+  });
+
   it("Tile (replacing the built-in one) matches cpu over ranks, repetitions and dtypes", async () => {
     const cases: Array<[number[], number[]]> = [
       [[3], [4]],
@@ -665,6 +712,14 @@ describe("wasm training kernels match the cpu backend", () => {
           { filterSize: 2, strides: 2, pad: "valid" },
         ),
       tf.engine().runKernel("BatchMatMul", { a, b: a }, { transposeA: true, transposeB: false }),
+      tf.engine().runKernel("BatchMatMul", { a, b: a }, { transposeA: false, transposeB: true }),
+      tf
+        .engine()
+        .runKernel(
+          "Conv2DBackpropFilter",
+          { x, dy: dyNarrow },
+          { strides: 1, pad: "same", dataFormat: "NHWC", filterShape: [3, 3, 3, 2] },
+        ),
       tf
         .engine()
         .runKernel(

@@ -185,6 +185,60 @@ function pointwiseFilterGrad(
 }
 
 /**
+ * Largest column matrix (fh·fw·C rows by B·oh·ow pixels) the filter gradient builds: LeNet-5's
+ * first convolution at batch 256 needs 25 MB. Larger ones take the transposed-convolution path.
+ */
+const MAX_COLUMN_BYTES = 64 * 1024 * 1024;
+/** Filter taps × input channels: beyond this the columns matrix is mostly copies of the input. */
+const MAX_COLUMN_ROWS = 256;
+
+/**
+ * Small convolutions with stride 1 in width and few channels (LeNet-5's, an image's first layer):
+ * XNNPACK runs their filter gradient as a convolution with an image-sized filter and a handful of
+ * output pixels, which it parallelises and vectorises badly.
+ */
+function columnsFit(info: backend_util.Conv2DInfo, ...tensors: TensorInfo[]): boolean {
+  const rows = info.filterHeight * info.filterWidth * info.inChannels;
+  const pixels = info.batchSize * info.outHeight * info.outWidth;
+  return (
+    info.strideWidth === 1 &&
+    info.inChannels <= SIMD_CONV.maxInChannels &&
+    rows <= MAX_COLUMN_ROWS &&
+    rows * pixels * 4 <= MAX_COLUMN_BYTES &&
+    tensors.every((t) => t.dtype === "float32")
+  );
+}
+
+/**
+ * dW = colsᵀ · dy as dot products over the P = B·oh·ow output pixels: colsᵀ [fh·fw·C, P] holds,
+ * for each filter tap and input channel, the input pixel each output reads there (a SIMD copy
+ * from the channel-planar input), and dyᵀ is [O, P]. The product [fh·fw·C, O] is the filter's
+ * layout.
+ */
+function columnsFilterGrad(
+  scope: KernelScope,
+  backend: unknown,
+  simd: NonNullable<ReturnType<typeof simdKernelsFor>>,
+  x: TensorInfo,
+  dy: TensorInfo,
+  info: backend_util.Conv2DInfo,
+): TensorInfo {
+  const { batchSize, inChannels, filterHeight, filterWidth, outChannels } = info;
+  const rows = filterHeight * filterWidth * inChannels;
+  const pixels = batchSize * info.outHeight * info.outWidth;
+  // Channel-planar [C, B, H, W]; with one channel, NHWC already is.
+  const planar = inChannels === 1 ? x : scope.transpose(x, [3, 0, 1, 2]);
+  const heap = backend as WasmHeapBackend;
+  const columns = heap.makeOutput([rows, pixels], "float32");
+  scope.adopt(columns);
+  simd.im2colT(planar, columns, simdConvDims(info));
+  const dyT = scope.transpose(scope.reshape(dy, [pixels, outChannels]), [1, 0]); // [O, P]
+  const grad = heap.makeOutput([filterHeight, filterWidth, inChannels, outChannels], "float32");
+  simd.gemmDot(columns, dyT, grad);
+  return grad;
+}
+
+/**
  * dW[i, j, c, o] = sum over b, y, x of xPadded[b, y*sh + i*dh, x*sw + j*dw, c] * dy[b, y, x, o].
  *
  * Read with c as the batch, b as the input channel and (y, x) as the filter taps, that is a plain
@@ -229,6 +283,12 @@ const conv2DBackpropFilter: KernelFunc = ({ inputs, attrs, backend }) => {
       );
       heap.typedArrayFromHeap(result).fill(0);
       simd.convGrad("filter", xNhwc, dyNhwc, result, simdConvDims(info));
+      scope.finish(result);
+      return result;
+    }
+    const columns = columnsFit(info, xNhwc, dyNhwc) ? simdKernelsFor(backend) : undefined;
+    if (columns !== undefined) {
+      const result = columnsFilterGrad(scope, backend, columns, xNhwc, dyNhwc, info);
       scope.finish(result);
       return result;
     }
@@ -781,11 +841,70 @@ function maxPool2x2Grad(
   }
 }
 
+/** Products up to this many multiply-adds take the SIMD module's gemm (LeNet-5's fc1: 1.5M). */
+const MAX_SIMD_GEMM_MULTIPLY_ADDS = 1 << 22;
+
 /**
- * matMul with transposeA / transposeB, as the wasm backend runs it, takes a slow path (4× to 7×
- * slower for LeNet-5's dense-layer gradients, which are exactly these). Transposing the operand
- * explicitly with the wasm Transpose kernel and multiplying untransposed is much faster.
+ * matMul on wasm. A product of tensors without batch (every leading axis 1) up to
+ * MAX_SIMD_GEMM_MULTIPLY_ADDS runs in the SIMD module's gemm: in a training step both operands are
+ * new tensors every time, and XNNPACK packs its second operand into a new operator first, which
+ * for dense layers' small products costs more than the product, and more again on two threads.
+ * The rest goes to the backend's kernel with transposes made explicit: with transposeA or
+ * transposeB it takes a slow path (4× to 7× slower for LeNet-5's dense-layer gradients), while
+ * transposing the operand with the wasm Transpose kernel and multiplying untransposed is fast.
  */
+function fastBatchMatMul(original: KernelFunc): KernelFunc {
+  const withTransposes = explicitTransposes(original);
+  return (args) => {
+    const { a, b } = args.inputs as { a: TensorInfo; b: TensorInfo };
+    const { transposeA, transposeB } = args.attrs as unknown as BatchMatMulAttrs;
+    const product = smallProduct(a, b, transposeA, transposeB);
+    const simd = product === undefined ? undefined : simdKernelsFor(args.backend);
+    if (product === undefined || simd === undefined) return withTransposes(args);
+    const scope = new KernelScope(args.backend as KernelBackend);
+    try {
+      const heap = args.backend as unknown as WasmHeapBackend;
+      const bKN = transposeB ? scope.transpose(b, swapLastTwo(b.shape.length)) : b;
+      const out = heap.makeOutput(product.shape, "float32");
+      simd.gemm(a, bKN, out, transposeA);
+      scope.finish(out);
+      return out;
+    } catch (error) {
+      scope.finish();
+      throw error;
+    }
+  };
+}
+
+function swapLastTwo(rank: number): number[] {
+  const perm = Array.from({ length: rank }, (_, i) => i);
+  perm.splice(-2, 2, rank - 1, rank - 2);
+  return perm;
+}
+
+/** The output shape of a float32 product without batch and small enough for the SIMD gemm. */
+function smallProduct(
+  a: TensorInfo,
+  b: TensorInfo,
+  transposeA: boolean,
+  transposeB: boolean,
+): { shape: number[] } | undefined {
+  if (a.dtype !== "float32" || b.dtype !== "float32") return undefined;
+  if (a.shape.length < 2 || b.shape.length < 2) return undefined;
+  const unbatched = (x: TensorInfo) => x.shape.slice(0, -2).every((d) => d === 1);
+  if (!unbatched(a) || !unbatched(b)) return undefined;
+  const [aRows, aCols] = a.shape.slice(-2) as [number, number];
+  const [bRows, bCols] = b.shape.slice(-2) as [number, number];
+  const [m, k] = transposeA ? [aCols, aRows] : [aRows, aCols];
+  const [k2, n] = transposeB ? [bCols, bRows] : [bRows, bCols];
+  // gemm's SIMD blocks are 8 columns wide; narrower products are scalar, fine only when tiny.
+  const multiplyAdds = m * k * n;
+  if (k !== k2 || multiplyAdds > MAX_SIMD_GEMM_MULTIPLY_ADDS) return undefined;
+  if (n < 8 && multiplyAdds > 1 << 16) return undefined;
+  const leading = (a.shape.length >= b.shape.length ? a : b).shape.slice(0, -2);
+  return { shape: [...leading, m, n] };
+}
+
 function explicitTransposes(original: KernelFunc): KernelFunc {
   return ({ inputs, attrs, backend }) => {
     const { a, b } = inputs as { a: TensorInfo; b: TensorInfo };
@@ -947,7 +1066,7 @@ const REPLACED_KERNELS: ReadonlyArray<{ kernelName: string; kernelFunc: KernelFu
 const WRAPPED_KERNELS: ReadonlyArray<{
   kernelName: string;
   wrap: (original: KernelFunc) => KernelFunc;
-}> = [{ kernelName: "BatchMatMul", wrap: explicitTransposes }, ...WRAPPED_ELEMENTWISE_KERNELS];
+}> = [{ kernelName: "BatchMatMul", wrap: fastBatchMatMul }, ...WRAPPED_ELEMENTWISE_KERNELS];
 
 /** Every kernel this module registers for wasm: missing, replaced and wrapped. */
 export const WASM_TRAINING_KERNELS = [

@@ -6,7 +6,9 @@ import { SIMD_KERNELS_WASM, SIMD_KERNELS_WASM_SHARED_MEMORY } from "./wasm-simd-
  * backend's heap: the module imports the backend's own WebAssembly.Memory, so tensors are read and
  * written in place, with no copies. They cover what neither XNNPACK nor plain JavaScript does
  * well: a depthwise filter gradient (XNNPACK only offers it as a depthwise convolution with an
- * image-sized filter, after two transposes) and an element-wise select (JavaScript has no SIMD).
+ * image-sized filter, after two transposes), an element-wise select (JavaScript has no SIMD), and
+ * the small matrix products of a training step, whose operands are new every step (XNNPACK packs
+ * its second operand into a new operator first, which costs more than such a product).
  *
  * Everything here is optional: when the backend's memory is not reachable or WebAssembly SIMD is
  * missing, simdKernelsFor returns undefined and callers keep their composed implementations.
@@ -44,6 +46,18 @@ interface SimdExports {
     channels: number,
   ): void;
   pointwiseFilterGrad(x: number, dy: number, out: number, n: number, c: number, o: number): void;
+  im2colT(xT: number, out: number, dims: number): void;
+  gemm(
+    a: number,
+    b: number,
+    out: number,
+    m: number,
+    k: number,
+    n: number,
+    aRow: number,
+    aCol: number,
+  ): void;
+  gemmDot(a: number, bt: number, out: number, m: number, k: number, n: number): void;
 }
 
 /** The parts of tfjs-backend-wasm's backend object these kernels use. */
@@ -128,6 +142,21 @@ export interface SimdKernels {
     inChannels: number,
     outChannels: number,
   ): void;
+  /**
+   * The transposed columns of a convolution with stride 1 in width, for its filter gradient as one
+   * matrix product: out[(i·fw + j)·C + c, (b·oh + y)·ow + x] = xT[c, b, y·sh - top + i·dh,
+   * x - left + j·dw], 0 outside the input. xT is the input channel-planar ([C, B, H, W]); out is
+   * [fh·fw·C, B·oh·ow] and fully written.
+   */
+  im2colT(xT: TensorInfo, out: TensorInfo, dims: DepthwiseDims): void;
+  /**
+   * out [M, N] = A · b for b [K, N], with A = a as [M, K], or aᵀ when a is stored [K, M]
+   * (`transposeA`). A plain SIMD loop with no weight packing: for the small products of dense
+   * layers' training steps, whose operands are new tensors every step.
+   */
+  gemm(a: TensorInfo, b: TensorInfo, out: TensorInfo, transposeA: boolean): void;
+  /** out [M, N] = a · btᵀ for a [M, K] and bt [N, K]: dot products along a long K. */
+  gemmDot(a: TensorInfo, bt: TensorInfo, out: TensorInfo): void;
 }
 
 /** Channel counts pointwiseFilterGrad accepts: input channels by 4, output channels by 8. */
@@ -292,6 +321,39 @@ function instantiate(backend: WasmBackendInternals): SimdKernels | undefined {
           ? exports.convGrad(0, address(source), address(target), address(dy), dims)
           : exports.convGrad(1, address(target), address(source), address(dy), dims),
       );
+    },
+    gemm(a, b, out, transposeA) {
+      const [k, n] = b.shape.slice(-2) as [number, number];
+      const [rows, cols] = a.shape.slice(-2) as [number, number];
+      const m = transposeA ? cols : rows;
+      if ((transposeA ? rows : cols) !== k || size(out) !== m * n)
+        throw new Error(
+          `gemm: shapes [${a.shape.join(", ")}]${transposeA ? "ᵀ" : ""} · [${b.shape.join(", ")}] do not fit [${out.shape.join(", ")}]`,
+        );
+      exports.gemm(
+        address(a),
+        address(b),
+        address(out),
+        m,
+        k,
+        n,
+        transposeA ? 1 : k,
+        transposeA ? m : 1,
+      );
+    },
+    gemmDot(a, bt, out) {
+      const [m, k] = a.shape.slice(-2) as [number, number];
+      const [n, k2] = bt.shape.slice(-2) as [number, number];
+      if (k !== k2 || size(out) !== m * n)
+        throw new Error(
+          `gemmDot: shapes [${a.shape.join(", ")}] · [${bt.shape.join(", ")}]ᵀ do not fit [${out.shape.join(", ")}]`,
+        );
+      exports.gemmDot(address(a), address(bt), address(out), m, k, n);
+    },
+    im2colT(xT, out, d) {
+      if (d.strideWidth !== 1)
+        throw new Error(`im2colT needs a stride of 1 in width, got ${d.strideWidth}`);
+      withDims(d, (dims) => exports.im2colT(address(xT), address(out), dims));
     },
     depthwiseFilterGrad(x, dy, out, d) {
       withDims(d, (dims) =>
