@@ -276,6 +276,52 @@ describe("element-wise wasm kernels and gradients match the cpu backend", () => 
     tf.dispose([source, ints]);
   });
 
+  it("a per-channel bias Add and its gradient's Sum over leading axes (fast paths), and others", async () => {
+    // Channel counts with and without a SIMD remainder, the bias on either side, ranks 2 to 4,
+    // and shapes the fast paths leave to the backend (too small, or not a per-channel bias).
+    for (const [shape, biasShape] of [
+      [[32, 28, 28, 6], [6]],
+      [[4, 10, 10, 16], [16]],
+      [[64, 120], [120]],
+      [[3, 50, 33], [33]],
+      [[2, 3, 5], [5]],
+      [
+        [8, 20, 30],
+        [1, 30],
+      ],
+      [
+        [64, 8, 9],
+        [8, 9],
+      ],
+    ] as const) {
+      const x = randomArr([...shape]);
+      const bias = randomArr([...biasShape]);
+      await expectSameOnBoth(
+        [x, bias],
+        (xt, bt) => {
+          const [plus, plusFlipped] = [tf.add(xt!, bt!), tf.add(bt!, xt!)];
+          const [dx, dBias] = tf.grads((a: tf.Tensor, b: tf.Tensor) => tf.add(a, b))([xt!, bt!]);
+          return [plus, plusFlipped, dx!, dBias!];
+        },
+        `x ${shape} + bias ${biasShape}`,
+      );
+      const leading = shape.slice(0, -1).map((_, axis) => axis);
+      await expectSameOnBoth(
+        [x],
+        (xt) => [
+          tf.sum(xt!, leading),
+          tf.sum(xt!, [...leading].reverse(), true),
+          tf.sum(
+            xt!,
+            leading.map((axis) => axis - shape.length),
+          ),
+          tf.sum(xt!, shape.length - 1),
+        ],
+        `sums of ${shape}`,
+      );
+    }
+  });
+
   it("AvgPoolGrad of global average pooling (fast path) and of other poolings", async () => {
     for (const [shape, filter, strides, pad] of [
       [[8, 7, 7, 20], [7, 7], 1, "valid"],

@@ -734,7 +734,10 @@ const maxPoolGrad: KernelFunc = ({ inputs, attrs, backend }) => {
     outHeight * 2 <= inHeight &&
     outWidth * 2 <= inWidth
   ) {
-    maxPool2x2Grad(xs, dys, dxs, info);
+    const simd = simdKernelsFor(backend);
+    if (simd !== undefined && input.dtype === "float32" && dy.dtype === "float32")
+      simd.maxPool2x2Grad(input, dy, dx);
+    else maxPool2x2Grad(xs, dys, dxs, info);
     return dx;
   }
   const best = new Float32Array(channels);

@@ -58,6 +58,18 @@ interface SimdExports {
     aCol: number,
   ): void;
   gemmDot(a: number, bt: number, out: number, m: number, k: number, n: number): void;
+  maxPool2x2Grad(
+    x: number,
+    dy: number,
+    dx: number,
+    batch: number,
+    height: number,
+    width: number,
+    channels: number,
+    outHeight: number,
+    outWidth: number,
+  ): void;
+  addBias(x: number, bias: number, out: number, rows: number, channels: number): void;
 }
 
 /** The parts of tfjs-backend-wasm's backend object these kernels use. */
@@ -157,6 +169,13 @@ export interface SimdKernels {
   gemm(a: TensorInfo, b: TensorInfo, out: TensorInfo, transposeA: boolean): void;
   /** out [M, N] = a · btᵀ for a [M, K] and bt [N, K]: dot products along a long K. */
   gemmDot(a: TensorInfo, bt: TensorInfo, out: TensorInfo): void;
+  /**
+   * MaxPoolGrad of a 2×2, stride-2, unpadded pooling of x ([B, H, W, C], dy [B, H/2, W/2, C]):
+   * writes every tap of every window; dx outside the windows (odd H or W) is the caller's to zero.
+   */
+  maxPool2x2Grad(x: TensorInfo, dy: TensorInfo, dx: TensorInfo): void;
+  /** out[..., c] = x[..., c] + bias[c], over float32 tensors, bias of shape [C]. */
+  addBias(x: TensorInfo, bias: TensorInfo, out: TensorInfo): void;
 }
 
 /** Channel counts pointwiseFilterGrad accepts: input channels by 4, output channels by 8. */
@@ -349,6 +368,41 @@ function instantiate(backend: WasmBackendInternals): SimdKernels | undefined {
           `gemmDot: shapes [${a.shape.join(", ")}] · [${bt.shape.join(", ")}]ᵀ do not fit [${out.shape.join(", ")}]`,
         );
       exports.gemmDot(address(a), address(bt), address(out), m, k, n);
+    },
+    maxPool2x2Grad(x, dy, dx) {
+      const [batch, height, width, channels] = x.shape as [number, number, number, number];
+      const [, outHeight, outWidth] = dy.shape as [number, number, number, number];
+      if (
+        x.shape.length !== 4 ||
+        dy.shape.length !== 4 ||
+        dy.shape[0] !== batch ||
+        dy.shape[3] !== channels ||
+        outHeight * 2 > height ||
+        outWidth * 2 > width ||
+        dx.shape.join() !== x.shape.join()
+      )
+        throw new Error(
+          `maxPool2x2Grad: dy [${dy.shape.join(", ")}] is not a 2×2 pooling of [${x.shape.join(", ")}]`,
+        );
+      exports.maxPool2x2Grad(
+        address(x),
+        address(dy),
+        address(dx),
+        batch,
+        height,
+        width,
+        channels,
+        outHeight,
+        outWidth,
+      );
+    },
+    addBias(x, bias, out) {
+      const channels = bias.shape[0] ?? 0;
+      if (bias.shape.length !== 1 || x.shape.at(-1) !== channels || size(out) !== size(x))
+        throw new Error(
+          `addBias: bias [${bias.shape.join(", ")}] does not fit [${x.shape.join(", ")}]`,
+        );
+      exports.addBias(address(x), address(bias), address(out), size(x) / channels, channels);
     },
     im2colT(xT, out, d) {
       if (d.strideWidth !== 1)
