@@ -709,6 +709,13 @@ describe("wasm training kernels match the cpu backend", () => {
       tf
         .engine()
         .runKernel(
+          "Conv2DBackpropInput",
+          { dy: dyWide, filter: denseFilter },
+          { strides: 1, pad: "same", dataFormat: "NHWC", inputShape: [2, 8, 8, 3] },
+        ),
+      tf
+        .engine()
+        .runKernel(
           "MaxPoolGrad",
           { dy: pooled, input: x, output: pooled },
           { filterSize: 2, strides: 2, pad: "valid" },

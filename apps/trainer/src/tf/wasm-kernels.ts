@@ -185,24 +185,35 @@ function pointwiseFilterGrad(
 }
 
 /**
- * Largest column matrix (fh·fw·C rows by B·oh·ow pixels) the filter gradient builds: LeNet-5's
- * first convolution at batch 256 needs 25 MB. Larger ones take the transposed-convolution path.
+ * Largest column matrix (fh·fw·C rows by B·oh·ow pixels) the gradients build: LeNet-5's first
+ * convolution at batch 256 needs 25 MB. Larger ones take the transposed-convolution paths.
  */
 const MAX_COLUMN_BYTES = 64 * 1024 * 1024;
 /** Filter taps × input channels: beyond this the columns matrix is mostly copies of the input. */
 const MAX_COLUMN_ROWS = 256;
 
 /**
- * Small convolutions with stride 1 in width and few channels (LeNet-5's, an image's first layer):
- * XNNPACK runs their filter gradient as a convolution with an image-sized filter and a handful of
- * output pixels, which it parallelises and vectorises badly.
+ * Small convolutions with stride 1 in width (LeNet-5's) take the columns paths: a matrix product with the SIMD module plus a SIMD copy or scatter of the columns.
+ * - Filter gradient, up to 4 input channels: XNNPACK runs it as a convolution with an image-sized
+ *   filter and a handful of output pixels, which it parallelises and vectorises badly.
+ * - Input gradient (stride and dilation 1 in width): XNNPACK's transposed convolution multiplies
+ *   a padded dy, so for a 5×5 filter on LeNet-5's 10×10 output half of its work falls on zeros.
+ * 1×1 convolutions keep their own paths (no padding, no columns to build).
  */
-function columnsFit(info: backend_util.Conv2DInfo, ...tensors: TensorInfo[]): boolean {
+function columnsFit(
+  gradient: "filter" | "input",
+  info: backend_util.Conv2DInfo,
+  ...tensors: TensorInfo[]
+): boolean {
   const rows = info.filterHeight * info.filterWidth * info.inChannels;
   const pixels = info.batchSize * info.outHeight * info.outWidth;
+  const shapeFits =
+    gradient === "filter"
+      ? info.inChannels <= SIMD_CONV.maxInChannels
+      : info.dilationWidth === 1 && info.filterHeight * info.filterWidth > 1;
   return (
+    shapeFits &&
     info.strideWidth === 1 &&
-    info.inChannels <= SIMD_CONV.maxInChannels &&
     rows <= MAX_COLUMN_ROWS &&
     rows * pixels * 4 <= MAX_COLUMN_BYTES &&
     tensors.every((t) => t.dtype === "float32")
@@ -236,6 +247,33 @@ function columnsFilterGrad(
   const grad = heap.makeOutput([filterHeight, filterWidth, inChannels, outChannels], "float32");
   simd.gemmDot(columns, dyT, grad);
   return grad;
+}
+
+/**
+ * dx as a product and a scatter: the column gradient dcols [P, fh·fw·C] = dy [P, O] · Wᵀ (the
+ * SIMD gemm, W read as [fh·fw·C, O]), then each pixel's columns added back onto the input taps
+ * they came from (col2im). Unlike the transposed convolution, no multiply-add falls on padding.
+ */
+function columnsInputGrad(
+  scope: KernelScope,
+  backend: unknown,
+  simd: NonNullable<ReturnType<typeof simdKernelsFor>>,
+  dy: TensorInfo,
+  filter: TensorInfo,
+  info: backend_util.Conv2DInfo,
+): TensorInfo {
+  const { batchSize, inHeight, inWidth, inChannels, filterHeight, filterWidth, outChannels } = info;
+  const rows = filterHeight * filterWidth * inChannels;
+  const pixels = batchSize * info.outHeight * info.outWidth;
+  const heap = backend as WasmHeapBackend;
+  const filterT = scope.transpose(scope.reshape(filter, [rows, outChannels]), [1, 0]); // [O, rows]
+  const dcols = heap.makeOutput([pixels, rows], "float32");
+  scope.adopt(dcols);
+  simd.gemm(scope.reshape(dy, [pixels, outChannels]), filterT, dcols, false);
+  const dx = heap.makeOutput([batchSize, inHeight, inWidth, inChannels], "float32");
+  heap.typedArrayFromHeap(dx).fill(0);
+  simd.col2im(dcols, dx, simdConvDims(info));
+  return dx;
 }
 
 /**
@@ -286,7 +324,7 @@ const conv2DBackpropFilter: KernelFunc = ({ inputs, attrs, backend }) => {
       scope.finish(result);
       return result;
     }
-    const columns = columnsFit(info, xNhwc, dyNhwc) ? simdKernelsFor(backend) : undefined;
+    const columns = columnsFit("filter", info, xNhwc, dyNhwc) ? simdKernelsFor(backend) : undefined;
     if (columns !== undefined) {
       const result = columnsFilterGrad(scope, backend, columns, xNhwc, dyNhwc, info);
       scope.finish(result);
@@ -378,6 +416,14 @@ const conv2DBackpropInput: KernelFunc = ({ inputs, attrs, backend }) => {
       heap.typedArrayFromHeap(dx).fill(0);
       simd.convGrad("input", filter, dyNhwc, dx, simdConvDims(info));
       scope.adopt(dx);
+      const result = nchw ? scope.transpose(dx, [0, 3, 1, 2]) : dx;
+      scope.finish(result);
+      return result;
+    }
+
+    const columns = columnsFit("input", info, dyNhwc, filter) ? simdKernelsFor(backend) : undefined;
+    if (columns !== undefined) {
+      const dx = columnsInputGrad(scope, backend, columns, dyNhwc, filter, info);
       const result = nchw ? scope.transpose(dx, [0, 3, 1, 2]) : dx;
       scope.finish(result);
       return result;

@@ -47,6 +47,7 @@ interface SimdExports {
   ): void;
   pointwiseFilterGrad(x: number, dy: number, out: number, n: number, c: number, o: number): void;
   im2colT(xT: number, out: number, dims: number): void;
+  col2im(cols: number, dx: number, dims: number): void;
   gemm(
     a: number,
     b: number,
@@ -161,6 +162,12 @@ export interface SimdKernels {
    * [fh·fw·C, B·oh·ow] and fully written.
    */
   im2colT(xT: TensorInfo, out: TensorInfo, dims: DepthwiseDims): void;
+  /**
+   * Adds a convolution's column gradient cols [B·oh·ow, fh·fw·C] into its input gradient dx
+   * ([B, H, W, C], zeroed by the caller): dx[b, y·sh - top + i·dh, x - left + j, c] +=
+   * cols[(b·oh + y)·ow + x, (i·fw + j)·C + c]. Stride and dilation must be 1 in width.
+   */
+  col2im(cols: TensorInfo, dx: TensorInfo, dims: DepthwiseDims): void;
   /**
    * out [M, N] = A · b for b [K, N], with A = a as [M, K], or aᵀ when a is stored [K, M]
    * (`transposeA`). A plain SIMD loop with no weight packing: for the small products of dense
@@ -403,6 +410,13 @@ function instantiate(backend: WasmBackendInternals): SimdKernels | undefined {
           `addBias: bias [${bias.shape.join(", ")}] does not fit [${x.shape.join(", ")}]`,
         );
       exports.addBias(address(x), address(bias), address(out), size(x) / channels, channels);
+    },
+    col2im(cols, dx, d) {
+      if (d.strideWidth !== 1 || d.dilationWidth !== 1)
+        throw new Error(
+          `col2im needs stride and dilation 1 in width, got ${d.strideWidth} and ${d.dilationWidth}`,
+        );
+      withDims(d, (dims) => exports.col2im(address(cols), address(dx), dims));
     },
     im2colT(xT, out, d) {
       if (d.strideWidth !== 1)

@@ -908,4 +908,82 @@
       (local.set $p (i32.add (local.get $p) (i32.const 1)))
       (br $pLoop)))
   )
+
+  ;; The input gradient of a convolution with stride and dilation 1 in width, from its column
+  ;; gradient: dx[b, y*sh - top + i*dh, x - left + j, c] += cols[(b*oh + y)*ow + x, (i*fw + j)*C + c]
+  ;; for every tap inside dx. For one output pixel and filter row, the taps (j, c) are one
+  ;; contiguous run in both, so each is a SIMD add of a row. dx must be zeroed by the caller.
+  ;; dims = pointer to 14 i32: B H W C oh ow fh fw sh sw dh dw top left.
+  (func (export "col2im") (param $cols i32) (param $dx i32) (param $dims i32)
+    (local $B i32) (local $H i32) (local $W i32) (local $C i32) (local $oh i32) (local $ow i32)
+    (local $fh i32) (local $fw i32) (local $sh i32) (local $dh i32) (local $top i32) (local $left i32)
+    (local $b i32) (local $y i32) (local $x i32) (local $i i32) (local $r i32) (local $rowB i32)
+    (local $jStart i32) (local $jEnd i32) (local $src i32) (local $dst i32) (local $n i32) (local $k i32) (local $n4 i32)
+    (local.set $B (i32.load offset=0 (local.get $dims)))
+    (local.set $H (i32.load offset=4 (local.get $dims)))
+    (local.set $W (i32.load offset=8 (local.get $dims)))
+    (local.set $C (i32.load offset=12 (local.get $dims)))
+    (local.set $oh (i32.load offset=16 (local.get $dims)))
+    (local.set $ow (i32.load offset=20 (local.get $dims)))
+    (local.set $fh (i32.load offset=24 (local.get $dims)))
+    (local.set $fw (i32.load offset=28 (local.get $dims)))
+    (local.set $sh (i32.load offset=32 (local.get $dims)))
+    (local.set $dh (i32.load offset=40 (local.get $dims)))
+    (local.set $top (i32.load offset=48 (local.get $dims)))
+    (local.set $left (i32.load offset=52 (local.get $dims)))
+    ;; Bytes of one filter row of a pixel's columns (fw taps of C channels).
+    (local.set $rowB (i32.shl (i32.mul (local.get $fw) (local.get $C)) (i32.const 2)))
+    (block $bDone (loop $bLoop
+      (br_if $bDone (i32.ge_s (local.get $b) (local.get $B)))
+      (local.set $y (i32.const 0))
+      (block $yDone (loop $yLoop
+        (br_if $yDone (i32.ge_s (local.get $y) (local.get $oh)))
+        (local.set $x (i32.const 0))
+        (block $xDone (loop $xLoop
+          (br_if $xDone (i32.ge_s (local.get $x) (local.get $ow)))
+          ;; Taps j with 0 <= x - left + j < W.
+          (local.set $jStart (i32.sub (local.get $left) (local.get $x)))
+          (if (i32.lt_s (local.get $jStart) (i32.const 0)) (then (local.set $jStart (i32.const 0))))
+          (local.set $jEnd (i32.sub (i32.add (local.get $W) (local.get $left)) (local.get $x)))
+          (if (i32.gt_s (local.get $jEnd) (local.get $fw)) (then (local.set $jEnd (local.get $fw))))
+          (local.set $n (i32.mul (i32.sub (local.get $jEnd) (local.get $jStart)) (local.get $C)))
+          (local.set $n4 (i32.sub (local.get $n) (i32.const 3)))
+          (local.set $i (i32.const 0))
+          (block $iDone (loop $iLoop
+            (br_if $iDone (i32.ge_s (local.get $i) (local.get $fh)))
+            (local.set $r (i32.add (i32.sub (i32.mul (local.get $y) (local.get $sh)) (local.get $top)) (i32.mul (local.get $i) (local.get $dh))))
+            (if (i32.and (i32.and (i32.ge_s (local.get $r) (i32.const 0)) (i32.lt_s (local.get $r) (local.get $H)))
+                         (i32.gt_s (local.get $n) (i32.const 0)))
+              (then
+                (local.set $src (i32.add (i32.add (local.get $cols) (i32.mul (local.get $i) (local.get $rowB)))
+                  (i32.shl (i32.mul (local.get $jStart) (local.get $C)) (i32.const 2))))
+                (local.set $dst (i32.add (local.get $dx)
+                  (i32.shl (i32.mul (i32.add (i32.mul (i32.add (i32.mul (local.get $b) (local.get $H)) (local.get $r)) (local.get $W))
+                                             (i32.add (i32.sub (local.get $x) (local.get $left)) (local.get $jStart)))
+                                    (local.get $C)) (i32.const 2))))
+                (local.set $k (i32.const 0))
+                (block $vDone (loop $vLoop
+                  (br_if $vDone (i32.ge_s (local.get $k) (local.get $n4)))
+                  (v128.store (i32.add (local.get $dst) (i32.shl (local.get $k) (i32.const 2)))
+                    (f32x4.add (v128.load (i32.add (local.get $dst) (i32.shl (local.get $k) (i32.const 2))))
+                               (v128.load (i32.add (local.get $src) (i32.shl (local.get $k) (i32.const 2))))))
+                  (local.set $k (i32.add (local.get $k) (i32.const 4)))
+                  (br $vLoop)))
+                (block $sDone (loop $sLoop
+                  (br_if $sDone (i32.ge_s (local.get $k) (local.get $n)))
+                  (f32.store (i32.add (local.get $dst) (i32.shl (local.get $k) (i32.const 2)))
+                    (f32.add (f32.load (i32.add (local.get $dst) (i32.shl (local.get $k) (i32.const 2))))
+                             (f32.load (i32.add (local.get $src) (i32.shl (local.get $k) (i32.const 2))))))
+                  (local.set $k (i32.add (local.get $k) (i32.const 1)))
+                  (br $sLoop)))))
+            (local.set $i (i32.add (local.get $i) (i32.const 1)))
+            (br $iLoop)))
+          (local.set $cols (i32.add (local.get $cols) (i32.mul (local.get $fh) (local.get $rowB))))
+          (local.set $x (i32.add (local.get $x) (i32.const 1)))
+          (br $xLoop)))
+        (local.set $y (i32.add (local.get $y) (i32.const 1)))
+        (br $yLoop)))
+      (local.set $b (i32.add (local.get $b) (i32.const 1)))
+      (br $bLoop)))
+  )
 )
