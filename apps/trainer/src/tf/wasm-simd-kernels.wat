@@ -621,7 +621,8 @@
 
   ;; out[m, n] = sum over k of A(m, k) * b[k*N + n], A(m, k) = a[m*aRow + k*aCol] (strides in
   ;; elements, so A may be read transposed), b row-major [K, N], out row-major [M, N] (overwritten).
-  ;; Blocks of 4 rows by 8 columns keep 8 accumulators in registers; the rest is scalar.
+  ;; Blocks of 4 rows (then 1) by 8 columns keep their accumulators in registers; the last N % 8
+  ;; columns are scalar.
   (func (export "gemm") (param $a i32) (param $b i32) (param $out i32) (param $M i32) (param $K i32) (param $N i32)
         (param $aRow i32) (param $aCol i32)
     (local $m i32) (local $n i32) (local $k i32) (local $N8 i32) (local $M4 i32)
@@ -689,11 +690,38 @@
         (br $nLoop)))
       (local.set $m (i32.add (local.get $m) (i32.const 4)))
       (br $mLoop)))
-    ;; Scalar remainder: columns N8.. of the first M4 rows, then every column of the last rows.
+    ;; The last M % 4 rows, one at a time, still 8 columns per block.
+    (local.set $m (local.get $M4))
+    (block $oDone (loop $oLoop
+      (br_if $oDone (i32.ge_s (local.get $m) (local.get $M)))
+      (local.set $n (i32.const 0))
+      (block $onDone (loop $onLoop
+        (br_if $onDone (i32.ge_s (local.get $n) (local.get $N8)))
+        (local.set $a0 (i32.add (local.get $a) (i32.mul (local.get $m) (local.get $aRowB))))
+        (local.set $bp (i32.add (local.get $b) (i32.shl (local.get $n) (i32.const 2))))
+        (local.set $c00 (v128.const i32x4 0 0 0 0)) (local.set $c01 (v128.const i32x4 0 0 0 0))
+        (local.set $k (local.get $K))
+        (block $okDone (loop $okLoop
+          (br_if $okDone (i32.eqz (local.get $k)))
+          (local.set $s (f32x4.splat (f32.load (local.get $a0))))
+          (local.set $c00 (f32x4.add (local.get $c00) (f32x4.mul (local.get $s) (v128.load (local.get $bp)))))
+          (local.set $c01 (f32x4.add (local.get $c01) (f32x4.mul (local.get $s) (v128.load offset=16 (local.get $bp)))))
+          (local.set $a0 (i32.add (local.get $a0) (local.get $aColB)))
+          (local.set $bp (i32.add (local.get $bp) (local.get $nB)))
+          (local.set $k (i32.sub (local.get $k) (i32.const 1)))
+          (br $okLoop)))
+        (local.set $o (i32.add (local.get $out) (i32.shl (i32.add (i32.mul (local.get $m) (local.get $N)) (local.get $n)) (i32.const 2))))
+        (v128.store (local.get $o) (local.get $c00))
+        (v128.store offset=16 (local.get $o) (local.get $c01))
+        (local.set $n (i32.add (local.get $n) (i32.const 8)))
+        (br $onLoop)))
+      (local.set $m (i32.add (local.get $m) (i32.const 1)))
+      (br $oLoop)))
+    ;; Scalar remainder: columns N8.. of every row.
     (local.set $m (i32.const 0))
     (block $rDone (loop $rLoop
       (br_if $rDone (i32.ge_s (local.get $m) (local.get $M)))
-      (local.set $n (select (i32.const 0) (local.get $N8) (i32.ge_s (local.get $m) (local.get $M4))))
+      (local.set $n (local.get $N8))
       (block $cDone (loop $cLoop
         (br_if $cDone (i32.ge_s (local.get $n) (local.get $N)))
         (local.set $ar (i32.add (local.get $a) (i32.mul (local.get $m) (local.get $aRowB))))
