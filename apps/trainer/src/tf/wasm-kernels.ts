@@ -376,6 +376,50 @@ const conv2DBackpropFilter: KernelFunc = ({ inputs, attrs, backend }) => {
 };
 
 /**
+ * The first half of an input gradient as a stride-1 convolution: dy with the forward stride undone
+ * (zero insertion: [B, oh, 1, ow, 1, K] padded to [B, oh, sh, ow, sw, K] is [B, oh*sh, ow*sw, K],
+ * each value followed by sh - 1 (sw - 1) zeros), and the padding that makes a valid convolution
+ * of it with the flipped filter yield exactly H × W (the zeros after the last row and column are
+ * folded into it). An amount is negative, a crop, when the forward pass padded a lot explicitly.
+ */
+function spreadForInputGrad(
+  scope: KernelScope,
+  dy: TensorInfo,
+  info: backend_util.Conv2DInfo,
+): { spread: TensorInfo; padTop: number; padBottom: number; padLeft: number; padRight: number } {
+  const [batch, oh, ow, depth] = shape4(dy, "input gradient: dy");
+  const { strideHeight: sh, strideWidth: sw } = info;
+  let spread = dy;
+  if (sh > 1 || sw > 1) {
+    const dy6 = scope.reshape(dy, [batch, oh, 1, ow, 1, depth]);
+    const padded = scope.run(
+      "PadV2",
+      { x: dy6 },
+      {
+        paddings: [
+          [0, 0],
+          [0, 0],
+          [0, sh - 1],
+          [0, 0],
+          [0, sw - 1],
+          [0, 0],
+        ],
+        constantValue: 0,
+      },
+    );
+    spread = scope.reshape(padded, [batch, oh * sh, ow * sw, depth]);
+  }
+  const effectiveFh = (info.filterHeight - 1) * info.dilationHeight + 1;
+  const effectiveFw = (info.filterWidth - 1) * info.dilationWidth + 1;
+  const padTop = effectiveFh - 1 - info.padInfo.top;
+  const padLeft = effectiveFw - 1 - info.padInfo.left;
+  // dyS must be H + effectiveFh - 1 rows long for the valid convolution to yield H rows.
+  const padBottom = info.inHeight + effectiveFh - 1 - padTop - oh * sh;
+  const padRight = info.inWidth + effectiveFw - 1 - padLeft - ow * sw;
+  return { spread, padTop, padBottom, padLeft, padRight };
+}
+
+/**
  * dx[b, h, w, c] = sum over i, j, o of dyS[b, h + top - i*dh, w + left - j*dw, o] * f[i, j, c, o],
  * where dyS is dy with (stride - 1) zeros inserted between neighbours (the forward stride undone).
  *
@@ -408,7 +452,6 @@ const conv2DBackpropInput: KernelFunc = ({ inputs, attrs, backend }) => {
       "channelsLast",
     );
     assertOutShape(info, dyNhwc, "Conv2DBackpropInput");
-    const { outHeight: oh, outWidth: ow, strideHeight: sh, strideWidth: sw, outChannels } = info;
     const simd = fewInputChannels(info, dyNhwc, filter) ? simdKernelsFor(backend) : undefined;
     if (simd !== undefined) {
       const heap = backend as unknown as WasmHeapBackend;
@@ -429,32 +472,11 @@ const conv2DBackpropInput: KernelFunc = ({ inputs, attrs, backend }) => {
       return result;
     }
 
-    let spread = dyNhwc;
-    if (sh > 1 || sw > 1) {
-      const dy6 = scope.reshape(dyNhwc, [batch, oh, 1, ow, 1, outChannels]);
-      const padded = scope.run(
-        "PadV2",
-        { x: dy6 },
-        {
-          paddings: [
-            [0, 0],
-            [0, 0],
-            [0, sh - 1],
-            [0, 0],
-            [0, sw - 1],
-            [0, 0],
-          ],
-          constantValue: 0,
-        },
-      );
-      spread = scope.reshape(padded, [batch, oh * sh, ow * sw, outChannels]);
-    }
-    const effectiveFh = (info.filterHeight - 1) * info.dilationHeight + 1;
-    const effectiveFw = (info.filterWidth - 1) * info.dilationWidth + 1;
-    const padTop = effectiveFh - 1 - info.padInfo.top;
-    const padLeft = effectiveFw - 1 - info.padInfo.left;
-    const padBottom = height + effectiveFh - 1 - padTop - oh * sh;
-    const padRight = width + effectiveFw - 1 - padLeft - ow * sw;
+    const { spread, padTop, padBottom, padLeft, padRight } = spreadForInputGrad(
+      scope,
+      dyNhwc,
+      info,
+    );
     // Non-negative padding goes straight into the convolution (no padded copy of dy); a negative
     // amount, possible with large explicit forward padding, crops dyS first.
     const cropFirst = Math.min(padTop, padBottom, padLeft, padRight) < 0;
@@ -664,36 +686,7 @@ const depthwiseBackpropInput: KernelFunc = ({ inputs, attrs, backend }) => {
       return result;
     }
 
-    // Zero insertion: [B, oh, 1, ow, 1, K] padded to [B, oh, sh, ow, sw, K] is [B, oh*sh, ow*sw, K]
-    // with each dy value followed by sh - 1 (sw - 1) zeros. The trailing zeros after the last row
-    // are folded into the crop/pad below.
-    let spread = dy;
-    if (sh > 1 || sw > 1) {
-      const dy6 = scope.reshape(dy, [batch, oh, 1, ow, 1, depth]);
-      const padded = scope.run(
-        "PadV2",
-        { x: dy6 },
-        {
-          paddings: [
-            [0, 0],
-            [0, 0],
-            [0, sh - 1],
-            [0, 0],
-            [0, sw - 1],
-            [0, 0],
-          ],
-          constantValue: 0,
-        },
-      );
-      spread = scope.reshape(padded, [batch, oh * sh, ow * sw, depth]);
-    }
-    const effectiveFh = (info.filterHeight - 1) * info.dilationHeight + 1;
-    const effectiveFw = (info.filterWidth - 1) * info.dilationWidth + 1;
-    const padTop = effectiveFh - 1 - info.padInfo.top;
-    const padLeft = effectiveFw - 1 - info.padInfo.left;
-    // The padded dyS must be H + effectiveFh - 1 rows long so the valid convolution yields H rows.
-    const padBottom = height + effectiveFh - 1 - padTop - oh * sh;
-    const padRight = width + effectiveFw - 1 - padLeft - ow * sw;
+    const { spread, padTop, padBottom, padLeft, padRight } = spreadForInputGrad(scope, dy, info);
     const framed = scope.padOrCrop(spread, [
       [0, 0],
       [padTop, padBottom],
