@@ -192,7 +192,13 @@ describe.skipIf(skipReason !== null)(
       await page
         .getByRole("heading", { level: 1, name: "E2E three strategies, two seeds (copy)" })
         .waitFor();
-      expect(await page.getByRole("region", { name: "Runs" }).locator("tbody tr").count()).toBe(9);
+      const runs = page.getByRole("region", { name: "Runs" });
+      expect(await runs.locator("tbody tr").count()).toBe(9);
+      // A queued run is canceled from its row, then put back in the queue from the same row.
+      await runs.getByRole("button", { name: /^Cancel Full fine-tune seed 3/ }).click();
+      await runs.getByRole("button", { name: /^Retry Full fine-tune seed 3/ }).click();
+      await runs.getByRole("button", { name: /^Cancel Full fine-tune seed 3/ }).waitFor();
+      expect(await runs.getByRole("button", { name: /^Retry / }).count()).toBe(0);
 
       // A run's clone keeps only its strategy.
       await page.goto(experimentUrl);
