@@ -339,14 +339,13 @@ function fastBiasAdd(original: KernelFunc): KernelFunc {
 
 /** A float32 [C] added to a float32 [..., C] large enough for the SIMD pass to pay. */
 function isBiasOf(bias: TensorInfo, x: TensorInfo): boolean {
-  const size = x.shape.reduce((p, d) => p * d, 1);
   return (
     bias.dtype === "float32" &&
     x.dtype === "float32" &&
     bias.shape.length === 1 &&
     x.shape.length >= 2 &&
     x.shape.at(-1) === bias.shape[0] &&
-    size >= MIN_SIMD_ELEMENTS
+    util.sizeFromShape(x.shape) >= MIN_SIMD_ELEMENTS
   );
 }
 
@@ -365,9 +364,11 @@ function fastChannelSum(original: KernelFunc): KernelFunc {
     const axes = util.parseAxisParam(axis, x.shape);
     const leading =
       axes.length === rank - 1 && [...axes].sort((p, q) => p - q).every((a, i) => a === i);
-    const size = x.shape.reduce((p, d) => p * d, 1);
     const simd =
-      leading && rank >= 2 && x.dtype === "float32" && size >= MIN_SIMD_ELEMENTS
+      leading &&
+      rank >= 2 &&
+      x.dtype === "float32" &&
+      util.sizeFromShape(x.shape) >= MIN_SIMD_ELEMENTS
         ? simdKernelsFor(args.backend)
         : undefined;
     if (simd === undefined) return original(args);

@@ -21,7 +21,7 @@ import {
   REPLACED_ELEMENTWISE_KERNELS,
   WRAPPED_ELEMENTWISE_KERNELS,
 } from "./wasm-elementwise-kernels";
-import { POINTWISE_ALIGNMENT, simdKernelsFor } from "./wasm-simd-kernels";
+import { POINTWISE_ALIGNMENT, type SimdKernels, simdKernelsFor } from "./wasm-simd-kernels";
 import { KernelScope, shape4, WASM, type WasmHeapBackend } from "./wasm-kernel-scope";
 
 /**
@@ -193,7 +193,8 @@ const MAX_COLUMN_BYTES = 64 * 1024 * 1024;
 const MAX_COLUMN_ROWS = 256;
 
 /**
- * Small convolutions with stride 1 in width (LeNet-5's) take the columns paths: a matrix product with the SIMD module plus a SIMD copy or scatter of the columns.
+ * Small convolutions with stride 1 in width (LeNet-5's) take the columns paths: a matrix product
+ * in the SIMD module plus a SIMD copy or scatter of the columns.
  * - Filter gradient, up to 4 input channels: XNNPACK runs it as a convolution with an image-sized
  *   filter and a handful of output pixels, which it parallelises and vectorises badly.
  * - Input gradient (stride and dilation 1 in width): XNNPACK's transposed convolution multiplies
@@ -229,7 +230,7 @@ function columnsFit(
 function columnsFilterGrad(
   scope: KernelScope,
   backend: unknown,
-  simd: NonNullable<ReturnType<typeof simdKernelsFor>>,
+  simd: SimdKernels,
   x: TensorInfo,
   dy: TensorInfo,
   info: backend_util.Conv2DInfo,
@@ -257,7 +258,7 @@ function columnsFilterGrad(
 function columnsInputGrad(
   scope: KernelScope,
   backend: unknown,
-  simd: NonNullable<ReturnType<typeof simdKernelsFor>>,
+  simd: SimdKernels,
   dy: TensorInfo,
   filter: TensorInfo,
   info: backend_util.Conv2DInfo,
@@ -954,11 +955,7 @@ function explicitTransposes(original: KernelFunc): KernelFunc {
     if (!transposeA && !transposeB) return original({ inputs, attrs, backend });
     const scope = new KernelScope(backend as KernelBackend);
     try {
-      const swapLast = (x: TensorInfo) => {
-        const perm = x.shape.map((_, i) => i);
-        perm.splice(-2, 2, x.shape.length - 1, x.shape.length - 2);
-        return scope.transpose(x, perm);
-      };
+      const swapLast = (x: TensorInfo) => scope.transpose(x, swapLastTwo(x.shape.length));
       const result = original({
         inputs: { a: transposeA ? swapLast(a) : a, b: transposeB ? swapLast(b) : b },
         attrs: { ...attrs, transposeA: false, transposeB: false },
