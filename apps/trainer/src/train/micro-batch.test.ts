@@ -1,8 +1,8 @@
 import { DEFAULT_TRAINING_OPTIONS, type BatchNormMode } from "@tlab/core/experiment";
 import { FinalMetrics, type RunSpec } from "@tlab/core/run";
-import { HeadConfig, StrategyConfig, type StrategyConfigInput } from "@tlab/core/strategy";
+import { HeadConfig, type StrategyConfigInput } from "@tlab/core/strategy";
 import { beforeAll, describe, expect, it } from "vitest";
-import { readLayerInfo } from "../model/read-layer-info";
+import { digitsRunSpec } from "../testing/digits-run-spec";
 import { initBackend, tf } from "../tf/backend";
 import { applyBatchNormMode } from "./batch-norm-mode";
 import { attachHead, buildHead, disposeHead } from "./head";
@@ -11,8 +11,6 @@ import { trainStep, wholeModelContext } from "./train-step";
 import { trainRun, TrainingSpecError, type MicroBatchEvent } from "./train-run";
 import type { TrainingCheckpoint } from "./training-checkpoint";
 import type { Optimizers } from "./training-phases";
-
-const CLASSES = [5, 6, 7, 8, 9];
 
 /** A small CNN with BatchNormalization after each convolution, the layout of MobileNet-style bases. */
 function batchNormBase(
@@ -65,35 +63,12 @@ function specFor(
   strategy: StrategyConfigInput,
   overrides: Partial<RunSpec> = {},
 ): RunSpec {
-  const inputShape = base.inputs[0]!.shape.slice(1) as number[];
-  return {
-    runId: "run-test",
-    experimentId: "experiment-test",
-    attempt: 1,
-    seed: 5,
-    strategy: StrategyConfig.parse(strategy),
-    epochs: 2,
-    batchSize: 16,
-    trainPerClass: 40,
-    validationFraction: 0.2,
-    testPerClass: 40,
-    training: DEFAULT_TRAINING_OPTIONS,
-    leaseMs: 60_000,
-    baseModel: {
-      id: "base",
-      name: "bn-test-base",
-      inputShape,
-      layers: readLayerInfo(base),
-      modelPath: "",
-    },
-    dataset: {
-      id: "dataset",
-      name: "mnist-digits-5-9",
-      spec: { source: "mnist", classes: CLASSES },
-      classNames: CLASSES.map(String),
-    },
-    ...overrides,
-  };
+  return digitsRunSpec(
+    base,
+    strategy,
+    { seed: 5, epochs: 2, batchSize: 16, ...overrides },
+    "bn-test-base",
+  );
 }
 
 function statistics(model: tf.LayersModel): Map<string, Float32Array> {

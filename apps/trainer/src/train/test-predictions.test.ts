@@ -1,47 +1,20 @@
 import path from "node:path";
-import { DEFAULT_TRAINING_OPTIONS } from "@tlab/core/experiment";
 import type { RunSpec } from "@tlab/core/run";
 import { decodePredictions, predictionsAccuracy } from "@tlab/core/run-predictions";
-import { StrategyConfig, type StrategyConfigInput } from "@tlab/core/strategy";
+import type { StrategyConfigInput } from "@tlab/core/strategy";
 import { decodeThumbnails } from "@tlab/core/test-thumbnails";
 import { beforeAll, describe, expect, it } from "vitest";
 import { loadDatasetSplit } from "../data/load-dataset-split";
 import { loadModelFromDir } from "../model/load-model-files";
-import { readLayerInfo } from "../model/read-layer-info";
+import { digitsRunSpec, DIGITS_5_TO_9 } from "../testing/digits-run-spec";
 import { initBackend, type tf } from "../tf/backend";
 import { trainRun } from "./train-run";
 
 const BASE_DIR = path.resolve(import.meta.dirname, "../../assets/base-models/lenet5-digits-0-4");
-const CLASSES = [5, 6, 7, 8, 9];
+const CLASSES = DIGITS_5_TO_9;
 
 function makeSpec(base: tf.LayersModel, strategy: StrategyConfigInput, seed: number): RunSpec {
-  return {
-    runId: "run-test",
-    experimentId: "experiment-test",
-    attempt: 1,
-    seed,
-    strategy: StrategyConfig.parse(strategy),
-    epochs: 1,
-    batchSize: 32,
-    trainPerClass: 30,
-    validationFraction: 0.2,
-    testPerClass: 40,
-    training: DEFAULT_TRAINING_OPTIONS,
-    leaseMs: 60_000,
-    baseModel: {
-      id: "base",
-      name: "lenet5-digits-0-4",
-      inputShape: [28, 28, 1],
-      layers: readLayerInfo(base),
-      modelPath: "",
-    },
-    dataset: {
-      id: "dataset",
-      name: "mnist-digits-5-9",
-      spec: { source: "mnist", classes: CLASSES },
-      classNames: CLASSES.map(String),
-    },
-  };
+  return digitsRunSpec(base, strategy, { seed, trainPerClass: 30 });
 }
 
 const FROZEN: StrategyConfigInput = { kind: "frozen", learningRate: 0.03 };

@@ -7,17 +7,16 @@ import {
   type TrainingOptions as TrainingOptionsValue,
 } from "@tlab/core/experiment";
 import { LEARNING_RATE_METRIC, METRIC, type MetricPoint, type RunSpec } from "@tlab/core/run";
-import { StrategyConfig, type StrategyConfigInput } from "@tlab/core/strategy";
+import type { StrategyConfigInput } from "@tlab/core/strategy";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { InferencePlan } from "../model/inference-plan";
 import { loadModelFromDir } from "../model/load-model-files";
-import { readLayerInfo } from "../model/read-layer-info";
+import { digitsRunSpec } from "../testing/digits-run-spec";
 import { initBackend, type tf } from "../tf/backend";
 import { learningRateFactor } from "./lr-schedule";
 import { trainRun, type FeatureEvent, type TrainRunDeps } from "./train-run";
 
 const BASE_DIR = path.resolve(import.meta.dirname, "../../assets/base-models/lenet5-digits-0-4");
-const CLASSES = [5, 6, 7, 8, 9];
 /** Small enough that Adam changes nothing representable in float32: validation accuracy plateaus at once. */
 const NO_LEARNING = 1e-9;
 
@@ -27,34 +26,16 @@ function makeSpec(
   training: Partial<TrainingOptionsValue> = {},
   overrides: Partial<RunSpec> = {},
 ): RunSpec {
-  return {
+  return digitsRunSpec(base, strategy, {
     runId: "run-options",
     experimentId: "experiment-options",
-    attempt: 1,
     seed: 5,
-    strategy: StrategyConfig.parse(strategy),
     epochs: 3,
-    batchSize: 32,
-    trainPerClass: 40,
     validationFraction: 0.25,
     testPerClass: 60,
     training: TrainingOptions.parse({ ...DEFAULT_TRAINING_OPTIONS, ...training }),
-    leaseMs: 60_000,
-    baseModel: {
-      id: "base",
-      name: "lenet5-digits-0-4",
-      inputShape: [28, 28, 1],
-      layers: readLayerInfo(base),
-      modelPath: "",
-    },
-    dataset: {
-      id: "dataset",
-      name: "mnist-digits-5-9",
-      spec: { source: "mnist", classes: CLASSES },
-      classNames: CLASSES.map(String),
-    },
     ...overrides,
-  };
+  });
 }
 
 interface Observed {

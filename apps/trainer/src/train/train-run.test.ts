@@ -1,6 +1,5 @@
 import path from "node:path";
 import { LayerPlanError } from "@tlab/core/layer-plan";
-import { DEFAULT_TRAINING_OPTIONS } from "@tlab/core/experiment";
 import {
   FinalMetrics,
   LEARNING_RATE_METRIC,
@@ -8,17 +7,17 @@ import {
   type MetricPoint,
   type RunSpec,
 } from "@tlab/core/run";
-import { StrategyConfig, type StrategyConfigInput } from "@tlab/core/strategy";
+import type { StrategyConfigInput } from "@tlab/core/strategy";
 import { beforeAll, describe, expect, it } from "vitest";
 import { loadMnistSplit, MNIST_SIDE } from "../data/mnist-digits";
 import { loadModelFromDir, loadModelFromFiles } from "../model/load-model-files";
 import { modelArtifactsToFiles } from "../model/model-files";
-import { readLayerInfo } from "../model/read-layer-info";
+import { digitsRunSpec, DIGITS_5_TO_9 } from "../testing/digits-run-spec";
 import { initBackend, tf } from "../tf/backend";
 import { RunAbortedError, trainRun, TrainingSpecError } from "./train-run";
 
 const BASE_DIR = path.resolve(import.meta.dirname, "../../assets/base-models/lenet5-digits-0-4");
-const CLASSES = [5, 6, 7, 8, 9];
+const CLASSES = DIGITS_5_TO_9;
 
 /** A deliberately tiny budget: enough to beat chance (0.2) clearly, small enough to run in seconds. */
 function makeSpec(
@@ -26,34 +25,13 @@ function makeSpec(
   strategy: StrategyConfigInput,
   overrides: Partial<RunSpec> = {},
 ): RunSpec {
-  return {
-    runId: "run-test",
-    experimentId: "experiment-test",
-    attempt: 1,
+  return digitsRunSpec(base, strategy, {
     seed: 3,
-    strategy: StrategyConfig.parse(strategy),
     epochs: 2,
-    batchSize: 32,
     trainPerClass: 50,
-    validationFraction: 0.2,
     testPerClass: 100,
-    training: DEFAULT_TRAINING_OPTIONS,
-    leaseMs: 60_000,
-    baseModel: {
-      id: "base",
-      name: "lenet5-digits-0-4",
-      inputShape: [28, 28, 1],
-      layers: readLayerInfo(base),
-      modelPath: "",
-    },
-    dataset: {
-      id: "dataset",
-      name: "mnist-digits-5-9",
-      spec: { source: "mnist", classes: CLASSES },
-      classNames: CLASSES.map(String),
-    },
     ...overrides,
-  };
+  });
 }
 
 function weightBytes(model: tf.LayersModel): Map<string, Float32Array> {
